@@ -1,0 +1,318 @@
+"""What each promotion kind gives: a unit price, a set price, or an order discount.
+
+Kinds are small frozen dataclasses. Item kinds answer `unit_price`; threshold
+kinds answer `discount` on a running base and `next_step` for 凑单 hints.
+Each refuses, at construction, a rule the pricing spec calls bad.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+from dacu.domain.cart import CartMode, Customer
+from dacu.domain.errors import InvalidRule
+from dacu.domain.money import apply_rate
+from dacu.domain.rules import check_amount, check_rate
+from dacu.domain.types import Bp, Fen
+
+
+class Kind(StrEnum):
+    FLASH_PRICE = "flash_price"  # 秒杀
+    PERCENT_OFF = "percent_off"  # 限时折扣
+    DIRECT_OFF = "direct_off"  # 直降
+    MEMBER_PRICE = "member_price"  # 会员价
+    GROUP_PRICE = "group_price"  # 拼团价
+    BUNDLE = "bundle"  # 搭配价
+    THRESHOLD_OFF = "threshold_off"  # 满减
+    THRESHOLD_DISCOUNT = "threshold_discount"  # 满折
+    FIRST_ORDER_OFF = "first_order_off"  # 新人首单
+    GIFT = "gift"  # 赠品
+
+
+ITEM_KINDS = frozenset(
+    {Kind.FLASH_PRICE, Kind.PERCENT_OFF, Kind.DIRECT_OFF, Kind.MEMBER_PRICE, Kind.GROUP_PRICE}
+)
+THRESHOLD_KINDS = frozenset({Kind.THRESHOLD_OFF, Kind.THRESHOLD_DISCOUNT, Kind.FIRST_ORDER_OFF})
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The next tier within reach: spend `add` more to save `extra_off` more."""
+
+    add: Fen
+    extra_off: Fen
+
+
+# --- item kinds: a price per unit -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FlashPrice:
+    kind: ClassVar[Kind] = Kind.FLASH_PRICE
+    price: Fen
+    limit_per_user: int | None = None
+
+    def __post_init__(self) -> None:
+        check_amount("price", self.price)
+        if self.limit_per_user is not None and self.limit_per_user < 1:
+            raise InvalidRule("limit_per_user", "must be at least 1")
+
+    def applies_to(self, customer: Customer, mode: CartMode) -> bool:
+        return True
+
+    def unit_price(self, price: Fen, customer: Customer) -> Fen:
+        return min(price, self.price)
+
+
+@dataclass(frozen=True, slots=True)
+class PercentOff:
+    kind: ClassVar[Kind] = Kind.PERCENT_OFF
+    discount_bp: Bp
+
+    def __post_init__(self) -> None:
+        check_rate("discount_bp", self.discount_bp)
+
+    def applies_to(self, customer: Customer, mode: CartMode) -> bool:
+        return True
+
+    def unit_price(self, price: Fen, customer: Customer) -> Fen:
+        return price - apply_rate(price, self.discount_bp)
+
+
+@dataclass(frozen=True, slots=True)
+class DirectOff:
+    kind: ClassVar[Kind] = Kind.DIRECT_OFF
+    off: Fen
+
+    def __post_init__(self) -> None:
+        check_amount("off", self.off)
+
+    def applies_to(self, customer: Customer, mode: CartMode) -> bool:
+        return True
+
+    def unit_price(self, price: Fen, customer: Customer) -> Fen:
+        return max(0, price - self.off)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberPrice:
+    kind: ClassVar[Kind] = Kind.MEMBER_PRICE
+    tiers: Mapping[str, Bp]
+
+    def __post_init__(self) -> None:
+        if not self.tiers:
+            raise InvalidRule("tiers", "needs at least one member tier")
+        for tier, rate in self.tiers.items():
+            check_rate(f"tiers.{tier}", rate)
+
+    def applies_to(self, customer: Customer, mode: CartMode) -> bool:
+        return customer.member_tier is not None and customer.member_tier in self.tiers
+
+    def unit_price(self, price: Fen, customer: Customer) -> Fen:
+        rate = self.tiers.get(customer.member_tier or "", 0)
+        return price - apply_rate(price, rate)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPrice:
+    kind: ClassVar[Kind] = Kind.GROUP_PRICE
+    price: Fen
+
+    def __post_init__(self) -> None:
+        check_amount("price", self.price)
+
+    def applies_to(self, customer: Customer, mode: CartMode) -> bool:
+        return mode is CartMode.GROUP
+
+    def unit_price(self, price: Fen, customer: Customer) -> Fen:
+        return min(price, self.price)
+
+
+ItemBenefit = FlashPrice | PercentOff | DirectOff | MemberPrice | GroupPrice
+
+
+# --- shop kinds: sets and gifts ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    kind: ClassVar[Kind] = Kind.BUNDLE
+    skus: tuple[str, ...]
+    price: Fen
+
+    def __post_init__(self) -> None:
+        check_amount("price", self.price)
+        if not self.skus:
+            raise InvalidRule("skus", "a bundle needs at least one SKU")
+        if len(set(self.skus)) != len(self.skus):
+            raise InvalidRule("skus", "a SKU is listed twice")
+
+    def applies_to(self, customer: Customer, mode: CartMode) -> bool:
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Gift:
+    kind: ClassVar[Kind] = Kind.GIFT
+    threshold: Fen
+    sku: str
+    qty: int
+
+    def __post_init__(self) -> None:
+        check_amount("threshold", self.threshold)
+        if self.qty < 1:
+            raise InvalidRule("gift.qty", "must be at least 1")
+
+    def applies_to(self, customer: Customer, mode: CartMode) -> bool:
+        return True
+
+
+# --- threshold kinds: an order discount on a running base ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OffTier:
+    threshold: Fen
+    off: Fen
+
+
+@dataclass(frozen=True, slots=True)
+class RateTier:
+    """满折 tier, reached by amount (`threshold`) or by units (`min_qty`)."""
+
+    discount_bp: Bp
+    threshold: Fen = 0
+    min_qty: int = 0
+
+
+def _check_increasing(values: Sequence[int], what: str) -> None:
+    for i in range(1, len(values)):
+        if values[i] <= values[i - 1]:
+            raise InvalidRule(f"tiers[{i}].{what}", f"{what} must strictly increase across tiers")
+
+
+def _capped(amount: Fen, cap: Fen | None) -> Fen:
+    return amount if cap is None else min(amount, cap)
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdOff:
+    kind: ClassVar[Kind] = Kind.THRESHOLD_OFF
+    tiers: tuple[OffTier, ...]
+    repeat: bool = False
+    cap: Fen | None = None
+
+    def __post_init__(self) -> None:
+        if not self.tiers:
+            raise InvalidRule("tiers", "needs at least one tier")
+        for i, tier in enumerate(self.tiers):
+            check_amount(f"tiers[{i}].threshold", tier.threshold)
+            check_amount(f"tiers[{i}].off", tier.off)
+            if tier.threshold and tier.off >= tier.threshold:
+                raise InvalidRule(f"tiers[{i}].off", "must be below its threshold")
+        _check_increasing([t.threshold for t in self.tiers], "threshold")
+        _check_increasing([t.off for t in self.tiers], "off")
+        if self.cap is not None:
+            check_amount("cap", self.cap)
+        if self.repeat and (len(self.tiers) != 1 or self.tiers[0].threshold == 0):
+            raise InvalidRule("tiers", "a repeating 每满减 takes exactly one tier with a threshold")
+
+    def applies_to(self, customer: Customer, mode: CartMode) -> bool:
+        return True
+
+    def _raw(self, base: Fen) -> Fen:
+        if self.repeat:
+            tier = self.tiers[0]
+            return _capped(tier.off * (base // tier.threshold), self.cap)
+        reached = [t.off for t in self.tiers if t.threshold <= base]
+        return _capped(reached[-1], self.cap) if reached else 0
+
+    def discount(self, base: Fen, qty: int) -> Fen:
+        return min(self._raw(base), base)
+
+    def next_step(self, base: Fen, qty: int, unit: Fen) -> Step | None:
+        if self.repeat:
+            threshold = self.tiers[0].threshold
+            target = threshold * (base // threshold + 1)
+        else:
+            ahead = [t.threshold for t in self.tiers if t.threshold > base]
+            if not ahead:
+                return None
+            target = ahead[0]
+        extra = self._raw(target) - self._raw(base)
+        return Step(target - base, extra) if extra > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdDiscount:
+    kind: ClassVar[Kind] = Kind.THRESHOLD_DISCOUNT
+    tiers: tuple[RateTier, ...]
+    by_qty: bool = False
+    cap: Fen | None = None
+
+    def __post_init__(self) -> None:
+        if not self.tiers:
+            raise InvalidRule("tiers", "needs at least one tier")
+        for i, tier in enumerate(self.tiers):
+            check_rate(f"tiers[{i}].discount_bp", tier.discount_bp)
+            check_amount(f"tiers[{i}].threshold", tier.threshold)
+            check_amount(f"tiers[{i}].min_qty", tier.min_qty)
+        measure = "min_qty" if self.by_qty else "threshold"
+        _check_increasing([self._needed(t) for t in self.tiers], measure)
+        _check_increasing([t.discount_bp for t in self.tiers], "discount_bp")
+        if self.cap is not None:
+            check_amount("cap", self.cap)
+
+    def applies_to(self, customer: Customer, mode: CartMode) -> bool:
+        return True
+
+    def _needed(self, tier: RateTier) -> int:
+        return tier.min_qty if self.by_qty else tier.threshold
+
+    def _rate(self, base: Fen, qty: int) -> Bp:
+        have = qty if self.by_qty else base
+        reached = [t.discount_bp for t in self.tiers if self._needed(t) <= have]
+        return reached[-1] if reached else 0
+
+    def discount(self, base: Fen, qty: int) -> Fen:
+        return min(_capped(apply_rate(base, self._rate(base, qty)), self.cap), base)
+
+    def next_step(self, base: Fen, qty: int, unit: Fen) -> Step | None:
+        have = qty if self.by_qty else base
+        ahead = [t for t in self.tiers if self._needed(t) > have]
+        if not ahead:
+            return None
+        add = (ahead[0].min_qty - qty) * unit if self.by_qty else ahead[0].threshold - base
+        extra = self.discount(base + add, ahead[0].min_qty) - self.discount(base, qty)
+        return Step(add, extra) if add > 0 and extra > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class FirstOrderOff:
+    """新人首单: phone-verified customers on their first order; exclusive by nature."""
+
+    kind: ClassVar[Kind] = Kind.FIRST_ORDER_OFF
+    threshold: Fen
+    off: Fen
+
+    def __post_init__(self) -> None:
+        check_amount("threshold", self.threshold)
+        check_amount("off", self.off)
+        if self.threshold and self.off >= self.threshold:
+            raise InvalidRule("off", "must be below its threshold")
+
+    def applies_to(self, customer: Customer, mode: CartMode) -> bool:
+        return customer.first_order and customer.phone_verified
+
+    def discount(self, base: Fen, qty: int) -> Fen:
+        return min(self.off, base) if base >= self.threshold else 0
+
+    def next_step(self, base: Fen, qty: int, unit: Fen) -> Step | None:
+        if base >= self.threshold:
+            return None
+        return Step(self.threshold - base, self.off)
+
+
+ThresholdBenefit = ThresholdOff | ThresholdDiscount | FirstOrderOff
+Benefit = ItemBenefit | Bundle | Gift | ThresholdBenefit

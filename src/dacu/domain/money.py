@@ -1,0 +1,49 @@
+"""Rounding and apportioning of money: the only place either happens."""
+
+from collections.abc import Sequence
+
+from dacu.domain.types import FULL_BP, Bp, Fen
+
+
+def apply_rate(amount: Fen, rate: Bp) -> Fen:
+    """`rate` of `amount`, rounded half up to the fen."""
+    return (amount * rate + FULL_BP // 2) // FULL_BP
+
+
+def apportion(total: Fen, weights: Sequence[Fen]) -> list[Fen]:
+    """Share `total` in proportion to `weights` by the largest-remainder rule.
+
+    Each share is floor(total * w / W); the fen left over go one each to the
+    largest remainders, ties to the earlier position. Shares always sum to
+    `total`, and a zero weight never receives anything.
+    """
+    whole = sum(weights)
+    if total == 0:
+        return [0] * len(weights)
+    if whole <= 0:
+        raise ValueError("cannot apportion a non-zero amount over zero weights")
+    shares: list[Fen] = []
+    remainders: list[int] = []
+    for weight in weights:
+        share, remainder = divmod(total * weight, whole)
+        shares.append(share)
+        remainders.append(remainder)
+    left = total - sum(shares)
+    if left:
+        order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+        for i in order[:left]:
+            shares[i] += 1
+    return shares
+
+
+def split_funding(share: Fen, platform_bp: Bp) -> tuple[Fen, Fen]:
+    """(platform part, merchant part) of one line's share of a discount."""
+    platform = apply_rate(share, platform_bp)
+    return platform, share - platform
+
+
+def yuan(amount: Fen) -> str:
+    """¥ text of an amount of fen, for people: 12345 -> '123.45'."""
+    sign = "-" if amount < 0 else ""
+    whole, fen = divmod(abs(amount), 100)
+    return f"{sign}{whole:,}.{fen:02d}"

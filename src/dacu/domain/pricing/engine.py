@@ -1,0 +1,213 @@
+"""Price a cart: item → shop → platform layers, the best wallet choice, exclusives.
+
+`price` is a pure function of its arguments. See docs/pricing.md of the spec
+for the semantics every number here follows.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from dacu.domain.cart import Cart, Customer
+from dacu.domain.errors import InvalidRule
+from dacu.domain.money import yuan
+from dacu.domain.pricing.catalog import PromotionCatalog
+from dacu.domain.pricing.choice import Choice, apply_packets, choose
+from dacu.domain.pricing.hints import hints_for
+from dacu.domain.pricing.items import price_items
+from dacu.domain.pricing.ledger import Applied, base_of, take
+from dacu.domain.pricing.offers import Offers, gather
+from dacu.domain.pricing.result import GiftLine, PriceResult, build_result
+from dacu.domain.pricing.steps import (
+    apply_best_threshold,
+    apply_bundles,
+    apply_platform_thresholds,
+    cheapest_unit,
+    gifts_reached,
+    qty_of,
+)
+from dacu.domain.pricing.trace import Note, Trace
+from dacu.domain.promotions import Promotion
+from dacu.domain.rules import Level
+from dacu.domain.types import Fen
+from dacu.domain.wallet import WalletItem
+
+
+@dataclass(frozen=True, slots=True)
+class _Stack:
+    """One way of pricing the cart, before funding is split."""
+
+    offers: Offers
+    amounts: tuple[Fen, ...]
+    applied: tuple[Applied, ...]
+    used: tuple[str, ...]
+    gifts: tuple[GiftLine, ...]
+    warnings: tuple[str, ...]
+    trace: Trace
+
+    @property
+    def payable(self) -> Fen:
+        return sum(self.amounts)
+
+
+def price(
+    cart: Cart,
+    customer: Customer,
+    promotions: PromotionCatalog | Iterable[Promotion],
+    wallet: Sequence[WalletItem],
+    now: datetime,
+) -> PriceResult:
+    """The lowest legal payable for `cart`, every discount apportioned and funded."""
+    catalog = promotions if isinstance(promotions, PromotionCatalog) else PromotionCatalog(promotions)
+    _check_wallet_ids(wallet)
+    offers = gather(cart, customer, catalog.reaching(cart), wallet, now)
+    normal = _price_stack(cart, customer, offers)
+    # Exclusive offers are priced alone on list prices, with nothing else.
+    alone = [
+        (p, _price_stack(cart, customer, gather(cart, customer, [p], (), now, with_exclusive=True)))
+        for p in offers.exclusives
+    ]
+    best: tuple[Promotion, _Stack] | None = None
+    for promotion, stack in alone:
+        if stack.payable < (best[1] if best else normal).payable:
+            best = (promotion, stack)
+    chosen = best[1] if best else normal
+    notes = list(chosen.trace.notes)
+    hints = hints_for(chosen.offers, chosen.trace)
+    for promotion, stack in alone:
+        wins = best is not None and promotion is best[0]
+        notes.append(
+            Note(
+                "exclusive",
+                promotion.id,
+                wins,
+                f"priced alone: {yuan(stack.payable)}; the normal stack: {yuan(normal.payable)}",
+            )
+        )
+        if best is None:
+            hints.extend(hints_for(stack.offers, stack.trace))
+    return build_result(
+        cart,
+        chosen.applied,
+        exclusive=best[0].id if best else None,
+        used=chosen.used,
+        gifts=chosen.gifts,
+        hints=hints,
+        warnings=chosen.warnings,
+        notes=notes,
+    )
+
+
+def _check_wallet_ids(wallet: Sequence[WalletItem]) -> None:
+    seen: set[str] = set()
+    for position, item in enumerate(wallet):
+        if item.id in seen:
+            raise InvalidRule(f"wallet[{position}].id", f"{item.id} is used twice")
+        seen.add(item.id)
+
+
+def _price_stack(cart: Cart, customer: Customer, offers: Offers) -> _Stack:
+    trace = Trace()
+    items = price_items(cart, customer, offers.item, trace)
+    amounts = items.amounts
+    applied = list(items.applied)
+    gifts = _gifts(cart, offers, Level.ITEM, amounts, trace)
+    for shop in cart.shops:
+        applied += apply_bundles(offers.bundles.get(shop, ()), items.units, amounts, trace)
+        taken = apply_best_threshold(
+            cart, offers.shop_thresholds.get(shop, ()), amounts, "shop", trace
+        )
+        if taken is not None:
+            applied.append(taken)
+    choice = choose(cart, offers, amounts, applied)
+    applied, used = _replay(cart, offers, amounts, applied, choice, gifts, trace)
+    return _Stack(
+        offers=offers,
+        amounts=tuple(amounts),
+        applied=tuple(applied),
+        used=tuple(item.id for item in used),
+        gifts=tuple(gifts),
+        warnings=tuple(items.warnings),
+        trace=trace,
+    )
+
+
+def _replay(
+    cart: Cart,
+    offers: Offers,
+    amounts: list[Fen],
+    applied: list[Applied],
+    choice: Choice,
+    gifts: list[GiftLine],
+    trace: Trace,
+) -> tuple[list[Applied], list[WalletItem]]:
+    """Apply the chosen wallet items step by step, noting what each rule saw.
+
+    The search only kept the winner's numbers; this pass walks the same steps
+    again so that gifts, hints and --explain see the running amounts at each.
+    """
+    chosen = {item.id for item in choice.used}
+    used: list[WalletItem] = []
+    for shop in cart.shops:
+        for reach in offers.shop_coupons.get(shop, ()):
+            _measure_wallet(cart, amounts, reach.item.id, reach.lines, trace)
+        for reach in offers.shop_coupons.get(shop, ()):
+            if reach.item.id in chosen:
+                discount = reach.item.discount(base_of(amounts, reach.lines))
+                applied.append(
+                    take(amounts, reach.lines, discount, reach.item.id, reach.item.platform_bp)
+                )
+                used.append(reach.item)
+    gifts += _gifts(cart, offers, Level.SHOP, amounts, trace)
+    applied += apply_platform_thresholds(cart, offers.platform_thresholds, amounts, trace)
+    for reach in offers.platform_coupons:
+        _measure_wallet(cart, amounts, reach.item.id, reach.lines, trace)
+    for reach in offers.platform_coupons:
+        if reach.item.id in chosen:
+            discount = reach.item.discount(base_of(amounts, reach.lines))
+            applied.append(
+                take(amounts, reach.lines, discount, reach.item.id, reach.item.platform_bp)
+            )
+            used.append(reach.item)
+    before = {}
+    for reach in offers.red_packets:
+        before[reach.item.id] = base_of(amounts, reach.lines)
+        _measure_wallet(cart, amounts, reach.item.id, reach.lines, trace)
+    packets = [reach for reach in offers.red_packets if reach.item.id in chosen]
+    settled, _ = apply_packets(packets, before, amounts, applied, used)
+    amounts[:] = settled.amounts
+    applied, used = list(settled.applied), list(settled.used)
+    assert settled.payable == choice.payable, "the replay must land where the search did"
+    for reach in (*offers.platform_coupons, *offers.red_packets):
+        _note_wallet(reach.item, reach.item.id in chosen, trace)
+    for shop in cart.shops:
+        for reach in offers.shop_coupons.get(shop, ()):
+            _note_wallet(reach.item, reach.item.id in chosen, trace)
+    gifts += _gifts(cart, offers, Level.PLATFORM, amounts, trace)
+    return applied, used
+
+
+def _measure_wallet(
+    cart: Cart, amounts: Sequence[Fen], rule: str, lines: Sequence[int], trace: Trace
+) -> None:
+    trace.measure(
+        rule, base_of(amounts, lines), qty_of(cart, lines), cheapest_unit(cart, amounts, lines)
+    )
+
+
+def _note_wallet(item: WalletItem, used: bool, trace: Trace) -> None:
+    base = trace.measures[item.id].base
+    if used:
+        reason = f"in the best set; tested on {yuan(base)}"
+    elif base < item.threshold:
+        reason = f"threshold {yuan(item.threshold)} not reached: {yuan(base)}"
+    else:
+        reason = "usable, but the best set does without it"
+    trace.note("wallet", item.id, used, reason)
+
+
+def _gifts(
+    cart: Cart, offers: Offers, level: Level, amounts: Sequence[Fen], trace: Trace
+) -> list[GiftLine]:
+    reaches = [reach for reach in offers.gifts if reach.rule.level is level]
+    return [GiftLine(*found) for found in gifts_reached(cart, reaches, amounts, trace)]

@@ -1,0 +1,125 @@
+"""The rules that can reach this cart, sorted by the layer that prices them."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from dacu.domain.benefits import ITEM_KINDS, Bundle, Gift
+from dacu.domain.cart import Cart, Customer
+from dacu.domain.promotions import Promotion
+from dacu.domain.rules import Level
+from dacu.domain.wallet import WalletItem, WalletKind
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """A promotion or wallet item as met in this cart: the lines it reaches."""
+
+    rule: Promotion
+    lines: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WalletReach:
+    item: WalletItem
+    lines: tuple[int, ...]
+    rank: int  # position in the wallet, for a stable order among equal expiries
+
+
+@dataclass(frozen=True, slots=True)
+class Offers:
+    item: tuple[tuple[Promotion, ...], ...]  # per line, in list order
+    bundles: dict[str, tuple[Reach, ...]]  # per shop; lines in the bundle's SKU order
+    shop_thresholds: dict[str, tuple[Reach, ...]]
+    platform_thresholds: tuple[Reach, ...]
+    gifts: tuple[Reach, ...]
+    exclusives: tuple[Promotion, ...]
+    shop_coupons: dict[str, tuple[WalletReach, ...]]
+    platform_coupons: tuple[WalletReach, ...]
+    red_packets: tuple[WalletReach, ...]  # soonest expiry first
+
+
+def _lines(cart: Cart, rule: Promotion | WalletItem) -> tuple[int, ...]:
+    return tuple(i for i, line in enumerate(cart.lines) if rule.covers(line))
+
+
+def _bundle_lines(cart: Cart, promotion: Promotion, bundle: Bundle) -> tuple[int, ...]:
+    where = {line.sku: i for i, line in enumerate(cart.lines) if promotion.covers(line)}
+    if not all(sku in where for sku in bundle.skus):
+        return ()
+    return tuple(where[sku] for sku in bundle.skus)
+
+
+def gather(
+    cart: Cart,
+    customer: Customer,
+    promotions: Iterable[Promotion],
+    wallet: Sequence[WalletItem],
+    now: datetime,
+    *,
+    with_exclusive: bool = False,
+) -> Offers:
+    """Everything live that reaches a line of the cart and suits this customer.
+
+    Exclusive promotions are set aside for their own pricing unless
+    `with_exclusive` asks to price them like any other (alone, on list prices).
+    """
+    item: list[list[Promotion]] = [[] for _ in cart.lines]
+    bundles: dict[str, list[Reach]] = {}
+    shop_thresholds: dict[str, list[Reach]] = {}
+    platform_thresholds: list[Reach] = []
+    gifts: list[Reach] = []
+    exclusives: list[Promotion] = []
+    for promotion in promotions:
+        if not promotion.live_at(now) or not promotion.benefit.applies_to(customer, cart.mode):
+            continue
+        if promotion.is_exclusive and not with_exclusive:
+            exclusives.append(promotion)
+            continue
+        benefit = promotion.benefit
+        if isinstance(benefit, Bundle):
+            lines = _bundle_lines(cart, promotion, benefit)
+        else:
+            lines = _lines(cart, promotion)
+        if not lines:
+            continue
+        reach = Reach(promotion, lines)
+        if promotion.kind in ITEM_KINDS:
+            for i in lines:
+                item[i].append(promotion)
+        elif isinstance(benefit, Bundle):
+            bundles.setdefault(promotion.shop or "", []).append(reach)
+        elif isinstance(benefit, Gift):
+            gifts.append(reach)
+        elif promotion.level is Level.SHOP:
+            shop_thresholds.setdefault(promotion.shop or "", []).append(reach)
+        else:
+            platform_thresholds.append(reach)
+    shop_coupons: dict[str, list[WalletReach]] = {}
+    platform_coupons: list[WalletReach] = []
+    red_packets: list[WalletReach] = []
+    for rank, held in enumerate(wallet):
+        if not held.usable(now, customer):
+            continue
+        lines = _lines(cart, held)
+        if not lines:
+            continue
+        reach = WalletReach(held, lines, rank)
+        if held.kind is WalletKind.RED_PACKET:
+            red_packets.append(reach)
+        elif held.level is Level.SHOP:
+            shop_coupons.setdefault(held.shop or "", []).append(reach)
+        else:
+            platform_coupons.append(reach)
+    red_packets.sort(key=lambda r: (r.item.expires_at, r.rank))
+    return Offers(
+        item=tuple(tuple(per_line) for per_line in item),
+        bundles={shop: tuple(found) for shop, found in bundles.items()},
+        shop_thresholds={shop: tuple(found) for shop, found in shop_thresholds.items()},
+        platform_thresholds=tuple(platform_thresholds),
+        gifts=tuple(gifts),
+        exclusives=tuple(exclusives),
+        shop_coupons={shop: tuple(found) for shop, found in shop_coupons.items()},
+        platform_coupons=tuple(platform_coupons),
+        red_packets=tuple(red_packets),
+    )

@@ -1,0 +1,125 @@
+"""What pricing returns: lines, discounts and who funds each fen of them."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from dacu.domain.cart import Cart
+from dacu.domain.money import split_funding
+from dacu.domain.pricing.ledger import Applied
+from dacu.domain.pricing.trace import Note
+from dacu.domain.types import Fen
+
+
+@dataclass(frozen=True, slots=True)
+class LineDiscount:
+    """One discount's share: `amount` = `platform` + `merchant`."""
+
+    id: str
+    amount: Fen
+    platform: Fen
+    merchant: Fen
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    sku: str
+    shop: str
+    qty: int
+    list_amount: Fen
+    payable: Fen
+    discounts: tuple[LineDiscount, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GiftLine:
+    sku: str
+    qty: int
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """凑单: add `add` fen of the rule's goods to save `extra_off` more."""
+
+    id: str
+    add: Fen
+    extra_off: Fen
+
+
+@dataclass(frozen=True, slots=True)
+class PriceResult:
+    list_total: Fen
+    payable: Fen
+    exclusive: str | None
+    used: tuple[str, ...]
+    lines: tuple[PricedLine, ...]
+    applied: tuple[LineDiscount, ...]
+    funding_platform: Fen
+    funding_merchants: Mapping[str, Fen]
+    gifts: tuple[GiftLine, ...]
+    hints: tuple[Hint, ...]
+    warnings: tuple[str, ...]
+    notes: tuple[Note, ...]
+
+    @property
+    def discount_total(self) -> Fen:
+        return self.list_total - self.payable
+
+
+def _add(into: dict[str, list[Fen]], rule_id: str, amount: Fen, platform: Fen) -> None:
+    parts = into.setdefault(rule_id, [0, 0, 0])
+    parts[0] += amount
+    parts[1] += platform
+    parts[2] += amount - platform
+
+
+def _discounts(parts: Mapping[str, list[Fen]]) -> tuple[LineDiscount, ...]:
+    return tuple(LineDiscount(rule_id, *values) for rule_id, values in parts.items())
+
+
+def build_result(
+    cart: Cart,
+    applied: Sequence[Applied],
+    *,
+    exclusive: str | None,
+    used: Sequence[str],
+    gifts: Sequence[GiftLine],
+    hints: Sequence[Hint],
+    warnings: Sequence[str],
+    notes: Sequence[Note],
+) -> PriceResult:
+    """Split every line share between platform and merchant, and add it all up."""
+    per_line: list[dict[str, list[Fen]]] = [{} for _ in cart.lines]
+    overall: dict[str, list[Fen]] = {}
+    merchants: dict[str, Fen] = dict.fromkeys(cart.shops, 0)
+    for record in applied:
+        for index, share in record.shares:
+            platform, merchant = split_funding(share, record.platform_bp)
+            _add(per_line[index], record.id, share, platform)
+            _add(overall, record.id, share, platform)
+            merchants[cart.lines[index].shop] += merchant
+    lines = tuple(
+        PricedLine(
+            sku=line.sku,
+            shop=line.shop,
+            qty=line.qty,
+            list_amount=line.list_amount,
+            payable=line.list_amount - sum(parts[0] for parts in per_line[i].values()),
+            discounts=_discounts(per_line[i]),
+        )
+        for i, line in enumerate(cart.lines)
+    )
+    return PriceResult(
+        list_total=sum(line.list_amount for line in cart.lines),
+        payable=sum(line.payable for line in lines),
+        exclusive=exclusive,
+        used=tuple(sorted(used)),
+        lines=lines,
+        applied=_discounts(overall),
+        funding_platform=sum(parts[1] for parts in overall.values()),
+        funding_merchants=merchants,
+        gifts=tuple(gifts),
+        hints=tuple(hints),
+        warnings=tuple(warnings),
+        notes=tuple(notes),
+    )

@@ -1,0 +1,1 @@
+"""Thin edges: CLI, HTTP API and web console over the services and the domain."""

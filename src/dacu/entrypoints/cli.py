@@ -1,0 +1,63 @@
+"""The `dacu` command."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dacu.domain.pricing import price
+from dacu.entrypoints.receipt import show
+from dacu.entrypoints.scenario import BadScenario, dumps, load_scenario, result_to_json
+
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    help="dacu (大促): run promotion campaigns, priced to the fen.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """dacu (大促): run promotion campaigns, priced to the fen."""
+
+
+@app.command("price")
+def price_command(
+    scenario: Annotated[Path, typer.Argument(help="scenario JSON file, or - for stdin")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the result format")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="say why each rule applied")] = False,
+) -> None:
+    """Price a cart scenario: lines, discounts, who funds them, hints."""
+    text = sys.stdin.read() if str(scenario) == "-" else _read(scenario)
+    try:
+        loaded = load_scenario(text)
+        result = price(loaded.cart, loaded.customer, loaded.promotions, loaded.wallet, loaded.now)
+    except (BadScenario, ValueError) as error:
+        Console(stderr=True).print(f"[red]bad scenario[/red] {scenario}: {error}", markup=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if as_json:
+        data = result_to_json(result)
+        if explain:
+            data["explain"] = [
+                {"layer": n.layer, "rule": n.rule, "applied": n.applied, "reason": n.reason}
+                for n in result.notes
+            ]
+        typer.echo(dumps(data))
+        return
+    show(Console(), result, loaded.name, explain)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        Console(stderr=True).print(f"cannot read {path}: {error.strerror}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def main() -> None:
+    app()
