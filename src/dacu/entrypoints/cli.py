@@ -17,6 +17,7 @@ app = typer.Typer(
     help="dacu (大促): run promotion campaigns, priced to the fen.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 
 
@@ -37,7 +38,7 @@ def price_command(
         loaded = load_scenario(text)
         result = price(loaded.cart, loaded.customer, loaded.promotions, loaded.wallet, loaded.now)
     except (BadScenario, ValueError) as error:
-        Console(stderr=True).print(f"[red]bad scenario[/red] {scenario}: {error}", markup=True)
+        typer.echo(f"bad scenario {scenario}: {error}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     if as_json:
         data = result_to_json(result)
@@ -55,7 +56,7 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except OSError as error:
-        Console(stderr=True).print(f"cannot read {path}: {error.strerror}")
+        typer.echo(f"cannot read {path}: {error.strerror}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 

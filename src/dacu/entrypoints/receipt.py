@@ -14,34 +14,36 @@ def receipt(result: PriceResult, title: str = "") -> Group:
     lines.add_column("店铺 shop")
     lines.add_column("数量 qty", justify="right")
     lines.add_column("原价 list", justify="right", footer=yuan(result.list_total))
-    lines.add_column("优惠 discount", footer=f"-{yuan(result.discount_total)}")
-    lines.add_column("平台 platform", justify="right", footer=yuan(result.funding_platform))
-    lines.add_column(
-        "商家 merchant", justify="right", footer=yuan(sum(result.funding_merchants.values()))
-    )
+    lines.add_column("优惠 off", justify="right", footer=f"-{yuan(result.discount_total)}")
     lines.add_column("实付 payable", justify="right", footer=Text(yuan(result.payable), "bold"))
     for line in result.lines:
-        discounts = "\n".join(f"{d.id} -{yuan(d.amount)}" for d in line.discounts) or "—"
-        platform = "\n".join(yuan(d.platform) for d in line.discounts) or "—"
-        merchant = "\n".join(yuan(d.merchant) for d in line.discounts) or "—"
         lines.add_row(
             line.sku,
             line.shop,
             str(line.qty),
             yuan(line.list_amount),
-            discounts,
-            platform,
-            merchant,
+            f"-{yuan(line.list_amount - line.payable)}",
             yuan(line.payable),
         )
+    funded = Table(title="出资 who pays each discount", title_justify="left")
+    funded.add_column("优惠 rule")
+    funded.add_column("商品 SKU")
+    funded.add_column("金额 amount", justify="right")
+    funded.add_column("平台 platform", justify="right")
+    funded.add_column("商家 merchant", justify="right")
+    for line in result.lines:
+        for d in line.discounts:
+            funded.add_row(d.id, line.sku, yuan(d.amount), yuan(d.platform), yuan(d.merchant))
     parts: list[Table | Text] = [lines]
+    if result.applied:
+        parts.append(funded)
     summary = [f"实付 payable ¥{yuan(result.payable)}"]
     if result.exclusive:
         summary.append(f"独享 exclusive offer {result.exclusive} beats every stack")
     if result.used:
         summary.append("用券 wallet used: " + ", ".join(result.used))
     merchants = ", ".join(f"{shop} ¥{yuan(fen)}" for shop, fen in result.funding_merchants.items())
-    summary.append(f"出资 funded by platform ¥{yuan(result.funding_platform)}; merchants {merchants}")
+    summary.append(f"出资 platform ¥{yuan(result.funding_platform)}; merchants {merchants}")
     parts.append(Text("\n".join(summary)))
     for gift in result.gifts:
         parts.append(Text(f"赠品 gift: {gift.sku} × {gift.qty} ({gift.by})", "green"))

@@ -7,7 +7,7 @@ names the field, e.g. `promotions[0].tiers[1].threshold`.
 
 import json
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, overload
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -280,6 +280,10 @@ class BadScenario(ValueError):
     """A scenario file that cannot be priced; the message names the field."""
 
 
+@overload
+def aware(moment: datetime) -> datetime: ...
+@overload
+def aware(moment: None) -> None: ...
 def aware(moment: datetime | None) -> datetime | None:
     """Times without an offset are Asia/Shanghai times."""
     if moment is None or moment.tzinfo is not None:
@@ -337,11 +341,9 @@ def _to_domain(raw: ScenarioIn) -> Scenario:
             wallet.append(held.to_domain())
     except InvalidRule as error:
         raise BadScenario(str(error.within(where))) from None
-    now = aware(raw.now)
-    assert now is not None
     return Scenario(
         name=raw.name,
-        now=now,
+        now=aware(raw.now),
         customer=customer,
         cart=cart,
         promotions=tuple(promotions),

@@ -42,7 +42,9 @@ class Choice:
         return other is None or (self.payable, self.rank) < (other.payable, other.rank)
 
 
-def _choice(amounts: Sequence[Fen], applied: Sequence[Applied], used: Sequence[WalletItem]) -> Choice:
+def _choice(
+    amounts: Sequence[Fen], applied: Sequence[Applied], used: Sequence[WalletItem]
+) -> Choice:
     rank = (tuple(sorted(u.expires_at for u in used)), tuple(sorted(u.id for u in used)))
     return Choice(sum(amounts), rank, tuple(amounts), tuple(applied), tuple(used))
 

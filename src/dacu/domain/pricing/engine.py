@@ -58,7 +58,9 @@ def price(
     now: datetime,
 ) -> PriceResult:
     """The lowest legal payable for `cart`, every discount apportioned and funded."""
-    catalog = promotions if isinstance(promotions, PromotionCatalog) else PromotionCatalog(promotions)
+    catalog = (
+        promotions if isinstance(promotions, PromotionCatalog) else PromotionCatalog(promotions)
+    )
     _check_wallet_ids(wallet)
     offers = gather(cart, customer, catalog.reaching(cart), wallet, now)
     normal = _price_stack(cart, customer, offers)
@@ -108,6 +110,24 @@ def _check_wallet_ids(wallet: Sequence[WalletItem]) -> None:
 
 def _price_stack(cart: Cart, customer: Customer, offers: Offers) -> _Stack:
     trace = Trace()
+    amounts, applied, warnings, gifts = _shop_layer(cart, customer, offers, trace)
+    choice = choose(cart, offers, amounts, applied)
+    applied, used = _replay(cart, offers, amounts, applied, choice, gifts, trace)
+    return _Stack(
+        offers=offers,
+        amounts=tuple(amounts),
+        applied=tuple(applied),
+        used=tuple(item.id for item in used),
+        gifts=tuple(gifts),
+        warnings=tuple(warnings),
+        trace=trace,
+    )
+
+
+def _shop_layer(
+    cart: Cart, customer: Customer, offers: Offers, trace: Trace | None
+) -> tuple[list[Fen], list[Applied], list[str], list[GiftLine]]:
+    """Item layer, then each shop's bundles and best threshold: all but the wallet."""
     items = price_items(cart, customer, offers.item, trace)
     amounts = items.amounts
     applied = list(items.applied)
@@ -119,17 +139,7 @@ def _price_stack(cart: Cart, customer: Customer, offers: Offers) -> _Stack:
         )
         if taken is not None:
             applied.append(taken)
-    choice = choose(cart, offers, amounts, applied)
-    applied, used = _replay(cart, offers, amounts, applied, choice, gifts, trace)
-    return _Stack(
-        offers=offers,
-        amounts=tuple(amounts),
-        applied=tuple(applied),
-        used=tuple(item.id for item in used),
-        gifts=tuple(gifts),
-        warnings=tuple(items.warnings),
-        trace=trace,
-    )
+    return amounts, applied, items.warnings, gifts
 
 
 def _replay(
@@ -178,11 +188,9 @@ def _replay(
     amounts[:] = settled.amounts
     applied, used = list(settled.applied), list(settled.used)
     assert settled.payable == choice.payable, "the replay must land where the search did"
-    for reach in (*offers.platform_coupons, *offers.red_packets):
-        _note_wallet(reach.item, reach.item.id in chosen, trace)
-    for shop in cart.shops:
-        for reach in offers.shop_coupons.get(shop, ()):
-            _note_wallet(reach.item, reach.item.id in chosen, trace)
+    shop_coupons = [reach for shop in cart.shops for reach in offers.shop_coupons.get(shop, ())]
+    for reach in (*shop_coupons, *offers.platform_coupons, *offers.red_packets):
+        _note_wallet(reach.item, reach.item.id in chosen, choice.payable, trace)
     gifts += _gifts(cart, offers, Level.PLATFORM, amounts, trace)
     return applied, used
 
@@ -195,19 +203,19 @@ def _measure_wallet(
     )
 
 
-def _note_wallet(item: WalletItem, used: bool, trace: Trace) -> None:
+def _note_wallet(item: WalletItem, used: bool, payable: Fen, trace: Trace) -> None:
     base = trace.measures[item.id].base
     if used:
         reason = f"in the best set; tested on {yuan(base)}"
     elif base < item.threshold:
         reason = f"threshold {yuan(item.threshold)} not reached: {yuan(base)}"
     else:
-        reason = "usable, but the best set does without it"
+        reason = f"usable, but the best set, paying {yuan(payable)}, does without it"
     trace.note("wallet", item.id, used, reason)
 
 
 def _gifts(
-    cart: Cart, offers: Offers, level: Level, amounts: Sequence[Fen], trace: Trace
+    cart: Cart, offers: Offers, level: Level, amounts: Sequence[Fen], trace: Trace | None
 ) -> list[GiftLine]:
     reaches = [reach for reach in offers.gifts if reach.rule.level is level]
     return [GiftLine(*found) for found in gifts_reached(cart, reaches, amounts, trace)]

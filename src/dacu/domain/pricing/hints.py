@@ -1,6 +1,6 @@
 """凑单 hints: how much more of a rule's goods would unlock its next tier."""
 
-from dacu.domain.benefits import Bundle, Gift
+from dacu.domain.benefits import ThresholdBenefit
 from dacu.domain.pricing.offers import Offers, Reach, WalletReach
 from dacu.domain.pricing.result import Hint
 from dacu.domain.pricing.trace import Trace
@@ -28,7 +28,7 @@ def _promotion_hints(reaches: tuple[Reach, ...], trace: Trace) -> list[Hint]:
     for reach in reaches:
         benefit = reach.rule.benefit
         measure = trace.measures.get(reach.rule.id)
-        if measure is None or isinstance(benefit, Bundle | Gift) or not hasattr(benefit, "next_step"):
+        if measure is None or not isinstance(benefit, ThresholdBenefit):
             continue
         step = benefit.next_step(measure.base, measure.qty, measure.unit)
         if step is not None:

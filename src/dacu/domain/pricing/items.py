@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from dacu.domain.benefits import FlashPrice
+from dacu.domain.benefits import FlashPrice, ItemBenefit
 from dacu.domain.cart import Cart, CartLine, Customer
 from dacu.domain.money import yuan
 from dacu.domain.pricing.ledger import Applied
@@ -43,7 +43,7 @@ def _price_line(
 ) -> list[Segment]:
     priced = sorted(
         (
-            (promotion.benefit.unit_price(line.price, customer), order, promotion)  # type: ignore[union-attr]
+            (_unit_price(promotion, line.price, customer), order, promotion)
             for order, promotion in enumerate(candidates)
         ),
         key=lambda found: (found[0], found[1]),
@@ -88,3 +88,9 @@ def _price_line(
     if remaining:
         segments.append((line.price, remaining))
     return segments
+
+
+def _unit_price(promotion: Promotion, price: Fen, customer: Customer) -> Fen:
+    benefit = promotion.benefit
+    assert isinstance(benefit, ItemBenefit), "only item kinds reach the item layer"
+    return benefit.unit_price(price, customer)

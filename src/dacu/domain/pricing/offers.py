@@ -104,13 +104,13 @@ def gather(
         lines = _lines(cart, held)
         if not lines:
             continue
-        reach = WalletReach(held, lines, rank)
+        held_reach = WalletReach(held, lines, rank)
         if held.kind is WalletKind.RED_PACKET:
-            red_packets.append(reach)
+            red_packets.append(held_reach)
         elif held.level is Level.SHOP:
-            shop_coupons.setdefault(held.shop or "", []).append(reach)
+            shop_coupons.setdefault(held.shop or "", []).append(held_reach)
         else:
-            platform_coupons.append(reach)
+            platform_coupons.append(held_reach)
     red_packets.sort(key=lambda r: (r.item.expires_at, r.rank))
     return Offers(
         item=tuple(tuple(per_line) for per_line in item),

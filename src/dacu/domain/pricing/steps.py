@@ -23,8 +23,8 @@ def cheapest_unit(cart: Cart, amounts: Sequence[Fen], lines: Sequence[int]) -> F
 
 def _threshold(reach: Reach) -> ThresholdBenefit:
     benefit = reach.rule.benefit
-    assert not isinstance(benefit, Bundle | Gift), "only threshold kinds reach here"
-    return benefit  # type: ignore[return-value]
+    assert isinstance(benefit, ThresholdBenefit), "only threshold kinds reach here"
+    return benefit
 
 
 def threshold_discount(cart: Cart, amounts: Sequence[Fen], reach: Reach) -> Fen:

@@ -1,0 +1,3 @@
+from dacu.entrypoints.cli import main
+
+main()
