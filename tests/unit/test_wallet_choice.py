@@ -9,6 +9,7 @@ from dacu.domain.pricing.choice import apply_packets, choose
 from dacu.domain.pricing.engine import _shop_layer
 from dacu.domain.pricing.ledger import base_of, take
 from dacu.domain.pricing.offers import gather
+from dacu.domain.pricing.selection import Choice
 from dacu.domain.pricing.steps import apply_platform_thresholds
 from tests.unit.builders import (
     CUSTOMER,
@@ -54,9 +55,11 @@ def _brute_force(cart, offers, amounts, applied):
                 used2.append(platform.item)
             before = {p.item.id: base_of(after, p.lines) for p in offers.red_packets}
             for packets in _subsets(offers.red_packets):
-                found, _ = apply_packets(packets, before, after, taken2, used2)
-                if len(found.used) != len(used2) + len(packets):
+                final = list(after)
+                gave, _ = apply_packets(packets, before, final)
+                if len(gave) != len(packets):
                     continue  # a packet that gives nothing is not a legal use
+                found = Choice.of(sum(final), [*used2, *(p.item for p in packets)])
                 if found.beats(best):
                     best = found
     return best

@@ -7,46 +7,26 @@ depth-first with a bound: the payable so far, minus the largest shop coupons
 still available, minus a ceiling on what the platform layer could still take
 off (every platform discount is monotone in its base, so its value on the
 amounts before the remaining shop coupons bounds it). Shop coupons with the
-same effect are searched once. Ties go to the set whose sorted expiry times
-come first (a prefix wins: fewer coupons), then to ids.
+same effect are searched once. Each leaf prices the platform stage from sums
+when scopes nest (see `sums.py`), line by line otherwise.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import combinations
 
 from dacu.domain.cart import Cart
 from dacu.domain.money import apportion
 from dacu.domain.pricing.ledger import Applied, base_of, take
 from dacu.domain.pricing.offers import Offers, WalletReach
+from dacu.domain.pricing.selection import Choice
 from dacu.domain.pricing.steps import apply_platform_thresholds, threshold_discount
+from dacu.domain.pricing.sums import NestedStage
 from dacu.domain.types import Fen
 from dacu.domain.wallet import WalletItem
 
 _MAX_PACKET_SEARCH = 16
 """Above this many capped red packets the subset search keeps all of them."""
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """A legal set of wallet items and the pricing it comes to."""
-
-    payable: Fen
-    rank: tuple[tuple[datetime, ...], tuple[str, ...]]
-    amounts: tuple[Fen, ...]
-    applied: tuple[Applied, ...]
-    used: tuple[WalletItem, ...]
-
-    def beats(self, other: "Choice | None") -> bool:
-        return other is None or (self.payable, self.rank) < (other.payable, other.rank)
-
-
-def _choice(
-    amounts: Sequence[Fen], applied: Sequence[Applied], used: Sequence[WalletItem]
-) -> Choice:
-    rank = (tuple(sorted(u.expires_at for u in used)), tuple(sorted(u.id for u in used)))
-    return Choice(sum(amounts), rank, tuple(amounts), tuple(applied), tuple(used))
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +92,7 @@ def choose(
     best_after = [0] * (len(options) + 1)
     for k in range(len(options) - 1, -1, -1):
         best_after[k] = best_after[k + 1] + options[k][0].discount
+    stage = NestedStage(cart, offers)
     working = list(amounts)
     chosen: list[ShopOption] = []
     best: Choice | None = None
@@ -123,13 +104,12 @@ def choose(
             if bound > best.payable:
                 return
         if k == len(options):
-            leaf = _best_platform_choice(
-                cart,
-                offers,
-                working,
-                [*applied, *(o.applied for o in chosen)],
-                [o.reach.item for o in chosen],
-            )
+            shop_items = [o.reach.item for o in chosen]
+            if stage.nested:
+                leaf = stage.best(working, shop_items)
+            else:
+                shop_applied = [*applied, *(o.applied for o in chosen)]
+                leaf = _platform_by_lines(cart, offers, working, shop_applied, shop_items)
             if leaf.beats(best):
                 best = leaf
             return
@@ -148,7 +128,7 @@ def choose(
     return best
 
 
-def _best_platform_choice(
+def _platform_by_lines(
     cart: Cart,
     offers: Offers,
     amounts: Sequence[Fen],
@@ -159,61 +139,57 @@ def _best_platform_choice(
     applied = applied + apply_platform_thresholds(
         cart, offers.platform_thresholds, after_thresholds, None
     )
-    best = best_packets(offers.red_packets, after_thresholds, applied, used)
+    best = _best_packets(offers.red_packets, after_thresholds, used)
     for coupon in offers.platform_coupons:
         discount = coupon.item.discount(base_of(after_thresholds, coupon.lines))
         if discount <= 0:
             continue
         working = list(after_thresholds)
-        taken = take(working, coupon.lines, discount, coupon.item.id, coupon.item.platform_bp)
-        found = best_packets(offers.red_packets, working, [*applied, taken], [*used, coupon.item])
+        take(working, coupon.lines, discount, coupon.item.id, coupon.item.platform_bp)
+        found = _best_packets(offers.red_packets, working, [*used, coupon.item])
         if found.beats(best):
             best = found
     return best
 
 
-def best_packets(
-    packets: Sequence[WalletReach],
-    amounts: Sequence[Fen],
-    applied: Sequence[Applied],
-    used: Sequence[WalletItem],
+def _best_packets(
+    packets: Sequence[WalletReach], amounts: Sequence[Fen], used: Sequence[WalletItem]
 ) -> Choice:
     """The best subset of red packets; all of them unless one hits the floor of 0."""
     before = {p.item.id: base_of(amounts, p.lines) for p in packets}
     usable = [p for p in packets if p.item.discount(before[p.item.id]) > 0]
-    full, capped = apply_packets(usable, before, amounts, applied, used)
+    working = list(amounts)
+    applied, capped = apply_packets(usable, before, working)
+    best = Choice.of(sum(working), [*used, *(p.item for p in usable if p.item.id in applied)])
     if not capped or len(usable) > _MAX_PACKET_SEARCH:
-        return full
-    best = full
+        return best
     for size in range(len(usable)):
         for subset in combinations(usable, size):
-            found, _ = apply_packets(subset, before, amounts, applied, used)
+            working = list(amounts)
+            applied, _ = apply_packets(subset, before, working)
+            found = Choice.of(
+                sum(working), [*used, *(p.item for p in subset if p.item.id in applied)]
+            )
             if found.beats(best):
                 best = found
     return best
 
 
 def apply_packets(
-    packets: Sequence[WalletReach],
-    before: dict[str, Fen],
-    amounts: Sequence[Fen],
-    applied: Sequence[Applied],
-    used: Sequence[WalletItem],
-) -> tuple[Choice, bool]:
+    packets: Sequence[WalletReach], before: dict[str, Fen], amounts: list[Fen]
+) -> tuple[dict[str, Applied], bool]:
     """Red packets soonest expiry first, each tested on the payable before any of them.
 
-    Returns the choice and whether some packet gave less than its face value.
+    Takes them off `amounts`; returns what each took and whether one gave less
+    than its face value because its lines had reached 0.
     """
-    working = list(amounts)
-    taken = list(applied)
-    holding = list(used)
+    applied: dict[str, Applied] = {}
     capped = False
     for packet in packets:
-        face = packet.item.discount(before[packet.item.id])
-        discount = min(face, base_of(working, packet.lines))
+        item = packet.item
+        face = item.discount(before[item.id])
+        discount = min(face, base_of(amounts, packet.lines))
         capped = capped or discount < face
         if discount > 0:
-            item = packet.item
-            taken.append(take(working, packet.lines, discount, item.id, item.platform_bp))
-            holding.append(packet.item)
-    return _choice(working, taken, holding), capped
+            applied[item.id] = take(amounts, packet.lines, discount, item.id, item.platform_bp)
+    return applied, capped

@@ -12,12 +12,13 @@ from dacu.domain.cart import Cart, Customer
 from dacu.domain.errors import InvalidRule
 from dacu.domain.money import yuan
 from dacu.domain.pricing.catalog import PromotionCatalog
-from dacu.domain.pricing.choice import Choice, apply_packets, choose
+from dacu.domain.pricing.choice import apply_packets, choose
 from dacu.domain.pricing.hints import hints_for
 from dacu.domain.pricing.items import price_items
 from dacu.domain.pricing.ledger import Applied, base_of, take
 from dacu.domain.pricing.offers import Offers, gather
 from dacu.domain.pricing.result import GiftLine, PriceResult, build_result
+from dacu.domain.pricing.selection import Choice
 from dacu.domain.pricing.steps import (
     apply_best_threshold,
     apply_bundles,
@@ -184,10 +185,10 @@ def _replay(
         before[reach.item.id] = base_of(amounts, reach.lines)
         _measure_wallet(cart, amounts, reach.item.id, reach.lines, trace)
     packets = [reach for reach in offers.red_packets if reach.item.id in chosen]
-    settled, _ = apply_packets(packets, before, amounts, applied, used)
-    amounts[:] = settled.amounts
-    applied, used = list(settled.applied), list(settled.used)
-    assert settled.payable == choice.payable, "the replay must land where the search did"
+    taken, _ = apply_packets(packets, before, amounts)
+    applied += taken.values()
+    used += [reach.item for reach in packets if reach.item.id in taken]
+    assert sum(amounts) == choice.payable, "the replay must land where the search did"
     shop_coupons = [reach for shop in cart.shops for reach in offers.shop_coupons.get(shop, ())]
     for reach in (*shop_coupons, *offers.platform_coupons, *offers.red_packets):
         _note_wallet(reach.item, reach.item.id in chosen, choice.payable, trace)
