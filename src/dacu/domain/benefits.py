@@ -13,8 +13,9 @@ from typing import ClassVar
 from dacu.domain.cart import CartMode, Customer
 from dacu.domain.errors import InvalidRule
 from dacu.domain.money import apply_rate
+from dacu.domain.regime import Regime, cap_margin, tier_margin
 from dacu.domain.rules import check_amount, check_rate
-from dacu.domain.types import Bp, Fen
+from dacu.domain.types import FULL_BP, Bp, Fen
 
 
 class Kind(StrEnum):
@@ -231,6 +232,21 @@ class ThresholdOff:
     def discount(self, base: Fen, qty: int) -> Fen:
         return min(self._raw(base), base)
 
+    def regime(self, base: Fen, qty: int) -> Regime:
+        raw = self._raw(base)
+        if raw >= base and base > 0:
+            return Regime(("all",), 0, FULL_BP)
+        if self.repeat:
+            step, off = self.tiers[0].threshold, self.tiers[0].off
+            times = base // step
+            if self.cap is not None and off * times >= self.cap:
+                needed = -(-self.cap // off)
+                return Regime(("cap",), base - needed * step, 0)
+            return Regime(("times", times), min(base - times * step, step - 1 - base % step), 0)
+        needs = [t.threshold for t in self.tiers]
+        reached = sum(1 for n in needs if n <= base)
+        return Regime(("tier", reached), tier_margin(base, needs), 0)
+
     def next_step(self, base: Fen, qty: int, unit: Fen) -> Step | None:
         if self.repeat:
             threshold = self.tiers[0].threshold
@@ -278,6 +294,15 @@ class ThresholdDiscount:
     def discount(self, base: Fen, qty: int) -> Fen:
         return min(_capped(apply_rate(base, self._rate(base, qty)), self.cap), base)
 
+    def regime(self, base: Fen, qty: int) -> Regime:
+        rate = self._rate(base, qty)
+        raw = apply_rate(base, rate)
+        capped = self.cap is not None and raw >= self.cap
+        margin = cap_margin(raw, self.cap, rate)
+        if not self.by_qty:
+            margin = min(margin, tier_margin(base, [t.threshold for t in self.tiers]))
+        return Regime(("rate", rate, capped), margin, 0 if capped else rate)
+
     def next_step(self, base: Fen, qty: int, unit: Fen) -> Step | None:
         have = qty if self.by_qty else base
         ahead = [t for t in self.tiers if self._needed(t) > have]
@@ -307,6 +332,11 @@ class FirstOrderOff:
 
     def discount(self, base: Fen, qty: int) -> Fen:
         return min(self.off, base) if base >= self.threshold else 0
+
+    def regime(self, base: Fen, qty: int) -> Regime:
+        if base >= self.threshold and self.off >= base > 0:
+            return Regime(("all",), 0, FULL_BP)
+        return Regime(("reached", base >= self.threshold), tier_margin(base, [self.threshold]), 0)
 
     def next_step(self, base: Fen, qty: int, unit: Fen) -> Step | None:
         if base >= self.threshold:

@@ -30,7 +30,8 @@ def apportion(total: Fen, weights: Sequence[Fen]) -> list[Fen]:
         remainders.append(remainder)
     left = total - sum(shares)
     if left:
-        order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+        # A stable sort keeps equal remainders in line order: ties go to the earlier line.
+        order = sorted(range(len(weights)), key=remainders.__getitem__, reverse=True)
         for i in order[:left]:
             shares[i] += 1
     return shares

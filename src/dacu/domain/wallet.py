@@ -7,6 +7,7 @@ from enum import StrEnum
 from dacu.domain.cart import CartLine, Customer
 from dacu.domain.errors import InvalidRule
 from dacu.domain.money import apply_rate
+from dacu.domain.regime import Regime, cap_margin, tier_margin
 from dacu.domain.rules import EVERYTHING, Level, Scope, check_amount, check_rate
 from dacu.domain.types import FULL_BP, Bp, Fen
 
@@ -67,6 +68,19 @@ class WalletItem:
 
     def covers(self, line: CartLine) -> bool:
         return (self.shop is None or line.shop == self.shop) and self.scope.covers(line)
+
+    def regime(self, base: Fen) -> Regime:
+        """How its discount behaves near `base` (see `Regime`)."""
+        discount = self.discount(base)
+        if discount >= base > 0:
+            return Regime(("all",), 0, FULL_BP)
+        margin = tier_margin(base, [self.threshold])
+        if self.off is not None or discount == 0:
+            return Regime(("reached", discount > 0), margin, 0)
+        rate = self.discount_bp or 0
+        capped = self.max_off is not None and discount >= self.max_off
+        margin = min(margin, cap_margin(apply_rate(base, rate), self.max_off, rate))
+        return Regime(("rate", capped), margin, 0 if capped else rate)
 
     def discount(self, base: Fen) -> Fen:
         """What it takes off a running base of its eligible lines, 0 below the threshold."""

@@ -8,7 +8,7 @@ still available, minus a ceiling on what the platform layer could still take
 off (every platform discount is monotone in its base, so its value on the
 amounts before the remaining shop coupons bounds it). Shop coupons with the
 same effect are searched once. Each leaf prices the platform stage from sums
-when scopes nest (see `sums.py`), line by line otherwise.
+where scopes nest (see `sums.py`) and line by line where they do not.
 """
 
 from collections.abc import Sequence
@@ -93,39 +93,58 @@ def choose(
     for k in range(len(options) - 1, -1, -1):
         best_after[k] = best_after[k + 1] + options[k][0].discount
     stage = NestedStage(cart, offers)
+    tail = stage if stage.nested else NestedStage(cart, offers, with_thresholds=False)
+    # Inner nodes use the ceiling on the amounts before any shop coupon (it bounds every
+    # subtree); a leaf checks the ceiling on its own amounts before it is priced.
+    ceiling = platform_ceiling(cart, offers, amounts)
     working = list(amounts)
     chosen: list[ShopOption] = []
     best: Choice | None = None
 
-    def visit(k: int) -> None:
+    def visit(k: int, total: Fen) -> None:
         nonlocal best
-        if best is not None:
-            bound = sum(working) - best_after[k] - platform_ceiling(cart, offers, working)
-            if bound > best.payable:
-                return
-        if k == len(options):
-            shop_items = [o.reach.item for o in chosen]
-            if stage.nested:
-                leaf = stage.best(working, shop_items)
-            else:
-                shop_applied = [*applied, *(o.applied for o in chosen)]
-                leaf = _platform_by_lines(cart, offers, working, shop_applied, shop_items)
-            if leaf.beats(best):
-                best = leaf
+        if best is not None and total - best_after[k] - ceiling > best.payable:
             return
-        for option in options[k]:
-            for i, share in option.applied.shares:
-                working[i] -= share
-            chosen.append(option)
-            visit(k + 1)
-            chosen.pop()
-            for i, share in option.applied.shares:
-                working[i] += share
-        visit(k + 1)
+        if k < len(options):
+            for option in options[k]:
+                for i, share in option.applied.shares:
+                    working[i] -= share
+                chosen.append(option)
+                visit(k + 1, total - option.discount)
+                chosen.pop()
+                for i, share in option.applied.shares:
+                    working[i] += share
+            visit(k + 1, total)
+            return
+        if best is not None and total - platform_ceiling(cart, offers, working) > best.payable:
+            return
+        leaf = _price_leaf(cart, offers, stage, tail, working, applied, chosen)
+        if leaf.beats(best):
+            best = leaf
 
-    visit(0)
+    visit(0, sum(amounts))
     assert best is not None
     return best
+
+
+def _price_leaf(
+    cart: Cart,
+    offers: Offers,
+    stage: NestedStage,
+    tail: NestedStage,
+    working: Sequence[Fen],
+    applied: Sequence[Applied],
+    chosen: Sequence[ShopOption],
+) -> Choice:
+    shop_items = [o.reach.item for o in chosen]
+    if stage.nested:
+        return stage.best(working, shop_items)
+    if tail.nested:
+        after = list(working)
+        apply_platform_thresholds(cart, offers.platform_thresholds, after, None)
+        return tail.best(after, shop_items)
+    shop_applied = [*applied, *(o.applied for o in chosen)]
+    return _platform_by_lines(cart, offers, working, shop_applied, shop_items)
 
 
 def _platform_by_lines(

@@ -29,10 +29,9 @@ def take(
 ) -> Applied:
     """Take an order-level `discount` off `lines` in proportion to their running amounts."""
     shares = apportion(discount, [amounts[i] for i in lines])
+    taken = []
     for i, share in zip(lines, shares, strict=True):
-        amounts[i] -= share
-    return Applied(
-        rule_id,
-        tuple((i, share) for i, share in zip(lines, shares, strict=True) if share),
-        platform_bp,
-    )
+        if share:
+            amounts[i] -= share
+            taken.append((i, share))
+    return Applied(rule_id, tuple(taken), platform_bp)

@@ -17,6 +17,7 @@ class Reach:
 
     rule: Promotion
     lines: tuple[int, ...]
+    qty: int  # units on those lines, for 满n件 tiers
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ def gather(
             lines = _lines(cart, promotion)
         if not lines:
             continue
-        reach = Reach(promotion, lines)
+        reach = Reach(promotion, lines, sum(cart.lines[i].qty for i in lines))
         if promotion.kind in ITEM_KINDS:
             for i in lines:
                 item[i].append(promotion)

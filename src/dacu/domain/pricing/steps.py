@@ -28,7 +28,7 @@ def _threshold(reach: Reach) -> ThresholdBenefit:
 
 
 def threshold_discount(cart: Cart, amounts: Sequence[Fen], reach: Reach) -> Fen:
-    return _threshold(reach).discount(base_of(amounts, reach.lines), qty_of(cart, reach.lines))
+    return _threshold(reach).discount(base_of(amounts, reach.lines), reach.qty)
 
 
 def measure(cart: Cart, amounts: Sequence[Fen], reach: Reach, trace: Trace | None) -> None:
@@ -36,7 +36,7 @@ def measure(cart: Cart, amounts: Sequence[Fen], reach: Reach, trace: Trace | Non
         trace.measure(
             reach.rule.id,
             base_of(amounts, reach.lines),
-            qty_of(cart, reach.lines),
+            reach.qty,
             cheapest_unit(cart, amounts, reach.lines),
         )
 
@@ -120,21 +120,26 @@ def apply_best_threshold(
     return take(amounts, reach.lines, discount, reach.rule.id, reach.rule.platform_bp)
 
 
+def threshold_decisions(reaches: Sequence[Reach]) -> list[list[Reach]]:
+    """Platform thresholds in the order they are decided; a group where it first stands."""
+    decisions: list[list[Reach]] = []
+    decided: set[str] = set()
+    for reach in reaches:
+        group = reach.rule.group
+        if group is None:
+            decisions.append([reach])
+        elif group not in decided:
+            decided.add(group)
+            decisions.append([r for r in reaches if r.rule.group == group])
+    return decisions
+
+
 def apply_platform_thresholds(
     cart: Cart, reaches: Sequence[Reach], amounts: list[Fen], trace: Trace | None
 ) -> list[Applied]:
     """Platform thresholds stack in list order; a group is decided where it first stands."""
     applied: list[Applied] = []
-    decided: set[str] = set()
-    for reach in reaches:
-        group = reach.rule.group
-        if group is None:
-            members: Sequence[Reach] = (reach,)
-        elif group in decided:
-            continue
-        else:
-            decided.add(group)
-            members = [r for r in reaches if r.rule.group == group]
+    for members in threshold_decisions(reaches):
         taken = apply_best_threshold(cart, members, amounts, "platform", trace)
         if taken is not None:
             applied.append(taken)

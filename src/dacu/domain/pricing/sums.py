@@ -17,6 +17,7 @@ from dacu.domain.benefits import ThresholdBenefit
 from dacu.domain.cart import Cart
 from dacu.domain.pricing.offers import Offers, Reach, WalletReach
 from dacu.domain.pricing.selection import Choice
+from dacu.domain.pricing.steps import threshold_decisions
 from dacu.domain.types import Fen
 from dacu.domain.wallet import WalletItem
 
@@ -26,13 +27,11 @@ _MAX_PACKET_SEARCH = 16
 class NestedStage:
     """Prices the platform stage of one cart from sums; built only when scopes nest."""
 
-    def __init__(self, cart: Cart, offers: Offers) -> None:
-        # Thresholds in the order they are decided: a group where its first member stands.
-        self._thresholds = tuple(
-            offers.platform_thresholds[k]
-            for members in _decisions(offers.platform_thresholds)
-            for k in members
-        )
+    def __init__(self, cart: Cart, offers: Offers, *, with_thresholds: bool = True) -> None:
+        """Without thresholds, the stage starts after them: from the platform coupon on."""
+        thresholds = offers.platform_thresholds if with_thresholds else ()
+        decisions = threshold_decisions(thresholds)
+        self._thresholds = tuple(reach for members in decisions for reach in members)
         self._coupons = offers.platform_coupons
         self._packets = offers.red_packets
         reaches: list[Reach | WalletReach] = [
@@ -41,7 +40,7 @@ class NestedStage:
             *self._packets,
         ]
         self._lines = [r.lines for r in reaches]
-        self._qty = [sum(cart.lines[i].qty for i in r.lines) for r in reaches]
+        self._qty = [sum(cart.lines[i].qty for i in lines) for lines in self._lines]
         sets = [frozenset(lines) for lines in self._lines]
         self._inside = [
             tuple(j for j in range(k) if sets[j] <= sets[k] and not self._alternatives(j, k))
@@ -52,7 +51,10 @@ class NestedStage:
             for k in range(len(sets))
             for j in range(k)
         )
-        self._decisions = _decisions(self._thresholds)
+        self._decisions: list[list[int]] = []
+        for members in decisions:
+            start = sum(len(d) for d in self._decisions)
+            self._decisions.append(list(range(start, start + len(members))))
 
     def _alternatives(self, j: int, k: int) -> bool:
         coupons = range(len(self._thresholds), len(self._thresholds) + len(self._coupons))
@@ -139,17 +141,3 @@ class NestedStage:
                 payable -= discount
                 holding.append(item)
         return Choice.of(payable, holding), capped
-
-
-def _decisions(thresholds: Sequence[Reach]) -> list[list[int]]:
-    """Positions of the thresholds decided together, in the order they are decided."""
-    decisions: list[list[int]] = []
-    decided: set[str] = set()
-    for k, reach in enumerate(thresholds):
-        group = reach.rule.group
-        if group is None:
-            decisions.append([k])
-        elif group not in decided:
-            decided.add(group)
-            decisions.append([j for j, r in enumerate(thresholds) if r.rule.group == group])
-    return decisions
