@@ -17,16 +17,22 @@ from itertools import combinations
 
 from dacu.domain.cart import Cart
 from dacu.domain.money import apportion
+from dacu.domain.pricing.bounds import PlatformBound
 from dacu.domain.pricing.ledger import Applied, base_of, take
 from dacu.domain.pricing.offers import Offers, WalletReach
 from dacu.domain.pricing.selection import Choice
-from dacu.domain.pricing.steps import apply_platform_thresholds, threshold_discount
+from dacu.domain.pricing.stability import profile, settled
+from dacu.domain.pricing.steps import apply_platform_thresholds
 from dacu.domain.pricing.sums import NestedStage
+from dacu.domain.regime import UNBOUNDED
 from dacu.domain.types import Fen
 from dacu.domain.wallet import WalletItem
 
 _MAX_PACKET_SEARCH = 16
 """Above this many capped red packets the subset search keeps all of them."""
+
+_SHORTCUT_FROM = 2
+"""Open shops from which a subtree is first tested for the shortcut (stability.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,25 +67,6 @@ def shop_options(coupons: Sequence[WalletReach], amounts: Sequence[Fen]) -> list
     return distinct
 
 
-def platform_ceiling(cart: Cart, offers: Offers, amounts: Sequence[Fen]) -> Fen:
-    """An upper bound on everything the platform layer can take off `amounts` or less."""
-    ceiling = 0
-    groups: dict[str, Fen] = {}
-    for reach in offers.platform_thresholds:
-        discount = threshold_discount(cart, amounts, reach)
-        group = reach.rule.group
-        if group is None:
-            ceiling += discount
-        else:
-            groups[group] = max(groups.get(group, 0), discount)
-    ceiling += sum(groups.values())
-    ceiling += max(
-        (c.item.discount(base_of(amounts, c.lines)) for c in offers.platform_coupons), default=0
-    )
-    ceiling += sum(p.item.discount(base_of(amounts, p.lines)) for p in offers.red_packets)
-    return min(ceiling, sum(amounts))
-
-
 def choose(
     cart: Cart, offers: Offers, amounts: Sequence[Fen], applied: Sequence[Applied]
 ) -> Choice:
@@ -94,37 +81,109 @@ def choose(
         best_after[k] = best_after[k + 1] + options[k][0].discount
     stage = NestedStage(cart, offers)
     tail = stage if stage.nested else NestedStage(cart, offers, with_thresholds=False)
-    # Inner nodes use the ceiling on the amounts before any shop coupon (it bounds every
-    # subtree); a leaf checks the ceiling on its own amounts before it is priced.
-    ceiling = platform_ceiling(cart, offers, amounts)
+    bound = PlatformBound(offers)
+    # `floor` holds each line at its lowest after any coupon of the shops still open.
+    floor = list(amounts)
+    for found in options:
+        for i, share in _largest_shares(found).items():
+            floor[i] -= share
     working = list(amounts)
     chosen: list[ShopOption] = []
     best: Choice | None = None
 
     def visit(k: int, total: Fen) -> None:
         nonlocal best
-        if best is not None and total - best_after[k] - ceiling > best.payable:
+        if best is not None:
+            ceiling = bound.ceiling(floor, working)
+            if total - best_after[k] - ceiling > best.payable:
+                return
+        if len(options) - k >= _SHORTCUT_FROM and _settles(cart, offers, working, options[k:]):
+            leaf = _greedy_leaf(cart, offers, stage, tail, working, applied, chosen, options[k:])
+            if leaf.beats(best):
+                best = leaf
             return
-        if k < len(options):
-            for option in options[k]:
-                for i, share in option.applied.shares:
-                    working[i] -= share
-                chosen.append(option)
-                visit(k + 1, total - option.discount)
-                chosen.pop()
-                for i, share in option.applied.shares:
-                    working[i] += share
-            visit(k + 1, total)
+        if k == len(options):
+            leaf = _price_leaf(cart, offers, stage, tail, working, applied, chosen)
+            if leaf.beats(best):
+                best = leaf
             return
-        if best is not None and total - platform_ceiling(cart, offers, working) > best.payable:
-            return
-        leaf = _price_leaf(cart, offers, stage, tail, working, applied, chosen)
-        if leaf.beats(best):
-            best = leaf
+        largest = _largest_shares(options[k])
+        for i, share in largest.items():
+            floor[i] += share
+        for option in options[k]:
+            _shift(working, floor, option, -1)
+            chosen.append(option)
+            visit(k + 1, total - option.discount)
+            chosen.pop()
+            _shift(working, floor, option, +1)
+        visit(k + 1, total)
+        for i, share in largest.items():
+            floor[i] -= share
 
     visit(0, sum(amounts))
     assert best is not None
     return best
+
+
+def _largest_shares(found: Sequence[ShopOption]) -> dict[int, Fen]:
+    """Per line, the most any of one shop's coupons takes off it."""
+    largest: dict[int, Fen] = {}
+    for option in found:
+        for i, share in option.applied.shares:
+            largest[i] = max(largest.get(i, 0), share)
+    return largest
+
+
+def _shift(working: list[Fen], floor: list[Fen], option: ShopOption, sign: int) -> None:
+    for i, share in option.applied.shares:
+        working[i] += sign * share
+        floor[i] += sign * share
+
+
+def _settles(
+    cart: Cart, offers: Offers, working: Sequence[Fen], open_shops: Sequence[list[ShopOption]]
+) -> bool:
+    """Whether taking every open shop's largest coupon is the best of this subtree."""
+    gap = UNBOUNDED
+    for found in open_shops:
+        largest = found[0]
+        if len(found) > 1 and found[1].discount == largest.discount:
+            return False  # equal coupons with different effects: price both
+        if not all(_within(option, largest) for option in found[1:]):
+            return False
+        gap = min(gap, largest.discount - (found[1].discount if len(found) > 1 else 0))
+    low = list(working)
+    for found in open_shops:
+        for i, share in found[0].applied.shares:
+            low[i] -= share
+    return settled(profile(cart, offers, low), profile(cart, offers, working), gap, len(working))
+
+
+def _within(option: ShopOption, largest: ShopOption) -> bool:
+    """No line gives more to `option` than one fen over what it gives to `largest`."""
+    most = dict(largest.applied.shares)
+    return all(share <= most.get(i, 0) + 1 for i, share in option.applied.shares)
+
+
+def _greedy_leaf(
+    cart: Cart,
+    offers: Offers,
+    stage: NestedStage,
+    tail: NestedStage,
+    working: list[Fen],
+    applied: Sequence[Applied],
+    chosen: list[ShopOption],
+    open_shops: Sequence[list[ShopOption]],
+) -> Choice:
+    largest = [found[0] for found in open_shops]
+    for option in largest:
+        for i, share in option.applied.shares:
+            working[i] -= share
+    leaf = _price_leaf(cart, offers, stage, tail, working, applied, [*chosen, *largest])
+    for option in largest:
+        for i, share in option.applied.shares:
+            working[i] += share
+    return leaf
 
 
 def _price_leaf(
