@@ -26,7 +26,7 @@ from dacu.domain.rules import Level, Scope, Window
 from dacu.domain.wallet import WalletItem, WalletKind
 
 NOW = datetime(2026, 11, 11, 20, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
-SKUS, CATEGORIES, SHOPS = 200_000, 400, 5_000
+SKUS, CATEGORIES, SHOPS = 200_000, 2_000, 5_000
 
 
 def sku(n: int) -> str:
@@ -130,19 +130,22 @@ def make_catalog(rng: random.Random, size: int, carts: list[Cart]) -> list[Promo
             window=window,
         )
     )
+    # The rest as a platform's catalog is made: merchants' item promotions on their
+    # SKUs (直降, 限时折扣, 秒杀), shop 满减, and a few platform category promotions.
     while len(promotions) < size:
         i = len(promotions)
-        level = rng.choice([Level.ITEM, Level.ITEM, Level.SHOP, Level.PLATFORM])
-        reach = rng.random()
-        if reach < 0.5:
-            scope = Scope(skus=frozenset(sku(rng.randrange(SKUS)) for _ in range(3)))
-        elif reach < 0.8:
-            scope = Scope(categories=frozenset({category(rng.randrange(CATEGORIES))}))
+        pick = rng.random()
+        owner: str | None = None
+        if pick < 0.70:
+            level, scope = (
+                Level.ITEM,
+                Scope(skus=frozenset(sku(rng.randrange(SKUS)) for _ in range(3))),
+            )
+        elif pick < 0.95:
+            level, scope, owner = Level.SHOP, Scope(), shop(rng.randrange(SHOPS))
         else:
-            scope = Scope(shops=frozenset({shop(rng.randrange(SHOPS))}))
-        owner = shop(rng.randrange(SHOPS)) if level is Level.SHOP else None
-        if level is Level.SHOP and scope.shops is not None:
-            scope = Scope()
+            level = Level.PLATFORM
+            scope = Scope(categories=frozenset({category(rng.randrange(CATEGORIES))}))
         promotions.append(
             Promotion(f"p{i}", level, _benefit(rng, level), scope=scope, shop=owner, window=window)
         )

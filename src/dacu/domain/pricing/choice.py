@@ -12,19 +12,17 @@ where scopes nest (see `sums.py`) and line by line where they do not.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import combinations
 
 from dacu.domain.cart import Cart
-from dacu.domain.money import apportion
 from dacu.domain.pricing.bounds import PlatformBound
 from dacu.domain.pricing.ledger import Applied, base_of, take
 from dacu.domain.pricing.offers import Offers, WalletReach
+from dacu.domain.pricing.options import ShopOption, largest_shares, shop_options
 from dacu.domain.pricing.selection import Choice
-from dacu.domain.pricing.stability import profile, settled
+from dacu.domain.pricing.shortcuts import Shortcuts
 from dacu.domain.pricing.steps import apply_platform_thresholds
 from dacu.domain.pricing.sums import NestedStage
-from dacu.domain.regime import UNBOUNDED
 from dacu.domain.types import Fen
 from dacu.domain.wallet import WalletItem
 
@@ -33,38 +31,6 @@ _MAX_PACKET_SEARCH = 16
 
 _SHORTCUT_FROM = 2
 """Open shops from which a subtree is first tested for the shortcut (stability.py)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ShopOption:
-    reach: WalletReach
-    discount: Fen
-    applied: Applied
-
-
-def shop_options(coupons: Sequence[WalletReach], amounts: Sequence[Fen]) -> list[ShopOption]:
-    """Usable coupons of one shop, largest first, one per distinct effect."""
-    found: list[ShopOption] = []
-    for reach in coupons:
-        weights = [amounts[i] for i in reach.lines]
-        discount = reach.item.discount(sum(weights))
-        if discount <= 0:
-            continue
-        shares = apportion(discount, weights)
-        applied = Applied(
-            reach.item.id,
-            tuple((i, s) for i, s in zip(reach.lines, shares, strict=True) if s),
-            reach.item.platform_bp,
-        )
-        found.append(ShopOption(reach, discount, applied))
-    found.sort(key=lambda o: (-o.discount, o.reach.item.expires_at, o.reach.item.id))
-    effects: set[tuple[tuple[int, Fen], ...]] = set()
-    distinct: list[ShopOption] = []
-    for option in found:
-        if option.applied.shares not in effects:
-            effects.add(option.applied.shares)
-            distinct.append(option)
-    return distinct
 
 
 def choose(
@@ -79,13 +45,13 @@ def choose(
     best_after = [0] * (len(options) + 1)
     for k in range(len(options) - 1, -1, -1):
         best_after[k] = best_after[k + 1] + options[k][0].discount
-    stage = NestedStage(cart, offers)
-    tail = stage if stage.nested else NestedStage(cart, offers, with_thresholds=False)
+    leaves = _LeafPricer(cart, offers, amounts, applied)
+    shortcuts = Shortcuts(cart, offers, leaves.price)
     bound = PlatformBound(offers)
     # `floor` holds each line at its lowest after any coupon of the shops still open.
     floor = list(amounts)
     for found in options:
-        for i, share in _largest_shares(found).items():
+        for i, share in largest_shares(found).items():
             floor[i] -= share
     working = list(amounts)
     chosen: list[ShopOption] = []
@@ -97,17 +63,16 @@ def choose(
             ceiling = bound.ceiling(floor, working)
             if total - best_after[k] - ceiling > best.payable:
                 return
-        if len(options) - k >= _SHORTCUT_FROM and _settles(cart, offers, working, options[k:]):
-            leaf = _greedy_leaf(cart, offers, stage, tail, working, applied, chosen, options[k:])
-            if leaf.beats(best):
-                best = leaf
-            return
+        found: Choice | None = None
         if k == len(options):
-            leaf = _price_leaf(cart, offers, stage, tail, working, applied, chosen)
-            if leaf.beats(best):
-                best = leaf
+            found = leaves.price(chosen)
+        elif len(options) - k >= _SHORTCUT_FROM:
+            found = shortcuts.settle(working, options[k:], chosen)
+        if found is not None:
+            if found.beats(best):
+                best = found
             return
-        largest = _largest_shares(options[k])
+        largest = largest_shares(options[k])
         for i, share in largest.items():
             floor[i] += share
         for option in options[k]:
@@ -125,85 +90,40 @@ def choose(
     return best
 
 
-def _largest_shares(found: Sequence[ShopOption]) -> dict[int, Fen]:
-    """Per line, the most any of one shop's coupons takes off it."""
-    largest: dict[int, Fen] = {}
-    for option in found:
-        for i, share in option.applied.shares:
-            largest[i] = max(largest.get(i, 0), share)
-    return largest
-
-
 def _shift(working: list[Fen], floor: list[Fen], option: ShopOption, sign: int) -> None:
     for i, share in option.applied.shares:
         working[i] += sign * share
         floor[i] += sign * share
 
 
-def _settles(
-    cart: Cart, offers: Offers, working: Sequence[Fen], open_shops: Sequence[list[ShopOption]]
-) -> bool:
-    """Whether taking every open shop's largest coupon is the best of this subtree."""
-    gap = UNBOUNDED
-    for found in open_shops:
-        largest = found[0]
-        if len(found) > 1 and found[1].discount == largest.discount:
-            return False  # equal coupons with different effects: price both
-        if not all(_within(option, largest) for option in found[1:]):
-            return False
-        gap = min(gap, largest.discount - (found[1].discount if len(found) > 1 else 0))
-    low = list(working)
-    for found in open_shops:
-        for i, share in found[0].applied.shares:
-            low[i] -= share
-    return settled(profile(cart, offers, low), profile(cart, offers, working), gap, len(working))
+class _LeafPricer:
+    """Prices the platform stage for one set of shop coupons: from sums where it can."""
 
+    def __init__(
+        self, cart: Cart, offers: Offers, amounts: Sequence[Fen], applied: Sequence[Applied]
+    ) -> None:
+        self._cart = cart
+        self._offers = offers
+        self._amounts = amounts
+        self._applied = applied
+        self._stage = NestedStage(cart, offers)
+        self._tail = (
+            self._stage if self._stage.nested else NestedStage(cart, offers, with_thresholds=False)
+        )
 
-def _within(option: ShopOption, largest: ShopOption) -> bool:
-    """No line gives more to `option` than one fen over what it gives to `largest`."""
-    most = dict(largest.applied.shares)
-    return all(share <= most.get(i, 0) + 1 for i, share in option.applied.shares)
-
-
-def _greedy_leaf(
-    cart: Cart,
-    offers: Offers,
-    stage: NestedStage,
-    tail: NestedStage,
-    working: list[Fen],
-    applied: Sequence[Applied],
-    chosen: list[ShopOption],
-    open_shops: Sequence[list[ShopOption]],
-) -> Choice:
-    largest = [found[0] for found in open_shops]
-    for option in largest:
-        for i, share in option.applied.shares:
-            working[i] -= share
-    leaf = _price_leaf(cart, offers, stage, tail, working, applied, [*chosen, *largest])
-    for option in largest:
-        for i, share in option.applied.shares:
-            working[i] += share
-    return leaf
-
-
-def _price_leaf(
-    cart: Cart,
-    offers: Offers,
-    stage: NestedStage,
-    tail: NestedStage,
-    working: Sequence[Fen],
-    applied: Sequence[Applied],
-    chosen: Sequence[ShopOption],
-) -> Choice:
-    shop_items = [o.reach.item for o in chosen]
-    if stage.nested:
-        return stage.best(working, shop_items)
-    if tail.nested:
-        after = list(working)
-        apply_platform_thresholds(cart, offers.platform_thresholds, after, None)
-        return tail.best(after, shop_items)
-    shop_applied = [*applied, *(o.applied for o in chosen)]
-    return _platform_by_lines(cart, offers, working, shop_applied, shop_items)
+    def price(self, chosen: Sequence[ShopOption]) -> Choice:
+        working = list(self._amounts)
+        for option in chosen:
+            for i, share in option.applied.shares:
+                working[i] -= share
+        shop_items = [o.reach.item for o in chosen]
+        if self._stage.nested:
+            return self._stage.best(working, shop_items)
+        if self._tail.nested:
+            apply_platform_thresholds(self._cart, self._offers.platform_thresholds, working, None)
+            return self._tail.best(working, shop_items)
+        shop_applied = [*self._applied, *(o.applied for o in chosen)]
+        return _platform_by_lines(self._cart, self._offers, working, shop_applied, shop_items)
 
 
 def _platform_by_lines(

@@ -1,37 +1,42 @@
-"""When the platform layer cannot change its mind: the wallet search's shortcut.
+"""When the platform layer cannot change its mind: the wallet search's shortcuts.
 
 A subtree of the shop-coupon search fixes some shops' coupons and leaves the
 rest open. Its leaves lie between two extremes: every open shop taking its
 largest coupon (`low`), and none of them taking any (`high`). If at both
 extremes every platform rule is in the same state (tier, multiple, cap,
 coupon and red-packet thresholds reached or not, nothing eating a whole
-base) with room to spare, then no leaf in between crosses a boundary either;
+base) with room to spare, then no leaf in between crosses a boundary either:
 fixed discounts stay fixed, and rate-based ones give back at most `rate` of
 every fen a smaller shop coupon leaves on the table, plus a fen of rounding
 each. When the smallest such fen count (`gap`) outweighs that, the `low`
 leaf is the best of the subtree and the rest need not be priced.
+
+Platform-wide rules listed first (the all-lines prefix: 跨店满减, 每满300减50)
+see only the running total, so where they are the only rules that change
+state, each leaf's payable is a known function of its total and the search
+only prices the leaves whose total is best.
 
 Room to spare (`noise`) covers the fen that apportioning can move between
 lines: one a line for each rule, and one for each line of a shop coupon.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dacu.domain.benefits import ThresholdBenefit
 from dacu.domain.cart import Cart
 from dacu.domain.pricing.ledger import base_of, take
-from dacu.domain.pricing.offers import Offers
+from dacu.domain.pricing.offers import Offers, Reach
 from dacu.domain.pricing.steps import apply_best_threshold, threshold_decisions
 from dacu.domain.regime import UNBOUNDED, Regime
 from dacu.domain.types import FULL_BP, Bp, Fen
 
 
 @dataclass(slots=True)
-class Profile:
-    """The states of every platform rule on one set of amounts."""
+class Tally:
+    """States of a run of rules, the least room any has, and their summed rates."""
 
-    states: list[object]
+    states: list[object] = field(default_factory=list)
     margin: Fen = UNBOUNDED
     rate: Bp = 0
     rules: int = 0
@@ -45,58 +50,204 @@ class Profile:
         self.rated += regime.rate > 0
 
 
-def profile(cart: Cart, offers: Offers, amounts: Sequence[Fen]) -> Profile | None:
-    """The platform layer's states on `amounts`; None where a group could turn on rates."""
-    found = Profile(states=[])
-    working = list(amounts)
+@dataclass(slots=True)
+class Profile:
+    """The platform layer on one set of amounts: its all-lines prefix, and the rest."""
+
+    prefix: Tally = field(default_factory=Tally)
+    rest: Tally = field(default_factory=Tally)
+
+
+def all_lines_prefix(cart: Cart, offers: Offers) -> list[list[Reach]]:
+    """The leading threshold decisions whose every member reaches every line."""
+    every = tuple(range(len(cart.lines)))
+    prefix: list[list[Reach]] = []
     for members in threshold_decisions(offers.platform_thresholds):
+        if not all(reach.lines == every for reach in members):
+            break
+        prefix.append(members)
+    return prefix
+
+
+def prefix_discount(prefix: Sequence[Sequence[Reach]], total: Fen, qty: int) -> Fen:
+    """What the all-lines prefix takes off a cart whose running total is `total`."""
+    running = total
+    for members in prefix:
+        best = 0
+        for reach in members:
+            benefit = reach.rule.benefit
+            assert isinstance(benefit, ThresholdBenefit)
+            best = max(best, benefit.discount(running, qty))
+        running -= best
+    return total - running
+
+
+def profile(cart: Cart, offers: Offers, amounts: Sequence[Fen], prefix: int) -> Profile | None:
+    """The platform layer's states on `amounts`; None where a group could turn on rates.
+
+    The first `prefix` threshold decisions are tallied apart from the rest.
+    """
+    found = Profile()
+    working = list(amounts)
+    for position, members in enumerate(threshold_decisions(offers.platform_thresholds)):
+        tally = found.prefix if position < prefix else found.rest
         rated = 0
         for reach in members:
             benefit = reach.rule.benefit
             assert isinstance(benefit, ThresholdBenefit)
             base = base_of(working, reach.lines)
             regime = benefit.regime(base, reach.qty)
-            found.add(regime)
+            tally.add(regime)
             rated += regime.rate > 0 and benefit.discount(base, reach.qty) > 0
-        if len(members) > 1 and rated:
+        if len(members) > 1 and rated and position >= prefix:
             return None
         winner = apply_best_threshold(cart, members, working, "platform", None)
-        found.states.append(winner.id if winner else None)
-    _packets_profile(offers, working, found)
+        tally.states.append(winner.id if winner else None)
+    _packets_profile(offers, working, found.rest)
     for coupon in offers.platform_coupons:
         base = base_of(working, coupon.lines)
-        found.add(coupon.item.regime(base))
+        found.rest.add(coupon.item.regime(base))
         discount = coupon.item.discount(base)
         if discount > 0:
             after = list(working)
             take(after, coupon.lines, discount, coupon.item.id, coupon.item.platform_bp)
-            _packets_profile(offers, after, found)
+            _packets_profile(offers, after, found.rest)
     return found
 
 
-def _packets_profile(offers: Offers, amounts: Sequence[Fen], found: Profile) -> None:
+def _packets_profile(offers: Offers, amounts: Sequence[Fen], tally: Tally) -> None:
     working = list(amounts)
     before = [base_of(working, p.lines) for p in offers.red_packets]
     for packet, base in zip(offers.red_packets, before, strict=True):
-        found.add(packet.item.regime(base))
+        tally.add(packet.item.regime(base))
         face = packet.item.discount(base)
         if face == 0:
             continue
         current = base_of(working, packet.lines)
         slack = current - face
-        found.add(Regime(("packet", slack >= 0), max(slack, 0), FULL_BP if slack < 0 else 0))
+        tally.add(Regime(("packet", slack >= 0), max(slack, 0), FULL_BP if slack < 0 else 0))
         take(working, packet.lines, min(face, current), packet.item.id, 0)
 
 
 def settled(low: Profile | None, high: Profile | None, gap: Fen, lines: int) -> bool:
     """Whether the `low` leaf is the best of every leaf between `low` and `high`."""
-    if low is None or high is None or low.states != high.states:
+    if low is None or high is None:
         return False
-    noise = (low.rules + 1) * lines
-    rate = max(low.rate, high.rate)
-    rated = max(low.rated, high.rated)
+    if low.prefix.states != high.prefix.states or low.rest.states != high.rest.states:
+        return False
+    rules = low.prefix.rules + low.rest.rules
+    noise = (rules + 1) * lines
+    margin = min(low.prefix.margin, low.rest.margin, high.prefix.margin, high.rest.margin)
+    rate = max(low.prefix.rate + low.rest.rate, high.prefix.rate + high.rest.rate)
+    rated = max(low.prefix.rated + low.rest.rated, high.prefix.rated + high.rest.rated)
     return (
-        min(low.margin, high.margin) > noise
+        margin > noise
         and rate < FULL_BP
         and gap * (FULL_BP - rate) > rate * noise + FULL_BP * rated
     )
+
+
+def settled_after_prefix(
+    low: Profile | None, high: Profile | None, spread: Fen, lines: int
+) -> bool:
+    """Whether every rule after the all-lines prefix keeps one fixed discount throughout.
+
+    `spread` is how far the prefix's total discount moves between leaves: a
+    rule's base moves by at most that beyond what the two extremes show.
+    """
+    if low is None or high is None or low.rest.states != high.rest.states:
+        return False
+    noise = (low.rest.rules + 1) * lines
+    return (
+        low.rest.rated == 0
+        and high.rest.rated == 0
+        and min(low.rest.margin, high.rest.margin) > noise + spread
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """Each line's lowest and highest amount over the leaves of a subtree."""
+
+    low: Sequence[Fen]
+    high: Sequence[Fen]
+
+    def span(self, lines: Sequence[int]) -> tuple[Fen, Fen]:
+        return sum(self.low[i] for i in lines), sum(self.high[i] for i in lines)
+
+
+def rest_is_fixed(
+    cart: Cart, offers: Offers, prefix: int, box: Box, taken: tuple[Fen, Fen]
+) -> bool:
+    """Whether every rule after the all-lines prefix gives one fixed discount on all leaves.
+
+    `taken` bounds what the prefix takes off. A rule's share of it follows its
+    lines' share of the cart, within a fen a line for each prefix rule; other
+    rules inside a rule's lines take their fixed discount off its base, rules
+    that only overlap take between nothing and all of theirs.
+    """
+    every = range(len(cart.lines))
+    total_low, total_high = box.span(every)
+    least, most = taken
+    decisions = threshold_decisions(offers.platform_thresholds)
+    before: list[tuple[frozenset[int], Fen]] = []  # fixed discounts applied so far
+
+    def span(lines: Sequence[int]) -> tuple[Fen, Fen]:
+        low, high = box.span(lines)
+        count = len(lines)
+        share_low = least * low // max(total_high, 1) - count * prefix
+        share_high = -(-most * high // max(total_low, 1)) + count * prefix
+        bottom, top = low - count - share_high, high - max(share_low, 0)
+        covered = frozenset(lines)
+        for reached, discount in before:
+            if reached <= covered:
+                bottom, top = bottom - discount, top - discount
+            elif reached & covered:
+                bottom -= discount
+        return max(bottom, 0), max(top, 0)
+
+    for members in decisions[prefix:]:
+        winner: tuple[Fen, frozenset[int]] | None = None
+        for reach in members:
+            benefit = reach.rule.benefit
+            assert isinstance(benefit, ThresholdBenefit)
+            bottom, top = span(reach.lines)
+            if not _fixed(benefit.regime(bottom, reach.qty), benefit.regime(top, reach.qty)):
+                return False
+            discount = benefit.discount(top, reach.qty)
+            if discount != benefit.discount(bottom, reach.qty):
+                return False
+            if discount > 0 and (winner is None or discount > winner[0]):
+                winner = (discount, frozenset(reach.lines))
+        if winner is not None:
+            before.append((winner[1], winner[0]))
+    thresholds = list(before)
+    for coupon in (None, *offers.platform_coupons):
+        before = list(thresholds)
+        if coupon is not None:
+            bottom, top = span(coupon.lines)
+            item = coupon.item
+            if not _fixed(item.regime(bottom), item.regime(top)):
+                return False
+            if item.discount(top) != item.discount(bottom):
+                return False
+            if item.discount(top) == 0:
+                continue
+            before.append((frozenset(coupon.lines), item.discount(top)))
+        pre = [span(packet.lines) for packet in offers.red_packets]
+        for packet, (bottom, top) in zip(offers.red_packets, pre, strict=True):
+            item = packet.item
+            face = item.discount(top)
+            if not _fixed(item.regime(bottom), item.regime(top)):
+                return False
+            if face != item.discount(bottom):
+                return False
+            if face and span(packet.lines)[0] <= face:
+                return False  # it could eat all that is left: not a fixed discount
+            if face:
+                before.append((frozenset(packet.lines), face))
+    return True
+
+
+def _fixed(bottom: Regime, top: Regime) -> bool:
+    return bottom.state == top.state and bottom.rate == 0 and top.rate == 0

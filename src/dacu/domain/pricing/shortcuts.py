@@ -1,0 +1,110 @@
+"""Settling a whole subtree of the wallet search at once (the reasons are in stability.py)."""
+
+from collections.abc import Callable, Sequence
+from itertools import product
+
+from dacu.domain.cart import Cart
+from dacu.domain.pricing.offers import Offers
+from dacu.domain.pricing.options import ShopOption, largest_shares
+from dacu.domain.pricing.selection import Choice
+from dacu.domain.pricing.stability import (
+    Box,
+    all_lines_prefix,
+    prefix_discount,
+    profile,
+    rest_is_fixed,
+    settled,
+)
+from dacu.domain.types import Fen
+
+_MAX_LEAVES = 4096
+"""Subtrees with more leaves than this are searched, not settled by their totals."""
+
+PriceLeaf = Callable[[Sequence[ShopOption]], Choice]
+
+
+class Shortcuts:
+    def __init__(self, cart: Cart, offers: Offers, price_leaf: PriceLeaf) -> None:
+        self._cart = cart
+        self._offers = offers
+        self._price_leaf = price_leaf
+        self._prefix = all_lines_prefix(cart, offers)
+        self._qty = sum(line.qty for line in cart.lines)
+
+    def settle(
+        self,
+        working: Sequence[Fen],
+        open_shops: Sequence[Sequence[ShopOption]],
+        chosen: Sequence[ShopOption],
+    ) -> Choice | None:
+        """The best leaf of the subtree below `chosen`, or None if it must be searched."""
+        if not all(_within(o, found[0]) for found in open_shops for o in found[1:]):
+            return None
+        floor = list(working)
+        for found in open_shops:
+            for i, share in largest_shares(found).items():
+                floor[i] -= share
+        if self._largest_is_best(working, open_shops):
+            return self._price_leaf([*chosen, *(found[0] for found in open_shops)])
+        if self._prefix:
+            return self._settle_by_total(Box(floor, working), open_shops, chosen)
+        return None
+
+    def _largest_is_best(
+        self, working: Sequence[Fen], open_shops: Sequence[Sequence[ShopOption]]
+    ) -> bool:
+        gap: Fen | None = None
+        for found in open_shops:
+            second = found[1].discount if len(found) > 1 else 0
+            if second == found[0].discount:
+                return False  # equal coupons with different effects: price each
+            gap = (
+                found[0].discount - second if gap is None else min(gap, found[0].discount - second)
+            )
+        low = list(working)
+        for found in open_shops:
+            for i, share in found[0].applied.shares:
+                low[i] -= share
+        prefix = len(self._prefix)
+        return gap is not None and settled(
+            profile(self._cart, self._offers, low, prefix),
+            profile(self._cart, self._offers, working, prefix),
+            gap,
+            len(working),
+        )
+
+    def _settle_by_total(
+        self,
+        box: Box,
+        open_shops: Sequence[Sequence[ShopOption]],
+        chosen: Sequence[ShopOption],
+    ) -> Choice | None:
+        """Where only the all-lines prefix changes state, price just the best totals."""
+        leaves = 1
+        for found in open_shops:
+            leaves *= len(found) + 1
+        if leaves > _MAX_LEAVES:
+            return None
+        total = sum(box.high)
+        combos = list(product(*([*found, None] for found in open_shops)))
+        given = [sum(o.discount for o in combo if o is not None) for combo in combos]
+        taken = [prefix_discount(self._prefix, total - d, self._qty) for d in given]
+        if not rest_is_fixed(
+            self._cart, self._offers, len(self._prefix), box, (min(taken), max(taken))
+        ):
+            return None
+        payables = [total - d - t for d, t in zip(given, taken, strict=True)]
+        lowest = min(payables)
+        best: Choice | None = None
+        for combo, payable in zip(combos, payables, strict=True):
+            if payable == lowest:
+                leaf = self._price_leaf([*chosen, *(o for o in combo if o is not None)])
+                if leaf.beats(best):
+                    best = leaf
+        return best
+
+
+def _within(option: ShopOption, largest: ShopOption) -> bool:
+    """No line gives more to `option` than one fen over what it gives to `largest`."""
+    most = dict(largest.applied.shares)
+    return all(share <= most.get(i, 0) + 1 for i, share in option.applied.shares)
