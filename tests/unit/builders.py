@@ -227,3 +227,77 @@ customers = st.builds(
     member_tier=st.sampled_from([None, "gold", "silver"]),
     bought=st.dictionaries(st.sampled_from(["K0", "K1"]), st.integers(0, 3), max_size=2),
 )
+
+
+@st.composite
+def festival_cases(draw, small: bool = False):
+    """A 大促 cart: a platform-wide 每满减 first, tiers, category rules, many coupons."""
+    scale = 10 if small else 1
+    count = draw(st.integers(3, 8))
+    lines = tuple(
+        CartLine(
+            f"K{i}",
+            f"s{i % 3}",
+            draw(st.integers(1000 // scale, 40000 // scale)),
+            draw(st.integers(1, 3)),
+            draw(st.sampled_from(["a", "b"])),
+        )
+        for i in range(count)
+    )
+    step = draw(st.integers(5000 // scale, 60000 // scale))
+    promos = [
+        Promotion(
+            "every",
+            Level.PLATFORM,
+            b.ThresholdOff((b.OffTier(step, draw(st.integers(1, step - 1))),), repeat=True),
+        )
+    ]
+    if draw(st.booleans()):
+        t = draw(st.integers(10000 // scale, 150000 // scale))
+        tiers = (b.OffTier(t, t // 10), b.OffTier(2 * t, t // 4))
+        promos.append(Promotion("tiers", Level.PLATFORM, b.ThresholdOff(tiers)))
+    for k in range(draw(st.integers(0, 2))):
+        t = draw(st.integers(5000 // scale, 100000 // scale))
+        category = frozenset({draw(st.sampled_from(["a", "b"]))})
+        promos.append(
+            Promotion(
+                f"category{k}",
+                Level.PLATFORM,
+                b.ThresholdOff((b.OffTier(t, t // 8),)),
+                scope=Scope(categories=category),
+            )
+        )
+    if draw(st.booleans()):
+        tier = b.RateTier(draw(st.integers(100, 2000)), threshold=draw(st.integers(0, 100000)))
+        promos.append(
+            Promotion(
+                "rate",
+                Level.PLATFORM,
+                b.ThresholdDiscount((tier,)),
+                scope=Scope(categories=frozenset({"a"})),
+            )
+        )
+
+    def held(threshold: int, off: int) -> tuple[int, int, datetime]:
+        if threshold and off >= threshold:
+            threshold = off + 1
+        return threshold, off, NOW + timedelta(hours=draw(st.integers(1, 9)))
+
+    wallet: list[WalletItem] = []
+    for s in range(3):
+        for k in range(draw(st.integers(0, 3))):
+            t, off, expires = held(
+                draw(st.integers(0, 60000 // scale)), draw(st.integers(100 // scale, 5000 // scale))
+            )
+            wallet.append(coupon(f"c{s}{k}", t, off, shop=f"s{s}", expires=expires))
+    for k in range(draw(st.integers(0, 2))):
+        t, off, expires = held(
+            draw(st.integers(0, 200000 // scale)), draw(st.integers(100, 20000 // scale))
+        )
+        wallet.append(coupon(f"p{k}", t, off, expires=expires))
+    for k in range(draw(st.integers(0, 2))):
+        t, off, expires = held(
+            draw(st.integers(0, 50000 // scale)), draw(st.integers(100 // scale, 3000 // scale))
+        )
+        wallet.append(red_packet(f"r{k}", t, off, expires=expires))
+    return Cart(lines), promos, wallet

@@ -16,6 +16,7 @@ from tests.unit.builders import (
     NOW,
     carts,
     coupon,
+    festival_cases,
     line,
     promotions,
     red_packet,
@@ -72,6 +73,19 @@ SEARCH = settings(max_examples=400, deadline=None, suppress_health_check=[Health
 @given(cart=carts(max_lines=4), promos=promotions(max_size=4), wallet=wallets(max_size=7))
 def test_search_finds_the_brute_force_optimum(cart, promos, wallet):
     offers = gather(cart, CUSTOMER, [p for p in promos if not p.is_exclusive], wallet, NOW)
+    amounts, applied, _, _ = _shop_layer(cart, CUSTOMER, offers, trace=None)
+    searched = choose(cart, offers, amounts, applied)
+    brute = _brute_force(cart, offers, amounts, applied)
+    assert (searched.payable, searched.rank) == (brute.payable, brute.rank)
+
+
+@SEARCH
+@given(case=st.booleans().flatmap(lambda small: festival_cases(small=small)))
+def test_search_shortcuts_keep_the_optimum_on_festival_carts(case):
+    """Platform-wide 每满减 first, tiers and category rules after: the shortcuts that
+    settle whole subtrees (stability.py) must land where brute force does."""
+    cart, promos, wallet = case
+    offers = gather(cart, CUSTOMER, promos, wallet, NOW)
     amounts, applied, _, _ = _shop_layer(cart, CUSTOMER, offers, trace=None)
     searched = choose(cart, offers, amounts, applied)
     brute = _brute_force(cart, offers, amounts, applied)
