@@ -12,7 +12,7 @@ from dacu.domain.pricing.stability import (
     all_lines_prefix,
     prefix_discount,
     profile,
-    rest_is_fixed,
+    rest_range,
     settled,
 )
 from dacu.domain.types import Fen
@@ -89,15 +89,18 @@ class Shortcuts:
         combos = list(product(*([*found, None] for found in open_shops)))
         given = [sum(o.discount for o in combo if o is not None) for combo in combos]
         taken = [prefix_discount(self._prefix, total - d, self._qty) for d in given]
-        if not rest_is_fixed(
+        rest = rest_range(
             self._cart, self._offers, len(self._prefix), box, (min(taken), max(taken))
-        ):
+        )
+        if rest is None:
             return None
-        payables = [total - d - t for d, t in zip(given, taken, strict=True)]
-        lowest = min(payables)
+        rest_least, rest_most = rest
+        # Each leaf pays between these; only leaves that could be the cheapest are priced.
+        payables = [total - d - t - rest_most for d, t in zip(given, taken, strict=True)]
+        ceiling = min(payables) + rest_most - rest_least
         best: Choice | None = None
         for combo, payable in zip(combos, payables, strict=True):
-            if payable == lowest:
+            if payable <= ceiling:
                 leaf = self._price_leaf([*chosen, *(o for o in combo if o is not None)])
                 if leaf.beats(best):
                     best = leaf

@@ -176,21 +176,20 @@ class Box:
         return sum(self.low[i] for i in lines), sum(self.high[i] for i in lines)
 
 
-def rest_is_fixed(
+def rest_range(
     cart: Cart, offers: Offers, prefix: int, box: Box, taken: tuple[Fen, Fen]
-) -> bool:
-    """Whether every rule after the all-lines prefix gives one fixed discount on all leaves.
+) -> tuple[Fen, Fen] | None:
+    """Least and most the rules after the all-lines prefix take off any leaf.
 
-    `taken` bounds what the prefix takes off. A rule's share of it follows its
-    lines' share of the cart, within a fen a line for each prefix rule; other
-    rules inside a rule's lines take their fixed discount off its base, rules
-    that only overlap take between nothing and all of theirs.
+    None where some rule could change state (tier, reached or not, cap) between
+    leaves. `taken` bounds what the prefix takes off; a rule's share of it
+    follows its lines' share of the cart, within a fen a line for each prefix
+    rule. Rules inside a rule's lines take their discount off its base; rules
+    that only overlap it take between nothing and all of theirs.
     """
-    every = range(len(cart.lines))
-    total_low, total_high = box.span(every)
+    total_low, total_high = box.span(range(len(cart.lines)))
     least, most = taken
-    decisions = threshold_decisions(offers.platform_thresholds)
-    before: list[tuple[frozenset[int], Fen]] = []  # fixed discounts applied so far
+    before: list[tuple[frozenset[int], Fen, Fen]] = []  # (lines, least, most) so far
 
     def span(lines: Sequence[int]) -> tuple[Fen, Fen]:
         low, high = box.span(lines)
@@ -199,55 +198,59 @@ def rest_is_fixed(
         share_high = -(-most * high // max(total_low, 1)) + count * prefix
         bottom, top = low - count - share_high, high - max(share_low, 0)
         covered = frozenset(lines)
-        for reached, discount in before:
+        for reached, took_least, took_most in before:
             if reached <= covered:
-                bottom, top = bottom - discount, top - discount
+                bottom, top = bottom - took_most, top - took_least
             elif reached & covered:
-                bottom -= discount
+                bottom -= took_most
         return max(bottom, 0), max(top, 0)
 
-    for members in decisions[prefix:]:
-        winner: tuple[Fen, frozenset[int]] | None = None
+    for members in threshold_decisions(offers.platform_thresholds)[prefix:]:
+        found: list[tuple[Fen, Fen, frozenset[int]]] = []
         for reach in members:
             benefit = reach.rule.benefit
             assert isinstance(benefit, ThresholdBenefit)
             bottom, top = span(reach.lines)
-            if not _fixed(benefit.regime(bottom, reach.qty), benefit.regime(top, reach.qty)):
-                return False
-            discount = benefit.discount(top, reach.qty)
-            if discount != benefit.discount(bottom, reach.qty):
-                return False
-            if discount > 0 and (winner is None or discount > winner[0]):
-                winner = (discount, frozenset(reach.lines))
-        if winner is not None:
-            before.append((winner[1], winner[0]))
+            if benefit.regime(bottom, reach.qty).state != benefit.regime(top, reach.qty).state:
+                return None
+            found.append(
+                (
+                    benefit.discount(bottom, reach.qty),
+                    benefit.discount(top, reach.qty),
+                    frozenset(reach.lines),
+                )
+            )
+        winner = max(found, key=lambda f: f[0])
+        if any(f is not winner and f[1] >= winner[0] and f[1] > 0 for f in found):
+            return None  # the winner of the group could change between leaves
+        if winner[1] > 0:
+            before.append((winner[2], winner[0], winner[1]))
     thresholds = list(before)
+    lowest, highest = sum(f[1] for f in thresholds), sum(f[2] for f in thresholds)
+    best_least, best_most = 0, 0
     for coupon in (None, *offers.platform_coupons):
         before = list(thresholds)
+        took_least, took_most = 0, 0
         if coupon is not None:
             bottom, top = span(coupon.lines)
             item = coupon.item
-            if not _fixed(item.regime(bottom), item.regime(top)):
-                return False
-            if item.discount(top) != item.discount(bottom):
-                return False
+            if item.regime(bottom).state != item.regime(top).state:
+                return None
             if item.discount(top) == 0:
                 continue
-            before.append((frozenset(coupon.lines), item.discount(top)))
+            took_least, took_most = item.discount(bottom), item.discount(top)
+            before.append((frozenset(coupon.lines), took_least, took_most))
         pre = [span(packet.lines) for packet in offers.red_packets]
         for packet, (bottom, top) in zip(offers.red_packets, pre, strict=True):
             item = packet.item
-            face = item.discount(top)
-            if not _fixed(item.regime(bottom), item.regime(top)):
-                return False
-            if face != item.discount(bottom):
-                return False
-            if face and span(packet.lines)[0] <= face:
-                return False  # it could eat all that is left: not a fixed discount
-            if face:
-                before.append((frozenset(packet.lines), face))
-    return True
-
-
-def _fixed(bottom: Regime, top: Regime) -> bool:
-    return bottom.state == top.state and bottom.rate == 0 and top.rate == 0
+            if item.regime(bottom).state != item.regime(top).state:
+                return None
+            face_least, face_most = item.discount(bottom), item.discount(top)
+            if face_most == 0:
+                continue
+            if span(packet.lines)[0] <= face_most:
+                return None  # it could eat all that is left: its discount is not its face
+            before.append((frozenset(packet.lines), face_least, face_most))
+            took_least, took_most = took_least + face_least, took_most + face_most
+        best_least, best_most = max(best_least, took_least), max(best_most, took_most)
+    return lowest + best_least, highest + best_most
