@@ -5,12 +5,12 @@ from itertools import chain, combinations, product
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dacu.domain.pricing.choice import apply_packets, choose
+from dacu.domain.pricing.choice import choose
 from dacu.domain.pricing.engine import _shop_layer
 from dacu.domain.pricing.ledger import base_of, take
 from dacu.domain.pricing.offers import gather
 from dacu.domain.pricing.selection import Choice
-from dacu.domain.pricing.steps import apply_platform_thresholds
+from dacu.domain.pricing.steps import apply_packets, apply_platform_thresholds
 from tests.unit.builders import (
     CUSTOMER,
     NOW,
@@ -57,7 +57,7 @@ def _brute_force(cart, offers, amounts, applied):
             before = {p.item.id: base_of(after, p.lines) for p in offers.red_packets}
             for packets in _subsets(offers.red_packets):
                 final = list(after)
-                gave, _ = apply_packets(packets, before, final)
+                gave = apply_packets(packets, before, final)
                 if len(gave) != len(packets):
                     continue  # a packet that gives nothing is not a legal use
                 found = Choice.of(sum(final), [*used2, *(p.item for p in packets)])
@@ -74,7 +74,7 @@ SEARCH = settings(max_examples=400, deadline=None, suppress_health_check=[Health
 def test_search_finds_the_brute_force_optimum(cart, promos, wallet):
     offers = gather(cart, CUSTOMER, [p for p in promos if not p.is_exclusive], wallet, NOW)
     amounts, applied, _, _ = _shop_layer(cart, CUSTOMER, offers, trace=None)
-    searched = choose(cart, offers, amounts, applied)
+    searched = choose(cart, offers, amounts)
     brute = _brute_force(cart, offers, amounts, applied)
     assert (searched.payable, searched.rank) == (brute.payable, brute.rank)
 
@@ -87,7 +87,7 @@ def test_search_shortcuts_keep_the_optimum_on_festival_carts(case):
     cart, promos, wallet = case
     offers = gather(cart, CUSTOMER, promos, wallet, NOW)
     amounts, applied, _, _ = _shop_layer(cart, CUSTOMER, offers, trace=None)
-    searched = choose(cart, offers, amounts, applied)
+    searched = choose(cart, offers, amounts)
     brute = _brute_force(cart, offers, amounts, applied)
     assert (searched.payable, searched.rank) == (brute.payable, brute.rank)
 
@@ -103,7 +103,7 @@ def test_smaller_shop_coupon_unlocks_platform_coupon():
     ]
     offers = gather(cart, CUSTOMER, [], wallet, NOW)
     # when
-    chosen = choose(cart, offers, [20000, 9000], [])
+    chosen = choose(cart, offers, [20000, 9000])
     # then
     assert chosen.payable == 24500
     assert sorted(item.id for item in chosen.used) == ["c2", "c3"]
@@ -119,7 +119,7 @@ def test_thirty_coupons_over_five_shops_are_searched_exactly():
     cart = make_cart(*lines)
     offers = gather(cart, CUSTOMER, [], wallet, NOW)
     amounts = [ln.list_amount for ln in cart.lines]
-    chosen = choose(cart, offers, amounts, [])
+    chosen = choose(cart, offers, amounts)
     brute = _brute_force(cart, offers, amounts, [])
     assert (chosen.payable, chosen.rank) == (brute.payable, brute.rank)
 
@@ -134,6 +134,6 @@ def test_red_packet_capped_at_zero_prefers_the_earlier_list(extra_hours):
         red_packet("soon", 0, 500, expires=NOW + timedelta(hours=1 + extra_hours)),
     ]
     offers = gather(cart, CUSTOMER, [], wallet, NOW)
-    chosen = choose(cart, offers, [600], [])
+    chosen = choose(cart, offers, [600])
     assert chosen.payable == 0
     assert [item.id for item in chosen.used] == ["soon", "late"]

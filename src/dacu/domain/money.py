@@ -22,14 +22,10 @@ def apportion(total: Fen, weights: Sequence[Fen]) -> list[Fen]:
         return [0] * len(weights)
     if whole <= 0:
         raise ValueError("cannot apportion a non-zero amount over zero weights")
-    shares: list[Fen] = []
-    remainders: list[int] = []
-    for weight in weights:
-        share, remainder = divmod(total * weight, whole)
-        shares.append(share)
-        remainders.append(remainder)
+    shares = [total * weight // whole for weight in weights]
     left = total - sum(shares)
     if left:
+        remainders = [total * weight % whole for weight in weights]
         # A stable sort keeps equal remainders in line order: ties go to the earlier line.
         order = sorted(range(len(weights)), key=remainders.__getitem__, reverse=True)
         for i in order[:left]:

@@ -12,7 +12,7 @@ from dacu.domain.cart import Cart, Customer
 from dacu.domain.errors import InvalidRule
 from dacu.domain.money import yuan
 from dacu.domain.pricing.catalog import PromotionCatalog
-from dacu.domain.pricing.choice import apply_packets, choose
+from dacu.domain.pricing.choice import choose
 from dacu.domain.pricing.hints import hints_for
 from dacu.domain.pricing.items import price_items
 from dacu.domain.pricing.ledger import Applied, base_of, take
@@ -22,6 +22,7 @@ from dacu.domain.pricing.selection import Choice
 from dacu.domain.pricing.steps import (
     apply_best_threshold,
     apply_bundles,
+    apply_packets,
     apply_platform_thresholds,
     cheapest_unit,
     gifts_reached,
@@ -112,7 +113,7 @@ def _check_wallet_ids(wallet: Sequence[WalletItem]) -> None:
 def _price_stack(cart: Cart, customer: Customer, offers: Offers) -> _Stack:
     trace = Trace()
     amounts, applied, warnings, gifts = _shop_layer(cart, customer, offers, trace)
-    choice = choose(cart, offers, amounts, applied)
+    choice = choose(cart, offers, amounts)
     applied, used = _replay(cart, offers, amounts, applied, choice, gifts, trace)
     return _Stack(
         offers=offers,
@@ -185,7 +186,7 @@ def _replay(
         before[reach.item.id] = base_of(amounts, reach.lines)
         _measure_wallet(cart, amounts, reach.item.id, reach.lines, trace)
     packets = [reach for reach in offers.red_packets if reach.item.id in chosen]
-    taken, _ = apply_packets(packets, before, amounts)
+    taken = apply_packets(packets, before, amounts)
     applied += taken.values()
     used += [reach.item for reach in packets if reach.item.id in taken]
     assert sum(amounts) == choice.payable, "the replay must land where the search did"

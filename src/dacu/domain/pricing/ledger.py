@@ -21,7 +21,7 @@ class Applied:
 
 
 def base_of(amounts: Sequence[Fen], lines: Sequence[int]) -> Fen:
-    return sum(amounts[i] for i in lines)
+    return sum(map(amounts.__getitem__, lines))
 
 
 def take(
@@ -29,9 +29,8 @@ def take(
 ) -> Applied:
     """Take an order-level `discount` off `lines` in proportion to their running amounts."""
     shares = apportion(discount, [amounts[i] for i in lines])
-    taken = []
     for i, share in zip(lines, shares, strict=True):
-        if share:
-            amounts[i] -= share
-            taken.append((i, share))
-    return Applied(rule_id, tuple(taken), platform_bp)
+        amounts[i] -= share
+    return Applied(
+        rule_id, tuple((i, s) for i, s in zip(lines, shares, strict=True) if s), platform_bp
+    )

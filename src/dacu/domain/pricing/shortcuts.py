@@ -6,6 +6,7 @@ from itertools import product
 from dacu.domain.cart import Cart
 from dacu.domain.pricing.offers import Offers
 from dacu.domain.pricing.options import ShopOption, largest_shares
+from dacu.domain.pricing.platform import PlatformRules
 from dacu.domain.pricing.selection import Choice
 from dacu.domain.pricing.stability import (
     Box,
@@ -24,11 +25,14 @@ PriceLeaf = Callable[[Sequence[ShopOption]], Choice]
 
 
 class Shortcuts:
-    def __init__(self, cart: Cart, offers: Offers, price_leaf: PriceLeaf) -> None:
+    def __init__(
+        self, cart: Cart, offers: Offers, rules: PlatformRules, price_leaf: PriceLeaf
+    ) -> None:
         self._cart = cart
         self._offers = offers
+        self._rules = rules
         self._price_leaf = price_leaf
-        self._prefix = all_lines_prefix(cart, offers)
+        self._prefix = all_lines_prefix(cart, rules)
         self._qty = sum(line.qty for line in cart.lines)
 
     def settle(
@@ -67,8 +71,8 @@ class Shortcuts:
                 low[i] -= share
         prefix = len(self._prefix)
         return gap is not None and settled(
-            profile(self._cart, self._offers, low, prefix),
-            profile(self._cart, self._offers, working, prefix),
+            profile(self._rules, low, prefix),
+            profile(self._rules, working, prefix),
             gap,
             len(working),
         )
@@ -88,7 +92,7 @@ class Shortcuts:
         total = sum(box.high)
         combos = list(product(*([*found, None] for found in open_shops)))
         given = [sum(o.discount for o in combo if o is not None) for combo in combos]
-        taken = [prefix_discount(self._prefix, total - d, self._qty) for d in given]
+        taken = [prefix_discount(self._rules, self._prefix, total - d, self._qty) for d in given]
         rest = rest_range(
             self._cart, self._offers, len(self._prefix), box, (min(taken), max(taken))
         )

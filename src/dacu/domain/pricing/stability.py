@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 from dacu.domain.benefits import ThresholdBenefit
 from dacu.domain.cart import Cart
-from dacu.domain.pricing.ledger import base_of, take
-from dacu.domain.pricing.offers import Offers, Reach
-from dacu.domain.pricing.steps import apply_best_threshold, threshold_decisions
+from dacu.domain.pricing.offers import Offers
+from dacu.domain.pricing.platform import Ledger, PlatformRules
+from dacu.domain.pricing.steps import threshold_decisions
 from dacu.domain.regime import UNBOUNDED, Regime
 from dacu.domain.types import FULL_BP, Bp, Fen
 
@@ -58,75 +58,75 @@ class Profile:
     rest: Tally = field(default_factory=Tally)
 
 
-def all_lines_prefix(cart: Cart, offers: Offers) -> list[list[Reach]]:
+def all_lines_prefix(cart: Cart, rules: PlatformRules) -> list[range]:
     """The leading threshold decisions whose every member reaches every line."""
     every = tuple(range(len(cart.lines)))
-    prefix: list[list[Reach]] = []
-    for members in threshold_decisions(offers.platform_thresholds):
-        if not all(reach.lines == every for reach in members):
+    prefix: list[range] = []
+    for members in rules.decisions:
+        if not all(rules.lines[k] == every for k in members):
             break
         prefix.append(members)
     return prefix
 
 
-def prefix_discount(prefix: Sequence[Sequence[Reach]], total: Fen, qty: int) -> Fen:
+def prefix_discount(rules: PlatformRules, prefix: Sequence[range], total: Fen, qty: int) -> Fen:
     """What the all-lines prefix takes off a cart whose running total is `total`."""
     running = total
     for members in prefix:
-        best = 0
-        for reach in members:
-            benefit = reach.rule.benefit
-            assert isinstance(benefit, ThresholdBenefit)
-            best = max(best, benefit.discount(running, qty))
-        running -= best
+        running -= max(rules.threshold(k).discount(running, qty) for k in members)
     return total - running
 
 
-def profile(cart: Cart, offers: Offers, amounts: Sequence[Fen], prefix: int) -> Profile | None:
+def profile(rules: PlatformRules, amounts: Sequence[Fen], prefix: int) -> Profile | None:
     """The platform layer's states on `amounts`; None where a group could turn on rates.
 
     The first `prefix` threshold decisions are tallied apart from the rest.
     """
     found = Profile()
-    working = list(amounts)
-    for position, members in enumerate(threshold_decisions(offers.platform_thresholds)):
+    ledger = Ledger(rules, amounts)
+    for position, members in enumerate(rules.decisions):
         tally = found.prefix if position < prefix else found.rest
-        rated = 0
-        for reach in members:
-            benefit = reach.rule.benefit
-            assert isinstance(benefit, ThresholdBenefit)
-            base = base_of(working, reach.lines)
-            regime = benefit.regime(base, reach.qty)
+        rated, best, winner = 0, 0, -1
+        for k in members:
+            base = ledger.base(k)
+            benefit = rules.threshold(k)
+            regime = benefit.regime(base, rules.qty[k])
             tally.add(regime)
-            rated += regime.rate > 0 and benefit.discount(base, reach.qty) > 0
+            discount = benefit.discount(base, rules.qty[k])
+            rated += regime.rate > 0 and discount > 0
+            if discount > best:
+                best, winner = discount, k
         if len(members) > 1 and rated and position >= prefix:
             return None
-        winner = apply_best_threshold(cart, members, working, "platform", None)
-        tally.states.append(winner.id if winner else None)
-    _packets_profile(offers, working, found.rest)
-    for coupon in offers.platform_coupons:
-        base = base_of(working, coupon.lines)
-        found.rest.add(coupon.item.regime(base))
-        discount = coupon.item.discount(base)
+        if winner >= 0:
+            ledger.take(winner, best)
+        tally.states.append(winner)
+    _packets_profile(rules, ledger, found.rest)
+    for k in rules.coupon_range:
+        item = rules.item(k)
+        base = ledger.base(k)
+        found.rest.add(item.regime(base))
+        discount = item.discount(base)
         if discount > 0:
-            after = list(working)
-            take(after, coupon.lines, discount, coupon.item.id, coupon.item.platform_bp)
-            _packets_profile(offers, after, found.rest)
+            after = ledger.copy()
+            after.take(k, discount)
+            _packets_profile(rules, after, found.rest)
     return found
 
 
-def _packets_profile(offers: Offers, amounts: Sequence[Fen], tally: Tally) -> None:
-    working = list(amounts)
-    before = [base_of(working, p.lines) for p in offers.red_packets]
-    for packet, base in zip(offers.red_packets, before, strict=True):
-        tally.add(packet.item.regime(base))
-        face = packet.item.discount(base)
+def _packets_profile(rules: PlatformRules, ledger: Ledger, tally: Tally) -> None:
+    ledger = ledger.copy()
+    before = {k: ledger.base(k) for k in rules.packet_range}
+    for k in rules.packet_range:
+        item = rules.item(k)
+        tally.add(item.regime(before[k]))
+        face = item.discount(before[k])
         if face == 0:
             continue
-        current = base_of(working, packet.lines)
+        current = ledger.base(k)
         slack = current - face
         tally.add(Regime(("packet", slack >= 0), max(slack, 0), FULL_BP if slack < 0 else 0))
-        take(working, packet.lines, min(face, current), packet.item.id, 0)
+        ledger.take(k, min(face, current))
 
 
 def settled(low: Profile | None, high: Profile | None, gap: Fen, lines: int) -> bool:

@@ -7,7 +7,7 @@ from dacu.domain.cart import Cart
 from dacu.domain.money import apportion, yuan
 from dacu.domain.pricing.items import Segment
 from dacu.domain.pricing.ledger import Applied, base_of, take
-from dacu.domain.pricing.offers import Reach
+from dacu.domain.pricing.offers import Reach, WalletReach
 from dacu.domain.pricing.trace import Trace
 from dacu.domain.types import Fen
 
@@ -167,3 +167,16 @@ def gifts_reached(
                 f"gift {gift.sku} × {gift.qty}: {yuan(base)} vs {yuan(gift.threshold)} {verdict}",
             )
     return given
+
+
+def apply_packets(
+    packets: Sequence[WalletReach], before: dict[str, Fen], amounts: list[Fen]
+) -> dict[str, Applied]:
+    """Red packets soonest expiry first, each tested on the payable before any of them."""
+    applied: dict[str, Applied] = {}
+    for packet in packets:
+        item = packet.item
+        discount = min(item.discount(before[item.id]), base_of(amounts, packet.lines))
+        if discount > 0:
+            applied[item.id] = take(amounts, packet.lines, discount, item.id, item.platform_bp)
+    return applied

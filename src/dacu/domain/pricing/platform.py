@@ -1,0 +1,205 @@
+"""The platform stage as the wallet search walks it: thresholds, a coupon, red packets.
+
+Rules are numbered in the order they are decided (thresholds with a group
+where it first stands, then platform coupons, then red packets). A `Ledger`
+keeps the running amounts. Where the lines of the rules nest — each rule's
+lines contain or avoid those of every rule before it that can apply with it
+— a rule's base is its starting base less the discounts of the earlier rules
+inside it, so the ledger keeps sums instead of apportioning line by line:
+how a discount is spread cannot move a fen across a border it does not
+cross. Coupons are alternatives, as are the members of one group, so they
+need not nest with each other. Thresholds that do not nest are walked line
+by line and the rules after them, if those nest, by sums.
+"""
+
+from collections.abc import Sequence
+from itertools import combinations
+
+from dacu.domain.benefits import ThresholdBenefit
+from dacu.domain.cart import Cart
+from dacu.domain.money import apportion
+from dacu.domain.pricing.offers import Offers, Reach, WalletReach
+from dacu.domain.pricing.selection import Choice
+from dacu.domain.pricing.steps import threshold_decisions
+from dacu.domain.types import Fen
+from dacu.domain.wallet import WalletItem
+
+_MAX_PACKET_SEARCH = 16
+"""Above this many red packets that hit the floor of 0, all usable ones are kept."""
+
+
+class PlatformRules:
+    """One cart's platform-stage rules, numbered, with how their lines nest."""
+
+    def __init__(self, cart: Cart, offers: Offers) -> None:
+        decisions = threshold_decisions(offers.platform_thresholds)
+        self.thresholds: tuple[Reach, ...] = tuple(r for members in decisions for r in members)
+        self.coupons: tuple[WalletReach, ...] = offers.platform_coupons
+        self.packets: tuple[WalletReach, ...] = offers.red_packets
+        self.decisions: list[range] = []
+        for members in decisions:
+            start = self.decisions[-1].stop if self.decisions else 0
+            self.decisions.append(range(start, start + len(members)))
+        self.coupon_range = range(len(self.thresholds), len(self.thresholds) + len(self.coupons))
+        self.packet_range = range(
+            self.coupon_range.stop, self.coupon_range.stop + len(self.packets)
+        )
+        self.lines: list[tuple[int, ...]] = [
+            *(r.lines for r in self.thresholds),
+            *(c.lines for c in self.coupons),
+            *(p.lines for p in self.packets),
+        ]
+        self.qty = [sum(cart.lines[i].qty for i in lines) for lines in self.lines]
+        sets = [frozenset(lines) for lines in self.lines]
+        group_of = {k: g for g, members in enumerate(self.decisions) for k in members}
+
+        def alternatives(j: int, k: int) -> bool:
+            same_group = j in group_of and group_of.get(k) == group_of[j]
+            return same_group or (j in self.coupon_range and k in self.coupon_range)
+
+        self.inside = [
+            tuple(j for j in range(k) if sets[j] <= sets[k] and not alternatives(j, k))
+            for k in range(len(sets))
+        ]
+
+        def nests(first: int) -> bool:
+            return all(
+                sets[j] <= sets[k] or not sets[j] & sets[k] or alternatives(j, k)
+                for k in range(first, len(sets))
+                for j in range(first, k)
+            )
+
+        # Rules from `by_sums` on are kept as sums; those before it line by line.
+        if nests(0):
+            self.by_sums = 0
+        elif nests(self.coupon_range.start):
+            self.by_sums = self.coupon_range.start
+        else:
+            self.by_sums = len(sets)
+
+    def threshold(self, k: int) -> ThresholdBenefit:
+        benefit = self.thresholds[k].rule.benefit
+        assert isinstance(benefit, ThresholdBenefit)
+        return benefit
+
+    def item(self, k: int) -> WalletItem:
+        if k in self.coupon_range:
+            return self.coupons[k - self.coupon_range.start].item
+        return self.packets[k - self.packet_range.start].item
+
+
+class Ledger:
+    """Running amounts through the platform stage: per line, then per rule as sums."""
+
+    def __init__(self, rules: PlatformRules, amounts: Sequence[Fen]) -> None:
+        self._rules = rules
+        self._amounts = list(amounts)
+        self._taken: dict[int, Fen] = {}
+        self._start: dict[int, Fen] = {}
+
+    def copy(self) -> "Ledger":
+        twin = Ledger.__new__(Ledger)
+        twin._rules = self._rules
+        twin._amounts = list(self._amounts)
+        twin._taken = dict(self._taken)
+        twin._start = dict(self._start)
+        return twin
+
+    @property
+    def amounts(self) -> list[Fen]:
+        """Per line; only exact while every rule so far was taken line by line."""
+        return self._amounts
+
+    @property
+    def payable(self) -> Fen:
+        return sum(self._amounts) - sum(self._taken.values())
+
+    def base(self, k: int) -> Fen:
+        lines = self._rules.lines[k]
+        if k < self._rules.by_sums:
+            return sum(map(self._amounts.__getitem__, lines))
+        if k not in self._start:  # nothing kept as sums has touched the lines yet
+            self._start[k] = sum(map(self._amounts.__getitem__, lines))
+        taken = self._taken
+        return self._start[k] - sum(taken[j] for j in self._rules.inside[k] if j in taken)
+
+    def take(self, k: int, discount: Fen) -> None:
+        if k >= self._rules.by_sums:
+            self._taken[k] = discount
+            return
+        lines = self._rules.lines[k]
+        shares = apportion(discount, [self._amounts[i] for i in lines])
+        for i, share in zip(lines, shares, strict=True):
+            self._amounts[i] -= share
+
+
+def walk_thresholds(rules: PlatformRules, ledger: Ledger) -> list[tuple[int, Fen]]:
+    """Apply each threshold decision: the largest discount of a group, ties to the first."""
+    taken: list[tuple[int, Fen]] = []
+    for members in rules.decisions:
+        best, winner = 0, -1
+        for k in members:
+            discount = rules.threshold(k).discount(ledger.base(k), rules.qty[k])
+            if discount > best:
+                best, winner = discount, k
+        if winner >= 0:
+            ledger.take(winner, best)
+            taken.append((winner, best))
+    return taken
+
+
+def best_choice(rules: PlatformRules, ledger: Ledger, used: Sequence[WalletItem]) -> Choice:
+    """The best platform coupon and red packets after the thresholds on `ledger`."""
+    walk_thresholds(rules, ledger)
+    best = _best_packets(rules, ledger, used)
+    for k in rules.coupon_range:
+        item = rules.item(k)
+        discount = item.discount(ledger.base(k))
+        if discount <= 0:
+            continue
+        after = ledger.copy()
+        after.take(k, discount)
+        found = _best_packets(rules, after, [*used, item])
+        if found.beats(best):
+            best = found
+    return best
+
+
+def _best_packets(rules: PlatformRules, ledger: Ledger, used: Sequence[WalletItem]) -> Choice:
+    """The best subset of red packets: all usable ones unless one hits the floor of 0."""
+    before = {k: ledger.base(k) for k in rules.packet_range}
+    usable = [k for k in rules.packet_range if rules.item(k).discount(before[k]) > 0]
+    best, capped = take_packets(rules, ledger.copy(), usable, before, used)
+    if not capped or len(usable) > _MAX_PACKET_SEARCH:
+        return best
+    for size in range(len(usable)):
+        for subset in combinations(usable, size):
+            found, _ = take_packets(rules, ledger.copy(), subset, before, used)
+            if found.beats(best):
+                best = found
+    return best
+
+
+def take_packets(
+    rules: PlatformRules,
+    ledger: Ledger,
+    packets: Sequence[int],
+    before: dict[int, Fen],
+    used: Sequence[WalletItem],
+) -> tuple[Choice, bool]:
+    """Red packets soonest expiry first, each tested on the payable before any of them.
+
+    Returns the choice and whether a packet gave less than its face value
+    because its lines had reached 0.
+    """
+    holding = list(used)
+    capped = False
+    for k in packets:
+        item = rules.item(k)
+        face = item.discount(before[k])
+        discount = min(face, ledger.base(k))
+        capped = capped or discount < face
+        if discount > 0:
+            ledger.take(k, discount)
+            holding.append(item)
+    return Choice.of(ledger.payable, holding), capped
