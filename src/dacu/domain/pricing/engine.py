@@ -24,9 +24,7 @@ from dacu.domain.pricing.steps import (
     apply_bundles,
     apply_packets,
     apply_platform_thresholds,
-    cheapest_unit,
     gifts_reached,
-    qty_of,
 )
 from dacu.domain.pricing.trace import Note, Trace
 from dacu.domain.promotions import Promotion
@@ -200,9 +198,7 @@ def _replay(
 def _measure_wallet(
     cart: Cart, amounts: Sequence[Fen], rule: str, lines: Sequence[int], trace: Trace
 ) -> None:
-    trace.measure(
-        rule, base_of(amounts, lines), qty_of(cart, lines), cheapest_unit(cart, amounts, lines)
-    )
+    trace.measure(rule, base_of(amounts, lines), 0, 0)
 
 
 def _note_wallet(item: WalletItem, used: bool, payable: Fen, trace: Trace) -> None:

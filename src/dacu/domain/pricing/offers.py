@@ -7,7 +7,7 @@ from datetime import datetime
 from dacu.domain.benefits import ITEM_KINDS, Bundle, Gift
 from dacu.domain.cart import Cart, Customer
 from dacu.domain.promotions import Promotion
-from dacu.domain.rules import Level
+from dacu.domain.rules import EVERYTHING, Level
 from dacu.domain.wallet import WalletItem, WalletKind
 
 
@@ -41,6 +41,10 @@ class Offers:
 
 
 def _lines(cart: Cart, rule: Promotion | WalletItem) -> tuple[int, ...]:
+    if rule.scope == EVERYTHING:  # the common case: everything, or a whole shop
+        if rule.shop is None:
+            return tuple(range(len(cart.lines)))
+        return tuple(i for i, line in enumerate(cart.lines) if line.shop == rule.shop)
     return tuple(i for i, line in enumerate(cart.lines) if rule.covers(line))
 
 

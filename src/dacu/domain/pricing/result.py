@@ -66,15 +66,11 @@ class PriceResult:
         return self.list_total - self.payable
 
 
-def _add(into: dict[str, list[Fen]], rule_id: str, amount: Fen, platform: Fen) -> None:
-    parts = into.setdefault(rule_id, [0, 0, 0])
-    parts[0] += amount
-    parts[1] += platform
-    parts[2] += amount - platform
-
-
 def _discounts(parts: Mapping[str, list[Fen]]) -> tuple[LineDiscount, ...]:
-    return tuple(LineDiscount(rule_id, *values) for rule_id, values in parts.items())
+    return tuple(
+        LineDiscount(rule_id, amount, platform, amount - platform)
+        for rule_id, (amount, platform) in parts.items()
+    )
 
 
 def build_result(
@@ -91,13 +87,20 @@ def build_result(
     """Split every line share between platform and merchant, and add it all up."""
     per_line: list[dict[str, list[Fen]]] = [{} for _ in cart.lines]
     overall: dict[str, list[Fen]] = {}
-    merchants: dict[str, Fen] = dict.fromkeys(cart.shops, 0)
     for record in applied:
+        total = overall.setdefault(record.id, [0, 0])
         for index, share in record.shares:
-            platform, merchant = split_funding(share, record.platform_bp)
-            _add(per_line[index], record.id, share, platform)
-            _add(overall, record.id, share, platform)
-            merchants[cart.lines[index].shop] += merchant
+            platform, _ = split_funding(share, record.platform_bp)
+            parts = per_line[index].setdefault(record.id, [0, 0])
+            parts[0] += share
+            parts[1] += platform
+            total[0] += share
+            total[1] += platform
+    merchants: dict[str, Fen] = dict.fromkeys(cart.shops, 0)
+    for index, line in enumerate(cart.lines):
+        merchants[line.shop] += sum(
+            amount - platform for amount, platform in per_line[index].values()
+        )
     lines = tuple(
         PricedLine(
             sku=line.sku,

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from dacu.domain.benefits import Bundle, Gift, ThresholdBenefit
+from dacu.domain.benefits import Bundle, Gift, ThresholdBenefit, ThresholdDiscount
 from dacu.domain.cart import Cart
 from dacu.domain.money import apportion, yuan
 from dacu.domain.pricing.items import Segment
@@ -33,12 +33,11 @@ def threshold_discount(cart: Cart, amounts: Sequence[Fen], reach: Reach) -> Fen:
 
 def measure(cart: Cart, amounts: Sequence[Fen], reach: Reach, trace: Trace | None) -> None:
     if trace is not None:
-        trace.measure(
-            reach.rule.id,
-            base_of(amounts, reach.lines),
-            reach.qty,
-            cheapest_unit(cart, amounts, reach.lines),
-        )
+        benefit = reach.rule.benefit
+        # Only 满n件 tiers turn units into fen for a hint.
+        by_qty = isinstance(benefit, ThresholdDiscount) and benefit.by_qty
+        unit = cheapest_unit(cart, amounts, reach.lines) if by_qty else 0
+        trace.measure(reach.rule.id, base_of(amounts, reach.lines), reach.qty, unit)
 
 
 def apply_bundles(
