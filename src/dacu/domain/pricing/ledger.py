@@ -1,15 +1,17 @@
 """Running amounts per line, and the record of each discount taken from them."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dacu.domain.money import apportion
 from dacu.domain.types import Bp, Fen
 
 
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """A discount as it fell on the lines: (line index, share) pairs."""
+class Applied(NamedTuple):
+    """A discount as it fell on the lines: (line index, share) pairs.
+
+    A named tuple: the search builds many and frozen dataclasses build slowly.
+    """
 
     id: str
     shares: tuple[tuple[int, Fen], ...]

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from dacu.domain.cart import Cart
 from dacu.domain.money import split_funding
@@ -10,9 +11,12 @@ from dacu.domain.pricing.trace import Note
 from dacu.domain.types import Fen
 
 
-@dataclass(frozen=True, slots=True)
-class LineDiscount:
-    """One discount's share: `amount` = `platform` + `merchant`."""
+class LineDiscount(NamedTuple):
+    """One discount's share: `amount` = `platform` + `merchant`.
+
+    A named tuple rather than a frozen dataclass: a receipt holds one per rule
+    per line, and tuples are built several times faster.
+    """
 
     id: str
     amount: Fen
