@@ -12,67 +12,56 @@ counted, the bound is close to the truth where tiers are not in play.
 
 from collections.abc import Sequence
 
-from dacu.domain.benefits import ThresholdBenefit
-from dacu.domain.pricing.offers import Offers
-from dacu.domain.pricing.steps import threshold_decisions
+from dacu.domain.pricing.platform import PlatformRules
 from dacu.domain.types import Fen
 
 
 class PlatformBound:
-    def __init__(self, offers: Offers) -> None:
-        self._groups = threshold_decisions(offers.platform_thresholds)
-        self._coupons = offers.platform_coupons
-        self._packets = offers.red_packets
-        threshold_sets = [frozenset(r.lines) for members in self._groups for r in members]
-        self._lines: list[tuple[int, ...]] = [
-            *(r.lines for members in self._groups for r in members),
-            *(c.lines for c in self._coupons),
-            *(p.lines for p in self._packets),
-        ]
-        sets = [frozenset(lines) for lines in self._lines]
+    def __init__(self, rules: PlatformRules) -> None:
+        self._rules = rules
+        sets = [frozenset(lines) for lines in rules.lines]
         # A group's discount surely leaves a rule's base only if every member lies inside.
-        group_sets: list[list[frozenset[int]]] = []
-        position = 0
-        for members in self._groups:
-            group_sets.append(threshold_sets[position : position + len(members)])
-            position += len(members)
         self._inside = [
-            [g for g, found in enumerate(group_sets) if all(s <= target for s in found)]
+            [
+                g
+                for g, members in enumerate(rules.decisions)
+                if all(sets[k] <= target for k in members)
+            ]
             for target in sets
         ]
         self._touching = [
-            [g for g, found in enumerate(group_sets) if any(s & target for s in found)]
+            [
+                g
+                for g, members in enumerate(rules.decisions)
+                if any(sets[k] & target for k in members)
+            ]
             for target in sets
         ]
 
     def ceiling(self, low: Sequence[Fen], high: Sequence[Fen]) -> Fen:
         """At most what the platform layer takes off any amounts between `low` and `high`."""
-        lows = [sum(low[i] for i in lines) for lines in self._lines]
-        highs = [sum(high[i] for i in lines) for lines in self._lines]
+        rules = self._rules
+        lows = [sum(map(low.__getitem__, lines)) for lines in rules.lines]
+        highs = [sum(map(high.__getitem__, lines)) for lines in rules.lines]
         least: list[Fen] = []  # per group: what it surely takes
         most: list[Fen] = []  # per group: what it may take
-        k = 0
-        for g, members in enumerate(self._groups):
+        for g, members in enumerate(rules.decisions):
             group_least, group_most = 0, 0
-            for reach in members:
-                benefit = reach.rule.benefit
-                assert isinstance(benefit, ThresholdBenefit)
+            for k in members:
+                benefit = rules.threshold(k)
                 top = highs[k] - sum(least[j] for j in self._inside[k] if j < g)
                 bottom = lows[k] - sum(most[j] for j in self._touching[k] if j < g)
-                group_most = max(group_most, benefit.discount(max(top, 0), reach.qty))
-                group_least = max(group_least, benefit.discount(max(bottom, 0), reach.qty))
-                k += 1
+                group_most = max(group_most, benefit.discount(max(top, 0), rules.qty[k]))
+                group_least = max(group_least, benefit.discount(max(bottom, 0), rules.qty[k]))
             least.append(group_least)
             most.append(group_most)
         total = sum(most)
-        coupon_most: list[Fen] = []
-        for coupon in self._coupons:
+        coupon_most = [0]
+        for k in rules.coupon_range:
             top = highs[k] - sum(least[j] for j in self._inside[k])
-            coupon_most.append(coupon.item.discount(max(top, 0)))
-            k += 1
-        total += max(coupon_most, default=0)
-        for packet in self._packets:
+            coupon_most.append(rules.item(k).discount(max(top, 0)))
+        total += max(coupon_most)
+        for k in rules.packet_range:
             top = highs[k] - sum(least[j] for j in self._inside[k])
-            total += packet.item.discount(max(top, 0))
-            k += 1
+            total += rules.item(k).discount(max(top, 0))
         return min(total, sum(high))

@@ -40,7 +40,7 @@ def choose(cart: Cart, offers: Offers, amounts: Sequence[Fen]) -> Choice:
     rules = PlatformRules(cart, offers)
     leaves = _LeafPricer(rules, amounts)
     shortcuts = Shortcuts(cart, offers, rules, leaves.price)
-    bound = PlatformBound(offers)
+    bound: PlatformBound | None = None  # built when first needed: most carts settle at once
     # `floor` holds each line at its lowest after any coupon of the shops still open.
     floor = list(amounts)
     for found in options:
@@ -51,8 +51,9 @@ def choose(cart: Cart, offers: Offers, amounts: Sequence[Fen]) -> Choice:
     best: Choice | None = None
 
     def visit(k: int, total: Fen) -> None:
-        nonlocal best
+        nonlocal best, bound
         if best is not None:
+            bound = bound or PlatformBound(rules)
             ceiling = bound.ceiling(floor, working)
             if total - best_after[k] - ceiling > best.payable:
                 return
