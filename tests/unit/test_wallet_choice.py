@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dacu.domain.pricing.choice import choose
-from dacu.domain.pricing.engine import _shop_layer
+from dacu.domain.pricing.engine import price_before_wallet
 from dacu.domain.pricing.ledger import base_of, take
 from dacu.domain.pricing.offers import gather
 from dacu.domain.pricing.selection import Choice
@@ -73,7 +73,7 @@ SEARCH = settings(max_examples=400, deadline=None, suppress_health_check=[Health
 @given(cart=carts(max_lines=4), promos=promotions(max_size=4), wallet=wallets(max_size=7))
 def test_search_finds_the_brute_force_optimum(cart, promos, wallet):
     offers = gather(cart, CUSTOMER, [p for p in promos if not p.is_exclusive], wallet, NOW)
-    amounts, applied, _, _ = _shop_layer(cart, CUSTOMER, offers, trace=None)
+    amounts, applied, _, _ = price_before_wallet(cart, CUSTOMER, offers, trace=None)
     searched = choose(cart, offers, amounts)
     brute = _brute_force(cart, offers, amounts, applied)
     assert (searched.payable, searched.rank) == (brute.payable, brute.rank)
@@ -86,7 +86,7 @@ def test_search_shortcuts_keep_the_optimum_on_festival_carts(case):
     settle whole subtrees (stability.py) must land where brute force does."""
     cart, promos, wallet = case
     offers = gather(cart, CUSTOMER, promos, wallet, NOW)
-    amounts, applied, _, _ = _shop_layer(cart, CUSTOMER, offers, trace=None)
+    amounts, applied, _, _ = price_before_wallet(cart, CUSTOMER, offers, trace=None)
     searched = choose(cart, offers, amounts)
     brute = _brute_force(cart, offers, amounts, applied)
     assert (searched.payable, searched.rank) == (brute.payable, brute.rank)

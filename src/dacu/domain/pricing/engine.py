@@ -1,7 +1,9 @@
 """Price a cart: item → shop → platform layers, the best wallet choice, exclusives.
 
-`price` is a pure function of its arguments. See docs/pricing.md of the spec
-for the semantics every number here follows.
+`price` is a pure function of its arguments: the same cart, catalog, wallet
+and moment always give the same result, to the fen. Every threshold is tested
+on the running amount after all earlier steps; exclusive offers are priced
+alone on list prices and win only when strictly cheaper than the stack.
 """
 
 from collections.abc import Iterable, Sequence
@@ -110,7 +112,7 @@ def _check_wallet_ids(wallet: Sequence[WalletItem]) -> None:
 
 def _price_stack(cart: Cart, customer: Customer, offers: Offers) -> _Stack:
     trace = Trace()
-    amounts, applied, warnings, gifts = _shop_layer(cart, customer, offers, trace)
+    amounts, applied, warnings, gifts = price_before_wallet(cart, customer, offers, trace)
     choice = choose(cart, offers, amounts)
     applied, used = _replay(cart, offers, amounts, applied, choice, gifts, trace)
     return _Stack(
@@ -124,10 +126,10 @@ def _price_stack(cart: Cart, customer: Customer, offers: Offers) -> _Stack:
     )
 
 
-def _shop_layer(
+def price_before_wallet(
     cart: Cart, customer: Customer, offers: Offers, trace: Trace | None
 ) -> tuple[list[Fen], list[Applied], list[str], list[GiftLine]]:
-    """Item layer, then each shop's bundles and best threshold: all but the wallet."""
+    """The item layer, then each shop's bundles and best threshold: all before the wallet."""
     items = price_items(cart, customer, offers.item, trace)
     amounts = items.amounts
     applied = list(items.applied)
