@@ -83,7 +83,7 @@ class Shortcuts:
         open_shops: Sequence[Sequence[ShopOption]],
         chosen: Sequence[ShopOption],
     ) -> Choice | None:
-        """Where only the all-lines prefix changes state, price just the best totals."""
+        """Price only the leaves whose payable, known within a band, can be the lowest."""
         leaves = 1
         for found in open_shops:
             leaves *= len(found) + 1
@@ -93,12 +93,9 @@ class Shortcuts:
         combos = list(product(*([*found, None] for found in open_shops)))
         given = [sum(o.discount for o in combo if o is not None) for combo in combos]
         taken = [prefix_discount(self._rules, self._prefix, total - d, self._qty) for d in given]
-        rest = rest_range(
+        rest_least, rest_most = rest_range(
             self._cart, self._offers, len(self._prefix), box, (min(taken), max(taken))
         )
-        if rest is None:
-            return None
-        rest_least, rest_most = rest
         # Each leaf pays between these; only leaves that could be the cheapest are priced.
         payables = [total - d - t - rest_most for d, t in zip(given, taken, strict=True)]
         ceiling = min(payables) + rest_most - rest_least

@@ -12,9 +12,10 @@ each. When the smallest such fen count (`gap`) outweighs that, the `low`
 leaf is the best of the subtree and the rest need not be priced.
 
 Platform-wide rules listed first (the all-lines prefix: 跨店满减, 每满300减50)
-see only the running total, so where they are the only rules that change
-state, each leaf's payable is a known function of its total and the search
-only prices the leaves whose total is best.
+see only the running total, so what they take off each leaf is known from its
+total alone; the rules after them are bounded by interval arithmetic on the
+amounts (`rest_range`). Each leaf's payable is then known within a band, and
+only the leaves whose band reaches the lowest are priced.
 
 Room to spare (`noise`) covers the fen that apportioning can move between
 lines: one a line for each rule, and one for each line of a shop coupon.
@@ -147,24 +148,6 @@ def settled(low: Profile | None, high: Profile | None, gap: Fen, lines: int) -> 
     )
 
 
-def settled_after_prefix(
-    low: Profile | None, high: Profile | None, spread: Fen, lines: int
-) -> bool:
-    """Whether every rule after the all-lines prefix keeps one fixed discount throughout.
-
-    `spread` is how far the prefix's total discount moves between leaves: a
-    rule's base moves by at most that beyond what the two extremes show.
-    """
-    if low is None or high is None or low.rest.states != high.rest.states:
-        return False
-    noise = (low.rest.rules + 1) * lines
-    return (
-        low.rest.rated == 0
-        and high.rest.rated == 0
-        and min(low.rest.margin, high.rest.margin) > noise + spread
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class Box:
     """Each line's lowest and highest amount over the leaves of a subtree."""
@@ -178,18 +161,19 @@ class Box:
 
 def rest_range(
     cart: Cart, offers: Offers, prefix: int, box: Box, taken: tuple[Fen, Fen]
-) -> tuple[Fen, Fen] | None:
-    """Least and most the rules after the all-lines prefix take off any leaf.
+) -> tuple[Fen, Fen]:
+    """Least and most the rules after the all-lines prefix can take off any leaf.
 
-    None where some rule could change state (tier, reached or not, cap) between
-    leaves. `taken` bounds what the prefix takes off; a rule's share of it
-    follows its lines' share of the cart, within a fen a line for each prefix
-    rule. Rules inside a rule's lines take their discount off its base; rules
-    that only overlap it take between nothing and all of theirs.
+    `taken` bounds what the prefix takes off; a rule's share of it follows its
+    lines' share of the cart, within a fen a line for each prefix rule. Each
+    rule's base then lies in an interval, and its discount — monotone in the
+    base — between its discounts at the two ends. A decision (a group, or a
+    coupon) takes off lines inside a rule's lines at least its least, and off
+    lines that only overlap them between nothing and its most.
     """
     total_low, total_high = box.span(range(len(cart.lines)))
     least, most = taken
-    before: list[tuple[frozenset[int], Fen, Fen]] = []  # (lines, least, most) so far
+    before: list[tuple[tuple[frozenset[int], ...], Fen, Fen]] = []  # (lines, least, most)
 
     def span(lines: Sequence[int]) -> tuple[Fen, Fen]:
         low, high = box.span(lines)
@@ -199,58 +183,43 @@ def rest_range(
         bottom, top = low - count - share_high, high - max(share_low, 0)
         covered = frozenset(lines)
         for reached, took_least, took_most in before:
-            if reached <= covered:
+            if all(lines_ <= covered for lines_ in reached):
                 bottom, top = bottom - took_most, top - took_least
-            elif reached & covered:
+            elif any(lines_ & covered for lines_ in reached):
                 bottom -= took_most
         return max(bottom, 0), max(top, 0)
 
+    lowest, highest = 0, 0
     for members in threshold_decisions(offers.platform_thresholds)[prefix:]:
-        found: list[tuple[Fen, Fen, frozenset[int]]] = []
+        group_least, group_most = 0, 0
         for reach in members:
             benefit = reach.rule.benefit
             assert isinstance(benefit, ThresholdBenefit)
             bottom, top = span(reach.lines)
-            if benefit.regime(bottom, reach.qty).state != benefit.regime(top, reach.qty).state:
-                return None
-            found.append(
-                (
-                    benefit.discount(bottom, reach.qty),
-                    benefit.discount(top, reach.qty),
-                    frozenset(reach.lines),
-                )
-            )
-        winner = max(found, key=lambda f: f[0])
-        if any(f is not winner and f[1] >= winner[0] and f[1] > 0 for f in found):
-            return None  # the winner of the group could change between leaves
-        if winner[1] > 0:
-            before.append((winner[2], winner[0], winner[1]))
+            group_least = max(group_least, benefit.discount(bottom, reach.qty))
+            group_most = max(group_most, benefit.discount(top, reach.qty))
+        if group_most > 0:
+            before.append((tuple(frozenset(r.lines) for r in members), group_least, group_most))
+            lowest, highest = lowest + group_least, highest + group_most
     thresholds = list(before)
-    lowest, highest = sum(f[1] for f in thresholds), sum(f[2] for f in thresholds)
     best_least, best_most = 0, 0
     for coupon in (None, *offers.platform_coupons):
         before = list(thresholds)
         took_least, took_most = 0, 0
         if coupon is not None:
             bottom, top = span(coupon.lines)
-            item = coupon.item
-            if item.regime(bottom).state != item.regime(top).state:
-                return None
-            if item.discount(top) == 0:
+            took_least, took_most = coupon.item.discount(bottom), coupon.item.discount(top)
+            if took_most == 0:
                 continue
-            took_least, took_most = item.discount(bottom), item.discount(top)
-            before.append((frozenset(coupon.lines), took_least, took_most))
+            before.append(((frozenset(coupon.lines),), took_least, took_most))
         pre = [span(packet.lines) for packet in offers.red_packets]
         for packet, (bottom, top) in zip(offers.red_packets, pre, strict=True):
-            item = packet.item
-            if item.regime(bottom).state != item.regime(top).state:
-                return None
-            face_least, face_most = item.discount(bottom), item.discount(top)
+            face_least, face_most = packet.item.discount(bottom), packet.item.discount(top)
             if face_most == 0:
                 continue
-            if span(packet.lines)[0] <= face_most:
-                return None  # it could eat all that is left: its discount is not its face
-            before.append((frozenset(packet.lines), face_least, face_most))
-            took_least, took_most = took_least + face_least, took_most + face_most
+            # What is left on its lines may be less than its face.
+            gives_least = min(face_least, span(packet.lines)[0])
+            before.append(((frozenset(packet.lines),), gives_least, face_most))
+            took_least, took_most = took_least + gives_least, took_most + face_most
         best_least, best_most = max(best_least, took_least), max(best_most, took_most)
     return lowest + best_least, highest + best_most
