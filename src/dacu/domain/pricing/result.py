@@ -24,8 +24,7 @@ class LineDiscount(NamedTuple):
     merchant: Fen
 
 
-@dataclass(frozen=True, slots=True)
-class PricedLine:
+class PricedLine(NamedTuple):
     sku: str
     shop: str
     qty: int
@@ -70,13 +69,6 @@ class PriceResult:
         return self.list_total - self.payable
 
 
-def _discounts(parts: Mapping[str, list[Fen]]) -> tuple[LineDiscount, ...]:
-    return tuple(
-        LineDiscount(rule_id, amount, platform, amount - platform)
-        for rule_id, (amount, platform) in parts.items()
-    )
-
-
 def build_result(
     cart: Cart,
     applied: Sequence[Applied],
@@ -91,38 +83,48 @@ def build_result(
     """Split every line share between platform and merchant, and add it all up."""
     per_line: list[dict[str, list[Fen]]] = [{} for _ in cart.lines]
     overall: dict[str, list[Fen]] = {}
-    for record in applied:
-        total = overall.setdefault(record.id, [0, 0])
-        for index, share in record.shares:
-            platform, _ = split_funding(share, record.platform_bp)
-            parts = per_line[index].setdefault(record.id, [0, 0])
-            parts[0] += share
-            parts[1] += platform
+    for rule_id, shares, platform_bp in applied:
+        total = overall.get(rule_id)
+        if total is None:
+            total = overall[rule_id] = [0, 0]
+        for index, share in shares:
+            platform, _ = split_funding(share, platform_bp)
+            parts = per_line[index].get(rule_id)
+            if parts is None:
+                per_line[index][rule_id] = [share, platform]
+            else:
+                parts[0] += share
+                parts[1] += platform
             total[0] += share
             total[1] += platform
     merchants: dict[str, Fen] = dict.fromkeys(cart.shops, 0)
-    for index, line in enumerate(cart.lines):
-        merchants[line.shop] += sum(
-            amount - platform for amount, platform in per_line[index].values()
+    lines = []
+    for line, on_line in zip(cart.lines, per_line, strict=True):
+        discounts = tuple(
+            [
+                LineDiscount(rule_id, amount, platform, amount - platform)
+                for rule_id, (amount, platform) in on_line.items()
+            ]
         )
-    lines = tuple(
-        PricedLine(
-            sku=line.sku,
-            shop=line.shop,
-            qty=line.qty,
-            list_amount=line.list_amount,
-            payable=line.list_amount - sum(parts[0] for parts in per_line[i].values()),
-            discounts=_discounts(per_line[i]),
+        taken = platform_part = 0
+        for amount, platform in on_line.values():
+            taken += amount
+            platform_part += platform
+        merchants[line.shop] += taken - platform_part
+        list_amount = line.price * line.qty
+        lines.append(
+            PricedLine(line.sku, line.shop, line.qty, list_amount, list_amount - taken, discounts)
         )
-        for i, line in enumerate(cart.lines)
-    )
     return PriceResult(
-        list_total=sum(line.list_amount for line in cart.lines),
+        list_total=sum(line.list_amount for line in lines),
         payable=sum(line.payable for line in lines),
         exclusive=exclusive,
         used=tuple(sorted(used)),
-        lines=lines,
-        applied=_discounts(overall),
+        lines=tuple(lines),
+        applied=tuple(
+            LineDiscount(rule_id, amount, platform, amount - platform)
+            for rule_id, (amount, platform) in overall.items()
+        ),
         funding_platform=sum(parts[1] for parts in overall.values()),
         funding_merchants=merchants,
         gifts=tuple(gifts),
