@@ -50,32 +50,40 @@ class PlatformRules:
             *(p.lines for p in self.packets),
         ]
         self.qty = [sum(cart.lines[i].qty for i in lines) for lines in self.lines]
-        sets = [frozenset(lines) for lines in self.lines]
         group_of = {k: g for g, members in enumerate(self.decisions) for k in members}
+        coupons = self.coupon_range
+        # Rules mostly share a few line sets (all lines, one shop): relate each pair once.
+        relation: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[bool, bool]] = {}
 
-        def alternatives(j: int, k: int) -> bool:
-            same_group = j in group_of and group_of.get(k) == group_of[j]
-            return same_group or (j in self.coupon_range and k in self.coupon_range)
+        def relate(j: int, k: int) -> tuple[bool, bool]:
+            """(j's lines lie inside k's, j's lines and k's nest)."""
+            key = (self.lines[j], self.lines[k])
+            found = relation.get(key)
+            if found is None:
+                inner, outer = set(key[0]), set(key[1])
+                inside = inner <= outer
+                found = relation[key] = (inside, inside or not inner & outer)
+            return found
 
-        self.inside = [
-            tuple(j for j in range(k) if sets[j] <= sets[k] and not alternatives(j, k))
-            for k in range(len(sets))
-        ]
-
-        def nests(first: int) -> bool:
-            return all(
-                sets[j] <= sets[k] or not sets[j] & sets[k] or alternatives(j, k)
-                for k in range(first, len(sets))
-                for j in range(first, k)
-            )
-
+        inside: list[list[int]] = [[] for _ in self.lines]
+        tangled = -1  # the last rule that some later rule does not nest with
+        for k in range(len(self.lines)):
+            for j in range(k):
+                if (j in coupons and k in coupons) or group_of.get(j, -1) == group_of.get(k, -2):
+                    continue  # alternatives never apply together
+                within, nested = relate(j, k)
+                if within:
+                    inside[k].append(j)
+                if not nested:
+                    tangled = max(tangled, j)
+        self.inside = [tuple(found) for found in inside]
         # Rules from `by_sums` on are kept as sums; those before it line by line.
-        if nests(0):
+        if tangled < 0:
             self.by_sums = 0
-        elif nests(self.coupon_range.start):
-            self.by_sums = self.coupon_range.start
+        elif tangled < coupons.start:
+            self.by_sums = coupons.start
         else:
-            self.by_sums = len(sets)
+            self.by_sums = len(self.lines)
 
     def threshold(self, k: int) -> ThresholdBenefit:
         benefit = self.thresholds[k].rule.benefit
