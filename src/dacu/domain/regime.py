@@ -1,13 +1,12 @@
 """How a rule behaves near a base: the facts the wallet search's shortcut relies on."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dacu.domain.types import FULL_BP, Bp, Fen
 
 
-@dataclass(frozen=True, slots=True)
-class Regime:
+class Regime(NamedTuple):
     """How a threshold rule behaves near one base, for the wallet search's shortcut.
 
     Within `margin` fen of the base either way the rule stays in the same
@@ -25,10 +24,13 @@ UNBOUNDED: Fen = 10**18
 
 def tier_margin(base: Fen, needs: Sequence[int]) -> Fen:
     """Fen the base can move before it reaches another tier of `needs` (ascending)."""
-    below = [n for n in needs if n <= base]
-    above = [n for n in needs if n > base]
-    down = base - below[-1] if below else UNBOUNDED
-    up = above[0] - 1 - base if above else UNBOUNDED
+    down = up = UNBOUNDED
+    for need in needs:
+        if need <= base:
+            down = base - need
+        else:
+            up = need - 1 - base
+            break
     return min(down, up)
 
 
