@@ -36,7 +36,14 @@ def price_command(
     text = sys.stdin.read() if str(scenario) == "-" else _read(scenario)
     try:
         loaded = load_scenario(text)
-        result = price(loaded.cart, loaded.customer, loaded.promotions, loaded.wallet, loaded.now)
+        result = price(
+            loaded.cart,
+            loaded.customer,
+            loaded.promotions,
+            loaded.wallet,
+            loaded.now,
+            explain=explain,
+        )
     except (BadScenario, ValueError) as error:
         typer.echo(f"bad scenario {scenario}: {error}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None

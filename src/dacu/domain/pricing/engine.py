@@ -58,17 +58,27 @@ def price(
     promotions: PromotionCatalog | Iterable[Promotion],
     wallet: Sequence[WalletItem],
     now: datetime,
+    *,
+    explain: bool = False,
 ) -> PriceResult:
-    """The lowest legal payable for `cart`, every discount apportioned and funded."""
+    """The lowest legal payable for `cart`, every discount apportioned and funded.
+
+    With `explain`, the result's notes say why each rule applied or not.
+    """
     catalog = (
         promotions if isinstance(promotions, PromotionCatalog) else PromotionCatalog(promotions)
     )
     _check_wallet_ids(wallet)
     offers = gather(cart, customer, catalog.reaching(cart), wallet, now)
-    normal = _price_stack(cart, customer, offers)
+    normal = _price_stack(cart, customer, offers, explain)
     # Exclusive offers are priced alone on list prices, with nothing else.
     alone = [
-        (p, _price_stack(cart, customer, gather(cart, customer, [p], (), now, with_exclusive=True)))
+        (
+            p,
+            _price_stack(
+                cart, customer, gather(cart, customer, [p], (), now, with_exclusive=True), explain
+            ),
+        )
         for p in offers.exclusives
     ]
     best: tuple[Promotion, _Stack] | None = None
@@ -77,17 +87,24 @@ def price(
             best = (promotion, stack)
     chosen = best[1] if best else normal
     notes = list(chosen.trace.notes)
+    if best is not None:  # the stack lost to an exclusive offer: say what it would have done
+        notes += [
+            Note(n.layer, n.rule, False, f"not with {best[0].id}; in the normal stack: {n.reason}")
+            for n in normal.trace.notes
+        ]
     hints = hints_for(chosen.offers, chosen.trace)
     for promotion, stack in alone:
         wins = best is not None and promotion is best[0]
-        notes.append(
-            Note(
-                "exclusive",
-                promotion.id,
-                wins,
-                f"priced alone: {yuan(stack.payable)}; the normal stack: {yuan(normal.payable)}",
+        if explain:
+            notes.append(
+                Note(
+                    "exclusive",
+                    promotion.id,
+                    wins,
+                    f"priced alone: {yuan(stack.payable)}; "
+                    f"the normal stack: {yuan(normal.payable)}",
+                )
             )
-        )
         if best is None:
             hints.extend(hints_for(stack.offers, stack.trace))
     return build_result(
@@ -110,8 +127,8 @@ def _check_wallet_ids(wallet: Sequence[WalletItem]) -> None:
         seen.add(item.id)
 
 
-def _price_stack(cart: Cart, customer: Customer, offers: Offers) -> _Stack:
-    trace = Trace()
+def _price_stack(cart: Cart, customer: Customer, offers: Offers, explain: bool) -> _Stack:
+    trace = Trace(explaining=explain)
     amounts, applied, warnings, gifts = price_before_wallet(cart, customer, offers, trace)
     choice = choose(cart, offers, amounts)
     applied, used = _replay(cart, offers, amounts, applied, choice, gifts, trace)
@@ -191,8 +208,9 @@ def _replay(
     used += [reach.item for reach in packets if reach.item.id in taken]
     assert sum(amounts) == choice.payable, "the replay must land where the search did"
     shop_coupons = [reach for shop in cart.shops for reach in offers.shop_coupons.get(shop, ())]
-    for reach in (*shop_coupons, *offers.platform_coupons, *offers.red_packets):
-        _note_wallet(reach.item, reach.item.id in chosen, choice.payable, trace)
+    if trace.explaining:
+        for reach in (*shop_coupons, *offers.platform_coupons, *offers.red_packets):
+            _note_wallet(reach.item, reach.item.id in chosen, choice.payable, trace)
     gifts += _gifts(cart, offers, Level.PLATFORM, amounts, trace)
     return applied, used
 

@@ -53,7 +53,7 @@ def _price_line(
     limited = 0  # units already given to promotions with a per-user limit
     for unit, _, promotion in priced:
         if remaining == 0 or unit >= line.price:
-            if trace is not None:
+            if trace is not None and trace.explaining:
                 why = "a lower price took every unit" if remaining == 0 else "no saving"
                 trace.note("item", promotion.id, False, f"{line.sku}: {why}")
             continue
@@ -71,14 +71,14 @@ def _price_line(
                     f"of {line.sku} are priced without it"
                 )
         if units == 0:
-            if trace is not None:
+            if trace is not None and trace.explaining:
                 trace.note("item", promotion.id, False, f"{line.sku}: per-customer limit reached")
             continue
         segments.append((unit, units))
         remaining -= units
         share = (line.price - unit) * units
         result.applied.append(Applied(promotion.id, ((index, share),), promotion.platform_bp))
-        if trace is not None:
+        if trace is not None and trace.explaining:
             trace.note(
                 "item",
                 promotion.id,

@@ -64,7 +64,7 @@ def apply_bundles(
                 weights[k] += prices[k]
                 used[i] += 1
         if saving == 0:
-            if trace is not None:
+            if trace is not None and trace.explaining:
                 trace.note("shop", reach.rule.id, False, "no complete set that saves money")
             continue
         shares = apportion(saving, weights)
@@ -77,7 +77,7 @@ def apply_bundles(
                 reach.rule.platform_bp,
             )
         )
-        if trace is not None:
+        if trace is not None and trace.explaining:
             trace.note("shop", reach.rule.id, True, f"set price saves {yuan(saving)}")
     return applied
 
@@ -104,7 +104,7 @@ def apply_best_threshold(
         discount = threshold_discount(cart, amounts, reach)
         if discount > 0 and (best is None or discount > best[0]):
             best = (discount, reach)
-    if trace is not None:
+    if trace is not None and trace.explaining:
         for reach in reaches:
             if best is not None and reach is best[1]:
                 continue
@@ -113,7 +113,7 @@ def apply_best_threshold(
     if best is None:
         return None
     discount, reach = best
-    if trace is not None:
+    if trace is not None and trace.explaining:
         base = base_of(amounts, reach.lines)
         trace.note(layer, reach.rule.id, True, f"{yuan(discount)} off a base of {yuan(base)}")
     return take(amounts, reach.lines, discount, reach.rule.id, reach.rule.platform_bp)
@@ -156,7 +156,7 @@ def gifts_reached(
         base = base_of(amounts, reach.lines)
         if base >= gift.threshold:
             given.append((gift.sku, gift.qty, reach.rule.id))
-        if trace is not None:
+        if trace is not None and trace.explaining:
             reached = base >= gift.threshold
             verdict = "reached" if reached else "not reached"
             trace.note(

@@ -26,6 +26,9 @@ class Measure:
 
 @dataclass(slots=True)
 class Trace:
+    """Bases are always measured (hints need them); notes are written when explaining."""
+
+    explaining: bool = False
     notes: list[Note] = field(default_factory=list)
     measures: dict[str, Measure] = field(default_factory=dict)
 
