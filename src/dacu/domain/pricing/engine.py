@@ -69,7 +69,8 @@ def price(
         promotions if isinstance(promotions, PromotionCatalog) else PromotionCatalog(promotions)
     )
     _check_wallet_ids(wallet)
-    offers = gather(cart, customer, catalog.reaching(cart), wallet, now)
+    skipped = Trace(explaining=explain)
+    offers = gather(cart, customer, catalog.reaching(cart), wallet, now, trace=skipped)
     normal = _price_stack(cart, customer, offers, explain)
     # Exclusive offers are priced alone on list prices, with nothing else.
     alone = [
@@ -86,7 +87,7 @@ def price(
         if stack.payable < (best[1] if best else normal).payable:
             best = (promotion, stack)
     chosen = best[1] if best else normal
-    notes = list(chosen.trace.notes)
+    notes = [*skipped.notes, *chosen.trace.notes]
     if best is not None:  # the stack lost to an exclusive offer: say what it would have done
         notes += [
             Note(n.layer, n.rule, False, f"not with {best[0].id}; in the normal stack: {n.reason}")

@@ -4,8 +4,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from dacu.domain.benefits import ITEM_KINDS, Bundle, Gift
+from dacu.domain.benefits import ITEM_KINDS, Bundle, FirstOrderOff, Gift, GroupPrice, MemberPrice
 from dacu.domain.cart import Cart, Customer
+from dacu.domain.pricing.trace import Trace
 from dacu.domain.promotions import Promotion
 from dacu.domain.rules import EVERYTHING, Level
 from dacu.domain.wallet import WalletItem, WalletKind
@@ -63,12 +64,15 @@ def gather(
     now: datetime,
     *,
     with_exclusive: bool = False,
+    trace: Trace | None = None,
 ) -> Offers:
     """Everything live that reaches a line of the cart and suits this customer.
 
     Exclusive promotions are set aside for their own pricing unless
     `with_exclusive` asks to price them like any other (alone, on list prices).
+    When explaining, the rules set aside for their window or customer are noted.
     """
+    explaining = trace is not None and trace.explaining
     item: list[list[Promotion]] = [[] for _ in cart.lines]
     bundles: dict[str, list[Reach]] = {}
     shop_thresholds: dict[str, list[Reach]] = {}
@@ -76,7 +80,13 @@ def gather(
     gifts: list[Reach] = []
     exclusives: list[Promotion] = []
     for promotion in promotions:
-        if not promotion.live_at(now) or not promotion.benefit.applies_to(customer, cart.mode):
+        if not promotion.live_at(now):
+            if explaining:
+                _skip(trace, promotion.level.value, promotion.id, "outside its time window")
+            continue
+        if not promotion.benefit.applies_to(customer, cart.mode):
+            if explaining:
+                _skip(trace, promotion.level.value, promotion.id, _unsuited(promotion))
             continue
         if promotion.is_exclusive and not with_exclusive:
             exclusives.append(promotion)
@@ -105,6 +115,9 @@ def gather(
     red_packets: list[WalletReach] = []
     for rank, held in enumerate(wallet):
         if not held.usable(now, customer):
+            if explaining:
+                expired = now > held.expires_at
+                _skip(trace, "wallet", held.id, "expired" if expired else "not on a first order")
             continue
         lines = _lines(cart, held)
         if not lines:
@@ -128,3 +141,19 @@ def gather(
         platform_coupons=tuple(platform_coupons),
         red_packets=tuple(red_packets),
     )
+
+
+def _skip(trace: Trace | None, layer: str, rule: str, reason: str) -> None:
+    if trace is not None:
+        trace.note(layer, rule, False, reason)
+
+
+def _unsuited(promotion: Promotion) -> str:
+    benefit = promotion.benefit
+    if isinstance(benefit, MemberPrice):
+        return "for member tiers " + ", ".join(sorted(benefit.tiers))
+    if isinstance(benefit, GroupPrice):
+        return "for group-buy (拼团) carts only"
+    if isinstance(benefit, FirstOrderOff):
+        return "for a phone-verified customer's first order only"
+    return "not for this customer"
