@@ -21,7 +21,9 @@ from dacu.domain.money import apportion
 from dacu.domain.pricing.offers import Offers, Reach, WalletReach
 from dacu.domain.pricing.selection import Choice
 from dacu.domain.pricing.steps import threshold_decisions
-from dacu.domain.types import Fen
+from dacu.domain.pricing.tally import Profile, Tally
+from dacu.domain.regime import Regime
+from dacu.domain.types import FULL_BP, Fen
 from dacu.domain.wallet import WalletItem
 
 _MAX_PACKET_SEARCH = 16
@@ -141,43 +143,73 @@ class Ledger:
             self._amounts[i] -= share
 
 
-def walk_thresholds(rules: PlatformRules, ledger: Ledger) -> list[tuple[int, Fen]]:
-    """Apply each threshold decision: the largest discount of a group, ties to the first."""
-    taken: list[tuple[int, Fen]] = []
-    for members in rules.decisions:
-        best, winner = 0, -1
+def walk_thresholds(
+    rules: PlatformRules, ledger: Ledger, profile: Profile | None = None, prefix: int = 0
+) -> None:
+    """Apply each threshold decision: the largest discount of a group, ties to the first.
+
+    With a `profile`, tally each rule's regime; the first `prefix` decisions apart.
+    """
+    for position, members in enumerate(rules.decisions):
+        tally = profile.tally(position < prefix) if profile is not None else None
+        best, winner, rated = 0, -1, 0
         for k in members:
-            discount = rules.threshold(k).discount(ledger.base(k), rules.qty[k])
+            base = ledger.base(k)
+            benefit = rules.threshold(k)
+            discount = benefit.discount(base, rules.qty[k])
+            if tally is not None:
+                regime = benefit.regime(base, rules.qty[k])
+                tally.add(regime)
+                rated += regime.rate > 0 and discount > 0
             if discount > best:
                 best, winner = discount, k
+        if profile is not None and tally is not None:
+            profile.unsettled |= len(members) > 1 and rated > 0 and position >= prefix
+            tally.states.append(winner)
         if winner >= 0:
             ledger.take(winner, best)
-            taken.append((winner, best))
-    return taken
 
 
-def best_choice(rules: PlatformRules, ledger: Ledger, used: Sequence[WalletItem]) -> Choice:
-    """The best platform coupon and red packets after the thresholds on `ledger`."""
-    walk_thresholds(rules, ledger)
-    best = _best_packets(rules, ledger, used)
+def best_choice(
+    rules: PlatformRules,
+    ledger: Ledger,
+    used: Sequence[WalletItem],
+    profile: Profile | None = None,
+    prefix: int = 0,
+) -> Choice:
+    """The best platform coupon and red packets after the thresholds on `ledger`.
+
+    With a `profile`, the walk also tallies every rule's regime (stability.py).
+    """
+    walk_thresholds(rules, ledger, profile, prefix)
+    tally = profile.rest if profile is not None else None
+    best = _best_packets(rules, ledger, used, tally)
     for k in rules.coupon_range:
         item = rules.item(k)
-        discount = item.discount(ledger.base(k))
+        base = ledger.base(k)
+        if tally is not None:
+            tally.add(item.regime(base))
+        discount = item.discount(base)
         if discount <= 0:
             continue
         after = ledger.copy()
         after.take(k, discount)
-        found = _best_packets(rules, after, [*used, item])
+        found = _best_packets(rules, after, [*used, item], tally)
         if found.beats(best):
             best = found
     return best
 
 
-def _best_packets(rules: PlatformRules, ledger: Ledger, used: Sequence[WalletItem]) -> Choice:
+def _best_packets(
+    rules: PlatformRules, ledger: Ledger, used: Sequence[WalletItem], tally: Tally | None
+) -> Choice:
     """The best subset of red packets: all usable ones unless one hits the floor of 0."""
     before = {k: ledger.base(k) for k in rules.packet_range}
+    if tally is not None:
+        for k in rules.packet_range:
+            tally.add(rules.item(k).regime(before[k]))
     usable = [k for k in rules.packet_range if rules.item(k).discount(before[k]) > 0]
-    best, capped = take_packets(rules, ledger.copy(), usable, before, used)
+    best, capped = take_packets(rules, ledger.copy(), usable, before, used, tally)
     if not capped or len(usable) > _MAX_PACKET_SEARCH:
         return best
     for size in range(len(usable)):
@@ -194,6 +226,7 @@ def take_packets(
     packets: Sequence[int],
     before: dict[int, Fen],
     used: Sequence[WalletItem],
+    tally: Tally | None = None,
 ) -> tuple[Choice, bool]:
     """Red packets soonest expiry first, each tested on the payable before any of them.
 
@@ -205,8 +238,12 @@ def take_packets(
     for k in packets:
         item = rules.item(k)
         face = item.discount(before[k])
-        discount = min(face, ledger.base(k))
+        current = ledger.base(k)
+        discount = min(face, current)
         capped = capped or discount < face
+        if tally is not None:  # how far its lines are from being eaten whole
+            slack = current - face
+            tally.add(Regime(("packet", slack >= 0), max(slack, 0), FULL_BP if slack < 0 else 0))
         if discount > 0:
             ledger.take(k, discount)
             holding.append(item)

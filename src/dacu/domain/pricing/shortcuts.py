@@ -6,7 +6,7 @@ from itertools import product
 from dacu.domain.cart import Cart
 from dacu.domain.pricing.offers import Offers
 from dacu.domain.pricing.options import ShopOption, largest_shares
-from dacu.domain.pricing.platform import PlatformRules
+from dacu.domain.pricing.platform import Ledger, PlatformRules, best_choice
 from dacu.domain.pricing.selection import Choice
 from dacu.domain.pricing.stability import (
     Box,
@@ -16,6 +16,7 @@ from dacu.domain.pricing.stability import (
     rest_range,
     settled,
 )
+from dacu.domain.pricing.tally import Profile
 from dacu.domain.types import Fen
 
 _MAX_LEAVES = 4096
@@ -48,34 +49,42 @@ class Shortcuts:
         for found in open_shops:
             for i, share in largest_shares(found).items():
                 floor[i] -= share
-        if self._largest_is_best(working, open_shops):
-            return self._price_leaf([*chosen, *(found[0] for found in open_shops)])
+        leaf = self._largest_is_best(working, open_shops, chosen)
+        if leaf is not None:
+            return leaf
         if self._prefix:
             return self._settle_by_total(Box(floor, working), open_shops, chosen)
         return None
 
     def _largest_is_best(
-        self, working: Sequence[Fen], open_shops: Sequence[Sequence[ShopOption]]
-    ) -> bool:
+        self,
+        working: Sequence[Fen],
+        open_shops: Sequence[Sequence[ShopOption]],
+        chosen: Sequence[ShopOption],
+    ) -> Choice | None:
+        """The leaf where every open shop takes its largest coupon, if it is provably best."""
         gap: Fen | None = None
         for found in open_shops:
             second = found[1].discount if len(found) > 1 else 0
             if second == found[0].discount:
-                return False  # equal coupons with different effects: price each
-            gap = (
-                found[0].discount - second if gap is None else min(gap, found[0].discount - second)
-            )
+                return None  # equal coupons with different effects: price each
+            step = found[0].discount - second
+            gap = step if gap is None else min(gap, step)
+        if gap is None:
+            return None
+        largest = [found[0] for found in open_shops]
         low = list(working)
-        for found in open_shops:
-            for i, share in found[0].applied.shares:
+        for option in largest:
+            for i, share in option.applied.shares:
                 low[i] -= share
         prefix = len(self._prefix)
-        return gap is not None and settled(
-            profile(self._rules, low, prefix),
-            profile(self._rules, working, prefix),
-            gap,
-            len(working),
-        )
+        low_profile = Profile()
+        items = [option.reach.item for option in (*chosen, *largest)]
+        leaf = best_choice(self._rules, Ledger(self._rules, low), items, low_profile, prefix)
+        if low_profile.unsettled:
+            return None
+        high_profile = profile(self._rules, working, prefix)
+        return leaf if settled(low_profile, high_profile, gap, len(working)) else None
 
     def _settle_by_total(
         self,

@@ -22,41 +22,15 @@ lines: one a line for each rule, and one for each line of a shop coupon.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dacu.domain.benefits import ThresholdBenefit
 from dacu.domain.cart import Cart
 from dacu.domain.pricing.offers import Offers
-from dacu.domain.pricing.platform import Ledger, PlatformRules
+from dacu.domain.pricing.platform import Ledger, PlatformRules, best_choice
 from dacu.domain.pricing.steps import threshold_decisions
-from dacu.domain.regime import UNBOUNDED, Regime
-from dacu.domain.types import FULL_BP, Bp, Fen
-
-
-@dataclass(slots=True)
-class Tally:
-    """States of a run of rules, the least room any has, and their summed rates."""
-
-    states: list[object] = field(default_factory=list)
-    margin: Fen = UNBOUNDED
-    rate: Bp = 0
-    rules: int = 0
-    rated: int = 0  # rules whose discount follows the base, each rounding once
-
-    def add(self, regime: Regime) -> None:
-        self.states.append(regime.state)
-        self.margin = min(self.margin, regime.margin)
-        self.rate += regime.rate
-        self.rules += 1
-        self.rated += regime.rate > 0
-
-
-@dataclass(slots=True)
-class Profile:
-    """The platform layer on one set of amounts: its all-lines prefix, and the rest."""
-
-    prefix: Tally = field(default_factory=Tally)
-    rest: Tally = field(default_factory=Tally)
+from dacu.domain.pricing.tally import Profile
+from dacu.domain.types import FULL_BP, Fen
 
 
 def all_lines_prefix(cart: Cart, rules: PlatformRules) -> list[range]:
@@ -84,50 +58,8 @@ def profile(rules: PlatformRules, amounts: Sequence[Fen], prefix: int) -> Profil
     The first `prefix` threshold decisions are tallied apart from the rest.
     """
     found = Profile()
-    ledger = Ledger(rules, amounts)
-    for position, members in enumerate(rules.decisions):
-        tally = found.prefix if position < prefix else found.rest
-        rated, best, winner = 0, 0, -1
-        for k in members:
-            base = ledger.base(k)
-            benefit = rules.threshold(k)
-            regime = benefit.regime(base, rules.qty[k])
-            tally.add(regime)
-            discount = benefit.discount(base, rules.qty[k])
-            rated += regime.rate > 0 and discount > 0
-            if discount > best:
-                best, winner = discount, k
-        if len(members) > 1 and rated and position >= prefix:
-            return None
-        if winner >= 0:
-            ledger.take(winner, best)
-        tally.states.append(winner)
-    _packets_profile(rules, ledger, found.rest)
-    for k in rules.coupon_range:
-        item = rules.item(k)
-        base = ledger.base(k)
-        found.rest.add(item.regime(base))
-        discount = item.discount(base)
-        if discount > 0:
-            after = ledger.copy()
-            after.take(k, discount)
-            _packets_profile(rules, after, found.rest)
-    return found
-
-
-def _packets_profile(rules: PlatformRules, ledger: Ledger, tally: Tally) -> None:
-    ledger = ledger.copy()
-    before = {k: ledger.base(k) for k in rules.packet_range}
-    for k in rules.packet_range:
-        item = rules.item(k)
-        tally.add(item.regime(before[k]))
-        face = item.discount(before[k])
-        if face == 0:
-            continue
-        current = ledger.base(k)
-        slack = current - face
-        tally.add(Regime(("packet", slack >= 0), max(slack, 0), FULL_BP if slack < 0 else 0))
-        ledger.take(k, min(face, current))
+    best_choice(rules, Ledger(rules, amounts), (), found, prefix)
+    return None if found.unsettled else found
 
 
 def settled(low: Profile | None, high: Profile | None, gap: Fen, lines: int) -> bool:
