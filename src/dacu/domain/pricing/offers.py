@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from dacu.domain.benefits import ITEM_KINDS, Bundle, FirstOrderOff, Gift, GroupPrice, MemberPrice
 from dacu.domain.cart import Cart, Customer
@@ -12,17 +13,15 @@ from dacu.domain.rules import EVERYTHING, Level
 from dacu.domain.wallet import WalletItem, WalletKind
 
 
-@dataclass(frozen=True, slots=True)
-class Reach:
-    """A promotion or wallet item as met in this cart: the lines it reaches."""
+class Reach(NamedTuple):
+    """A promotion as met in this cart: the lines it reaches."""
 
     rule: Promotion
     lines: tuple[int, ...]
     qty: int  # units on those lines, for 满n件 tiers
 
 
-@dataclass(frozen=True, slots=True)
-class WalletReach:
+class WalletReach(NamedTuple):
     item: WalletItem
     lines: tuple[int, ...]
     rank: int  # position in the wallet, for a stable order among equal expiries

@@ -52,6 +52,11 @@ class PlatformRules:
             *(p.lines for p in self.packets),
         ]
         self.qty = [sum(cart.lines[i].qty for i in lines) for lines in self.lines]
+        self._benefits: list[ThresholdBenefit] = []
+        for reach in self.thresholds:
+            assert isinstance(reach.rule.benefit, ThresholdBenefit)
+            self._benefits.append(reach.rule.benefit)
+        self._items = [held.item for held in (*self.coupons, *self.packets)]
         group_of = {k: g for g, members in enumerate(self.decisions) for k in members}
         coupons = self.coupon_range
         # Rules mostly share a few line sets (all lines, one shop): relate each pair once.
@@ -60,6 +65,8 @@ class PlatformRules:
         def relate(j: int, k: int) -> tuple[bool, bool]:
             """(j's lines lie inside k's, j's lines and k's nest)."""
             key = (self.lines[j], self.lines[k])
+            if key[0] == key[1]:
+                return True, True
             found = relation.get(key)
             if found is None:
                 inner, outer = set(key[0]), set(key[1])
@@ -88,14 +95,10 @@ class PlatformRules:
             self.by_sums = len(self.lines)
 
     def threshold(self, k: int) -> ThresholdBenefit:
-        benefit = self.thresholds[k].rule.benefit
-        assert isinstance(benefit, ThresholdBenefit)
-        return benefit
+        return self._benefits[k]
 
     def item(self, k: int) -> WalletItem:
-        if k in self.coupon_range:
-            return self.coupons[k - self.coupon_range.start].item
-        return self.packets[k - self.packet_range.start].item
+        return self._items[k - self.coupon_range.start]
 
 
 class Ledger:

@@ -48,7 +48,12 @@ def prefix_discount(rules: PlatformRules, prefix: Sequence[range], total: Fen, q
     """What the all-lines prefix takes off a cart whose running total is `total`."""
     running = total
     for members in prefix:
-        running -= max(rules.threshold(k).discount(running, qty) for k in members)
+        best = 0
+        for k in members:
+            discount = rules.threshold(k).discount(running, qty)
+            if discount > best:
+                best = discount
+        running -= best
     return total - running
 
 
