@@ -46,6 +46,8 @@ class CartLine:
 class Cart:
     lines: tuple[CartLine, ...]
     mode: CartMode = CartMode.NORMAL
+    shops: tuple[str, ...] = field(init=False, compare=False)
+    """Shops in the order they first appear."""
 
     def __post_init__(self) -> None:
         if not self.lines:
@@ -55,8 +57,4 @@ class Cart:
             if line.sku in seen:
                 raise InvalidRule(f"items[{i}].sku", f"{line.sku} appears twice; merge the lines")
             seen.add(line.sku)
-
-    @property
-    def shops(self) -> tuple[str, ...]:
-        """Shops in the order they first appear."""
-        return tuple(dict.fromkeys(line.shop for line in self.lines))
+        object.__setattr__(self, "shops", tuple(dict.fromkeys(line.shop for line in self.lines)))
