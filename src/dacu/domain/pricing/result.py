@@ -80,40 +80,30 @@ def build_result(
     warnings: Sequence[str],
     notes: Sequence[Note],
 ) -> PriceResult:
-    """Split every line share between platform and merchant, and add it all up."""
-    per_line: list[dict[str, list[Fen]]] = [{} for _ in cart.lines]
-    overall: dict[str, list[Fen]] = {}
+    """Split every line share between platform and merchant, and add it all up.
+
+    A rule falls on a line once at most, so each share is one line discount;
+    across lines a rule's shares add up to what it took in all.
+    """
+    per_line: list[list[LineDiscount]] = [[] for _ in cart.lines]
+    overall: dict[str, list[Fen]] = {}  # an item promotion falls in one record per line
     for rule_id, shares, platform_bp in applied:
-        total = overall.get(rule_id)
-        if total is None:
-            total = overall[rule_id] = [0, 0]
+        totals = overall.setdefault(rule_id, [0, 0])
         for index, share in shares:
-            platform, _ = split_funding(share, platform_bp)
-            parts = per_line[index].get(rule_id)
-            if parts is None:
-                per_line[index][rule_id] = [share, platform]
-            else:
-                parts[0] += share
-                parts[1] += platform
-            total[0] += share
-            total[1] += platform
+            platform, merchant = split_funding(share, platform_bp)
+            per_line[index].append(LineDiscount(rule_id, share, platform, merchant))
+            totals[0] += share
+            totals[1] += platform
     merchants: dict[str, Fen] = dict.fromkeys(cart.shops, 0)
     lines = []
-    for line, on_line in zip(cart.lines, per_line, strict=True):
-        discounts = tuple(
-            [
-                LineDiscount(rule_id, amount, platform, amount - platform)
-                for rule_id, (amount, platform) in on_line.items()
-            ]
-        )
-        taken = platform_part = 0
-        for amount, platform in on_line.values():
-            taken += amount
-            platform_part += platform
-        merchants[line.shop] += taken - platform_part
+    for line, discounts in zip(cart.lines, per_line, strict=True):
+        taken = sum(d.amount for d in discounts)
+        merchants[line.shop] += sum(d.merchant for d in discounts)
         list_amount = line.price * line.qty
         lines.append(
-            PricedLine(line.sku, line.shop, line.qty, list_amount, list_amount - taken, discounts)
+            PricedLine(
+                line.sku, line.shop, line.qty, list_amount, list_amount - taken, tuple(discounts)
+            )
         )
     return PriceResult(
         list_total=sum(line.list_amount for line in lines),
@@ -125,7 +115,7 @@ def build_result(
             LineDiscount(rule_id, amount, platform, amount - platform)
             for rule_id, (amount, platform) in overall.items()
         ),
-        funding_platform=sum(parts[1] for parts in overall.values()),
+        funding_platform=sum(platform for _, platform in overall.values()),
         funding_merchants=merchants,
         gifts=tuple(gifts),
         hints=tuple(hints),
