@@ -1,7 +1,7 @@
 """A shop's usable coupons as options of the wallet search."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dacu.domain.money import apportion
 from dacu.domain.pricing.ledger import Applied
@@ -9,8 +9,7 @@ from dacu.domain.pricing.offers import WalletReach
 from dacu.domain.types import Fen
 
 
-@dataclass(frozen=True, slots=True)
-class ShopOption:
+class ShopOption(NamedTuple):
     reach: WalletReach
     discount: Fen
     applied: Applied
