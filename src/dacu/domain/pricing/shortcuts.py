@@ -45,16 +45,14 @@ class Shortcuts:
         """The best leaf of the subtree below `chosen`, or None if it must be searched."""
         if not all(_within(o, found[0]) for found in open_shops for o in found[1:]):
             return None
+        leaf = self._largest_is_best(working, open_shops, chosen)
+        if leaf is not None or not self._prefix:
+            return leaf
         floor = list(working)
         for found in open_shops:
             for i, share in largest_shares(found).items():
                 floor[i] -= share
-        leaf = self._largest_is_best(working, open_shops, chosen)
-        if leaf is not None:
-            return leaf
-        if self._prefix:
-            return self._settle_by_total(Box(floor, working), open_shops, chosen)
-        return None
+        return self._settle_by_total(Box(floor, working), open_shops, chosen)
 
     def _largest_is_best(
         self,
