@@ -40,12 +40,27 @@ class Offers:
     red_packets: tuple[WalletReach, ...]  # soonest expiry first
 
 
-def _lines(cart: Cart, rule: Promotion | WalletItem) -> tuple[int, ...]:
-    if rule.scope == EVERYTHING:  # the common case: everything, or a whole shop
-        if rule.shop is None:
-            return tuple(range(len(cart.lines)))
-        return tuple(i for i, line in enumerate(cart.lines) if line.shop == rule.shop)
-    return tuple(i for i, line in enumerate(cart.lines) if rule.covers(line))
+class _Lines:
+    """The cart's lines by shop and by SKU, to find what a rule reaches without a scan."""
+
+    def __init__(self, cart: Cart) -> None:
+        self._cart = cart
+        self.every = tuple(range(len(cart.lines)))
+        by_shop: dict[str, list[int]] = {}
+        for i, line in enumerate(cart.lines):
+            by_shop.setdefault(line.shop, []).append(i)
+        self._by_shop = {shop: tuple(found) for shop, found in by_shop.items()}
+        self._by_sku = {line.sku: i for i, line in enumerate(cart.lines)}
+
+    def reached_by(self, rule: Promotion | WalletItem) -> tuple[int, ...]:
+        scope = rule.scope
+        if scope == EVERYTHING:  # the common case: everything, or a whole shop
+            return self.every if rule.shop is None else self._by_shop.get(rule.shop, ())
+        lines = self._cart.lines
+        if scope.skus is not None:
+            found = sorted(self._by_sku[sku] for sku in scope.skus if sku in self._by_sku)
+            return tuple(i for i in found if rule.covers(lines[i]))
+        return tuple(i for i in self.every if rule.covers(lines[i]))
 
 
 def _bundle_lines(cart: Cart, promotion: Promotion, bundle: Bundle) -> tuple[int, ...]:
@@ -72,6 +87,7 @@ def gather(
     When explaining, the rules set aside for their window or customer are noted.
     """
     explaining = trace is not None and trace.explaining
+    reach_of = _Lines(cart).reached_by
     item: list[list[Promotion]] = [[] for _ in cart.lines]
     bundles: dict[str, list[Reach]] = {}
     shop_thresholds: dict[str, list[Reach]] = {}
@@ -94,7 +110,7 @@ def gather(
         if isinstance(benefit, Bundle):
             lines = _bundle_lines(cart, promotion, benefit)
         else:
-            lines = _lines(cart, promotion)
+            lines = reach_of(promotion)
         if not lines:
             continue
         reach = Reach(promotion, lines, sum(cart.lines[i].qty for i in lines))
@@ -118,7 +134,7 @@ def gather(
                 expired = now > held.expires_at
                 _skip(trace, "wallet", held.id, "expired" if expired else "not on a first order")
             continue
-        lines = _lines(cart, held)
+        lines = reach_of(held)
         if not lines:
             continue
         held_reach = WalletReach(held, lines, rank)
