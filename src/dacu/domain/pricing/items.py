@@ -27,6 +27,10 @@ def price_items(
 ) -> ItemPricing:
     result = ItemPricing(amounts=[], units=[])
     for index, line in enumerate(cart.lines):
+        if not offers[index]:  # most lines meet no item promotion at all
+            result.units.append([(line.price, line.qty)])
+            result.amounts.append(line.price * line.qty)
+            continue
         segments = _price_line(index, line, customer, offers[index], result, trace)
         result.units.append(segments)
         result.amounts.append(sum(unit * count for unit, count in segments))
