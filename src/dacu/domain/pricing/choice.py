@@ -41,20 +41,26 @@ def choose(cart: Cart, offers: Offers, amounts: Sequence[Fen]) -> Choice:
     leaves = _LeafPricer(rules, amounts)
     shortcuts = Shortcuts(cart, offers, rules, leaves.price)
     bound: PlatformBound | None = None  # built when first needed: most carts settle at once
-    # `floor` holds each line at its lowest after any coupon of the shops still open.
-    floor = list(amounts)
-    for found in options:
-        for i, share in largest_shares(found).items():
-            floor[i] -= share
+    largest: list[dict[int, Fen]] = []  # per shop, the most any coupon takes off each line
     working = list(amounts)
     chosen: list[ShopOption] = []
     best: Choice | None = None
+
+    def floor(k: int) -> list[Fen]:
+        """Each line at its lowest after any coupon of the shops still open from `k`."""
+        if not largest:
+            largest.extend(largest_shares(found) for found in options)
+        lowest = list(working)
+        for shares in largest[k:]:
+            for i, share in shares.items():
+                lowest[i] -= share
+        return lowest
 
     def visit(k: int, total: Fen) -> None:
         nonlocal best, bound
         if best is not None:
             bound = bound or PlatformBound(rules)
-            ceiling = bound.ceiling(floor, working)
+            ceiling = bound.ceiling(floor(k), working)
             if total - best_after[k] - ceiling > best.payable:
                 return
         found: Choice | None = None
@@ -66,28 +72,22 @@ def choose(cart: Cart, offers: Offers, amounts: Sequence[Fen]) -> Choice:
             if found.beats(best):
                 best = found
             return
-        largest = largest_shares(options[k])
-        for i, share in largest.items():
-            floor[i] += share
         for option in options[k]:
-            _shift(working, floor, option, -1)
+            _shift(working, option, -1)
             chosen.append(option)
             visit(k + 1, total - option.discount)
             chosen.pop()
-            _shift(working, floor, option, +1)
+            _shift(working, option, +1)
         visit(k + 1, total)
-        for i, share in largest.items():
-            floor[i] -= share
 
     visit(0, sum(amounts))
     assert best is not None
     return best
 
 
-def _shift(working: list[Fen], floor: list[Fen], option: ShopOption, sign: int) -> None:
+def _shift(working: list[Fen], option: ShopOption, sign: int) -> None:
     for i, share in option.applied.shares:
         working[i] += sign * share
-        floor[i] += sign * share
 
 
 class _LeafPricer:

@@ -117,5 +117,7 @@ class Shortcuts:
 
 def _within(option: ShopOption, largest: ShopOption) -> bool:
     """No line gives more to `option` than one fen over what it gives to `largest`."""
+    if option.reach.lines == largest.reach.lines:
+        return True  # the same weights share a smaller discount: a fen more at most
     most = dict(largest.applied.shares)
     return all(share <= most.get(i, 0) + 1 for i, share in option.applied.shares)
