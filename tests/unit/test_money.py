@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dacu.domain.money import apply_rate, apportion, split_funding, yuan
+from dacu.domain.money import apply_rate, apportion, platform_parts, yuan
 
 
 def test_rate_rounds_half_up_to_the_fen():
@@ -36,8 +36,12 @@ def test_apportioned_shares_sum_exactly_and_stay_proportional(total, weights):
         assert total * weight // whole <= share <= total * weight // whole + 1
 
 
-@given(share=st.integers(0, 10**9), rate=st.integers(0, 10_000))
-def test_platform_and_merchant_parts_sum_to_the_share(share, rate):
-    platform, merchant = split_funding(share, rate)
-    assert platform + merchant == share
-    assert 0 <= platform <= share
+@given(shares=st.lists(st.integers(0, 10**9), max_size=20), rate=st.integers(0, 10_000))
+def test_platform_part_is_the_rate_of_each_share_rounded_half_up(shares, rate):
+    parts = platform_parts(shares, rate)
+    assert parts == [apply_rate(share, rate) for share in shares]
+    assert all(0 <= part <= share for part, share in zip(parts, shares, strict=True))
+
+
+def test_platform_part_rounds_half_up_per_line():
+    assert platform_parts([2501, 2499], 5000) == [1251, 1250]

@@ -33,10 +33,9 @@ def apportion(total: Fen, weights: Sequence[Fen]) -> list[Fen]:
     return shares
 
 
-def split_funding(share: Fen, platform_bp: Bp) -> tuple[Fen, Fen]:
-    """(platform part, merchant part) of one line's share of a discount."""
-    platform = apply_rate(share, platform_bp)
-    return platform, share - platform
+def platform_parts(shares: Sequence[Fen], platform_bp: Bp) -> list[Fen]:
+    """The platform's part of each line share, rounded half up; merchants pay the rest."""
+    return [(share * platform_bp + FULL_BP // 2) // FULL_BP for share in shares]
 
 
 def yuan(amount: Fen) -> str:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from dacu.domain.cart import Cart
-from dacu.domain.money import split_funding
+from dacu.domain.money import platform_parts
 from dacu.domain.pricing.ledger import Applied
 from dacu.domain.pricing.trace import Note
 from dacu.domain.types import Fen
@@ -89,11 +89,11 @@ def build_result(
     overall: dict[str, list[Fen]] = {}  # an item promotion falls in one record per line
     for rule_id, shares, platform_bp in applied:
         totals = overall.setdefault(rule_id, [0, 0])
-        for index, share in shares:
-            platform, merchant = split_funding(share, platform_bp)
-            per_line[index].append(LineDiscount(rule_id, share, platform, merchant))
-            totals[0] += share
-            totals[1] += platform
+        platforms = platform_parts([share for _, share in shares], platform_bp)
+        for (index, share), platform in zip(shares, platforms, strict=True):
+            per_line[index].append(LineDiscount(rule_id, share, platform, share - platform))
+        totals[0] += sum(share for _, share in shares)
+        totals[1] += sum(platforms)
     merchants: dict[str, Fen] = dict.fromkeys(cart.shops, 0)
     lines = []
     for line, discounts in zip(cart.lines, per_line, strict=True):
