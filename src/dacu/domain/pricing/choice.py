@@ -103,4 +103,6 @@ class _LeafPricer:
             for i, share in option.applied.shares:
                 working[i] -= share
         ledger = Ledger(self._rules, working)
-        return best_choice(self._rules, ledger, [o.reach.item for o in chosen])
+        leaf = best_choice(self._rules, ledger, [o.reach.item for o in chosen])
+        leaf.shop_shares = {o.reach.item.id: o.applied for o in chosen}
+        return leaf

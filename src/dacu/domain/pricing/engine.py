@@ -18,7 +18,7 @@ from dacu.domain.pricing.choice import choose
 from dacu.domain.pricing.hints import hints_for
 from dacu.domain.pricing.items import price_items
 from dacu.domain.pricing.ledger import Applied, base_of, take
-from dacu.domain.pricing.offers import Offers, gather
+from dacu.domain.pricing.offers import Offers, WalletReach, gather
 from dacu.domain.pricing.result import GiftLine, PriceResult, build_result
 from dacu.domain.pricing.selection import Choice
 from dacu.domain.pricing.steps import (
@@ -183,10 +183,7 @@ def _replay(
             _measure_wallet(cart, amounts, reach.item.id, reach.lines, trace)
         for reach in offers.shop_coupons.get(shop, ()):
             if reach.item.id in chosen:
-                discount = reach.item.discount(base_of(amounts, reach.lines))
-                applied.append(
-                    take(amounts, reach.lines, discount, reach.item.id, reach.item.platform_bp)
-                )
+                applied.append(_take_shop_coupon(amounts, reach, choice))
                 used.append(reach.item)
     gifts += _gifts(cart, offers, Level.SHOP, amounts, trace)
     applied += apply_platform_thresholds(cart, offers.platform_thresholds, amounts, trace)
@@ -214,6 +211,17 @@ def _replay(
             _note_wallet(reach.item, reach.item.id in chosen, choice.payable, trace)
     gifts += _gifts(cart, offers, Level.PLATFORM, amounts, trace)
     return applied, used
+
+
+def _take_shop_coupon(amounts: list[Fen], reach: WalletReach, choice: Choice) -> Applied:
+    """The chosen shop coupon off its lines, as the search already split it if it did."""
+    known = choice.shop_shares.get(reach.item.id)
+    if known is None:
+        discount = reach.item.discount(base_of(amounts, reach.lines))
+        return take(amounts, reach.lines, discount, reach.item.id, reach.item.platform_bp)
+    for i, share in known.shares:
+        amounts[i] -= share
+    return known
 
 
 def _measure_wallet(

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from dacu.domain.pricing.ledger import Applied
 from dacu.domain.types import Fen
 from dacu.domain.wallet import WalletItem
 
@@ -18,11 +19,13 @@ class Choice:
     tie-break is worked out only when a tie needs it.
     """
 
-    __slots__ = ("_rank", "payable", "used")
+    __slots__ = ("_rank", "payable", "shop_shares", "used")
 
     def __init__(self, payable: Fen, used: tuple[WalletItem, ...]) -> None:
         self.payable = payable
         self.used = used
+        self.shop_shares: dict[str, Applied] = {}
+        """How the chosen shop coupons fell on the lines, where the search knows it."""
         self._rank: Rank | None = None
 
     @classmethod

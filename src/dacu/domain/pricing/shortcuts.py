@@ -79,6 +79,7 @@ class Shortcuts:
         low_profile = Profile()
         items = [option.reach.item for option in (*chosen, *largest)]
         leaf = best_choice(self._rules, Ledger(self._rules, low), items, low_profile, prefix)
+        leaf.shop_shares = {o.reach.item.id: o.applied for o in (*chosen, *largest)}
         if low_profile.unsettled:
             return None
         high_profile = profile(self._rules, working, prefix)
