@@ -15,7 +15,7 @@ from tests.unit.builders import CUSTOMER, NOW, carts, festival_cases, promotions
 def test_sums_walk_matches_the_line_walk(cart, promos, wallet):
     offers = gather(cart, CUSTOMER, [p for p in promos if not p.is_exclusive], wallet, NOW)
     amounts, _, _, _ = price_before_wallet(cart, CUSTOMER, offers, trace=None)
-    rules = PlatformRules(cart, offers)
+    rules = PlatformRules(offers)
     by_lines = copy.copy(rules)
     by_lines.by_sums = len(rules.lines)
     fast = best_choice(rules, Ledger(rules, amounts), [])
@@ -33,7 +33,7 @@ def test_a_narrower_rule_after_a_broader_one_is_walked_by_lines():
         coupon("all", 0, 3000),
         red_packet("apparel-only", 0, 500, scope=Scope(categories=frozenset({"apparel"}))),
     ]
-    rules = PlatformRules(basket, gather(basket, CUSTOMER, [], wallet, NOW))
+    rules = PlatformRules(gather(basket, CUSTOMER, [], wallet, NOW))
     assert rules.by_sums == len(rules.lines)
 
 
@@ -43,7 +43,7 @@ def test_sums_walk_matches_the_line_walk_on_festival_carts(case):
     cart, promos, wallet = case
     offers = gather(cart, CUSTOMER, promos, wallet, NOW)
     amounts, _, _, _ = price_before_wallet(cart, CUSTOMER, offers, trace=None)
-    rules = PlatformRules(cart, offers)
+    rules = PlatformRules(offers)
     by_lines = copy.copy(rules)
     by_lines.by_sums = len(rules.lines)
     fast = best_choice(rules, Ledger(rules, amounts), [])

@@ -37,7 +37,7 @@ def choose(cart: Cart, offers: Offers, amounts: Sequence[Fen]) -> Choice:
     best_after = [0] * (len(options) + 1)
     for k in range(len(options) - 1, -1, -1):
         best_after[k] = best_after[k + 1] + options[k][0].discount
-    rules = PlatformRules(cart, offers)
+    rules = PlatformRules(offers)
     leaves = _LeafPricer(rules, amounts)
     shortcuts = Shortcuts(cart, offers, rules, leaves.price)
     bound: PlatformBound | None = None  # built when first needed: most carts settle at once

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from itertools import combinations
 
 from dacu.domain.benefits import ThresholdBenefit
-from dacu.domain.cart import Cart
 from dacu.domain.money import apportion
 from dacu.domain.pricing.offers import Offers, Reach, WalletReach
 from dacu.domain.pricing.selection import Choice
@@ -33,7 +32,7 @@ _MAX_PACKET_SEARCH = 16
 class PlatformRules:
     """One cart's platform-stage rules, numbered, with how their lines nest."""
 
-    def __init__(self, cart: Cart, offers: Offers) -> None:
+    def __init__(self, offers: Offers) -> None:
         decisions = threshold_decisions(offers.platform_thresholds)
         self.thresholds: tuple[Reach, ...] = tuple(r for members in decisions for r in members)
         self.coupons: tuple[WalletReach, ...] = offers.platform_coupons
@@ -51,7 +50,8 @@ class PlatformRules:
             *(c.lines for c in self.coupons),
             *(p.lines for p in self.packets),
         ]
-        self.qty = [sum(cart.lines[i].qty for i in lines) for lines in self.lines]
+        # Units matter only to thresholds (满n件); coupons and red packets go by amount.
+        self.qty = [r.qty for r in self.thresholds] + [0] * (len(self.coupons) + len(self.packets))
         self._benefits: list[ThresholdBenefit] = []
         for reach in self.thresholds:
             assert isinstance(reach.rule.benefit, ThresholdBenefit)
