@@ -86,23 +86,33 @@ def build_result(
     across lines a rule's shares add up to what it took in all.
     """
     per_line: list[list[LineDiscount]] = [[] for _ in cart.lines]
+    taken = [0] * len(cart.lines)
+    charged = [0] * len(cart.lines)  # merchants' parts
     overall: dict[str, list[Fen]] = {}  # an item promotion falls in one record per line
     for rule_id, shares, platform_bp in applied:
-        totals = overall.setdefault(rule_id, [0, 0])
         platforms = platform_parts([share for _, share in shares], platform_bp)
+        amount_total = 0
         for (index, share), platform in zip(shares, platforms, strict=True):
             per_line[index].append(LineDiscount(rule_id, share, platform, share - platform))
-        totals[0] += sum(share for _, share in shares)
+            taken[index] += share
+            charged[index] += share - platform
+            amount_total += share
+        totals = overall.setdefault(rule_id, [0, 0])
+        totals[0] += amount_total
         totals[1] += sum(platforms)
     merchants: dict[str, Fen] = dict.fromkeys(cart.shops, 0)
     lines = []
-    for line, discounts in zip(cart.lines, per_line, strict=True):
-        taken = sum(d.amount for d in discounts)
-        merchants[line.shop] += sum(d.merchant for d in discounts)
+    for index, line in enumerate(cart.lines):
+        merchants[line.shop] += charged[index]
         list_amount = line.price * line.qty
         lines.append(
             PricedLine(
-                line.sku, line.shop, line.qty, list_amount, list_amount - taken, tuple(discounts)
+                line.sku,
+                line.shop,
+                line.qty,
+                list_amount,
+                list_amount - taken[index],
+                tuple(per_line[index]),
             )
         )
     return PriceResult(
