@@ -12,10 +12,6 @@ from dacu.domain.pricing.trace import Trace
 from dacu.domain.types import Fen
 
 
-def qty_of(cart: Cart, lines: Sequence[int]) -> int:
-    return sum(cart.lines[i].qty for i in lines)
-
-
 def cheapest_unit(cart: Cart, amounts: Sequence[Fen], lines: Sequence[int]) -> Fen:
     """The lowest current unit price among `lines`, rounded up to the fen."""
     return min(-(-amounts[i] // cart.lines[i].qty) for i in lines)
