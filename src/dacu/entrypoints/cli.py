@@ -59,6 +59,29 @@ def price_command(
     show(Console(), result, loaded.name, explain)
 
 
+db_app = typer.Typer(help="The database: SQLite by default, PostgreSQL with DACU_DATABASE_URL.")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="target revision")] = "head",
+) -> None:
+    """Create or upgrade the schema (Alembic migrations)."""
+    from dacu.adapters.db import upgrade
+    from dacu.settings import settings
+
+    url = settings().database_url
+    upgrade(url, revision)
+    typer.echo(f"database at {_safe(url)} is at revision {revision}")
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Storage, streams and clocks behind small ports: SQLAlchemy, Redis, the calendar."""

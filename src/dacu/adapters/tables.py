@@ -1,0 +1,101 @@
+"""The relational schema, as SQLAlchemy Core tables (migrations in `migrations/`)."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """Times stored in UTC and read back aware, on SQLite (which keeps no zone) too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("stored times must be aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+coupon_templates = Table(
+    "coupon_templates",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("campaign_id", String(64), nullable=True, index=True),
+    Column("name", String(200), nullable=False),
+    Column("total_stock", Integer, nullable=False),
+    Column("issued", Integer, nullable=False, server_default="0"),
+    Column("per_user_limit", Integer, nullable=False),
+    Column("rule", JSON, nullable=False),  # the template as its schema writes it
+    Column("created_at", AwareDateTime(), nullable=False),
+    CheckConstraint("issued >= 0 AND issued <= total_stock", name="issued_within_stock"),
+)
+
+coupon_holdings = Table(
+    "coupon_holdings",
+    metadata,
+    Column("template_id", ForeignKey("coupon_templates.id"), primary_key=True),
+    Column("customer_id", String(64), primary_key=True),
+    Column("claimed", Integer, nullable=False),
+)
+
+coupons = Table(
+    "coupons",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("template_id", ForeignKey("coupon_templates.id"), nullable=False, index=True),
+    Column("customer_id", String(64), nullable=False, index=True),
+    Column("request_id", String(128), nullable=False),
+    Column("claimed_at", AwareDateTime(), nullable=False),
+    Column("expires_at", AwareDateTime(), nullable=False),
+    Column("status", String(16), nullable=False, server_default="held"),
+    Column("redeemed_order_id", String(64), nullable=True),
+    UniqueConstraint("template_id", "customer_id", "request_id", name="uq_coupons_claim"),
+)
+
+# Kept for the ledger of every change (审计): who, when, before, after.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("at", AwareDateTime(), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(128), nullable=False),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+)

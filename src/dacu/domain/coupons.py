@@ -1,0 +1,168 @@
+"""Coupon and red-packet templates (券模板): who may claim, how many, valid until when.
+
+A template is the rule; a claimed coupon is a `WalletItem` in one customer's
+wallet. Stock and per-user counts are enforced atomically by storage; this
+module decides everything that needs no counter.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from dacu.domain.errors import InvalidRule
+from dacu.domain.rules import ALWAYS, EVERYTHING, Level, Scope, Window, check_amount, check_rate
+from dacu.domain.types import Bp, Fen
+from dacu.domain.wallet import WalletItem, WalletKind
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Audience(StrEnum):
+    ALL = "all"
+    NEW_USERS = "new_users"  # 新人: before their first paid order
+    MEMBERS = "members"  # 会员: any member tier
+
+
+class ClaimRefused(Exception):
+    """A claim the template's rules do not allow; `code` is stable for API clients."""
+
+    code = "claim_refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ClaimWindowClosed(ClaimRefused):
+    """The template cannot be claimed at this moment."""
+
+    code = "claim_window_closed"
+
+
+class NotInAudience(ClaimRefused):
+    """The customer is not in the template's audience."""
+
+    code = "not_in_audience"
+
+
+class PerUserLimitReached(ClaimRefused):
+    """The customer already holds as many as one may claim."""
+
+    code = "per_user_limit_reached"
+
+
+class OutOfStock(ClaimRefused):
+    """Every coupon of the template has been issued."""
+
+    code = "out_of_stock"
+
+
+@dataclass(frozen=True, slots=True)
+class Claimant:
+    """What a claim needs to know about the customer."""
+
+    id: str
+    first_order: bool = False
+    member_tier: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Validity:
+    """Fixed dates, or `days` after the claim (capped by `ends_at` when both are given)."""
+
+    ends_at: datetime | None = None
+    days: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.ends_at is None and self.days is None:
+            raise InvalidRule("validity", "give ends_at, days after claim, or both")
+        if self.days is not None and self.days < 1:
+            raise InvalidRule("validity.days", "must be at least 1")
+
+    def expires_at(self, claimed_at: datetime) -> datetime:
+        if self.days is None:
+            assert self.ends_at is not None
+            return self.ends_at
+        relative = claimed_at + timedelta(days=self.days)
+        return relative if self.ends_at is None else min(relative, self.ends_at)
+
+
+@dataclass(frozen=True, slots=True)
+class CouponTemplate:
+    id: str
+    name: str
+    kind: WalletKind
+    level: Level
+    threshold: Fen
+    total_stock: int
+    per_user_limit: int
+    validity: Validity
+    claim_window: Window = ALWAYS
+    audience: Audience = Audience.ALL
+    off: Fen | None = None
+    discount_bp: Bp | None = None
+    max_off: Fen | None = None
+    shop: str | None = None
+    scope: Scope = EVERYTHING
+    not_first_order: bool = False
+    funding_bp: Bp | None = None
+    campaign_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.total_stock < 0:
+            raise InvalidRule("total_stock", "must not be negative")
+        if self.per_user_limit < 1:
+            raise InvalidRule("per_user_limit", "must be at least 1")
+        check_amount("threshold", self.threshold)
+        if self.discount_bp is not None:
+            check_rate("discount_bp", self.discount_bp)
+        # The wallet item carries the money rules; building one checks them once.
+        self.issue("template-check", _EPOCH)
+
+    def check_claim(self, claimant: Claimant, now: datetime) -> None:
+        """Raise the reason a claim is refused, stock and per-user counts aside."""
+        if not self.claim_window.contains(now):
+            raise ClaimWindowClosed(f"{self.id} can be claimed only within its claim window")
+        if self.audience is Audience.NEW_USERS and not claimant.first_order:
+            raise NotInAudience(f"{self.id} is for new users before their first order")
+        if self.audience is Audience.MEMBERS and claimant.member_tier is None:
+            raise NotInAudience(f"{self.id} is for members")
+
+    def issue(self, coupon_id: str, claimed_at: datetime) -> WalletItem:
+        """The wallet item a claim at `claimed_at` puts in the customer's wallet."""
+        return WalletItem(
+            id=coupon_id,
+            kind=self.kind,
+            level=self.level,
+            threshold=self.threshold,
+            expires_at=self.validity.expires_at(claimed_at),
+            off=self.off,
+            discount_bp=self.discount_bp,
+            max_off=self.max_off,
+            shop=self.shop,
+            scope=self.scope,
+            not_first_order=self.not_first_order,
+            funding_bp=self.funding_bp,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedCoupon:
+    id: str
+    template_id: str
+    customer_id: str
+    claimed_at: datetime
+    expires_at: datetime
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateCounts:
+    """Live claim counts of a template (实时领取数)."""
+
+    total_stock: int
+    issued: int
+
+    @property
+    def left(self) -> int:
+        return self.total_stock - self.issued
