@@ -99,3 +99,15 @@ audit_log = Table(
     Column("before", JSON, nullable=True),
     Column("after", JSON, nullable=True),
 )
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("theme", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("document", JSON, nullable=False),  # as applied, the source of truth for export
+    Column("killed", JSON, nullable=False),  # ids of promotions switched off
+    Column("version", Integer, nullable=False),
+    Column("updated_at", AwareDateTime(), nullable=False),
+)

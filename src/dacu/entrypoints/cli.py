@@ -1,8 +1,10 @@
 """The `dacu` command."""
 
 import sys
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -10,6 +12,9 @@ from rich.console import Console
 from dacu.domain.pricing import price
 from dacu.entrypoints.receipt import show
 from dacu.entrypoints.scenario import BadScenario, dumps, load_scenario, result_to_json
+
+if TYPE_CHECKING:
+    from dacu.adapters.campaign_store import SqlCampaignStore
 
 EXIT_BAD_INPUT = 2
 
@@ -74,6 +79,75 @@ def db_upgrade(
     url = settings().database_url
     upgrade(url, revision)
     typer.echo(f"database at {_safe(url)} is at revision {revision}")
+
+
+campaign_app = typer.Typer(help="Campaigns as code: apply, export, pause, kill a promotion.")
+app.add_typer(campaign_app, name="campaign")
+
+
+def _campaigns() -> "SqlCampaignStore":
+    from dacu.adapters.campaign_store import SqlCampaignStore
+    from dacu.adapters.db import make_engine, upgrade
+    from dacu.settings import settings
+
+    url = settings().database_url
+    upgrade(url)
+    return SqlCampaignStore(make_engine(url))
+
+
+def _now() -> datetime:
+    from dacu.settings import settings
+
+    return datetime.now(ZoneInfo(settings().timezone))
+
+
+@campaign_app.command("apply")
+def campaign_apply(
+    path: Annotated[Path, typer.Argument(help="campaign YAML (or JSON) file")],
+    actor: Annotated[str, typer.Option(help="who applies it, for the audit log")] = "cli",
+) -> None:
+    """Check a campaign file and load it whole (a new version if it exists)."""
+    from dacu.domain.errors import InvalidRule
+    from dacu.schemas.campaigns import load_campaign
+    from dacu.schemas.yamlfile import load_yaml
+
+    try:
+        document, campaign = load_campaign(load_yaml(_read(path)))
+        version = _campaigns().apply(document, campaign, actor, _now())
+    except InvalidRule as error:
+        typer.echo(f"bad campaign {path}: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    typer.echo(
+        f"campaign {campaign.id} applied as version {version}: "
+        f"{len(campaign.promotions)} promotions, {len(campaign.coupons)} coupon templates"
+    )
+
+
+@campaign_app.command("export")
+def campaign_export(
+    campaign_id: Annotated[str, typer.Argument()],
+    out: Annotated[Path | None, typer.Option("--out", help="write here, not stdout")] = None,
+) -> None:
+    """Write a campaign back as the file that would re-create it."""
+    from dacu.adapters.campaign_store import UnknownCampaign
+    from dacu.schemas.yamlfile import dump_yaml
+
+    try:
+        text = dump_yaml(_campaigns().document(campaign_id))
+    except UnknownCampaign:
+        typer.echo(f"no campaign {campaign_id}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+@campaign_app.command("list")
+def campaign_list() -> None:
+    """Every campaign with its status and version."""
+    for campaign_id, theme, status, version in _campaigns().ids():
+        typer.echo(f"{campaign_id}\t{status}\tv{version}\t{theme}")
 
 
 def _safe(url: str) -> str:

@@ -17,7 +17,7 @@ from dacu.domain.errors import InvalidRule
 from dacu.domain.pricing import PriceResult
 from dacu.domain.promotions import Promotion
 from dacu.domain.wallet import WalletItem
-from dacu.entrypoints.schemas import In, PromotionIn, WalletItemIn, aware
+from dacu.schemas.promotions import In, PromotionIn, WalletItemIn, aware
 
 
 class CustomerIn(In):

@@ -1,0 +1,176 @@
+"""Campaigns (大促活动): phases, targets, budget, who may take part, and their rules.
+
+A campaign is the frame every promotion and coupon lives in: nothing applies
+outside its phase's window, a paused campaign prices nothing, and a single
+promotion can be killed at once when its rule is wrong (活动规则错误 → 立即修改).
+"""
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from dacu.domain.coupons import CouponTemplate
+from dacu.domain.errors import InvalidRule
+from dacu.domain.promotions import Promotion
+from dacu.domain.rules import Window, check_rate
+from dacu.domain.types import Bp, Fen
+
+
+class Phase(StrEnum):
+    PREPARATION = "preparation"  # 筹备
+    WARM_UP = "warm_up"  # 预热: pre-announcements, coupon pre-issue, countdown
+    BURST = "burst"  # 正式 / 爆发: flash sales, 整点 waves
+    ENCORE = "encore"  # 返场 / 收尾
+    REVIEW = "review"  # 总结
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    LIVE = "live"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseWindow:
+    phase: Phase
+    window: Window
+
+    def __post_init__(self) -> None:
+        if self.window.starts_at is None or self.window.ends_at is None:
+            raise InvalidRule("phases", f"{self.phase} needs both starts_at and ends_at")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A SMART figure checked live and at the end, e.g. GMV 150% of a normal day."""
+
+    metric: str
+    value: int
+    sku: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.value < 0:
+            raise InvalidRule("targets.value", "must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    total: Fen
+    contingency_bp: Bp = 0  # 预留 5–10% 应急
+    departments: Mapping[str, Fen] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.total < 0:
+            raise InvalidRule("budget.total", "must not be negative")
+        check_rate("budget.contingency_bp", self.contingency_bp)
+        if sum(self.departments.values()) > self.total:
+            raise InvalidRule("budget.departments", "add up to more than the total")
+
+
+@dataclass(frozen=True, slots=True)
+class Participation:
+    members_only: bool = False
+    limit_per_user: int | None = None  # 每人限购
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    """Which merchants may enroll (004 补贴对象资格)."""
+
+    verified: bool = True
+    min_rating_bp: Bp = 0  # store rating, 10000 = 5.0 stars
+    violation_free_days: int = 0
+    priority_categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignPromotion:
+    """A promotion as the campaign holds it: bound to a phase, and killable."""
+
+    promotion: Promotion
+    phase: Phase | None = None
+    killed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    id: str
+    theme: str
+    owner: str
+    phases: tuple[PhaseWindow, ...]
+    slogan: str = ""
+    targets: tuple[Target, ...] = ()
+    budget: Budget = Budget(0)
+    participation: Participation = Participation()
+    eligibility: Eligibility = Eligibility()
+    promotions: tuple[CampaignPromotion, ...] = ()
+    coupons: tuple[CouponTemplate, ...] = ()
+    status: Status = Status.DRAFT
+
+    def __post_init__(self) -> None:
+        if not self.phases:
+            raise InvalidRule("phases", "a campaign needs at least one phase")
+        ordered = sorted(self.phases, key=_start)
+        for earlier, later in itertools.pairwise(ordered):
+            assert earlier.window.ends_at is not None
+            assert later.window.starts_at is not None
+            if later.window.starts_at < earlier.window.ends_at:
+                raise InvalidRule("phases", f"{earlier.phase} and {later.phase} overlap")
+        named = {p.phase for p in self.phases}
+        ids: set[str] = set()
+        for i, held in enumerate(self.promotions):
+            if held.phase is not None and held.phase not in named:
+                raise InvalidRule(f"promotions[{i}].phase", f"{held.phase} is not a phase here")
+            if held.promotion.id in ids:
+                raise InvalidRule(f"promotions[{i}].id", f"{held.promotion.id} is used twice")
+            ids.add(held.promotion.id)
+
+    def window_of(self, phase: Phase) -> Window:
+        for held in self.phases:
+            if held.phase is phase:
+                return held.window
+        raise KeyError(phase)
+
+    def phase_at(self, now: datetime) -> Phase | None:
+        for held in self.phases:
+            if held.window.contains(now):
+                return held.phase
+        return None
+
+    def live_promotions(self, now: datetime) -> list[Promotion]:
+        """What prices carts at `now`: nothing while paused, never a killed promotion."""
+        if self.status is not Status.LIVE:
+            return []
+        found = []
+        for held in self.promotions:
+            if held.killed:
+                continue
+            if held.phase is not None and not self.window_of(held.phase).contains(now):
+                continue
+            found.append(held.promotion)
+        return found
+
+    def with_status(self, status: Status) -> "Campaign":
+        return replace(self, status=status)
+
+    def kill(self, promotion_id: str, killed: bool = True) -> "Campaign":
+        """The same campaign with one promotion switched off (or back on)."""
+        if promotion_id not in {held.promotion.id for held in self.promotions}:
+            raise KeyError(promotion_id)
+        promotions = tuple(
+            replace(held, killed=killed) if held.promotion.id == promotion_id else held
+            for held in self.promotions
+        )
+        return replace(self, promotions=promotions)
+
+
+def _start(held: PhaseWindow) -> datetime:
+    assert held.window.starts_at is not None
+    return held.window.starts_at
+
+
+def phase_windows(items: Sequence[tuple[Phase, datetime, datetime]]) -> tuple[PhaseWindow, ...]:
+    return tuple(PhaseWindow(phase, Window(start, end)) for phase, start, end in items)
