@@ -91,6 +91,23 @@ class SqlCampaignStore:
                 promotion.pop("killed", None)
         return document
 
+    def live(self) -> list[Campaign]:
+        """Every campaign that is live (each prices only within its phases)."""
+        with self._engine.connect() as connection:
+            found = connection.scalars(
+                select(campaigns.c.id).where(campaigns.c.status == Status.LIVE.value)
+            ).all()
+        return [self.campaign(campaign_id) for campaign_id in found]
+
+    def version(self, campaign_id: str) -> int:
+        with self._engine.connect() as connection:
+            found = connection.scalar(
+                select(campaigns.c.version).where(campaigns.c.id == campaign_id)
+            )
+        if found is None:
+            raise UnknownCampaign(campaign_id)
+        return int(found)
+
     def ids(self) -> list[tuple[str, str, str, int]]:
         """(id, theme, status, version) of every campaign."""
         with self._engine.connect() as connection:

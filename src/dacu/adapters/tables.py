@@ -111,3 +111,13 @@ campaigns = Table(
     Column("version", Integer, nullable=False),
     Column("updated_at", AwareDateTime(), nullable=False),
 )
+
+principals = Table(
+    "principals",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the bearer token
+    Column("subject", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("shops", JSON, nullable=False),
+    Column("created_at", AwareDateTime(), nullable=False),
+)

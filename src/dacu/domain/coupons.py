@@ -130,12 +130,16 @@ class CouponTemplate:
 
     def issue(self, coupon_id: str, claimed_at: datetime) -> WalletItem:
         """The wallet item a claim at `claimed_at` puts in the customer's wallet."""
+        return self.wallet_item(coupon_id, self.validity.expires_at(claimed_at))
+
+    def wallet_item(self, coupon_id: str, expires_at: datetime) -> WalletItem:
+        """A claimed coupon of this template, as pricing sees it."""
         return WalletItem(
             id=coupon_id,
             kind=self.kind,
             level=self.level,
             threshold=self.threshold,
-            expires_at=self.validity.expires_at(claimed_at),
+            expires_at=expires_at,
             off=self.off,
             discount_bp=self.discount_bp,
             max_off=self.max_off,

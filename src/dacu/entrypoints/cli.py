@@ -150,6 +150,51 @@ def campaign_list() -> None:
         typer.echo(f"{campaign_id}\t{status}\tv{version}\t{theme}")
 
 
+token_app = typer.Typer(help="Bearer tokens for the HTTP API.")
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("issue")
+def token_issue(
+    subject: Annotated[str, typer.Option(help="who the token is for, e.g. u-1024 or ops-lihua")],
+    role: Annotated[str, typer.Option(help="operator, merchant, finance, risk, service, consumer")],
+    shop: Annotated[list[str] | None, typer.Option(help="a merchant's shop (repeat)")] = None,
+) -> None:
+    """Issue a token; it is printed once and stored only as a digest."""
+    from dacu.adapters.db import make_engine, upgrade
+    from dacu.adapters.principals import SqlPrincipals
+    from dacu.domain.access import Role
+    from dacu.settings import settings
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        typer.echo(f"role: must be one of {', '.join(r.value for r in Role)}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    url = settings().database_url
+    upgrade(url)
+    token = SqlPrincipals(make_engine(url)).issue(subject, chosen, frozenset(shop or ()), _now())
+    typer.echo(token)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs) on the configured database."""
+    import uvicorn
+
+    from dacu.adapters.db import upgrade
+    from dacu.settings import settings
+
+    upgrade(settings().database_url)
+    uvicorn.run(
+        "dacu.entrypoints.api.main:app", host=host, port=port, workers=workers, log_level="info"
+    )
+
+
 def _safe(url: str) -> str:
     from sqlalchemy.engine import make_url
 

@@ -1,0 +1,29 @@
+"""Who may do what: the API's roles and what each reaches."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"  # 运营: campaigns, promotions, coupons
+    MERCHANT = "merchant"  # 商家: their own shops only
+    FINANCE = "finance"  # 补贴结算
+    RISK = "risk"  # 风控: may kill a promotion
+    SERVICE = "service"  # 客服: reads
+    CONSUMER = "consumer"  # 消费者: their own wallet and quotes
+
+
+class Forbidden(Exception):
+    """The principal's role does not allow this."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    subject: str
+    role: Role
+    shops: frozenset[str] = frozenset()
+
+    def require(self, *roles: Role) -> None:
+        if self.role not in roles:
+            allowed = ", ".join(sorted(roles))
+            raise Forbidden(f"{self.role} may not do this; it takes {allowed}")

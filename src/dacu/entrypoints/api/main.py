@@ -1,0 +1,7 @@
+"""The ASGI application `dacu serve` runs: one per worker process, settings from the env."""
+
+from dacu.adapters.db import make_engine
+from dacu.entrypoints.api.app import create_app
+from dacu.settings import settings
+
+app = create_app(make_engine(settings().database_url))

@@ -1,0 +1,56 @@
+"""Quote route: the best legal price of a cart for the consumer asking, right now."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from dacu.domain.access import Role
+from dacu.domain.cart import Cart, CartLine, CartMode, Customer
+from dacu.domain.errors import InvalidRule
+from dacu.entrypoints.api.context import BackendDep, PrincipalDep
+from dacu.entrypoints.scenario import CartIn, result_to_json
+from dacu.services.quotes import quote
+
+router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
+
+
+class QuoteIn(BaseModel):
+    cart: CartIn
+    first_order: bool = False
+    phone_verified: bool = False
+    member_tier: str | None = None
+    bought: dict[str, int] = Field(default_factory=dict)
+    explain: bool = False
+
+
+@router.post("")
+def post_quote(body: QuoteIn, backend: BackendDep, who: PrincipalDep) -> dict[str, Any]:
+    """Price a cart with every live promotion and the coupons in your wallet.
+
+    The answer has the pricing result format: lines, each discount and who
+    funds it, the coupons used, 凑单 hints and warnings.
+    """
+    who.require(Role.CONSUMER)
+    lines = []
+    for i, item in enumerate(body.cart.items):
+        try:
+            lines.append(CartLine(item.sku, item.shop, item.price, item.qty, item.category))
+        except InvalidRule as error:
+            raise error.within(f"cart.items[{i}]") from None
+    try:
+        cart = Cart(tuple(lines), CartMode(body.cart.mode))
+    except InvalidRule as error:
+        raise error.within("cart") from None
+    customer = Customer(
+        who.subject, body.first_order, body.phone_verified, body.member_tier, dict(body.bought)
+    )
+    now = backend.clock()
+    result = quote(backend.campaigns, backend.coupons, cart, customer, now, explain=body.explain)
+    answer = result_to_json(result)
+    if body.explain:
+        answer["explain"] = [
+            {"layer": n.layer, "rule": n.rule, "applied": n.applied, "reason": n.reason}
+            for n in result.notes
+        ]
+    return answer

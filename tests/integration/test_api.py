@@ -1,0 +1,153 @@
+"""The HTTP API end to end over loopback, on real SQLite and PostgreSQL."""
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from dacu.adapters.principals import SqlPrincipals
+from dacu.domain.access import Role
+from dacu.entrypoints.api import create_app
+from dacu.schemas.yamlfile import load_yaml
+from tests.integration.http import serving
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+BURST = datetime(2026, 11, 11, 20, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+WARM_UP = datetime(2026, 11, 9, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def api(engine):
+    clock = Clock(WARM_UP)
+    principals = SqlPrincipals(engine)
+    tokens = {
+        role: principals.issue(subject, role, frozenset(), WARM_UP)
+        for role, subject in [
+            (Role.OPERATOR, "ops-lihua"),
+            (Role.RISK, "risk-zhao"),
+            (Role.CONSUMER, "u-1024"),
+            (Role.SERVICE, "cs-chen"),
+        ]
+    }
+    with serving(create_app(engine, clock)) as base:
+        yield base, tokens, clock
+
+
+def call(base: str, token: str | None, method: str, path: str, **kwargs) -> httpx.Response:
+    headers = kwargs.pop("headers", {})
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return httpx.request(method, f"{base}{path}", headers=headers, timeout=30, **kwargs)
+
+
+def double11() -> dict:
+    return load_yaml((ROOT / "examples/double11.yaml").read_text(encoding="utf-8"))
+
+
+def _json(document: dict) -> dict:
+    import json
+
+    return json.loads(json.dumps(document, default=str))
+
+
+def test_without_a_token_the_api_answers_401_with_a_code(api):
+    base, _, _ = api
+    response = call(base, None, "GET", "/v1/campaigns")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_roles_are_enforced(api):
+    base, tokens, _ = api
+    put = call(base, tokens[Role.CONSUMER], "PUT", "/v1/campaigns/double11-2026", json={})
+    assert put.status_code == 403
+    assert put.json()["error"]["code"] == "forbidden"
+
+
+def test_operator_applies_a_campaign_and_the_same_file_twice_changes_nothing(api):
+    base, tokens, _ = api
+    document = _json(double11())
+    first = call(base, tokens[Role.OPERATOR], "PUT", "/v1/campaigns/double11-2026", json=document)
+    again = call(base, tokens[Role.OPERATOR], "PUT", "/v1/campaigns/double11-2026", json=document)
+    assert first.status_code == again.status_code == 200
+    assert first.json()["version"] == again.json()["version"] == 1
+    listed = call(base, tokens[Role.SERVICE], "GET", "/v1/campaigns").json()
+    assert listed == [
+        {"id": "double11-2026", "theme": "双十一 全民狂欢节", "status": "live", "version": 1}
+    ]
+
+
+def test_a_bad_campaign_is_refused_naming_the_field(api):
+    base, tokens, _ = api
+    document = _json(double11())
+    document["promotions"][0]["tiers"][0]["off"] = 90000
+    response = call(
+        base, tokens[Role.OPERATOR], "PUT", "/v1/campaigns/double11-2026", json=document
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "promotions[0].tiers[0].off"
+
+
+def test_claim_quote_and_kill_switch_over_http(api):
+    base, tokens, clock = api
+    operator, consumer, risk = tokens[Role.OPERATOR], tokens[Role.CONSUMER], tokens[Role.RISK]
+    call(base, operator, "PUT", "/v1/campaigns/double11-2026", json=_json(double11()))
+
+    # warm-up: the consumer claims the pre-issued coupon; a retry gets the same one
+    claim = {"headers": {"Idempotency-Key": "claim-1"}, "json": {}}
+    first = call(base, consumer, "POST", "/v1/coupon-templates/warm-up-300-30/claims", **claim)
+    retry = call(base, consumer, "POST", "/v1/coupon-templates/warm-up-300-30/claims", **claim)
+    assert first.status_code == retry.status_code == 201
+    assert first.json()["id"] == retry.json()["id"]
+    other = {"headers": {"Idempotency-Key": "claim-2"}, "json": {}}
+    limit = call(base, consumer, "POST", "/v1/coupon-templates/warm-up-300-30/claims", **other)
+    assert limit.status_code == 409
+    assert limit.json()["error"]["code"] == "per_user_limit_reached"
+    counts = call(base, operator, "GET", "/v1/coupon-templates/warm-up-300-30/counts").json()
+    assert counts == {"total_stock": 50000, "issued": 1, "left": 49999}
+
+    # burst, 20:05: a phone at the flash price, a coat under 服饰满300减50, the coupon
+    clock.now = BURST
+    cart = {
+        "items": [
+            {
+                "sku": "P-PHONE",
+                "shop": "digital-flagship",
+                "category": "digital",
+                "price": 399900,
+                "qty": 1,
+            },
+            {
+                "sku": "A-COAT",
+                "shop": "north-wear",
+                "category": "apparel",
+                "price": 45900,
+                "qty": 1,
+            },
+        ]
+    }
+    quoted = call(base, consumer, "POST", "/v1/quotes", json={"cart": cart}).json()
+    applied = {d["id"] for d in quoted["applied"]}
+    assert {"flash-phone-20h", "apparel-300-50", first.json()["id"]} <= applied
+    assert quoted["payable"] == 399900 + 45900 - 40000 - 5000 - 3000
+    assert quoted["funding"]["platform"] == 3500 + 3000  # 70% of 50.00, and the coupon
+
+    # risk kills the flash sale: the next quote no longer has it
+    killed = call(
+        base, risk, "POST", "/v1/campaigns/double11-2026/promotions/flash-phone-20h/kill", json={}
+    )
+    assert killed.status_code == 200
+    requoted = call(base, consumer, "POST", "/v1/quotes", json={"cart": cart}).json()
+    assert "flash-phone-20h" not in {d["id"] for d in requoted["applied"]}
