@@ -52,3 +52,11 @@ def test_a_bad_campaign_file_exits_2_naming_the_field(tmp_path):
     run = dacu(tmp_path, "campaign", "apply", str(bad))
     assert run.returncode == 2
     assert "coupons[0].per_user_limit" in run.stderr
+
+
+def test_demo_loads_the_example_and_prints_tokens_and_where_to_look(tmp_path):
+    run = dacu(tmp_path, "demo", "--no-serve")
+    assert run.returncode == 0, run.stderr
+    assert "operator token:" in run.stdout
+    assert "/docs" in run.stdout
+    assert "double11-2026\tlive\tv1" in dacu(tmp_path, "campaign", "list").stdout

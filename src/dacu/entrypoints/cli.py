@@ -195,6 +195,53 @@ def serve(
     )
 
 
+@app.command("demo")
+def demo(
+    port: Annotated[int, typer.Option(help="port to serve the API on")] = 8000,
+    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the API")] = True,
+) -> None:
+    """Load examples/double11.yaml into the embedded database and serve the API."""
+    from importlib import resources
+
+    from dacu.adapters.campaign_store import SqlCampaignStore
+    from dacu.adapters.db import make_engine, upgrade
+    from dacu.adapters.principals import SqlPrincipals
+    from dacu.domain.access import Role
+    from dacu.schemas.campaigns import load_campaign
+    from dacu.schemas.yamlfile import load_yaml
+    from dacu.settings import settings
+
+    url = settings().database_url
+    upgrade(url)
+    engine = make_engine(url)
+    text = resources.files("dacu").joinpath("examples/double11.yaml").read_text("utf-8")
+    document, campaign = load_campaign(load_yaml(text))
+    version = SqlCampaignStore(engine).apply(document, campaign, "demo", _now())
+    principals = SqlPrincipals(engine)
+    operator = principals.issue("ops-demo", Role.OPERATOR, frozenset(), _now())
+    consumer = principals.issue("u-demo", Role.CONSUMER, frozenset(), _now())
+    base = f"http://127.0.0.1:{port}"
+    typer.echo(
+        f"""dacu demo — campaign {campaign.id} (v{version}) loaded into {_safe(url)}
+
+  API and its OpenAPI:   {base}/docs
+  operator token:        {operator}
+  consumer token:        {consumer}
+
+  curl -s {base}/v1/campaigns -H "Authorization: Bearer {operator}"
+  curl -s -X POST {base}/v1/coupon-templates/newcomer-red-20/claims \\
+       -H "Authorization: Bearer {consumer}" -H "Idempotency-Key: demo-1" \\
+       -H "Content-Type: application/json" -d '{{"first_order": true}}'
+  curl -s -X POST {base}/v1/quotes -H "Authorization: Bearer {consumer}" \\
+       -H "Content-Type: application/json" \\
+       -d '{{"cart": {{"items": [{{"sku": "A-COAT", "shop": "north-wear",
+            "category": "apparel", "price": 45900, "qty": 1}}]}}}}'
+"""
+    )
+    if serve_api:
+        serve(port=port)
+
+
 def _safe(url: str) -> str:
     from sqlalchemy.engine import make_url
 
