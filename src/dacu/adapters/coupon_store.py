@@ -15,18 +15,26 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from dacu.adapters.codec import template_from_json, template_to_json
-from dacu.adapters.tables import coupon_holdings, coupon_templates, coupons
+from dacu.adapters.tables import activity_codes, coupon_holdings, coupon_templates, coupons
 from dacu.domain.coupons import (
     ClaimedCoupon,
+    ClaimRefused,
     CouponTemplate,
     OutOfStock,
     PerUserLimitReached,
     TemplateCounts,
 )
+from dacu.domain.rules import ALWAYS, Window
 
 
 class UnknownTemplate(LookupError):
     """No coupon template has that id."""
+
+
+class UnknownCode(ClaimRefused):
+    """No activity code is spelled like that."""
+
+    code = "unknown_activity_code"
 
 
 class SqlCouponStore:
@@ -74,8 +82,12 @@ class SqlCouponStore:
         request_id: str,
         coupon_id: str,
         now: datetime,
+        code: str | None = None,
     ) -> ClaimedCoupon:
-        """Issue one coupon, or find the one this request already got."""
+        """Issue one coupon, or find the one this request already got.
+
+        With an activity `code`, one of its uses is counted in the same transaction.
+        """
         try:
             with self._engine.begin() as connection:
                 earlier = _claimed(connection, template.id, customer_id, request_id)
@@ -91,6 +103,8 @@ class SqlCouponStore:
                 )
                 if taken.rowcount != 1:
                     raise OutOfStock(f"{template.id} has no coupons left")
+                if code is not None and not _count_code(connection, code, template.id):
+                    raise OutOfStock(f"activity code {code} has been used up")
                 if not _count_claim(connection, template, customer_id):
                     raise PerUserLimitReached(
                         f"{customer_id} already holds {template.per_user_limit} of {template.id}"
@@ -113,6 +127,35 @@ class SqlCouponStore:
                 raise
             return found
         return ClaimedCoupon(coupon_id, template.id, customer_id, now, expires_at, "held")
+
+    def add_code(
+        self,
+        code: str,
+        template_id: str,
+        max_uses: int,
+        window: Window = ALWAYS,
+    ) -> None:
+        """An activity code (活动码) that claims from a template, `max_uses` times in all."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                insert(activity_codes).values(
+                    code=code,
+                    template_id=template_id,
+                    max_uses=max_uses,
+                    starts_at=window.starts_at,
+                    ends_at=window.ends_at,
+                )
+            )
+
+    def code(self, code: str) -> tuple[str, Window]:
+        """(template id, window) of an activity code."""
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(activity_codes).where(activity_codes.c.code == code)
+            ).one_or_none()
+        if row is None:
+            raise UnknownCode(f"no activity code {code}")
+        return str(row.template_id), Window(row.starts_at, row.ends_at)
 
     def find_claim(
         self, template_id: str, customer_id: str, request_id: str
@@ -150,6 +193,19 @@ def _coupon(row: object) -> ClaimedCoupon:
         row.expires_at,  # type: ignore[attr-defined]
         row.status,  # type: ignore[attr-defined]
     )
+
+
+def _count_code(connection: Connection, code: str, template_id: str) -> bool:
+    done = connection.execute(
+        update(activity_codes)
+        .where(
+            activity_codes.c.code == code,
+            activity_codes.c.template_id == template_id,
+            activity_codes.c.used < activity_codes.c.max_uses,
+        )
+        .values(used=activity_codes.c.used + 1)
+    )
+    return done.rowcount == 1
 
 
 def _count_claim(connection: Connection, template: CouponTemplate, customer_id: str) -> bool:

@@ -121,3 +121,15 @@ principals = Table(
     Column("shops", JSON, nullable=False),
     Column("created_at", AwareDateTime(), nullable=False),
 )
+
+activity_codes = Table(
+    "activity_codes",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("template_id", ForeignKey("coupon_templates.id"), nullable=False),
+    Column("max_uses", Integer, nullable=False),
+    Column("used", Integer, nullable=False, server_default="0"),
+    Column("starts_at", AwareDateTime(), nullable=True),
+    Column("ends_at", AwareDateTime(), nullable=True),
+    CheckConstraint("used >= 0 AND used <= max_uses", name="used_within_max"),
+)

@@ -1,0 +1,80 @@
+"""What happens to a claimed coupon after the claim: locked by an order, redeemed at
+payment (核销), released on cancel, expired when its time is up.
+
+Every change is one conditional UPDATE, so two orders can never lock the same
+coupon and a released coupon cannot be redeemed.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine, update
+
+from dacu.adapters.tables import coupons
+from dacu.domain.coupons import ClaimRefused
+
+
+class CouponUnavailable(ClaimRefused):
+    """A coupon the order names is not held by the customer, usable and free."""
+
+    code = "coupon_unavailable"
+
+
+class SqlCouponLifecycle:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def lock(
+        self, coupon_ids: Sequence[str], customer_id: str, order_id: str, now: datetime
+    ) -> None:
+        """Hold the coupons for an order at checkout; all or none."""
+        with self._engine.begin() as connection:
+            for coupon_id in coupon_ids:
+                done = connection.execute(
+                    update(coupons)
+                    .where(
+                        coupons.c.id == coupon_id,
+                        coupons.c.customer_id == customer_id,
+                        coupons.c.status == "held",
+                        coupons.c.expires_at >= now,
+                    )
+                    .values(status="locked", redeemed_order_id=order_id)
+                )
+                if done.rowcount != 1:
+                    raise CouponUnavailable(f"coupon {coupon_id} cannot be used on this order")
+
+    def redeem(self, order_id: str) -> int:
+        """核销: the order is paid; its locked coupons are spent."""
+        return self._move(order_id, "locked", "redeemed")
+
+    def release(self, order_id: str) -> int:
+        """The order is cancelled (or refunded whole): its coupons go back to the wallet."""
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                update(coupons)
+                .where(
+                    coupons.c.redeemed_order_id == order_id,
+                    coupons.c.status.in_(["locked", "redeemed"]),
+                )
+                .values(status="held", redeemed_order_id=None)
+            )
+        return done.rowcount
+
+    def expire(self, now: datetime) -> int:
+        """Mark every held coupon past its time as expired (one sweep)."""
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                update(coupons)
+                .where(coupons.c.status == "held", coupons.c.expires_at < now)
+                .values(status="expired")
+            )
+        return done.rowcount
+
+    def _move(self, order_id: str, before: str, after: str) -> int:
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                update(coupons)
+                .where(coupons.c.redeemed_order_id == order_id, coupons.c.status == before)
+                .values(status=after)
+            )
+        return done.rowcount
