@@ -1,0 +1,131 @@
+"""Orders (订单): a quote locked at checkout, paid, cancelled, refunded line by line.
+
+Refunds claw back exactly the refunded units' share of every discount and of
+its funding. Shares are taken cumulatively — after `r` of `n` units, a line
+has given back `floor(total * r / n)` of each total — so partial refunds add
+up to the whole, to the fen, when the last unit comes back.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from dacu.domain.errors import InvalidRule
+from dacu.domain.pricing import PriceResult
+from dacu.domain.types import Fen
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending_payment"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"  # every unit given back
+
+
+class OrderStateError(Exception):
+    """The order is not in a state that allows this."""
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """One discount's share of a line, or of a refund: `amount` = `platform` + `merchant`."""
+
+    id: str
+    amount: Fen
+    platform: Fen
+    merchant: Fen
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    sku: str
+    shop: str
+    qty: int
+    list_amount: Fen
+    payable: Fen
+    discounts: tuple[Share, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: str
+    customer_id: str
+    lines: tuple[OrderLine, ...]
+    coupons: tuple[str, ...]
+    status: OrderStatus
+    created_at: datetime
+    pay_by: datetime
+    refunded: Mapping[str, int] = field(default_factory=dict)  # units given back, by SKU
+
+    @property
+    def payable(self) -> Fen:
+        return sum(line.payable for line in self.lines)
+
+    def line(self, sku: str) -> OrderLine:
+        for line in self.lines:
+            if line.sku == sku:
+                return line
+        raise InvalidRule("sku", f"order {self.id} has no line {sku}")
+
+    @property
+    def fully_refunded(self) -> bool:
+        return all(self.refunded.get(line.sku, 0) == line.qty for line in self.lines)
+
+
+def order_from_quote(
+    order_id: str, customer_id: str, quote: PriceResult, now: datetime, pay_within: timedelta
+) -> Order:
+    """The order checkout creates: the quote's lines and shares, locked as they are."""
+    return Order(
+        id=order_id,
+        customer_id=customer_id,
+        lines=tuple(
+            OrderLine(
+                line.sku,
+                line.shop,
+                line.qty,
+                line.list_amount,
+                line.payable,
+                tuple(Share(d.id, d.amount, d.platform, d.merchant) for d in line.discounts),
+            )
+            for line in quote.lines
+        ),
+        coupons=quote.used,
+        status=OrderStatus.PENDING,
+        created_at=now,
+        pay_by=now + pay_within,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    """Money back for `qty` units of one line, and what each discount's funders take back."""
+
+    sku: str
+    shop: str
+    qty: int
+    amount: Fen
+    clawbacks: tuple[Share, ...]
+
+
+def refund_units(order: Order, sku: str, qty: int) -> Refund:
+    """The refund of `qty` more units of `sku`, given what was refunded before."""
+    if order.status is not OrderStatus.PAID:
+        raise OrderStateError(f"order {order.id} is {order.status}; only paid orders refund")
+    line = order.line(sku)
+    before = order.refunded.get(sku, 0)
+    if qty < 1 or before + qty > line.qty:
+        raise InvalidRule(
+            "qty", f"between 1 and {line.qty - before} units of {sku} may be refunded"
+        )
+    after = before + qty
+
+    def part(total: Fen) -> Fen:
+        return total * after // line.qty - total * before // line.qty
+
+    clawbacks = []
+    for share in line.discounts:
+        amount, platform = part(share.amount), part(share.platform)
+        clawbacks.append(Share(share.id, amount, platform, amount - platform))
+    return Refund(sku, line.shop, qty, part(line.payable), tuple(clawbacks))
