@@ -151,3 +151,53 @@ def test_claim_quote_and_kill_switch_over_http(api):
     assert killed.status_code == 200
     requoted = call(base, consumer, "POST", "/v1/quotes", json={"cart": cart}).json()
     assert "flash-phone-20h" not in {d["id"] for d in requoted["applied"]}
+
+
+def test_checkout_pay_refund_over_http_reconciles_to_the_fen(api, engine):
+    base, tokens, clock = api
+    operator, consumer, service = tokens[Role.OPERATOR], tokens[Role.CONSUMER], tokens[Role.SERVICE]
+    call(base, operator, "PUT", "/v1/campaigns/double11-2026", json=_json(double11()))
+    clock.now = BURST
+    body = {
+        "cart": {
+            "items": [
+                {
+                    "sku": "A-COAT",
+                    "shop": "north-wear",
+                    "category": "apparel",
+                    "price": 45900,
+                    "qty": 2,
+                },
+            ]
+        }
+    }
+    key = {"Idempotency-Key": "order-1"}
+    placed = call(base, consumer, "POST", "/v1/orders", headers=dict(key), json=body)
+    again = call(base, consumer, "POST", "/v1/orders", headers=dict(key), json=body)
+    assert placed.status_code == again.status_code == 201
+    assert placed.json()["id"] == again.json()["id"]
+    other = {"cart": {"items": [dict(body["cart"]["items"][0], qty=1)]}}
+    conflict = call(base, consumer, "POST", "/v1/orders", headers=dict(key), json=other)
+    assert conflict.status_code == 409
+    assert conflict.json()["error"]["code"] == "idempotency_conflict"
+
+    order_id = placed.json()["id"]
+    assert call(base, consumer, "POST", f"/v1/orders/{order_id}/pay").json()["status"] == "paid"
+    refund = call(
+        base,
+        service,
+        "POST",
+        f"/v1/orders/{order_id}/refunds",
+        headers={"Idempotency-Key": "refund-1"},
+        json={"sku": "A-COAT", "qty": 1},
+    )
+    assert refund.status_code == 201
+    funding = call(base, service, "GET", f"/v1/orders/{order_id}/funding").json()
+    paid = placed.json()["lines"][0]["discounts"]
+    clawed = refund.json()["clawbacks"]
+    assert funding["platform"] == sum(d["platform"] for d in paid) - sum(
+        c["platform"] for c in clawed
+    )
+    funded = funding["platform"] + sum(funding["merchants"].values())
+    assert funded == sum(d["amount"] for d in paid) - sum(c["amount"] for c in clawed)
+    assert refund.json()["amount"] == placed.json()["payable"] // 2  # one coat of two

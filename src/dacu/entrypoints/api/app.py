@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 from dacu import __version__
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.coupon_store import SqlCouponStore
+from dacu.adapters.order_store import SqlOrderStore
 from dacu.adapters.principals import SqlPrincipals
-from dacu.entrypoints.api import campaigns, coupons, errors, quotes
+from dacu.entrypoints.api import campaigns, coupons, errors, orders, quotes
 from dacu.entrypoints.api.context import Backend
 
 
@@ -26,11 +27,12 @@ def create_app(engine: Engine, clock: Callable[[], datetime] | None = None) -> F
     app.state.backend = Backend(
         campaigns=SqlCampaignStore(engine),
         coupons=SqlCouponStore(engine),
+        orders=SqlOrderStore(engine),
         principals=SqlPrincipals(engine),
         clock=clock or (lambda: datetime.now(shanghai)),
     )
     errors.install(app)
-    for router in (campaigns.router, coupons.router, quotes.router):
+    for router in (campaigns.router, coupons.router, quotes.router, orders.router):
         app.include_router(router)
 
     @app.get("/health", tags=["health"])

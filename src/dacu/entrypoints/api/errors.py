@@ -6,10 +6,13 @@ from fastapi.responses import JSONResponse
 
 from dacu.adapters.campaign_store import UnknownCampaign
 from dacu.adapters.coupon_store import UnknownTemplate
+from dacu.adapters.order_store import ConcurrentChange, SoldOut, UnknownOrder
 from dacu.domain.access import Forbidden
 from dacu.domain.coupons import ClaimRefused
 from dacu.domain.errors import InvalidRule
+from dacu.domain.orders import OrderStateError
 from dacu.entrypoints.api.context import Unauthenticated
+from dacu.services.orders import IdempotencyConflict
 
 
 def _error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
@@ -44,6 +47,26 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(UnknownCampaign)
     async def no_campaign(_: Request, error: UnknownCampaign) -> JSONResponse:
         return _error(404, "unknown_campaign", f"no campaign {error}")
+
+    @app.exception_handler(UnknownOrder)
+    async def no_order(_: Request, error: UnknownOrder) -> JSONResponse:
+        return _error(404, "unknown_order", f"no order {error}")
+
+    @app.exception_handler(SoldOut)
+    async def sold_out(_: Request, error: SoldOut) -> JSONResponse:
+        return _error(409, error.code, str(error))
+
+    @app.exception_handler(ConcurrentChange)
+    async def raced(_: Request, error: ConcurrentChange) -> JSONResponse:
+        return _error(409, error.code, f"order {error} changed meanwhile; retry")
+
+    @app.exception_handler(IdempotencyConflict)
+    async def conflict(_: Request, error: IdempotencyConflict) -> JSONResponse:
+        return _error(409, error.code, str(error))
+
+    @app.exception_handler(OrderStateError)
+    async def wrong_state(_: Request, error: OrderStateError) -> JSONResponse:
+        return _error(409, "order_state", str(error))
 
     @app.exception_handler(UnknownTemplate)
     async def no_template(_: Request, error: UnknownTemplate) -> JSONResponse:

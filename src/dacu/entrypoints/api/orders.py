@@ -1,0 +1,205 @@
+"""Order routes: checkout with an Idempotency-Key, pay, cancel, refund, funding."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+from pydantic import BaseModel, Field
+
+from dacu.domain.access import Forbidden, Principal, Role
+from dacu.domain.cart import Cart, CartLine, CartMode, Customer
+from dacu.domain.errors import InvalidRule
+from dacu.domain.orders import Order
+from dacu.entrypoints.api.context import BackendDep, PrincipalDep
+from dacu.entrypoints.scenario import CartIn
+from dacu.services.orders import checkout
+
+router = APIRouter(prefix="/v1/orders", tags=["orders"])
+
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=128,
+        description="the same key and body return the same result; another body is a 409",
+    ),
+]
+
+
+class CheckoutIn(BaseModel):
+    cart: CartIn
+    first_order: bool = False
+    phone_verified: bool = False
+    member_tier: str | None = None
+    bought: dict[str, int] = Field(default_factory=dict)
+
+
+class ShareOut(BaseModel):
+    id: str
+    amount: int
+    platform: int
+    merchant: int
+
+
+class OrderLineOut(BaseModel):
+    sku: str
+    shop: str
+    qty: int
+    list_amount: int
+    payable: int
+    discounts: list[ShareOut]
+
+
+class OrderOut(BaseModel):
+    id: str
+    customer_id: str
+    status: str
+    payable: int
+    coupons: list[str]
+    lines: list[OrderLineOut]
+    refunded: dict[str, int]
+    created_at: datetime
+    pay_by: datetime
+
+
+class RefundIn(BaseModel):
+    sku: str
+    qty: int = Field(ge=1)
+
+
+class RefundOut(BaseModel):
+    sku: str
+    qty: int
+    amount: int
+    clawbacks: list[ShareOut]
+
+
+class FundingOut(BaseModel):
+    platform: int
+    merchants: dict[str, int]
+
+
+@router.post("", response_model=OrderOut, status_code=201)
+def place_order(
+    body: CheckoutIn, key: IdempotencyKey, backend: BackendDep, who: PrincipalDep
+) -> OrderOut:
+    """Check out a cart at the best legal price now; stock and coupons are held for you."""
+    who.require(Role.CONSUMER)
+    cart = _cart(body.cart)
+    customer = Customer(
+        who.subject, body.first_order, body.phone_verified, body.member_tier, dict(body.bought)
+    )
+    order = checkout(
+        backend.orders,
+        backend.campaigns,
+        backend.coupons,
+        cart,
+        customer,
+        key,
+        backend.clock(),
+        lambda: uuid.uuid4().hex,
+    )
+    return _out(order)
+
+
+@router.get("/{order_id}", response_model=OrderOut)
+def get_order(order_id: str, backend: BackendDep, who: PrincipalDep) -> OrderOut:
+    return _out(_readable(backend, who, order_id))
+
+
+@router.post("/{order_id}/pay", response_model=OrderOut)
+def pay(order_id: str, backend: BackendDep, who: PrincipalDep) -> OrderOut:
+    """Payment confirmed: coupons are redeemed (核销) and funding is booked."""
+    _own(backend, who, order_id)
+    return _out(backend.orders.pay(order_id, backend.clock()))
+
+
+@router.post("/{order_id}/cancel", response_model=OrderOut)
+def cancel(order_id: str, backend: BackendDep, who: PrincipalDep) -> OrderOut:
+    """Cancel an unpaid order: stock and coupons come back at once."""
+    _own(backend, who, order_id)
+    return _out(backend.orders.cancel(order_id, backend.clock()))
+
+
+@router.post("/{order_id}/refunds", response_model=RefundOut, status_code=201)
+def refund(
+    order_id: str, body: RefundIn, key: IdempotencyKey, backend: BackendDep, who: PrincipalDep
+) -> RefundOut:
+    """Refund units of one line; each discount's share is clawed back from its funders."""
+    if who.role is not Role.SERVICE:
+        _own(backend, who, order_id)
+    done = backend.orders.refund(
+        order_id, body.sku, body.qty, key, uuid.uuid4().hex, backend.clock()
+    )
+    return RefundOut(
+        sku=done.sku,
+        qty=done.qty,
+        amount=done.amount,
+        clawbacks=[ShareOut(**_share(s)) for s in done.clawbacks],
+    )
+
+
+@router.get("/{order_id}/funding", response_model=FundingOut)
+def funding(order_id: str, backend: BackendDep, who: PrincipalDep) -> FundingOut:
+    """Who funds the order's discounts now, net of refunds (platform and each merchant)."""
+    who.require(Role.FINANCE, Role.OPERATOR, Role.SERVICE)
+    backend.orders.order(order_id)
+    return FundingOut(**backend.orders.funding(order_id))
+
+
+def _cart(cart: CartIn) -> Cart:
+    lines = []
+    for i, item in enumerate(cart.items):
+        try:
+            lines.append(CartLine(item.sku, item.shop, item.price, item.qty, item.category))
+        except InvalidRule as error:
+            raise error.within(f"cart.items[{i}]") from None
+    try:
+        return Cart(tuple(lines), CartMode(cart.mode))
+    except InvalidRule as error:
+        raise error.within("cart") from None
+
+
+def _own(backend: BackendDep, who: Principal, order_id: str) -> Order:
+    who.require(Role.CONSUMER)
+    order = backend.orders.order(order_id)
+    if order.customer_id != who.subject:
+        raise Forbidden("this order is someone else's")
+    return order
+
+
+def _readable(backend: BackendDep, who: Principal, order_id: str) -> Order:
+    if who.role is Role.CONSUMER:
+        return _own(backend, who, order_id)
+    who.require(Role.OPERATOR, Role.FINANCE, Role.SERVICE, Role.RISK)
+    return backend.orders.order(order_id)
+
+
+def _share(share: object) -> dict[str, object]:
+    return {k: getattr(share, k) for k in ("id", "amount", "platform", "merchant")}
+
+
+def _out(order: Order) -> OrderOut:
+    return OrderOut(
+        id=order.id,
+        customer_id=order.customer_id,
+        status=order.status.value,
+        payable=order.payable,
+        coupons=list(order.coupons),
+        lines=[
+            OrderLineOut(
+                sku=line.sku,
+                shop=line.shop,
+                qty=line.qty,
+                list_amount=line.list_amount,
+                payable=line.payable,
+                discounts=[ShareOut(**_share(d)) for d in line.discounts],
+            )
+            for line in order.lines
+        ],
+        refunded=dict(order.refunded),
+        created_at=order.created_at,
+        pay_by=order.pay_by,
+    )
