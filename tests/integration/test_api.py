@@ -201,3 +201,68 @@ def test_checkout_pay_refund_over_http_reconciles_to_the_fen(api, engine):
     funded = funding["platform"] + sum(funding["merchants"].values())
     assert funded == sum(d["amount"] for d in paid) - sum(c["amount"] for c in clawed)
     assert refund.json()["amount"] == placed.json()["payable"] // 2  # one coat of two
+
+
+def test_merchant_enrolls_operator_approves_and_the_campaign_price_sells(api, engine):
+    base, tokens, clock = api
+    operator, consumer = tokens[Role.OPERATOR], tokens[Role.CONSUMER]
+    merchant = SqlPrincipals(engine).issue(
+        "m-north", Role.MERCHANT, frozenset({"north-wear"}), BURST
+    )
+    call(base, operator, "PUT", "/v1/campaigns/double11-2026", json=_json(double11()))
+    profile = {"verified": True, "rating_bp": 9400, "categories": ["apparel"]}
+    assert call(base, operator, "PUT", "/v1/merchants/north-wear", json=profile).status_code == 204
+    terms = {
+        "shop": "north-wear",
+        "sku": "A-SCARF",
+        "list_price": 12900,
+        "campaign_price": 9900,
+        "committed_stock": 300,
+    }
+    others = dict(terms, shop="digital-flagship")
+    assert (
+        call(
+            base, merchant, "POST", "/v1/campaigns/double11-2026/enrollments", json=others
+        ).status_code
+        == 403
+    )
+    enrolled = call(base, merchant, "POST", "/v1/campaigns/double11-2026/enrollments", json=terms)
+    assert enrolled.status_code == 201, enrolled.text
+    reviewed = call(
+        base,
+        operator,
+        "POST",
+        f"/v1/enrollments/{enrolled.json()['id']}/review",
+        json={"approve": True, "note": "价格合规"},
+    )
+    assert reviewed.json()["review"] == "approved"
+
+    clock.now = BURST
+    cart = {
+        "items": [
+            {"sku": "A-SCARF", "shop": "north-wear", "category": "home", "price": 12900, "qty": 1}
+        ]
+    }
+    quoted = call(base, consumer, "POST", "/v1/quotes", json={"cart": cart}).json()
+    assert quoted["payable"] == 9900
+    assert quoted["funding"]["merchants"]["north-wear"] == 3000  # the merchant's own cut
+
+
+def test_an_ineligible_shop_cannot_enroll(api, engine):
+    base, tokens, _ = api
+    operator = tokens[Role.OPERATOR]
+    merchant = SqlPrincipals(engine).issue("m-low", Role.MERCHANT, frozenset({"low-shop"}), BURST)
+    call(base, operator, "PUT", "/v1/campaigns/double11-2026", json=_json(double11()))
+    call(
+        base, operator, "PUT", "/v1/merchants/low-shop", json={"verified": True, "rating_bp": 7000}
+    )
+    terms = {
+        "shop": "low-shop",
+        "sku": "X",
+        "list_price": 1000,
+        "campaign_price": 900,
+        "committed_stock": 10,
+    }
+    refused = call(base, merchant, "POST", "/v1/campaigns/double11-2026/enrollments", json=terms)
+    assert refused.status_code == 422
+    assert "rating" in refused.json()["error"]["message"]

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from dacu.domain.cart import Cart, Customer
 from dacu.domain.orders import Order, order_from_quote
-from dacu.services.quotes import Campaigns, Wallets, quote
+from dacu.services.quotes import Campaigns, Enrollments, Wallets, quote
 
 PAY_WITHIN = timedelta(minutes=15)
 """Unpaid orders are cancelled, and their stock released, after this long."""
@@ -60,13 +60,14 @@ def checkout(
     now: datetime,
     new_id: Callable[[], str],
     pay_within: timedelta = PAY_WITHIN,
+    enrollments: Enrollments | None = None,
 ) -> Order:
     """Place the order for `cart` at today's best price, once per `key`."""
     fingerprint = request_hash(cart, customer)
     earlier = _earlier(orders, customer.id, key, fingerprint)
     if earlier is not None:
         return earlier
-    price = quote(campaigns, wallets, cart, customer, now)
+    price = quote(campaigns, wallets, cart, customer, now, enrollments=enrollments)
     order = order_from_quote(new_id(), customer.id, price, now, pay_within)
     if orders.place(order, key, fingerprint):
         return order

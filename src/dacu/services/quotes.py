@@ -6,12 +6,18 @@ from typing import Protocol
 from dacu.domain.campaigns import Campaign
 from dacu.domain.cart import Cart, Customer
 from dacu.domain.coupons import ClaimedCoupon, CouponTemplate
+from dacu.domain.enrollment import Enrollment, Review
 from dacu.domain.pricing import PriceResult, price
+from dacu.domain.promotions import Promotion
 from dacu.domain.wallet import WalletItem
 
 
 class Campaigns(Protocol):
     def live(self) -> list[Campaign]: ...
+
+
+class Enrollments(Protocol):
+    def of_campaign(self, campaign_id: str, review: Review | None = None) -> list[Enrollment]: ...
 
 
 class Wallets(Protocol):
@@ -40,10 +46,18 @@ def quote(
     customer: Customer,
     now: datetime,
     *,
+    enrollments: Enrollments | None = None,
     explain: bool = False,
 ) -> PriceResult:
-    """The best legal price of `cart` for `customer` now: the price checkout will lock."""
-    promotions = [p for campaign in campaigns.live() for p in campaign.live_promotions(now)]
-    return price(
-        cart, customer, promotions, wallet_of(wallets, customer.id, now), now, explain=explain
-    )
+    """The best legal price of `cart` for `customer` now: the price checkout will lock.
+
+    Approved enrollments put their SKUs at the campaign price while a phase is on.
+    """
+    promotions: list[Promotion] = []
+    for campaign in campaigns.live():
+        if enrollments is not None and campaign.phase_at(now) is not None:
+            approved = enrollments.of_campaign(campaign.id, Review.APPROVED)
+            promotions += [enrolled.promotion() for enrolled in approved]
+        promotions += campaign.live_promotions(now)
+    wallet = wallet_of(wallets, customer.id, now)
+    return price(cart, customer, promotions, wallet, now, explain=explain)

@@ -10,9 +10,10 @@ from sqlalchemy import Engine
 from dacu import __version__
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.coupon_store import SqlCouponStore
+from dacu.adapters.enrollment_store import SqlEnrollmentStore
 from dacu.adapters.order_store import SqlOrderStore
 from dacu.adapters.principals import SqlPrincipals
-from dacu.entrypoints.api import campaigns, coupons, errors, orders, quotes
+from dacu.entrypoints.api import campaigns, coupons, enrollments, errors, orders, quotes
 from dacu.entrypoints.api.context import Backend
 
 
@@ -28,11 +29,18 @@ def create_app(engine: Engine, clock: Callable[[], datetime] | None = None) -> F
         campaigns=SqlCampaignStore(engine),
         coupons=SqlCouponStore(engine),
         orders=SqlOrderStore(engine),
+        enrollments=SqlEnrollmentStore(engine),
         principals=SqlPrincipals(engine),
         clock=clock or (lambda: datetime.now(shanghai)),
     )
     errors.install(app)
-    for router in (campaigns.router, coupons.router, quotes.router, orders.router):
+    for router in (
+        campaigns.router,
+        coupons.router,
+        quotes.router,
+        orders.router,
+        enrollments.router,
+    ):
         app.include_router(router)
 
     @app.get("/health", tags=["health"])

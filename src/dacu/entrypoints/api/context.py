@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.coupon_store import SqlCouponStore
+from dacu.adapters.enrollment_store import SqlEnrollmentStore
 from dacu.adapters.order_store import SqlOrderStore
 from dacu.adapters.principals import SqlPrincipals
 from dacu.domain.access import Principal
@@ -24,6 +25,7 @@ class Backend:
     campaigns: SqlCampaignStore
     coupons: SqlCouponStore
     orders: SqlOrderStore
+    enrollments: SqlEnrollmentStore
     principals: SqlPrincipals
     clock: Callable[[], datetime]
 

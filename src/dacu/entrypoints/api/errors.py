@@ -6,6 +6,7 @@ from fastapi.responses import JSONResponse
 
 from dacu.adapters.campaign_store import UnknownCampaign
 from dacu.adapters.coupon_store import UnknownTemplate
+from dacu.adapters.enrollment_store import UnknownEnrollment
 from dacu.adapters.order_store import ConcurrentChange, SoldOut, UnknownOrder
 from dacu.domain.access import Forbidden
 from dacu.domain.coupons import ClaimRefused
@@ -47,6 +48,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(UnknownCampaign)
     async def no_campaign(_: Request, error: UnknownCampaign) -> JSONResponse:
         return _error(404, "unknown_campaign", f"no campaign {error}")
+
+    @app.exception_handler(UnknownEnrollment)
+    async def no_enrollment(_: Request, error: UnknownEnrollment) -> JSONResponse:
+        return _error(404, "unknown_enrollment", f"no enrollment {error}")
 
     @app.exception_handler(UnknownOrder)
     async def no_order(_: Request, error: UnknownOrder) -> JSONResponse:

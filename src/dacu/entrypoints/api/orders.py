@@ -100,6 +100,7 @@ def place_order(
         key,
         backend.clock(),
         lambda: uuid.uuid4().hex,
+        enrollments=backend.enrollments,
     )
     return _out(order)
 

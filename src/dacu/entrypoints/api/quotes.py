@@ -46,7 +46,15 @@ def post_quote(body: QuoteIn, backend: BackendDep, who: PrincipalDep) -> dict[st
         who.subject, body.first_order, body.phone_verified, body.member_tier, dict(body.bought)
     )
     now = backend.clock()
-    result = quote(backend.campaigns, backend.coupons, cart, customer, now, explain=body.explain)
+    result = quote(
+        backend.campaigns,
+        backend.coupons,
+        cart,
+        customer,
+        now,
+        enrollments=backend.enrollments,
+        explain=body.explain,
+    )
     answer = result_to_json(result)
     if body.explain:
         answer["explain"] = [

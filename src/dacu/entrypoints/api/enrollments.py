@@ -1,0 +1,139 @@
+"""Merchant routes: profiles (operators), enrollments (merchants, own shops), reviews."""
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from dacu.adapters.enrollment_store import UnknownMerchant
+from dacu.domain.access import Forbidden, Role
+from dacu.domain.enrollment import Enrollment, Merchant, ineligibility, is_priority
+from dacu.domain.errors import InvalidRule
+from dacu.entrypoints.api.context import BackendDep, PrincipalDep
+
+router = APIRouter(prefix="/v1", tags=["merchants"])
+
+
+class MerchantIn(BaseModel):
+    verified: bool
+    rating_bp: int = Field(ge=0, le=10000)
+    last_serious_violation: datetime | None = None
+    categories: list[str] = Field(default_factory=list)
+
+
+class EnrollmentIn(BaseModel):
+    shop: str
+    sku: str
+    list_price: int
+    campaign_price: int
+    committed_stock: int
+
+
+class EnrollmentOut(BaseModel):
+    id: str
+    campaign_id: str
+    shop: str
+    sku: str
+    list_price: int
+    campaign_price: int
+    committed_stock: int
+    review: str
+    note: str
+    priority: bool = False
+
+
+class ReviewIn(BaseModel):
+    approve: bool
+    note: str = Field(default="", max_length=500)
+
+
+@router.put("/merchants/{shop}", status_code=204)
+def put_merchant(shop: str, body: MerchantIn, backend: BackendDep, who: PrincipalDep) -> None:
+    """A merchant's profile as the platform knows it (verification, rating, violations)."""
+    who.require(Role.OPERATOR)
+    if body.last_serious_violation is not None and body.last_serious_violation.tzinfo is None:
+        raise InvalidRule("last_serious_violation", "needs a time zone offset")
+    backend.enrollments.put_merchant(
+        Merchant(
+            shop, body.verified, body.rating_bp, body.last_serious_violation, tuple(body.categories)
+        )
+    )
+
+
+@router.post("/campaigns/{campaign_id}/enrollments", response_model=EnrollmentOut, status_code=201)
+def enroll(
+    campaign_id: str, body: EnrollmentIn, backend: BackendDep, who: PrincipalDep
+) -> EnrollmentOut:
+    """Enroll one of your shop's SKUs with its campaign price and committed stock."""
+    who.require(Role.MERCHANT)
+    if body.shop not in who.shops:
+        raise Forbidden(f"{who.subject} does not run shop {body.shop}")
+    campaign = backend.campaigns.campaign(campaign_id)
+    try:
+        merchant = backend.enrollments.merchant(body.shop)
+    except UnknownMerchant:
+        raise InvalidRule("shop", f"{body.shop} has no merchant profile yet") from None
+    reasons = ineligibility(merchant, campaign.eligibility, backend.clock())
+    if reasons:
+        raise InvalidRule("shop", "; ".join(reasons))
+    enrollment = backend.enrollments.enroll(
+        Enrollment(
+            uuid.uuid4().hex,
+            campaign_id,
+            body.shop,
+            body.sku,
+            body.list_price,
+            body.campaign_price,
+            body.committed_stock,
+        )
+    )
+    return _out(enrollment, is_priority(merchant, campaign.eligibility))
+
+
+@router.get("/campaigns/{campaign_id}/enrollments", response_model=list[EnrollmentOut])
+def list_enrollments(
+    campaign_id: str, backend: BackendDep, who: PrincipalDep
+) -> list[EnrollmentOut]:
+    """Operators see every enrollment, priority categories first; merchants their own."""
+    who.require(Role.OPERATOR, Role.MERCHANT)
+    campaign = backend.campaigns.campaign(campaign_id)
+    found = []
+    for enrollment in backend.enrollments.of_campaign(campaign_id):
+        if who.role is Role.MERCHANT and enrollment.shop not in who.shops:
+            continue
+        try:
+            merchant = backend.enrollments.merchant(enrollment.shop)
+        except UnknownMerchant:
+            priority = False
+        else:
+            priority = is_priority(merchant, campaign.eligibility)
+        found.append(_out(enrollment, priority))
+    return sorted(found, key=lambda e: (not e.priority, e.sku))
+
+
+@router.post("/enrollments/{enrollment_id}/review", response_model=EnrollmentOut)
+def review(
+    enrollment_id: str, body: ReviewIn, backend: BackendDep, who: PrincipalDep
+) -> EnrollmentOut:
+    """Approve (the SKU goes on sale at its campaign price) or reject, with a note."""
+    who.require(Role.OPERATOR)
+    decided = backend.enrollments.review(
+        enrollment_id, body.approve, who.subject, body.note, backend.clock()
+    )
+    return _out(decided, False)
+
+
+def _out(enrollment: Enrollment, priority: bool) -> EnrollmentOut:
+    return EnrollmentOut(
+        id=enrollment.id,
+        campaign_id=enrollment.campaign_id,
+        shop=enrollment.shop,
+        sku=enrollment.sku,
+        list_price=enrollment.list_price,
+        campaign_price=enrollment.campaign_price,
+        committed_stock=enrollment.committed_stock,
+        review=enrollment.review.value,
+        note=enrollment.note,
+        priority=priority,
+    )
