@@ -266,3 +266,86 @@ def test_an_ineligible_shop_cannot_enroll(api, engine):
     refused = call(base, merchant, "POST", "/v1/campaigns/double11-2026/enrollments", json=terms)
     assert refused.status_code == 422
     assert "rating" in refused.json()["error"]["message"]
+
+
+def test_activity_codes_and_bulk_grants_over_http(api):
+    base, tokens, _ = api
+    operator, consumer = tokens[Role.OPERATOR], tokens[Role.CONSUMER]
+    call(base, operator, "PUT", "/v1/campaigns/double11-2026", json=_json(double11()))
+    made = call(
+        base,
+        operator,
+        "POST",
+        "/v1/coupon-templates/warm-up-300-30/codes",
+        json={"code": "DOUBLE11", "max_uses": 100},
+    )
+    assert made.status_code == 201
+    first = call(base, consumer, "POST", "/v1/codes/DOUBLE11/claims", json={})
+    again = call(base, consumer, "POST", "/v1/codes/DOUBLE11/claims", json={})
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    granted = call(
+        base,
+        operator,
+        "POST",
+        "/v1/coupon-templates/newcomer-red-20/grants",
+        json={"batch": "vip", "customers": ["a", "b", "a"]},
+    )
+    assert granted.json() == {"a": "issued", "b": "issued"}
+
+
+def test_per_user_limits_and_members_only_campaigns(api, engine):
+    base, tokens, clock = api
+    operator, consumer = tokens[Role.OPERATOR], tokens[Role.CONSUMER]
+    document = _json(double11())
+    call(base, operator, "PUT", "/v1/campaigns/double11-2026", json=document)
+    merchant = SqlPrincipals(engine).issue("m1", Role.MERCHANT, frozenset({"north-wear"}), BURST)
+    call(
+        base,
+        operator,
+        "PUT",
+        "/v1/merchants/north-wear",
+        json={"verified": True, "rating_bp": 9500},
+    )
+    terms = {
+        "shop": "north-wear",
+        "sku": "A-SCARF",
+        "list_price": 12900,
+        "campaign_price": 9900,
+        "committed_stock": 100,
+    }
+    enrolled = call(base, merchant, "POST", "/v1/campaigns/double11-2026/enrollments", json=terms)
+    call(
+        base,
+        operator,
+        "POST",
+        f"/v1/enrollments/{enrolled.json()['id']}/review",
+        json={"approve": True},
+    )
+    clock.now = BURST
+    four = {
+        "cart": {
+            "items": [
+                {
+                    "sku": "A-SCARF",
+                    "shop": "north-wear",
+                    "category": "home",
+                    "price": 12900,
+                    "qty": 4,
+                }
+            ]
+        }
+    }
+    refused = call(
+        base, consumer, "POST", "/v1/orders", headers={"Idempotency-Key": "o"}, json=four
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "cart.items[0].qty"  # 每人限购3件
+
+    document["participation"]["members_only"] = True
+    call(base, operator, "PUT", "/v1/campaigns/double11-2026", json=document)
+    one = {"cart": {"items": [dict(four["cart"]["items"][0], qty=1)]}}
+    guest = call(base, consumer, "POST", "/v1/quotes", json=one).json()
+    member = call(base, consumer, "POST", "/v1/quotes", json=dict(one, member_tier="gold")).json()
+    assert guest["payable"] == 12900
+    assert member["payable"] == 9900

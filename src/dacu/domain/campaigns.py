@@ -153,6 +153,15 @@ class Campaign:
             found.append(held.promotion)
         return found
 
+    def admits(self, member_tier: str | None) -> bool:
+        """Whether a customer takes part at all (会员专享 campaigns admit members only)."""
+        return not self.participation.members_only or member_tier is not None
+
+    def over_limit(self, bought: int, qty: int) -> bool:
+        """Whether buying `qty` more of a campaign SKU breaks 每人限购."""
+        limit = self.participation.limit_per_user
+        return limit is not None and bought + qty > limit
+
     def with_status(self, status: Status) -> "Campaign":
         return replace(self, status=status)
 

@@ -51,10 +51,13 @@ def quote(
 ) -> PriceResult:
     """The best legal price of `cart` for `customer` now: the price checkout will lock.
 
-    Approved enrollments put their SKUs at the campaign price while a phase is on.
+    Approved enrollments put their SKUs at the campaign price while a phase is on;
+    a members-only campaign prices nothing for a customer who is not a member.
     """
     promotions: list[Promotion] = []
     for campaign in campaigns.live():
+        if not campaign.admits(customer.member_tier):
+            continue
         if enrollments is not None and campaign.phase_at(now) is not None:
             approved = enrollments.of_campaign(campaign.id, Review.APPROVED)
             promotions += [enrolled.promotion() for enrolled in approved]

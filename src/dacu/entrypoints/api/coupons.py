@@ -5,12 +5,15 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 
 from dacu.domain.access import Role
 from dacu.domain.coupons import Claimant, ClaimedCoupon
+from dacu.domain.errors import InvalidRule
+from dacu.domain.rules import Window
 from dacu.entrypoints.api.context import BackendDep, PrincipalDep
-from dacu.services.coupons import claim_coupon
+from dacu.services.coupons import claim_coupon, claim_with_code, grant
 
 router = APIRouter(prefix="/v1", tags=["coupons"])
 
@@ -76,6 +79,61 @@ def my_wallet(backend: BackendDep, who: PrincipalDep) -> list[CouponOut]:
     """The coupons and red packets you hold."""
     who.require(Role.CONSUMER)
     return [_out(coupon) for coupon in backend.coupons.wallet(who.subject)]
+
+
+class CodeIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64)
+    max_uses: int = Field(ge=1)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+
+class GrantIn(BaseModel):
+    batch: str = Field(min_length=1, max_length=64)
+    customers: list[str] = Field(min_length=1, max_length=10000)
+
+
+@router.post("/coupon-templates/{template_id}/codes", status_code=201)
+def add_code(template_id: str, body: CodeIn, backend: BackendDep, who: PrincipalDep) -> CodeIn:
+    """An activity code (活动码) that claims this template's coupon, `max_uses` times."""
+    who.require(Role.OPERATOR)
+    backend.coupons.template(template_id)
+    for name, moment in (("starts_at", body.starts_at), ("ends_at", body.ends_at)):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidRule(name, "needs a time zone offset")
+    window = Window(body.starts_at, body.ends_at)
+    try:
+        backend.coupons.add_code(body.code, template_id, body.max_uses, window)
+    except IntegrityError:
+        raise InvalidRule("code", f"{body.code} is taken") from None
+    return body
+
+
+@router.post("/codes/{code}/claims", response_model=CouponOut, status_code=201)
+def claim_code(code: str, body: ClaimIn, backend: BackendDep, who: PrincipalDep) -> CouponOut:
+    """Claim with an activity code; once per customer, however often it is sent."""
+    who.require(Role.CONSUMER)
+    claimant = Claimant(who.subject, body.first_order, body.member_tier)
+    coupon = claim_with_code(
+        backend.coupons, code, claimant, backend.clock(), lambda: uuid.uuid4().hex
+    )
+    return _out(coupon)
+
+
+@router.post("/coupon-templates/{template_id}/grants")
+def grant_coupons(
+    template_id: str, body: GrantIn, backend: BackendDep, who: PrincipalDep
+) -> dict[str, str]:
+    """Bulk grant (定向发券): one each, as far as stock goes; the same batch never twice."""
+    who.require(Role.OPERATOR)
+    return grant(
+        backend.coupons,
+        template_id,
+        body.customers,
+        body.batch,
+        backend.clock(),
+        lambda: uuid.uuid4().hex,
+    )
 
 
 def _out(coupon: ClaimedCoupon) -> CouponOut:
