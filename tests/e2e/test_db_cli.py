@@ -29,3 +29,18 @@ def test_db_upgrade_creates_the_embedded_database(tmp_path):
         )
     }
     assert {"coupon_templates", "coupons", "coupon_holdings", "alembic_version"} <= tables
+
+
+def test_sweep_runs_on_the_embedded_database(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DACU_DATABASE_URL"}
+    run = subprocess.run(
+        [sys.executable, "-m", "dacu", "sweep"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "0 unpaid orders cancelled, 0 coupons expired" in run.stdout

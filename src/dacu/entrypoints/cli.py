@@ -195,6 +195,25 @@ def serve(
     )
 
 
+@app.command("sweep")
+def sweep() -> None:
+    """One sweep: cancel unpaid orders past their time (stock and coupons come back) and
+    expire coupons past theirs. Run it every minute (cron, systemd timer)."""
+    from dacu.adapters.coupon_lifecycle import SqlCouponLifecycle
+    from dacu.adapters.db import make_engine, upgrade
+    from dacu.adapters.order_store import SqlOrderStore
+    from dacu.services.orders import release_unpaid
+    from dacu.settings import settings
+
+    url = settings().database_url
+    upgrade(url)
+    engine = make_engine(url)
+    now = _now()
+    cancelled = release_unpaid(SqlOrderStore(engine), now)
+    expired = SqlCouponLifecycle(engine).expire(now)
+    typer.echo(f"{len(cancelled)} unpaid orders cancelled, {expired} coupons expired")
+
+
 @app.command("demo")
 def demo(
     port: Annotated[int, typer.Option(help="port to serve the API on")] = 8000,
