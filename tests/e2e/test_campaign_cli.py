@@ -1,29 +1,14 @@
 """`dacu campaign apply / export / list` on the embedded default database."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from dacu.schemas.yamlfile import load_yaml
+from tests.e2e.test_db_cli import dacu
 
 pytestmark = pytest.mark.e2e
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples/double11.yaml"
-
-
-def dacu(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DACU_DATABASE_URL"}
-    return subprocess.run(
-        [sys.executable, "-m", "dacu", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_apply_then_export_round_trips_the_example(tmp_path):

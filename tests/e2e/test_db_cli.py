@@ -10,17 +10,22 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
-def test_db_upgrade_creates_the_embedded_database(tmp_path):
+def dacu(cwd, *args: str) -> subprocess.CompletedProcess[str]:
+    """`dacu …` in `cwd`, on the embedded default database."""
     env = {k: v for k, v in os.environ.items() if k != "DACU_DATABASE_URL"}
-    run = subprocess.run(
-        [sys.executable, "-m", "dacu", "db", "upgrade"],
-        cwd=tmp_path,
+    return subprocess.run(
+        [sys.executable, "-m", "dacu", *args],
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def test_db_upgrade_creates_the_embedded_database(tmp_path):
+    run = dacu(tmp_path, "db", "upgrade")
     assert run.returncode == 0, run.stderr
     tables = {
         name
@@ -32,15 +37,6 @@ def test_db_upgrade_creates_the_embedded_database(tmp_path):
 
 
 def test_sweep_runs_on_the_embedded_database(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DACU_DATABASE_URL"}
-    run = subprocess.run(
-        [sys.executable, "-m", "dacu", "sweep"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = dacu(tmp_path, "sweep")
     assert run.returncode == 0, run.stderr
     assert "0 unpaid orders cancelled, 0 coupons expired" in run.stdout

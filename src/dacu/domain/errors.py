@@ -11,5 +11,7 @@ class InvalidRule(ValueError):
 
     def within(self, prefix: str) -> "InvalidRule":
         """The same error, its field named from an outer object."""
+        if not prefix:
+            return self
         joined = f"{prefix}.{self.field}" if self.field else prefix
         return InvalidRule(joined.replace(".[", "["), self.message)

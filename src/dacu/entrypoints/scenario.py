@@ -40,6 +40,19 @@ class CartIn(In):
     mode: Literal["normal", "group"] = "normal"
     items: list[CartItemIn]
 
+    def to_domain(self) -> Cart:
+        """The cart; raises InvalidRule naming the field, e.g. `cart.items[1].price`."""
+        lines = []
+        for i, item in enumerate(self.items):
+            try:
+                lines.append(CartLine(item.sku, item.shop, item.price, item.qty, item.category))
+            except InvalidRule as error:
+                raise error.within(f"cart.items[{i}]") from None
+        try:
+            return Cart(tuple(lines), CartMode(self.mode))
+        except InvalidRule as error:
+            raise error.within("cart") from None
+
 
 class ScenarioIn(In):
     name: str = ""
@@ -102,12 +115,8 @@ def _to_domain(raw: ScenarioIn) -> Scenario:
             member_tier=raw.customer.member_tier,
             bought=dict(raw.customer.bought),
         )
-        lines = []
-        for i, item in enumerate(raw.cart.items):
-            where = f"cart.items[{i}]"
-            lines.append(CartLine(item.sku, item.shop, item.price, item.qty, item.category))
-        where = "cart"
-        cart = Cart(tuple(lines), CartMode(raw.cart.mode))
+        where = ""  # the cart names its own fields
+        cart = raw.cart.to_domain()
         promotions = []
         for i, promotion in enumerate(raw.promotions):
             where = f"promotions[{i}]"

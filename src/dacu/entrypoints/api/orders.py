@@ -8,8 +8,7 @@ from fastapi import APIRouter, Header
 from pydantic import BaseModel, Field
 
 from dacu.domain.access import Forbidden, Principal, Role
-from dacu.domain.cart import Cart, CartLine, CartMode, Customer
-from dacu.domain.errors import InvalidRule
+from dacu.domain.cart import Customer
 from dacu.domain.orders import Order
 from dacu.entrypoints.api.context import BackendDep, PrincipalDep
 from dacu.entrypoints.scenario import CartIn
@@ -87,7 +86,7 @@ def place_order(
 ) -> OrderOut:
     """Check out a cart at the best legal price now; stock and coupons are held for you."""
     who.require(Role.CONSUMER)
-    cart = _cart(body.cart)
+    cart = body.cart.to_domain()
     customer = Customer(
         who.subject, body.first_order, body.phone_verified, body.member_tier, dict(body.bought)
     )
@@ -148,19 +147,6 @@ def funding(order_id: str, backend: BackendDep, who: PrincipalDep) -> FundingOut
     who.require(Role.FINANCE, Role.OPERATOR, Role.SERVICE)
     backend.orders.order(order_id)
     return FundingOut(**backend.orders.funding(order_id))
-
-
-def _cart(cart: CartIn) -> Cart:
-    lines = []
-    for i, item in enumerate(cart.items):
-        try:
-            lines.append(CartLine(item.sku, item.shop, item.price, item.qty, item.category))
-        except InvalidRule as error:
-            raise error.within(f"cart.items[{i}]") from None
-    try:
-        return Cart(tuple(lines), CartMode(cart.mode))
-    except InvalidRule as error:
-        raise error.within("cart") from None
 
 
 def _own(backend: BackendDep, who: Principal, order_id: str) -> Order:

@@ -6,8 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from dacu.domain.access import Role
-from dacu.domain.cart import Cart, CartLine, CartMode, Customer
-from dacu.domain.errors import InvalidRule
+from dacu.domain.cart import Customer
 from dacu.entrypoints.api.context import BackendDep, PrincipalDep
 from dacu.entrypoints.scenario import CartIn, result_to_json
 from dacu.services.quotes import quote
@@ -32,16 +31,7 @@ def post_quote(body: QuoteIn, backend: BackendDep, who: PrincipalDep) -> dict[st
     funds it, the coupons used, 凑单 hints and warnings.
     """
     who.require(Role.CONSUMER)
-    lines = []
-    for i, item in enumerate(body.cart.items):
-        try:
-            lines.append(CartLine(item.sku, item.shop, item.price, item.qty, item.category))
-        except InvalidRule as error:
-            raise error.within(f"cart.items[{i}]") from None
-    try:
-        cart = Cart(tuple(lines), CartMode(body.cart.mode))
-    except InvalidRule as error:
-        raise error.within("cart") from None
+    cart = body.cart.to_domain()
     customer = Customer(
         who.subject, body.first_order, body.phone_verified, body.member_tier, dict(body.bought)
     )
