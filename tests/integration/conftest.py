@@ -1,9 +1,12 @@
 """Real databases for integration tests: a fresh SQLite file always, PostgreSQL when
-DACU_TEST_DATABASE_URL names one (each test in a schema of its own)."""
+DACU_TEST_DATABASE_URL names one (each test in a schema of its own), Redis when
+DACU_TEST_REDIS_URL does (each test under a key prefix of its own)."""
 
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -11,24 +14,24 @@ from sqlalchemy import Engine, text
 from dacu.adapters.db import database_url, make_engine, upgrade
 
 POSTGRES_URL = os.environ.get("DACU_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("DACU_TEST_REDIS_URL")
 NO_POSTGRES = "set DACU_TEST_DATABASE_URL to run against PostgreSQL (.ci/run does)"
+NO_REDIS = "set DACU_TEST_REDIS_URL to run against Redis (.ci/run does)"
 
 
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param("postgresql", marks=pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)),
-    ]
-)
-def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
-    """An engine on a freshly migrated database of each kind."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'dacu.db'}"
-        upgrade(url)
-        engine = make_engine(url)
+@contextmanager
+def sqlite_engine(folder: Path) -> Iterator[Engine]:
+    url = f"sqlite:///{folder / 'dacu.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
         yield engine
+    finally:
         engine.dispose()
-        return
+
+
+@contextmanager
+def postgres_engine() -> Iterator[Engine]:
     assert POSTGRES_URL is not None
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = make_engine(POSTGRES_URL)
@@ -45,3 +48,17 @@ def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+POSTGRES = pytest.param(
+    "postgresql", marks=pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)
+)
+REDIS = pytest.param("redis", marks=pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS))
+
+
+@pytest.fixture(params=["sqlite", POSTGRES])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a freshly migrated database of each kind."""
+    made = sqlite_engine(tmp_path) if request.param == "sqlite" else postgres_engine()
+    with made as engine:
+        yield engine

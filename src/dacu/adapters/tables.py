@@ -211,3 +211,35 @@ enrollments = Table(
     Column("note", String(500), nullable=False),
     UniqueConstraint("campaign_id", "sku", name="uq_enrollments_sku"),
 )
+
+flash_sales = Table(
+    "flash_sales",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("sku", String(64), nullable=False),
+    Column("starts_at", AwareDateTime(), nullable=False),
+    Column("ends_at", AwareDateTime(), nullable=False),
+    Column("stock_left", Integer, nullable=False),
+    Column("limit_per_user", Integer, nullable=False),
+    CheckConstraint("stock_left >= 0", name="stock_left_not_negative"),
+)
+
+flash_counts = Table(
+    "flash_counts",
+    metadata,
+    Column("sale_id", ForeignKey("flash_sales.id"), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("bought", Integer, nullable=False),
+)
+
+flash_reservations = Table(
+    "flash_reservations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("sale_id", ForeignKey("flash_sales.id"), nullable=False),
+    Column("request_id", String(128), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("qty", Integer, nullable=False),
+    Column("at", AwareDateTime(), nullable=False),
+    UniqueConstraint("sale_id", "request_id", name="uq_flash_reservations_request"),
+)
