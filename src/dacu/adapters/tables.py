@@ -243,3 +243,15 @@ flash_reservations = Table(
     Column("at", AwareDateTime(), nullable=False),
     UniqueConstraint("sale_id", "request_id", name="uq_flash_reservations_request"),
 )
+
+# Orders the writers build from a gate's stream: one per accepted attempt, never two.
+flash_orders = Table(
+    "flash_orders",
+    metadata,
+    Column("sale_id", String(64), primary_key=True),
+    Column("request_id", String(128), primary_key=True),
+    Column("entry", String(64), nullable=False),  # the stream entry it was written from
+    Column("user_id", String(64), nullable=False),
+    Column("qty", Integer, nullable=False),
+    Column("accepted_at", AwareDateTime(), nullable=False),
+)

@@ -1,0 +1,95 @@
+"""Order writers: a consumer group on a sale's stream turns accepted attempts into orders.
+
+Each entry is written with `INSERT … ON CONFLICT DO NOTHING` on (sale,
+request), then acknowledged — so an entry written twice (a writer died after
+writing, before its ack) is still one order. Entries a dead writer left
+pending are taken over with XAUTOCLAIM once idle long enough. Several
+writers may run side by side; each needs its own consumer name.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+from redis.exceptions import ResponseError
+from sqlalchemy import Engine
+from sqlalchemy.dialects import postgresql, sqlite
+
+from dacu.adapters.tables import flash_orders
+
+GROUP = "order-writers"
+
+
+class OrderWriter:
+    def __init__(
+        self,
+        client: redis.Redis,
+        engine: Engine,
+        consumer: str,
+        prefix: str = "dacu",
+        idle_ms: int = 30_000,
+    ) -> None:
+        self._client = client
+        self._engine = engine
+        self._consumer = consumer
+        self._prefix = prefix
+        self._idle_ms = idle_ms
+
+    def stream(self, sale_id: str) -> str:
+        return f"{self._prefix}:sale:{{{sale_id}}}:stream"
+
+    def join(self, sale_id: str) -> None:
+        """Create the consumer group (from the stream's start) unless it exists."""
+        try:
+            self._client.xgroup_create(self.stream(sale_id), GROUP, id="0", mkstream=True)
+        except ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+
+    def run_once(self, sale_id: str, count: int = 200) -> int:
+        """Write what is pending too long elsewhere, then what is new; returns entries done."""
+        stream = self.stream(sale_id)
+        claimed: Any = self._client.xautoclaim(
+            stream, GROUP, self._consumer, min_idle_time=self._idle_ms, start_id="0-0", count=count
+        )
+        entries = list(claimed[1])
+        fresh: Any = self._client.xreadgroup(GROUP, self._consumer, {stream: ">"}, count=count)
+        for _, batch in fresh or []:
+            entries.extend(batch)
+        entries = [(entry_id, fields) for entry_id, fields in entries if fields]
+        if entries:
+            self.write(sale_id, entries)
+            self._client.xack(stream, GROUP, *[entry_id for entry_id, _ in entries])
+        return len(entries)
+
+    def write(self, sale_id: str, entries: list[tuple[Any, dict[Any, Any]]]) -> None:
+        rows = [_row(sale_id, entry_id, fields) for entry_id, fields in entries]
+        with self._engine.begin() as connection:
+            make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+            connection.execute(make(flash_orders).values(rows).on_conflict_do_nothing())
+
+    def drain(self, sale_id: str, rounds: int = 1000) -> int:
+        """Run until a round finds nothing; returns entries done."""
+        done = 0
+        for _ in range(rounds):
+            found = self.run_once(sale_id)
+            if not found:
+                break
+            done += found
+        return done
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _row(sale_id: str, entry_id: Any, fields: dict[Any, Any]) -> dict[str, Any]:
+    values = {_text(k): _text(v) for k, v in fields.items()}
+    return {
+        "sale_id": sale_id,
+        "request_id": values["request"],
+        "entry": _text(entry_id),
+        "user_id": values["user"],
+        "qty": int(values["qty"]),
+        "accepted_at": datetime.fromtimestamp(int(values["at"]) / 1000, tz=UTC),
+    }
