@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from dacu.domain.coupons import Audience, CouponTemplate, Validity
+from dacu.domain.orders import Order, OrderLine, OrderStatus, Share
 from dacu.domain.rules import Level, Scope, Window
 from dacu.domain.wallet import WalletKind
 
@@ -70,4 +71,49 @@ def template_from_json(data: dict[str, Any]) -> CouponTemplate:
         ),
         audience=Audience(data["audience"]),
         campaign_id=data.get("campaign_id"),
+    )
+
+
+def order_to_json(order: Order) -> dict[str, Any]:
+    """An order's locked lines and coupons, as the `document` column keeps them."""
+    return {
+        "coupons": list(order.coupons),
+        "lines": [
+            {
+                "sku": line.sku,
+                "shop": line.shop,
+                "qty": line.qty,
+                "list_amount": line.list_amount,
+                "payable": line.payable,
+                "discounts": [
+                    {"id": d.id, "amount": d.amount, "platform": d.platform, "merchant": d.merchant}
+                    for d in line.discounts
+                ],
+            }
+            for line in order.lines
+        ],
+    }
+
+
+def order_from_row(row: Any) -> Order:
+    document = row.document
+    return Order(
+        id=row.id,
+        customer_id=row.customer_id,
+        lines=tuple(
+            OrderLine(
+                line["sku"],
+                line["shop"],
+                line["qty"],
+                line["list_amount"],
+                line["payable"],
+                tuple(Share(**d) for d in line["discounts"]),
+            )
+            for line in document["lines"]
+        ),
+        coupons=tuple(document["coupons"]),
+        status=OrderStatus(row.status),
+        created_at=row.created_at,
+        pay_by=row.pay_by,
+        refunded=dict(row.refunded),
     )

@@ -10,11 +10,11 @@ request id) so a retried request finds its coupon instead of taking another.
 from datetime import datetime
 
 from sqlalchemy import Engine, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from dacu.adapters.codec import template_from_json, template_to_json
+from dacu.adapters.sql import count_up_to
 from dacu.adapters.tables import activity_codes, coupon_holdings, coupon_templates, coupons
 from dacu.domain.coupons import (
     ClaimedCoupon,
@@ -210,16 +210,5 @@ def _count_code(connection: Connection, code: str, template_id: str) -> bool:
 
 def _count_claim(connection: Connection, template: CouponTemplate, customer_id: str) -> bool:
     """Add one to the customer's count unless it is at the limit (one atomic upsert)."""
-    dialect = connection.dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = (
-        make(coupon_holdings)
-        .values(template_id=template.id, customer_id=customer_id, claimed=1)
-        .on_conflict_do_update(
-            index_elements=[coupon_holdings.c.template_id, coupon_holdings.c.customer_id],
-            set_={"claimed": coupon_holdings.c.claimed + 1},
-            where=coupon_holdings.c.claimed < template.per_user_limit,
-        )
-        .returning(coupon_holdings.c.claimed)
-    )
-    return connection.execute(upsert).first() is not None
+    key = {"template_id": template.id, "customer_id": customer_id}
+    return count_up_to(connection, coupon_holdings, key, "claimed", 1, template.per_user_limit)

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from dacu.adapters.audit import record
+from dacu.adapters.sql import put_row
 from dacu.adapters.tables import enrollments, merchants, stock
 from dacu.domain.enrollment import Enrollment, Merchant, Review
 from dacu.domain.orders import OrderStateError
@@ -31,11 +32,7 @@ class SqlEnrollmentStore:
             "categories": list(merchant.categories),
         }
         with self._engine.begin() as connection:
-            done = connection.execute(
-                update(merchants).where(merchants.c.shop == merchant.shop).values(**values)
-            )
-            if done.rowcount == 0:
-                connection.execute(insert(merchants).values(shop=merchant.shop, **values))
+            put_row(connection, merchants, {"shop": merchant.shop}, values)
 
     def merchant(self, shop: str) -> Merchant:
         with self._engine.connect() as connection:
@@ -91,15 +88,7 @@ class SqlEnrollmentStore:
                 .values(review=verdict.value, note=note)
             )
             if approve:
-                done = connection.execute(
-                    update(stock)
-                    .where(stock.c.sku == row.sku)
-                    .values(available=row.committed_stock)
-                )
-                if done.rowcount == 0:
-                    connection.execute(
-                        insert(stock).values(sku=row.sku, available=row.committed_stock)
-                    )
+                put_row(connection, stock, {"sku": row.sku}, {"available": row.committed_stock})
             record(
                 connection,
                 actor=reviewer,

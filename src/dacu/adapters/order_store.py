@@ -16,11 +16,12 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from dacu.adapters.codec import order_from_row, order_to_json
 from dacu.adapters.coupon_lifecycle import lock_coupons, move_coupons
+from dacu.adapters.sql import put_row
 from dacu.adapters.tables import ledger, orders, refunds, stock
 from dacu.domain.orders import (
     Order,
-    OrderLine,
     OrderStateError,
     OrderStatus,
     Refund,
@@ -52,11 +53,7 @@ class SqlOrderStore:
     def set_stock(self, sku: str, available: int) -> None:
         """Track stock for `sku` (SKUs without a row are not stock-limited)."""
         with self._engine.begin() as connection:
-            done = connection.execute(
-                update(stock).where(stock.c.sku == sku).values(available=available)
-            )
-            if done.rowcount == 0:
-                connection.execute(insert(stock).values(sku=sku, available=available))
+            put_row(connection, stock, {"sku": sku}, {"available": available})
 
     def available(self, sku: str) -> int | None:
         with self._engine.connect() as connection:
@@ -71,14 +68,14 @@ class SqlOrderStore:
                     orders.c.customer_id == customer_id, orders.c.idempotency_key == key
                 )
             ).one_or_none()
-        return None if row is None else (_order(row), row.request_hash)
+        return None if row is None else (order_from_row(row), row.request_hash)
 
     def order(self, order_id: str) -> Order:
         with self._engine.connect() as connection:
             row = connection.execute(select(orders).where(orders.c.id == order_id)).one_or_none()
         if row is None:
             raise UnknownOrder(order_id)
-        return _order(row)
+        return order_from_row(row)
 
     def place(self, order: Order, key: str, request_hash: str) -> bool:
         """Place the order; False when this key was placed already (by a racing retry)."""
@@ -91,7 +88,7 @@ class SqlOrderStore:
                         idempotency_key=key,
                         request_hash=request_hash,
                         status=order.status.value,
-                        document=_document(order),
+                        document=order_to_json(order),
                         refunded={},
                         version=1,
                         created_at=order.created_at,
@@ -215,7 +212,7 @@ class SqlOrderStore:
         row = connection.execute(query).one_or_none()
         if row is None:
             raise UnknownOrder(order_id)
-        return _order(row), int(row.version)
+        return order_from_row(row), int(row.version)
 
     def _set(self, connection: Connection, order: Order, version: int, **values: Any) -> None:
         """Change the order only if nobody changed it since it was read."""
@@ -282,47 +279,3 @@ def _refund_of(
         Share(r.rule_id, -(r.platform + r.merchant), -r.platform, -r.merchant) for r in rows
     )
     return Refund(sku, order.line(sku).shop, qty, amount, clawbacks)
-
-
-def _document(order: Order) -> dict[str, Any]:
-    return {
-        "coupons": list(order.coupons),
-        "lines": [
-            {
-                "sku": line.sku,
-                "shop": line.shop,
-                "qty": line.qty,
-                "list_amount": line.list_amount,
-                "payable": line.payable,
-                "discounts": [
-                    {"id": d.id, "amount": d.amount, "platform": d.platform, "merchant": d.merchant}
-                    for d in line.discounts
-                ],
-            }
-            for line in order.lines
-        ],
-    }
-
-
-def _order(row: Any) -> Order:
-    document = row.document
-    return Order(
-        id=row.id,
-        customer_id=row.customer_id,
-        lines=tuple(
-            OrderLine(
-                line["sku"],
-                line["shop"],
-                line["qty"],
-                line["list_amount"],
-                line["payable"],
-                tuple(Share(**d) for d in line["discounts"]),
-            )
-            for line in document["lines"]
-        ),
-        coupons=tuple(document["coupons"]),
-        status=OrderStatus(row.status),
-        created_at=row.created_at,
-        pay_by=row.pay_by,
-        refunded=dict(row.refunded),
-    )

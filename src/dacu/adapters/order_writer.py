@@ -13,8 +13,8 @@ from typing import Any
 import redis
 from redis.exceptions import ResponseError
 from sqlalchemy import Engine
-from sqlalchemy.dialects import postgresql, sqlite
 
+from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import flash_orders
 
 GROUP = "order-writers"
@@ -65,8 +65,8 @@ class OrderWriter:
     def write(self, sale_id: str, entries: list[tuple[Any, dict[Any, Any]]]) -> None:
         rows = [_row(sale_id, entry_id, fields) for entry_id, fields in entries]
         with self._engine.begin() as connection:
-            make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-            connection.execute(make(flash_orders).values(rows).on_conflict_do_nothing())
+            insert = insert_for(connection, flash_orders)
+            connection.execute(insert.values(rows).on_conflict_do_nothing())
 
     def drain(self, sale_id: str, rounds: int = 1000) -> int:
         """Run until a round finds nothing; returns entries done."""

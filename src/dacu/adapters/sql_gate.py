@@ -10,10 +10,10 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Engine, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from dacu.adapters.sql import count_up_to
 from dacu.adapters.tables import flash_counts, flash_reservations, flash_sales
 from dacu.domain.flashsale import Decision, FlashSale, Outcome
 
@@ -142,17 +142,5 @@ def _reservation(connection: Connection, sale_id: str, request_id: str) -> str |
 
 
 def _count(connection: Connection, sale_id: str, user_id: str, qty: int, limit: int) -> bool:
-    if qty > limit:
-        return False
-    make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    upsert = (
-        make(flash_counts)
-        .values(sale_id=sale_id, user_id=user_id, bought=qty)
-        .on_conflict_do_update(
-            index_elements=[flash_counts.c.sale_id, flash_counts.c.user_id],
-            set_={"bought": flash_counts.c.bought + qty},
-            where=flash_counts.c.bought + qty <= limit,
-        )
-        .returning(flash_counts.c.bought)
-    )
-    return connection.execute(upsert).first() is not None
+    key = {"sale_id": sale_id, "user_id": user_id}
+    return count_up_to(connection, flash_counts, key, "bought", qty, limit)
