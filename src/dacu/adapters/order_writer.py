@@ -14,8 +14,10 @@ import redis
 from redis.exceptions import ResponseError
 from sqlalchemy import Engine
 
+from dacu.adapters.redis_gate import sales_key, stream_key
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import flash_orders
+from dacu.domain.flashsale import Hold, HoldState
 
 GROUP = "order-writers"
 
@@ -36,7 +38,11 @@ class OrderWriter:
         self._idle_ms = idle_ms
 
     def stream(self, sale_id: str) -> str:
-        return f"{self._prefix}:sale:{{{sale_id}}}:stream"
+        return stream_key(self._prefix, sale_id)
+
+    def sales(self) -> list[str]:
+        """The sales loaded into the gate (each with a stream to follow)."""
+        return sorted(_text(sale) for sale in self._client.smembers(sales_key(self._prefix)))
 
     def join(self, sale_id: str) -> None:
         """Create the consumer group (from the stream's start) unless it exists."""
@@ -46,14 +52,16 @@ class OrderWriter:
             if "BUSYGROUP" not in str(error):
                 raise
 
-    def run_once(self, sale_id: str, count: int = 200) -> int:
+    def run_once(self, sale_id: str, count: int = 200, block_ms: int | None = None) -> int:
         """Write what is pending too long elsewhere, then what is new; returns entries done."""
         stream = self.stream(sale_id)
         claimed: Any = self._client.xautoclaim(
             stream, GROUP, self._consumer, min_idle_time=self._idle_ms, start_id="0-0", count=count
         )
         entries = list(claimed[1])
-        fresh: Any = self._client.xreadgroup(GROUP, self._consumer, {stream: ">"}, count=count)
+        fresh: Any = self._client.xreadgroup(
+            GROUP, self._consumer, {stream: ">"}, count=count, block=block_ms
+        )
         for _, batch in fresh or []:
             entries.extend(batch)
         entries = [(entry_id, fields) for entry_id, fields in entries if fields]
@@ -93,3 +101,26 @@ def _row(sale_id: str, entry_id: Any, fields: dict[Any, Any]) -> dict[str, Any]:
         "qty": int(values["qty"]),
         "accepted_at": datetime.fromtimestamp(int(values["at"]) / 1000, tz=UTC),
     }
+
+
+def stream_holds(client: redis.Redis, prefix: str, sale_id: str, chunk: int = 5000) -> list[Hold]:
+    """Every accepted attempt in the sale's stream, as the hold it made (state held)."""
+    found: list[Hold] = []
+    start = "-"
+    while True:
+        batch: Any = client.xrange(stream_key(prefix, sale_id), start, "+", count=chunk)
+        for entry_id, fields in batch:
+            row = _row(sale_id, entry_id, fields)
+            found.append(
+                Hold(
+                    row["request_id"],
+                    row["entry"],
+                    row["user_id"],
+                    row["qty"],
+                    HoldState.HELD,
+                    row["accepted_at"],
+                )
+            )
+        if len(batch) < chunk:
+            return found
+        start = "(" + _text(batch[-1][0])

@@ -1,13 +1,15 @@
 """Flash sales (秒杀): a hot SKU's stock, sold at 整点 to many buyers at once.
 
-A `StockGate` decides each attempt atomically — window, stock, per-user
-limit, idempotency by request id — and records a reservation; orders are
-written from the reservations afterwards. Every backend must give the same
-answers (tests/integration/test_stock_gate.py is their contract).
+A `StockGate` decides each attempt atomically — rate, window, stock,
+per-user limit, idempotency by request id — and holds the units for the
+buyer; orders are written from the holds afterwards. A hold is paid
+(`settle`) or, when its time runs out, released, and its units are on sale
+again at once. Every backend must give the same answers
+(tests/integration/test_stock_gate.py is their contract).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -21,6 +23,16 @@ class Outcome(StrEnum):
     NOT_STARTED = "not_started"
     ENDED = "ended"
     UNKNOWN_SALE = "unknown_sale"
+    RELEASED = "released"  # this request's hold ran out unpaid; a new attempt needs a new id
+    USER_RATE_LIMITED = "user_rate_limited"
+    IP_RATE_LIMITED = "ip_rate_limited"
+    REQUEST_TAKEN = "request_taken"  # another buyer already used this request id
+
+
+class HoldState(StrEnum):
+    HELD = "held"
+    PAID = "paid"
+    RELEASED = "released"
 
 
 class GateUnavailable(Exception):
@@ -37,38 +49,133 @@ class FlashSale:
     ends_at: datetime
     stock: int
     limit_per_user: int
+    price: int = 0  # fen, per unit
+    safety_stock: int = 0  # 安全阈值: at or below it, an alert is raised
+    pay_within: timedelta = timedelta(minutes=15)
+    user_rate: int = 5  # attempts per second one buyer may make
+    ip_rate: int = 200  # attempts per second from one address
+    title: str = ""
+    restock_at: datetime | None = None  # when more stock is expected, if the operator knows
 
     def __post_init__(self) -> None:
         if self.ends_at <= self.starts_at:
             raise InvalidRule("ends_at", "must be after starts_at")
-        if self.stock < 0:
-            raise InvalidRule("stock", "must not be negative")
-        if self.limit_per_user < 1:
-            raise InvalidRule("limit_per_user", "must be at least 1")
+        for field, least in (
+            ("stock", 0),
+            ("limit_per_user", 1),
+            ("price", 0),
+            ("safety_stock", 0),
+            ("user_rate", 1),
+            ("ip_rate", 1),
+        ):
+            if getattr(self, field) < least:
+                raise InvalidRule(field, f"must be at least {least}")
+        if self.pay_within <= timedelta(0):
+            raise InvalidRule("pay_within", "must be positive")
+
+    def pay_by(self, accepted_at: datetime) -> datetime:
+        return accepted_at + self.pay_within
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     outcome: Outcome
-    reservation: str | None = None  # set when accepted: the reservation's id
+    reservation: str | None = None  # set when accepted: the hold's id (its stream entry)
 
     @property
     def accepted(self) -> bool:
         return self.outcome is Outcome.ACCEPTED
 
 
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Units a gate holds for one accepted request."""
+
+    request_id: str
+    reservation: str
+    user_id: str
+    qty: int
+    state: HoldState
+    accepted_at: datetime
+
+
+# An order's life: reserved -> paid, or reserved -> releasing -> released (unpaid in time).
+RESERVED, PAID, RELEASING, RELEASED = "reserved", "paid", "releasing", "released"
+_HOLD_STATE = {
+    RESERVED: HoldState.HELD,
+    PAID: HoldState.PAID,
+    RELEASING: HoldState.RELEASED,
+    RELEASED: HoldState.RELEASED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FlashOrder:
+    sale_id: str
+    request_id: str
+    entry: str
+    user_id: str
+    qty: int
+    accepted_at: datetime
+    status: str
+    paid_at: datetime | None
+    released_at: datetime | None
+
+    def as_hold(self) -> Hold:
+        """The hold the gate should have for this order."""
+        state = _HOLD_STATE[self.status]
+        return Hold(self.request_id, self.entry, self.user_id, self.qty, state, self.accepted_at)
+
+
 class StockGate(Protocol):
-    def open(self, sale: FlashSale) -> None:
-        """Load a sale's stock and rules into the gate."""
+    def open(self, sale: FlashSale) -> bool:
+        """Load a sale into the gate unless it is there already (live stock is never reset)."""
 
     def attempt(
-        self, sale_id: str, user_id: str, request_id: str, qty: int, now: datetime
+        self,
+        sale_id: str,
+        user_id: str,
+        request_id: str,
+        qty: int,
+        now: datetime,
+        ip: str = "",
     ) -> Decision:
         """Sell `qty` units to `user_id`, once per `request_id` (a retry gets the same answer)."""
 
     def release(self, sale_id: str, request_id: str) -> bool:
-        """Give an unpaid reservation's units back; False if there is none."""
+        """Give a held (unpaid) request's units back; False if nothing is held for it."""
+
+    def settle(self, sale_id: str, request_id: str) -> bool:
+        """Mark a hold paid, so it is never released; False if it is not held or paid."""
+
+    def restock(self, sale_id: str, qty: int) -> int:
+        """Add `qty` units to the sale; returns the units now on sale."""
 
     def remaining(self, sale_id: str) -> int: ...
 
     def bought(self, sale_id: str, user_id: str) -> int: ...
+
+    def buyers(self, sale_id: str) -> dict[str, int]:
+        """Units each buyer holds or paid for, as the gate counts them."""
+
+    def hold(self, sale_id: str, request_id: str) -> Hold | None: ...
+
+    def holds(self, sale_id: str) -> list[Hold]:
+        """Every hold the gate knows for the sale, released ones included."""
+
+    def repair(self, sale: FlashSale, holds: list[Hold]) -> int:
+        """Make the gate agree with the system of record, atomically.
+
+        `sale.stock` is the sale's whole stock; each of `holds` is put in the
+        gate as given (holds the gate has and the list lacks are kept: they
+        are newer than the list), then the stock on sale and every buyer's
+        count are recounted from the gate's holds. Returns the stock on sale,
+        negative when more is held than the sale has.
+        """
+
+
+def check_id(field: str, value: str) -> str:
+    """Ids travel inside gate records separated by '|': keep them printable and short."""
+    if not value or len(value) > 128 or "|" in value or not value.isprintable():
+        raise InvalidRule(field, "must be 1-128 printable characters without '|'")
+    return value

@@ -1,0 +1,298 @@
+"""Flash sales in the system of record: definitions, orders' states, 缺货提醒, alerts.
+
+Every change of state is a conditional UPDATE, so a sweeper and a payment
+racing for the same order agree on one winner, and several workers may
+sweep side by side.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, or_, select, update
+
+from dacu.adapters.flash_rows import define_sale, sale_from_row
+from dacu.adapters.sql import insert_for
+from dacu.adapters.tables import (
+    alerts,
+    flash_orders,
+    flash_rates,
+    flash_reminders,
+    flash_sales,
+    notifications,
+)
+from dacu.domain.alerts import Alert
+from dacu.domain.flashsale import (
+    PAID,
+    RELEASED,
+    RELEASING,
+    RESERVED,
+    FlashOrder,
+    FlashSale,
+    Hold,
+    HoldState,
+)
+
+
+class SqlFlashStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # sales
+
+    def define(self, sale: FlashSale) -> bool:
+        with self._engine.begin() as connection:
+            return define_sale(connection, sale)
+
+    def get(self, sale_id: str) -> FlashSale | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(flash_sales).where(flash_sales.c.id == sale_id)
+            ).one_or_none()
+        return None if row is None else sale_from_row(row)
+
+    def live(self, now: datetime, grace: timedelta = timedelta(hours=1)) -> list[FlashSale]:
+        """Sales open now, or ended within `grace` (their holds may still be settling)."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(flash_sales)
+                .where(flash_sales.c.starts_at <= now, flash_sales.c.ends_at >= now - grace)
+                .order_by(flash_sales.c.id)
+            ).all()
+        return [sale_from_row(row) for row in rows]
+
+    def all(self) -> list[FlashSale]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(flash_sales).order_by(flash_sales.c.starts_at)).all()
+        return [sale_from_row(row) for row in rows]
+
+    def add_stock(self, sale_id: str, qty: int, restock_at: datetime | None) -> bool:
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                update(flash_sales)
+                .where(flash_sales.c.id == sale_id)
+                .values(stock=flash_sales.c.stock + qty, restock_at=restock_at)
+            )
+        return done.rowcount == 1
+
+    def expect_restock(self, sale_id: str, at: datetime | None) -> bool:
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                update(flash_sales).where(flash_sales.c.id == sale_id).values(restock_at=at)
+            )
+        return done.rowcount == 1
+
+    # orders
+
+    def orders(self, sale_id: str) -> list[FlashOrder]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(flash_orders).where(flash_orders.c.sale_id == sale_id)
+            ).all()
+        return [_order(row) for row in rows]
+
+    def order(self, sale_id: str, request_id: str) -> FlashOrder | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(flash_orders).where(
+                    flash_orders.c.sale_id == sale_id, flash_orders.c.request_id == request_id
+                )
+            ).one_or_none()
+        return None if row is None else _order(row)
+
+    def write_missing(self, sale_id: str, holds: list[Hold]) -> int:
+        """Orders for holds that have none (from a stream or a gate); returns how many."""
+        if not holds:
+            return 0
+        status = {HoldState.HELD: RESERVED, HoldState.PAID: PAID, HoldState.RELEASED: RELEASED}
+        rows = [
+            {
+                "sale_id": sale_id,
+                "request_id": hold.request_id,
+                "entry": hold.reservation,
+                "user_id": hold.user_id,
+                "qty": hold.qty,
+                "accepted_at": hold.accepted_at,
+                "status": status[hold.state],
+            }
+            for hold in holds
+        ]
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                insert_for(connection, flash_orders)
+                .values(rows)
+                .on_conflict_do_nothing()
+                .returning(flash_orders.c.request_id)
+            )
+            return len(done.all())
+
+    def move(
+        self, sale_id: str, request_id: str, frm: tuple[str, ...], to: str, now: datetime
+    ) -> bool:
+        """Move an order from one of `frm` to `to`; False if another move won."""
+        stamp = {PAID: {"paid_at": now}, RELEASED: {"released_at": now}}.get(to, {})
+        with self._engine.begin() as connection:
+            moved = connection.execute(
+                update(flash_orders)
+                .where(
+                    flash_orders.c.sale_id == sale_id,
+                    flash_orders.c.request_id == request_id,
+                    flash_orders.c.status.in_(frm),
+                )
+                .values(status=to, **stamp)
+            )
+        return moved.rowcount == 1
+
+    def due(self, now: datetime, limit: int = 1000) -> list[FlashOrder]:
+        """Reserved orders past their sale's time to pay, and releases left half done."""
+        with self._engine.connect() as connection:
+            windows = connection.execute(select(flash_sales.c.id, flash_sales.c.pay_within_s)).all()
+            overdue = [
+                and_(
+                    flash_orders.c.sale_id == sale_id,
+                    flash_orders.c.status == RESERVED,
+                    flash_orders.c.accepted_at <= now - timedelta(seconds=seconds),
+                )
+                for sale_id, seconds in windows
+            ]
+            rows = connection.execute(
+                select(flash_orders)
+                .where(or_(flash_orders.c.status == RELEASING, *overdue))
+                .order_by(flash_orders.c.accepted_at)
+                .limit(limit)
+            ).all()
+        return [_order(row) for row in rows]
+
+    def first_due(self, sale: FlashSale) -> datetime | None:
+        """When the oldest unpaid order of the sale runs out, giving its units back."""
+        with self._engine.connect() as connection:
+            oldest = connection.scalar(
+                select(func.min(flash_orders.c.accepted_at)).where(
+                    flash_orders.c.sale_id == sale.id, flash_orders.c.status == RESERVED
+                )
+            )
+        return None if oldest is None else sale.pay_by(oldest)
+
+    def forget_rates(self, before: datetime) -> int:
+        with self._engine.begin() as connection:
+            gone = connection.execute(
+                flash_rates.delete().where(flash_rates.c.second < int(before.timestamp()))
+            )
+        return gone.rowcount
+
+    # 缺货提醒
+
+    def subscribe(self, sale_id: str, user_id: str, now: datetime) -> None:
+        """Ask to be told when stock returns; asking again renews a used reminder."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                insert_for(connection, flash_reminders)
+                .values(sale_id=sale_id, user_id=user_id, subscribed_at=now)
+                .on_conflict_do_update(
+                    index_elements=[flash_reminders.c.sale_id, flash_reminders.c.user_id],
+                    set_={"subscribed_at": now, "notified_at": None},
+                    where=flash_reminders.c.notified_at.is_not(None),
+                )
+            )
+
+    def remind(self, sale: FlashSale, message: str, now: datetime) -> int:
+        """Tell every waiting subscriber, once each; returns how many were told."""
+        told = 0
+        with self._engine.begin() as connection:
+            waiting = connection.execute(
+                select(flash_reminders.c.user_id, flash_reminders.c.subscribed_at).where(
+                    flash_reminders.c.sale_id == sale.id, flash_reminders.c.notified_at.is_(None)
+                )
+            ).all()
+            for user_id, subscribed_at in waiting:
+                marked = connection.execute(
+                    update(flash_reminders)
+                    .where(
+                        flash_reminders.c.sale_id == sale.id,
+                        flash_reminders.c.user_id == user_id,
+                        flash_reminders.c.notified_at.is_(None),
+                    )
+                    .values(notified_at=now)
+                )
+                if marked.rowcount != 1:
+                    continue  # another worker told them
+                stamp = int(subscribed_at.timestamp() * 1000)
+                connection.execute(
+                    insert_for(connection, notifications)
+                    .values(
+                        id=f"restock:{sale.id}:{user_id}:{stamp}",
+                        user_id=user_id,
+                        kind="restock",
+                        subject=sale.id,
+                        message=message,
+                        created_at=now,
+                    )
+                    .on_conflict_do_nothing()
+                )
+                told += 1
+        return told
+
+    def notifications(self, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(notifications)
+                .where(notifications.c.user_id == user_id)
+                .order_by(notifications.c.created_at.desc())
+                .limit(limit)
+            ).all()
+        return [dict(row._mapping) for row in rows]
+
+    # alerts
+
+    def raise_alert(self, subject: str, kind: str, level: str, message: str, now: datetime) -> bool:
+        """Raise the alert unless it stands already; True if this call raised it."""
+        with self._engine.begin() as connection:
+            made = connection.execute(
+                insert_for(connection, alerts)
+                .values(
+                    subject=subject,
+                    kind=kind,
+                    level=level,
+                    message=message,
+                    raised_at=now,
+                    open_key=f"{subject}|{kind}",
+                )
+                .on_conflict_do_nothing()
+                .returning(alerts.c.id)
+            )
+            return made.first() is not None
+
+    def clear_alert(self, subject: str, kind: str, now: datetime) -> bool:
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                update(alerts)
+                .where(alerts.c.open_key == f"{subject}|{kind}")
+                .values(open_key=None, cleared_at=now)
+            )
+        return done.rowcount == 1
+
+    def alerts(self, subject: str | None = None, standing: bool = False) -> list[Alert]:
+        query = select(alerts).order_by(alerts.c.raised_at.desc(), alerts.c.id.desc())
+        if subject is not None:
+            query = query.where(alerts.c.subject == subject)
+        if standing:
+            query = query.where(alerts.c.open_key.is_not(None))
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            Alert(r.id, r.subject, r.kind, r.level, r.message, r.raised_at, r.cleared_at)
+            for r in rows
+        ]
+
+
+def _order(row: Any) -> FlashOrder:
+    return FlashOrder(
+        row.sale_id,
+        row.request_id,
+        row.entry,
+        row.user_id,
+        row.qty,
+        row.accepted_at,
+        row.status,
+        row.paid_at,
+        row.released_at,
+    )

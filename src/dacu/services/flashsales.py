@@ -1,0 +1,320 @@
+"""Flash sales around the gate: open, pay, sweep the unpaid, watch stock, remind, reconcile.
+
+The database is the system of record and moves first: a payment and the
+sweeper race on the order's row (reserved → paid, or reserved → releasing),
+and only the winner touches the gate. A release left half done (releasing)
+is finished by the next sweep, so a crash between the two stores loses
+nothing.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from dacu.domain.alerts import Alert
+from dacu.domain.flashsale import (
+    PAID,
+    RELEASED,
+    RELEASING,
+    RESERVED,
+    FlashOrder,
+    FlashSale,
+    Hold,
+    HoldState,
+    StockGate,
+)
+from dacu.domain.money import yuan
+
+
+class FlashStore(Protocol):
+    def define(self, sale: FlashSale) -> bool: ...
+
+    def get(self, sale_id: str) -> FlashSale | None: ...
+
+    def live(self, now: datetime, grace: timedelta = ...) -> list[FlashSale]: ...
+
+    def add_stock(self, sale_id: str, qty: int, restock_at: datetime | None) -> bool: ...
+
+    def orders(self, sale_id: str) -> list[FlashOrder]: ...
+
+    def order(self, sale_id: str, request_id: str) -> FlashOrder | None: ...
+
+    def write_missing(self, sale_id: str, holds: list[Hold]) -> int: ...
+
+    def move(
+        self, sale_id: str, request_id: str, frm: tuple[str, ...], to: str, now: datetime
+    ) -> bool: ...
+
+    def due(self, now: datetime, limit: int = ...) -> list[FlashOrder]: ...
+
+    def first_due(self, sale: FlashSale) -> datetime | None: ...
+
+    def subscribe(self, sale_id: str, user_id: str, now: datetime) -> None: ...
+
+    def remind(self, sale: FlashSale, message: str, now: datetime) -> int: ...
+
+    def raise_alert(
+        self, subject: str, kind: str, level: str, message: str, now: datetime
+    ) -> bool: ...
+
+    def clear_alert(self, subject: str, kind: str, now: datetime) -> bool: ...
+
+    def alerts(self, subject: str | None = ..., standing: bool = ...) -> list[Alert]: ...
+
+
+class UnknownSale(LookupError):
+    code = "unknown_sale"
+
+
+class PaymentRefused(Exception):
+    """The order cannot be paid: not yet written, someone else's, or released."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def open_sale(store: FlashStore, gate: StockGate, sale: FlashSale) -> bool:
+    """Record the sale, then load it into the gate; True if it was new."""
+    made = store.define(sale)
+    gate.open(store.get(sale.id) or sale)
+    return made
+
+
+def pay(
+    store: FlashStore, gate: StockGate, sale_id: str, request_id: str, user_id: str, now: datetime
+) -> FlashOrder:
+    """Pay for a held order (once: paying again returns the paid order)."""
+    order = store.order(sale_id, request_id)
+    if order is None:
+        raise PaymentRefused("order_pending", "the order is not written yet; retry shortly")
+    if order.user_id != user_id:
+        raise PaymentRefused("not_yours", "that order is someone else's")
+    if order.status == RESERVED:
+        store.move(sale_id, request_id, (RESERVED,), PAID, now)
+    paid = store.order(sale_id, request_id)
+    assert paid is not None
+    if paid.status != PAID:
+        raise PaymentRefused("reservation_released", "the time to pay ran out; stock went back")
+    gate.settle(sale_id, request_id)
+    return paid
+
+
+def sweep(store: FlashStore, gate: StockGate, now: datetime, limit: int = 1000) -> int:
+    """One sweep: release every hold unpaid past its sale's time; returns how many.
+
+    Released units are on sale again as soon as the gate has them back.
+    """
+    released = 0
+    for order in store.due(now, limit):
+        key = (order.sale_id, order.request_id)
+        if order.status == RESERVED and not store.move(*key, (RESERVED,), RELEASING, now):
+            continue  # paid (or taken by another sweeper) meanwhile
+        gate.release(*key)  # false when an earlier, interrupted sweep already did
+        if store.move(*key, (RELEASING,), RELEASED, now):
+            released += 1
+    return released
+
+
+def restock(
+    store: FlashStore,
+    gate: StockGate,
+    sale_id: str,
+    qty: int,
+    restock_at: datetime | None = None,
+) -> int:
+    """Put `qty` more units on sale (record first, then gate); returns units on sale."""
+    if qty < 1:
+        raise ValueError("qty: must be at least 1")
+    if not store.add_stock(sale_id, qty, restock_at):
+        raise UnknownSale(sale_id)
+    return gate.restock(sale_id, qty)
+
+
+@dataclass(frozen=True, slots=True)
+class StockView:
+    sale: FlashSale
+    on_sale: int  # units a buyer can still get now
+    held: int  # reserved, not paid yet
+    paid: int
+    buyers: int
+    low: bool  # at or under the safety stock (安全阈值)
+    expected_restock_at: datetime | None
+
+    @property
+    def sold_out(self) -> bool:
+        return self.on_sale <= 0
+
+
+def stock_view(store: FlashStore, gate: StockGate, sale_id: str) -> StockView:
+    sale = store.get(sale_id)
+    if sale is None:
+        raise UnknownSale(sale_id)
+    held = paid = 0
+    for hold in gate.holds(sale_id):
+        if hold.state is HoldState.HELD:
+            held += hold.qty
+        elif hold.state is HoldState.PAID:
+            paid += hold.qty
+    on_sale = gate.remaining(sale_id)
+    return StockView(
+        sale,
+        on_sale,
+        held,
+        paid,
+        len(gate.buyers(sale_id)),
+        on_sale <= sale.safety_stock,
+        expected_restock(store, sale),
+    )
+
+
+def expected_restock(store: FlashStore, sale: FlashSale) -> datetime | None:
+    """The operator's restock time, or sooner when an unpaid hold runs out first."""
+    times = [t for t in (sale.restock_at, store.first_due(sale)) if t is not None]
+    return min(times) if times else None
+
+
+def subscribe(
+    store: FlashStore, gate: StockGate, sale_id: str, user_id: str, now: datetime
+) -> StockView:
+    """缺货提醒: the buyer is told (in the app) when the sale has stock again."""
+    view = stock_view(store, gate, sale_id)
+    store.subscribe(sale_id, user_id, now)
+    return view
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    raised: list[str] = field(default_factory=list)
+    cleared: list[str] = field(default_factory=list)
+    reminded: int = 0
+
+
+def watch(store: FlashStore, gate: StockGate, now: datetime) -> Watch:
+    """Raise or clear stock alerts of live sales, and tell subscribers stock is back."""
+    result = Watch()
+    for sale in store.live(now):
+        on_sale = gate.remaining(sale.id)
+        name = sale.title or sale.sku
+        states = {
+            "sold_out": (on_sale <= 0, "critical", f"{name} 已售罄 sold out"),
+            "stock_low": (
+                0 < on_sale <= sale.safety_stock,
+                "warning",
+                f"{name} 库存 {on_sale} 件，低于安全阈值 {sale.safety_stock} "
+                f"(stock {on_sale} at or below safety stock {sale.safety_stock})",
+            ),
+        }
+        for kind, (standing, level, message) in states.items():
+            if standing and store.raise_alert(sale.id, kind, level, message, now):
+                result.raised.append(f"{sale.id}:{kind}")
+            elif not standing and store.clear_alert(sale.id, kind, now):
+                result.cleared.append(f"{sale.id}:{kind}")
+        if on_sale > 0 and now <= sale.ends_at:
+            message = f"{name} 到货了：秒杀价 ¥{yuan(sale.price)}，剩余 {on_sale} 件，先到先得"
+            result = replace(result, reminded=result.reminded + store.remind(sale, message, now))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    kind: str
+    detail: str
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    sale_id: str
+    stock: int  # all ever put on sale (the record)
+    on_sale: int  # what the gate will still sell
+    held: int  # units the gate holds or has paid
+    recorded: int  # units the record's live orders hold
+    differences: list[Difference]
+
+    @property
+    def clean(self) -> bool:
+        return not self.differences
+
+
+StreamReader = Callable[[str], list[Hold]]
+
+
+def reconcile(
+    store: FlashStore,
+    gate: StockGate,
+    sale_id: str,
+    stream: StreamReader | None = None,
+    fix: bool = False,
+) -> tuple[Reconciliation, Reconciliation | None]:
+    """Compare gate, stream and record; with `fix`, repair and compare again.
+
+    Repairs: orders missing from the record are written from the gate's holds
+    or the stream; then the gate is made to agree with the record (holds it
+    lost are put back, states follow the record) and its stock and buyers'
+    counts are recounted.
+    """
+    sale = store.get(sale_id)
+    if sale is None:
+        raise UnknownSale(sale_id)
+    before = _compare(store, gate, sale, stream)
+    if not fix or before.clean:
+        return before, None
+    missing = {hold.request_id: hold for hold in (stream(sale_id) if stream else [])}
+    missing.update({h.request_id: h for h in gate.holds(sale_id)})
+    recorded = {order.request_id for order in store.orders(sale_id)}
+    store.write_missing(sale_id, [h for r, h in missing.items() if r not in recorded])
+    gate_holds = {hold.request_id: hold for hold in gate.holds(sale_id)}
+    wanted = [order.as_hold() for order in store.orders(sale_id)]
+    gate.repair(sale, [h for h in wanted if gate_holds.get(h.request_id) != h])
+    return before, _compare(store, gate, sale, stream)
+
+
+def _compare(
+    store: FlashStore, gate: StockGate, sale: FlashSale, stream: StreamReader | None
+) -> Reconciliation:
+    differences: list[Difference] = []
+    holds = {hold.request_id: hold for hold in gate.holds(sale.id)}
+    orders = {order.request_id: order for order in store.orders(sale.id)}
+    streamed = {hold.request_id for hold in stream(sale.id)} if stream else None
+    for request, hold in sorted(holds.items()):
+        order = orders.get(request)
+        if order is None:
+            if hold.state is HoldState.RELEASED:
+                continue
+            in_stream = streamed is not None and request in streamed
+            kind = "order_unwritten" if in_stream else "order_missing"
+            detail = "in the stream, not yet written" if in_stream else "held, no order, no entry"
+            differences.append(Difference(kind, detail, request))
+        elif order.as_hold().state is not hold.state:
+            differences.append(
+                Difference(
+                    "state_differs", f"gate {hold.state.value}, record {order.status}", request
+                )
+            )
+    for request, order in sorted(orders.items()):
+        if request not in holds and order.status in (RESERVED, PAID):
+            differences.append(Difference("gate_lost_hold", f"record {order.status}", request))
+        if streamed is not None and request not in streamed:
+            differences.append(Difference("not_in_stream", f"record {order.status}", request))
+    if streamed is not None:
+        for request in sorted(streamed - holds.keys() - orders.keys()):
+            differences.append(Difference("stream_only", "in the stream only", request))
+    live = [hold for hold in holds.values() if hold.state is not HoldState.RELEASED]
+    held = sum(hold.qty for hold in live)
+    on_sale = gate.remaining(sale.id)
+    if on_sale + held != sale.stock:
+        differences.append(
+            Difference("stock_differs", f"gate {on_sale} on sale + {held} held != {sale.stock}")
+        )
+    counted: Counter[str] = Counter()
+    for hold in live:
+        counted[hold.user_id] += hold.qty
+    for user, units in sorted((Counter(gate.buyers(sale.id)) - counted).items()):
+        differences.append(Difference("count_differs", f"{user} counted {units} too many"))
+    for user, units in sorted((counted - Counter(gate.buyers(sale.id))).items()):
+        differences.append(Difference("count_differs", f"{user} counted {units} too few"))
+    recorded = sum(o.qty for o in orders.values() if o.status in (RESERVED, PAID))
+    return Reconciliation(sale.id, sale.stock, on_sale, held, recorded, differences)
