@@ -13,6 +13,10 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Asia/Shanghai"
+    redis_url: str | None = None
+    """With Redis, flash sales go through the Redis gate and its order writers;
+    without, through the SQL gate in the database."""
+    redis_prefix: str = "dacu"
 
 
 @lru_cache(maxsize=1)

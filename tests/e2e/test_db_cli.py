@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 
 def dacu(cwd, *args: str) -> subprocess.CompletedProcess[str]:
     """`dacu …` in `cwd`, on the embedded default database."""
-    env = {k: v for k, v in os.environ.items() if k != "DACU_DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DACU_DATABASE_URL", "DACU_REDIS_URL")}
     return subprocess.run(
         [sys.executable, "-m", "dacu", *args],
         cwd=cwd,
@@ -39,4 +39,4 @@ def test_db_upgrade_creates_the_embedded_database(tmp_path):
 def test_sweep_runs_on_the_embedded_database(tmp_path):
     run = dacu(tmp_path, "sweep")
     assert run.returncode == 0, run.stderr
-    assert "0 unpaid orders cancelled, 0 coupons expired" in run.stdout
+    assert "0 unpaid orders cancelled, 0 unpaid flash-sale holds released" in run.stdout

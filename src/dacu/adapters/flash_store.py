@@ -8,7 +8,7 @@ sweep side by side.
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import Engine, and_, or_, select, update
 
 from dacu.adapters.flash_rows import define_sale, sale_from_row
 from dacu.adapters.sql import insert_for
@@ -161,16 +161,6 @@ class SqlFlashStore:
                 .limit(limit)
             ).all()
         return [_order(row) for row in rows]
-
-    def first_due(self, sale: FlashSale) -> datetime | None:
-        """When the oldest unpaid order of the sale runs out, giving its units back."""
-        with self._engine.connect() as connection:
-            oldest = connection.scalar(
-                select(func.min(flash_orders.c.accepted_at)).where(
-                    flash_orders.c.sale_id == sale.id, flash_orders.c.status == RESERVED
-                )
-            )
-        return None if oldest is None else sale.pay_by(oldest)
 
     def forget_rates(self, before: datetime) -> int:
         with self._engine.begin() as connection:

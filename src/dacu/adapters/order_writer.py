@@ -76,6 +76,16 @@ class OrderWriter:
             insert = insert_for(connection, flash_orders)
             connection.execute(insert.values(rows).on_conflict_do_nothing())
 
+    def forget_gone(self, sale_id: str, idle_ms: int = 600_000) -> int:
+        """Drop consumers of dead writers: nothing pending and silent for `idle_ms`."""
+        gone = 0
+        for consumer in self._client.xinfo_consumers(self.stream(sale_id), GROUP):
+            name = _text(consumer["name"])
+            if name != self._consumer and not consumer["pending"] and consumer["idle"] > idle_ms:
+                self._client.xgroup_delconsumer(self.stream(sale_id), GROUP, name)
+                gone += 1
+        return gone
+
     def drain(self, sale_id: str, rounds: int = 1000) -> int:
         """Run until a round finds nothing; returns entries done."""
         done = 0

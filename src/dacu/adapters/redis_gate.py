@@ -307,7 +307,7 @@ class AsyncRedisGate:
     """The gate's hot path for async HTTP handlers: attempt, and look up one's hold."""
 
     def __init__(self, client: aioredis.Redis, prefix: str = "dacu") -> None:
-        self._client = client
+        self.client = client
         self.prefix = prefix
         self._attempt = client.register_script(ATTEMPT)
 
@@ -330,7 +330,7 @@ class AsyncRedisGate:
         """The hold for `request_id`, and the sale's time to pay in ms (0: no such sale)."""
         keys = sale_keys(self.prefix, sale_id)
         try:
-            async with self._client.pipeline(transaction=False) as pipe:
+            async with self.client.pipeline(transaction=False) as pipe:
                 pipe.hget(keys[2], request_id)
                 pipe.hget(keys[0], "pay_within_ms")
                 found, pay_within = await pipe.execute()

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from dacu.domain.pricing import price
+from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
 from dacu.entrypoints.receipt import show
 from dacu.entrypoints.scenario import BadScenario, dumps, load_scenario, result_to_json
 
@@ -63,6 +64,10 @@ def price_command(
         return
     show(Console(), result, loaded.name, explain)
 
+
+app.add_typer(flash_app, name="flash")
+app.add_typer(stock_app, name="stock")
+app.command("workers")(workers)
 
 db_app = typer.Typer(help="The database: SQLite by default, PostgreSQL with DACU_DATABASE_URL.")
 app.add_typer(db_app, name="db")
@@ -197,21 +202,30 @@ def serve(
 
 @app.command("sweep")
 def sweep() -> None:
-    """One sweep: cancel unpaid orders past their time (stock and coupons come back) and
-    expire coupons past theirs. Run it every minute (cron, systemd timer)."""
+    """One sweep: cancel unpaid orders and release unpaid flash-sale holds past their time
+    (stock and coupons come back), expire coupons past theirs. Run it every minute (cron,
+    systemd timer) — or run `dacu workers`, which sweeps flash sales every few seconds."""
     from dacu.adapters.coupon_lifecycle import SqlCouponLifecycle
     from dacu.adapters.db import make_engine, upgrade
+    from dacu.adapters.flash_store import SqlFlashStore
+    from dacu.adapters.gates import stock_gate
     from dacu.adapters.order_store import SqlOrderStore
+    from dacu.services import flashsales
     from dacu.services.orders import release_unpaid
     from dacu.settings import settings
 
-    url = settings().database_url
-    upgrade(url)
-    engine = make_engine(url)
+    config = settings()
+    upgrade(config.database_url)
+    engine = make_engine(config.database_url)
     now = _now()
     cancelled = release_unpaid(SqlOrderStore(engine), now)
+    gate = stock_gate(engine, config.redis_url, config.redis_prefix)
+    released = flashsales.sweep(SqlFlashStore(engine), gate, now)
     expired = SqlCouponLifecycle(engine).expire(now)
-    typer.echo(f"{len(cancelled)} unpaid orders cancelled, {expired} coupons expired")
+    typer.echo(
+        f"{len(cancelled)} unpaid orders cancelled, {released} unpaid flash-sale holds "
+        f"released, {expired} coupons expired"
+    )
 
 
 @app.command("demo")

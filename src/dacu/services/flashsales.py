@@ -49,8 +49,6 @@ class FlashStore(Protocol):
 
     def due(self, now: datetime, limit: int = ...) -> list[FlashOrder]: ...
 
-    def first_due(self, sale: FlashSale) -> datetime | None: ...
-
     def subscribe(self, sale_id: str, user_id: str, now: datetime) -> None: ...
 
     def remind(self, sale: FlashSale, message: str, now: datetime) -> int: ...
@@ -152,12 +150,9 @@ def stock_view(store: FlashStore, gate: StockGate, sale_id: str) -> StockView:
     sale = store.get(sale_id)
     if sale is None:
         raise UnknownSale(sale_id)
-    held = paid = 0
-    for hold in gate.holds(sale_id):
-        if hold.state is HoldState.HELD:
-            held += hold.qty
-        elif hold.state is HoldState.PAID:
-            paid += hold.qty
+    holds = gate.holds(sale_id)
+    held = sum(hold.qty for hold in holds if hold.state is HoldState.HELD)
+    paid = sum(hold.qty for hold in holds if hold.state is HoldState.PAID)
     on_sale = gate.remaining(sale_id)
     return StockView(
         sale,
@@ -166,13 +161,14 @@ def stock_view(store: FlashStore, gate: StockGate, sale_id: str) -> StockView:
         paid,
         len(gate.buyers(sale_id)),
         on_sale <= sale.safety_stock,
-        expected_restock(store, sale),
+        expected_restock(sale, holds),
     )
 
 
-def expected_restock(store: FlashStore, sale: FlashSale) -> datetime | None:
+def expected_restock(sale: FlashSale, holds: list[Hold]) -> datetime | None:
     """The operator's restock time, or sooner when an unpaid hold runs out first."""
-    times = [t for t in (sale.restock_at, store.first_due(sale)) if t is not None]
+    due = [sale.pay_by(hold.accepted_at) for hold in holds if hold.state is HoldState.HELD]
+    times = [t for t in (sale.restock_at, *due) if t is not None]
     return min(times) if times else None
 
 

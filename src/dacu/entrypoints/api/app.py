@@ -1,6 +1,7 @@
 """The application: routers, error mapping, and the stores behind them."""
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,15 +12,41 @@ from dacu import __version__
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
+from dacu.adapters.flash_store import SqlFlashStore
+from dacu.adapters.gates import async_gate, stock_gate
 from dacu.adapters.order_store import SqlOrderStore
+from dacu.adapters.principal_cache import PrincipalCache
 from dacu.adapters.principals import SqlPrincipals
-from dacu.entrypoints.api import campaigns, coupons, enrollments, errors, orders, quotes
+from dacu.entrypoints.api import (
+    campaigns,
+    coupons,
+    enrollments,
+    errors,
+    flashsales,
+    orders,
+    quotes,
+)
 from dacu.entrypoints.api.context import Backend
 
 
-def create_app(engine: Engine, clock: Callable[[], datetime] | None = None) -> FastAPI:
-    """An API process over `engine`; it keeps no state of its own, so many can run."""
+def create_app(
+    engine: Engine,
+    clock: Callable[[], datetime] | None = None,
+    redis_url: str | None = None,
+    redis_prefix: str = "dacu",
+) -> FastAPI:
+    """An API process over `engine` (and Redis, if given): it keeps no state of its own
+    beyond caches, so many can run."""
+    hot = async_gate(redis_url, redis_prefix)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if hot is not None:
+            await hot.client.aclose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="dacu",
         version=__version__,
         description="大促: campaigns, coupons and quotes, priced to the fen.",
@@ -32,6 +59,10 @@ def create_app(engine: Engine, clock: Callable[[], datetime] | None = None) -> F
         enrollments=SqlEnrollmentStore(engine),
         principals=SqlPrincipals(engine),
         clock=clock or (lambda: datetime.now(shanghai)),
+        flash=SqlFlashStore(engine),
+        gate=stock_gate(engine, redis_url, redis_prefix),
+        hot_gate=hot,
+        tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
     )
     errors.install(app)
     for router in (
@@ -40,6 +71,7 @@ def create_app(engine: Engine, clock: Callable[[], datetime] | None = None) -> F
         quotes.router,
         orders.router,
         enrollments.router,
+        flashsales.router,
     ):
         app.include_router(router)
 

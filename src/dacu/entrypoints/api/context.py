@@ -6,14 +6,19 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
+from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.order_store import SqlOrderStore
+from dacu.adapters.principal_cache import PrincipalCache
 from dacu.adapters.principals import SqlPrincipals
+from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.domain.access import Principal
+from dacu.domain.flashsale import StockGate
 
 
 class Unauthenticated(Exception):
@@ -28,6 +33,10 @@ class Backend:
     enrollments: SqlEnrollmentStore
     principals: SqlPrincipals
     clock: Callable[[], datetime]
+    flash: SqlFlashStore
+    gate: StockGate  # for everything but the hot path
+    hot_gate: AsyncRedisGate | None  # the hot path's gate, with Redis; else `gate` in a thread
+    tokens: PrincipalCache
 
 
 def backend(request: Request) -> Backend:
@@ -52,3 +61,24 @@ def principal(
 
 BackendDep = Annotated[Backend, Depends(backend)]
 PrincipalDep = Annotated[Principal, Depends(principal)]
+
+
+async def hot_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, from the token cache: no database read for a token seen lately."""
+    if credentials is None:
+        raise Unauthenticated("send Authorization: Bearer <token>")
+    found_in = backend(request)
+
+    async def load(token: str) -> Principal | None:
+        return await run_in_threadpool(found_in.principals.find, token)
+
+    found = await found_in.tokens.find(credentials.credentials, load)
+    if found is None:
+        raise Unauthenticated("that token is not known")
+    return found
+
+
+HotPrincipalDep = Annotated[Principal, Depends(hot_principal)]

@@ -11,8 +11,10 @@ from dacu.adapters.order_store import ConcurrentChange, SoldOut, UnknownOrder
 from dacu.domain.access import Forbidden
 from dacu.domain.coupons import ClaimRefused
 from dacu.domain.errors import InvalidRule
+from dacu.domain.flashsale import GateUnavailable
 from dacu.domain.orders import OrderStateError
 from dacu.entrypoints.api.context import Unauthenticated
+from dacu.services.flashsales import PaymentRefused, UnknownSale
 from dacu.services.orders import IdempotencyConflict
 
 
@@ -76,3 +78,16 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(UnknownTemplate)
     async def no_template(_: Request, error: UnknownTemplate) -> JSONResponse:
         return _error(404, "unknown_coupon_template", f"no coupon template {error}")
+
+    @app.exception_handler(UnknownSale)
+    async def no_sale(_: Request, error: UnknownSale) -> JSONResponse:
+        return _error(404, error.code, f"no flash sale {error}")
+
+    @app.exception_handler(PaymentRefused)
+    async def not_payable(_: Request, error: PaymentRefused) -> JSONResponse:
+        return _error(404 if error.code == "not_yours" else 409, error.code, str(error))
+
+    @app.exception_handler(GateUnavailable)
+    async def gate_down(_: Request, error: GateUnavailable) -> JSONResponse:
+        message = f"the stock gate cannot be reached, nothing is sold meanwhile: {error}"
+        return _error(503, error.code, message)

@@ -1,0 +1,259 @@
+"""Flash-sale routes. Buying and "my reservation" are the hot path: with Redis they
+read and write Redis only (the token cache included); without, the SQL gate serves.
+
+Refusals keep the error format, with the gate's outcome as the code; rate limits
+answer 429 with Retry-After, a sale not yet open is refused (409), never queued.
+"""
+
+import json
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from dacu.domain.access import Role
+from dacu.domain.alerts import Alert
+from dacu.domain.flashsale import Decision, FlashOrder, Hold, Outcome
+from dacu.entrypoints.api.context import BackendDep, HotPrincipalDep, PrincipalDep
+from dacu.schemas.flashsales import FlashSaleIn, RequestId
+from dacu.schemas.promotions import aware
+from dacu.services import flashsales
+
+router = APIRouter(prefix="/v1", tags=["flash sales"])
+
+_STATUS = {
+    Outcome.ACCEPTED: 201,
+    Outcome.UNKNOWN_SALE: 404,
+    Outcome.USER_RATE_LIMITED: 429,
+    Outcome.IP_RATE_LIMITED: 429,
+}
+_WHY = {
+    Outcome.SOLD_OUT: "sold out; ask for a restock reminder (缺货提醒)",
+    Outcome.OVER_LIMIT: "that would pass the sale's limit per buyer (限购)",
+    Outcome.NOT_STARTED: "the sale has not started; attempts before it are refused, not queued",
+    Outcome.ENDED: "the sale has ended",
+    Outcome.UNKNOWN_SALE: "no such flash sale",
+    Outcome.RELEASED: "this request's hold ran out unpaid; try again with a new request_id",
+    Outcome.USER_RATE_LIMITED: "too many attempts from you this second; retry in a second",
+    Outcome.IP_RATE_LIMITED: "too many attempts from your address this second",
+    Outcome.REQUEST_TAKEN: "that request_id was used by another buyer",
+}
+
+
+class AttemptIn(BaseModel):
+    request_id: RequestId = Field(description="your id for this attempt; a retry reuses it")
+    qty: int = Field(1, ge=1, le=100)
+
+
+class StockOut(BaseModel):
+    sale_id: str
+    sku: str
+    title: str
+    stock: int
+    on_sale: int
+    held: int
+    paid: int
+    buyers: int
+    safety_stock: int
+    low: bool
+    sold_out: bool
+    expected_restock_at: datetime | None
+
+
+class RestockIn(BaseModel):
+    qty: int = Field(ge=1, le=10_000_000)
+    expected_at: datetime | None = Field(None, description="when more is expected after this")
+
+
+class OrderOut(BaseModel):
+    sale_id: str
+    request_id: str
+    reservation: str
+    qty: int
+    status: str
+    accepted_at: datetime
+    paid_at: datetime | None
+
+
+class AlertOut(BaseModel):
+    id: int
+    subject: str
+    kind: str
+    level: str
+    message: str
+    raised_at: datetime
+    cleared_at: datetime | None
+
+
+@router.post("/flash-sales", response_model=StockOut, status_code=201)
+def open_sale(body: FlashSaleIn, backend: BackendDep, who: PrincipalDep) -> StockOut:
+    """Open a flash sale (again: a no-op that never resets live stock)."""
+    who.require(Role.OPERATOR)
+    flashsales.open_sale(backend.flash, backend.gate, body.to_domain())
+    return _stock(flashsales.stock_view(backend.flash, backend.gate, body.id))
+
+
+@router.get("/flash-sales/{sale_id}/stock", response_model=StockOut)
+def stock(sale_id: str, backend: BackendDep, who: PrincipalDep) -> StockOut:
+    """Stock now: on sale, held unpaid, paid, and when more is expected."""
+    return _stock(flashsales.stock_view(backend.flash, backend.gate, sale_id))
+
+
+@router.post("/flash-sales/{sale_id}/restock", response_model=StockOut)
+def restock(sale_id: str, body: RestockIn, backend: BackendDep, who: PrincipalDep) -> StockOut:
+    who.require(Role.OPERATOR)
+    flashsales.restock(backend.flash, backend.gate, sale_id, body.qty, aware(body.expected_at))
+    return _stock(flashsales.stock_view(backend.flash, backend.gate, sale_id))
+
+
+@router.post(
+    "/flash-sales/{sale_id}/attempts",
+    status_code=201,
+    responses={
+        201: {"description": "accepted: units held for you until pay_by"},
+        404: {"description": "no such sale"},
+        409: {"description": "refused: sold_out, over_limit, not_started, ended, ..."},
+        429: {"description": "user_rate_limited or ip_rate_limited"},
+    },
+)
+async def attempt(
+    sale_id: str, body: AttemptIn, request: Request, backend: BackendDep, who: HotPrincipalDep
+) -> Response:
+    """抢购: try to buy; the answer is final for this request_id (retries get it again)."""
+    who.require(Role.CONSUMER)
+    ip = request.client.host if request.client else ""
+    now = backend.clock()
+    if backend.hot_gate is not None:
+        decided = await backend.hot_gate.attempt(
+            sale_id, who.subject, body.request_id, body.qty, now, ip
+        )
+    else:
+        decided = await run_in_threadpool(
+            backend.gate.attempt, sale_id, who.subject, body.request_id, body.qty, now, ip
+        )
+    return _decision(decided, body.request_id)
+
+
+@router.get("/flash-sales/{sale_id}/attempts/{request_id}")
+async def my_reservation(
+    sale_id: str, request_id: str, backend: BackendDep, who: HotPrincipalDep
+) -> Response:
+    """My reservation: held (pay by pay_by), paid, or released."""
+    if backend.hot_gate is not None:
+        hold, pay_within_ms = await backend.hot_gate.hold(sale_id, request_id)
+        pay_within = timedelta(milliseconds=pay_within_ms)
+    else:
+        hold = await run_in_threadpool(backend.gate.hold, sale_id, request_id)
+        sale = await run_in_threadpool(backend.flash.get, sale_id)
+        pay_within = sale.pay_within if sale else timedelta(0)
+    if hold is None or hold.user_id != who.subject:
+        return _json(404, _error("unknown_reservation", "no such reservation of yours"))
+    return _json(200, _hold(hold, pay_within))
+
+
+@router.post("/flash-sales/{sale_id}/attempts/{request_id}/pay", response_model=OrderOut)
+def pay(sale_id: str, request_id: str, backend: BackendDep, who: PrincipalDep) -> OrderOut:
+    """Payment confirmed for a held reservation: it is never released after this."""
+    who.require(Role.CONSUMER)
+    paid = flashsales.pay(
+        backend.flash, backend.gate, sale_id, request_id, who.subject, backend.clock()
+    )
+    return _order(paid)
+
+
+@router.post("/flash-sales/{sale_id}/reminders", response_model=StockOut, status_code=201)
+def remind_me(sale_id: str, backend: BackendDep, who: PrincipalDep) -> StockOut:
+    """缺货提醒: tell me when stock returns (the answer says when it is expected)."""
+    who.require(Role.CONSUMER)
+    view = flashsales.subscribe(backend.flash, backend.gate, sale_id, who.subject, backend.clock())
+    return _stock(view)
+
+
+@router.get("/me/notifications")
+def my_notifications(backend: BackendDep, who: PrincipalDep) -> list[dict[str, object]]:
+    return backend.flash.notifications(who.subject)
+
+
+@router.get("/alerts", response_model=list[AlertOut])
+def alerts(
+    backend: BackendDep,
+    who: PrincipalDep,
+    standing: Annotated[bool, Query(description="only alerts not yet cleared")] = False,
+) -> list[AlertOut]:
+    """Operators' alerts: 安全阈值 stock warnings, sold-out sales."""
+    who.require(Role.OPERATOR, Role.RISK, Role.SERVICE)
+    return [_alert(a) for a in backend.flash.alerts(standing=standing)]
+
+
+def _decision(decided: Decision, request_id: str) -> Response:
+    status = _STATUS.get(decided.outcome, 409)
+    if decided.accepted:
+        held = {"outcome": "accepted", "request_id": request_id, "reservation": decided.reservation}
+        return _json(status, held)
+    body = _error(decided.outcome.value, _WHY[decided.outcome]) | {"outcome": decided.outcome}
+    headers = {"Retry-After": "1"} if status == 429 else None
+    return _json(status, body, headers)
+
+
+def _error(code: str, message: str) -> dict[str, object]:
+    return {"error": {"code": code, "message": message, "field": None}}
+
+
+def _json(status: int, body: object, headers: dict[str, str] | None = None) -> Response:
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(content, status, headers, media_type="application/json")
+
+
+def _hold(hold: Hold, pay_within: timedelta) -> dict[str, object]:
+    return {
+        "request_id": hold.request_id,
+        "reservation": hold.reservation,
+        "qty": hold.qty,
+        "state": hold.state.value,
+        "accepted_at": hold.accepted_at.isoformat(),
+        "pay_by": (hold.accepted_at + pay_within).isoformat(),
+    }
+
+
+def _stock(view: flashsales.StockView) -> StockOut:
+    sale = view.sale
+    return StockOut(
+        sale_id=sale.id,
+        sku=sale.sku,
+        title=sale.title,
+        stock=sale.stock,
+        on_sale=view.on_sale,
+        held=view.held,
+        paid=view.paid,
+        buyers=view.buyers,
+        safety_stock=sale.safety_stock,
+        low=view.low,
+        sold_out=view.sold_out,
+        expected_restock_at=view.expected_restock_at,
+    )
+
+
+def _order(order: FlashOrder) -> OrderOut:
+    return OrderOut(
+        sale_id=order.sale_id,
+        request_id=order.request_id,
+        reservation=order.entry,
+        qty=order.qty,
+        status=order.status,
+        accepted_at=order.accepted_at,
+        paid_at=order.paid_at,
+    )
+
+
+def _alert(alert: Alert) -> AlertOut:
+    return AlertOut(
+        id=alert.id,
+        subject=alert.subject,
+        kind=alert.kind,
+        level=alert.level,
+        message=alert.message,
+        raised_at=alert.raised_at,
+        cleared_at=alert.cleared_at,
+    )

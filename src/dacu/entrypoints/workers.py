@@ -1,0 +1,118 @@
+"""`dacu workers`: order writers and the flash-sale sweeper, as supervised processes.
+
+Each process follows every sale's order stream in the writers' consumer
+group under a name of its own (host and pid), and every `sweep_every`
+seconds sweeps unpaid holds, raises or clears stock alerts and sends
+restock reminders (all conditional updates, so processes may overlap). The
+supervisor starts a new process for any that dies; the newcomer, or any
+other writer, takes over the dead one's pending entries once they have been
+idle `idle_ms`. Without Redis there are no streams, and the processes only
+sweep and watch.
+"""
+
+import multiprocessing
+import signal
+import socket
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from multiprocessing.process import BaseProcess
+from types import FrameType
+from zoneinfo import ZoneInfo
+
+from dacu.adapters.db import make_engine
+from dacu.adapters.flash_store import SqlFlashStore
+from dacu.adapters.gates import redis_client, stock_gate
+from dacu.adapters.order_writer import OrderWriter
+from dacu.domain.flashsale import GateUnavailable
+from dacu.services import flashsales
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    database_url: str
+    redis_url: str | None
+    prefix: str = "dacu"
+    batch: int = 200
+    idle_ms: int = 30_000
+    sweep_every: float = 5.0
+    timezone: str = "Asia/Shanghai"
+
+
+def work(config: WorkerConfig) -> None:
+    """One worker process's loop, until SIGTERM or SIGINT."""
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    engine = make_engine(config.database_url)
+    store = SqlFlashStore(engine)
+    gate = stock_gate(engine, config.redis_url, config.prefix)
+    zone = ZoneInfo(config.timezone)
+    writer = None
+    if config.redis_url is not None:
+        name = f"{socket.gethostname()}-{multiprocessing.current_process().pid}"
+        client = redis_client(config.redis_url)
+        writer = OrderWriter(client, engine, name, config.prefix, config.idle_ms)
+    joined: set[str] = set()
+    next_sweep = 0.0
+    while not stopping:
+        written = 0
+        try:
+            if writer is not None:
+                for sale_id in writer.sales():
+                    if sale_id not in joined:
+                        writer.join(sale_id)
+                        joined.add(sale_id)
+                    written += writer.run_once(sale_id, config.batch)
+            if time.monotonic() >= next_sweep:
+                now = datetime.now(zone)
+                flashsales.sweep(store, gate, now)
+                flashsales.watch(store, gate, now)
+                store.forget_rates(now - timedelta(minutes=1))
+                if writer is not None:
+                    for sale_id in joined:
+                        writer.forget_gone(sale_id)
+                next_sweep = time.monotonic() + config.sweep_every
+        except GateUnavailable:
+            time.sleep(1.0)  # Redis is away: nothing to write, nothing released; try again
+        if not written:
+            time.sleep(0.05)
+    engine.dispose()
+
+
+def supervise(config: WorkerConfig, processes: int, report: bool = True) -> None:
+    """Run `processes` workers, replacing any that dies, until SIGTERM or SIGINT."""
+    context = multiprocessing.get_context("spawn")
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def start(slot: int) -> BaseProcess:
+        process = context.Process(target=work, args=(config,), name=f"dacu-worker-{slot}")
+        process.start()
+        if report:
+            print(f"worker {slot} started (pid {process.pid})", flush=True)
+        return process
+
+    running = [start(slot) for slot in range(processes)]
+    while not stopping:
+        time.sleep(0.2)
+        for slot, process in enumerate(running):
+            if not process.is_alive() and not stopping:
+                if report:
+                    print(f"worker {slot} died ({process.exitcode}); starting another", flush=True)
+                running[slot] = start(slot)
+    for process in running:
+        process.terminate()
+    for process in running:
+        process.join(timeout=10)

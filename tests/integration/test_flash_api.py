@@ -1,0 +1,200 @@
+"""Flash sales over HTTP: the SQL gate on SQLite and PostgreSQL, and Redis with
+PostgreSQL as the record — where buying and "my reservation" read no database."""
+
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import redis
+from sqlalchemy import event
+
+from dacu.adapters.order_writer import OrderWriter
+from dacu.adapters.principals import SqlPrincipals
+from dacu.domain.access import Role
+from dacu.entrypoints.api import create_app
+from tests.integration.conftest import (
+    POSTGRES,
+    POSTGRES_URL,
+    REDIS_URL,
+    postgres_engine,
+    sqlite_engine,
+)
+from tests.integration.http import serving
+from tests.integration.test_api import Clock, call
+
+pytestmark = pytest.mark.integration
+
+START = datetime(2026, 11, 11, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+REDIS_PG = pytest.param(
+    "redis+postgresql",
+    marks=pytest.mark.skipif(
+        not (REDIS_URL and POSTGRES_URL), reason="needs DACU_TEST_REDIS_URL and ..DATABASE_URL"
+    ),
+)
+SALE = {
+    "id": "fs-phone-20h",
+    "sku": "P-PHONE",
+    "title": "旗舰手机 整点秒杀",
+    "starts_at": "2026-11-11T20:00:00+08:00",
+    "ends_at": "2026-11-11T20:59:59+08:00",
+    "stock": 3,
+    "limit_per_user": 2,
+    "price": 359900,
+    "safety_stock": 1,
+    "pay_within_s": 600,
+    "user_rate": 3,
+}
+
+
+class Site:
+    def __init__(self, base, tokens, clock, engine, writer):
+        self.base, self.tokens, self.clock, self.engine, self.writer = (
+            base,
+            tokens,
+            clock,
+            engine,
+            writer,
+        )
+
+    def call(self, who: str, method: str, path: str, **kwargs):
+        return call(self.base, self.tokens[who], method, path, **kwargs)
+
+    def buy(self, who: str, request_id: str, qty: int = 1):
+        body = {"request_id": request_id, "qty": qty}
+        return self.call(who, "POST", "/v1/flash-sales/fs-phone-20h/attempts", json=body)
+
+    def written(self) -> None:
+        if self.writer is not None:
+            self.writer.join("fs-phone-20h")
+            self.writer.drain("fs-phone-20h")
+
+
+@pytest.fixture(params=["sqlite", POSTGRES, REDIS_PG])
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
+    made = sqlite_engine(tmp_path) if request.param == "sqlite" else postgres_engine()
+    with made as engine:
+        clock = Clock(START - timedelta(minutes=1))
+        principals = SqlPrincipals(engine)
+        tokens = {
+            subject: principals.issue(subject, role, frozenset(), clock.now)
+            for subject, role in [
+                ("ops", Role.OPERATOR),
+                ("u1", Role.CONSUMER),
+                ("u2", Role.CONSUMER),
+                ("u3", Role.CONSUMER),
+            ]
+        }
+        redis_url = REDIS_URL if request.param == "redis+postgresql" else None
+        prefix = f"test-{uuid.uuid4().hex[:10]}"
+        writer = None
+        if redis_url:
+            writer = OrderWriter(redis.Redis.from_url(redis_url), engine, "w1", prefix)
+        app = create_app(engine, clock, redis_url=redis_url, redis_prefix=prefix)
+        with serving(app) as base:
+            yield Site(base, tokens, clock, engine, writer)
+        if redis_url:
+            client = redis.Redis.from_url(redis_url)
+            for key in client.scan_iter(f"{prefix}:*"):
+                client.delete(key)
+            client.close()
+
+
+def test_a_flash_sale_over_http(site):
+    # given: an operator opens the sale
+    opened = site.call("ops", "POST", "/v1/flash-sales", json=SALE)
+    assert opened.status_code == 201, opened.text
+    assert opened.json()["on_sale"] == 3
+    assert site.call("u1", "POST", "/v1/flash-sales", json=SALE).status_code == 403
+    # a minute early: refused, not queued
+    early = site.buy("u1", "a1")
+    assert early.status_code == 409
+    assert early.json()["error"]["code"] == "not_started"
+    # when: 整点
+    site.clock.now = START + timedelta(seconds=1)
+    first = site.buy("u1", "a1", qty=2)
+    again = site.buy("u1", "a1", qty=2)
+    # then: accepted once, a retry gets the same answer
+    assert first.status_code == 201, first.text
+    assert again.json() == first.json()
+    mine = site.call("u1", "GET", "/v1/flash-sales/fs-phone-20h/attempts/a1")
+    assert mine.status_code == 200
+    assert mine.json()["state"] == "held"
+    assert mine.json()["qty"] == 2
+    assert mine.json()["pay_by"].startswith("2026-11-11T12:10:01")  # UTC, 10 minutes to pay
+    assert site.call("u2", "GET", "/v1/flash-sales/fs-phone-20h/attempts/a1").status_code == 404
+    over = site.buy("u1", "a2")
+    assert over.status_code == 409
+    assert over.json()["error"]["code"] == "over_limit"
+    # u2 takes the last unit, u3 finds it sold out and asks to be told
+    assert site.buy("u2", "b1").status_code == 201
+    gone = site.buy("u3", "c1")
+    assert gone.json()["error"]["code"] == "sold_out"
+    reminder = site.call("u3", "POST", "/v1/flash-sales/fs-phone-20h/reminders")
+    assert reminder.status_code == 201
+    assert reminder.json()["expected_restock_at"].startswith("2026-11-11T12:10:01")
+    # hammering: past 3 attempts in one second, u3 is refused with 429
+    hammer = [site.buy("u3", f"c{i}") for i in range(2, 5)]
+    assert [answer.status_code for answer in hammer] == [409, 409, 429]
+    assert hammer[-1].json()["error"]["code"] == "user_rate_limited"
+    assert hammer[-1].headers["Retry-After"] == "1"
+    # paying: only the buyer, once
+    site.written()
+    paid = site.call("u1", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay")
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["status"] == "paid"
+    stranger = site.call("u2", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay")
+    assert stranger.status_code == 404
+    assert stranger.json()["error"]["code"] == "not_yours"
+    stock = site.call("ops", "GET", "/v1/flash-sales/fs-phone-20h/stock").json()
+    assert (stock["on_sale"], stock["held"], stock["paid"], stock["sold_out"]) == (0, 1, 2, True)
+    restocked = site.call("ops", "POST", "/v1/flash-sales/fs-phone-20h/restock", json={"qty": 5})
+    assert restocked.json()["on_sale"] == 5
+    bad = site.call("ops", "POST", "/v1/flash-sales/fs-phone-20h/restock", json={"qty": 0})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["field"] == "qty"
+
+
+def test_unknown_sale_and_bad_requests_are_clear(site):
+    site.clock.now = START + timedelta(seconds=1)
+    unknown = site.call("u1", "POST", "/v1/flash-sales/nope/attempts", json={"request_id": "x"})
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "unknown_sale"
+    bad = site.call(
+        "u1", "POST", "/v1/flash-sales/nope/attempts", json={"request_id": "a|b", "qty": 1}
+    )
+    assert bad.status_code == 422
+    assert bad.json()["error"]["field"] == "request_id"
+    nobody = call(site.base, "wrong", "POST", "/v1/flash-sales/nope/attempts", json={})
+    assert nobody.status_code == 401
+
+
+@pytest.mark.parametrize("site", [REDIS_PG], indirect=True)
+def test_the_hot_path_reads_no_database(site):
+    # given: the sale is open and u1's token was seen once
+    site.call("ops", "POST", "/v1/flash-sales", json=SALE | {"stock": 100, "user_rate": 50})
+    site.clock.now = START + timedelta(seconds=1)
+    site.buy("u1", "warm-up")
+    statements: list[str] = []
+    event.listen(site.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    # when
+    for i in range(20):
+        assert site.buy("u1" if i % 2 else "u2", f"hot-{i}").status_code in (201, 409)
+        assert site.call("u1", "GET", "/v1/flash-sales/fs-phone-20h/attempts/warm-up").is_success
+    # then: u2's first request looked its token up once; nothing else touched the database
+    assert len(statements) == 1
+    assert "principals" in statements[0]
+
+
+def test_redis_unreachable_fails_closed_over_http(tmp_path):
+    with sqlite_engine(tmp_path) as engine:
+        token = SqlPrincipals(engine).issue("u1", Role.CONSUMER, frozenset(), START)
+        app = create_app(engine, Clock(START), redis_url="redis://127.0.0.1:1/0")
+        with serving(app) as base:
+            answer = call(
+                base, token, "POST", "/v1/flash-sales/fs/attempts", json={"request_id": "r1"}
+            )
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "gate_unavailable"
