@@ -13,6 +13,8 @@ Redis Cluster. A hold is stored in the `requests` hash as
 `entry|user|qty|state|accepted_ms`, state `h` held, `p` paid, `x` released.
 """
 
+import asyncio
+import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,7 +22,7 @@ from typing import Any
 
 import redis
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from dacu.domain.flashsale import (
     Decision,
@@ -304,12 +306,20 @@ class RedisStockGate:
 
 
 class AsyncRedisGate:
-    """The gate's hot path for async HTTP handlers: attempt, and look up one's hold."""
+    """The gate's hot path for async HTTP handlers: attempt, and look up one's hold.
+
+    Attempts that arrive in the same turn of the event loop leave in one
+    pipeline (as ioredis's auto-pipelining does): each is still its own
+    atomic script call, but a hundred buyers cost one round trip and one
+    connection checkout instead of a hundred.
+    """
 
     def __init__(self, client: aioredis.Redis, prefix: str = "dacu") -> None:
         self.client = client
         self.prefix = prefix
-        self._attempt = client.register_script(ATTEMPT)
+        self._sha = hashlib.sha1(ATTEMPT.encode()).hexdigest()
+        self._waiting: list[tuple[list[Any], asyncio.Future[Any]]] = []
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def attempt(
         self,
@@ -321,10 +331,45 @@ class AsyncRedisGate:
         ip: str = "",
     ) -> Decision:
         keys, args = attempt_call(self.prefix, sale_id, user_id, request_id, qty, now, ip)
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[Any] = loop.create_future()
+        self._waiting.append(([len(keys), *keys, *args], answer))
+        if len(self._waiting) == 1:
+            loop.call_soon(self._flush)
+        return decision(await answer)
+
+    def _flush(self) -> None:
+        batch, self._waiting = self._waiting, []
+        task = asyncio.ensure_future(self._send(batch))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _send(self, batch: list[tuple[list[Any], asyncio.Future[Any]]]) -> None:
         try:
-            return decision(await self._attempt(keys=keys, args=args))
+            replies = await self._evalsha_all([call for call, _ in batch])
         except RedisError as error:
-            raise GateUnavailable(str(error)) from error
+            for _, answer in batch:
+                if not answer.done():
+                    answer.set_exception(GateUnavailable(str(error)))
+            return
+        for (_, answer), reply in zip(batch, replies, strict=True):
+            if answer.done():
+                continue
+            if isinstance(reply, Exception):
+                answer.set_exception(GateUnavailable(str(reply)))
+            else:
+                answer.set_result(reply)
+
+    async def _evalsha_all(self, calls: list[list[Any]]) -> list[Any]:
+        for attempt in range(2):
+            async with self.client.pipeline(transaction=False) as pipe:
+                for call in calls:
+                    pipe.evalsha(self._sha, *call)
+                replies: list[Any] = await pipe.execute(raise_on_error=False)
+            if attempt or not any(isinstance(r, NoScriptError) for r in replies):
+                return replies
+            await self.client.script_load(ATTEMPT)  # Redis lost its scripts: load, send again
+        raise AssertionError("unreachable")
 
     async def hold(self, sale_id: str, request_id: str) -> tuple[Hold | None, int]:
         """The hold for `request_id`, and the sale's time to pay in ms (0: no such sale)."""

@@ -187,6 +187,9 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="log every request")
+    ] = True,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) on the configured database."""
     import uvicorn
@@ -196,7 +199,12 @@ def serve(
 
     upgrade(settings().database_url)
     uvicorn.run(
-        "dacu.entrypoints.api.main:app", host=host, port=port, workers=workers, log_level="info"
+        "dacu.entrypoints.api.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=access_log,
     )
 
 

@@ -66,12 +66,12 @@ def create_app(
     )
     errors.install(app)
     for router in (
+        flashsales.router,  # first: the hot path's routes match soonest
         campaigns.router,
         coupons.router,
         quotes.router,
         orders.router,
         enrollments.router,
-        flashsales.router,
     ):
         app.include_router(router)
 
