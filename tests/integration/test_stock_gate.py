@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 
-from dacu.adapters.redis_gate import RedisStockGate
+from dacu.adapters.redis_gate import ATTEMPT, RedisStockGate, sale_keys
 from dacu.adapters.sql_gate import SqlStockGate
 from dacu.domain.flashsale import FlashSale, GateUnavailable, HoldState, Outcome, StockGate
 from tests.integration.conftest import POSTGRES, REDIS, REDIS_URL, postgres_engine, sqlite_engine
@@ -210,3 +210,22 @@ def test_redis_unreachable_fails_closed():
     gate = RedisStockGate(client, "nowhere")
     with pytest.raises(GateUnavailable):
         gate.attempt("fs-20h", "u1", "r1", 1, NOW)
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="set DACU_TEST_REDIS_URL")
+def test_the_script_refuses_a_quantity_that_would_add_stock():
+    # a caller bypassing the Python checks must not turn a purchase into a restock
+    client = redis.Redis.from_url(REDIS_URL)
+    prefix = f"test-{uuid.uuid4().hex[:10]}"
+    RedisStockGate(client, prefix).open(sale(stock=1))
+    keys = sale_keys(prefix, "fs-20h")
+    with pytest.raises(redis.ResponseError, match="qty"):
+        client.eval(ATTEMPT, 5, *keys, f"{keys[0]}:rate:0", "u1", "r1", -5, _ms(NOW), "")
+    assert RedisStockGate(client, prefix).remaining("fs-20h") == 1
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)

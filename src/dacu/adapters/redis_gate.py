@@ -46,6 +46,7 @@ ATTEMPT = (
     + """
 local sale, bought, requests, stream, rate = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local user, request, qty, now, ip = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+if not qty or qty < 1 or qty % 1 ~= 0 then return redis.error_reply('qty: a positive integer') end
 local meta = redis.call('HMGET', sale, 'starts_at', 'ends_at', 'stock', 'limit',
                         'user_rate', 'ip_rate')
 if not meta[1] or not meta[3] then return {'unknown_sale', ''} end
