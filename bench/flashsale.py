@@ -38,7 +38,8 @@ from sqlalchemy import text
 
 from dacu.adapters.db import database_url, make_engine, upgrade
 from dacu.adapters.principals import SqlPrincipals
-from dacu.adapters.redis_gate import ATTEMPT, RedisStockGate, sale_keys
+from dacu.adapters.redis_gate import RedisStockGate
+from dacu.adapters.redis_scripts import ATTEMPT, sale_keys
 from dacu.adapters.sql_gate import SqlStockGate
 from dacu.domain.access import Role
 from dacu.domain.flashsale import FlashSale

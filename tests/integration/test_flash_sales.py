@@ -13,10 +13,12 @@ import redis
 
 from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.order_writer import OrderWriter, stream_holds
-from dacu.adapters.redis_gate import RedisStockGate, sale_keys
+from dacu.adapters.redis_gate import RedisStockGate
+from dacu.adapters.redis_scripts import sale_keys
 from dacu.adapters.sql_gate import SqlStockGate
 from dacu.domain.flashsale import FlashSale, Outcome, StockGate
 from dacu.services import flashsales as fs
+from dacu.services import stock_reconcile
 from tests.integration.conftest import (
     POSTGRES,
     POSTGRES_URL,
@@ -42,7 +44,7 @@ class Rig:
     store: SqlFlashStore
     gate: StockGate
     written: Callable[[], None]  # wait for the writers: every accepted attempt is an order
-    stream: fs.StreamReader | None = None
+    stream: stock_reconcile.StreamReader | None = None
     client: redis.Redis | None = None
     prefix: str = ""
 
@@ -111,7 +113,7 @@ def test_unpaid_holds_are_released_by_one_sweep_and_sell_again_at_once(rig):
     with pytest.raises(fs.PaymentRefused) as refused:
         fs.pay(rig.store, rig.gate, "fs-phone", "r1", "u1", NOW + timedelta(minutes=18))
     assert refused.value.code == "reservation_released"
-    assert fs.reconcile(rig.store, rig.gate, "fs-phone", rig.stream)[0].clean
+    assert stock_reconcile.reconcile(rig.store, rig.gate, "fs-phone", rig.stream)[0].clean
 
 
 def test_paying_twice_is_one_payment_and_only_the_buyer_pays(rig):
@@ -187,7 +189,7 @@ def test_reconcile_finds_nothing_after_a_normal_sale(rig):
     rig.written()
     fs.pay(rig.store, rig.gate, "fs-phone", "r0", "u0", NOW)
     fs.sweep(rig.store, rig.gate, NOW + timedelta(hours=1))
-    report, after = fs.reconcile(rig.store, rig.gate, "fs-phone", rig.stream, fix=True)
+    report, after = stock_reconcile.reconcile(rig.store, rig.gate, "fs-phone", rig.stream, fix=True)
     assert report.clean
     assert after is None
     assert (report.stock, report.on_sale, report.held, report.recorded) == (5, 4, 1, 1)
@@ -203,7 +205,7 @@ def test_reconcile_rebuilds_a_gate_that_lost_everything(rig):
     fs.pay(rig.store, rig.gate, "fs-phone", "r1", "u1", NOW)
     rig.client.delete(*sale_keys(rig.prefix, "fs-phone")[:3])
     # when
-    report, after = fs.reconcile(rig.store, rig.gate, "fs-phone", rig.stream, fix=True)
+    report, after = stock_reconcile.reconcile(rig.store, rig.gate, "fs-phone", rig.stream, fix=True)
     # then: the loss is reported, the gate rebuilt from the record
     kinds = sorted({d.kind for d in report.differences})
     assert kinds == ["gate_lost_hold", "stock_differs"]
@@ -223,7 +225,7 @@ def test_reconcile_writes_what_no_writer_wrote(rig):
     rig.gate.attempt("fs-phone", "u1", "r1", 1, NOW)
     rig.gate.attempt("fs-phone", "u2", "r2", 1, NOW)
     # when
-    report, after = fs.reconcile(rig.store, rig.gate, "fs-phone", rig.stream, fix=True)
+    report, after = stock_reconcile.reconcile(rig.store, rig.gate, "fs-phone", rig.stream, fix=True)
     # then
     assert [d.kind for d in report.differences] == ["order_unwritten", "order_unwritten"]
     assert after is not None
@@ -238,7 +240,7 @@ def test_reconcile_puts_back_units_a_gate_counts_wrong(rig):
     rig.gate.attempt("fs-phone", "u1", "r1", 1, NOW)
     rig.written()
     rig.gate.restock("fs-phone", 3)  # units the record never heard of
-    report, after = fs.reconcile(rig.store, rig.gate, "fs-phone", rig.stream, fix=True)
+    report, after = stock_reconcile.reconcile(rig.store, rig.gate, "fs-phone", rig.stream, fix=True)
     assert [d.kind for d in report.differences] == ["stock_differs"]
     assert after is not None
     assert after.clean

@@ -25,10 +25,11 @@ from sqlalchemy import func, select
 
 from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.order_writer import GROUP, stream_holds
-from dacu.adapters.redis_gate import RedisStockGate, stream_key
+from dacu.adapters.redis_gate import RedisStockGate
+from dacu.adapters.redis_scripts import stream_key
 from dacu.adapters.tables import flash_orders
 from dacu.domain.flashsale import Decision, FlashSale, Outcome
-from dacu.services import flashsales
+from dacu.services import flashsales, stock_reconcile
 from tests.integration.conftest import POSTGRES_URL, REDIS_URL, postgres_engine
 
 pytestmark = [
@@ -127,7 +128,7 @@ def test_a_storm_sells_exactly_the_stock_and_every_accepted_attempt_is_one_order
             per_buyer[order.user_id] = per_buyer.get(order.user_id, 0) + order.qty
         assert max(per_buyer.values()) <= LIMIT
         assert client.xpending(stream_key(prefix, "fs-storm"), GROUP)["pending"] == 0
-        report, _ = flashsales.reconcile(
+        report, _ = stock_reconcile.reconcile(
             store, gate, "fs-storm", lambda s: stream_holds(client, prefix, s)
         )
         assert report.clean, report.differences

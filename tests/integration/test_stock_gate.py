@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 
-from dacu.adapters.redis_gate import ATTEMPT, RedisStockGate, sale_keys
+from dacu.adapters.redis_gate import RedisStockGate
+from dacu.adapters.redis_scripts import ATTEMPT, sale_keys
 from dacu.adapters.sql_gate import SqlStockGate
 from dacu.domain.flashsale import FlashSale, GateUnavailable, HoldState, Outcome, StockGate
 from tests.integration.conftest import POSTGRES, REDIS, REDIS_URL, postgres_engine, sqlite_engine

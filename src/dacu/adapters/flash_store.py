@@ -22,6 +22,7 @@ from dacu.adapters.tables import (
 )
 from dacu.domain.alerts import Alert
 from dacu.domain.flashsale import (
+    ORDER_STATUS,
     PAID,
     RELEASED,
     RELEASING,
@@ -29,7 +30,6 @@ from dacu.domain.flashsale import (
     FlashOrder,
     FlashSale,
     Hold,
-    HoldState,
 )
 
 
@@ -103,7 +103,6 @@ class SqlFlashStore:
         """Orders for holds that have none (from a stream or a gate); returns how many."""
         if not holds:
             return 0
-        status = {HoldState.HELD: RESERVED, HoldState.PAID: PAID, HoldState.RELEASED: RELEASED}
         rows = [
             {
                 "sale_id": sale_id,
@@ -112,7 +111,7 @@ class SqlFlashStore:
                 "user_id": hold.user_id,
                 "qty": hold.qty,
                 "accepted_at": hold.accepted_at,
-                "status": status[hold.state],
+                "status": ORDER_STATUS[hold.state],
             }
             for hold in holds
         ]

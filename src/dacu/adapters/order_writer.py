@@ -14,7 +14,7 @@ import redis
 from redis.exceptions import ResponseError
 from sqlalchemy import Engine
 
-from dacu.adapters.redis_gate import sales_key, stream_key
+from dacu.adapters.redis_scripts import as_text, sales_key, stream_key
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import flash_orders
 from dacu.domain.flashsale import Hold, HoldState
@@ -42,7 +42,7 @@ class OrderWriter:
 
     def sales(self) -> list[str]:
         """The sales loaded into the gate (each with a stream to follow)."""
-        return sorted(_text(sale) for sale in self._client.smembers(sales_key(self._prefix)))
+        return sorted(as_text(sale) for sale in self._client.smembers(sales_key(self._prefix)))
 
     def join(self, sale_id: str) -> None:
         """Create the consumer group (from the stream's start) unless it exists."""
@@ -80,7 +80,7 @@ class OrderWriter:
         """Drop consumers of dead writers: nothing pending and silent for `idle_ms`."""
         gone = 0
         for consumer in self._client.xinfo_consumers(self.stream(sale_id), GROUP):
-            name = _text(consumer["name"])
+            name = as_text(consumer["name"])
             if name != self._consumer and not consumer["pending"] and consumer["idle"] > idle_ms:
                 self._client.xgroup_delconsumer(self.stream(sale_id), GROUP, name)
                 gone += 1
@@ -97,16 +97,12 @@ class OrderWriter:
         return done
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 def _row(sale_id: str, entry_id: Any, fields: dict[Any, Any]) -> dict[str, Any]:
-    values = {_text(k): _text(v) for k, v in fields.items()}
+    values = {as_text(k): as_text(v) for k, v in fields.items()}
     return {
         "sale_id": sale_id,
         "request_id": values["request"],
-        "entry": _text(entry_id),
+        "entry": as_text(entry_id),
         "user_id": values["user"],
         "qty": int(values["qty"]),
         "accepted_at": datetime.fromtimestamp(int(values["at"]) / 1000, tz=UTC),
@@ -133,4 +129,4 @@ def stream_holds(client: redis.Redis, prefix: str, sale_id: str, chunk: int = 50
             )
         if len(batch) < chunk:
             return found
-        start = "(" + _text(batch[-1][0])
+        start = "(" + as_text(batch[-1][0])

@@ -25,7 +25,7 @@ from dacu.adapters.tables import (
     flash_reservations,
     flash_sales,
 )
-from dacu.domain.flashsale import Decision, FlashSale, Hold, HoldState, Outcome, check_id
+from dacu.domain.flashsale import Decision, FlashSale, Hold, HoldState, Outcome, check_attempt
 
 
 class _Refused(Exception):
@@ -50,10 +50,7 @@ class SqlStockGate:
         now: datetime,
         ip: str = "",
     ) -> Decision:
-        check_id("user_id", user_id)
-        check_id("request_id", request_id)
-        if qty < 1:
-            raise ValueError("qty: must be at least 1")
+        check_attempt(user_id, request_id, qty)
         with self._engine.begin() as connection:
             sale = connection.execute(
                 select(flash_sales).where(flash_sales.c.id == sale_id)

@@ -107,6 +107,8 @@ _HOLD_STATE = {
     RELEASING: HoldState.RELEASED,
     RELEASED: HoldState.RELEASED,
 }
+ORDER_STATUS = {HoldState.HELD: RESERVED, HoldState.PAID: PAID, HoldState.RELEASED: RELEASED}
+"""The status an order written from a hold starts in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,14 @@ class StockGate(Protocol):
         count are recounted from the gate's holds. Returns the stock on sale,
         negative when more is held than the sale has.
         """
+
+
+def check_attempt(user_id: str, request_id: str, qty: int) -> None:
+    """What every gate checks of an attempt before deciding it."""
+    check_id("user_id", user_id)
+    check_id("request_id", request_id)
+    if qty < 1:
+        raise InvalidRule("qty", "must be at least 1")
 
 
 def check_id(field: str, value: str) -> str:

@@ -9,8 +9,8 @@ import typer
 
 if TYPE_CHECKING:
     from dacu.adapters.flash_store import SqlFlashStore
-    from dacu.domain.flashsale import StockGate
-    from dacu.services.flashsales import StreamReader
+    from dacu.domain.flashsale import Hold, StockGate
+    from dacu.services.stock_reconcile import StreamReader
 
 EXIT_BAD_INPUT = 2
 EXIT_DIFFERENCES = 1
@@ -34,7 +34,7 @@ def _stores() -> tuple["SqlFlashStore", "StockGate", "StreamReader | None"]:
     if config.redis_url is not None:
         client = redis_client(config.redis_url)
 
-        def stream(sale_id: str) -> list:  # type: ignore[type-arg]
+        def stream(sale_id: str) -> "list[Hold]":
             return stream_holds(client, config.redis_prefix, sale_id)
 
     return SqlFlashStore(engine), gate, stream
@@ -109,7 +109,8 @@ def stock_reconcile(
 ) -> None:
     """Compare the gate, the order stream and the database; exit 1 if anything differs
     (after --fix: if anything still does)."""
-    from dacu.services.flashsales import UnknownSale, reconcile
+    from dacu.services.flashsales import UnknownSale
+    from dacu.services.stock_reconcile import reconcile
 
     store, gate, stream = _stores()
     ids = [sale_id] if sale_id else [sale.id for sale in store.all()]

@@ -13,6 +13,7 @@ sweep and watch.
 import multiprocessing
 import signal
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,16 +40,21 @@ class WorkerConfig:
     timezone: str = "Asia/Shanghai"
 
 
-def work(config: WorkerConfig) -> None:
-    """One worker process's loop, until SIGTERM or SIGINT."""
-    stopping = False
+def _stop_on_signal() -> threading.Event:
+    """Set when SIGTERM or SIGINT arrives: loops finish their round, then stop."""
+    stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
+        stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    return stopping
+
+
+def work(config: WorkerConfig) -> None:
+    """One worker process's loop, until SIGTERM or SIGINT."""
+    stopping = _stop_on_signal()
     engine = make_engine(config.database_url)
     store = SqlFlashStore(engine)
     gate = stock_gate(engine, config.redis_url, config.prefix)
@@ -60,7 +66,7 @@ def work(config: WorkerConfig) -> None:
         writer = OrderWriter(client, engine, name, config.prefix, config.idle_ms)
     joined: set[str] = set()
     next_sweep = 0.0
-    while not stopping:
+    while not stopping.is_set():
         written = 0
         try:
             if writer is not None:
@@ -88,14 +94,7 @@ def work(config: WorkerConfig) -> None:
 def supervise(config: WorkerConfig, processes: int, report: bool = True) -> None:
     """Run `processes` workers, replacing any that dies, until SIGTERM or SIGINT."""
     context = multiprocessing.get_context("spawn")
-    stopping = False
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stopping = _stop_on_signal()
 
     def start(slot: int) -> BaseProcess:
         process = context.Process(target=work, args=(config,), name=f"dacu-worker-{slot}")
@@ -105,10 +104,10 @@ def supervise(config: WorkerConfig, processes: int, report: bool = True) -> None
         return process
 
     running = [start(slot) for slot in range(processes)]
-    while not stopping:
+    while not stopping.is_set():
         time.sleep(0.2)
         for slot, process in enumerate(running):
-            if not process.is_alive() and not stopping:
+            if not process.is_alive() and not stopping.is_set():
                 if report:
                     print(f"worker {slot} died ({process.exitcode}); starting another", flush=True)
                 running[slot] = start(slot)

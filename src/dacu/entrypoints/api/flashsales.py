@@ -15,7 +15,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 
 from dacu.domain.access import Role
-from dacu.domain.alerts import Alert
 from dacu.domain.flashsale import Decision, FlashOrder, Hold, Outcome
 from dacu.entrypoints.api import context
 from dacu.entrypoints.api.context import HOT_SECURITY, BackendDep, PrincipalDep, hot_principal
@@ -194,7 +193,10 @@ def alerts(
 ) -> list[AlertOut]:
     """Operators' alerts: 安全阈值 stock warnings, sold-out sales."""
     who.require(Role.OPERATOR, Role.RISK, Role.SERVICE)
-    return [_alert(a) for a in backend.flash.alerts(standing=standing)]
+    return [
+        AlertOut.model_validate(a, from_attributes=True)
+        for a in backend.flash.alerts(standing=standing)
+    ]
 
 
 def _attempt_in(raw: bytes) -> AttemptIn:
@@ -264,16 +266,4 @@ def _order(order: FlashOrder) -> OrderOut:
         status=order.status,
         accepted_at=order.accepted_at,
         paid_at=order.paid_at,
-    )
-
-
-def _alert(alert: Alert) -> AlertOut:
-    return AlertOut(
-        id=alert.id,
-        subject=alert.subject,
-        kind=alert.kind,
-        level=alert.level,
-        message=alert.message,
-        raised_at=alert.raised_at,
-        cleared_at=alert.cleared_at,
     )
