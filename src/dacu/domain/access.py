@@ -11,6 +11,7 @@ class Role(StrEnum):
     RISK = "risk"  # 风控: may kill a promotion
     SERVICE = "service"  # 客服: reads
     CONSUMER = "consumer"  # 消费者: their own wallet and quotes
+    STOREFRONT = "storefront"  # the platform's storefront / app back end: sends events
 
 
 class Forbidden(Exception):

@@ -43,6 +43,27 @@ class PhaseWindow:
             raise InvalidRule("phases", f"{self.phase} needs both starts_at and ends_at")
 
 
+TARGET_METRICS = frozenset(
+    {
+        "gmv",  # fen paid
+        "orders",  # orders placed
+        "paid_orders",
+        "buyers",
+        "uv",
+        "pv",
+        "new_users",
+        "registrations",
+        "aov",  # 客单价, fen
+        "conversion_bp",  # visitors who paid
+        "coupon_claims",
+        "coupon_uses",
+        "shares",
+        "sku_units",  # units of one SKU (needs `sku`)
+        "sku_gmv",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """A SMART figure checked live and at the end, e.g. GMV 150% of a normal day."""
@@ -52,8 +73,13 @@ class Target:
     sku: str | None = None
 
     def __post_init__(self) -> None:
-        if self.value < 0:
-            raise InvalidRule("targets.value", "must not be negative")
+        if self.metric not in TARGET_METRICS:
+            known = ", ".join(sorted(TARGET_METRICS))
+            raise InvalidRule("targets.metric", f"{self.metric!r} is not one of {known}")
+        if self.metric.startswith("sku_") != (self.sku is not None):
+            raise InvalidRule("targets.sku", f"{self.metric} needs a sku exactly when per SKU")
+        if self.value <= 0:
+            raise InvalidRule("targets.value", "must be positive")
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,7 +162,9 @@ app.add_typer(token_app, name="token")
 @token_app.command("issue")
 def token_issue(
     subject: Annotated[str, typer.Option(help="who the token is for, e.g. u-1024 or ops-lihua")],
-    role: Annotated[str, typer.Option(help="operator, merchant, finance, risk, service, consumer")],
+    role: Annotated[
+        str, typer.Option(help="operator, merchant, finance, risk, service, consumer, storefront")
+    ],
     shop: Annotated[list[str] | None, typer.Option(help="a merchant's shop (repeat)")] = None,
 ) -> None:
     """Issue a token; it is printed once and stored only as a digest."""

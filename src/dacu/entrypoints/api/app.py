@@ -9,11 +9,13 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from dacu import __version__
+from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
 from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.gates import async_gate, stock_gate
+from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.order_store import SqlOrderStore
 from dacu.adapters.principal_cache import PrincipalCache
 from dacu.adapters.principals import SqlPrincipals
@@ -23,6 +25,7 @@ from dacu.entrypoints.api import (
     enrollments,
     errors,
     flashsales,
+    kpis,
     orders,
     quotes,
 )
@@ -63,6 +66,8 @@ def create_app(
         gate=stock_gate(engine, redis_url, redis_prefix),
         hot_gate=hot,
         tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
+        kpis=SqlKpiStore(engine),
+        alerts=SqlAlertStore(engine),
     )
     errors.install(app)
     for router in (
@@ -72,6 +77,7 @@ def create_app(
         quotes.router,
         orders.router,
         enrollments.router,
+        kpis.router,
     ):
         app.include_router(router)
 

@@ -9,10 +9,12 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
 from dacu.adapters.flash_store import SqlFlashStore
+from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.order_store import SqlOrderStore
 from dacu.adapters.principal_cache import PrincipalCache
 from dacu.adapters.principals import SqlPrincipals
@@ -37,6 +39,8 @@ class Backend:
     gate: StockGate  # for everything but the hot path
     hot_gate: AsyncRedisGate | None  # the hot path's gate, with Redis; else `gate` in a thread
     tokens: PrincipalCache
+    kpis: SqlKpiStore
+    alerts: SqlAlertStore
 
 
 def backend(request: Request) -> Backend:

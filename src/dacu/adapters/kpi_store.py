@@ -1,0 +1,235 @@
+"""Events and their rollups in the system of record.
+
+`record` writes a batch in one transaction: the events new to the store, and
+what they add to the hourly, per-SKU and distinct-people counters. A batch
+sent again finds its events stored and adds nothing. Rows are touched in key
+order, so concurrent batches from several API processes wait, never deadlock.
+"""
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.engine import Connection
+
+from dacu.adapters.kpi_tables import events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
+from dacu.adapters.sql import insert_for
+from dacu.domain.events import Channel, Event, EventKind, Line, Segment
+from dacu.domain.kpis import COUNTERS, Figures, Fold, SkuFigures, fold, scope_counter
+from dacu.domain.kpis import second_payment as _second
+
+_CHUNK = 400  # rows per multi-row statement: well inside SQLite's bound-parameter limit
+
+Cell = tuple[datetime, Channel, Segment, Figures]
+
+
+class SqlKpiStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def record(self, batch: Sequence[Event], now: datetime) -> list[Event]:
+        """Store the events not stored yet and roll them up; returns those."""
+        with self._engine.begin() as connection:
+            fresh = _insert_new(connection, batch, now)
+            _roll_up(connection, fold(fresh))
+        return fresh
+
+    def cells(self, campaign_id: str) -> list[Cell]:
+        query = select(kpi_hourly).where(kpi_hourly.c.campaign_id == campaign_id)
+        with self._engine.connect() as connection:
+            rows = connection.execute(query.order_by(kpi_hourly.c.hour)).mappings().all()
+        return [
+            (
+                row["hour"],
+                Channel(row["channel"]),
+                Segment(row["segment"]),
+                Figures(**{name: row[name] for name in COUNTERS}),
+            )
+            for row in rows
+        ]
+
+    def top_skus(self, campaign_id: str, limit: int = 10) -> list[SkuFigures]:
+        query = (
+            select(kpi_skus)
+            .where(kpi_skus.c.campaign_id == campaign_id)
+            .order_by(kpi_skus.c.gmv.desc(), kpi_skus.c.sku)
+            .limit(limit)
+        )
+        return self._skus(query)
+
+    def skus(self, campaign_id: str, names: Sequence[str]) -> list[SkuFigures]:
+        query = select(kpi_skus).where(
+            kpi_skus.c.campaign_id == campaign_id, kpi_skus.c.sku.in_(list(names))
+        )
+        return self._skus(query)
+
+    def replay(self, campaign_id: str, chunk: int = 20_000) -> int:
+        """Rebuild a campaign's rollups from its raw events, in time order; returns how many."""
+        with self._engine.begin() as connection:
+            for table in (kpi_hourly, kpi_skus, kpi_seen, kpi_buyers):
+                connection.execute(delete(table).where(table.c.campaign_id == campaign_id))
+            done = 0
+            batch: list[Event] = []
+            for event in self._stored(connection, campaign_id):
+                batch.append(event)
+                if len(batch) >= chunk:
+                    _roll_up(connection, fold(batch))
+                    done += len(batch)
+                    batch = []
+            _roll_up(connection, fold(batch))
+        return done + len(batch)
+
+    def _stored(self, connection: Connection, campaign_id: str) -> Iterator[Event]:
+        query = (
+            select(events)
+            .where(events.c.campaign_id == campaign_id)
+            .order_by(events.c.at, events.c.id)
+            .execution_options(yield_per=5_000)
+        )
+        for row in connection.execute(query).mappings():
+            yield event_from_row(row)
+
+    def _skus(self, query: Any) -> list[SkuFigures]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [SkuFigures(r.sku, r.views, r.carts, r.units, r.gmv) for r in rows]
+
+
+def event_from_row(row: Any) -> Event:
+    return Event(
+        id=row["id"],
+        kind=EventKind(row["kind"]),
+        campaign_id=row["campaign_id"],
+        customer_id=row["customer_id"],
+        channel=Channel(row["channel"]),
+        segment=Segment(row["segment"]),
+        at=row["at"],
+        sku=row["sku"],
+        order_id=row["order_id"],
+        coupon=row["coupon"],
+        amount=row["amount"],
+        platform_funded=row["platform_funded"],
+        merchant_funded=row["merchant_funded"],
+        lines=tuple(Line(*line) for line in row["lines"] or ()),
+    )
+
+
+def _insert_new(connection: Connection, batch: Sequence[Event], now: datetime) -> list[Event]:
+    by_id = {event.id: event for event in batch}
+    stored: set[str] = set()
+    rows = [_event_row(by_id[key], now) for key in sorted(by_id)]
+    for part in _chunks(rows):
+        made = connection.execute(
+            insert_for(connection, events)
+            .values(part)
+            .on_conflict_do_nothing()
+            .returning(events.c.id)
+        )
+        stored.update(made.scalars())
+    return [event for event in batch if event.id in stored and by_id[event.id] is event]
+
+
+def _event_row(event: Event, now: datetime) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "campaign_id": event.campaign_id,
+        "kind": event.kind.value,
+        "customer_id": event.customer_id,
+        "channel": event.channel.value,
+        "segment": event.segment.value,
+        "at": event.at,
+        "sku": event.sku,
+        "order_id": event.order_id,
+        "coupon": event.coupon,
+        "amount": event.amount,
+        "platform_funded": event.platform_funded,
+        "merchant_funded": event.merchant_funded,
+        "lines": [[line.sku, line.qty, line.amount] for line in event.lines] or None,
+        "received_at": now,
+    }
+
+
+def _roll_up(connection: Connection, folded: Fold) -> None:
+    _count_firsts(connection, folded)
+    _count_repeat_buyers(connection, folded)
+    _add(connection, kpi_hourly, ["campaign_id", "hour", "channel", "segment"], _cell_rows(folded))
+    sku_rows = [
+        {"campaign_id": campaign, "sku": sku, "views": 0, "carts": 0, "units": 0, "gmv": 0, **adds}
+        for (campaign, sku), adds in sorted(folded.skus.items())
+    ]
+    _add(connection, kpi_skus, ["campaign_id", "sku"], sku_rows)
+
+
+def _count_firsts(connection: Connection, folded: Fold) -> None:
+    keys = sorted(folded.firsts)
+    for part in _chunks(keys):
+        made = connection.execute(
+            insert_for(connection, kpi_seen)
+            .values([{"campaign_id": c, "scope": s, "customer_id": who} for c, s, who in part])
+            .on_conflict_do_nothing()
+            .returning(kpi_seen.c.campaign_id, kpi_seen.c.scope, kpi_seen.c.customer_id)
+        )
+        for campaign, scope, who in made:
+            event = folded.firsts[(campaign, scope, who)]
+            figures = folded.cell(event)
+            counter = scope_counter(scope)
+            setattr(figures, counter, getattr(figures, counter) + 1)
+
+
+def _count_repeat_buyers(connection: Connection, folded: Fold) -> None:
+    keys = sorted(folded.payments)
+    for part in _chunks(keys):
+        upsert = insert_for(connection, kpi_buyers)
+        upsert = upsert.values(
+            [
+                {"campaign_id": c, "customer_id": who, "payments": len(folded.payments[(c, who)])}
+                for c, who in part
+            ]
+        )
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[kpi_buyers.c.campaign_id, kpi_buyers.c.customer_id],
+            set_={"payments": kpi_buyers.c.payments + upsert.excluded.payments},
+        ).returning(kpi_buyers.c.campaign_id, kpi_buyers.c.customer_id, kpi_buyers.c.payments)
+        for campaign, who, total in connection.execute(upsert):
+            new = folded.payments[(campaign, who)]
+            second = _second(total - len(new), new)
+            if second is not None:
+                folded.cell(second).repeat_buyers += 1
+
+
+def _cell_rows(folded: Fold) -> list[dict[str, Any]]:
+    return [
+        {
+            "campaign_id": campaign,
+            "hour": hour,
+            "channel": channel.value,
+            "segment": segment.value,
+            **figures.as_dict(),
+        }
+        for (campaign, hour, channel, segment), figures in sorted(
+            folded.cells.items(), key=lambda item: _sortable(item[0])
+        )
+    ]
+
+
+def _sortable(key: tuple[str, datetime, Channel, Segment]) -> tuple[str, datetime, str, str]:
+    return (key[0], key[1], key[2].value, key[3].value)
+
+
+def _add(connection: Connection, table: Any, key: list[str], rows: list[dict[str, Any]]) -> None:
+    """Add each row's counters onto the stored row at its key (creating it)."""
+    if not rows:
+        return
+    upsert = insert_for(connection, table)
+    counters = [name for name in rows[0] if name not in key]
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[table.c[name] for name in key],
+        set_={name: table.c[name] + upsert.excluded[name] for name in counters},
+    )
+    connection.execute(upsert, rows)
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]

@@ -1,0 +1,111 @@
+"""What shoppers do during a campaign, as events: the raw material of every KPI.
+
+Storefronts, apps and dacu's own services send events in batches; each carries
+an id chosen by its sender, so a batch sent twice counts once.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from dacu.domain.errors import InvalidRule
+from dacu.domain.types import Fen
+
+
+class EventKind(StrEnum):
+    PAGE_VIEW = "page_view"  # 活动页 / 会场 visit
+    SKU_VIEW = "sku_view"  # 商品浏览
+    ADD_TO_CART = "add_to_cart"  # 加购
+    ORDER = "order"  # 下单
+    PAYMENT = "payment"  # 支付 (成交)
+    REFUND = "refund"  # 退款
+    COUPON_CLAIM = "coupon_claim"  # 领券
+    COUPON_USE = "coupon_use"  # 用券 (核销)
+    REGISTRATION = "registration"  # 注册 (new user)
+    LOGIN = "login"
+    SHARE = "share"  # 分享
+    ERROR = "error"  # a failure a client met (payment failed, page error…)
+
+
+class Channel(StrEnum):
+    APP = "app"
+    MINI_PROGRAM = "mini_program"  # 小程序
+    WEB = "web"
+    SHARE_LINK = "share_link"  # 分享链接
+
+
+class Segment(StrEnum):
+    NEW = "new"  # 新客
+    RETURNING = "returning"  # 老客
+
+
+_NEEDS_SKU = frozenset({EventKind.SKU_VIEW, EventKind.ADD_TO_CART})
+_NEEDS_ORDER = frozenset({EventKind.ORDER, EventKind.PAYMENT, EventKind.REFUND})
+_NEEDS_COUPON = frozenset({EventKind.COUPON_CLAIM, EventKind.COUPON_USE})
+_HAS_LINES = frozenset({EventKind.ORDER, EventKind.PAYMENT, EventKind.REFUND})
+VIEWS = frozenset({EventKind.PAGE_VIEW, EventKind.SKU_VIEW})
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One SKU of an order, payment or refund: units and what was paid for them."""
+
+    sku: str
+    qty: int
+    amount: Fen
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    kind: EventKind
+    campaign_id: str
+    customer_id: str
+    channel: Channel
+    segment: Segment
+    at: datetime
+    sku: str | None = None
+    order_id: str | None = None
+    coupon: str | None = None
+    amount: Fen = 0  # order total, amount paid, amount refunded
+    platform_funded: Fen = 0  # the platform's share of the discount (refund: clawed back)
+    merchant_funded: Fen = 0
+    lines: tuple[Line, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("id", "campaign_id", "customer_id"):
+            if not getattr(self, name):
+                raise InvalidRule(name, "must not be empty")
+        if self.at.tzinfo is None:
+            raise InvalidRule("at", "needs a time zone (e.g. +08:00)")
+        if self.kind in _NEEDS_SKU and not self.sku:
+            raise InvalidRule("sku", f"a {self.kind} event names its SKU")
+        if self.kind in _NEEDS_ORDER and not self.order_id:
+            raise InvalidRule("order_id", f"a {self.kind} event names its order")
+        if self.kind in _NEEDS_COUPON and not self.coupon:
+            raise InvalidRule("coupon", f"a {self.kind} event names its coupon")
+        money = self.amount or self.platform_funded or self.merchant_funded or self.lines
+        if self.kind not in _HAS_LINES and money:
+            raise InvalidRule("amount", f"a {self.kind} event carries no money")
+        for name in ("amount", "platform_funded", "merchant_funded"):
+            if getattr(self, name) < 0:
+                raise InvalidRule(name, "must not be negative")
+        for i, line in enumerate(self.lines):
+            if not line.sku:
+                raise InvalidRule(f"lines[{i}].sku", "must not be empty")
+            if line.qty <= 0:
+                raise InvalidRule(f"lines[{i}].qty", "must be positive")
+            if line.amount < 0:
+                raise InvalidRule(f"lines[{i}].amount", "must not be negative")
+        if self.lines and sum(line.amount for line in self.lines) != self.amount:
+            raise InvalidRule("lines", "amounts must add up to the event's amount")
+
+    @property
+    def hour(self) -> datetime:
+        """The start of the hour the event fell in (UTC; every zone dacu serves is whole-hour)."""
+        return hour_of(self.at)
+
+
+def hour_of(at: datetime) -> datetime:
+    utc = at.astimezone(UTC)
+    return utc - timedelta(minutes=utc.minute, seconds=utc.second, microseconds=utc.microsecond)

@@ -1,0 +1,74 @@
+"""Events as senders write them: a batch of at most 1,000, each with its own id."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from dacu.domain.errors import InvalidRule
+from dacu.domain.events import Channel, Event, EventKind, Line, Segment
+from dacu.schemas.promotions import aware
+
+Name = Annotated[str, Field(min_length=1, max_length=64)]
+MAX_BATCH = 1000
+
+
+class LineIn(BaseModel):
+    sku: Name
+    qty: int = Field(ge=1)
+    amount: int = Field(ge=0, description="fen paid for these units")
+
+
+class EventIn(BaseModel):
+    id: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_.:\-]+$",
+        description="chosen by the sender; the same id again is a duplicate",
+    )
+    kind: EventKind
+    campaign_id: Name
+    customer_id: Name
+    channel: Channel
+    segment: Segment = Field(description="new: the customer's first purchase period (新客)")
+    at: datetime = Field(description="when it happened; without an offset, Asia/Shanghai")
+    sku: Name | None = None
+    order_id: Name | None = None
+    coupon: Name | None = None
+    amount: int = Field(0, ge=0, le=10**13, description="fen: ordered, paid or refunded")
+    platform_funded: int = Field(
+        0, ge=0, le=10**13, description="fen of discount the platform paid"
+    )
+    merchant_funded: int = Field(0, ge=0, le=10**13, description="fen of discount merchants paid")
+    lines: list[LineIn] = Field(default_factory=list, max_length=200)
+
+    def to_domain(self) -> Event:
+        return Event(
+            id=self.id,
+            kind=self.kind,
+            campaign_id=self.campaign_id,
+            customer_id=self.customer_id,
+            channel=self.channel,
+            segment=self.segment,
+            at=aware(self.at),
+            sku=self.sku,
+            order_id=self.order_id,
+            coupon=self.coupon,
+            amount=self.amount,
+            platform_funded=self.platform_funded,
+            merchant_funded=self.merchant_funded,
+            lines=tuple(Line(line.sku, line.qty, line.amount) for line in self.lines),
+        )
+
+
+class EventBatch(BaseModel):
+    events: list[EventIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+    def to_domain(self) -> list[Event]:
+        found = []
+        for i, event in enumerate(self.events):
+            try:
+                found.append(event.to_domain())
+            except InvalidRule as error:
+                raise error.within(f"events[{i}]") from None
+        return found

@@ -1,0 +1,117 @@
+"""Use cases around KPIs: take in a batch of events, and read a campaign's dashboard."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from dacu.domain.alerts import Alert
+from dacu.domain.campaigns import Campaign
+from dacu.domain.errors import InvalidRule
+from dacu.domain.events import Channel, Event, Segment
+from dacu.domain.kpis import Figures, SkuFigures
+from dacu.domain.review import BUDGET_STEPS, Dashboard, achievements, budget_alerts, errors_risen
+
+TOP_SKUS = 10
+
+
+class KpiStore(Protocol):
+    def record(self, batch: Sequence[Event], now: datetime) -> list[Event]: ...
+
+    def cells(self, campaign_id: str) -> list[tuple[datetime, Channel, Segment, Figures]]: ...
+
+    def top_skus(self, campaign_id: str, limit: int = TOP_SKUS) -> list[SkuFigures]: ...
+
+    def skus(self, campaign_id: str, names: Sequence[str]) -> list[SkuFigures]: ...
+
+
+class Campaigns(Protocol):
+    def campaign(self, campaign_id: str) -> Campaign: ...
+
+
+class Alerts(Protocol):
+    def raise_alert(
+        self, subject: str, kind: str, level: str, message: str, now: datetime
+    ) -> bool: ...
+
+    def clear_alert(self, subject: str, kind: str, now: datetime) -> bool: ...
+
+    def alerts(self, subject: str | None = None, standing: bool = False) -> list[Alert]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    accepted: int
+    duplicates: int
+
+
+def ingest(
+    store: KpiStore, campaigns: Campaigns, alerts: Alerts, batch: Sequence[Event], now: datetime
+) -> Ingested:
+    """Record a batch (again: nothing more counts), then raise or clear the alerts it moves."""
+    known: dict[str, Campaign] = {}
+    for i, event in enumerate(batch):
+        if event.campaign_id not in known:
+            try:
+                known[event.campaign_id] = campaigns.campaign(event.campaign_id)
+            except LookupError:
+                raise InvalidRule(
+                    f"events[{i}].campaign_id", f"no campaign {event.campaign_id!r}"
+                ) from None
+    fresh = store.record(batch, now)
+    for campaign_id in {event.campaign_id for event in fresh}:
+        latest = max(event.hour for event in fresh if event.campaign_id == campaign_id)
+        watch(store, alerts, known[campaign_id], latest, now)
+    return Ingested(len(fresh), len(batch) - len(fresh))
+
+
+def watch(
+    store: KpiStore, alerts: Alerts, campaign: Campaign, hour: datetime, now: datetime
+) -> None:
+    """Budget burn past 80% / 100%, and an hour whose errors rose."""
+    cells = store.cells(campaign.id)
+    totals = Figures.total(figures for _, _, _, figures in cells)
+    passed = {kind for kind, _, _ in budget_alerts(totals.platform_spend, campaign.budget.total)}
+    for kind, level, message in budget_alerts(totals.platform_spend, campaign.budget.total):
+        alerts.raise_alert(campaign.id, kind, level, message, now)
+    for _, kind, _ in BUDGET_STEPS:
+        if kind not in passed:
+            alerts.clear_alert(campaign.id, kind, now)  # refunds brought the burn back
+    this_hour = Figures.total(figures for at, _, _, figures in cells if at == hour)
+    if errors_risen(this_hour):
+        message = (
+            f"{hour.astimezone(now.tzinfo):%Y-%m-%d %H}:00 错误 {this_hour.errors} 次, "
+            f"错误率 {this_hour.error_rate_bp / 100:.2f}%"
+        )
+        alerts.raise_alert(campaign.id, "error_rate", "critical", message, now)
+    else:
+        alerts.clear_alert(campaign.id, "error_rate", now)
+
+
+def dashboard(store: KpiStore, alerts: Alerts, campaign: Campaign, now: datetime) -> Dashboard:
+    """Every figure the dashboard shows, from the rollups alone."""
+    cells = store.cells(campaign.id)
+    hourly: dict[datetime, Figures] = {}
+    channels = {channel: Figures() for channel in Channel}
+    segments = {segment: Figures() for segment in Segment}
+    for hour, channel, segment, figures in cells:
+        hourly.setdefault(hour, Figures()).add(figures)
+        channels[channel].add(figures)
+        segments[segment].add(figures)
+    totals = Figures.total(hourly.values())
+    target_skus = [target.sku for target in campaign.targets if target.sku]
+    by_sku = {found.sku: found for found in store.skus(campaign.id, target_skus)}
+    return Dashboard(
+        campaign_id=campaign.id,
+        theme=campaign.theme,
+        status=campaign.status.value,
+        phase=(phase.value if (phase := campaign.phase_at(now)) else None),
+        budget=campaign.budget.total,
+        totals=totals,
+        hourly=tuple(sorted(hourly.items())),
+        channels=channels,
+        segments=segments,
+        top_skus=tuple(store.top_skus(campaign.id)),
+        achievements=tuple(achievements(campaign.targets, totals, by_sku)),
+        alerts=tuple(alerts.alerts(campaign.id)),
+    )
