@@ -20,7 +20,9 @@ def shoppers(seed: int, campaign_id: str, customers: int, start: datetime) -> li
         at = start + timedelta(minutes=rng.randrange(0, 6 * 60), seconds=n % 60)
         step = 0
 
-        def emit(kind: str, **fields: Any) -> None:
+        def emit(
+            kind: str, who: str = who, channel: str = channel, segment: str = segment, **fields: Any
+        ) -> None:
             nonlocal at, step
             step += 1
             at += timedelta(seconds=rng.randrange(1, 900))

@@ -82,7 +82,7 @@ def _independent(engine: Engine) -> dict:
     def money(kind: str, column: str = "amount") -> int:
         return _one(engine, f"SELECT sum({column}) FROM events WHERE {where} AND kind = '{kind}'")
 
-    found = {
+    return {
         "events": _one(engine, f"SELECT count(*) FROM events WHERE {where}"),
         "pv": count("page_view"),
         "sku_views": count("sku_view"),
@@ -115,7 +115,6 @@ def _independent(engine: Engine) -> dict:
             "AND kind = 'payment' GROUP BY customer_id HAVING count(*) >= 2) AS twice",
         ),
     }
-    return found
 
 
 def _hourly(engine: Engine) -> dict[int, tuple[int, int, int, int]]:
@@ -205,12 +204,15 @@ def test_kpis_equal_an_independent_computation_over_the_raw_events(engine):
     raw = shoppers(7, CAMPAIGN, 400, BURST)
     _ingest(engine, campaigns, raw, size=137)
     board = _board(engine, campaigns)
-    assert board.totals.payments > 50 and board.totals.repeat_buyers > 0
-    assert board.totals.refunds > 0 and len(board.hourly) >= 6
+    assert board.totals.payments > 50
+    assert board.totals.repeat_buyers > 0
+    assert board.totals.refunds > 0
+    assert len(board.hourly) >= 6
     _check_against_raw(engine, board)
     # the targets read the same figures: 达成率 against the campaign file's targets
     met = {a.metric: a.actual for a in board.achievements}
-    assert met["gmv"] == board.totals.gmv and met["new_users"] == board.totals.new_users
+    assert met["gmv"] == board.totals.gmv
+    assert met["new_users"] == board.totals.new_users
     phone = next(s for s in board.top_skus if s.sku == "P-PHONE")
     assert met["sku_units"] == phone.units
 
@@ -221,13 +223,16 @@ def test_a_batch_sent_again_counts_once_and_rebuilding_gives_the_same_rollups(en
     first = _ingest(engine, campaigns, raw, size=300)
     again = _ingest(engine, campaigns, raw[:450], size=200)  # a client retrying
     assert sum(d.accepted for d in first) == len(raw)
-    assert sum(d.accepted for d in again) == 0 and sum(d.duplicates for d in again) == 450
+    assert sum(d.accepted for d in again) == 0
+    assert sum(d.duplicates for d in again) == 450
     before = _board(engine, campaigns)
     _check_against_raw(engine, before)
     assert SqlKpiStore(engine).replay(CAMPAIGN, chunk=97) == len(raw)
     after = _board(engine, campaigns)
-    assert after.totals == before.totals and after.hourly == before.hourly
-    assert after.top_skus == before.top_skus and dict(after.channels) == dict(before.channels)
+    assert after.totals == before.totals
+    assert after.hourly == before.hourly
+    assert after.top_skus == before.top_skus
+    assert dict(after.channels) == dict(before.channels)
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)
@@ -300,12 +305,15 @@ def test_events_and_kpis_over_http(engine):
     with serving(app) as base, httpx.Client(base_url=base, timeout=30) as http:
         auth = {"Authorization": f"Bearer {front}"}
         sent = http.post("/v1/events", json={"events": raw[:200]}, headers=auth)
-        assert sent.status_code == 200 and sent.json() == {"accepted": 200, "duplicates": 0}
+        assert sent.status_code == 200
+        assert sent.json() == {"accepted": 200, "duplicates": 0}
         again = http.post("/v1/events", json={"events": raw}, headers=auth)
         assert again.json() == {"accepted": len(raw) - 200, "duplicates": 200}
         bad = [dict(raw[0], id="bad-1"), dict(raw[1], id="bad-2", at="2026-11-11T25:00")]
         refused = http.post("/v1/events", json={"events": bad}, headers=auth)
-        assert refused.status_code == 422 and "events" in refused.text and "at" in refused.text
+        assert refused.status_code == 422
+        assert "events" in refused.text
+        assert "at" in refused.text
         unknown = [dict(raw[0], id="x-1", campaign_id="no-such")]
         refused = http.post("/v1/events", json={"events": unknown}, headers=auth)
         assert refused.status_code == 422

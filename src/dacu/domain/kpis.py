@@ -87,6 +87,10 @@ class Figures:
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    def snapshot(self) -> dict[str, int]:
+        """Every counter and every ratio, by name."""
+        return {**self.as_dict(), **{name: getattr(self, name) for name in RATIOS}}
+
     @classmethod
     def total(cls, parts: Iterable["Figures"]) -> "Figures":
         found = cls()

@@ -157,3 +157,25 @@ def highlights(board: Dashboard, zone: tzinfo) -> tuple[list[str], list[str]]:
     if board.budget and board.budget_used_bp > 10000:
         short.append(f"预算超支: 已用 {board.budget_used_bp / 100:.2f}%")
     return good, short
+
+
+# --- the case library (案例库) ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """A finished campaign as the library keeps it: enough to compare and to learn from."""
+
+    campaign_id: str
+    theme: str
+    starts_at: datetime
+    ends_at: datetime
+    archived_at: datetime
+    totals: Mapping[str, int]  # every counter and ratio of `Figures`
+    achievements: tuple[Achievement, ...]
+    budget: Fen
+    highlights: tuple[str, ...]
+    shortfalls: tuple[str, ...]
+
+    def figures(self) -> Figures:
+        return Figures(**{name: self.totals[name] for name in Figures.__dataclass_fields__})

@@ -60,7 +60,7 @@ class DashboardOut(BaseModel):
 
 
 def figures_json(figures: Figures) -> dict[str, int]:
-    return {**figures.as_dict(), **{name: getattr(figures, name) for name in RATIOS}}
+    return figures.snapshot()
 
 
 def alert_json(alert: Alert, zone: tzinfo) -> dict[str, Any]:
