@@ -285,7 +285,7 @@ def test_budget_burn_and_rising_errors_raise_alerts_once(engine):
     standing = {a.kind: a.level for a in alerts.alerts(CAMPAIGN, standing=True)}
     assert standing == {"budget_80": "warning", "budget_100": "critical"}
     assert len(alerts.alerts(CAMPAIGN)) == 2  # raised once each
-    send([event(4, "refund", order_id="o", amount=100_000, platform_funded=30_000)])
+    send([event(4, "refund", order_id="o", amount=100_000, platform_funded=10_000)])
     assert [a.kind for a in alerts.alerts(CAMPAIGN, standing=True)] == ["budget_80"]
     send([event(10 + n, "page_view") for n in range(100)])
     send([event(200 + n, "error") for n in range(25)])

@@ -51,13 +51,17 @@ kpi_skus = Table(
     Index("ix_kpi_skus_gmv", "campaign_id", "gmv"),
 )
 
-# Who has been counted in which distinct scope (UV, buyers, UV of an hour…).
+# Who has been counted in which distinct scope (UV, buyers, UV of an hour…), and in
+# which cell: the earliest event's, even when an earlier event arrives late.
 kpi_seen = Table(
     "kpi_seen",
     metadata,
     Column("campaign_id", String(64), primary_key=True),
     Column("scope", String(32), primary_key=True),
     Column("customer_id", String(64), primary_key=True),
+    Column("at", AwareDateTime(), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("segment", String(16), nullable=False),
 )
 
 # Payments per buyer, to count repeat buyers (复购) once each.

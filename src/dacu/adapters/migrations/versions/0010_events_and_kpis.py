@@ -91,6 +91,9 @@ def upgrade() -> None:
         sa.Column("campaign_id", sa.String(64)),
         sa.Column("scope", sa.String(32)),
         sa.Column("customer_id", sa.String(64)),
+        sa.Column("at", when, nullable=False),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("segment", sa.String(16), nullable=False),
         sa.PrimaryKeyConstraint("campaign_id", "scope", "customer_id", name="pk_kpi_seen"),
     )
     op.create_table(
