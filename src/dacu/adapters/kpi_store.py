@@ -14,11 +14,12 @@ from sqlalchemy import Engine, delete, select, tuple_, update
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.kpi_tables import events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
-from dacu.adapters.sql import insert_for
+from dacu.adapters.sql import bulk_upsert
 from dacu.domain.events import Channel, Event, EventKind, Line, Segment, hour_of
 from dacu.domain.kpis import COUNTERS, Figures, Fold, SkuFigures, fold, scope_counter
 from dacu.domain.kpis import second_payment as _second
 
+_SEEN_KEY = ["campaign_id", "scope", "customer_id"]
 _CHUNK = 400  # rows per multi-row statement: well inside SQLite's bound-parameter limit
 
 Cell = tuple[datetime, Channel, Segment, Figures]
@@ -119,14 +120,8 @@ def _insert_new(connection: Connection, batch: Sequence[Event], now: datetime) -
     by_id = {event.id: event for event in batch}
     stored: set[str] = set()
     rows = [_event_row(by_id[key], now) for key in sorted(by_id)]
-    for part in _chunks(rows):
-        made = connection.execute(
-            insert_for(connection, events)
-            .values(part)
-            .on_conflict_do_nothing()
-            .returning(events.c.id)
-        )
-        stored.update(made.scalars())
+    made = bulk_upsert(connection, events, rows, key=["id"], returning=["id"])
+    stored.update(row[0] for row in made)
     return [event for event in batch if event.id in stored and by_id[event.id] is event]
 
 
@@ -170,13 +165,14 @@ def _count_firsts(connection: Connection, folded: Fold, in_order: bool) -> None:
     """
     keys = sorted(folded.firsts)
     taken: set[tuple[str, str, str]] = set()
-    for part in _chunks(keys):
-        made = connection.execute(
-            insert_for(connection, kpi_seen)
-            .values([_seen_row(key, folded.firsts[key]) for key in part])
-            .on_conflict_do_nothing()
-            .returning(kpi_seen.c.campaign_id, kpi_seen.c.scope, kpi_seen.c.customer_id)
-        )
+    made = bulk_upsert(
+        connection,
+        kpi_seen,
+        [_seen_row(key, folded.firsts[key]) for key in keys],
+        key=_SEEN_KEY,
+        returning=_SEEN_KEY,
+    )
+    if made:
         for campaign_id, scope, customer_id in made:
             key = (campaign_id, scope, customer_id)
             taken.add(key)
@@ -230,24 +226,19 @@ def _bump(figures: Figures, counter: str, by: int) -> None:
 
 
 def _count_repeat_buyers(connection: Connection, folded: Fold) -> None:
-    keys = sorted(folded.payments)
-    for part in _chunks(keys):
-        upsert = insert_for(connection, kpi_buyers)
-        upsert = upsert.values(
-            [
-                {"campaign_id": c, "customer_id": who, "payments": len(folded.payments[(c, who)])}
-                for c, who in part
-            ]
-        )
-        upsert = upsert.on_conflict_do_update(
-            index_elements=[kpi_buyers.c.campaign_id, kpi_buyers.c.customer_id],
-            set_={"payments": kpi_buyers.c.payments + upsert.excluded.payments},
-        ).returning(kpi_buyers.c.campaign_id, kpi_buyers.c.customer_id, kpi_buyers.c.payments)
-        for campaign, who, total in connection.execute(upsert):
-            new = folded.payments[(campaign, who)]
-            second = _second(total - len(new), new)
-            if second is not None:
-                folded.cell(second).repeat_buyers += 1
+    rows = [
+        {"campaign_id": c, "customer_id": who, "payments": len(folded.payments[(c, who)])}
+        for c, who in sorted(folded.payments)
+    ]
+    key = ["campaign_id", "customer_id"]
+    totals = bulk_upsert(
+        connection, kpi_buyers, rows, key=key, add=["payments"], returning=[*key, "payments"]
+    )
+    for campaign, who, total in totals:
+        new = folded.payments[(campaign, who)]
+        second = _second(total - len(new), new)
+        if second is not None:
+            folded.cell(second).repeat_buyers += 1
 
 
 def _cell_rows(folded: Fold) -> list[dict[str, Any]]:
@@ -271,15 +262,9 @@ def _sortable(key: tuple[str, datetime, Channel, Segment]) -> tuple[str, datetim
 
 def _add(connection: Connection, table: Any, key: list[str], rows: list[dict[str, Any]]) -> None:
     """Add each row's counters onto the stored row at its key (creating it)."""
-    if not rows:
-        return
-    upsert = insert_for(connection, table)
-    counters = [name for name in rows[0] if name not in key]
-    upsert = upsert.on_conflict_do_update(
-        index_elements=[table.c[name] for name in key],
-        set_={name: table.c[name] + upsert.excluded[name] for name in counters},
-    )
-    connection.execute(upsert, rows)
+    if rows:
+        counters = [name for name in rows[0] if name not in key]
+        bulk_upsert(connection, table, rows, key=key, add=counters)
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:

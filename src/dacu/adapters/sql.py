@@ -1,8 +1,10 @@
 """SQL idioms the stores share, written once for SQLite and PostgreSQL alike."""
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import JSON, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -47,3 +49,76 @@ def put_row(
         .on_conflict_do_update(index_elements=[table.c[name] for name in key], set_=values)
     )
     connection.execute(upsert)
+
+
+def bulk_upsert(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    key: Sequence[str],
+    add: Sequence[str] = (),
+    returning: Sequence[str] = (),
+) -> list[Any]:
+    """Insert many rows at once; on a key already stored, add the `add` columns onto it
+    (or, with none, leave the stored row alone). Returns `returning` of the rows
+    inserted or added to — a row left alone returns nothing.
+
+    PostgreSQL gets one statement over arrays (`unnest`), which it parses once
+    however many rows; SQLite gets SQLAlchemy's batched multi-row VALUES.
+    """
+    if not rows:
+        return []
+    if connection.dialect.name == "postgresql":
+        return _unnest_upsert(connection, table, rows, key, add, returning)
+    statement = insert_for(connection, table)
+    if add:
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c[name] for name in key],
+            set_={name: table.c[name] + statement.excluded[name] for name in add},
+        )
+    else:
+        statement = statement.on_conflict_do_nothing()
+    if not returning:
+        connection.execute(statement, list(rows))
+        return []
+    return list(connection.execute(statement.returning(*(table.c[n] for n in returning)), rows))
+
+
+def _unnest_upsert(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    key: Sequence[str],
+    add: Sequence[str],
+    returning: Sequence[str],
+) -> list[Any]:
+    names = list(rows[0])
+    arrays, selected, params = [], [], {}
+    for i, name in enumerate(names):
+        column = table.c[name]
+        as_json = isinstance(column.type, JSON)
+        kind = "text" if as_json else column.type.compile(dialect=connection.dialect)
+        arrays.append(f"CAST(:p{i} AS {kind}[])")
+        selected.append(f"u.c{i}::json" if as_json else f"u.c{i}")
+        values = [row[name] for row in rows]
+        params[f"p{i}"] = (
+            [json.dumps(v) if v is not None else None for v in values] if as_json else values
+        )
+    columns = ", ".join(f'"{name}"' for name in names)
+    aliases = ", ".join(f"c{i}" for i in range(len(names)))
+    conflict = ", ".join(f'"{name}"' for name in key)
+    if add:
+        sets = ", ".join(f'"{n}" = {table.name}."{n}" + excluded."{n}"' for n in add)
+        action = f"DO UPDATE SET {sets}"
+    else:
+        action = "DO NOTHING"
+    sql = (
+        f"INSERT INTO {table.name} ({columns}) "
+        f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS u({aliases}) "
+        f"ON CONFLICT ({conflict}) {action}"
+    )
+    if returning:
+        sql += " RETURNING " + ", ".join(f'"{name}"' for name in returning)
+        return list(connection.execute(text(sql), params))
+    connection.execute(text(sql), params)
+    return []
