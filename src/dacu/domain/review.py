@@ -143,7 +143,8 @@ def highlights(board: Dashboard, zone: tzinfo) -> tuple[list[str], list[str]]:
     short: list[str] = []
     for done in board.achievements:
         what = done.metric + (f" {done.sku}" if done.sku else "")
-        line = f"{what}: {done.actual:,} / {done.target:,} ({done.achievement_bp / 100:.1f}%)"
+        actual, target = _in_unit(done.metric, done.actual), _in_unit(done.metric, done.target)
+        line = f"{what}: {actual} / {target} ({done.achievement_bp / 100:.1f}%)"
         (good if done.met else short).append(("达成 " if done.met else "未达成 ") + line)
     if board.hourly:
         hour, best = max(board.hourly, key=lambda item: item[1].gmv)
@@ -157,6 +158,17 @@ def highlights(board: Dashboard, zone: tzinfo) -> tuple[list[str], list[str]]:
     if board.budget and board.budget_used_bp > 10000:
         short.append(f"预算超支: 已用 {board.budget_used_bp / 100:.2f}%")
     return good, short
+
+
+MONEY_METRICS = frozenset({"gmv", "aov", "sku_gmv"})
+
+
+def _in_unit(metric: str, value: int) -> str:
+    if metric in MONEY_METRICS:
+        return f"¥{yuan(value)}"
+    if metric.endswith("_bp"):
+        return f"{value // 100}.{value % 100:02d}%"
+    return f"{value:,}"
 
 
 # --- the case library (案例库) ---------------------------------------------------

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from dacu.domain.pricing import price
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
+from dacu.entrypoints.cli_review import archive_finished, review_app
 from dacu.entrypoints.receipt import show
 from dacu.entrypoints.scenario import BadScenario, dumps, load_scenario, result_to_json
 
@@ -68,6 +69,7 @@ def price_command(
 app.add_typer(flash_app, name="flash")
 app.add_typer(stock_app, name="stock")
 app.command("workers")(workers)
+app.add_typer(review_app)  # report, cases
 
 db_app = typer.Typer(help="The database: SQLite by default, PostgreSQL with DACU_DATABASE_URL.")
 app.add_typer(db_app, name="db")
@@ -213,7 +215,8 @@ def serve(
 @app.command("sweep")
 def sweep() -> None:
     """One sweep: cancel unpaid orders and release unpaid flash-sale holds past their time
-    (stock and coupons come back), expire coupons past theirs. Run it every minute (cron,
+    (stock and coupons come back), expire coupons past theirs, archive finished campaigns
+    in the case library. Run it every minute (cron,
     systemd timer) — or run `dacu workers`, which sweeps flash sales every few seconds."""
     from dacu.adapters.coupon_lifecycle import SqlCouponLifecycle
     from dacu.adapters.db import make_engine, upgrade
@@ -232,9 +235,10 @@ def sweep() -> None:
     gate = stock_gate(engine, config.redis_url, config.redis_prefix)
     released = flashsales.sweep(SqlFlashStore(engine), gate, now)
     expired = SqlCouponLifecycle(engine).expire(now)
+    archived = archive_finished(engine, now)
     typer.echo(
         f"{len(cancelled)} unpaid orders cancelled, {released} unpaid flash-sale holds "
-        f"released, {expired} coupons expired"
+        f"released, {expired} coupons expired, {len(archived)} finished campaigns archived"
     )
 
 

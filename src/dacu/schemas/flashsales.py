@@ -17,13 +17,13 @@ class FlashSaleIn(BaseModel):
     title: str = Field("", max_length=200)
     starts_at: datetime
     ends_at: datetime
-    stock: int = Field(ge=0)
-    limit_per_user: int = Field(ge=1)
-    price: int = Field(ge=0, description="fen per unit")
-    safety_stock: int = Field(0, ge=0)
+    stock: int = Field(ge=0, le=10**9)
+    limit_per_user: int = Field(ge=1, le=10**6)
+    price: int = Field(ge=0, le=10**12, description="fen per unit")
+    safety_stock: int = Field(0, ge=0, le=10**9)
     pay_within_s: int = Field(900, ge=1, le=86_400)
-    user_rate: int = Field(5, ge=1, description="attempts per second per buyer")
-    ip_rate: int = Field(200, ge=1, description="attempts per second per address")
+    user_rate: int = Field(5, ge=1, le=10**6, description="attempts per second per buyer")
+    ip_rate: int = Field(200, ge=1, le=10**6, description="attempts per second per address")
     restock_at: datetime | None = None
 
     def to_domain(self) -> FlashSale:

@@ -13,6 +13,7 @@ from dacu.domain.kpis import Figures, SkuFigures
 from dacu.domain.review import BUDGET_STEPS, Dashboard, achievements, budget_alerts, errors_risen
 
 TOP_SKUS = 10
+STOCK_KINDS = frozenset({"sold_out", "stock_low"})  # raised per flash sale, shown on every board
 
 
 class KpiStore(Protocol):
@@ -113,5 +114,8 @@ def dashboard(store: KpiStore, alerts: Alerts, campaign: Campaign, now: datetime
         segments=segments,
         top_skus=tuple(store.top_skus(campaign.id)),
         achievements=tuple(achievements(campaign.targets, totals, by_sku)),
-        alerts=tuple(alerts.alerts(campaign.id)),
+        alerts=(
+            *alerts.alerts(campaign.id),
+            *(a for a in alerts.alerts(standing=True) if a.kind in STOCK_KINDS),
+        ),
     )

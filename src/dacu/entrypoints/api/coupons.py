@@ -83,7 +83,7 @@ def my_wallet(backend: BackendDep, who: PrincipalDep) -> list[CouponOut]:
 
 class CodeIn(BaseModel):
     code: str = Field(min_length=1, max_length=64)
-    max_uses: int = Field(ge=1)
+    max_uses: int = Field(ge=1, le=10**9)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
 
