@@ -30,6 +30,7 @@ from dacu.entrypoints.api import (
     quotes,
 )
 from dacu.entrypoints.api.context import Backend
+from dacu.entrypoints.web import install as install_console
 
 
 def create_app(
@@ -80,6 +81,7 @@ def create_app(
         kpis.router,
     ):
         app.include_router(router)
+    install_console(app, engine)  # the web console at /console, with its own assets
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

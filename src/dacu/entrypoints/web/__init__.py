@@ -1,0 +1,52 @@
+"""The web console at /console: campaigns, live dashboards, the kill switch, alerts and
+the case library, as server-rendered pages (Jinja2 + HTMX + ECharts, all served here)."""
+
+from fastapi import FastAPI, Request
+from sqlalchemy import Engine
+from starlette.responses import RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from dacu.adapters.case_store import SqlCaseStore
+from dacu.entrypoints.web import dashboard, login, pages, promotions
+from dacu.entrypoints.web.context import PageMissing
+from dacu.entrypoints.web.render import STATIC, page
+from dacu.entrypoints.web.session import CONSOLE, CrossSite, LoginNeeded, NotAllowed, login_url
+
+
+def install(app: FastAPI, engine: Engine) -> None:
+    """Mount the console's pages and assets on the API's app, beside its routes."""
+    app.state.console_cases = SqlCaseStore(engine)
+    for router in (login.router, pages.router, dashboard.router, promotions.router):
+        app.include_router(router)
+    app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")
+
+    @app.exception_handler(LoginNeeded)
+    async def login_needed(request: Request, error: LoginNeeded) -> Response:
+        target = login_url(error.back_to)
+        if _from_htmx(request):  # a poll or a button: have htmx leave the page for the form
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(NotAllowed)
+    async def not_allowed(request: Request, error: NotAllowed) -> Response:
+        return _refusal(request, 403, "forbidden", str(error))
+
+    @app.exception_handler(CrossSite)
+    async def cross_site(request: Request, error: CrossSite) -> Response:
+        return _refusal(request, 403, "refused", str(error), translated=False)
+
+    @app.exception_handler(PageMissing)
+    async def missing(request: Request, error: PageMissing) -> Response:
+        return _refusal(request, 404, "not_found", str(error), translated=False)
+
+
+def _from_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _refusal(
+    request: Request, status: int, title: str, reason: str, translated: bool = True
+) -> Response:
+    name = "_notice.html" if _from_htmx(request) else "refusal.html"
+    context = {"title": title, "reason": reason, "translated": translated}
+    return page(request, name, context, status=status)

@@ -1,0 +1,101 @@
+"""Who is at the console: the API's bearer token, kept in an HttpOnly cookie.
+
+Pages take the same staff roles as the API's reads; the kill switch the same
+roles as the API's. A browser sends the cookie with any request, so every
+state-changing request must also prove it came from the console's own pages:
+it carries the `HX-Request` header, which a cross-site form cannot set and a
+cross-site script cannot send without a CORS preflight that dacu never
+answers, and its `Origin`, when the browser names one, must be dacu itself.
+"""
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from starlette.responses import Response
+
+from dacu.domain.access import Principal, Role
+from dacu.entrypoints.web.context import backend
+
+CONSOLE = "/console"
+TOKEN_COOKIE = "dacu_token"
+SESSION_SECONDS = 12 * 3600  # one shift; the token itself lives on
+STAFF = frozenset({Role.OPERATOR, Role.FINANCE, Role.RISK, Role.SERVICE})
+KILLERS = frozenset({Role.OPERATOR, Role.RISK})  # as the API's kill route
+
+
+class LoginNeeded(Exception):
+    """No console cookie, or one whose token nobody was given."""
+
+    def __init__(self, back_to: str) -> None:
+        super().__init__(back_to)
+        self.back_to = back_to
+
+
+class NotAllowed(PermissionError):
+    """The signed-in role may not see this page or do this."""
+
+
+class CrossSite(PermissionError):
+    """A state-changing request that did not come from the console's own pages."""
+
+
+def login_url(back_to: str = CONSOLE + "/") -> str:
+    return f"{CONSOLE}/login?next={quote(back_to, safe='/')}"
+
+
+def safe_next(asked: str | None) -> str:
+    """Only back into the console: a login link must not send anyone elsewhere."""
+    if asked and asked.startswith(CONSOLE + "/"):
+        return asked
+    return CONSOLE + "/"
+
+
+def console_user(request: Request) -> Principal:
+    token = request.cookies.get(TOKEN_COOKIE)
+    found = backend(request).principals.find(token) if token else None
+    if found is None:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginNeeded(here)
+    if found.role not in STAFF:
+        raise NotAllowed("not_staff")
+    return found
+
+
+UserDep = Annotated[Principal, Depends(console_user)]
+
+
+def same_origin(request: Request) -> None:
+    """Refuse a request whose browser says it came from another site."""
+    origin = request.headers.get("origin")
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    if origin is not None and origin != own:
+        raise CrossSite(f"origin {origin} is not {own}")
+    if request.headers.get("sec-fetch-site", "same-origin") not in {"same-origin", "none"}:
+        raise CrossSite("the browser says this request came from another site")
+
+
+def from_console(request: Request) -> None:
+    """A state-changing request made by the console's own scripts."""
+    same_origin(request)
+    if request.headers.get("hx-request") != "true":
+        raise CrossSite("send this from the console page (HX-Request header missing)")
+
+
+ConsolePost = Depends(from_console)
+
+
+def keep_token(response: Response, request: Request, token: str) -> None:
+    response.set_cookie(
+        TOKEN_COOKIE,
+        token,
+        max_age=SESSION_SECONDS,
+        path=CONSOLE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
+def drop_token(response: Response) -> None:
+    response.delete_cookie(TOKEN_COOKIE, path=CONSOLE, httponly=True, samesite="lax")
