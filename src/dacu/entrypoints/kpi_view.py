@@ -1,6 +1,6 @@
 """A dashboard as JSON: what the API returns, the console draws and the report embeds."""
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from pydantic import BaseModel, create_model
@@ -38,8 +38,8 @@ class AlertOut(BaseModel):
     kind: str
     level: str
     message: str
-    raised_at: str
-    cleared_at: str | None
+    raised_at: datetime
+    cleared_at: datetime | None
 
 
 class DashboardOut(BaseModel):

@@ -18,6 +18,7 @@ from dacu.domain.access import Role
 from dacu.domain.flashsale import Decision, FlashOrder, Hold, Outcome
 from dacu.entrypoints.api import context
 from dacu.entrypoints.api.context import HOT_SECURITY, BackendDep, PrincipalDep, hot_principal
+from dacu.entrypoints.kpi_view import AlertOut
 from dacu.schemas.flashsales import FlashSaleIn, RequestId
 from dacu.schemas.promotions import aware
 from dacu.services import flashsales
@@ -76,16 +77,6 @@ class OrderOut(BaseModel):
     status: str
     accepted_at: datetime
     paid_at: datetime | None
-
-
-class AlertOut(BaseModel):
-    id: int
-    subject: str
-    kind: str
-    level: str
-    message: str
-    raised_at: datetime
-    cleared_at: datetime | None
 
 
 @router.post("/flash-sales", response_model=StockOut, status_code=201)
