@@ -64,26 +64,26 @@ _GENERATE = {
         SELECT 'o:' || n, :c, 'order', 'c' || (n % :customers), {_CHANNEL}, {_SEGMENT}, {_HOUR},
                'o' || n, {_AMOUNT}, json_build_array(json_build_array({_SKU}, 1, {_AMOUNT})),
                now()
-        FROM generate_series(:lo, :hi) AS n""",
+        FROM generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS n""",
     "payment": f"""
         INSERT INTO events (id, campaign_id, kind, customer_id, channel, segment, at, order_id,
                             amount, platform_funded, merchant_funded, lines, received_at)
         SELECT 'p:' || n, :c, 'payment', 'c' || (n % :customers), {_CHANNEL}, {_SEGMENT},
                {_HOUR} + interval '2 minutes', 'o' || n, {_AMOUNT}, {_AMOUNT} / 20,
                {_AMOUNT} / 50, json_build_array(json_build_array({_SKU}, 1, {_AMOUNT})), now()
-        FROM generate_series(:lo, :hi) AS n WHERE n % 20 <> 0""",
+        FROM generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS n WHERE n % 20 <> 0""",
     "refund": f"""
         INSERT INTO events (id, campaign_id, kind, customer_id, channel, segment, at, order_id,
                             amount, platform_funded, received_at)
         SELECT 'r:' || n, :c, 'refund', 'c' || (n % :customers), {_CHANNEL}, {_SEGMENT},
                {_HOUR} + interval '3 hours', 'o' || n, {_AMOUNT} / 2, {_AMOUNT} / 40, now()
-        FROM generate_series(:lo, :hi) AS n WHERE n % 33 = 0 AND n % 20 <> 0""",
+        FROM generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS n WHERE n % 33 = 0 AND n % 20 <> 0""",
     "page_view": f"""
         INSERT INTO events (id, campaign_id, kind, customer_id, channel, segment, at,
                             received_at)
         SELECT 'v:' || n, :c, 'page_view', 'c' || (n % :customers), {_CHANNEL}, {_SEGMENT},
                {_HOUR} - interval '5 minutes', now()
-        FROM generate_series(:lo, :hi) AS n WHERE n < :customers""",
+        FROM generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS n WHERE n < :customers""",
 }
 
 
