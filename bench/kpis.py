@@ -77,7 +77,8 @@ _GENERATE = {
                             amount, platform_funded, received_at)
         SELECT 'r:' || n, :c, 'refund', 'c' || (n % :customers), {_CHANNEL}, {_SEGMENT},
                {_HOUR} + interval '3 hours', 'o' || n, {_AMOUNT} / 2, {_AMOUNT} / 40, now()
-        FROM generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS n WHERE n % 33 = 0 AND n % 20 <> 0""",
+        FROM generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS n
+        WHERE n % 33 = 0 AND n % 20 <> 0""",
     "page_view": f"""
         INSERT INTO events (id, campaign_id, kind, customer_id, channel, segment, at,
                             received_at)

@@ -12,6 +12,7 @@ from rich.console import Console
 from dacu.domain.pricing import price
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
 from dacu.entrypoints.cli_review import archive_finished, review_app
+from dacu.entrypoints.cli_simulate import simulate_app
 from dacu.entrypoints.receipt import show
 from dacu.entrypoints.scenario import BadScenario, dumps, load_scenario, result_to_json
 
@@ -70,6 +71,7 @@ app.add_typer(flash_app, name="flash")
 app.add_typer(stock_app, name="stock")
 app.command("workers")(workers)
 app.add_typer(review_app)  # report, cases
+app.add_typer(simulate_app)  # simulate
 
 db_app = typer.Typer(help="The database: SQLite by default, PostgreSQL with DACU_DATABASE_URL.")
 app.add_typer(db_app, name="db")
@@ -272,6 +274,7 @@ def demo(
         f"""dacu demo — campaign {campaign.id} (v{version}) loaded into {_safe(url)}
 
   API and its OpenAPI:   {base}/docs
+  web console (运营台):   {base}/console/login?token={operator}
   operator token:        {operator}
   consumer token:        {consumer}
 

@@ -1,0 +1,288 @@
+"""`dacu simulate`: a whole synthetic 双十一 on the configured database, then its report."""
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from dacu.domain.campaigns import Campaign
+    from dacu.services.simulation import Outcome
+    from dacu.services.simulation import Progress as SimProgress
+    from dacu.services.simulation.ports import World
+
+EXIT_BAD_INPUT = 2
+EXAMPLE = "examples/double11.yaml"
+PHASES_ZH = {"warm_up": "预热", "burst": "爆发", "encore": "返场"}
+
+simulate_app = typer.Typer()
+
+
+def world_on(engine: "Engine") -> "World":
+    """The platform's stores on one engine, as the API wires them (the SQL stock gate)."""
+    from dacu.adapters.alert_store import SqlAlertStore
+    from dacu.adapters.campaign_store import SqlCampaignStore
+    from dacu.adapters.case_store import SqlCaseStore
+    from dacu.adapters.coupon_store import SqlCouponStore
+    from dacu.adapters.enrollment_store import SqlEnrollmentStore
+    from dacu.adapters.flash_store import SqlFlashStore
+    from dacu.adapters.gates import stock_gate
+    from dacu.adapters.kpi_store import SqlKpiStore
+    from dacu.adapters.order_store import SqlOrderStore
+    from dacu.adapters.recorded_events import SqlRecordedEvents
+    from dacu.services.simulation.ports import World
+
+    return World(
+        campaigns=SqlCampaignStore(engine),
+        coupons=SqlCouponStore(engine),
+        orders=SqlOrderStore(engine),
+        enrollments=SqlEnrollmentStore(engine),
+        flash=SqlFlashStore(engine),
+        gate=stock_gate(engine, None),
+        kpis=SqlKpiStore(engine),
+        alerts=SqlAlertStore(engine),
+        cases=SqlCaseStore(engine),
+        recorded=SqlRecordedEvents(engine),
+    )
+
+
+def example_campaign(customers: int) -> "tuple[dict[str, Any], Campaign]":
+    """The packaged 双十一 campaign, its targets and budget sized for `customers`."""
+    from importlib import resources
+
+    from dacu.schemas.campaigns import load_campaign
+    from dacu.schemas.yamlfile import load_yaml
+    from dacu.services.simulation.setup import tuned
+
+    text = resources.files("dacu").joinpath(EXAMPLE).read_text("utf-8")
+    return load_campaign(tuned(load_yaml(text), customers))
+
+
+@simulate_app.command("simulate")
+def simulate(
+    customers: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="synthetic shoppers in the crowd")
+    ] = 20_000,
+    seed: Annotated[int, typer.Option(help="the same seed plans the same campaign")] = 11,
+    out: Annotated[Path, typer.Option(help="folder for the report")] = Path("reports"),
+    database: Annotated[
+        str | None, typer.Option(help="database URL (default: DACU_DATABASE_URL or dacu.db)")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="events per batch")] = 2000,
+) -> None:
+    """A whole synthetic 双十一 through the real services: merchants and enrollments,
+    coupon claims, checkouts, payments, refunds, the 20:00 flash sale — then the KPI
+    summary and the report. Run again with the same seed: nothing counts twice."""
+    from dacu.adapters.db import upgrade
+    from dacu.domain.errors import InvalidRule
+    from dacu.services.simulation import simulate as run
+    from dacu.settings import settings
+
+    config = settings()
+    url = database or config.database_url
+    zone = ZoneInfo(config.timezone)
+    console = Console()
+    try:
+        document, campaign = example_campaign(customers)
+    except InvalidRule as error:
+        typer.echo(f"bad campaign {EXAMPLE}: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    upgrade(url)
+    engine = bulk_engine(url)
+    started = time.perf_counter()
+    try:
+        with _progress_bar(console) as advance:
+            outcome = run(
+                world_on(engine),
+                document,
+                campaign,
+                customers=customers,
+                seed=seed,
+                now=datetime.now(zone),
+                batch_size=batch_size,
+                progress=advance,
+            )
+        elapsed = time.perf_counter() - started
+        files = _write(engine, outcome, out, zone, elapsed)
+    finally:
+        engine.dispose()
+    _summary(console, outcome, files, elapsed, zone, database)
+
+
+def bulk_engine(url: str) -> "Engine":
+    """An engine for a run of many small commits.
+
+    On SQLite in WAL mode, synchronous=NORMAL keeps the file consistent through a
+    crash and gives up only the last commits on a power cut: right for synthetic
+    data, and a fraction of the fsyncs.
+    """
+    from sqlalchemy import event
+
+    from dacu.adapters.db import database_url, make_engine
+
+    engine = make_engine(url)
+    if database_url(url).get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _synchronous_normal)
+    return engine
+
+
+def _synchronous_normal(connection: Any, _record: object) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@contextmanager
+def _progress_bar(console: Console) -> "Iterator[Callable[[SimProgress], None]]":
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("visits"),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    task = bar.add_task("筹备 preparing", total=None)
+
+    def advance(progress: "SimProgress") -> None:
+        phase = PHASES_ZH.get(progress.phase.value, "") if progress.phase else "收尾"
+        bar.update(
+            task,
+            completed=progress.visits_done,
+            total=progress.visits,
+            description=f"{phase} {progress.clock:%m-%d %H:%M}",
+        )
+
+    with bar:
+        yield advance
+
+
+def _write(
+    engine: "Engine", outcome: "Outcome", out: Path, zone: Any, elapsed: float
+) -> list[Path]:
+    from dacu.adapters.case_store import SqlCaseStore
+    from dacu.entrypoints.kpi_view import alert_json, dashboard_json
+    from dacu.entrypoints.report import write_report
+    from dacu.services.review import span
+
+    campaign = outcome.campaign
+    previous = SqlCaseStore(engine).previous(campaign.id, span(campaign)[0])
+    files = write_report(outcome.board, campaign, previous, out, zone)
+    run = out / f"{campaign.id}-simulation.json"
+    run.write_text(
+        json.dumps(
+            {
+                "campaign_id": campaign.id,
+                "customers": outcome.customers,
+                "seed": outcome.seed,
+                "seconds": round(elapsed, 1),
+                "events_sent": outcome.events_sent,
+                "events_counted": outcome.events_counted,
+                "steps": outcome.tally,
+                "kpis": dashboard_json(outcome.board, zone),
+                "stock_alerts": [alert_json(alert, zone) for alert in outcome.stock_alerts],
+            },
+            ensure_ascii=False,
+            indent=2,
+            sort_keys=True,
+        ),
+        encoding="utf-8",
+    )
+    return [*files.paths, run]
+
+
+def _summary(
+    console: Console,
+    outcome: "Outcome",
+    files: list[Path],
+    elapsed: float,
+    zone: Any,
+    database: str | None,
+) -> None:
+    from dacu.entrypoints.report_figures import (
+        Unit,
+        show,
+        spend_figures,
+        target_label,
+        target_unit,
+        text,
+    )
+
+    board = outcome.board
+    figures = {**board.totals.snapshot(), **spend_figures(board)}
+    repeat = " (a repeat: nothing counted twice)" if not outcome.events_counted else ""
+    console.print(
+        f"\n{board.theme} ({board.campaign_id}): {outcome.customers:,} 位模拟顾客 "
+        f"simulated shoppers, seed {outcome.seed}, {elapsed:.1f} s; "
+        f"{outcome.events_counted:,} new events of {outcome.events_sent:,} sent{repeat}",
+        markup=False,
+        soft_wrap=True,
+    )
+    kpis = Table(title="KPI 汇总", box=box.SIMPLE_HEAD, show_header=False)
+    kpis.add_column("指标")
+    kpis.add_column("", justify="right")
+    rows = (
+        ("成交额 GMV", "gmv"),
+        ("下单数 orders placed", "orders"),
+        ("支付订单 paid orders", "payments"),
+        ("客单价 AOV", "aov"),
+        ("访客 UV", "uv"),
+        ("浏览量 PV", "pv"),
+        ("转化率 conversion", "conversion_bp"),
+        ("退款率 refund rate", "refund_rate_bp"),
+        ("领券 coupons claimed", "coupon_claims"),
+        ("用券 coupons used", "coupon_uses"),
+        ("新用户 new users", "new_users"),
+        ("复购买家 repeat buyers", "repeat_buyers"),
+        ("平台补贴 platform spend", "platform_spend"),
+        ("预算使用 budget used", "budget_used_bp"),
+        ("投入产出 ROI", "roi_bp"),
+    )
+    for label, key in rows:
+        kpis.add_row(label, show(key, figures[key]))
+    console.print(kpis)
+    targets = Table(title="目标 targets", box=box.SIMPLE_HEAD)
+    for name in ("目标", "实际 actual", "目标值 target", "达成率", ""):
+        targets.add_column(name, justify="left" if not name or name == "目标" else "right")
+    for done in board.achievements:
+        unit = target_unit(done)
+        targets.add_row(
+            target_label(done),
+            text(done.actual, unit),
+            text(done.target, unit),
+            text(done.achievement_bp, Unit.BP),
+            "[green]达成[/]" if done.met else "[red]未达成[/]",
+        )
+    console.print(targets)
+    alerts = list({alert.id: alert for alert in (*board.alerts, *outcome.stock_alerts)}.values())
+    console.print(f"[bold]告警 alerts raised: {len(alerts)}[/]")
+    for alert in sorted(alerts, key=lambda a: a.raised_at):
+        console.print(
+            f"  {alert.raised_at.astimezone(zone):%m-%d %H:%M} [{alert.level}] "
+            f"{alert.subject} {alert.kind}: {alert.message}",
+            markup=False,
+            soft_wrap=True,
+        )
+    console.print("\n[bold]报告 report[/]")
+    for path in files:
+        console.print(f"  {path}", markup=False, soft_wrap=True)
+    prefix = f"DACU_DATABASE_URL={database} " if database else ""
+    console.print(
+        f"\n[bold]控制台 console[/]\n  {prefix}dacu serve\n"
+        f"  http://127.0.0.1:8000/console/campaigns/{board.campaign_id}\n"
+        f"  sign in with a staff token: {prefix}dacu token issue --subject ops-lihua "
+        "--role operator",
+        soft_wrap=True,
+    )

@@ -1,0 +1,120 @@
+"""秒杀 at 整点: shoppers try the flash sale through the stock gate and pay their holds.
+
+A sold-out shopper may ask for a restock reminder (缺货提醒) and come back when
+unpaid holds run out. Each attempt carries a request id fixed by the plan, so
+the gate gives a repeated run the answer it gave before.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from dacu.domain.events import EventKind, Line
+from dacu.domain.flashsale import FlashSale, Outcome
+from dacu.domain.money import apply_rate
+from dacu.domain.types import Bp, Fen
+from dacu.services import flashsales
+from dacu.services.simulation.crowd import Crowd
+from dacu.services.simulation.plan import FlashTry, Shopper
+
+
+@dataclass(frozen=True, slots=True)
+class FlashTerms:
+    sale: FlashSale
+    list_price: Fen
+    platform_bp: Bp  # the flash price's funding, as its promotion says
+
+
+class FlashCounter:
+    """The flash sale's counter: attempts decided by the gate, holds paid."""
+
+    def __init__(self, crowd: Crowd, terms: FlashTerms, recorded: set[str]) -> None:
+        self._crowd, self._terms, self._recorded = crowd, terms, recorded
+
+    def attempt(self, shopper: Shopper, tried: FlashTry, request_id: str, at: datetime) -> None:
+        """抢购 through the stock gate; the same request again gets the same answer."""
+        crowd, sale = self._crowd, self._terms.sale
+        trail = crowd.journal.step(request_id, shopper)
+        trail.add(EventKind.SKU_VIEW, at, sku=sale.sku)
+        outcome = self._decide(shopper, tried, request_id, trail.first_id, at)
+        crowd.tally[f"flash {outcome}"] += 1
+        if outcome is Outcome.ACCEPTED:
+            amount = sale.price * tried.qty
+            lines = (Line(sale.sku, tried.qty, amount),)
+            trail.add(
+                EventKind.ORDER,
+                at,
+                order_id=_order_id(sale, request_id),
+                amount=amount,
+                lines=lines,
+            )
+            if tried.pay_after is not None:
+                crowd.schedule(
+                    at + tried.pay_after, lambda now: self._pay(shopper, tried, request_id, now)
+                )
+        elif outcome in (Outcome.USER_RATE_LIMITED, Outcome.IP_RATE_LIMITED):
+            trail.add(EventKind.ERROR, at)  # 429: too many attempts
+        elif outcome is Outcome.SOLD_OUT and tried.subscribes:
+            flashsales.subscribe(crowd.world.flash, crowd.world.gate, sale.id, shopper.id, at)
+            if tried.retry_at is not None and tried.retry_at > at:
+                again = retry_request(request_id)
+                crowd.schedule(
+                    tried.retry_at, lambda now: self.attempt(shopper, _retry(tried), again, now)
+                )
+
+    def _decide(
+        self, shopper: Shopper, tried: FlashTry, request_id: str, first_id: str, at: datetime
+    ) -> Outcome:
+        gate, sale_id = self._crowd.world.gate, self._terms.sale.id
+        hold = gate.hold(sale_id, request_id)
+        if hold is not None and hold.user_id == shopper.id:
+            return Outcome.ACCEPTED  # decided by an earlier run
+        if first_id in self._recorded:
+            # Refused in an earlier run; asked again now, with holds released since, it
+            # could pass. Only a sold-out refusal leads anywhere (to a reminder), so that
+            # is the one to replay.
+            return Outcome.SOLD_OUT
+        return gate.attempt(sale_id, shopper.id, request_id, tried.qty, at).outcome
+
+    def _pay(self, shopper: Shopper, tried: FlashTry, request_id: str, at: datetime) -> None:
+        crowd, terms = self._crowd, self._terms
+        sale = terms.sale
+        trail = crowd.journal.step(f"{request_id}-pay", shopper)
+        try:
+            flashsales.pay(crowd.world.flash, crowd.world.gate, sale.id, request_id, shopper.id, at)
+        except flashsales.PaymentRefused:
+            trail.add(EventKind.ERROR, at)
+            return
+        amount = sale.price * tried.qty
+        cut = (terms.list_price - sale.price) * tried.qty
+        platform = apply_rate(cut, terms.platform_bp)
+        trail.add(
+            EventKind.PAYMENT,
+            at,
+            order_id=_order_id(sale, request_id),
+            amount=amount,
+            platform_funded=platform,
+            merchant_funded=cut - platform,
+            lines=(Line(sale.sku, tried.qty, amount),),
+        )
+        account = crowd.account(shopper)
+        account.first_order = False
+        account.bought[sale.sku] += tried.qty
+        crowd.tally["flash payments"] += 1
+
+
+def flash_request(shopper: Shopper, tried: FlashTry) -> str:
+    """The request id of a planned attempt: a retry of the same request gets the same answer."""
+    return f"{shopper.id}-f{tried.n}"
+
+
+def retry_request(request_id: str) -> str:
+    """A new attempt after a restock reminder: a new request id."""
+    return f"{request_id}r"
+
+
+def _order_id(sale: FlashSale, request_id: str) -> str:
+    return f"{sale.id}:{request_id}"
+
+
+def _retry(tried: FlashTry) -> FlashTry:
+    return FlashTry(tried.n, tried.at, tried.qty, tried.pay_after, False, None)

@@ -1,0 +1,73 @@
+"""The simulation on real SQLite and PostgreSQL: a small crowd through the services, the
+campaign archived, merchants enrolled and reviewed, and a second run counting nothing."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dacu.domain.enrollment import Review
+from dacu.entrypoints.cli_simulate import example_campaign, world_on
+from dacu.services.simulation import simulate
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+CUSTOMERS = 150
+
+
+def run(world, seed=3):
+    document, campaign = example_campaign(CUSTOMERS)
+    return simulate(world, document, campaign, customers=CUSTOMERS, seed=seed, now=NOW)
+
+
+def test_a_small_crowd_shops_through_the_services_and_the_campaign_is_archived(engine):
+    # given the platform on a fresh database
+    world = world_on(engine)
+    # when a crowd of 150 goes through the campaign
+    outcome = run(world)
+    # then orders were placed, paid and refunded through the order store ...
+    totals = outcome.board.totals
+    assert totals.orders == outcome.tally["orders"] + outcome.tally.get("flash accepted", 0)
+    assert totals.payments == outcome.tally["payments"] + outcome.tally.get("flash payments", 0)
+    assert totals.refunds == outcome.tally.get("refunds", 0)
+    assert totals.gmv > 0
+    assert totals.uv == CUSTOMERS
+    assert world.orders.funding()["platform"] == totals.platform_spend  # flash cuts: merchants'
+    # ... merchants enrolled, the operator reviewed, one shop was not eligible ...
+    reviewed = {e.sku: e.review for e in world.enrollments.of_campaign(outcome.campaign.id)}
+    assert reviewed["A-COAT"] is Review.APPROVED
+    assert reviewed["B-MASK"] is Review.REJECTED  # a 1% cut is not a campaign price
+    assert "G-CHARGER" not in reviewed
+    assert "quick-gadgets" in outcome.preparation.ineligible
+    # ... and the finished campaign is in the case library with its targets judged
+    case = world.cases.get(outcome.campaign.id)
+    assert case is not None
+    assert case.totals["gmv"] == totals.gmv
+    assert [a.metric for a in case.achievements] == [
+        "gmv",
+        "sku_units",
+        "new_users",
+        "conversion_bp",
+    ]
+
+
+def test_the_same_seed_again_on_the_same_database_counts_nothing_new(engine):
+    world = world_on(engine)
+    first = run(world)
+    funded = world.orders.funding()
+    again = run(world)
+    assert first.preparation.applied == 1
+    assert again.preparation.applied is None
+    assert again.events_counted == 0 < first.events_counted
+    assert again.board.totals == first.board.totals
+    assert world.orders.funding() == funded
+
+
+def test_another_seed_plans_another_campaign(engine):
+    world = world_on(engine)
+    first = run(world, seed=3)
+    other = run(world, seed=4)
+    assert other.events_counted > 0
+    assert other.board.totals.uv == 2 * CUSTOMERS  # new shoppers, the same campaign
+    assert other.board.totals.gmv > first.board.totals.gmv
