@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, tuple_, update
+from sqlalchemy import Engine, delete, func, select, tuple_, update
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.kpi_tables import events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
@@ -49,6 +49,17 @@ class SqlKpiStore:
             )
             for row in rows
         ]
+
+    def totals(self, campaign_id: str, hour: datetime | None = None) -> Figures:
+        """Every counter summed over the campaign's cells (or one hour's), in the database."""
+        query = select(*(func.coalesce(func.sum(kpi_hourly.c[n]), 0) for n in COUNTERS)).where(
+            kpi_hourly.c.campaign_id == campaign_id
+        )
+        if hour is not None:
+            query = query.where(kpi_hourly.c.hour == hour)
+        with self._engine.connect() as connection:
+            row = connection.execute(query).one()
+        return Figures(**{name: int(value) for name, value in zip(COUNTERS, row, strict=True)})
 
     def top_skus(self, campaign_id: str, limit: int = 10) -> list[SkuFigures]:
         query = (

@@ -21,6 +21,8 @@ class KpiStore(Protocol):
 
     def cells(self, campaign_id: str) -> list[tuple[datetime, Channel, Segment, Figures]]: ...
 
+    def totals(self, campaign_id: str, hour: datetime | None = None) -> Figures: ...
+
     def top_skus(self, campaign_id: str, limit: int = TOP_SKUS) -> list[SkuFigures]: ...
 
     def skus(self, campaign_id: str, names: Sequence[str]) -> list[SkuFigures]: ...
@@ -70,15 +72,13 @@ def watch(
     store: KpiStore, alerts: Alerts, campaign: Campaign, hour: datetime, now: datetime
 ) -> None:
     """Budget burn past 80% / 100%, and an hour whose errors rose."""
-    cells = store.cells(campaign.id)
-    totals = Figures.total(figures for _, _, _, figures in cells)
-    passed = {kind for kind, _, _ in budget_alerts(totals.platform_spend, campaign.budget.total)}
-    for kind, level, message in budget_alerts(totals.platform_spend, campaign.budget.total):
+    spend = store.totals(campaign.id).platform_spend
+    passed = budget_alerts(spend, campaign.budget.total)
+    for kind, level, message in passed:
         alerts.raise_alert(campaign.id, kind, level, message, now)
-    for _, kind, _ in BUDGET_STEPS:
-        if kind not in passed:
-            alerts.clear_alert(campaign.id, kind, now)  # refunds brought the burn back
-    this_hour = Figures.total(figures for at, _, _, figures in cells if at == hour)
+    for _, kind, _ in BUDGET_STEPS[len(passed) :]:
+        alerts.clear_alert(campaign.id, kind, now)  # refunds brought the burn back
+    this_hour = store.totals(campaign.id, hour)
     if errors_risen(this_hour):
         message = (
             f"{hour.astimezone(now.tzinfo):%Y-%m-%d %H}:00 错误 {this_hour.errors} 次, "
