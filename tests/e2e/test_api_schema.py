@@ -13,6 +13,7 @@ import pytest
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.db import make_engine, upgrade
 from dacu.adapters.principals import SqlPrincipals
+from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
 from dacu.entrypoints.api import create_app
 from dacu.schemas.campaigns import load_campaign
@@ -37,7 +38,7 @@ def live_api(tmp_path_factory):
         role: principals.issue(f"{role}-1", role, frozenset(), NOW)
         for role in (Role.OPERATOR, Role.CONSUMER)
     }
-    with serving(create_app(engine, lambda: NOW)) as base:
+    with serving(create_app(bootstrap(engine, clock=lambda: NOW))) as base:
         yield base, tokens
     engine.dispose()
 

@@ -21,6 +21,7 @@ from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.case_store import SqlCaseStore
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.principals import SqlPrincipals
+from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
 from dacu.domain.money import yuan
 from dacu.entrypoints.api import create_app
@@ -104,7 +105,7 @@ def _serve(engine: Engine) -> Iterator[Console]:
     tokens = {
         role: principals.issue(who, role, frozenset(), MORNING) for role, who in subjects.items()
     }
-    with serving(create_app(engine, clock=lambda: NOW)) as base:
+    with serving(create_app(bootstrap(engine, clock=lambda: NOW))) as base:
         yield Console(base, engine, tokens)
 
 

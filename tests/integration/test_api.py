@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from dacu.adapters.principals import SqlPrincipals
+from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
 from dacu.entrypoints.api import create_app
 from dacu.schemas.yamlfile import load_yaml
@@ -41,7 +42,7 @@ def api(engine):
             (Role.SERVICE, "cs-chen"),
         ]
     }
-    with serving(create_app(engine, clock)) as base:
+    with serving(create_app(bootstrap(engine, clock=clock))) as base:
         yield base, tokens, clock
 
 

@@ -4,9 +4,15 @@ from datetime import timedelta
 
 import pytest
 
-from dacu.adapters.coupon_lifecycle import CouponUnavailable, SqlCouponLifecycle
-from dacu.adapters.coupon_store import SqlCouponStore, UnknownCode
-from dacu.domain.coupons import Claimant, ClaimWindowClosed, OutOfStock
+from dacu.adapters.coupon_lifecycle import SqlCouponLifecycle
+from dacu.adapters.coupon_store import SqlCouponStore
+from dacu.domain.coupons import (
+    Claimant,
+    ClaimWindowClosed,
+    CouponUnavailable,
+    OutOfStock,
+    UnknownCode,
+)
 from dacu.domain.rules import Window
 from dacu.services.coupons import claim_with_code, grant
 from tests.integration.test_coupon_claims import NOW, claim, new_id, template

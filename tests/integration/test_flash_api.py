@@ -13,6 +13,7 @@ from sqlalchemy import event
 
 from dacu.adapters.order_writer import OrderWriter
 from dacu.adapters.principals import SqlPrincipals
+from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
 from dacu.entrypoints.api import create_app
 from tests.integration.conftest import (
@@ -92,7 +93,7 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
         writer = None
         if redis_url:
             writer = OrderWriter(redis.Redis.from_url(redis_url), engine, "w1", prefix)
-        app = create_app(engine, clock, redis_url=redis_url, redis_prefix=prefix)
+        app = create_app(bootstrap(engine, clock=clock, redis_url=redis_url, redis_prefix=prefix))
         with serving(app) as base:
             yield Site(base, tokens, clock, engine, writer)
         if redis_url:
@@ -191,7 +192,7 @@ def test_the_hot_path_reads_no_database(site):
 def test_redis_unreachable_fails_closed_over_http(tmp_path):
     with sqlite_engine(tmp_path) as engine:
         token = SqlPrincipals(engine).issue("u1", Role.CONSUMER, frozenset(), START)
-        app = create_app(engine, Clock(START), redis_url="redis://127.0.0.1:1/0")
+        app = create_app(bootstrap(engine, clock=Clock(START), redis_url="redis://127.0.0.1:1/0"))
         with serving(app) as base:
             answer = call(
                 base, token, "POST", "/v1/flash-sales/fs/attempts", json={"request_id": "r1"}

@@ -16,7 +16,7 @@ from dacu.adapters.order_writer import OrderWriter, stream_holds
 from dacu.adapters.redis_gate import RedisStockGate
 from dacu.adapters.redis_scripts import sale_keys
 from dacu.adapters.sql_gate import SqlStockGate
-from dacu.domain.flashsale import FlashSale, Outcome, StockGate
+from dacu.domain.flashsale import FlashSale, Outcome, PaymentRefused, StockGate
 from dacu.services import flashsales as fs
 from dacu.services import stock_reconcile
 from tests.integration.conftest import (
@@ -110,7 +110,7 @@ def test_unpaid_holds_are_released_by_one_sweep_and_sell_again_at_once(rig):
     rig.written()
     statuses = {o.request_id: o.status for o in rig.store.orders("fs-phone")}
     assert statuses == {"r1": "released", "r2": "paid", "r3": "reserved"}
-    with pytest.raises(fs.PaymentRefused) as refused:
+    with pytest.raises(PaymentRefused) as refused:
         fs.pay(rig.store, rig.gate, "fs-phone", "r1", "u1", NOW + timedelta(minutes=18))
     assert refused.value.code == "reservation_released"
     assert stock_reconcile.reconcile(rig.store, rig.gate, "fs-phone", rig.stream)[0].clean
@@ -120,7 +120,7 @@ def test_paying_twice_is_one_payment_and_only_the_buyer_pays(rig):
     fs.open_sale(rig.store, rig.gate, a_sale())
     rig.gate.attempt("fs-phone", "u1", "r1", 1, NOW)
     rig.written()
-    with pytest.raises(fs.PaymentRefused) as refused:
+    with pytest.raises(PaymentRefused) as refused:
         fs.pay(rig.store, rig.gate, "fs-phone", "r1", "u2", NOW)
     assert refused.value.code == "not_yours"
     first = fs.pay(rig.store, rig.gate, "fs-phone", "r1", "u1", NOW)

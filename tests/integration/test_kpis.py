@@ -14,6 +14,7 @@ from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.principals import SqlPrincipals
+from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
 from dacu.entrypoints.api import create_app
 from dacu.schemas.campaigns import load_campaign
@@ -301,7 +302,7 @@ def test_events_and_kpis_over_http(engine):
     ops = principals.issue("ops-lihua", Role.OPERATOR, frozenset(), BURST)
     shopper = principals.issue("u-1", Role.CONSUMER, frozenset(), BURST)
     raw = shoppers(5, CAMPAIGN, 60, BURST)
-    app = create_app(engine, clock=lambda: BURST)
+    app = create_app(bootstrap(engine, clock=lambda: BURST))
     with serving(app) as base, httpx.Client(base_url=base, timeout=30) as http:
         auth = {"Authorization": f"Bearer {front}"}
         sent = http.post("/v1/events", json={"events": raw[:200]}, headers=auth)

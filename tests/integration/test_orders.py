@@ -12,14 +12,15 @@ import pytest
 
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.coupon_store import SqlCouponStore
-from dacu.adapters.order_store import SoldOut, SqlOrderStore
+from dacu.adapters.order_store import SqlOrderStore
 from dacu.domain.cart import Cart, CartLine, Customer
 from dacu.domain.coupons import Claimant
-from dacu.domain.orders import OrderStateError, OrderStatus
+from dacu.domain.errors import IdempotencyConflict
+from dacu.domain.orders import OrderStateError, OrderStatus, SoldOut
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.yamlfile import load_yaml
 from dacu.services.coupons import claim_coupon
-from dacu.services.orders import IdempotencyConflict, checkout, release_unpaid
+from dacu.services.orders import checkout, release_unpaid
 
 pytestmark = pytest.mark.integration
 

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.case_store import SqlCaseStore
 from dacu.adapters.kpi_store import SqlKpiStore
+from dacu.bootstrap import bootstrap
 from dacu.domain.kpis import COUNTERS
 from dacu.domain.money import yuan
 from dacu.domain.review import compare
@@ -174,15 +175,17 @@ def test_every_finished_campaign_is_archived_and_left_alone_once_settled(engine)
     during = datetime(2026, 11, 12, 10, 0, tzinfo=SHANGHAI)
 
     # given the 双十一 still running: only the 618 goes into the library
-    assert [case.campaign_id for case in archive_finished(engine, during)] == [EARLIER]
+    assert [case.campaign_id for case in archive_finished(bootstrap(engine), during)] == [EARLIER]
     # when both are over: the 618 (archived well after its end) is settled and kept as
     # it is; the 双十一 goes in, and is archived again while refunds can still arrive
-    assert [case.campaign_id for case in archive_finished(engine, AFTER_BOTH)] == [CURRENT]
+    assert [case.campaign_id for case in archive_finished(bootstrap(engine), AFTER_BOTH)] == [
+        CURRENT
+    ]
     later = AFTER_BOTH + timedelta(days=3)
-    assert [case.campaign_id for case in archive_finished(engine, later)] == [CURRENT]
+    assert [case.campaign_id for case in archive_finished(bootstrap(engine), later)] == [CURRENT]
     settled = datetime(2026, 12, 20, tzinfo=SHANGHAI)
-    assert [case.campaign_id for case in archive_finished(engine, settled)] == [CURRENT]
-    assert archive_finished(engine, settled + timedelta(days=1)) == []
+    assert [case.campaign_id for case in archive_finished(bootstrap(engine), settled)] == [CURRENT]
+    assert archive_finished(bootstrap(engine), settled + timedelta(days=1)) == []
 
     # then the library holds both, newest first, with the dashboard's figures
     kept = cases.all()

@@ -4,7 +4,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from dacu.adapters.kpi_tables import metadata  # all tables: the KPI module adds its own
+from dacu.adapters.tables import metadata  # all tables: the KPI module adds its own
 
 pytestmark = pytest.mark.integration
 

@@ -16,14 +16,10 @@ from sqlalchemy.engine import Connection
 from dacu.adapters.audit import record
 from dacu.adapters.codec import template_to_json
 from dacu.adapters.tables import campaigns, coupon_templates
-from dacu.domain.campaigns import Campaign, Status
+from dacu.domain.campaigns import Campaign, Status, UnknownCampaign
 from dacu.domain.coupons import CouponTemplate
 from dacu.domain.errors import InvalidRule
 from dacu.schemas.campaigns import load_campaign
-
-
-class UnknownCampaign(LookupError):
-    """No campaign has that id."""
 
 
 class SqlCampaignStore:

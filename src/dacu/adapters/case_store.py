@@ -5,8 +5,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from dacu.adapters.kpi_tables import cases
 from dacu.adapters.sql import put_row
+from dacu.adapters.tables import cases
 from dacu.domain.review import Achievement, Case
 
 

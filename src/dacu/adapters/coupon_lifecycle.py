@@ -14,13 +14,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.tables import coupons
-from dacu.domain.coupons import ClaimRefused
-
-
-class CouponUnavailable(ClaimRefused):
-    """A coupon the order names is not held by the customer, usable and free."""
-
-    code = "coupon_unavailable"
+from dacu.domain.coupons import CouponUnavailable
 
 
 class SqlCouponLifecycle:

@@ -18,23 +18,14 @@ from dacu.adapters.sql import count_up_to
 from dacu.adapters.tables import activity_codes, coupon_holdings, coupon_templates, coupons
 from dacu.domain.coupons import (
     ClaimedCoupon,
-    ClaimRefused,
     CouponTemplate,
     OutOfStock,
     PerUserLimitReached,
     TemplateCounts,
+    UnknownCode,
+    UnknownTemplate,
 )
 from dacu.domain.rules import ALWAYS, Window
-
-
-class UnknownTemplate(LookupError):
-    """No coupon template has that id."""
-
-
-class UnknownCode(ClaimRefused):
-    """No activity code is spelled like that."""
-
-    code = "unknown_activity_code"
 
 
 class SqlCouponStore:

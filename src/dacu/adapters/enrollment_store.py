@@ -8,16 +8,14 @@ from sqlalchemy import Engine, insert, select, update
 from dacu.adapters.audit import record
 from dacu.adapters.sql import put_row
 from dacu.adapters.tables import enrollments, merchants, stock
-from dacu.domain.enrollment import Enrollment, Merchant, Review
-from dacu.domain.orders import OrderStateError
-
-
-class UnknownMerchant(LookupError):
-    """No merchant profile for that shop."""
-
-
-class UnknownEnrollment(LookupError):
-    """No enrollment has that id."""
+from dacu.domain.enrollment import (
+    Enrollment,
+    EnrollmentStateError,
+    Merchant,
+    Review,
+    UnknownEnrollment,
+    UnknownMerchant,
+)
 
 
 class SqlEnrollmentStore:
@@ -63,7 +61,7 @@ class SqlEnrollmentStore:
                 connection.execute(insert(enrollments).values(id=enrollment.id, **values))
                 return enrollment
             if row.review != Review.PENDING.value or row.shop != enrollment.shop:
-                raise OrderStateError(f"{enrollment.sku} is already enrolled and reviewed")
+                raise EnrollmentStateError(f"{enrollment.sku} is already enrolled and reviewed")
             connection.execute(
                 update(enrollments).where(enrollments.c.id == row.id).values(**values)
             )
@@ -81,7 +79,7 @@ class SqlEnrollmentStore:
             if row is None:
                 raise UnknownEnrollment(enrollment_id)
             if row.review != Review.PENDING.value:
-                raise OrderStateError(f"enrollment {enrollment_id} was already {row.review}")
+                raise EnrollmentStateError(f"enrollment {enrollment_id} was already {row.review}")
             connection.execute(
                 update(enrollments)
                 .where(enrollments.c.id == enrollment_id)

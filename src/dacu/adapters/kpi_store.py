@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select, tuple_, update
 from sqlalchemy.engine import Connection
 
-from dacu.adapters.kpi_tables import events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
 from dacu.adapters.sql import bulk_upsert
+from dacu.adapters.tables import events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
 from dacu.domain.events import Channel, Event, EventKind, Line, Segment, hour_of
 from dacu.domain.kpis import COUNTERS, Figures, Fold, SkuFigures, fold, scope_counter
 from dacu.domain.kpis import second_payment as _second

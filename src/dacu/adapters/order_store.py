@@ -20,30 +20,17 @@ from dacu.adapters.codec import order_from_row, order_to_json
 from dacu.adapters.coupon_lifecycle import lock_coupons, move_coupons
 from dacu.adapters.sql import put_row
 from dacu.adapters.tables import ledger, orders, refunds, stock
+from dacu.domain.errors import ConcurrentChange
 from dacu.domain.orders import (
     Order,
     OrderStateError,
     OrderStatus,
     Refund,
     Share,
+    SoldOut,
+    UnknownOrder,
     refund_units,
 )
-
-
-class UnknownOrder(LookupError):
-    """No order has that id (for this customer)."""
-
-
-class SoldOut(Exception):
-    """Not enough stock left for a line of the order."""
-
-    code = "sold_out"
-
-
-class ConcurrentChange(Exception):
-    """The order changed while this request worked on it; retrying is safe."""
-
-    code = "concurrent_change"
 
 
 class SqlOrderStore:
@@ -227,7 +214,7 @@ class SqlOrderStore:
             .values(**changes)
         )
         if done.rowcount != 1:
-            raise ConcurrentChange(order.id)
+            raise ConcurrentChange(f"order {order.id} changed meanwhile; retry")
 
 
 def _reserve(connection: Connection, sku: str, qty: int) -> None:

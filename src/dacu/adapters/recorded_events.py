@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine, select
 
-from dacu.adapters.kpi_tables import events
+from dacu.adapters.tables import events
 
 _CHUNK = 500  # ids per query: well inside every database's bound-parameter limit
 

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from dacu.domain.errors import DomainError, ErrorCode
+
 
 class Role(StrEnum):
     OPERATOR = "operator"  # 运营: campaigns, promotions, coupons
@@ -14,8 +16,16 @@ class Role(StrEnum):
     STOREFRONT = "storefront"  # the platform's storefront / app back end: sends events
 
 
-class Forbidden(Exception):
+class Forbidden(DomainError):
     """The principal's role does not allow this."""
+
+    code = ErrorCode.FORBIDDEN
+
+
+class Unauthenticated(DomainError):
+    """No bearer token, or one nobody was given."""
+
+    code = ErrorCode.UNAUTHENTICATED
 
 
 @dataclass(frozen=True, slots=True)

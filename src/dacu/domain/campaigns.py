@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from dacu.domain.coupons import CouponTemplate
-from dacu.domain.errors import InvalidRule
+from dacu.domain.errors import ErrorCode, InvalidRule, NotFound, StateError
 from dacu.domain.promotions import Promotion
 from dacu.domain.rules import Window, check_rate
 from dacu.domain.types import Bp, Fen
@@ -31,6 +31,26 @@ class Status(StrEnum):
     LIVE = "live"
     PAUSED = "paused"
     ENDED = "ended"
+
+
+class UnknownCampaign(NotFound):
+    """No campaign has that id."""
+
+    code = ErrorCode.UNKNOWN_CAMPAIGN
+    noun = "campaign"
+
+
+class UnknownPromotion(NotFound):
+    """The campaign has no promotion with that id."""
+
+    code = ErrorCode.UNKNOWN_PROMOTION
+    noun = "promotion"
+
+
+class CampaignStateError(StateError):
+    """The campaign is not in a state that allows this."""
+
+    code = ErrorCode.CAMPAIGN_STATE
 
 
 @dataclass(frozen=True, slots=True)

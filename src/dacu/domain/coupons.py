@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from dacu.domain.errors import InvalidRule
+from dacu.domain.errors import DomainError, ErrorCode, InvalidRule, NotFound
 from dacu.domain.rules import ALWAYS, EVERYTHING, Level, Scope, Window, check_amount, check_rate
 from dacu.domain.types import Bp, Fen
 from dacu.domain.wallet import WalletItem, WalletKind
@@ -23,38 +23,53 @@ class Audience(StrEnum):
     MEMBERS = "members"  # 会员: any member tier
 
 
-class ClaimRefused(Exception):
+class UnknownTemplate(NotFound):
+    """No coupon template has that id."""
+
+    code = ErrorCode.UNKNOWN_COUPON_TEMPLATE
+    noun = "coupon template"
+
+
+class ClaimRefused(DomainError):
     """A claim the template's rules do not allow; `code` is stable for API clients."""
 
-    code = "claim_refused"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    code = ErrorCode.CLAIM_REFUSED
 
 
 class ClaimWindowClosed(ClaimRefused):
     """The template cannot be claimed at this moment."""
 
-    code = "claim_window_closed"
+    code = ErrorCode.CLAIM_WINDOW_CLOSED
 
 
 class NotInAudience(ClaimRefused):
     """The customer is not in the template's audience."""
 
-    code = "not_in_audience"
+    code = ErrorCode.NOT_IN_AUDIENCE
 
 
 class PerUserLimitReached(ClaimRefused):
     """The customer already holds as many as one may claim."""
 
-    code = "per_user_limit_reached"
+    code = ErrorCode.PER_USER_LIMIT_REACHED
 
 
 class OutOfStock(ClaimRefused):
     """Every coupon of the template has been issued."""
 
-    code = "out_of_stock"
+    code = ErrorCode.OUT_OF_STOCK
+
+
+class UnknownCode(ClaimRefused):
+    """No activity code is spelled like that."""
+
+    code = ErrorCode.UNKNOWN_ACTIVITY_CODE
+
+
+class CouponUnavailable(ClaimRefused):
+    """A coupon the order names is not held by the customer, usable and free."""
+
+    code = ErrorCode.COUPON_UNAVAILABLE
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,30 @@ from enum import StrEnum
 
 from dacu.domain.benefits import FlashPrice
 from dacu.domain.campaigns import Eligibility
-from dacu.domain.errors import InvalidRule
+from dacu.domain.errors import ErrorCode, InvalidRule, NotFound, StateError
 from dacu.domain.promotions import Promotion
 from dacu.domain.rules import Level, Scope, check_amount
 from dacu.domain.types import Bp, Fen
+
+
+class UnknownMerchant(NotFound):
+    """No merchant profile for that shop."""
+
+    code = ErrorCode.UNKNOWN_MERCHANT
+    noun = "merchant profile for shop"
+
+
+class UnknownEnrollment(NotFound):
+    """No enrollment has that id."""
+
+    code = ErrorCode.UNKNOWN_ENROLLMENT
+    noun = "enrollment"
+
+
+class EnrollmentStateError(StateError):
+    """The enrollment is not in a state that allows this."""
+
+    code = ErrorCode.ENROLLMENT_STATE
 
 
 @dataclass(frozen=True, slots=True)

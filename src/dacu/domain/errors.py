@@ -1,13 +1,91 @@
-"""Domain exceptions: one per failure that matters, carrying its data."""
+"""Errors as data: every failure that matters is a `DomainError` carrying a stable `ErrorCode`.
+
+Edges map codes to their own terms in one place each (HTTP statuses in
+`entrypoints/api/errors.py`, exit codes in the CLI); nothing outside the
+adapters ever sees a database's or Redis's own exception.
+"""
+
+from enum import StrEnum
+from typing import ClassVar
 
 
-class InvalidRule(ValueError):
-    """A cart, promotion or wallet item breaks a rule of the pricing spec."""
+class ErrorCode(StrEnum):
+    # the request itself
+    INVALID = "invalid"  # a field breaks a rule; `field` names it
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"  # no such route
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    MALFORMED = "malformed"  # not JSON at all
+    INTERNAL = "internal"
+    # things that do not exist
+    UNKNOWN_CAMPAIGN = "unknown_campaign"
+    UNKNOWN_PROMOTION = "unknown_promotion"
+    UNKNOWN_ORDER = "unknown_order"
+    UNKNOWN_COUPON_TEMPLATE = "unknown_coupon_template"
+    UNKNOWN_ENROLLMENT = "unknown_enrollment"
+    UNKNOWN_MERCHANT = "unknown_merchant"
+    UNKNOWN_SALE = "unknown_sale"
+    # states and races
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    CONCURRENT_CHANGE = "concurrent_change"
+    ORDER_STATE = "order_state"
+    ENROLLMENT_STATE = "enrollment_state"
+    CAMPAIGN_STATE = "campaign_state"
+    SOLD_OUT = "sold_out"
+    # coupons
+    CLAIM_REFUSED = "claim_refused"
+    CLAIM_WINDOW_CLOSED = "claim_window_closed"
+    NOT_IN_AUDIENCE = "not_in_audience"
+    PER_USER_LIMIT_REACHED = "per_user_limit_reached"
+    OUT_OF_STOCK = "out_of_stock"
+    UNKNOWN_ACTIVITY_CODE = "unknown_activity_code"
+    COUPON_UNAVAILABLE = "coupon_unavailable"
+    # flash sales
+    ORDER_PENDING = "order_pending"
+    NOT_YOURS = "not_yours"
+    RESERVATION_RELEASED = "reservation_released"
+    GATE_UNAVAILABLE = "gate_unavailable"
+
+
+class DomainError(Exception):
+    """A failure the caller can act on: a stable `code`, a message, maybe the field."""
+
+    code: ClassVar[ErrorCode] = ErrorCode.INVALID
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError, LookupError):
+    """Nothing has that id; the message says what was looked for."""
+
+    code: ClassVar[ErrorCode] = ErrorCode.NOT_FOUND
+    noun: ClassVar[str] = "thing"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"no {self.noun} {key}")
+        self.key = key
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class InvalidRule(DomainError, ValueError):
+    """A cart, promotion, wallet item or request field breaks a rule."""
+
+    code: ClassVar[ErrorCode] = ErrorCode.INVALID
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field or None)
+        self.field = field  # "" when it concerns the whole
+        self.args = (f"{field}: {message}" if field else message,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
     def within(self, prefix: str) -> "InvalidRule":
         """The same error, its field named from an outer object."""
@@ -15,3 +93,21 @@ class InvalidRule(ValueError):
             return self
         joined = f"{prefix}.{self.field}" if self.field else prefix
         return InvalidRule(joined.replace(".[", "["), self.message)
+
+
+class IdempotencyConflict(DomainError):
+    """The Idempotency-Key was used before, for a different request."""
+
+    code: ClassVar[ErrorCode] = ErrorCode.IDEMPOTENCY_CONFLICT
+
+
+class ConcurrentChange(DomainError):
+    """Somebody changed the record while this request worked on it; retrying is safe."""
+
+    code: ClassVar[ErrorCode] = ErrorCode.CONCURRENT_CHANGE
+
+
+class StateError(DomainError):
+    """The record is not in a state that allows this transition."""
+
+    code: ClassVar[ErrorCode] = ErrorCode.ORDER_STATE

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from dacu.domain.errors import InvalidRule
+from dacu.domain.errors import DomainError, ErrorCode, InvalidRule, NotFound
 
 
 class Outcome(StrEnum):
@@ -35,10 +35,42 @@ class HoldState(StrEnum):
     RELEASED = "released"
 
 
-class GateUnavailable(Exception):
+class GateUnavailable(DomainError):
     """The gate's store cannot be reached: nothing is sold until it can (fail closed)."""
 
-    code = "gate_unavailable"
+    code = ErrorCode.GATE_UNAVAILABLE
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the stock gate cannot be reached, nothing is sold meanwhile: {reason}")
+
+
+class UnknownSale(NotFound):
+    """No flash sale has that id."""
+
+    code = ErrorCode.UNKNOWN_SALE
+    noun = "flash sale"
+
+
+class PaymentRefused(DomainError):
+    """The held order cannot be paid: not yet written, someone else's, or released."""
+
+
+class OrderPending(PaymentRefused):
+    """The held order is not written yet; a retry shortly finds it."""
+
+    code = ErrorCode.ORDER_PENDING
+
+
+class NotYours(PaymentRefused):
+    """The order is someone else's (answered as if it did not exist)."""
+
+    code = ErrorCode.NOT_YOURS
+
+
+class ReservationReleased(PaymentRefused):
+    """The time to pay ran out; the stock went back on sale."""
+
+    code = ErrorCode.RESERVATION_RELEASED
 
 
 @dataclass(frozen=True, slots=True)

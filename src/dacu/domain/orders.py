@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from dacu.domain.errors import InvalidRule
+from dacu.domain.errors import DomainError, ErrorCode, InvalidRule, NotFound, StateError
 from dacu.domain.pricing import PriceResult
 from dacu.domain.types import Fen
 
@@ -23,8 +23,23 @@ class OrderStatus(StrEnum):
     REFUNDED = "refunded"  # every unit given back
 
 
-class OrderStateError(Exception):
+class OrderStateError(StateError):
     """The order is not in a state that allows this."""
+
+    code = ErrorCode.ORDER_STATE
+
+
+class UnknownOrder(NotFound):
+    """No order has that id (for this customer)."""
+
+    code = ErrorCode.UNKNOWN_ORDER
+    noun = "order"
+
+
+class SoldOut(DomainError):
+    """Not enough stock left for a line of the order."""
+
+    code = ErrorCode.SOLD_OUT
 
 
 @dataclass(frozen=True, slots=True)

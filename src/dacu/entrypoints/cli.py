@@ -18,6 +18,7 @@ from dacu.entrypoints.scenario import BadScenario, dumps, load_scenario, result_
 
 if TYPE_CHECKING:
     from dacu.adapters.campaign_store import SqlCampaignStore
+    from dacu.bootstrap import Platform
 
 EXIT_BAD_INPUT = 2
 
@@ -94,14 +95,14 @@ campaign_app = typer.Typer(help="Campaigns as code: apply, export, pause, kill a
 app.add_typer(campaign_app, name="campaign")
 
 
-def _campaigns() -> "SqlCampaignStore":
-    from dacu.adapters.campaign_store import SqlCampaignStore
-    from dacu.adapters.db import make_engine, upgrade
-    from dacu.settings import settings
+def _platform() -> "Platform":
+    from dacu.bootstrap import from_settings
 
-    url = settings().database_url
-    upgrade(url)
-    return SqlCampaignStore(make_engine(url))
+    return from_settings()
+
+
+def _campaigns() -> "SqlCampaignStore":
+    return _platform().campaigns
 
 
 def _now() -> datetime:
@@ -138,7 +139,7 @@ def campaign_export(
     out: Annotated[Path | None, typer.Option("--out", help="write here, not stdout")] = None,
 ) -> None:
     """Write a campaign back as the file that would re-create it."""
-    from dacu.adapters.campaign_store import UnknownCampaign
+    from dacu.domain.campaigns import UnknownCampaign
     from dacu.schemas.yamlfile import dump_yaml
 
     try:
@@ -172,19 +173,15 @@ def token_issue(
     shop: Annotated[list[str] | None, typer.Option(help="a merchant's shop (repeat)")] = None,
 ) -> None:
     """Issue a token; it is printed once and stored only as a digest."""
-    from dacu.adapters.db import make_engine, upgrade
-    from dacu.adapters.principals import SqlPrincipals
     from dacu.domain.access import Role
-    from dacu.settings import settings
 
     try:
         chosen = Role(role)
     except ValueError:
         typer.echo(f"role: must be one of {', '.join(r.value for r in Role)}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    url = settings().database_url
-    upgrade(url)
-    token = SqlPrincipals(make_engine(url)).issue(subject, chosen, frozenset(shop or ()), _now())
+    principals = _platform().principals
+    token = principals.issue(subject, chosen, frozenset(shop or ()), _now())
     typer.echo(token)
 
 
@@ -220,24 +217,15 @@ def sweep() -> None:
     (stock and coupons come back), expire coupons past theirs, archive finished campaigns
     in the case library. Run it every minute (cron,
     systemd timer) — or run `dacu workers`, which sweeps flash sales every few seconds."""
-    from dacu.adapters.coupon_lifecycle import SqlCouponLifecycle
-    from dacu.adapters.db import make_engine, upgrade
-    from dacu.adapters.flash_store import SqlFlashStore
-    from dacu.adapters.gates import stock_gate
-    from dacu.adapters.order_store import SqlOrderStore
     from dacu.services import flashsales
     from dacu.services.orders import release_unpaid
-    from dacu.settings import settings
 
-    config = settings()
-    upgrade(config.database_url)
-    engine = make_engine(config.database_url)
+    platform = _platform()
     now = _now()
-    cancelled = release_unpaid(SqlOrderStore(engine), now)
-    gate = stock_gate(engine, config.redis_url, config.redis_prefix)
-    released = flashsales.sweep(SqlFlashStore(engine), gate, now)
-    expired = SqlCouponLifecycle(engine).expire(now)
-    archived = archive_finished(engine, now)
+    cancelled = release_unpaid(platform.orders, now)
+    released = flashsales.sweep(platform.flash, platform.gate, now)
+    expired = platform.coupon_lifecycle.expire(now)
+    archived = archive_finished(platform, now)
     typer.echo(
         f"{len(cancelled)} unpaid orders cancelled, {released} unpaid flash-sale holds "
         f"released, {expired} coupons expired, {len(archived)} finished campaigns archived"
@@ -252,21 +240,17 @@ def demo(
     """Load examples/double11.yaml into the embedded database and serve the API."""
     from importlib import resources
 
-    from dacu.adapters.campaign_store import SqlCampaignStore
-    from dacu.adapters.db import make_engine, upgrade
-    from dacu.adapters.principals import SqlPrincipals
     from dacu.domain.access import Role
     from dacu.schemas.campaigns import load_campaign
     from dacu.schemas.yamlfile import load_yaml
     from dacu.settings import settings
 
     url = settings().database_url
-    upgrade(url)
-    engine = make_engine(url)
+    platform = _platform()
     text = resources.files("dacu").joinpath("examples/double11.yaml").read_text("utf-8")
     document, campaign = load_campaign(load_yaml(text))
-    version = SqlCampaignStore(engine).apply(document, campaign, "demo", _now())
-    principals = SqlPrincipals(engine)
+    version = platform.campaigns.apply(document, campaign, "demo", _now())
+    principals = platform.principals
     operator = principals.issue("ops-demo", Role.OPERATOR, frozenset(), _now())
     consumer = principals.issue("u-demo", Role.CONSUMER, frozenset(), _now())
     base = f"http://127.0.0.1:{port}"

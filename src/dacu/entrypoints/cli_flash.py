@@ -20,24 +20,19 @@ stock_app = typer.Typer(help="Stock of flash sales: reconcile the gate, the stre
 
 
 def _stores() -> tuple["SqlFlashStore", "StockGate", "StreamReader | None"]:
-    from dacu.adapters.db import make_engine, upgrade
-    from dacu.adapters.flash_store import SqlFlashStore
-    from dacu.adapters.gates import redis_client, stock_gate
+    from dacu.adapters.gates import redis_client
     from dacu.adapters.order_writer import stream_holds
-    from dacu.settings import settings
+    from dacu.bootstrap import from_settings
 
-    config = settings()
-    upgrade(config.database_url)
-    engine = make_engine(config.database_url)
-    gate = stock_gate(engine, config.redis_url, config.redis_prefix)
+    platform = from_settings()
     stream = None
-    if config.redis_url is not None:
-        client = redis_client(config.redis_url)
+    if platform.redis_url is not None:
+        client = redis_client(platform.redis_url)
 
         def stream(sale_id: str) -> "list[Hold]":
-            return stream_holds(client, config.redis_prefix, sale_id)
+            return stream_holds(client, platform.redis_prefix, sale_id)
 
-    return SqlFlashStore(engine), gate, stream
+    return platform.flash, platform.gate, stream
 
 
 def _now() -> datetime:
@@ -75,7 +70,8 @@ def flash_open(
 @flash_app.command("show")
 def flash_show(sale_id: Annotated[str, typer.Argument()]) -> None:
     """Stock now: on sale, held unpaid, paid, safety stock, expected restock."""
-    from dacu.services.flashsales import UnknownSale, stock_view
+    from dacu.domain.flashsale import UnknownSale
+    from dacu.services.flashsales import stock_view
 
     store, gate, _ = _stores()
     try:
@@ -109,7 +105,7 @@ def stock_reconcile(
 ) -> None:
     """Compare the gate, the order stream and the database; exit 1 if anything differs
     (after --fix: if anything still does)."""
-    from dacu.services.flashsales import UnknownSale
+    from dacu.domain.flashsale import UnknownSale
     from dacu.services.stock_reconcile import reconcile
 
     store, gate, stream = _stores()

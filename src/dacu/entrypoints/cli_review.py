@@ -13,8 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
+    from dacu.bootstrap import Platform
     from dacu.domain.review import Case, Dashboard
     from dacu.entrypoints.report import ReportFiles
 
@@ -23,13 +22,10 @@ EXIT_BAD_INPUT = 2
 review_app = typer.Typer()
 
 
-def _engine() -> "Engine":
-    from dacu.adapters.db import make_engine, upgrade
-    from dacu.settings import settings
+def _platform() -> "Platform":
+    from dacu.bootstrap import from_settings
 
-    url = settings().database_url
-    upgrade(url)
-    return make_engine(url)
+    return from_settings()
 
 
 def _zone() -> tzinfo:
@@ -38,38 +34,26 @@ def _zone() -> tzinfo:
     return ZoneInfo(settings().timezone)
 
 
-def archive_finished(engine: "Engine", now: datetime) -> "list[Case]":
+def archive_finished(platform: "Platform", now: datetime) -> "list[Case]":
     """Archive every finished campaign not yet in the case library, or still settling."""
-    from dacu.adapters.alert_store import SqlAlertStore
-    from dacu.adapters.campaign_store import SqlCampaignStore
-    from dacu.adapters.case_store import SqlCaseStore
-    from dacu.adapters.kpi_store import SqlKpiStore
     from dacu.services import case_library
 
     return case_library.archive_finished(
-        SqlCampaignStore(engine),
-        SqlKpiStore(engine),
-        SqlAlertStore(engine),
-        SqlCaseStore(engine),
-        now,
+        platform.campaigns, platform.kpis, platform.alerts, platform.cases, now
     )
 
 
 def report_campaign(
-    engine: "Engine", campaign_id: str, out_dir: Path, now: datetime
+    platform: "Platform", campaign_id: str, out_dir: Path, now: datetime
 ) -> "tuple[ReportFiles, Dashboard, Case | None]":
     """Report a campaign as `dacu report` does: archived first if it has finished, compared
     with the case before it. Raises UnknownCampaign (a LookupError) for an unknown id."""
-    from dacu.adapters.alert_store import SqlAlertStore
-    from dacu.adapters.campaign_store import SqlCampaignStore
-    from dacu.adapters.case_store import SqlCaseStore
-    from dacu.adapters.kpi_store import SqlKpiStore
     from dacu.entrypoints.report import write_report
     from dacu.services import kpis, review
 
     assert now.tzinfo is not None
-    campaign = SqlCampaignStore(engine).campaign(campaign_id)
-    store, alerts, cases = SqlKpiStore(engine), SqlAlertStore(engine), SqlCaseStore(engine)
+    campaign = platform.campaigns.campaign(campaign_id)
+    store, alerts, cases = platform.kpis, platform.alerts, platform.cases
     if review.finished(campaign, now):
         board, _ = review.archive(store, alerts, cases, campaign, now)
     else:
@@ -90,16 +74,16 @@ def report(
 
     The HTML opens offline, charts and all. A finished campaign is archived in the case
     library first; the latest campaign that ended before this one began gives 环比."""
-    from dacu.adapters.campaign_store import UnknownCampaign
+    from dacu.domain.campaigns import UnknownCampaign
 
-    engine = _engine()
+    platform = _platform()
     try:
-        files, board, previous = report_campaign(engine, campaign_id, out, datetime.now(_zone()))
+        files, board, previous = report_campaign(platform, campaign_id, out, datetime.now(_zone()))
     except UnknownCampaign:
         typer.echo(f"no campaign {campaign_id}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     finally:
-        engine.dispose()
+        platform.close()
     for path in files.paths:
         typer.echo(str(path))
     _summary(Console(), board, previous, files)
@@ -131,15 +115,14 @@ def _summary(
 @review_app.command("cases")
 def cases() -> None:
     """The case library (案例库): every archived campaign, newest first."""
-    from dacu.adapters.case_store import SqlCaseStore
     from dacu.domain.money import yuan
     from dacu.entrypoints.report_figures import show
 
-    engine = _engine()
+    platform = _platform()
     try:
-        found = SqlCaseStore(engine).all()
+        found = platform.cases.all()
     finally:
-        engine.dispose()
+        platform.close()
     console = Console()
     if not found:
         console.print("案例库为空 — no finished campaign has been archived yet")

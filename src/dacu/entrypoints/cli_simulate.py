@@ -31,30 +31,22 @@ simulate_app = typer.Typer()
 
 
 def world_on(engine: "Engine") -> "World":
-    """The platform's stores on one engine, as the API wires them (the SQL stock gate)."""
-    from dacu.adapters.alert_store import SqlAlertStore
-    from dacu.adapters.campaign_store import SqlCampaignStore
-    from dacu.adapters.case_store import SqlCaseStore
-    from dacu.adapters.coupon_store import SqlCouponStore
-    from dacu.adapters.enrollment_store import SqlEnrollmentStore
-    from dacu.adapters.flash_store import SqlFlashStore
-    from dacu.adapters.gates import stock_gate
-    from dacu.adapters.kpi_store import SqlKpiStore
-    from dacu.adapters.order_store import SqlOrderStore
-    from dacu.adapters.recorded_events import SqlRecordedEvents
+    """The platform on one engine, from the composition root (the SQL stock gate)."""
+    from dacu.bootstrap import bootstrap
     from dacu.services.simulation.ports import World
 
+    platform = bootstrap(engine)
     return World(
-        campaigns=SqlCampaignStore(engine),
-        coupons=SqlCouponStore(engine),
-        orders=SqlOrderStore(engine),
-        enrollments=SqlEnrollmentStore(engine),
-        flash=SqlFlashStore(engine),
-        gate=stock_gate(engine, None),
-        kpis=SqlKpiStore(engine),
-        alerts=SqlAlertStore(engine),
-        cases=SqlCaseStore(engine),
-        recorded=SqlRecordedEvents(engine),
+        campaigns=platform.campaigns,
+        coupons=platform.coupons,
+        orders=platform.orders,
+        enrollments=platform.enrollments,
+        flash=platform.flash,
+        gate=platform.gate,
+        kpis=platform.kpis,
+        alerts=platform.alerts,
+        cases=platform.cases,
+        recorded=platform.recorded,
     )
 
 
@@ -103,9 +95,10 @@ def simulate(
     engine = bulk_engine(url)
     started = time.perf_counter()
     try:
+        world = world_on(engine)
         with _progress_bar(console) as advance:
             outcome = run(
-                world_on(engine),
+                world,
                 document,
                 campaign,
                 customers=customers,
@@ -115,7 +108,7 @@ def simulate(
                 progress=advance,
             )
         elapsed = time.perf_counter() - started
-        files = _write(engine, outcome, out, zone, elapsed)
+        files = _write(world, outcome, out, zone, elapsed)
     finally:
         engine.dispose()
     _summary(console, outcome, files, elapsed, zone, database)
@@ -169,16 +162,13 @@ def _progress_bar(console: Console) -> "Iterator[Callable[[SimProgress], None]]"
         yield advance
 
 
-def _write(
-    engine: "Engine", outcome: "Outcome", out: Path, zone: Any, elapsed: float
-) -> list[Path]:
-    from dacu.adapters.case_store import SqlCaseStore
+def _write(world: "World", outcome: "Outcome", out: Path, zone: Any, elapsed: float) -> list[Path]:
     from dacu.entrypoints.kpi_view import alert_json, dashboard_json
     from dacu.entrypoints.report import write_report
     from dacu.services.review import span
 
     campaign = outcome.campaign
-    previous = SqlCaseStore(engine).previous(campaign.id, span(campaign)[0])
+    previous = world.cases.previous(campaign.id, span(campaign)[0])
     files = write_report(outcome.board, campaign, previous, out, zone)
     run = out / f"{campaign.id}-simulation.json"
     run.write_text(

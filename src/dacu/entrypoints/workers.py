@@ -22,9 +22,9 @@ from types import FrameType
 from zoneinfo import ZoneInfo
 
 from dacu.adapters.db import make_engine
-from dacu.adapters.flash_store import SqlFlashStore
-from dacu.adapters.gates import redis_client, stock_gate
+from dacu.adapters.gates import redis_client
 from dacu.adapters.order_writer import OrderWriter
+from dacu.bootstrap import bootstrap
 from dacu.domain.flashsale import GateUnavailable
 from dacu.services import flashsales
 
@@ -55,9 +55,13 @@ def _stop_on_signal() -> threading.Event:
 def work(config: WorkerConfig) -> None:
     """One worker process's loop, until SIGTERM or SIGINT."""
     stopping = _stop_on_signal()
-    engine = make_engine(config.database_url)
-    store = SqlFlashStore(engine)
-    gate = stock_gate(engine, config.redis_url, config.prefix)
+    platform = bootstrap(
+        make_engine(config.database_url),
+        redis_url=config.redis_url,
+        redis_prefix=config.prefix,
+        timezone=config.timezone,
+    )
+    engine, store, gate = platform.engine, platform.flash, platform.gate
     zone = ZoneInfo(config.timezone)
     writer = None
     if config.redis_url is not None:
@@ -88,7 +92,7 @@ def work(config: WorkerConfig) -> None:
             time.sleep(1.0)  # Redis is away: nothing to write, nothing released; try again
         if not written:
             time.sleep(0.05)
-    engine.dispose()
+    platform.close()
 
 
 def supervise(config: WorkerConfig, processes: int, report: bool = True) -> None:

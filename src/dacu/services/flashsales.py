@@ -21,7 +21,11 @@ from dacu.domain.flashsale import (
     FlashSale,
     Hold,
     HoldState,
+    NotYours,
+    OrderPending,
+    ReservationReleased,
     StockGate,
+    UnknownSale,
 )
 from dacu.domain.money import yuan
 
@@ -60,18 +64,6 @@ class FlashStore(Protocol):
     def alerts(self, subject: str | None = ..., standing: bool = ...) -> list[Alert]: ...
 
 
-class UnknownSale(LookupError):
-    code = "unknown_sale"
-
-
-class PaymentRefused(Exception):
-    """The order cannot be paid: not yet written, someone else's, or released."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 def open_sale(store: FlashStore, gate: StockGate, sale: FlashSale) -> bool:
     """Record the sale, then load it into the gate; True if it was new."""
     made = store.define(sale)
@@ -85,15 +77,15 @@ def pay(
     """Pay for a held order (once: paying again returns the paid order)."""
     order = store.order(sale_id, request_id)
     if order is None:
-        raise PaymentRefused("order_pending", "the order is not written yet; retry shortly")
+        raise OrderPending("the order is not written yet; retry shortly")
     if order.user_id != user_id:
-        raise PaymentRefused("not_yours", "that order is someone else's")
+        raise NotYours("that order is someone else's")
     if order.status == RESERVED:
         store.move(sale_id, request_id, (RESERVED,), PAID, now)
     paid = store.order(sale_id, request_id)
     assert paid is not None
     if paid.status != PAID:
-        raise PaymentRefused("reservation_released", "the time to pay ran out; stock went back")
+        raise ReservationReleased("the time to pay ran out; stock went back")
     gate.settle(sale_id, request_id)
     return paid
 

@@ -12,18 +12,12 @@ from typing import Protocol
 
 from dacu.domain.cart import Cart, Customer
 from dacu.domain.enrollment import Review
-from dacu.domain.errors import InvalidRule
+from dacu.domain.errors import IdempotencyConflict, InvalidRule
 from dacu.domain.orders import Order, order_from_quote
 from dacu.services.quotes import Campaigns, Enrollments, Wallets, quote
 
 PAY_WITHIN = timedelta(minutes=15)
 """Unpaid orders are cancelled, and their stock released, after this long."""
-
-
-class IdempotencyConflict(Exception):
-    """The Idempotency-Key was used before, for a different request."""
-
-    code = "idempotency_conflict"
 
 
 class Orders(Protocol):

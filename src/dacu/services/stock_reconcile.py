@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dacu.domain.flashsale import PAID, RESERVED, FlashSale, Hold, HoldState, StockGate
-from dacu.services.flashsales import FlashStore, UnknownSale
+from dacu.domain.flashsale import PAID, RESERVED, FlashSale, Hold, HoldState, StockGate, UnknownSale
+from dacu.services.flashsales import FlashStore
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import pool
 
 from dacu.adapters.db import make_engine
-from dacu.adapters.kpi_tables import metadata  # all tables: the KPI module adds its own
+from dacu.adapters.tables import metadata  # importing the package declares every table
 
 config = context.config
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from dacu.domain.access import Role
 from dacu.domain.campaigns import Status
 from dacu.domain.errors import InvalidRule
-from dacu.entrypoints.api.context import BackendDep, PrincipalDep
+from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.schemas.campaigns import load_campaign
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
@@ -36,7 +36,7 @@ class KillIn(BaseModel):
 
 
 @router.get("", response_model=list[CampaignSummary])
-def list_campaigns(backend: BackendDep, who: PrincipalDep) -> list[CampaignSummary]:
+def list_campaigns(backend: PlatformDep, who: PrincipalDep) -> list[CampaignSummary]:
     who.require(*STAFF)
     return [
         CampaignSummary(id=i, theme=t, status=s, version=v)
@@ -45,7 +45,7 @@ def list_campaigns(backend: BackendDep, who: PrincipalDep) -> list[CampaignSumma
 
 
 @router.get("/{campaign_id}")
-def get_campaign(campaign_id: str, backend: BackendDep, who: PrincipalDep) -> dict[str, Any]:
+def get_campaign(campaign_id: str, backend: PlatformDep, who: PrincipalDep) -> dict[str, Any]:
     """The campaign file as it stands (the same document `dacu campaign export` writes)."""
     who.require(*STAFF)
     return backend.campaigns.document(campaign_id)
@@ -55,7 +55,7 @@ def get_campaign(campaign_id: str, backend: BackendDep, who: PrincipalDep) -> di
 def put_campaign(
     campaign_id: str,
     document: Annotated[dict[str, Any], Body(description="a campaign file, as JSON")],
-    backend: BackendDep,
+    backend: PlatformDep,
     who: PrincipalDep,
 ) -> Applied:
     """Apply a campaign file; sending the same file again changes nothing."""
@@ -72,7 +72,7 @@ def put_campaign(
 
 @router.post("/{campaign_id}/status", response_model=CampaignSummary)
 def set_status(
-    campaign_id: str, body: StatusIn, backend: BackendDep, who: PrincipalDep
+    campaign_id: str, body: StatusIn, backend: PlatformDep, who: PrincipalDep
 ) -> CampaignSummary:
     """Go live, pause, resume or end a campaign at once."""
     who.require(Role.OPERATOR)
@@ -82,7 +82,7 @@ def set_status(
 
 @router.post("/{campaign_id}/promotions/{promotion_id}/kill", response_model=CampaignSummary)
 def kill_promotion(
-    campaign_id: str, promotion_id: str, body: KillIn, backend: BackendDep, who: PrincipalDep
+    campaign_id: str, promotion_id: str, body: KillIn, backend: PlatformDep, who: PrincipalDep
 ) -> CampaignSummary:
     """The kill switch: one promotion off (or back on), effective on the next quote."""
     who.require(Role.OPERATOR, Role.RISK)
@@ -95,7 +95,7 @@ def kill_promotion(
     return _summary(backend, campaign_id)
 
 
-def _summary(backend: BackendDep, campaign_id: str) -> CampaignSummary:
+def _summary(backend: PlatformDep, campaign_id: str) -> CampaignSummary:
     for i, t, s, v in backend.campaigns.ids():
         if i == campaign_id:
             return CampaignSummary(id=i, theme=t, status=s, version=v)

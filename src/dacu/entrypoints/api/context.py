@@ -1,50 +1,17 @@
-"""What every request may need: the stores, the clock, and who is asking."""
+"""What every request may need: the platform's services, the clock, and who is asking."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from dacu.adapters.alert_store import SqlAlertStore
-from dacu.adapters.campaign_store import SqlCampaignStore
-from dacu.adapters.coupon_store import SqlCouponStore
-from dacu.adapters.enrollment_store import SqlEnrollmentStore
-from dacu.adapters.flash_store import SqlFlashStore
-from dacu.adapters.kpi_store import SqlKpiStore
-from dacu.adapters.order_store import SqlOrderStore
-from dacu.adapters.principal_cache import PrincipalCache
-from dacu.adapters.principals import SqlPrincipals
-from dacu.adapters.redis_gate import AsyncRedisGate
-from dacu.domain.access import Principal
-from dacu.domain.flashsale import StockGate
+from dacu.bootstrap import Platform
+from dacu.domain.access import Principal, Unauthenticated
 
 
-class Unauthenticated(Exception):
-    """No bearer token, or one nobody was given."""
-
-
-@dataclass(frozen=True, slots=True)
-class Backend:
-    campaigns: SqlCampaignStore
-    coupons: SqlCouponStore
-    orders: SqlOrderStore
-    enrollments: SqlEnrollmentStore
-    principals: SqlPrincipals
-    clock: Callable[[], datetime]
-    flash: SqlFlashStore
-    gate: StockGate  # for everything but the hot path
-    hot_gate: AsyncRedisGate | None  # the hot path's gate, with Redis; else `gate` in a thread
-    tokens: PrincipalCache
-    kpis: SqlKpiStore
-    alerts: SqlAlertStore
-
-
-def backend(request: Request) -> Backend:
-    found: Backend = request.app.state.backend
+def backend(request: Request) -> Platform:
+    found: Platform = request.app.state.platform
     return found
 
 
@@ -63,11 +30,11 @@ def principal(
     return found
 
 
-async def _backend(request: Request) -> Backend:
+async def _backend(request: Request) -> Platform:
     return backend(request)  # async: FastAPI would run a plain function in a thread
 
 
-BackendDep = Annotated[Backend, Depends(_backend)]
+PlatformDep = Annotated[Platform, Depends(_backend)]
 PrincipalDep = Annotated[Principal, Depends(principal)]
 
 

@@ -12,7 +12,7 @@ from dacu.domain.access import Role
 from dacu.domain.coupons import Claimant, ClaimedCoupon
 from dacu.domain.errors import InvalidRule
 from dacu.domain.rules import Window
-from dacu.entrypoints.api.context import BackendDep, PrincipalDep
+from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.services.coupons import claim_coupon, claim_with_code, grant
 
 router = APIRouter(prefix="/v1", tags=["coupons"])
@@ -54,7 +54,7 @@ def claim(
     template_id: str,
     body: ClaimIn,
     key: IdempotencyKey,
-    backend: BackendDep,
+    backend: PlatformDep,
     who: PrincipalDep,
 ) -> CouponOut:
     """Claim one coupon of a template for yourself (领券)."""
@@ -67,7 +67,7 @@ def claim(
 
 
 @router.get("/coupon-templates/{template_id}/counts", response_model=CountsOut)
-def counts(template_id: str, backend: BackendDep, who: PrincipalDep) -> CountsOut:
+def counts(template_id: str, backend: PlatformDep, who: PrincipalDep) -> CountsOut:
     """Live claim counts of a template."""
     who.require(Role.OPERATOR, Role.FINANCE, Role.RISK, Role.SERVICE)
     found = backend.coupons.counts(template_id)
@@ -75,7 +75,7 @@ def counts(template_id: str, backend: BackendDep, who: PrincipalDep) -> CountsOu
 
 
 @router.get("/me/wallet", response_model=list[CouponOut])
-def my_wallet(backend: BackendDep, who: PrincipalDep) -> list[CouponOut]:
+def my_wallet(backend: PlatformDep, who: PrincipalDep) -> list[CouponOut]:
     """The coupons and red packets you hold."""
     who.require(Role.CONSUMER)
     return [_out(coupon) for coupon in backend.coupons.wallet(who.subject)]
@@ -94,7 +94,7 @@ class GrantIn(BaseModel):
 
 
 @router.post("/coupon-templates/{template_id}/codes", status_code=201)
-def add_code(template_id: str, body: CodeIn, backend: BackendDep, who: PrincipalDep) -> CodeIn:
+def add_code(template_id: str, body: CodeIn, backend: PlatformDep, who: PrincipalDep) -> CodeIn:
     """An activity code (活动码) that claims this template's coupon, `max_uses` times."""
     who.require(Role.OPERATOR)
     backend.coupons.template(template_id)
@@ -110,7 +110,7 @@ def add_code(template_id: str, body: CodeIn, backend: BackendDep, who: Principal
 
 
 @router.post("/codes/{code}/claims", response_model=CouponOut, status_code=201)
-def claim_code(code: str, body: ClaimIn, backend: BackendDep, who: PrincipalDep) -> CouponOut:
+def claim_code(code: str, body: ClaimIn, backend: PlatformDep, who: PrincipalDep) -> CouponOut:
     """Claim with an activity code; once per customer, however often it is sent."""
     who.require(Role.CONSUMER)
     claimant = Claimant(who.subject, body.first_order, body.member_tier)
@@ -122,7 +122,7 @@ def claim_code(code: str, body: ClaimIn, backend: BackendDep, who: PrincipalDep)
 
 @router.post("/coupon-templates/{template_id}/grants")
 def grant_coupons(
-    template_id: str, body: GrantIn, backend: BackendDep, who: PrincipalDep
+    template_id: str, body: GrantIn, backend: PlatformDep, who: PrincipalDep
 ) -> dict[str, str]:
     """Bulk grant (定向发券): one each, as far as stock goes; the same batch never twice."""
     who.require(Role.OPERATOR)

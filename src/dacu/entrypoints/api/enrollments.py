@@ -6,11 +6,10 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from dacu.adapters.enrollment_store import UnknownMerchant
 from dacu.domain.access import Forbidden, Role
-from dacu.domain.enrollment import Enrollment, Merchant, ineligibility, is_priority
+from dacu.domain.enrollment import Enrollment, Merchant, UnknownMerchant, ineligibility, is_priority
 from dacu.domain.errors import InvalidRule
-from dacu.entrypoints.api.context import BackendDep, PrincipalDep
+from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 
 router = APIRouter(prefix="/v1", tags=["merchants"])
 
@@ -49,7 +48,7 @@ class ReviewIn(BaseModel):
 
 
 @router.put("/merchants/{shop}", status_code=204)
-def put_merchant(shop: str, body: MerchantIn, backend: BackendDep, who: PrincipalDep) -> None:
+def put_merchant(shop: str, body: MerchantIn, backend: PlatformDep, who: PrincipalDep) -> None:
     """A merchant's profile as the platform knows it (verification, rating, violations)."""
     who.require(Role.OPERATOR)
     if body.last_serious_violation is not None and body.last_serious_violation.tzinfo is None:
@@ -63,7 +62,7 @@ def put_merchant(shop: str, body: MerchantIn, backend: BackendDep, who: Principa
 
 @router.post("/campaigns/{campaign_id}/enrollments", response_model=EnrollmentOut, status_code=201)
 def enroll(
-    campaign_id: str, body: EnrollmentIn, backend: BackendDep, who: PrincipalDep
+    campaign_id: str, body: EnrollmentIn, backend: PlatformDep, who: PrincipalDep
 ) -> EnrollmentOut:
     """Enroll one of your shop's SKUs with its campaign price and committed stock."""
     who.require(Role.MERCHANT)
@@ -93,7 +92,7 @@ def enroll(
 
 @router.get("/campaigns/{campaign_id}/enrollments", response_model=list[EnrollmentOut])
 def list_enrollments(
-    campaign_id: str, backend: BackendDep, who: PrincipalDep
+    campaign_id: str, backend: PlatformDep, who: PrincipalDep
 ) -> list[EnrollmentOut]:
     """Operators see every enrollment, priority categories first; merchants their own."""
     who.require(Role.OPERATOR, Role.MERCHANT)
@@ -114,7 +113,7 @@ def list_enrollments(
 
 @router.post("/enrollments/{enrollment_id}/review", response_model=EnrollmentOut)
 def review(
-    enrollment_id: str, body: ReviewIn, backend: BackendDep, who: PrincipalDep
+    enrollment_id: str, body: ReviewIn, backend: PlatformDep, who: PrincipalDep
 ) -> EnrollmentOut:
     """Approve (the SKU goes on sale at its campaign price) or reject, with a note."""
     who.require(Role.OPERATOR)

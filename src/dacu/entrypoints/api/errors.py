@@ -1,93 +1,102 @@
-"""Domain failures as JSON errors with stable codes: {"error": {"code", "message", "field"}}."""
+"""Every answer that is not 2xx, as one JSON shape: {"error": {"code", "message", "field"}}.
+
+Domain errors carry their `ErrorCode`; `STATUS` is the one table from code to
+HTTP status. Unknown routes, wrong methods, bodies that are not JSON, bodies
+too large and anything unexpected answer in the same shape, never with a trace.
+"""
+
+import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
-from dacu.adapters.campaign_store import UnknownCampaign
-from dacu.adapters.coupon_store import UnknownTemplate
-from dacu.adapters.enrollment_store import UnknownEnrollment
-from dacu.adapters.order_store import ConcurrentChange, SoldOut, UnknownOrder
-from dacu.domain.access import Forbidden
-from dacu.domain.coupons import ClaimRefused
-from dacu.domain.errors import InvalidRule
-from dacu.domain.flashsale import GateUnavailable
-from dacu.domain.orders import OrderStateError
-from dacu.entrypoints.api.context import Unauthenticated
-from dacu.services.flashsales import PaymentRefused, UnknownSale
-from dacu.services.orders import IdempotencyConflict
+from dacu.domain.errors import DomainError, ErrorCode
+
+log = logging.getLogger("dacu.api")
+
+STATUS: dict[ErrorCode, int] = {
+    ErrorCode.INVALID: 422,
+    ErrorCode.MALFORMED: 400,
+    ErrorCode.UNAUTHENTICATED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    ErrorCode.INTERNAL: 500,
+    ErrorCode.UNKNOWN_CAMPAIGN: 404,
+    ErrorCode.UNKNOWN_PROMOTION: 404,
+    ErrorCode.UNKNOWN_ORDER: 404,
+    ErrorCode.UNKNOWN_COUPON_TEMPLATE: 404,
+    ErrorCode.UNKNOWN_ENROLLMENT: 404,
+    ErrorCode.UNKNOWN_MERCHANT: 404,
+    ErrorCode.UNKNOWN_SALE: 404,
+    ErrorCode.NOT_YOURS: 404,  # someone else's order is not shown to exist
+    ErrorCode.IDEMPOTENCY_CONFLICT: 409,
+    ErrorCode.CONCURRENT_CHANGE: 409,
+    ErrorCode.ORDER_STATE: 409,
+    ErrorCode.ENROLLMENT_STATE: 409,
+    ErrorCode.CAMPAIGN_STATE: 409,
+    ErrorCode.SOLD_OUT: 409,
+    ErrorCode.CLAIM_REFUSED: 409,
+    ErrorCode.CLAIM_WINDOW_CLOSED: 409,
+    ErrorCode.NOT_IN_AUDIENCE: 409,
+    ErrorCode.PER_USER_LIMIT_REACHED: 409,
+    ErrorCode.OUT_OF_STOCK: 409,
+    ErrorCode.UNKNOWN_ACTIVITY_CODE: 409,
+    ErrorCode.COUPON_UNAVAILABLE: 409,
+    ErrorCode.ORDER_PENDING: 409,
+    ErrorCode.RESERVATION_RELEASED: 409,
+    ErrorCode.GATE_UNAVAILABLE: 503,
+}
+
+_BY_HTTP_STATUS = {
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+    401: ErrorCode.UNAUTHENTICATED,
+    403: ErrorCode.FORBIDDEN,
+}
 
 
-def _error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "field": field}}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, headers=headers)
+def error_response(
+    code: ErrorCode,
+    message: str,
+    field: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    status = STATUS[code]
+    body = {"error": {"code": code.value, "message": message, "field": field}}
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
+    return JSONResponse(body, status_code=status, headers=dict(headers) if headers else None)
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(InvalidRule)
-    async def invalid(_: Request, error: InvalidRule) -> JSONResponse:
-        return _error(422, "invalid", error.message, error.field)
+    @app.exception_handler(DomainError)
+    async def domain(_: Request, error: DomainError) -> JSONResponse:
+        return error_response(error.code, error.message, error.field or None)
 
     @app.exception_handler(RequestValidationError)
     async def malformed(_: Request, error: RequestValidationError) -> JSONResponse:
-        first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
+        problems = error.errors()
+        first = problems[0] if problems else {"loc": (), "msg": "invalid request", "type": ""}
+        if first.get("type") == "json_invalid":
+            return error_response(ErrorCode.MALFORMED, "the body is not valid JSON", "body")
         field = ".".join(str(part) for part in first["loc"][1:]) or None
-        return _error(422, "invalid", str(first["msg"]), field)
+        return error_response(ErrorCode.INVALID, str(first["msg"]), field)
 
-    @app.exception_handler(ClaimRefused)
-    async def refused(_: Request, error: ClaimRefused) -> JSONResponse:
-        return _error(409, error.code, error.message)
+    @app.exception_handler(HTTPException)
+    async def http(_: Request, error: HTTPException) -> JSONResponse:
+        code = _BY_HTTP_STATUS.get(error.status_code)
+        if code is None:
+            body = {"error": {"code": "http_error", "message": str(error.detail), "field": None}}
+            return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+        return error_response(code, str(error.detail), headers=error.headers)
 
-    @app.exception_handler(Unauthenticated)
-    async def unauthenticated(_: Request, error: Unauthenticated) -> JSONResponse:
-        return _error(401, "unauthenticated", str(error))
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(_: Request, error: Forbidden) -> JSONResponse:
-        return _error(403, "forbidden", str(error))
-
-    @app.exception_handler(UnknownCampaign)
-    async def no_campaign(_: Request, error: UnknownCampaign) -> JSONResponse:
-        return _error(404, "unknown_campaign", f"no campaign {error}")
-
-    @app.exception_handler(UnknownEnrollment)
-    async def no_enrollment(_: Request, error: UnknownEnrollment) -> JSONResponse:
-        return _error(404, "unknown_enrollment", f"no enrollment {error}")
-
-    @app.exception_handler(UnknownOrder)
-    async def no_order(_: Request, error: UnknownOrder) -> JSONResponse:
-        return _error(404, "unknown_order", f"no order {error}")
-
-    @app.exception_handler(SoldOut)
-    async def sold_out(_: Request, error: SoldOut) -> JSONResponse:
-        return _error(409, error.code, str(error))
-
-    @app.exception_handler(ConcurrentChange)
-    async def raced(_: Request, error: ConcurrentChange) -> JSONResponse:
-        return _error(409, error.code, f"order {error} changed meanwhile; retry")
-
-    @app.exception_handler(IdempotencyConflict)
-    async def conflict(_: Request, error: IdempotencyConflict) -> JSONResponse:
-        return _error(409, error.code, str(error))
-
-    @app.exception_handler(OrderStateError)
-    async def wrong_state(_: Request, error: OrderStateError) -> JSONResponse:
-        return _error(409, "order_state", str(error))
-
-    @app.exception_handler(UnknownTemplate)
-    async def no_template(_: Request, error: UnknownTemplate) -> JSONResponse:
-        return _error(404, "unknown_coupon_template", f"no coupon template {error}")
-
-    @app.exception_handler(UnknownSale)
-    async def no_sale(_: Request, error: UnknownSale) -> JSONResponse:
-        return _error(404, error.code, f"no flash sale {error}")
-
-    @app.exception_handler(PaymentRefused)
-    async def not_payable(_: Request, error: PaymentRefused) -> JSONResponse:
-        return _error(404 if error.code == "not_yours" else 409, error.code, str(error))
-
-    @app.exception_handler(GateUnavailable)
-    async def gate_down(_: Request, error: GateUnavailable) -> JSONResponse:
-        message = f"the stock gate cannot be reached, nothing is sold meanwhile: {error}"
-        return _error(503, error.code, message)
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(ErrorCode.INTERNAL, "something went wrong on our side")

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 from dacu.domain.access import Role
 from dacu.domain.flashsale import Decision, FlashOrder, Hold, Outcome
 from dacu.entrypoints.api import context
-from dacu.entrypoints.api.context import HOT_SECURITY, BackendDep, PrincipalDep, hot_principal
+from dacu.entrypoints.api.context import HOT_SECURITY, PlatformDep, PrincipalDep, hot_principal
 from dacu.entrypoints.kpi_view import AlertOut
 from dacu.schemas.flashsales import FlashSaleIn, RequestId
 from dacu.schemas.promotions import aware
@@ -80,7 +80,7 @@ class OrderOut(BaseModel):
 
 
 @router.post("/flash-sales", response_model=StockOut, status_code=201)
-def open_sale(body: FlashSaleIn, backend: BackendDep, who: PrincipalDep) -> StockOut:
+def open_sale(body: FlashSaleIn, backend: PlatformDep, who: PrincipalDep) -> StockOut:
     """Open a flash sale (again: a no-op that never resets live stock)."""
     who.require(Role.OPERATOR)
     flashsales.open_sale(backend.flash, backend.gate, body.to_domain())
@@ -88,13 +88,13 @@ def open_sale(body: FlashSaleIn, backend: BackendDep, who: PrincipalDep) -> Stoc
 
 
 @router.get("/flash-sales/{sale_id}/stock", response_model=StockOut)
-def stock(sale_id: str, backend: BackendDep, who: PrincipalDep) -> StockOut:
+def stock(sale_id: str, backend: PlatformDep, who: PrincipalDep) -> StockOut:
     """Stock now: on sale, held unpaid, paid, and when more is expected."""
     return _stock(flashsales.stock_view(backend.flash, backend.gate, sale_id))
 
 
 @router.post("/flash-sales/{sale_id}/restock", response_model=StockOut)
-def restock(sale_id: str, body: RestockIn, backend: BackendDep, who: PrincipalDep) -> StockOut:
+def restock(sale_id: str, body: RestockIn, backend: PlatformDep, who: PrincipalDep) -> StockOut:
     who.require(Role.OPERATOR)
     flashsales.restock(backend.flash, backend.gate, sale_id, body.qty, aware(body.expected_at))
     return _stock(flashsales.stock_view(backend.flash, backend.gate, sale_id))
@@ -154,7 +154,7 @@ async def my_reservation(sale_id: str, request_id: str, request: Request) -> Res
 
 
 @router.post("/flash-sales/{sale_id}/attempts/{request_id}/pay", response_model=OrderOut)
-def pay(sale_id: str, request_id: str, backend: BackendDep, who: PrincipalDep) -> OrderOut:
+def pay(sale_id: str, request_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOut:
     """Payment confirmed for a held reservation: it is never released after this."""
     who.require(Role.CONSUMER)
     paid = flashsales.pay(
@@ -164,7 +164,7 @@ def pay(sale_id: str, request_id: str, backend: BackendDep, who: PrincipalDep) -
 
 
 @router.post("/flash-sales/{sale_id}/reminders", response_model=StockOut, status_code=201)
-def remind_me(sale_id: str, backend: BackendDep, who: PrincipalDep) -> StockOut:
+def remind_me(sale_id: str, backend: PlatformDep, who: PrincipalDep) -> StockOut:
     """缺货提醒: tell me when stock returns (the answer says when it is expected)."""
     who.require(Role.CONSUMER)
     view = flashsales.subscribe(backend.flash, backend.gate, sale_id, who.subject, backend.clock())
@@ -172,13 +172,13 @@ def remind_me(sale_id: str, backend: BackendDep, who: PrincipalDep) -> StockOut:
 
 
 @router.get("/me/notifications")
-def my_notifications(backend: BackendDep, who: PrincipalDep) -> list[dict[str, object]]:
+def my_notifications(backend: PlatformDep, who: PrincipalDep) -> list[dict[str, object]]:
     return backend.flash.notifications(who.subject)
 
 
 @router.get("/alerts", response_model=list[AlertOut])
 def alerts(
-    backend: BackendDep,
+    backend: PlatformDep,
     who: PrincipalDep,
     standing: Annotated[bool, Query(description="only alerts not yet cleared")] = False,
 ) -> list[AlertOut]:

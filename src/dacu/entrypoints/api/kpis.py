@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from dacu.domain.access import Role
-from dacu.entrypoints.api.context import BackendDep, PrincipalDep
+from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.entrypoints.kpi_view import DashboardOut, dashboard_json
 from dacu.schemas.events import EventBatch
 from dacu.services import kpis
@@ -21,7 +21,7 @@ class IngestedOut(BaseModel):
 
 
 @router.post("/events", response_model=IngestedOut)
-def post_events(batch: EventBatch, backend: BackendDep, who: PrincipalDep) -> IngestedOut:
+def post_events(batch: EventBatch, backend: PlatformDep, who: PrincipalDep) -> IngestedOut:
     """Take in up to 1,000 events; ids already taken in count as duplicates, not again."""
     who.require(Role.STOREFRONT, Role.OPERATOR)
     done = kpis.ingest(
@@ -31,7 +31,7 @@ def post_events(batch: EventBatch, backend: BackendDep, who: PrincipalDep) -> In
 
 
 @router.get("/campaigns/{campaign_id}/kpis", response_model=DashboardOut)
-def campaign_kpis(campaign_id: str, backend: BackendDep, who: PrincipalDep) -> dict[str, Any]:
+def campaign_kpis(campaign_id: str, backend: PlatformDep, who: PrincipalDep) -> dict[str, Any]:
     """UV, PV, funnel, GMV, orders, 客单价, refunds, coupons, channels, new/returning,
     hourly series, top SKUs, 达成率 and alerts — read from the hourly rollups only."""
     who.require(*READERS)

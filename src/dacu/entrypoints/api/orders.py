@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from dacu.domain.access import Forbidden, Principal, Role
 from dacu.domain.cart import Customer
 from dacu.domain.orders import Order
-from dacu.entrypoints.api.context import BackendDep, PrincipalDep
+from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.entrypoints.scenario import CartIn
 from dacu.services.orders import checkout
 
@@ -82,7 +82,7 @@ class FundingOut(BaseModel):
 
 @router.post("", response_model=OrderOut, status_code=201)
 def place_order(
-    body: CheckoutIn, key: IdempotencyKey, backend: BackendDep, who: PrincipalDep
+    body: CheckoutIn, key: IdempotencyKey, backend: PlatformDep, who: PrincipalDep
 ) -> OrderOut:
     """Check out a cart at the best legal price now; stock and coupons are held for you."""
     who.require(Role.CONSUMER)
@@ -105,19 +105,19 @@ def place_order(
 
 
 @router.get("/{order_id}", response_model=OrderOut)
-def get_order(order_id: str, backend: BackendDep, who: PrincipalDep) -> OrderOut:
+def get_order(order_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOut:
     return _out(_readable(backend, who, order_id))
 
 
 @router.post("/{order_id}/pay", response_model=OrderOut)
-def pay(order_id: str, backend: BackendDep, who: PrincipalDep) -> OrderOut:
+def pay(order_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOut:
     """Payment confirmed: coupons are redeemed (核销) and funding is booked."""
     _own(backend, who, order_id)
     return _out(backend.orders.pay(order_id, backend.clock()))
 
 
 @router.post("/{order_id}/cancel", response_model=OrderOut)
-def cancel(order_id: str, backend: BackendDep, who: PrincipalDep) -> OrderOut:
+def cancel(order_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOut:
     """Cancel an unpaid order: stock and coupons come back at once."""
     _own(backend, who, order_id)
     return _out(backend.orders.cancel(order_id, backend.clock()))
@@ -125,7 +125,7 @@ def cancel(order_id: str, backend: BackendDep, who: PrincipalDep) -> OrderOut:
 
 @router.post("/{order_id}/refunds", response_model=RefundOut, status_code=201)
 def refund(
-    order_id: str, body: RefundIn, key: IdempotencyKey, backend: BackendDep, who: PrincipalDep
+    order_id: str, body: RefundIn, key: IdempotencyKey, backend: PlatformDep, who: PrincipalDep
 ) -> RefundOut:
     """Refund units of one line; each discount's share is clawed back from its funders."""
     if who.role is not Role.SERVICE:
@@ -142,14 +142,14 @@ def refund(
 
 
 @router.get("/{order_id}/funding", response_model=FundingOut)
-def funding(order_id: str, backend: BackendDep, who: PrincipalDep) -> FundingOut:
+def funding(order_id: str, backend: PlatformDep, who: PrincipalDep) -> FundingOut:
     """Who funds the order's discounts now, net of refunds (platform and each merchant)."""
     who.require(Role.FINANCE, Role.OPERATOR, Role.SERVICE)
     backend.orders.order(order_id)
     return FundingOut(**backend.orders.funding(order_id))
 
 
-def _own(backend: BackendDep, who: Principal, order_id: str) -> Order:
+def _own(backend: PlatformDep, who: Principal, order_id: str) -> Order:
     who.require(Role.CONSUMER)
     order = backend.orders.order(order_id)
     if order.customer_id != who.subject:
@@ -157,7 +157,7 @@ def _own(backend: BackendDep, who: Principal, order_id: str) -> Order:
     return order
 
 
-def _readable(backend: BackendDep, who: Principal, order_id: str) -> Order:
+def _readable(backend: PlatformDep, who: Principal, order_id: str) -> Order:
     if who.role is Role.CONSUMER:
         return _own(backend, who, order_id)
     who.require(Role.OPERATOR, Role.FINANCE, Role.SERVICE, Role.RISK)

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from dacu.domain.access import Role
 from dacu.domain.cart import Customer
-from dacu.entrypoints.api.context import BackendDep, PrincipalDep
+from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.entrypoints.scenario import CartIn, result_to_json
 from dacu.services.quotes import quote
 
@@ -24,7 +24,7 @@ class QuoteIn(BaseModel):
 
 
 @router.post("")
-def post_quote(body: QuoteIn, backend: BackendDep, who: PrincipalDep) -> dict[str, Any]:
+def post_quote(body: QuoteIn, backend: PlatformDep, who: PrincipalDep) -> dict[str, Any]:
     """Price a cart with every live promotion and the coupons in your wallet.
 
     The answer has the pricing result format: lines, each discount and who

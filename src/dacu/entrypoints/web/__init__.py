@@ -2,20 +2,17 @@
 the case library, as server-rendered pages (Jinja2 + HTMX + ECharts, all served here)."""
 
 from fastapi import FastAPI, Request
-from sqlalchemy import Engine
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from dacu.adapters.case_store import SqlCaseStore
 from dacu.entrypoints.web import dashboard, login, pages, promotions
 from dacu.entrypoints.web.context import PageMissing
 from dacu.entrypoints.web.render import STATIC, page
 from dacu.entrypoints.web.session import CONSOLE, CrossSite, LoginNeeded, NotAllowed, login_url
 
 
-def install(app: FastAPI, engine: Engine) -> None:
+def install(app: FastAPI) -> None:
     """Mount the console's pages and assets on the API's app, beside its routes."""
-    app.state.console_cases = SqlCaseStore(engine)
     for router in (login.router, pages.router, dashboard.router, promotions.router):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")

@@ -6,8 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse
 
-from dacu.adapters.campaign_store import UnknownCampaign
-from dacu.domain.campaigns import Campaign
+from dacu.domain.campaigns import Campaign, UnknownCampaign
 from dacu.entrypoints.web.context import PageMissing, backend, campaign_of
 from dacu.entrypoints.web.render import page
 from dacu.entrypoints.web.session import CONSOLE, KILLERS, ConsolePost, NotAllowed, UserDep

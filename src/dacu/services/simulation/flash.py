@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dacu.domain.events import EventKind, Line
-from dacu.domain.flashsale import FlashSale, Outcome
+from dacu.domain.flashsale import FlashSale, Outcome, PaymentRefused
 from dacu.domain.money import apply_rate
 from dacu.domain.types import Bp, Fen
 from dacu.services import flashsales
@@ -81,7 +81,7 @@ class FlashCounter:
         trail = crowd.journal.step(f"{request_id}-pay", shopper)
         try:
             flashsales.pay(crowd.world.flash, crowd.world.gate, sale.id, request_id, shopper.id, at)
-        except flashsales.PaymentRefused:
+        except PaymentRefused:
             trail.add(EventKind.ERROR, at)
             return
         amount = sale.price * tried.qty

@@ -9,9 +9,8 @@ from typing import Any
 
 from dacu.domain.benefits import FlashPrice
 from dacu.domain.campaigns import Campaign
-from dacu.domain.enrollment import Enrollment, ineligibility
+from dacu.domain.enrollment import Enrollment, EnrollmentStateError, ineligibility
 from dacu.domain.flashsale import FlashSale
-from dacu.domain.orders import OrderStateError
 from dacu.domain.promotions import Promotion
 from dacu.domain.types import FULL_BP
 from dacu.services.flashsales import open_sale
@@ -157,7 +156,7 @@ def _enroll(
                     _stock(demand[product.sku]),
                 )
             )
-        except OrderStateError:
+        except EnrollmentStateError:
             continue  # enrolled and reviewed by an earlier run
         approve = product.cut_bp >= MIN_CUT_BP
         note = "价格合规" if approve else f"降幅不足 {MIN_CUT_BP // 100}%"

@@ -2,8 +2,7 @@
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, Table
 
-from dacu.adapters.tables import AwareDateTime
-from dacu.adapters.tables import metadata as metadata  # with these tables on it
+from dacu.adapters.tables.base import AwareDateTime, metadata
 from dacu.domain.kpis import COUNTERS
 
 # Raw events, kept for audit, exports and rebuilding the rollups; no dashboard reads them.

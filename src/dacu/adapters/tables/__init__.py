@@ -1,0 +1,53 @@
+"""The relational schema as SQLAlchemy Core tables, one module per aggregate, all on
+one explicit `metadata` (migrations in `adapters/migrations/`). Import a table from
+here; importing this package declares every table."""
+
+from dacu.adapters.tables.access import audit_log, principals
+from dacu.adapters.tables.alert import alerts
+from dacu.adapters.tables.base import AwareDateTime, metadata
+from dacu.adapters.tables.campaign import campaigns
+from dacu.adapters.tables.coupon import activity_codes, coupon_holdings, coupon_templates, coupons
+from dacu.adapters.tables.flash import (
+    flash_counts,
+    flash_orders,
+    flash_rates,
+    flash_reminders,
+    flash_reservations,
+    flash_sales,
+)
+from dacu.adapters.tables.kpi import cases, events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
+from dacu.adapters.tables.merchant import enrollments, merchants
+from dacu.adapters.tables.notification import notifications
+from dacu.adapters.tables.order import ledger, orders, refunds, stock
+
+__all__ = [
+    "AwareDateTime",
+    "activity_codes",
+    "alerts",
+    "audit_log",
+    "campaigns",
+    "cases",
+    "coupon_holdings",
+    "coupon_templates",
+    "coupons",
+    "enrollments",
+    "events",
+    "flash_counts",
+    "flash_orders",
+    "flash_rates",
+    "flash_reminders",
+    "flash_reservations",
+    "flash_sales",
+    "kpi_buyers",
+    "kpi_hourly",
+    "kpi_seen",
+    "kpi_skus",
+    "ledger",
+    "merchants",
+    "metadata",
+    "notifications",
+    "orders",
+    "principals",
+    "refunds",
+    "stock",
+]

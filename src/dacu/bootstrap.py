@@ -1,0 +1,122 @@
+"""The composition root: the one place where adapters are chosen and services wired.
+
+Every entry point — the API and its console, the CLI, the workers and the
+simulator — asks `bootstrap` for a `Platform` and calls its services; none
+builds a store of its own. Tests build one over a test database the same way.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from dacu.adapters.alert_store import SqlAlertStore
+from dacu.adapters.campaign_store import SqlCampaignStore
+from dacu.adapters.case_store import SqlCaseStore
+from dacu.adapters.coupon_lifecycle import SqlCouponLifecycle
+from dacu.adapters.coupon_store import SqlCouponStore
+from dacu.adapters.db import make_engine, upgrade
+from dacu.adapters.enrollment_store import SqlEnrollmentStore
+from dacu.adapters.flash_store import SqlFlashStore
+from dacu.adapters.gates import async_gate, redis_client, stock_gate
+from dacu.adapters.kpi_store import SqlKpiStore
+from dacu.adapters.order_store import SqlOrderStore
+from dacu.adapters.principal_cache import PrincipalCache
+from dacu.adapters.principals import SqlPrincipals
+from dacu.adapters.recorded_events import SqlRecordedEvents
+from dacu.adapters.redis_gate import AsyncRedisGate
+from dacu.domain.flashsale import StockGate
+from dacu.settings import Settings, settings
+
+Clock = Callable[[], datetime]
+NewId = Callable[[], str]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    """Everything an entry point needs, wired once per process."""
+
+    engine: Engine
+    clock: Clock
+    new_id: NewId
+    redis_url: str | None
+    redis_prefix: str
+    campaigns: SqlCampaignStore
+    coupons: SqlCouponStore
+    coupon_lifecycle: SqlCouponLifecycle
+    orders: SqlOrderStore
+    enrollments: SqlEnrollmentStore
+    principals: SqlPrincipals
+    flash: SqlFlashStore
+    gate: StockGate  # for everything but the HTTP hot path
+    hot_gate: AsyncRedisGate | None  # the hot path's gate with Redis; else `gate` in a thread
+    tokens: PrincipalCache
+    kpis: SqlKpiStore
+    alerts: SqlAlertStore
+    cases: SqlCaseStore
+    recorded: SqlRecordedEvents
+
+    async def aclose(self) -> None:
+        if self.hot_gate is not None:
+            await self.hot_gate.client.aclose()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(
+    engine: Engine,
+    *,
+    clock: Clock | None = None,
+    redis_url: str | None = None,
+    redis_prefix: str = "dacu",
+    timezone: str = "Asia/Shanghai",
+    ids: NewId = new_id,
+) -> Platform:
+    """The platform over `engine` (and Redis, when given a URL)."""
+    zone = ZoneInfo(timezone)
+    hot = async_gate(redis_url, redis_prefix)
+    return Platform(
+        engine=engine,
+        clock=clock or (lambda: datetime.now(zone)),
+        new_id=ids,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        campaigns=SqlCampaignStore(engine),
+        coupons=SqlCouponStore(engine),
+        coupon_lifecycle=SqlCouponLifecycle(engine),
+        orders=SqlOrderStore(engine),
+        enrollments=SqlEnrollmentStore(engine),
+        principals=SqlPrincipals(engine),
+        flash=SqlFlashStore(engine),
+        gate=stock_gate(engine, redis_url, redis_prefix),
+        hot_gate=hot,
+        tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
+        kpis=SqlKpiStore(engine),
+        alerts=SqlAlertStore(engine),
+        cases=SqlCaseStore(engine),
+        recorded=SqlRecordedEvents(engine),
+    )
+
+
+def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Platform:
+    """The platform the environment describes (`DACU_…`), its schema brought up to date."""
+    config = config or settings()
+    if migrate:
+        upgrade(config.database_url)
+    return bootstrap(
+        make_engine(config.database_url),
+        redis_url=config.redis_url,
+        redis_prefix=config.redis_prefix,
+        timezone=config.timezone,
+    )
+
+
+__all__ = ["Clock", "NewId", "Platform", "bootstrap", "from_settings", "new_id", "redis_client"]
