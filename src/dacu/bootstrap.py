@@ -29,6 +29,7 @@ from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.domain.flashsale import StockGate
+from dacu.services.quotes import QuoteService
 from dacu.settings import Settings, settings
 
 Clock = Callable[[], datetime]
@@ -62,6 +63,7 @@ class Platform:
     alerts: SqlAlertStore
     cases: SqlCaseStore
     recorded: SqlRecordedEvents
+    quotes: QuoteService
 
     async def aclose(self) -> None:
         if self.hot_gate is not None:
@@ -83,17 +85,19 @@ def bootstrap(
     """The platform over `engine` (and Redis, when given a URL)."""
     zone = ZoneInfo(timezone)
     hot = async_gate(redis_url, redis_prefix)
+    campaigns, coupons = SqlCampaignStore(engine), SqlCouponStore(engine)
+    enrollments = SqlEnrollmentStore(engine)
     return Platform(
         engine=engine,
         clock=clock or (lambda: datetime.now(zone)),
         new_id=ids,
         redis_url=redis_url,
         redis_prefix=redis_prefix,
-        campaigns=SqlCampaignStore(engine),
-        coupons=SqlCouponStore(engine),
+        campaigns=campaigns,
+        coupons=coupons,
         coupon_lifecycle=SqlCouponLifecycle(engine),
         orders=SqlOrderStore(engine),
-        enrollments=SqlEnrollmentStore(engine),
+        enrollments=enrollments,
         principals=SqlPrincipals(engine),
         flash=SqlFlashStore(engine),
         gate=stock_gate(engine, redis_url, redis_prefix),
@@ -103,6 +107,7 @@ def bootstrap(
         alerts=SqlAlertStore(engine),
         cases=SqlCaseStore(engine),
         recorded=SqlRecordedEvents(engine),
+        quotes=QuoteService(campaigns, coupons, enrollments),
     )
 
 

@@ -11,10 +11,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from dacu.domain.cart import Cart, Customer
-from dacu.domain.enrollment import Review
-from dacu.domain.errors import IdempotencyConflict, InvalidRule
+from dacu.domain.errors import IdempotencyConflict
 from dacu.domain.orders import Order, order_from_quote
-from dacu.services.quotes import Campaigns, Enrollments, Wallets, quote
+from dacu.services.quotes import Campaigns, Enrollments, Wallets, check_purchase_limits, quote
 
 PAY_WITHIN = timedelta(minutes=15)
 """Unpaid orders are cancelled, and their stock released, after this long."""
@@ -64,7 +63,7 @@ def checkout(
     if earlier is not None:
         return earlier
     if enrollments is not None:
-        _check_purchase_limits(campaigns, enrollments, cart, customer)
+        check_purchase_limits(campaigns, enrollments, cart, customer)
     price = quote(campaigns, wallets, cart, customer, now, enrollments=enrollments)
     order = order_from_quote(new_id(), customer.id, price, now, pay_within)
     if orders.place(order, key, fingerprint):
@@ -81,21 +80,6 @@ def release_unpaid(orders: Orders, now: datetime) -> list[str]:
         orders.cancel(order_id, now)
         cancelled.append(order_id)
     return cancelled
-
-
-def _check_purchase_limits(
-    campaigns: Campaigns, enrollments: Enrollments, cart: Cart, customer: Customer
-) -> None:
-    """每人限购: no line of a campaign's enrolled SKU beyond the campaign's per-user limit."""
-    for campaign in campaigns.live():
-        enrolled = {e.sku for e in enrollments.of_campaign(campaign.id, Review.APPROVED)}
-        for i, line in enumerate(cart.lines):
-            bought = customer.bought.get(line.sku, 0)
-            if line.sku in enrolled and campaign.over_limit(bought, line.qty):
-                limit = campaign.participation.limit_per_user
-                raise InvalidRule(
-                    f"cart.items[{i}].qty", f"{campaign.id} allows {limit} of {line.sku} a customer"
-                )
 
 
 def _earlier(orders: Orders, customer_id: str, key: str, fingerprint: str) -> Order | None:

@@ -7,6 +7,7 @@ from dacu.domain.campaigns import Campaign
 from dacu.domain.cart import Cart, Customer
 from dacu.domain.coupons import ClaimedCoupon, CouponTemplate
 from dacu.domain.enrollment import Enrollment, Review
+from dacu.domain.errors import InvalidRule
 from dacu.domain.pricing import PriceResult, price
 from dacu.domain.promotions import Promotion
 from dacu.domain.wallet import WalletItem
@@ -64,3 +65,43 @@ def quote(
         promotions += campaign.live_promotions(now)
     wallet = wallet_of(wallets, customer.id, now)
     return price(cart, customer, promotions, wallet, now, explain=explain)
+
+
+def check_purchase_limits(
+    campaigns: Campaigns, enrollments: Enrollments, cart: Cart, customer: Customer
+) -> None:
+    """每人限购: no line of a campaign's enrolled SKU beyond the campaign's per-user limit."""
+    for campaign in campaigns.live():
+        enrolled = {e.sku for e in enrollments.of_campaign(campaign.id, Review.APPROVED)}
+        for i, line in enumerate(cart.lines):
+            bought = customer.bought.get(line.sku, 0)
+            if line.sku in enrolled and campaign.over_limit(bought, line.qty):
+                limit = campaign.participation.limit_per_user
+                raise InvalidRule(
+                    f"cart.items[{i}].qty", f"{campaign.id} allows {limit} of {line.sku} a customer"
+                )
+
+
+class QuoteService:
+    """`Pricing` over the live campaigns, their approved enrollments and the wallets."""
+
+    def __init__(self, campaigns: Campaigns, wallets: Wallets, enrollments: Enrollments) -> None:
+        self._campaigns = campaigns
+        self._wallets = wallets
+        self._enrollments = enrollments
+
+    def quote(
+        self, cart: Cart, customer: Customer, now: datetime, *, explain: bool = False
+    ) -> PriceResult:
+        return quote(
+            self._campaigns,
+            self._wallets,
+            cart,
+            customer,
+            now,
+            enrollments=self._enrollments,
+            explain=explain,
+        )
+
+    def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
+        check_purchase_limits(self._campaigns, self._enrollments, cart, customer)

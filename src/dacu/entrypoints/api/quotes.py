@@ -9,7 +9,6 @@ from dacu.domain.access import Role
 from dacu.domain.cart import Customer
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.entrypoints.scenario import CartIn, result_to_json
-from dacu.services.quotes import quote
 
 router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
 
@@ -35,16 +34,7 @@ def post_quote(body: QuoteIn, backend: PlatformDep, who: PrincipalDep) -> dict[s
     customer = Customer(
         who.subject, body.first_order, body.phone_verified, body.member_tier, dict(body.bought)
     )
-    now = backend.clock()
-    result = quote(
-        backend.campaigns,
-        backend.coupons,
-        cart,
-        customer,
-        now,
-        enrollments=backend.enrollments,
-        explain=body.explain,
-    )
+    result = backend.quotes.quote(cart, customer, backend.clock(), explain=body.explain)
     answer = result_to_json(result)
     if body.explain:
         answer["explain"] = [
