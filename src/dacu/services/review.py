@@ -13,6 +13,8 @@ class Cases(Protocol):
 
     def previous(self, campaign_id: str, starts_at: datetime) -> Case | None: ...
 
+    def all(self) -> list[Case]: ...
+
 
 def span(campaign: Campaign) -> tuple[datetime, datetime]:
     """From the first phase's start to the last phase's end."""

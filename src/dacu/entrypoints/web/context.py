@@ -8,8 +8,8 @@ from starlette.requests import Request
 from dacu.domain.campaigns import Campaign, UnknownCampaign
 
 if TYPE_CHECKING:
-    from dacu.adapters.case_store import SqlCaseStore
     from dacu.bootstrap import Platform
+    from dacu.services.review import Cases
 
 
 class PageMissing(LookupError):
@@ -36,5 +36,5 @@ def campaign_of(found: "Platform", campaign_id: str) -> Campaign:
         raise PageMissing(campaign_id) from None
 
 
-def case_library(request: Request) -> "SqlCaseStore":
+def case_library(request: Request) -> "Cases":
     return backend(request).cases
