@@ -45,6 +45,7 @@ def world_on(engine: "Engine") -> "World":
         gate=platform.gate,
         kpis=platform.kpis,
         alerts=platform.alerts,
+        notifications=platform.notifications,
         cases=platform.cases,
         recorded=platform.recorded,
     )

@@ -10,9 +10,11 @@ from dacu.domain.enrollment import Enrollment, Merchant, Review
 from dacu.domain.flashsale import StockGate
 from dacu.domain.orders import Order, Refund
 from dacu.services.coupons import CouponStore
-from dacu.services.flashsales import FlashStore
-from dacu.services.kpis import Alerts, KpiStore
+from dacu.services.kpis import KpiStore
 from dacu.services.orders import Orders
+from dacu.services.ports.alerts import Alerts
+from dacu.services.ports.flash import FlashStore
+from dacu.services.ports.notifications import Notifications
 from dacu.services.quotes import Wallets
 from dacu.services.review import Cases
 
@@ -78,5 +80,6 @@ class World:
     gate: StockGate
     kpis: KpiStore
     alerts: Alerts
+    notifications: Notifications
     cases: Cases
     recorded: RecordedEvents
