@@ -30,6 +30,7 @@ from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.domain.flashsale import StockGate
+from dacu.services.enrollments import EnrollmentService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.notifications import Notifications
 from dacu.services.quotes import QuoteService
@@ -56,7 +57,7 @@ class Platform:
     coupons: SqlCouponStore
     coupon_lifecycle: SqlCouponLifecycle
     orders: SqlOrderStore
-    enrollments: SqlEnrollmentStore
+    enrollments: EnrollmentService
     principals: SqlPrincipals
     flash: SqlFlashStore
     gate: StockGate  # for everything but the HTTP hot path
@@ -101,7 +102,7 @@ def bootstrap(
         coupons=coupons,
         coupon_lifecycle=SqlCouponLifecycle(engine),
         orders=SqlOrderStore(engine),
-        enrollments=enrollments,
+        enrollments=EnrollmentService(enrollments, campaigns),
         principals=SqlPrincipals(engine),
         flash=SqlFlashStore(engine),
         gate=stock_gate(engine, redis_url, redis_prefix),

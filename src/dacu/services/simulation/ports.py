@@ -10,6 +10,7 @@ from dacu.domain.enrollment import Enrollment, Merchant, Review
 from dacu.domain.flashsale import StockGate
 from dacu.domain.orders import Order, Refund
 from dacu.services.coupons import CouponStore
+from dacu.services.enrollments import Listed
 from dacu.services.kpis import KpiStore
 from dacu.services.orders import Orders
 from dacu.services.ports.alerts import Alerts
@@ -50,11 +51,11 @@ class OrderStore(Orders, Protocol):
 
 
 class EnrollmentStore(Protocol):
+    """Enrollments as the simulation drives them: through the enrollment service."""
+
     def put_merchant(self, merchant: Merchant) -> None: ...
 
-    def merchant(self, shop: str) -> Merchant: ...
-
-    def enroll(self, enrollment: Enrollment) -> Enrollment: ...
+    def enroll(self, terms: Enrollment, now: datetime) -> Listed: ...
 
     def review(
         self, enrollment_id: str, approve: bool, reviewer: str, note: str, now: datetime
