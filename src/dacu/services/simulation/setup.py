@@ -1,5 +1,5 @@
 """Before the campaign: its file tuned to the crowd, merchants enrolled and reviewed,
-stock committed, the flash sale opened — through the same stores an operator uses."""
+stock committed, the flash sale opened — through the same services an operator uses."""
 
 import copy
 from collections import Counter
