@@ -23,12 +23,16 @@ from dacu.adapters.enrollment_store import SqlEnrollmentStore
 from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.gates import async_gate, redis_client, stock_gate
 from dacu.adapters.kpi_store import SqlKpiStore
+from dacu.adapters.notification_store import SqlNotifications
 from dacu.adapters.order_store import SqlOrderStore
 from dacu.adapters.principal_cache import PrincipalCache
 from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.domain.flashsale import StockGate
+from dacu.services.enrollments import EnrollmentService
+from dacu.services.ports.alerts import Alerts
+from dacu.services.ports.notifications import Notifications
 from dacu.services.quotes import QuoteService
 from dacu.settings import Settings, settings
 
@@ -53,14 +57,15 @@ class Platform:
     coupons: SqlCouponStore
     coupon_lifecycle: SqlCouponLifecycle
     orders: SqlOrderStore
-    enrollments: SqlEnrollmentStore
+    enrollments: EnrollmentService
     principals: SqlPrincipals
     flash: SqlFlashStore
     gate: StockGate  # for everything but the HTTP hot path
     hot_gate: AsyncRedisGate | None  # the hot path's gate with Redis; else `gate` in a thread
     tokens: PrincipalCache
     kpis: SqlKpiStore
-    alerts: SqlAlertStore
+    alerts: Alerts
+    notifications: Notifications
     cases: SqlCaseStore
     recorded: SqlRecordedEvents
     quotes: QuoteService
@@ -97,7 +102,7 @@ def bootstrap(
         coupons=coupons,
         coupon_lifecycle=SqlCouponLifecycle(engine),
         orders=SqlOrderStore(engine),
-        enrollments=enrollments,
+        enrollments=EnrollmentService(enrollments, campaigns),
         principals=SqlPrincipals(engine),
         flash=SqlFlashStore(engine),
         gate=stock_gate(engine, redis_url, redis_prefix),
@@ -105,6 +110,7 @@ def bootstrap(
         tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
         kpis=SqlKpiStore(engine),
         alerts=SqlAlertStore(engine),
+        notifications=SqlNotifications(engine),
         cases=SqlCaseStore(engine),
         recorded=SqlRecordedEvents(engine),
         quotes=QuoteService(campaigns, coupons, enrollments),

@@ -11,14 +11,17 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 
-from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.order_writer import OrderWriter, stream_holds
 from dacu.adapters.redis_gate import RedisStockGate
 from dacu.adapters.redis_scripts import sale_keys
 from dacu.adapters.sql_gate import SqlStockGate
+from dacu.bootstrap import bootstrap
 from dacu.domain.flashsale import FlashSale, Outcome, PaymentRefused, StockGate
 from dacu.services import flashsales as fs
 from dacu.services import stock_reconcile
+from dacu.services.ports.alerts import Alerts
+from dacu.services.ports.flash import FlashStore
+from dacu.services.ports.notifications import Notifications
 from tests.integration.conftest import (
     POSTGRES,
     POSTGRES_URL,
@@ -41,7 +44,9 @@ REDIS_PG = pytest.param(
 
 @dataclass
 class Rig:
-    store: SqlFlashStore
+    store: FlashStore
+    alerts: Alerts
+    notifications: Notifications
     gate: StockGate
     written: Callable[[], None]  # wait for the writers: every accepted attempt is an order
     stream: stock_reconcile.StreamReader | None = None
@@ -53,9 +58,10 @@ class Rig:
 def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     made = sqlite_engine(tmp_path) if request.param == "sqlite" else postgres_engine()
     with made as engine:
-        store = SqlFlashStore(engine)
+        platform = bootstrap(engine)
+        stores = (platform.flash, platform.alerts, platform.notifications)
         if request.param != "redis+postgresql":
-            yield Rig(store, SqlStockGate(engine), lambda: None)
+            yield Rig(*stores, SqlStockGate(engine), lambda: None)
             return
         assert REDIS_URL is not None
         client = redis.Redis.from_url(REDIS_URL)
@@ -70,7 +76,7 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
         def stream(sale_id: str) -> list:
             return stream_holds(client, prefix, sale_id)
 
-        yield Rig(store, RedisStockGate(client, prefix), written, stream, client, prefix)
+        yield Rig(*stores, RedisStockGate(client, prefix), written, stream, client, prefix)
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
         client.close()
@@ -147,39 +153,50 @@ def test_stock_view_alerts_and_restock_reminders(rig):
     fs.open_sale(rig.store, rig.gate, a_sale(stock=3, safety=1))
     rig.gate.attempt("fs-phone", "u1", "r1", 2, NOW)
     rig.written()
-    assert fs.watch(rig.store, rig.gate, NOW).raised == ["fs-phone:stock_low"]
-    assert fs.watch(rig.store, rig.gate, NOW).raised == []  # one alert per condition
+    assert fs.watch(rig.store, rig.alerts, rig.notifications, rig.gate, NOW).raised == [
+        "fs-phone:stock_low"
+    ]
+    assert (
+        fs.watch(rig.store, rig.alerts, rig.notifications, rig.gate, NOW).raised == []
+    )  # one alert per condition
     # when: the last unit goes, and u9 asks to be told when stock returns
     rig.gate.attempt("fs-phone", "u2", "r2", 1, NOW)
     rig.written()
-    view = fs.subscribe(rig.store, rig.gate, "fs-phone", "u9", NOW)
+    view = fs.subscribe(rig.store, rig.notifications, rig.gate, "fs-phone", "u9", NOW)
     # then: sold out, and stock is expected back when u1's hold runs out
     assert (view.on_sale, view.held, view.paid, view.buyers) == (0, 3, 0, 2)
     assert view.sold_out
     assert view.low
     assert view.expected_restock_at == NOW + timedelta(minutes=15)
-    watched = fs.watch(rig.store, rig.gate, NOW)
+    watched = fs.watch(rig.store, rig.alerts, rig.notifications, rig.gate, NOW)
     assert watched.raised == ["fs-phone:sold_out"]
     assert watched.cleared == ["fs-phone:stock_low"]
     assert watched.reminded == 0
     # when: an operator restocks 10, expecting more tomorrow
     tomorrow = START + timedelta(days=1)
     assert fs.restock(rig.store, rig.gate, "fs-phone", 10, tomorrow) == 10
-    watched = fs.watch(rig.store, rig.gate, NOW + timedelta(minutes=1))
+    watched = fs.watch(
+        rig.store, rig.alerts, rig.notifications, rig.gate, NOW + timedelta(minutes=1)
+    )
     # then: alerts clear, u9 is told once
     assert watched.cleared == ["fs-phone:sold_out"]
     assert watched.reminded == 1
-    assert fs.watch(rig.store, rig.gate, NOW + timedelta(minutes=2)).reminded == 0
-    told = rig.store.notifications("u9")
+    assert (
+        fs.watch(
+            rig.store, rig.alerts, rig.notifications, rig.gate, NOW + timedelta(minutes=2)
+        ).reminded
+        == 0
+    )
+    told = rig.notifications.inbox("u9")
     assert len(told) == 1
     assert "到货" in told[0]["message"]
     assert "¥3,999.00" in told[0]["message"]
     view = fs.stock_view(rig.store, rig.gate, "fs-phone")
     assert (view.sale.stock, view.on_sale, view.low) == (13, 10, False)
     assert view.expected_restock_at == NOW + timedelta(minutes=15)  # u1's hold, before tomorrow
-    standing = rig.store.alerts("fs-phone", standing=True)
+    standing = rig.alerts.alerts("fs-phone", standing=True)
     assert standing == []
-    assert [a.kind for a in rig.store.alerts("fs-phone")] == ["sold_out", "stock_low"]
+    assert [a.kind for a in rig.alerts.alerts("fs-phone")] == ["sold_out", "stock_low"]
 
 
 def test_reconcile_finds_nothing_after_a_normal_sale(rig):

@@ -23,11 +23,11 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
-from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.order_writer import GROUP, stream_holds
 from dacu.adapters.redis_gate import RedisStockGate
 from dacu.adapters.redis_scripts import stream_key
 from dacu.adapters.tables import flash_orders
+from dacu.bootstrap import bootstrap
 from dacu.domain.flashsale import Decision, FlashSale, Outcome
 from dacu.services import flashsales, stock_reconcile
 from tests.integration.conftest import POSTGRES_URL, REDIS_URL, postgres_engine
@@ -69,7 +69,7 @@ def test_a_storm_sells_exactly_the_stock_and_every_accepted_attempt_is_one_order
         client = redis.Redis.from_url(REDIS_URL)
         prefix = f"storm-{uuid.uuid4().hex[:8]}"
         gate = RedisStockGate(client, prefix)
-        store = SqlFlashStore(engine)
+        store = bootstrap(engine).flash
         now = datetime.now(ZoneInfo("Asia/Shanghai"))  # the workers sweep on the wall clock
         sale = FlashSale(
             "fs-storm", "P-PHONE", now, now + timedelta(hours=1), UNITS, LIMIT, user_rate=100

@@ -1,21 +1,22 @@
-"""Merchants and their enrollments in SQL; an approval puts the committed stock on sale."""
+"""Merchants and their enrollments in SQL: loaded and saved, racing writes conditional.
 
+An approval's committed stock goes on sale in the review's own transaction.
+"""
+
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from dacu.adapters.audit import record
 from dacu.adapters.sql import put_row
 from dacu.adapters.tables import enrollments, merchants, stock
-from dacu.domain.enrollment import (
-    Enrollment,
-    EnrollmentStateError,
-    Merchant,
-    Review,
-    UnknownEnrollment,
-    UnknownMerchant,
-)
+from dacu.domain.enrollment import Enrollment, Merchant, Review, UnknownEnrollment, UnknownMerchant
+from dacu.domain.errors import ConcurrentChange
+
+PENDING = Review.PENDING.value
 
 
 class SqlEnrollmentStore:
@@ -33,70 +34,74 @@ class SqlEnrollmentStore:
             put_row(connection, merchants, {"shop": merchant.shop}, values)
 
     def merchant(self, shop: str) -> Merchant:
-        with self._engine.connect() as connection:
-            row = connection.execute(
-                select(merchants).where(merchants.c.shop == shop)
-            ).one_or_none()
-        if row is None:
+        found = self.merchants([shop])
+        if shop not in found:
             raise UnknownMerchant(shop)
-        return Merchant(
-            row.shop,
-            bool(row.verified),
-            row.rating_bp,
-            row.last_serious_violation,
-            tuple(row.categories),
-        )
+        return found[shop]
 
-    def enroll(self, enrollment: Enrollment) -> Enrollment:
-        """Enroll a SKU; enrolling it again while pending replaces the terms."""
-        with self._engine.begin() as connection:
-            row = connection.execute(
-                select(enrollments).where(
-                    enrollments.c.campaign_id == enrollment.campaign_id,
-                    enrollments.c.sku == enrollment.sku,
+    def merchants(self, shops: Collection[str]) -> dict[str, Merchant]:
+        if not shops:
+            return {}
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(merchants).where(merchants.c.shop.in_(shops))).all()
+        return {row.shop: _merchant(row) for row in rows}
+
+    def get(self, enrollment_id: str) -> Enrollment:
+        found = self._one(enrollments.c.id == enrollment_id)
+        if found is None:
+            raise UnknownEnrollment(enrollment_id)
+        return found
+
+    def find(self, campaign_id: str, sku: str) -> Enrollment | None:
+        return self._one(enrollments.c.campaign_id == campaign_id, enrollments.c.sku == sku)
+
+    def add(self, enrollment: Enrollment) -> None:
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    insert(enrollments).values(id=enrollment.id, **_values(enrollment))
                 )
-            ).one_or_none()
-            values = _values(enrollment)
-            if row is None:
-                connection.execute(insert(enrollments).values(id=enrollment.id, **values))
-                return enrollment
-            if row.review != Review.PENDING.value or row.shop != enrollment.shop:
-                raise EnrollmentStateError(f"{enrollment.sku} is already enrolled and reviewed")
-            connection.execute(
-                update(enrollments).where(enrollments.c.id == row.id).values(**values)
-            )
-        return _enrollment({**values, "id": row.id})
+        except IntegrityError:
+            raise ConcurrentChange(f"{enrollment.sku} was enrolled meanwhile", "sku") from None
 
-    def review(
-        self, enrollment_id: str, approve: bool, reviewer: str, note: str, now: datetime
-    ) -> Enrollment:
-        """An operator's decision; approval sets the SKU's stock to what was committed."""
-        verdict = Review.APPROVED if approve else Review.REJECTED
+    def replace_terms(self, enrollment: Enrollment) -> None:
         with self._engine.begin() as connection:
-            row = connection.execute(
-                select(enrollments).where(enrollments.c.id == enrollment_id)
-            ).one_or_none()
-            if row is None:
-                raise UnknownEnrollment(enrollment_id)
-            if row.review != Review.PENDING.value:
-                raise EnrollmentStateError(f"enrollment {enrollment_id} was already {row.review}")
-            connection.execute(
+            done = connection.execute(
                 update(enrollments)
-                .where(enrollments.c.id == enrollment_id)
-                .values(review=verdict.value, note=note)
+                .where(
+                    enrollments.c.id == enrollment.id,
+                    enrollments.c.shop == enrollment.shop,
+                    enrollments.c.review == PENDING,
+                )
+                .values(**_values(enrollment))
             )
-            if approve:
-                put_row(connection, stock, {"sku": row.sku}, {"available": row.committed_stock})
+        if done.rowcount != 1:
+            raise ConcurrentChange(f"enrollment {enrollment.id} was reviewed meanwhile")
+
+    def save_review(self, reviewed: Enrollment, reviewer: str, now: datetime) -> None:
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                update(enrollments)
+                .where(enrollments.c.id == reviewed.id, enrollments.c.review == PENDING)
+                .values(review=reviewed.review.value, note=reviewed.note)
+            )
+            if done.rowcount != 1:
+                raise ConcurrentChange(f"enrollment {reviewed.id} was reviewed meanwhile")
+            if reviewed.on_sale is not None:
+                put_row(connection, stock, {"sku": reviewed.sku}, {"available": reviewed.on_sale})
             record(
                 connection,
                 actor=reviewer,
                 action="enrollment.review",
-                subject=f"campaign:{row.campaign_id}",
-                before={"enrollment": enrollment_id, "review": row.review},
-                after={"enrollment": enrollment_id, "review": verdict.value, "note": note},
+                subject=f"campaign:{reviewed.campaign_id}",
+                before={"enrollment": reviewed.id, "review": PENDING},
+                after={
+                    "enrollment": reviewed.id,
+                    "review": reviewed.review.value,
+                    "note": reviewed.note,
+                },
                 at=now,
             )
-        return _enrollment({**dict(row._mapping), "review": verdict.value, "note": note})
 
     def of_campaign(self, campaign_id: str, review: Review | None = None) -> list[Enrollment]:
         query = select(enrollments).where(enrollments.c.campaign_id == campaign_id)
@@ -104,7 +109,12 @@ class SqlEnrollmentStore:
             query = query.where(enrollments.c.review == review.value)
         with self._engine.connect() as connection:
             rows = connection.execute(query.order_by(enrollments.c.sku)).all()
-        return [_enrollment(dict(row._mapping)) for row in rows]
+        return [_enrollment(row) for row in rows]
+
+    def _one(self, *where: Any) -> Enrollment | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(select(enrollments).where(*where)).one_or_none()
+        return None if row is None else _enrollment(row)
 
 
 def _values(enrollment: Enrollment) -> dict[str, Any]:
@@ -120,15 +130,25 @@ def _values(enrollment: Enrollment) -> dict[str, Any]:
     }
 
 
-def _enrollment(row: dict[str, Any]) -> Enrollment:
+def _merchant(row: Any) -> Merchant:
+    return Merchant(
+        row.shop,
+        bool(row.verified),
+        row.rating_bp,
+        row.last_serious_violation,
+        tuple(row.categories),
+    )
+
+
+def _enrollment(row: Any) -> Enrollment:
     return Enrollment(
-        id=row["id"],
-        campaign_id=row["campaign_id"],
-        shop=row["shop"],
-        sku=row["sku"],
-        list_price=row["list_price"],
-        campaign_price=row["campaign_price"],
-        committed_stock=row["committed_stock"],
-        review=Review(row["review"]),
-        note=row["note"],
+        id=row.id,
+        campaign_id=row.campaign_id,
+        shop=row.shop,
+        sku=row.sku,
+        list_price=row.list_price,
+        campaign_price=row.campaign_price,
+        committed_stock=row.committed_stock,
+        review=Review(row.review),
+        note=row.note,
     )

@@ -1,4 +1,4 @@
-"""Flash sales in the system of record: definitions, orders' states, 缺货提醒, alerts.
+"""Flash sales in the system of record: definitions, stock added, orders' states.
 
 Every change of state is a conditional UPDATE, so a sweeper and a payment
 racing for the same order agree on one winner, and several workers may
@@ -10,16 +10,9 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select, update
 
-from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.flash_rows import define_sale, sale_from_row
 from dacu.adapters.sql import insert_for
-from dacu.adapters.tables import (
-    flash_orders,
-    flash_rates,
-    flash_reminders,
-    flash_sales,
-    notifications,
-)
+from dacu.adapters.tables import flash_orders, flash_rates, flash_sales
 from dacu.domain.flashsale import (
     ORDER_STATUS,
     PAID,
@@ -32,8 +25,8 @@ from dacu.domain.flashsale import (
 )
 
 
-class SqlFlashStore(SqlAlertStore):
-    """Sales, their orders and reminders; alerts (安全阈值, sold out) as every store has them."""
+class SqlFlashStore:
+    """Sales and their orders (reminders: `SqlNotifications`; alerts: `SqlAlertStore`)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -168,68 +161,6 @@ class SqlFlashStore(SqlAlertStore):
                 flash_rates.delete().where(flash_rates.c.second < int(before.timestamp()))
             )
         return gone.rowcount
-
-    # 缺货提醒
-
-    def subscribe(self, sale_id: str, user_id: str, now: datetime) -> None:
-        """Ask to be told when stock returns; asking again renews a used reminder."""
-        with self._engine.begin() as connection:
-            connection.execute(
-                insert_for(connection, flash_reminders)
-                .values(sale_id=sale_id, user_id=user_id, subscribed_at=now)
-                .on_conflict_do_update(
-                    index_elements=[flash_reminders.c.sale_id, flash_reminders.c.user_id],
-                    set_={"subscribed_at": now, "notified_at": None},
-                    where=flash_reminders.c.notified_at.is_not(None),
-                )
-            )
-
-    def remind(self, sale: FlashSale, message: str, now: datetime) -> int:
-        """Tell every waiting subscriber, once each; returns how many were told."""
-        told = 0
-        with self._engine.begin() as connection:
-            waiting = connection.execute(
-                select(flash_reminders.c.user_id, flash_reminders.c.subscribed_at).where(
-                    flash_reminders.c.sale_id == sale.id, flash_reminders.c.notified_at.is_(None)
-                )
-            ).all()
-            for user_id, subscribed_at in waiting:
-                marked = connection.execute(
-                    update(flash_reminders)
-                    .where(
-                        flash_reminders.c.sale_id == sale.id,
-                        flash_reminders.c.user_id == user_id,
-                        flash_reminders.c.notified_at.is_(None),
-                    )
-                    .values(notified_at=now)
-                )
-                if marked.rowcount != 1:
-                    continue  # another worker told them
-                stamp = int(subscribed_at.timestamp() * 1000)
-                connection.execute(
-                    insert_for(connection, notifications)
-                    .values(
-                        id=f"restock:{sale.id}:{user_id}:{stamp}",
-                        user_id=user_id,
-                        kind="restock",
-                        subject=sale.id,
-                        message=message,
-                        created_at=now,
-                    )
-                    .on_conflict_do_nothing()
-                )
-                told += 1
-        return told
-
-    def notifications(self, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
-        with self._engine.connect() as connection:
-            rows = connection.execute(
-                select(notifications)
-                .where(notifications.c.user_id == user_id)
-                .order_by(notifications.c.created_at.desc())
-                .limit(limit)
-            ).all()
-        return [dict(row._mapping) for row in rows]
 
 
 def _order(row: Any) -> FlashOrder:

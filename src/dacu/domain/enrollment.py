@@ -1,11 +1,12 @@
 """Merchants joining a campaign (商家报名): who qualifies, and the SKUs they enroll.
 
-An operator reviews each enrollment; an approved one puts the SKU on sale at
-its campaign price (a merchant-funded item price) with the stock the
-merchant committed (core SKUs at 3× expected sales, 002).
+An operator reviews each enrollment once; an approved one puts the SKU on sale
+at its campaign price (a merchant-funded item price) with the stock the
+merchant committed (core SKUs at 3× expected sales, 002). Until then the shop
+may enroll the SKU again with new terms; no other shop may take it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -35,6 +36,15 @@ class EnrollmentStateError(StateError):
     """The enrollment is not in a state that allows this."""
 
     code = ErrorCode.ENROLLMENT_STATE
+
+
+class Ineligible(InvalidRule):
+    """The shop may not enroll in the campaign; `reasons` says every why."""
+
+    def __init__(self, shop: str, reasons: list[str]) -> None:
+        super().__init__("shop", "; ".join(reasons))
+        self.shop = shop
+        self.reasons = reasons
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +99,34 @@ class Enrollment:
             raise InvalidRule("campaign_price", "must be below the list price")
         if self.committed_stock < 1:
             raise InvalidRule("committed_stock", "must be at least 1")
+
+    def reenrolled(self, terms: "Enrollment") -> "Enrollment":
+        """This enrollment with the shop's new terms: only its own shop, only while pending."""
+        if terms.shop != self.shop:
+            raise EnrollmentStateError(f"{self.sku} is already enrolled by another shop")
+        if self.review is not Review.PENDING:
+            raise EnrollmentStateError(f"{self.sku} is already enrolled and reviewed")
+        return replace(terms, id=self.id, review=Review.PENDING, note="")
+
+    def approve(self, note: str = "") -> "Enrollment":
+        """The SKU goes on sale at its campaign price with the committed stock."""
+        return self._decide(Review.APPROVED, note)
+
+    def reject(self, note: str = "") -> "Enrollment":
+        return self._decide(Review.REJECTED, note)
+
+    def decide(self, approve: bool, note: str = "") -> "Enrollment":
+        return self.approve(note) if approve else self.reject(note)
+
+    def _decide(self, verdict: Review, note: str) -> "Enrollment":
+        if self.review is not Review.PENDING:
+            raise EnrollmentStateError(f"enrollment {self.id} was already {self.review.value}")
+        return replace(self, review=verdict, note=note)
+
+    @property
+    def on_sale(self) -> int | None:
+        """Units its review puts on sale: the committed stock once approved, else none."""
+        return self.committed_stock if self.review is Review.APPROVED else None
 
     def promotion(self) -> Promotion:
         """The campaign price as pricing sees it: the merchant's own item price."""

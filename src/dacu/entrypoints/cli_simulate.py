@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from dacu.domain.campaigns import Campaign
+    from dacu.domain.review import Dashboard
     from dacu.services.simulation import Outcome
     from dacu.services.simulation import Progress as SimProgress
     from dacu.services.simulation.ports import World
@@ -45,6 +46,7 @@ def world_on(engine: "Engine") -> "World":
         gate=platform.gate,
         kpis=platform.kpis,
         alerts=platform.alerts,
+        notifications=platform.notifications,
         cases=platform.cases,
         recorded=platform.recorded,
     )
@@ -193,6 +195,25 @@ def _write(world: "World", outcome: "Outcome", out: Path, zone: Any, elapsed: fl
     return [*files.paths, run]
 
 
+_KPI_ROWS = (
+    ("成交额 GMV", "gmv"),
+    ("下单数 orders placed", "orders"),
+    ("支付订单 paid orders", "payments"),
+    ("客单价 AOV", "aov"),
+    ("访客 UV", "uv"),
+    ("浏览量 PV", "pv"),
+    ("转化率 conversion", "conversion_bp"),
+    ("退款率 refund rate", "refund_rate_bp"),
+    ("领券 coupons claimed", "coupon_claims"),
+    ("用券 coupons used", "coupon_uses"),
+    ("新用户 new users", "new_users"),
+    ("复购买家 repeat buyers", "repeat_buyers"),
+    ("平台补贴 platform spend", "platform_spend"),
+    ("预算使用 budget used", "budget_used_bp"),
+    ("投入产出 ROI", "roi_bp"),
+)
+
+
 def _summary(
     console: Console,
     outcome: "Outcome",
@@ -201,17 +222,7 @@ def _summary(
     zone: Any,
     database: str | None,
 ) -> None:
-    from dacu.entrypoints.report_figures import (
-        Unit,
-        show,
-        spend_figures,
-        target_label,
-        target_unit,
-        text,
-    )
-
     board = outcome.board
-    figures = {**board.totals.snapshot(), **spend_figures(board)}
     repeat = " (a repeat: nothing counted twice)" if not outcome.events_counted else ""
     console.print(
         f"\n{board.theme} ({board.campaign_id}): {outcome.customers:,} 位模拟顾客 "
@@ -220,29 +231,37 @@ def _summary(
         markup=False,
         soft_wrap=True,
     )
+    console.print(_kpi_table(board))
+    console.print(_targets_table(board))
+    _print_alerts(console, outcome, zone)
+    console.print("\n[bold]报告 report[/]")
+    for path in files:
+        console.print(f"  {path}", markup=False, soft_wrap=True)
+    prefix = f"DACU_DATABASE_URL={database} " if database else ""
+    console.print(
+        f"\n[bold]控制台 console[/]\n  {prefix}dacu serve\n"
+        f"  http://127.0.0.1:8000/console/campaigns/{board.campaign_id}\n"
+        f"  sign in with a staff token: {prefix}dacu token issue --subject ops-lihua "
+        "--role operator",
+        soft_wrap=True,
+    )
+
+
+def _kpi_table(board: "Dashboard") -> Table:
+    from dacu.entrypoints.report_figures import show, spend_figures
+
+    figures = {**board.totals.snapshot(), **spend_figures(board)}
     kpis = Table(title="KPI 汇总", box=box.SIMPLE_HEAD, show_header=False)
     kpis.add_column("指标")
     kpis.add_column("", justify="right")
-    rows = (
-        ("成交额 GMV", "gmv"),
-        ("下单数 orders placed", "orders"),
-        ("支付订单 paid orders", "payments"),
-        ("客单价 AOV", "aov"),
-        ("访客 UV", "uv"),
-        ("浏览量 PV", "pv"),
-        ("转化率 conversion", "conversion_bp"),
-        ("退款率 refund rate", "refund_rate_bp"),
-        ("领券 coupons claimed", "coupon_claims"),
-        ("用券 coupons used", "coupon_uses"),
-        ("新用户 new users", "new_users"),
-        ("复购买家 repeat buyers", "repeat_buyers"),
-        ("平台补贴 platform spend", "platform_spend"),
-        ("预算使用 budget used", "budget_used_bp"),
-        ("投入产出 ROI", "roi_bp"),
-    )
-    for label, key in rows:
+    for label, key in _KPI_ROWS:
         kpis.add_row(label, show(key, figures[key]))
-    console.print(kpis)
+    return kpis
+
+
+def _targets_table(board: "Dashboard") -> Table:
+    from dacu.entrypoints.report_figures import Unit, target_label, target_unit, text
+
     targets = Table(title="目标 targets", box=box.SIMPLE_HEAD)
     for name in ("目标", "实际 actual", "目标值 target", "达成率", ""):
         targets.add_column(name, justify="left" if not name or name == "目标" else "right")
@@ -255,8 +274,12 @@ def _summary(
             text(done.achievement_bp, Unit.BP),
             "[green]达成[/]" if done.met else "[red]未达成[/]",
         )
-    console.print(targets)
-    alerts = list({alert.id: alert for alert in (*board.alerts, *outcome.stock_alerts)}.values())
+    return targets
+
+
+def _print_alerts(console: Console, outcome: "Outcome", zone: Any) -> None:
+    raised = (*outcome.board.alerts, *outcome.stock_alerts)
+    alerts = list({alert.id: alert for alert in raised}.values())
     console.print(f"[bold]告警 alerts raised: {len(alerts)}[/]")
     for alert in sorted(alerts, key=lambda a: a.raised_at):
         console.print(
@@ -265,14 +288,3 @@ def _summary(
             markup=False,
             soft_wrap=True,
         )
-    console.print("\n[bold]报告 report[/]")
-    for path in files:
-        console.print(f"  {path}", markup=False, soft_wrap=True)
-    prefix = f"DACU_DATABASE_URL={database} " if database else ""
-    console.print(
-        f"\n[bold]控制台 console[/]\n  {prefix}dacu serve\n"
-        f"  http://127.0.0.1:8000/console/campaigns/{board.campaign_id}\n"
-        f"  sign in with a staff token: {prefix}dacu token issue --subject ops-lihua "
-        "--role operator",
-        soft_wrap=True,
-    )

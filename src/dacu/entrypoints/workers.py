@@ -82,7 +82,7 @@ def work(config: WorkerConfig) -> None:
             if time.monotonic() >= next_sweep:
                 now = datetime.now(zone)
                 flashsales.sweep(store, gate, now)
-                flashsales.watch(store, gate, now)
+                flashsales.watch(store, platform.alerts, platform.notifications, gate, now)
                 store.forget_rates(now - timedelta(minutes=1))
                 if writer is not None:
                     for sale_id in joined:

@@ -6,7 +6,8 @@ from typing import Protocol
 
 from dacu.domain.campaigns import Campaign
 from dacu.domain.review import Case
-from dacu.services.kpis import Alerts, KpiStore
+from dacu.services.kpis import KpiStore
+from dacu.services.ports.alerts import Alerts
 from dacu.services.review import Cases, archive, finished
 
 SETTLING = timedelta(days=30)

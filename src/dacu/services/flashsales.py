@@ -8,10 +8,8 @@ nothing.
 """
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import datetime
 
-from dacu.domain.alerts import Alert
 from dacu.domain.flashsale import (
     PAID,
     RELEASED,
@@ -28,40 +26,9 @@ from dacu.domain.flashsale import (
     UnknownSale,
 )
 from dacu.domain.money import yuan
-
-
-class FlashStore(Protocol):
-    def define(self, sale: FlashSale) -> bool: ...
-
-    def get(self, sale_id: str) -> FlashSale | None: ...
-
-    def live(self, now: datetime, grace: timedelta = ...) -> list[FlashSale]: ...
-
-    def add_stock(self, sale_id: str, qty: int, restock_at: datetime | None) -> bool: ...
-
-    def orders(self, sale_id: str) -> list[FlashOrder]: ...
-
-    def order(self, sale_id: str, request_id: str) -> FlashOrder | None: ...
-
-    def write_missing(self, sale_id: str, holds: list[Hold]) -> int: ...
-
-    def move(
-        self, sale_id: str, request_id: str, frm: tuple[str, ...], to: str, now: datetime
-    ) -> bool: ...
-
-    def due(self, now: datetime, limit: int = ...) -> list[FlashOrder]: ...
-
-    def subscribe(self, sale_id: str, user_id: str, now: datetime) -> None: ...
-
-    def remind(self, sale: FlashSale, message: str, now: datetime) -> int: ...
-
-    def raise_alert(
-        self, subject: str, kind: str, level: str, message: str, now: datetime
-    ) -> bool: ...
-
-    def clear_alert(self, subject: str, kind: str, now: datetime) -> bool: ...
-
-    def alerts(self, subject: str | None = ..., standing: bool = ...) -> list[Alert]: ...
+from dacu.services.ports.alerts import Alerts
+from dacu.services.ports.flash import FlashStore
+from dacu.services.ports.notifications import Notifications
 
 
 def open_sale(store: FlashStore, gate: StockGate, sale: FlashSale) -> bool:
@@ -163,11 +130,16 @@ def expected_restock(sale: FlashSale, holds: list[Hold]) -> datetime | None:
 
 
 def subscribe(
-    store: FlashStore, gate: StockGate, sale_id: str, user_id: str, now: datetime
+    store: FlashStore,
+    notifications: Notifications,
+    gate: StockGate,
+    sale_id: str,
+    user_id: str,
+    now: datetime,
 ) -> StockView:
     """缺货提醒: the buyer is told (in the app) when the sale has stock again."""
     view = stock_view(store, gate, sale_id)
-    store.subscribe(sale_id, user_id, now)
+    notifications.subscribe(sale_id, user_id, now)
     return view
 
 
@@ -178,7 +150,9 @@ class Watch:
     reminded: int = 0
 
 
-def watch(store: FlashStore, gate: StockGate, now: datetime) -> Watch:
+def watch(
+    store: FlashStore, alerts: Alerts, notifications: Notifications, gate: StockGate, now: datetime
+) -> Watch:
     """Raise or clear stock alerts of live sales, and tell subscribers stock is back."""
     result = Watch()
     for sale in store.live(now):
@@ -194,11 +168,12 @@ def watch(store: FlashStore, gate: StockGate, now: datetime) -> Watch:
             ),
         }
         for kind, (standing, level, message) in states.items():
-            if standing and store.raise_alert(sale.id, kind, level, message, now):
+            if standing and alerts.raise_alert(sale.id, kind, level, message, now):
                 result.raised.append(f"{sale.id}:{kind}")
-            elif not standing and store.clear_alert(sale.id, kind, now):
+            elif not standing and alerts.clear_alert(sale.id, kind, now):
                 result.cleared.append(f"{sale.id}:{kind}")
         if on_sale > 0 and now <= sale.ends_at:
             message = f"{name} 到货了：秒杀价 ¥{yuan(sale.price)}，剩余 {on_sale} 件，先到先得"
-            result = replace(result, reminded=result.reminded + store.remind(sale, message, now))
+            told = notifications.remind(sale, message, now)
+            result = replace(result, reminded=result.reminded + told)
     return result

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from dacu.domain.alerts import Alert
 from dacu.domain.campaigns import Campaign
 from dacu.domain.errors import InvalidRule
 from dacu.domain.events import Channel, Event, Segment
 from dacu.domain.kpis import Figures, SkuFigures
 from dacu.domain.review import BUDGET_STEPS, Dashboard, achievements, budget_alerts, errors_risen
+from dacu.services.ports.alerts import Alerts
 
 TOP_SKUS = 10
 STOCK_KINDS = frozenset({"sold_out", "stock_low"})  # raised per flash sale, shown on every board
@@ -30,16 +30,6 @@ class KpiStore(Protocol):
 
 class Campaigns(Protocol):
     def campaign(self, campaign_id: str) -> Campaign: ...
-
-
-class Alerts(Protocol):
-    def raise_alert(
-        self, subject: str, kind: str, level: str, message: str, now: datetime
-    ) -> bool: ...
-
-    def clear_alert(self, subject: str, kind: str, now: datetime) -> bool: ...
-
-    def alerts(self, subject: str | None = None, standing: bool = False) -> list[Alert]: ...
 
 
 @dataclass(frozen=True, slots=True)

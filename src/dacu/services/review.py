@@ -5,7 +5,8 @@ from typing import Protocol
 
 from dacu.domain.campaigns import Campaign
 from dacu.domain.review import Case, Dashboard, highlights
-from dacu.services.kpis import Alerts, KpiStore, dashboard
+from dacu.services.kpis import KpiStore, dashboard
+from dacu.services.ports.alerts import Alerts
 
 
 class Cases(Protocol):

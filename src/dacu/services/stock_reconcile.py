@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dacu.domain.flashsale import PAID, RESERVED, FlashSale, Hold, HoldState, StockGate, UnknownSale
-from dacu.services.flashsales import FlashStore
+from dacu.services.ports.flash import FlashStore
 
 
 @dataclass(frozen=True, slots=True)

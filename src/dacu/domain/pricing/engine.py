@@ -19,7 +19,7 @@ from dacu.domain.pricing.hints import hints_for
 from dacu.domain.pricing.items import price_items
 from dacu.domain.pricing.ledger import Applied, base_of, take
 from dacu.domain.pricing.offers import Offers, WalletReach, gather
-from dacu.domain.pricing.result import GiftLine, PriceResult, build_result
+from dacu.domain.pricing.result import GiftLine, Hint, PriceResult, build_result
 from dacu.domain.pricing.selection import Choice
 from dacu.domain.pricing.steps import (
     apply_best_threshold,
@@ -52,6 +52,9 @@ class _Stack:
         return sum(self.amounts)
 
 
+_Alone = tuple[Promotion, _Stack]  # an exclusive offer and its price alone
+
+
 def price(
     cart: Cart,
     customer: Customer,
@@ -82,12 +85,36 @@ def price(
         )
         for p in offers.exclusives
     ]
-    best: tuple[Promotion, _Stack] | None = None
+    best = _cheapest_exclusive(normal, alone)
+    chosen = best[1] if best else normal
+    notes, hints = _why_and_hints(normal, alone, best, explain)
+    return build_result(
+        cart,
+        chosen.applied,
+        exclusive=best[0].id if best else None,
+        used=chosen.used,
+        gifts=chosen.gifts,
+        hints=hints,
+        warnings=chosen.warnings,
+        notes=[*skipped.notes, *notes],
+    )
+
+
+def _cheapest_exclusive(normal: _Stack, alone: Sequence[_Alone]) -> _Alone | None:
+    """The exclusive offer priced alone that is strictly cheaper than the stack, if any."""
+    best: _Alone | None = None
     for promotion, stack in alone:
         if stack.payable < (best[1] if best else normal).payable:
             best = (promotion, stack)
+    return best
+
+
+def _why_and_hints(
+    normal: _Stack, alone: Sequence[_Alone], best: _Alone | None, explain: bool
+) -> tuple[list[Note], list[Hint]]:
+    """The chosen way's notes and hints, with what the losing ways would have done."""
     chosen = best[1] if best else normal
-    notes = [*skipped.notes, *chosen.trace.notes]
+    notes = list(chosen.trace.notes)
     if best is not None:  # the stack lost to an exclusive offer: say what it would have done
         notes += [
             Note(n.layer, n.rule, False, f"not with {best[0].id}; in the normal stack: {n.reason}")
@@ -108,16 +135,7 @@ def price(
             )
         if best is None:
             hints.extend(hints_for(stack.offers, stack.trace))
-    return build_result(
-        cart,
-        chosen.applied,
-        exclusive=best[0].id if best else None,
-        used=chosen.used,
-        gifts=chosen.gifts,
-        hints=hints,
-        warnings=chosen.warnings,
-        notes=notes,
-    )
+    return notes, hints
 
 
 def _check_wallet_ids(wallet: Sequence[WalletItem]) -> None:

@@ -1,7 +1,7 @@
 """The rules that can reach this cart, sorted by the layer that prices them."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
@@ -86,81 +86,109 @@ def gather(
     `with_exclusive` asks to price them like any other (alone, on list prices).
     When explaining, the rules set aside for their window or customer are noted.
     """
-    explaining = trace is not None and trace.explaining
-    reach_of = _Lines(cart).reached_by
-    item: list[list[Promotion]] = [[] for _ in cart.lines]
-    bundles: dict[str, list[Reach]] = {}
-    shop_thresholds: dict[str, list[Reach]] = {}
-    platform_thresholds: list[Reach] = []
-    gifts: list[Reach] = []
-    exclusives: list[Promotion] = []
+    noting = trace if trace is not None and trace.explaining else None
+    lines = _Lines(cart)
+    rules = _RulesByLayer(cart, lines)
     for promotion in promotions:
-        if not promotion.live_at(now):
-            if explaining:
-                _skip(trace, promotion.level.value, promotion.id, "outside its time window")
-            continue
-        if not promotion.benefit.applies_to(customer, cart.mode):
-            if explaining:
-                _skip(trace, promotion.level.value, promotion.id, _unsuited(promotion))
+        if _set_aside(promotion, cart, customer, now, noting):
             continue
         if promotion.is_exclusive and not with_exclusive:
-            exclusives.append(promotion)
-            continue
-        benefit = promotion.benefit
-        if isinstance(benefit, Bundle):
-            lines = _bundle_lines(cart, promotion, benefit)
+            rules.exclusives.append(promotion)
         else:
-            lines = reach_of(promotion)
-        if not lines:
+            rules.add(promotion)
+    held = _WalletByLayer()
+    for rank, item in enumerate(wallet):
+        if not item.usable(now, customer):
+            if noting is not None:
+                expired = now > item.expires_at
+                _skip(noting, "wallet", item.id, "expired" if expired else "not on a first order")
             continue
-        reach = Reach(promotion, lines, sum(cart.lines[i].qty for i in lines))
-        if promotion.kind in ITEM_KINDS:
-            for i in lines:
-                item[i].append(promotion)
-        elif isinstance(benefit, Bundle):
-            bundles.setdefault(promotion.shop or "", []).append(reach)
-        elif isinstance(benefit, Gift):
-            gifts.append(reach)
-        elif promotion.level is Level.SHOP:
-            shop_thresholds.setdefault(promotion.shop or "", []).append(reach)
-        else:
-            platform_thresholds.append(reach)
-    shop_coupons: dict[str, list[WalletReach]] = {}
-    platform_coupons: list[WalletReach] = []
-    red_packets: list[WalletReach] = []
-    for rank, held in enumerate(wallet):
-        if not held.usable(now, customer):
-            if explaining:
-                expired = now > held.expires_at
-                _skip(trace, "wallet", held.id, "expired" if expired else "not on a first order")
-            continue
-        lines = reach_of(held)
-        if not lines:
-            continue
-        held_reach = WalletReach(held, lines, rank)
-        if held.kind is WalletKind.RED_PACKET:
-            red_packets.append(held_reach)
-        elif held.level is Level.SHOP:
-            shop_coupons.setdefault(held.shop or "", []).append(held_reach)
-        else:
-            platform_coupons.append(held_reach)
-    red_packets.sort(key=lambda r: (r.item.expires_at, r.rank))
+        reached = lines.reached_by(item)
+        if reached:
+            held.add(WalletReach(item, reached, rank))
+    held.red_packets.sort(key=lambda r: (r.item.expires_at, r.rank))
     return Offers(
-        item=tuple(tuple(per_line) for per_line in item),
-        bundles={shop: tuple(found) for shop, found in bundles.items()},
-        shop_thresholds={shop: tuple(found) for shop, found in shop_thresholds.items()},
-        platform_thresholds=tuple(platform_thresholds),
-        gifts=tuple(gifts),
-        exclusives=tuple(exclusives),
-        shop_coupons={shop: tuple(found) for shop, found in shop_coupons.items()},
-        platform_coupons=tuple(platform_coupons),
-        red_packets=tuple(red_packets),
+        item=tuple(tuple(per_line) for per_line in rules.item),
+        bundles={shop: tuple(found) for shop, found in rules.bundles.items()},
+        shop_thresholds={shop: tuple(found) for shop, found in rules.shop_thresholds.items()},
+        platform_thresholds=tuple(rules.platform_thresholds),
+        gifts=tuple(rules.gifts),
+        exclusives=tuple(rules.exclusives),
+        shop_coupons={shop: tuple(found) for shop, found in held.shop_coupons.items()},
+        platform_coupons=tuple(held.platform_coupons),
+        red_packets=tuple(held.red_packets),
     )
 
 
-def _skip(trace: Trace | None, layer: str, rule: str, reason: str) -> None:
-    if trace is not None:
-        trace.note(layer, rule, False, reason)
+def _set_aside(
+    promotion: Promotion, cart: Cart, customer: Customer, now: datetime, noting: Trace | None
+) -> bool:
+    """Out of its window, or not for this customer (noted when explaining)."""
+    if not promotion.live_at(now):
+        reason = "outside its time window"
+    elif not promotion.benefit.applies_to(customer, cart.mode):
+        reason = _unsuited(promotion) if noting is not None else ""
+    else:
+        return False
+    if noting is not None:
+        _skip(noting, promotion.level.value, promotion.id, reason)
+    return True
+
+
+class _RulesByLayer:
+    """Promotions reaching the cart, sorted into the layer and step that prices them."""
+
+    def __init__(self, cart: Cart, lines: _Lines) -> None:
+        self._cart, self._lines = cart, lines
+        self.item: list[list[Promotion]] = [[] for _ in cart.lines]
+        self.bundles: dict[str, list[Reach]] = {}
+        self.shop_thresholds: dict[str, list[Reach]] = {}
+        self.platform_thresholds: list[Reach] = []
+        self.gifts: list[Reach] = []
+        self.exclusives: list[Promotion] = []
+
+    def add(self, promotion: Promotion) -> None:
+        cart, benefit = self._cart, promotion.benefit
+        if isinstance(benefit, Bundle):
+            lines = _bundle_lines(cart, promotion, benefit)
+        else:
+            lines = self._lines.reached_by(promotion)
+        if not lines:
+            return
+        reach = Reach(promotion, lines, sum(cart.lines[i].qty for i in lines))
+        if promotion.kind in ITEM_KINDS:
+            for i in lines:
+                self.item[i].append(promotion)
+        elif isinstance(benefit, Bundle):
+            self.bundles.setdefault(promotion.shop or "", []).append(reach)
+        elif isinstance(benefit, Gift):
+            self.gifts.append(reach)
+        elif promotion.level is Level.SHOP:
+            self.shop_thresholds.setdefault(promotion.shop or "", []).append(reach)
+        else:
+            self.platform_thresholds.append(reach)
+
+
+@dataclass
+class _WalletByLayer:
+    """The wallet's usable items reaching the cart: shop coupons, platform coupons, 红包."""
+
+    shop_coupons: dict[str, list[WalletReach]] = field(default_factory=dict)
+    platform_coupons: list[WalletReach] = field(default_factory=list)
+    red_packets: list[WalletReach] = field(default_factory=list)
+
+    def add(self, reach: WalletReach) -> None:
+        held = reach.item
+        if held.kind is WalletKind.RED_PACKET:
+            self.red_packets.append(reach)
+        elif held.level is Level.SHOP:
+            self.shop_coupons.setdefault(held.shop or "", []).append(reach)
+        else:
+            self.platform_coupons.append(reach)
+
+
+def _skip(trace: Trace, layer: str, rule: str, reason: str) -> None:
+    trace.note(layer, rule, False, reason)
 
 
 def _unsuited(promotion: Promotion) -> str:

@@ -59,33 +59,7 @@ class PlatformRules:
         self._items = [held.item for held in (*self.coupons, *self.packets)]
         group_of = {k: g for g, members in enumerate(self.decisions) for k in members}
         coupons = self.coupon_range
-        # Rules mostly share a few line sets (all lines, one shop): relate each pair once.
-        relation: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[bool, bool]] = {}
-
-        def relate(j: int, k: int) -> tuple[bool, bool]:
-            """(j's lines lie inside k's, j's lines and k's nest)."""
-            key = (self.lines[j], self.lines[k])
-            if key[0] == key[1]:
-                return True, True
-            found = relation.get(key)
-            if found is None:
-                inner, outer = set(key[0]), set(key[1])
-                inside = inner <= outer
-                found = relation[key] = (inside, inside or not inner & outer)
-            return found
-
-        inside: list[list[int]] = [[] for _ in self.lines]
-        tangled = -1  # the last rule that some later rule does not nest with
-        for k in range(len(self.lines)):
-            for j in range(k):
-                if (j in coupons and k in coupons) or group_of.get(j, -1) == group_of.get(k, -2):
-                    continue  # alternatives never apply together
-                within, nested = relate(j, k)
-                if within:
-                    inside[k].append(j)
-                if not nested:
-                    tangled = max(tangled, j)
-        self.inside = [tuple(found) for found in inside]
+        self.inside, tangled = _nesting(self.lines, coupons, group_of)
         # Rules from `by_sums` on are kept as sums; those before it line by line.
         if tangled < 0:
             self.by_sums = 0
@@ -99,6 +73,40 @@ class PlatformRules:
 
     def item(self, k: int) -> WalletItem:
         return self._items[k - self.coupon_range.start]
+
+
+def _nesting(
+    lines: Sequence[tuple[int, ...]], coupons: range, group_of: dict[int, int]
+) -> tuple[list[tuple[int, ...]], int]:
+    """For each rule, the earlier rules whose lines lie inside its own; and the last rule
+    that some later rule does not nest with (-1 when every pair nests)."""
+    # Rules mostly share a few line sets (all lines, one shop): relate each pair once.
+    relation: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[bool, bool]] = {}
+
+    def relate(j: int, k: int) -> tuple[bool, bool]:
+        """(j's lines lie inside k's, j's lines and k's nest)."""
+        key = (lines[j], lines[k])
+        if key[0] == key[1]:
+            return True, True
+        found = relation.get(key)
+        if found is None:
+            inner, outer = set(key[0]), set(key[1])
+            inside = inner <= outer
+            found = relation[key] = (inside, inside or not inner & outer)
+        return found
+
+    inside: list[list[int]] = [[] for _ in lines]
+    tangled = -1
+    for k in range(len(lines)):
+        for j in range(k):
+            if (j in coupons and k in coupons) or group_of.get(j, -1) == group_of.get(k, -2):
+                continue  # alternatives never apply together
+            within, nested = relate(j, k)
+            if within:
+                inside[k].append(j)
+            if not nested:
+                tangled = max(tangled, j)
+    return [tuple(found) for found in inside], tangled
 
 
 class Ledger:

@@ -108,55 +108,78 @@ def rest_range(
     coupon) takes off lines inside a rule's lines at least its least, and off
     lines that only overlap them between nothing and its most.
     """
-    total_low, total_high = box.span(range(len(cart.lines)))
-    least, most = taken
-    before: list[tuple[tuple[frozenset[int], ...], Fen, Fen]] = []  # (lines, least, most)
+    bases = _Bases(cart, prefix, box, taken)
+    lowest, highest = _thresholds_range(offers, prefix, bases)
+    best_least, best_most = _wallet_range(offers, bases)
+    return lowest + best_least, highest + best_most
 
-    def span(lines: Sequence[int]) -> tuple[Fen, Fen]:
-        low, high = box.span(lines)
+
+_Took = tuple[tuple[frozenset[int], ...], Fen, Fen]  # (lines, least, most) of a decision
+
+
+class _Bases:
+    """The interval a rule's base lies in, given the decisions taken `before` it."""
+
+    def __init__(self, cart: Cart, prefix: int, box: Box, taken: tuple[Fen, Fen]) -> None:
+        self._prefix, self._box, self._taken = prefix, box, taken
+        self._total = box.span(range(len(cart.lines)))
+        self.before: list[_Took] = []
+
+    def span(self, lines: Sequence[int]) -> tuple[Fen, Fen]:
+        (least, most), (total_low, total_high) = self._taken, self._total
+        low, high = self._box.span(lines)
         count = len(lines)
-        share_low = least * low // max(total_high, 1) - count * prefix
-        share_high = -(-most * high // max(total_low, 1)) + count * prefix
+        share_low = least * low // max(total_high, 1) - count * self._prefix
+        share_high = -(-most * high // max(total_low, 1)) + count * self._prefix
         bottom, top = low - count - share_high, high - max(share_low, 0)
         covered = frozenset(lines)
-        for reached, took_least, took_most in before:
+        for reached, took_least, took_most in self.before:
             if all(lines_ <= covered for lines_ in reached):
                 bottom, top = bottom - took_most, top - took_least
             elif any(lines_ & covered for lines_ in reached):
                 bottom -= took_most
         return max(bottom, 0), max(top, 0)
 
+
+def _thresholds_range(offers: Offers, prefix: int, bases: _Bases) -> tuple[Fen, Fen]:
+    """Least and most the threshold decisions after the prefix take off, noted in `bases`."""
     lowest, highest = 0, 0
     for members in threshold_decisions(offers.platform_thresholds)[prefix:]:
         group_least, group_most = 0, 0
         for reach in members:
             benefit = reach.rule.benefit
             assert isinstance(benefit, ThresholdBenefit)
-            bottom, top = span(reach.lines)
+            bottom, top = bases.span(reach.lines)
             group_least = max(group_least, benefit.discount(bottom, reach.qty))
             group_most = max(group_most, benefit.discount(top, reach.qty))
         if group_most > 0:
-            before.append((tuple(frozenset(r.lines) for r in members), group_least, group_most))
+            reached = tuple(frozenset(r.lines) for r in members)
+            bases.before.append((reached, group_least, group_most))
             lowest, highest = lowest + group_least, highest + group_most
-    thresholds = list(before)
+    return lowest, highest
+
+
+def _wallet_range(offers: Offers, bases: _Bases) -> tuple[Fen, Fen]:
+    """Least and most the best platform coupon (or none) and the red packets take off."""
+    thresholds = list(bases.before)
     best_least, best_most = 0, 0
     for coupon in (None, *offers.platform_coupons):
-        before = list(thresholds)
+        bases.before = list(thresholds)
         took_least, took_most = 0, 0
         if coupon is not None:
-            bottom, top = span(coupon.lines)
+            bottom, top = bases.span(coupon.lines)
             took_least, took_most = coupon.item.discount(bottom), coupon.item.discount(top)
             if took_most == 0:
                 continue
-            before.append(((frozenset(coupon.lines),), took_least, took_most))
-        pre = [span(packet.lines) for packet in offers.red_packets]
+            bases.before.append(((frozenset(coupon.lines),), took_least, took_most))
+        pre = [bases.span(packet.lines) for packet in offers.red_packets]
         for packet, (bottom, top) in zip(offers.red_packets, pre, strict=True):
             face_least, face_most = packet.item.discount(bottom), packet.item.discount(top)
             if face_most == 0:
                 continue
             # What is left on its lines may be less than its face.
-            gives_least = min(face_least, span(packet.lines)[0])
-            before.append(((frozenset(packet.lines),), gives_least, face_most))
+            gives_least = min(face_least, bases.span(packet.lines)[0])
+            bases.before.append(((frozenset(packet.lines),), gives_least, face_most))
             took_least, took_most = took_least + gives_least, took_most + face_most
         best_least, best_most = max(best_least, took_least), max(best_most, took_most)
-    return lowest + best_least, highest + best_most
+    return best_least, best_most

@@ -1,15 +1,14 @@
 """Merchant routes: profiles (operators), enrollments (merchants, own shops), reviews."""
 
-import uuid
 from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from dacu.domain.access import Forbidden, Role
-from dacu.domain.enrollment import Enrollment, Merchant, UnknownMerchant, ineligibility, is_priority
-from dacu.domain.errors import InvalidRule
+from dacu.domain.enrollment import Enrollment, Merchant
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
+from dacu.services.enrollments import Listed
 
 router = APIRouter(prefix="/v1", tags=["merchants"])
 
@@ -51,8 +50,6 @@ class ReviewIn(BaseModel):
 def put_merchant(shop: str, body: MerchantIn, backend: PlatformDep, who: PrincipalDep) -> None:
     """A merchant's profile as the platform knows it (verification, rating, violations)."""
     who.require(Role.OPERATOR)
-    if body.last_serious_violation is not None and body.last_serious_violation.tzinfo is None:
-        raise InvalidRule("last_serious_violation", "needs a time zone offset")
     backend.enrollments.put_merchant(
         Merchant(
             shop, body.verified, body.rating_bp, body.last_serious_violation, tuple(body.categories)
@@ -68,26 +65,16 @@ def enroll(
     who.require(Role.MERCHANT)
     if body.shop not in who.shops:
         raise Forbidden(f"{who.subject} does not run shop {body.shop}")
-    campaign = backend.campaigns.campaign(campaign_id)
-    try:
-        merchant = backend.enrollments.merchant(body.shop)
-    except UnknownMerchant:
-        raise InvalidRule("shop", f"{body.shop} has no merchant profile yet") from None
-    reasons = ineligibility(merchant, campaign.eligibility, backend.clock())
-    if reasons:
-        raise InvalidRule("shop", "; ".join(reasons))
-    enrollment = backend.enrollments.enroll(
-        Enrollment(
-            uuid.uuid4().hex,
-            campaign_id,
-            body.shop,
-            body.sku,
-            body.list_price,
-            body.campaign_price,
-            body.committed_stock,
-        )
+    terms = Enrollment(
+        backend.new_id(),
+        campaign_id,
+        body.shop,
+        body.sku,
+        body.list_price,
+        body.campaign_price,
+        body.committed_stock,
     )
-    return _out(enrollment, is_priority(merchant, campaign.eligibility))
+    return _out(backend.enrollments.enroll(terms, backend.clock()))
 
 
 @router.get("/campaigns/{campaign_id}/enrollments", response_model=list[EnrollmentOut])
@@ -96,19 +83,8 @@ def list_enrollments(
 ) -> list[EnrollmentOut]:
     """Operators see every enrollment, priority categories first; merchants their own."""
     who.require(Role.OPERATOR, Role.MERCHANT)
-    campaign = backend.campaigns.campaign(campaign_id)
-    found = []
-    for enrollment in backend.enrollments.of_campaign(campaign_id):
-        if who.role is Role.MERCHANT and enrollment.shop not in who.shops:
-            continue
-        try:
-            merchant = backend.enrollments.merchant(enrollment.shop)
-        except UnknownMerchant:
-            priority = False
-        else:
-            priority = is_priority(merchant, campaign.eligibility)
-        found.append(_out(enrollment, priority))
-    return sorted(found, key=lambda e: (not e.priority, e.sku))
+    shops = who.shops if who.role is Role.MERCHANT else None
+    return [_out(listed) for listed in backend.enrollments.listing(campaign_id, shops)]
 
 
 @router.post("/enrollments/{enrollment_id}/review", response_model=EnrollmentOut)
@@ -120,10 +96,11 @@ def review(
     decided = backend.enrollments.review(
         enrollment_id, body.approve, who.subject, body.note, backend.clock()
     )
-    return _out(decided, False)
+    return _out(Listed(decided))
 
 
-def _out(enrollment: Enrollment, priority: bool) -> EnrollmentOut:
+def _out(listed: Listed) -> EnrollmentOut:
+    enrollment = listed.enrollment
     return EnrollmentOut(
         id=enrollment.id,
         campaign_id=enrollment.campaign_id,
@@ -134,5 +111,5 @@ def _out(enrollment: Enrollment, priority: bool) -> EnrollmentOut:
         committed_stock=enrollment.committed_stock,
         review=enrollment.review.value,
         note=enrollment.note,
-        priority=priority,
+        priority=listed.priority,
     )

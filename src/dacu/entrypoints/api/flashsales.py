@@ -167,13 +167,15 @@ def pay(sale_id: str, request_id: str, backend: PlatformDep, who: PrincipalDep) 
 def remind_me(sale_id: str, backend: PlatformDep, who: PrincipalDep) -> StockOut:
     """缺货提醒: tell me when stock returns (the answer says when it is expected)."""
     who.require(Role.CONSUMER)
-    view = flashsales.subscribe(backend.flash, backend.gate, sale_id, who.subject, backend.clock())
+    view = flashsales.subscribe(
+        backend.flash, backend.notifications, backend.gate, sale_id, who.subject, backend.clock()
+    )
     return _stock(view)
 
 
 @router.get("/me/notifications")
 def my_notifications(backend: PlatformDep, who: PrincipalDep) -> list[dict[str, object]]:
-    return backend.flash.notifications(who.subject)
+    return backend.notifications.inbox(who.subject)
 
 
 @router.get("/alerts", response_model=list[AlertOut])
@@ -186,7 +188,7 @@ def alerts(
     who.require(Role.OPERATOR, Role.RISK, Role.SERVICE)
     return [
         AlertOut.model_validate(a, from_attributes=True)
-        for a in backend.flash.alerts(standing=standing)
+        for a in backend.alerts.alerts(standing=standing)
     ]
 
 

@@ -54,7 +54,10 @@ class FlashCounter:
         elif outcome in (Outcome.USER_RATE_LIMITED, Outcome.IP_RATE_LIMITED):
             trail.add(EventKind.ERROR, at)  # 429: too many attempts
         elif outcome is Outcome.SOLD_OUT and tried.subscribes:
-            flashsales.subscribe(crowd.world.flash, crowd.world.gate, sale.id, shopper.id, at)
+            world = crowd.world
+            flashsales.subscribe(
+                world.flash, world.notifications, world.gate, sale.id, shopper.id, at
+            )
             if tried.retry_at is not None and tried.retry_at > at:
                 again = retry_request(request_id)
                 crowd.schedule(

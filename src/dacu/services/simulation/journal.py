@@ -11,7 +11,8 @@ from typing import Any
 
 from dacu.domain.events import Event, EventKind
 from dacu.services import kpis
-from dacu.services.kpis import Alerts, Campaigns, Ingested, KpiStore
+from dacu.services.kpis import Campaigns, Ingested, KpiStore
+from dacu.services.ports.alerts import Alerts
 from dacu.services.simulation.plan import Shopper
 
 

@@ -10,9 +10,12 @@ from dacu.domain.enrollment import Enrollment, Merchant, Review
 from dacu.domain.flashsale import StockGate
 from dacu.domain.orders import Order, Refund
 from dacu.services.coupons import CouponStore
-from dacu.services.flashsales import FlashStore
-from dacu.services.kpis import Alerts, KpiStore
+from dacu.services.enrollments import Listed
+from dacu.services.kpis import KpiStore
 from dacu.services.orders import Orders
+from dacu.services.ports.alerts import Alerts
+from dacu.services.ports.flash import FlashStore
+from dacu.services.ports.notifications import Notifications
 from dacu.services.quotes import Wallets
 from dacu.services.review import Cases
 
@@ -48,11 +51,11 @@ class OrderStore(Orders, Protocol):
 
 
 class EnrollmentStore(Protocol):
+    """Enrollments as the simulation drives them: through the enrollment service."""
+
     def put_merchant(self, merchant: Merchant) -> None: ...
 
-    def merchant(self, shop: str) -> Merchant: ...
-
-    def enroll(self, enrollment: Enrollment) -> Enrollment: ...
+    def enroll(self, terms: Enrollment, now: datetime) -> Listed: ...
 
     def review(
         self, enrollment_id: str, approve: bool, reviewer: str, note: str, now: datetime
@@ -78,5 +81,6 @@ class World:
     gate: StockGate
     kpis: KpiStore
     alerts: Alerts
+    notifications: Notifications
     cases: Cases
     recorded: RecordedEvents

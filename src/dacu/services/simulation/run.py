@@ -119,7 +119,7 @@ def simulate(
         ingested.accepted,
         board,
         case,
-        tuple(world.flash.alerts(sale.id)) if sale is not None else (),
+        tuple(world.alerts.alerts(sale.id)) if sale is not None else (),
     )
 
 
@@ -184,7 +184,7 @@ def _enqueue_ticks(
 
     def flash_watch(now: datetime) -> None:
         flashsales.sweep(world.flash, world.gate, now)
-        flashsales.watch(world.flash, world.gate, now)
+        flashsales.watch(world.flash, world.alerts, world.notifications, world.gate, now)
 
     at = terms.sale.starts_at
     while at <= terms.sale.ends_at + FLASH_GRACE:

@@ -1,5 +1,5 @@
 """Before the campaign: its file tuned to the crowd, merchants enrolled and reviewed,
-stock committed, the flash sale opened — through the same stores an operator uses."""
+stock committed, the flash sale opened — through the same services an operator uses."""
 
 import copy
 from collections import Counter
@@ -9,7 +9,7 @@ from typing import Any
 
 from dacu.domain.benefits import FlashPrice
 from dacu.domain.campaigns import Campaign
-from dacu.domain.enrollment import Enrollment, EnrollmentStateError, ineligibility
+from dacu.domain.enrollment import Enrollment, EnrollmentStateError, Ineligible
 from dacu.domain.flashsale import FlashSale
 from dacu.domain.promotions import Promotion
 from dacu.domain.types import FULL_BP
@@ -140,22 +140,20 @@ def _enroll(
     for product in PRODUCTS:
         if product.campaign_price is None:
             continue
-        reasons = ineligibility(world.enrollments.merchant(product.shop), campaign.eligibility, now)
-        if reasons:
-            done.ineligible.setdefault(product.shop, reasons)
-            continue
+        terms = Enrollment(
+            f"sim-{campaign.id}-{product.sku}",
+            campaign.id,
+            product.shop,
+            product.sku,
+            product.list_price,
+            product.campaign_price,
+            _stock(demand[product.sku]),
+        )
         try:
-            enrolled = world.enrollments.enroll(
-                Enrollment(
-                    f"sim-{campaign.id}-{product.sku}",
-                    campaign.id,
-                    product.shop,
-                    product.sku,
-                    product.list_price,
-                    product.campaign_price,
-                    _stock(demand[product.sku]),
-                )
-            )
+            enrolled = world.enrollments.enroll(terms, now).enrollment
+        except Ineligible as refused:
+            done.ineligible.setdefault(product.shop, refused.reasons)
+            continue
         except EnrollmentStateError:
             continue  # enrolled and reviewed by an earlier run
         approve = product.cut_bp >= MIN_CUT_BP

@@ -47,8 +47,17 @@ def _money(name: str) -> sa.Column[int]:
     return sa.Column(name, sa.BigInteger, nullable=False, server_default="0")
 
 
+_WHEN = sa.DateTime(timezone=True)
+
+
 def upgrade() -> None:
-    when = sa.DateTime(timezone=True)
+    _events()
+    _rollups()
+    _cases()
+
+
+def _events() -> None:
+    when = _WHEN
     op.create_table(
         "events",
         sa.Column("id", sa.String(100), primary_key=True),
@@ -69,6 +78,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_events"),
     )
     op.create_index("ix_events_campaign_at", "events", ["campaign_id", "at"])
+
+
+def _rollups() -> None:
+    when = _WHEN
     op.create_table(
         "kpi_hourly",
         sa.Column("campaign_id", sa.String(64)),
@@ -103,6 +116,10 @@ def upgrade() -> None:
         sa.Column("payments", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("campaign_id", "customer_id", name="pk_kpi_buyers"),
     )
+
+
+def _cases() -> None:
+    when = _WHEN
     op.create_table(
         "cases",
         sa.Column("campaign_id", sa.String(64)),
