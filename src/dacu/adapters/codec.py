@@ -4,7 +4,8 @@ from datetime import datetime
 from typing import Any
 
 from dacu.domain.coupons import Audience, CouponTemplate, Validity
-from dacu.domain.orders import Order, OrderLine, OrderStatus, Share
+from dacu.domain.orders import Order, OrderLine, OrderStatus
+from dacu.domain.pricing import Share
 from dacu.domain.rules import Level, Scope, Window
 from dacu.domain.wallet import WalletKind
 

@@ -25,6 +25,7 @@ from dacu.domain.coupons import (
     UnknownCode,
     UnknownTemplate,
 )
+from dacu.domain.errors import InvalidRule
 from dacu.domain.rules import ALWAYS, Window
 
 
@@ -126,17 +127,23 @@ class SqlCouponStore:
         max_uses: int,
         window: Window = ALWAYS,
     ) -> None:
-        """An activity code (活动码) that claims from a template, `max_uses` times in all."""
-        with self._engine.begin() as connection:
-            connection.execute(
-                insert(activity_codes).values(
-                    code=code,
-                    template_id=template_id,
-                    max_uses=max_uses,
-                    starts_at=window.starts_at,
-                    ends_at=window.ends_at,
+        """An activity code (活动码) that claims from a template, `max_uses` times in all.
+
+        A code is unique across templates: a second one of the same name is refused.
+        """
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    insert(activity_codes).values(
+                        code=code,
+                        template_id=template_id,
+                        max_uses=max_uses,
+                        starts_at=window.starts_at,
+                        ends_at=window.ends_at,
+                    )
                 )
-            )
+        except IntegrityError:
+            raise InvalidRule("code", f"{code} is taken") from None
 
     def code(self, code: str) -> tuple[str, Window]:
         """(template id, window) of an activity code."""

@@ -26,11 +26,11 @@ from dacu.domain.orders import (
     OrderStateError,
     OrderStatus,
     Refund,
-    Share,
     SoldOut,
     UnknownOrder,
     refund_units,
 )
+from dacu.domain.pricing import Share
 
 
 class SqlOrderStore:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from dacu.domain.errors import DomainError, ErrorCode, InvalidRule, NotFound, StateError
-from dacu.domain.pricing import PriceResult
+from dacu.domain.pricing import PriceResult, Share
 from dacu.domain.types import Fen
 
 
@@ -40,16 +40,6 @@ class SoldOut(DomainError):
     """Not enough stock left for a line of the order."""
 
     code = ErrorCode.SOLD_OUT
-
-
-@dataclass(frozen=True, slots=True)
-class Share:
-    """One discount's share of a line, or of a refund: `amount` = `platform` + `merchant`."""
-
-    id: str
-    amount: Fen
-    platform: Fen
-    merchant: Fen
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +92,7 @@ def order_from_quote(
                 line.qty,
                 line.list_amount,
                 line.payable,
-                tuple(Share(d.id, d.amount, d.platform, d.merchant) for d in line.discounts),
+                line.discounts,
             )
             for line in quote.lines
         ),

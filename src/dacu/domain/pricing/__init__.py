@@ -2,6 +2,6 @@
 
 from dacu.domain.pricing.catalog import PromotionCatalog
 from dacu.domain.pricing.engine import price
-from dacu.domain.pricing.result import Hint, LineDiscount, PricedLine, PriceResult
+from dacu.domain.pricing.result import Hint, PricedLine, PriceResult, Share
 
-__all__ = ["Hint", "LineDiscount", "PriceResult", "PricedLine", "PromotionCatalog", "price"]
+__all__ = ["Hint", "PriceResult", "PricedLine", "PromotionCatalog", "Share", "price"]

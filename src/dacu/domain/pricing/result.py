@@ -11,11 +11,13 @@ from dacu.domain.pricing.trace import Note
 from dacu.domain.types import Fen
 
 
-class LineDiscount(NamedTuple):
+class Share(NamedTuple):
     """One discount's share: `amount` = `platform` + `merchant`.
 
-    A named tuple rather than a frozen dataclass: a receipt holds one per rule
-    per line, and tuples are built several times faster.
+    The one value for it from a quote's line to an order's line, a refund's
+    clawback and the ledger. A named tuple rather than a frozen dataclass: a
+    receipt holds one per rule per line, and tuples are built several times
+    faster.
     """
 
     id: str
@@ -30,7 +32,7 @@ class PricedLine(NamedTuple):
     qty: int
     list_amount: Fen
     payable: Fen
-    discounts: tuple[LineDiscount, ...]
+    discounts: tuple[Share, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,7 @@ class PriceResult:
     exclusive: str | None
     used: tuple[str, ...]
     lines: tuple[PricedLine, ...]
-    applied: tuple[LineDiscount, ...]
+    applied: tuple[Share, ...]
     funding_platform: Fen
     funding_merchants: Mapping[str, Fen]
     gifts: tuple[GiftLine, ...]
@@ -85,34 +87,17 @@ def build_result(
     A rule falls on a line once at most, so each share is one line discount;
     across lines a rule's shares add up to what it took in all.
     """
-    per_line: list[list[LineDiscount]] = [[] for _ in cart.lines]
-    taken = [0] * len(cart.lines)
-    charged = [0] * len(cart.lines)  # merchants' parts
-    overall: dict[str, list[Fen]] = {}  # an item promotion falls in one record per line
-    for rule_id, shares, platform_bp in applied:
-        platforms = platform_parts([share for _, share in shares], platform_bp)
-        amount_total = 0
-        for (index, share), platform in zip(shares, platforms, strict=True):
-            per_line[index].append(LineDiscount(rule_id, share, platform, share - platform))
-            taken[index] += share
-            charged[index] += share - platform
-            amount_total += share
-        totals = overall.setdefault(rule_id, [0, 0])
-        totals[0] += amount_total
-        totals[1] += sum(platforms)
+    per_line, overall = _split(len(cart.lines), applied)
     merchants: dict[str, Fen] = dict.fromkeys(cart.shops, 0)
     lines = []
     for index, line in enumerate(cart.lines):
-        merchants[line.shop] += charged[index]
+        shares = per_line[index]
+        merchants[line.shop] += sum(share.merchant for share in shares)
         list_amount = line.price * line.qty
+        taken = sum(share.amount for share in shares)
         lines.append(
             PricedLine(
-                line.sku,
-                line.shop,
-                line.qty,
-                list_amount,
-                list_amount - taken[index],
-                tuple(per_line[index]),
+                line.sku, line.shop, line.qty, list_amount, list_amount - taken, tuple(shares)
             )
         )
     return PriceResult(
@@ -122,7 +107,7 @@ def build_result(
         used=tuple(sorted(used)),
         lines=tuple(lines),
         applied=tuple(
-            LineDiscount(rule_id, amount, platform, amount - platform)
+            Share(rule_id, amount, platform, amount - platform)
             for rule_id, (amount, platform) in overall.items()
         ),
         funding_platform=sum(platform for _, platform in overall.values()),
@@ -132,3 +117,17 @@ def build_result(
         warnings=tuple(warnings),
         notes=tuple(notes),
     )
+
+
+def _split(size: int, applied: Sequence[Applied]) -> tuple[list[list[Share]], dict[str, list[Fen]]]:
+    """Each rule's line shares split between platform and merchant: per line, and per rule."""
+    per_line: list[list[Share]] = [[] for _ in range(size)]
+    overall: dict[str, list[Fen]] = {}  # an item promotion falls in one record per line
+    for rule_id, shares, platform_bp in applied:
+        platforms = platform_parts([share for _, share in shares], platform_bp)
+        for (index, share), platform in zip(shares, platforms, strict=True):
+            per_line[index].append(Share(rule_id, share, platform, share - platform))
+        totals = overall.setdefault(rule_id, [0, 0])
+        totals[0] += sum(share for _, share in shares)
+        totals[1] += sum(platforms)
+    return per_line, overall

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
 
 from dacu.domain.access import Role
 from dacu.domain.coupons import Claimant, ClaimedCoupon
@@ -102,10 +101,7 @@ def add_code(template_id: str, body: CodeIn, backend: PlatformDep, who: Principa
         if moment is not None and moment.tzinfo is None:
             raise InvalidRule(name, "needs a time zone offset")
     window = Window(body.starts_at, body.ends_at)
-    try:
-        backend.coupons.add_code(body.code, template_id, body.max_uses, window)
-    except IntegrityError:
-        raise InvalidRule("code", f"{body.code} is taken") from None
+    backend.coupons.add_code(body.code, template_id, body.max_uses, window)
     return body
 
 
