@@ -1,4 +1,4 @@
-"""What the simulation needs of the platform: the same stores the API and the CLI use."""
+"""What the simulation needs of the platform: the same services the API and the CLI use."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -6,16 +6,18 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from dacu.domain.campaigns import Campaign
+from dacu.domain.cart import Cart, Customer
+from dacu.domain.coupons import Claimant, ClaimedCoupon
 from dacu.domain.enrollment import Enrollment, Merchant, Review
 from dacu.domain.flashsale import StockGate
 from dacu.domain.orders import Order, Refund
-from dacu.services.coupons import CouponStore
 from dacu.services.enrollments import Listed
 from dacu.services.kpis import KpiStore
-from dacu.services.orders import Orders
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.flash import FlashStore
 from dacu.services.ports.notifications import Notifications
+from dacu.services.ports.pricing import Pricing
+from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import Wallets
 from dacu.services.review import Cases
 
@@ -32,22 +34,54 @@ class CampaignStore(Protocol):
     def live(self) -> list[Campaign]: ...
 
 
-class CouponShelf(CouponStore, Wallets, Protocol):
-    """Claims and wallets: one store serves both."""
+class Coupons(Wallets, Protocol):
+    """The coupon service as shoppers use it: claims and wallets."""
+
+    def claim(
+        self,
+        template_id: str,
+        claimant: Claimant,
+        request_id: str,
+        now: datetime | None = None,
+        *,
+        coupon_id: str | None = None,
+    ) -> ClaimedCoupon: ...
 
 
-class OrderStore(Orders, Protocol):
-    def pay(self, order_id: str, now: datetime) -> Order: ...
+class Orders(Protocol):
+    """The order service as shoppers and the sweeper use it."""
+
+    def priced_by(self, pricing: Pricing) -> "Orders": ...
+
+    def checkout(
+        self,
+        cart: Cart,
+        customer: Customer,
+        key: str,
+        now: datetime | None = None,
+        *,
+        order_id: str | None = None,
+    ) -> Order: ...
+
+    def find(self, customer_id: str, key: str) -> Order | None: ...
+
+    def pay(self, order_id: str, now: datetime | None = None) -> Order: ...
+
+    def cancel(self, order_id: str, now: datetime | None = None) -> Order: ...
+
+    def expire_unpaid(self, now: datetime | None = None) -> list[str]: ...
 
     def refund(
-        self, order_id: str, sku: str, qty: int, key: str, refund_id: str, now: datetime
+        self,
+        order_id: str,
+        sku: str,
+        qty: int,
+        key: str,
+        now: datetime | None = None,
+        refund_id: str | None = None,
     ) -> Refund: ...
 
     def funding(self, order_id: str | None = None) -> dict[str, Any]: ...
-
-    def set_stock(self, sku: str, available: int) -> None: ...
-
-    def available(self, sku: str) -> int | None: ...
 
 
 class EnrollmentStore(Protocol):
@@ -74,8 +108,9 @@ class World:
     """The platform as the simulation drives it."""
 
     campaigns: CampaignStore
-    coupons: CouponShelf
-    orders: OrderStore
+    coupons: Coupons
+    orders: Orders
+    stock: StockReservations
     enrollments: EnrollmentStore
     flash: FlashStore
     gate: StockGate
