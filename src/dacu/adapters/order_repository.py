@@ -42,8 +42,9 @@ class SqlOrderRepository:
                 pay_by=order.pay_by,
             )
             .on_conflict_do_nothing()
+            .returning(orders.c.id)
         )
-        return placed.rowcount == 1
+        return placed.first() is not None
 
     def find(self, customer_id: str, key: str) -> tuple[Order, str] | None:
         row = self._connection.execute(
