@@ -8,8 +8,8 @@ builds a store of its own. Tests build one over a test database the same way.
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine

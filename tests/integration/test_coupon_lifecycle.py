@@ -6,7 +6,6 @@ import pytest
 
 from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.unit_of_work import SqlUnitOfWork
-from dacu.services.coupons import CouponService
 from dacu.domain.coupons import (
     Claimant,
     ClaimWindowClosed,
@@ -16,7 +15,7 @@ from dacu.domain.coupons import (
     UnknownCode,
 )
 from dacu.domain.rules import Window
-from dacu.services.coupons import claim_with_code, grant
+from dacu.services.coupons import CouponService, claim_with_code, grant
 from tests.integration.test_coupon_claims import NOW, claim, new_id, template
 
 pytestmark = pytest.mark.integration
