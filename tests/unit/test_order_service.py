@@ -77,7 +77,8 @@ def test_a_failed_write_gives_the_reserved_stock_back(shop):
     shop.shop.before_write.append(rival_takes_the_coupon)
     with pytest.raises(CouponUnavailable):
         shop.orders.checkout(CART, BUYER, "k1")
-    assert shop.shop.orders == {} and shop.shop.keys == {}
+    assert shop.shop.orders == {}
+    assert shop.shop.keys == {}
     assert shop.stock.available("COAT") == 5
 
 

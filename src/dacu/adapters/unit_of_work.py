@@ -36,7 +36,8 @@ class SqlUnitOfWork:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        assert self._connection is not None and self._transaction is not None
+        assert self._connection is not None
+        assert self._transaction is not None
         try:
             if kind is None:
                 self._transaction.commit()
