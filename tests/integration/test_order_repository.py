@@ -49,9 +49,13 @@ def test_a_save_from_a_stale_version_is_a_concurrent_change(engine):
 
 
 def test_leaving_the_unit_of_work_by_an_error_writes_nothing(engine):
-    with pytest.raises(RuntimeError), SqlUnitOfWork(engine) as uow:
-        uow.orders.add(an_order(), "k1", "h1")
-        raise RuntimeError("the payment channel fell over")
+    def place_then_fail() -> None:
+        with SqlUnitOfWork(engine) as uow:
+            uow.orders.add(an_order(), "k1", "h1")
+            raise RuntimeError("the payment channel fell over")
+
+    with pytest.raises(RuntimeError):
+        place_then_fail()
     with SqlUnitOfWork(engine) as uow:
         assert uow.orders.find("u1", "k1") is None
 

@@ -215,8 +215,8 @@ def serve(
 def sweep() -> None:
     """One sweep: cancel unpaid orders and release unpaid flash-sale holds past their time
     (stock and coupons come back), expire coupons past theirs, archive finished campaigns
-    in the case library. Run it every minute (cron,
-    systemd timer) — or run `dacu workers`, which sweeps flash sales every few seconds."""
+    in the case library. Run it every minute (cron, systemd timer) — or run `dacu
+    workers`, which sweeps unpaid orders and flash sales every few seconds."""
     from dacu.services import flashsales
 
     platform = _platform()

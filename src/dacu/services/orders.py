@@ -166,8 +166,8 @@ class OrderService:
         for order_id in due:
             try:
                 self._close(order_id, Order.expire, now)
-            except OrderStateError:
-                continue  # cancelled meanwhile
+            except (OrderStateError, ConcurrentChange):
+                continue  # cancelled, or expired by another sweeper, meanwhile
             expired.append(order_id)
         return expired
 
