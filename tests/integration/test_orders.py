@@ -143,3 +143,12 @@ def test_partial_refunds_claw_back_every_share_to_the_fen(world):
     assert orders.refunded_money(order.id) == order.payable
     assert orders.get(order.id).status is OrderStatus.REFUNDED
     assert [c.status for c in coupons.wallet("u-1024")] == ["held"]
+
+
+def test_one_request_sent_from_many_threads_places_one_order_and_takes_stock_once(world):
+    world.stock.set_stock("A-COAT", 30)
+    coat = Cart((CartLine("A-COAT", "north-wear", 45900, 3, "apparel"),))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        placed = list(pool.map(lambda _: place(world, "same-key", coat), range(16)))
+    assert len({order.id for order in placed}) == 1
+    assert world.stock.available("A-COAT") == 27
