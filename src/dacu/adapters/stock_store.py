@@ -4,15 +4,15 @@ A reservation is one transaction: for each tracked SKU, in sorted order (so two
 orders never wait on each other's rows), a conditional `UPDATE stock SET
 available = available - qty WHERE available >= qty` and a row in
 `stock_reservations` keyed by (order, SKU). That key makes reserving twice for
-one order take nothing more; `released`, set conditionally, makes releasing
-twice give back once.
+one order take nothing more (the second attempt collides and rolls back
+whole); `released`, set conditionally, makes releasing twice give back once.
 """
 
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -39,17 +39,19 @@ class SqlStockReservations:
         wanted: Counter[str] = Counter()
         for sku, qty in lines:
             wanted[sku] += qty
+        now = self._clock()
         try:
             with self._engine.begin() as connection:
-                if _reserved(connection, order_id):
-                    return
-                tracked = set(
-                    connection.scalars(select(stock.c.sku).where(stock.c.sku.in_(list(wanted))))
-                )
-                for sku in sorted(tracked):
-                    _take(connection, order_id, sku, wanted[sku], self._clock())
+                taken = [
+                    {"order_id": order_id, "sku": sku, "qty": wanted[sku], "reserved_at": now}
+                    for sku in sorted(wanted)
+                    if _take(connection, sku, wanted[sku])
+                ]
+                if taken:
+                    # A second reservation of the order collides here and takes nothing.
+                    connection.execute(insert(stock_reservations), taken)
         except IntegrityError:
-            return  # the same order reserved at once elsewhere: that reservation stands
+            return  # reserved before (or at once elsewhere): that reservation stands
 
     def release(self, order_id: str) -> None:
         with self._engine.begin() as connection:
@@ -79,23 +81,15 @@ class SqlStockReservations:
                     )
 
 
-def _reserved(connection: Connection, order_id: str) -> bool:
-    found = connection.scalar(
-        select(func.count())
-        .select_from(stock_reservations)
-        .where(stock_reservations.c.order_id == order_id)
-    )
-    return bool(found)
-
-
-def _take(connection: Connection, order_id: str, sku: str, qty: int, now: datetime) -> None:
+def _take(connection: Connection, sku: str, qty: int) -> bool:
+    """Take `qty` of a tracked SKU; False if it is not tracked, SoldOut if too few are left."""
     done = connection.execute(
         update(stock)
         .where(stock.c.sku == sku, stock.c.available >= qty)
         .values(available=stock.c.available - qty)
     )
-    if done.rowcount != 1:
+    if done.rowcount == 1:
+        return True
+    if connection.scalar(select(stock.c.sku).where(stock.c.sku == sku)) is not None:
         raise SoldOut(f"not enough {sku} left for {qty}")
-    connection.execute(
-        insert(stock_reservations).values(order_id=order_id, sku=sku, qty=qty, reserved_at=now)
-    )
+    return False
