@@ -20,8 +20,9 @@ class FakeStock:
         return self.on_sale.get(sku)
 
     def reserve(self, order_id: str, lines: Sequence[tuple[str, int]]) -> None:
-        if order_id in self.held:
+        if order_id in self.held and order_id not in self.released:
             return
+        self.released.discard(order_id)
         wanted: Counter[str] = Counter()
         for sku, qty in lines:
             if sku in self.on_sale:

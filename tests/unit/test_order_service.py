@@ -184,3 +184,16 @@ def test_stock_is_reserved_for_every_line_or_none(shop):
     with pytest.raises(SoldOut):
         shop.orders.checkout(CART, BUYER, "k1")
     assert (shop.stock.available("COAT"), shop.stock.available("PHONE")) == (5, 0)
+
+
+def test_a_failed_checkout_retried_under_the_same_order_id_holds_its_stock(shop):
+    shop.stock.set_stock("COAT", 5)
+    coupon = shop.coupons.claim("t-300-30", Claimant("u1"), "c1")
+    taken = coupon.lock("u1", "rival", NOW)
+    shop.shop.before_write.append(lambda: shop.shop.coupons.update({coupon.id: taken}))
+    with pytest.raises(CouponUnavailable):
+        shop.orders.checkout(CART, BUYER, "k1", order_id="o-1")
+    shop.shop.coupons[coupon.id] = coupon  # the rival's order let it go
+    order = shop.orders.checkout(CART, BUYER, "k1", order_id="o-1")
+    assert order.id == "o-1"
+    assert shop.stock.available("COAT") == 2

@@ -4,15 +4,16 @@ A reservation is one transaction: for each tracked SKU, in sorted order (so two
 orders never wait on each other's rows), a conditional `UPDATE stock SET
 available = available - qty WHERE available >= qty` and a row in
 `stock_reservations` keyed by (order, SKU). That key makes reserving twice for
-one order take nothing more (the second attempt collides and rolls back
-whole); `released`, set conditionally, makes releasing twice give back once.
+one order take nothing more while it holds stock (the second attempt collides
+and rolls back whole); `released`, set conditionally, makes releasing twice
+give back once. An order whose reservation was given back may reserve anew.
 """
 
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -40,18 +41,35 @@ class SqlStockReservations:
         for sku, qty in lines:
             wanted[sku] += qty
         now = self._clock()
-        try:
-            with self._engine.begin() as connection:
-                taken = [
-                    {"order_id": order_id, "sku": sku, "qty": wanted[sku], "reserved_at": now}
-                    for sku in sorted(wanted)
-                    if _take(connection, sku, wanted[sku])
-                ]
-                if taken:
-                    # A second reservation of the order collides here and takes nothing.
-                    connection.execute(insert(stock_reservations), taken)
-        except IntegrityError:
-            return  # reserved before (or at once elsewhere): that reservation stands
+        while True:
+            try:
+                with self._engine.begin() as connection:
+                    taken = [
+                        {"order_id": order_id, "sku": sku, "qty": qty, "reserved_at": now}
+                        for sku, qty in sorted(wanted.items())
+                        if _take(connection, sku, qty)
+                    ]
+                    if taken:
+                        # A second reservation of the order collides here and takes nothing.
+                        connection.execute(insert(stock_reservations), taken)
+                return
+            except IntegrityError:
+                if not self._forget_released(order_id):
+                    return  # reserved before (or at once elsewhere): that reservation stands
+
+    def _forget_released(self, order_id: str) -> bool:
+        """Drop the order's reservation if all of it was given back (it may reserve anew)."""
+        with self._engine.begin() as connection:
+            held = stock_reservations.c.order_id == order_id
+            live = connection.scalar(
+                select(stock_reservations.c.sku).where(
+                    held, stock_reservations.c.released.is_(False)
+                )
+            )
+            if live is not None:
+                return False
+            connection.execute(delete(stock_reservations).where(held))
+        return True
 
     def release(self, order_id: str) -> None:
         with self._engine.begin() as connection:
