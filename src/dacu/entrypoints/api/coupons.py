@@ -91,6 +91,7 @@ class GrantIn(BaseModel):
 def add_code(template_id: str, body: CodeIn, backend: PlatformDep, who: PrincipalDep) -> CodeIn:
     """An activity code (活动码) that claims this template's coupon, `max_uses` times."""
     who.require(Role.OPERATOR)
+    backend.coupons.template(template_id)  # an unknown template is a 404 before any 422
     for name, moment in (("starts_at", body.starts_at), ("ends_at", body.ends_at)):
         if moment is not None and moment.tzinfo is None:
             raise InvalidRule(name, "needs a time zone offset")

@@ -6,19 +6,16 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from dacu.domain.campaigns import Campaign
-from dacu.domain.cart import Cart, Customer
-from dacu.domain.coupons import Claimant, ClaimedCoupon
 from dacu.domain.enrollment import Enrollment, Merchant, Review
 from dacu.domain.flashsale import StockGate
-from dacu.domain.orders import Order, Refund
+from dacu.services.coupons import CouponService
 from dacu.services.enrollments import Listed
 from dacu.services.kpis import KpiStore
+from dacu.services.orders import OrderService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.flash import FlashStore
 from dacu.services.ports.notifications import Notifications
-from dacu.services.ports.pricing import Pricing
 from dacu.services.ports.stock import StockReservations
-from dacu.services.quotes import Wallets
 from dacu.services.review import Cases
 
 
@@ -32,56 +29,6 @@ class CampaignStore(Protocol):
     def campaign(self, campaign_id: str) -> Campaign: ...
 
     def live(self) -> list[Campaign]: ...
-
-
-class Coupons(Wallets, Protocol):
-    """The coupon service as shoppers use it: claims and wallets."""
-
-    def claim(
-        self,
-        template_id: str,
-        claimant: Claimant,
-        request_id: str,
-        now: datetime | None = None,
-        *,
-        coupon_id: str | None = None,
-    ) -> ClaimedCoupon: ...
-
-
-class Orders(Protocol):
-    """The order service as shoppers and the sweeper use it."""
-
-    def priced_by(self, pricing: Pricing) -> "Orders": ...
-
-    def checkout(
-        self,
-        cart: Cart,
-        customer: Customer,
-        key: str,
-        now: datetime | None = None,
-        *,
-        order_id: str | None = None,
-    ) -> Order: ...
-
-    def find(self, customer_id: str, key: str) -> Order | None: ...
-
-    def pay(self, order_id: str, now: datetime | None = None) -> Order: ...
-
-    def cancel(self, order_id: str, now: datetime | None = None) -> Order: ...
-
-    def expire_unpaid(self, now: datetime | None = None) -> list[str]: ...
-
-    def refund(
-        self,
-        order_id: str,
-        sku: str,
-        qty: int,
-        key: str,
-        now: datetime | None = None,
-        refund_id: str | None = None,
-    ) -> Refund: ...
-
-    def funding(self, order_id: str | None = None) -> dict[str, Any]: ...
 
 
 class EnrollmentStore(Protocol):
@@ -108,8 +55,8 @@ class World:
     """The platform as the simulation drives it."""
 
     campaigns: CampaignStore
-    coupons: Coupons
-    orders: Orders
+    coupons: CouponService
+    orders: OrderService
     stock: StockReservations
     enrollments: EnrollmentStore
     flash: FlashStore
