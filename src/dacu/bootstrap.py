@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -16,7 +17,6 @@ from sqlalchemy import Engine
 from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.case_store import SqlCaseStore
-from dacu.adapters.coupon_lifecycle import SqlCouponLifecycle
 from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.db import make_engine, upgrade
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
@@ -24,15 +24,19 @@ from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.gates import async_gate, redis_client, stock_gate
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.notification_store import SqlNotifications
-from dacu.adapters.order_store import SqlOrderStore
 from dacu.adapters.principal_cache import PrincipalCache
 from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_gate import AsyncRedisGate
+from dacu.adapters.stock_store import SqlStockReservations
+from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.domain.flashsale import StockGate
+from dacu.services.coupons import CouponService
 from dacu.services.enrollments import EnrollmentService
+from dacu.services.orders import OrderService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.notifications import Notifications
+from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
 from dacu.settings import Settings, settings
 
@@ -54,9 +58,9 @@ class Platform:
     redis_url: str | None
     redis_prefix: str
     campaigns: SqlCampaignStore
-    coupons: SqlCouponStore
-    coupon_lifecycle: SqlCouponLifecycle
-    orders: SqlOrderStore
+    coupons: CouponService
+    orders: OrderService
+    stock: StockReservations
     enrollments: EnrollmentService
     principals: SqlPrincipals
     flash: SqlFlashStore
@@ -89,19 +93,23 @@ def bootstrap(
 ) -> Platform:
     """The platform over `engine` (and Redis, when given a URL)."""
     zone = ZoneInfo(timezone)
+    now = clock or (lambda: datetime.now(zone))
     hot = async_gate(redis_url, redis_prefix)
     campaigns, coupons = SqlCampaignStore(engine), SqlCouponStore(engine)
     enrollments = SqlEnrollmentStore(engine)
+    quotes = QuoteService(campaigns, coupons, enrollments)
+    stock = SqlStockReservations(engine)
+    uow = partial(SqlUnitOfWork, engine)
     return Platform(
         engine=engine,
-        clock=clock or (lambda: datetime.now(zone)),
+        clock=now,
         new_id=ids,
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         campaigns=campaigns,
-        coupons=coupons,
-        coupon_lifecycle=SqlCouponLifecycle(engine),
-        orders=SqlOrderStore(engine),
+        coupons=CouponService(coupons, coupons, uow, now, ids),
+        orders=OrderService(uow, stock, quotes, now, ids),
+        stock=stock,
         enrollments=EnrollmentService(enrollments, campaigns),
         principals=SqlPrincipals(engine),
         flash=SqlFlashStore(engine),
@@ -113,7 +121,7 @@ def bootstrap(
         notifications=SqlNotifications(engine),
         cases=SqlCaseStore(engine),
         recorded=SqlRecordedEvents(engine),
-        quotes=QuoteService(campaigns, coupons, enrollments),
+        quotes=quotes,
     )
 
 

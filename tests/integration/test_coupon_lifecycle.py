@@ -4,17 +4,18 @@ from datetime import timedelta
 
 import pytest
 
-from dacu.adapters.coupon_lifecycle import SqlCouponLifecycle
 from dacu.adapters.coupon_store import SqlCouponStore
+from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.domain.coupons import (
     Claimant,
     ClaimWindowClosed,
+    CouponStatus,
     CouponUnavailable,
     OutOfStock,
     UnknownCode,
 )
 from dacu.domain.rules import Window
-from dacu.services.coupons import claim_with_code, grant
+from dacu.services.coupons import CouponService, claim_with_code, grant
 from tests.integration.test_coupon_claims import NOW, claim, new_id, template
 
 pytestmark = pytest.mark.integration
@@ -27,9 +28,48 @@ def store(engine) -> SqlCouponStore:
     return store
 
 
+class Lifecycle:
+    """A coupon's moves as the order service makes them: domain methods, saved in a unit
+    of work conditionally on the state each coupon was loaded in."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.service = CouponService(
+            SqlCouponStore(engine), SqlCouponStore(engine), self.uow, lambda: NOW, new_id
+        )
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    def lock(self, coupon_ids, customer_id, order_id, now) -> None:
+        with self.uow() as uow:
+            found = {c.id: c for c in uow.coupons.get_many(coupon_ids)}
+            for coupon_id in coupon_ids:
+                if coupon_id not in found:
+                    raise CouponUnavailable(coupon_id)
+                coupon = found[coupon_id]
+                uow.coupons.save(coupon.lock(customer_id, order_id, now), coupon.status)
+
+    def follow(self, order_id: str, status: CouponStatus) -> int:
+        with self.uow() as uow:
+            held = uow.coupons.of_order(order_id)
+            for coupon in held:
+                uow.coupons.save(coupon.follow(order_id, status), coupon.status)
+        return len(held)
+
+    def redeem(self, order_id: str) -> int:
+        return self.follow(order_id, CouponStatus.REDEEMED)
+
+    def release(self, order_id: str) -> int:
+        return self.follow(order_id, CouponStatus.HELD)
+
+    def expire(self, now) -> int:
+        return self.service.expire(now)
+
+
 @pytest.fixture
-def lifecycle(engine) -> SqlCouponLifecycle:
-    return SqlCouponLifecycle(engine)
+def lifecycle(engine) -> Lifecycle:
+    return Lifecycle(engine)
 
 
 def status(store: SqlCouponStore, customer: str) -> list[str]:

@@ -10,17 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dacu.adapters.campaign_store import SqlCampaignStore
-from dacu.adapters.coupon_store import SqlCouponStore
-from dacu.adapters.order_store import SqlOrderStore
+from dacu.bootstrap import Platform, bootstrap
 from dacu.domain.cart import Cart, CartLine, Customer
 from dacu.domain.coupons import Claimant
 from dacu.domain.errors import IdempotencyConflict
 from dacu.domain.orders import OrderStateError, OrderStatus, SoldOut
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.yamlfile import load_yaml
-from dacu.services.coupons import claim_coupon
-from dacu.services.orders import checkout, release_unpaid
 
 pytestmark = pytest.mark.integration
 
@@ -37,13 +33,15 @@ def new_id() -> str:
 
 
 @pytest.fixture
-def world(engine):
-    campaigns = SqlCampaignStore(engine)
+def world(engine) -> Platform:
+    platform = bootstrap(engine, ids=new_id)
     document = load_yaml((ROOT / "examples/double11.yaml").read_text(encoding="utf-8"))
     import json
 
-    campaigns.apply(*load_campaign(json.loads(json.dumps(document, default=str))), "ops", WARM_UP)
-    return campaigns, SqlCouponStore(engine), SqlOrderStore(engine)
+    platform.campaigns.apply(
+        *load_campaign(json.loads(json.dumps(document, default=str))), "ops", WARM_UP
+    )
+    return platform
 
 
 CART = Cart(
@@ -57,8 +55,7 @@ BUYER = Customer("u-1024", phone_verified=True)
 
 
 def place(world, key="k1", cart=CART, customer=BUYER, at=BURST):
-    campaigns, coupons, orders = world
-    return checkout(orders, campaigns, coupons, cart, customer, key, at, new_id)
+    return world.orders.checkout(cart, customer, key, at)
 
 
 def test_the_same_key_and_request_give_the_same_order_and_another_request_conflicts(world):
@@ -70,8 +67,8 @@ def test_the_same_key_and_request_give_the_same_order_and_another_request_confli
 
 
 def test_checkout_locks_the_price_and_the_coupons_payment_redeems_them(world):
-    _, coupons, orders = world
-    coupon = claim_coupon(coupons, "warm-up-300-30", Claimant("u-1024"), "c1", WARM_UP, new_id)
+    coupons, orders = world.coupons, world.orders
+    coupon = coupons.claim("warm-up-300-30", Claimant("u-1024"), "c1", WARM_UP)
     order = place(world)
     assert coupon.id in order.coupons
     assert [c.status for c in coupons.wallet("u-1024")] == ["locked"]
@@ -85,25 +82,25 @@ def test_checkout_locks_the_price_and_the_coupons_payment_redeems_them(world):
 
 
 def test_stock_is_reserved_never_oversold_and_released_on_cancel_and_timeout(world):
-    _, _, orders = world
-    orders.set_stock("A-COAT", 4)
+    orders, stock = world.orders, world.stock
+    stock.set_stock("A-COAT", 4)
     coat = Cart((CartLine("A-COAT", "north-wear", 45900, 3, "apparel"),))
     first = place(world, "k1", coat)
     with pytest.raises(SoldOut):
         place(world, "k2", coat, Customer("u-2"))
-    assert orders.available("A-COAT") == 1
+    assert stock.available("A-COAT") == 1
     orders.cancel(first.id, BURST)
-    assert orders.available("A-COAT") == 4
+    assert stock.available("A-COAT") == 4
     second = place(world, "k3", coat, Customer("u-3"))
-    assert release_unpaid(orders, BURST + timedelta(hours=1)) == [second.id]
-    assert orders.available("A-COAT") == 4
+    assert orders.expire_unpaid(BURST + timedelta(hours=1)) == [second.id]
+    assert stock.available("A-COAT") == 4
     with pytest.raises(OrderStateError):
         orders.pay(second.id, BURST + timedelta(hours=1))
 
 
 def test_a_checkout_storm_never_oversells(world):
-    _, _, orders = world
-    orders.set_stock("P-PHONE", 10)
+    stock = world.stock
+    stock.set_stock("P-PHONE", 10)
     phone = Cart((CartLine("P-PHONE", "digital-flagship", 399900, 1, "digital"),))
 
     def attempt(i: int) -> str:
@@ -116,33 +113,42 @@ def test_a_checkout_storm_never_oversells(world):
     with ThreadPoolExecutor(max_workers=20) as pool:
         outcomes = list(pool.map(attempt, range(60)))
     assert outcomes.count("placed") == 10
-    assert orders.available("P-PHONE") == 0
+    assert stock.available("P-PHONE") == 0
 
 
 def test_partial_refunds_claw_back_every_share_to_the_fen(world):
-    _, coupons, orders = world
-    claim_coupon(coupons, "warm-up-300-30", Claimant("u-1024"), "c1", WARM_UP, new_id)
+    coupons, orders = world.coupons, world.orders
+    coupons.claim("warm-up-300-30", Claimant("u-1024"), "c1", WARM_UP)
     order = place(world)
     orders.pay(order.id, BURST)
     paid_funding = orders.funding(order.id)
     # given: the coat refunded one unit at a time (the same key twice counts once)
-    orders.refund(order.id, "A-COAT", 1, "r1", "rf1", BURST)
-    orders.refund(order.id, "A-COAT", 1, "r1", "rf1-again", BURST)
-    orders.refund(order.id, "A-COAT", 2, "r2", "rf2", BURST)
+    orders.refund(order.id, "A-COAT", 1, "r1", BURST, "rf1")
+    orders.refund(order.id, "A-COAT", 1, "r1", BURST, "rf1-again")
+    orders.refund(order.id, "A-COAT", 2, "r2", BURST, "rf2")
     with pytest.raises(Exception, match="qty"):
-        orders.refund(order.id, "A-COAT", 1, "r3", "rf3", BURST)
+        orders.refund(order.id, "A-COAT", 1, "r3", BURST, "rf3")
     coat = order.line("A-COAT")
     assert orders.refunded_money(order.id) == coat.payable
     after = orders.funding(order.id)
     assert paid_funding["platform"] - after["platform"] == sum(d.platform for d in coat.discounts)
     # when: everything else comes back too
-    orders.refund(order.id, "P-PHONE", 1, "r4", "rf4", BURST)
-    orders.refund(order.id, "A-SCARF", 2, "r5", "rf5", BURST)
+    orders.refund(order.id, "P-PHONE", 1, "r4", BURST, "rf4")
+    orders.refund(order.id, "A-SCARF", 2, "r5", BURST, "rf5")
     # then: the ledger is back to zero, the money paid is back, and the coupon is held again
     assert orders.funding(order.id) == {
         "platform": 0,
         "merchants": dict.fromkeys(paid_funding["merchants"], 0),
     }
     assert orders.refunded_money(order.id) == order.payable
-    assert orders.order(order.id).status is OrderStatus.REFUNDED
+    assert orders.get(order.id).status is OrderStatus.REFUNDED
     assert [c.status for c in coupons.wallet("u-1024")] == ["held"]
+
+
+def test_one_request_sent_from_many_threads_places_one_order_and_takes_stock_once(world):
+    world.stock.set_stock("A-COAT", 30)
+    coat = Cart((CartLine("A-COAT", "north-wear", 45900, 3, "apparel"),))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        placed = list(pool.map(lambda _: place(world, "same-key", coat), range(16)))
+    assert len({order.id for order in placed}) == 1
+    assert world.stock.available("A-COAT") == 27

@@ -117,4 +117,5 @@ def order_from_row(row: Any) -> Order:
         created_at=row.created_at,
         pay_by=row.pay_by,
         refunded=dict(row.refunded),
+        version=int(row.version),
     )

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from dacu.adapters.codec import template_from_json, template_to_json
+from dacu.adapters.coupon_repository import coupon_from_row
 from dacu.adapters.sql import count_up_to
 from dacu.adapters.tables import activity_codes, coupon_holdings, coupon_templates, coupons
 from dacu.domain.coupons import (
@@ -118,7 +119,7 @@ class SqlCouponStore:
             if found is None:
                 raise
             return found
-        return ClaimedCoupon(coupon_id, template.id, customer_id, now, expires_at, "held")
+        return ClaimedCoupon(coupon_id, template.id, customer_id, now, expires_at)
 
     def add_code(
         self,
@@ -166,7 +167,7 @@ class SqlCouponStore:
             rows = connection.execute(
                 select(coupons).where(coupons.c.customer_id == customer_id).order_by(coupons.c.id)
             ).all()
-        return [_coupon(row) for row in rows]
+        return [coupon_from_row(row) for row in rows]
 
 
 def _claimed(
@@ -179,18 +180,7 @@ def _claimed(
             coupons.c.request_id == request_id,
         )
     ).one_or_none()
-    return _coupon(row) if row is not None else None
-
-
-def _coupon(row: object) -> ClaimedCoupon:
-    return ClaimedCoupon(
-        row.id,  # type: ignore[attr-defined]
-        row.template_id,  # type: ignore[attr-defined]
-        row.customer_id,  # type: ignore[attr-defined]
-        row.claimed_at,  # type: ignore[attr-defined]
-        row.expires_at,  # type: ignore[attr-defined]
-        row.status,  # type: ignore[attr-defined]
-    )
+    return coupon_from_row(row) if row is not None else None
 
 
 def _count_code(connection: Connection, code: str, template_id: str) -> bool:

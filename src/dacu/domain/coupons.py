@@ -5,7 +5,7 @@ wallet. Stock and per-user counts are enforced atomically by storage; this
 module decides everything that needs no counter.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -165,14 +165,63 @@ class CouponTemplate:
         )
 
 
+class CouponStatus(StrEnum):
+    """Where a claimed coupon stands: in the wallet, held by an order, spent, or run out."""
+
+    HELD = "held"  # in the wallet, free to use
+    LOCKED = "locked"  # named by an unpaid order
+    REDEEMED = "redeemed"  # 核销: the order was paid
+    EXPIRED = "expired"  # its time ran out while held
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimedCoupon:
+    """A coupon in one customer's wallet; each move returns the coupon as it becomes."""
+
     id: str
     template_id: str
     customer_id: str
     claimed_at: datetime
     expires_at: datetime
-    status: str
+    status: CouponStatus = CouponStatus.HELD
+    order_id: str | None = None  # the order that locked or redeemed it
+
+    def lock(self, customer_id: str, order_id: str, now: datetime) -> "ClaimedCoupon":
+        """Held for an order at checkout: only the holder's, only while usable and free."""
+        usable = self.status is CouponStatus.HELD and self.expires_at >= now
+        if self.customer_id != customer_id or not usable:
+            raise CouponUnavailable(f"coupon {self.id} cannot be used on this order")
+        return replace(self, status=CouponStatus.LOCKED, order_id=order_id)
+
+    def redeem(self, order_id: str) -> "ClaimedCoupon":
+        """核销: the order that locked it is paid."""
+        self._check_order(order_id, CouponStatus.LOCKED)
+        return replace(self, status=CouponStatus.REDEEMED)
+
+    def release(self, order_id: str) -> "ClaimedCoupon":
+        """Back to the wallet: the order was cancelled, expired or refunded whole."""
+        self._check_order(order_id, CouponStatus.LOCKED, CouponStatus.REDEEMED)
+        return replace(self, status=CouponStatus.HELD, order_id=None)
+
+    def expire(self, now: datetime) -> "ClaimedCoupon":
+        """Run out: only a held coupon past its time expires."""
+        if self.status is not CouponStatus.HELD or self.expires_at >= now:
+            raise CouponUnavailable(f"coupon {self.id} is {self.status}; it cannot expire now")
+        return replace(self, status=CouponStatus.EXPIRED)
+
+    def follow(self, order_id: str, status: CouponStatus) -> "ClaimedCoupon":
+        """The coupon as its order's new state wants it (see `Order.coupon_status`)."""
+        if status is self.status:
+            return self
+        if status is CouponStatus.REDEEMED:
+            return self.redeem(order_id)
+        if status is CouponStatus.HELD:
+            return self.release(order_id)
+        raise CouponUnavailable(f"coupon {self.id} cannot follow its order to {status}")
+
+    def _check_order(self, order_id: str, *states: CouponStatus) -> None:
+        if self.order_id != order_id or self.status not in states:
+            raise CouponUnavailable(f"coupon {self.id} is {self.status}, not for {order_id}")
 
 
 @dataclass(frozen=True, slots=True)

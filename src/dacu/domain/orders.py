@@ -7,10 +7,11 @@ up to the whole, to the fen, when the last unit comes back.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from dacu.domain.coupons import CouponStatus
 from dacu.domain.errors import DomainError, ErrorCode, InvalidRule, NotFound, StateError
 from dacu.domain.pricing import PriceResult, Share
 from dacu.domain.types import Fen
@@ -21,6 +22,16 @@ class OrderStatus(StrEnum):
     PAID = "paid"
     CANCELLED = "cancelled"
     REFUNDED = "refunded"  # every unit given back
+
+
+# What an order's coupons become when the order enters each state. A cancelled
+# (or expired) order gives its coupons back; so does one refunded whole.
+COUPONS_FOLLOW: Mapping[OrderStatus, CouponStatus] = {
+    OrderStatus.PENDING: CouponStatus.LOCKED,
+    OrderStatus.PAID: CouponStatus.REDEEMED,
+    OrderStatus.CANCELLED: CouponStatus.HELD,
+    OrderStatus.REFUNDED: CouponStatus.HELD,
+}
 
 
 class OrderStateError(StateError):
@@ -62,6 +73,7 @@ class Order:
     created_at: datetime
     pay_by: datetime
     refunded: Mapping[str, int] = field(default_factory=dict)  # units given back, by SKU
+    version: int = 0  # the stored row's version (0 before it is first stored)
 
     @property
     def payable(self) -> Fen:
@@ -76,6 +88,42 @@ class Order:
     @property
     def fully_refunded(self) -> bool:
         return all(self.refunded.get(line.sku, 0) == line.qty for line in self.lines)
+
+    @property
+    def coupon_status(self) -> CouponStatus:
+        """What the coupons this order used are while it is in its state."""
+        return COUPONS_FOLLOW[self.status]
+
+    def pay(self, now: datetime) -> "Order":
+        """Paid, within its time to pay; paying a paid order again changes nothing."""
+        if self.status is OrderStatus.PAID:
+            return self
+        if self.status is not OrderStatus.PENDING or now > self.pay_by:
+            raise OrderStateError(f"order {self.id} is {self.status}; it cannot be paid")
+        return replace(self, status=OrderStatus.PAID)
+
+    def cancel(self, now: datetime) -> "Order":
+        """Cancelled by the customer before paying; cancelling twice changes nothing."""
+        if self.status is OrderStatus.CANCELLED:
+            return self
+        if self.status is not OrderStatus.PENDING:
+            raise OrderStateError(f"order {self.id} is {self.status}; only unpaid cancel")
+        return replace(self, status=OrderStatus.CANCELLED)
+
+    def expire(self, now: datetime) -> "Order":
+        """Cancelled by the sweeper: still unpaid once its time to pay has run out."""
+        if self.status is not OrderStatus.PENDING or now <= self.pay_by:
+            raise OrderStateError(f"order {self.id} is {self.status} until {self.pay_by}")
+        return replace(self, status=OrderStatus.CANCELLED)
+
+    def refund(self, sku: str, qty: int) -> "tuple[Order, Refund]":
+        """`qty` more units of `sku` given back: the order after, and the money and clawbacks."""
+        refund = refund_units(self, sku, qty)
+        refunded = {**self.refunded, sku: self.refunded.get(sku, 0) + qty}
+        after = replace(self, refunded=refunded)
+        if after.fully_refunded:
+            after = replace(after, status=OrderStatus.REFUNDED)
+        return after, refund
 
 
 def order_from_quote(

@@ -215,16 +215,15 @@ def serve(
 def sweep() -> None:
     """One sweep: cancel unpaid orders and release unpaid flash-sale holds past their time
     (stock and coupons come back), expire coupons past theirs, archive finished campaigns
-    in the case library. Run it every minute (cron,
-    systemd timer) — or run `dacu workers`, which sweeps flash sales every few seconds."""
+    in the case library. Run it every minute (cron, systemd timer) — or run `dacu
+    workers`, which sweeps unpaid orders and flash sales every few seconds."""
     from dacu.services import flashsales
-    from dacu.services.orders import release_unpaid
 
     platform = _platform()
     now = _now()
-    cancelled = release_unpaid(platform.orders, now)
+    cancelled = platform.orders.expire_unpaid(now)
     released = flashsales.sweep(platform.flash, platform.gate, now)
-    expired = platform.coupon_lifecycle.expire(now)
+    expired = platform.coupons.expire(now)
     archived = archive_finished(platform, now)
     typer.echo(
         f"{len(cancelled)} unpaid orders cancelled, {released} unpaid flash-sale holds "

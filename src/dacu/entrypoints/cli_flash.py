@@ -146,7 +146,7 @@ def workers(
         float, typer.Option(min=0.1, help="seconds between sweeps of unpaid holds")
     ] = 5.0,
 ) -> None:
-    """Order writers and the flash-sale sweeper, as supervised processes (Ctrl-C stops)."""
+    """Order writers and the sweepers, as supervised processes (Ctrl-C stops)."""
     from dacu.adapters.db import upgrade
     from dacu.entrypoints.workers import WorkerConfig, supervise
     from dacu.settings import settings

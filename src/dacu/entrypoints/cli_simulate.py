@@ -41,6 +41,7 @@ def world_on(engine: "Engine") -> "World":
         campaigns=platform.campaigns,
         coupons=platform.coupons,
         orders=platform.orders,
+        stock=platform.stock,
         enrollments=platform.enrollments,
         flash=platform.flash,
         gate=platform.gate,

@@ -1,9 +1,10 @@
-"""`dacu workers`: order writers and the flash-sale sweeper, as supervised processes.
+"""`dacu workers`: order writers and the sweepers, as supervised processes.
 
 Each process follows every sale's order stream in the writers' consumer
 group under a name of its own (host and pid), and every `sweep_every`
-seconds sweeps unpaid holds, raises or clears stock alerts and sends
-restock reminders (all conditional updates, so processes may overlap). The
+seconds cancels unpaid orders past their time to pay (through the order
+service), sweeps unpaid flash-sale holds, raises or clears stock alerts and
+sends restock reminders (all conditional updates, so processes may overlap). The
 supervisor starts a new process for any that dies; the newcomer, or any
 other writer, takes over the dead one's pending entries once they have been
 idle `idle_ms`. Without Redis there are no streams, and the processes only
@@ -81,6 +82,7 @@ def work(config: WorkerConfig) -> None:
                     written += writer.run_once(sale_id, config.batch)
             if time.monotonic() >= next_sweep:
                 now = datetime.now(zone)
+                platform.orders.expire_unpaid(now)
                 flashsales.sweep(store, gate, now)
                 flashsales.watch(store, platform.alerts, platform.notifications, gate, now)
                 store.forget_rates(now - timedelta(minutes=1))

@@ -1,8 +1,12 @@
-"""Claiming coupons (领券): the rules first, then the atomic take from stock."""
+"""Coupons (领券 to 核销): claims by the template's rules, then the atomic take from
+stock; grants and activity codes; the sweep that expires what ran out.
+
+Locking, redeeming and releasing follow the order that uses a coupon and are
+driven by the order service in the order's own transaction.
+"""
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Protocol
 
 from dacu.domain.coupons import (
     Claimant,
@@ -12,31 +16,9 @@ from dacu.domain.coupons import (
     CouponTemplate,
     TemplateCounts,
 )
-from dacu.domain.rules import Window
-
-
-class CouponStore(Protocol):
-    def add_template(self, template: CouponTemplate, now: datetime) -> None: ...
-
-    def template(self, template_id: str) -> CouponTemplate: ...
-
-    def counts(self, template_id: str) -> TemplateCounts: ...
-
-    def claim(
-        self,
-        template: CouponTemplate,
-        customer_id: str,
-        request_id: str,
-        coupon_id: str,
-        now: datetime,
-        code: str | None = None,
-    ) -> ClaimedCoupon: ...
-
-    def code(self, code: str) -> tuple[str, Window]: ...
-
-    def find_claim(
-        self, template_id: str, customer_id: str, request_id: str
-    ) -> ClaimedCoupon | None: ...
+from dacu.domain.rules import ALWAYS, Window
+from dacu.services.ports.coupons import ActivityCodes, CouponStore
+from dacu.services.ports.unit_of_work import UnitOfWork
 
 
 def claim_coupon(
@@ -104,3 +86,75 @@ def grant(
         else:
             outcomes[customer_id] = "issued"
     return outcomes
+
+
+class CouponService:
+    """The coupon use cases over the claim store, activity codes and the unit of work."""
+
+    def __init__(
+        self,
+        store: CouponStore,
+        codes: ActivityCodes,
+        uow: Callable[[], UnitOfWork],
+        clock: Callable[[], datetime],
+        new_id: Callable[[], str],
+    ) -> None:
+        self._store, self._codes, self._uow = store, codes, uow
+        self._clock, self._new_id = clock, new_id
+
+    def add_template(self, template: CouponTemplate, now: datetime | None = None) -> None:
+        self._store.add_template(template, now or self._clock())
+
+    def template(self, template_id: str) -> CouponTemplate:
+        """UnknownTemplate if no template has that id."""
+        return self._store.template(template_id)
+
+    def counts(self, template_id: str) -> TemplateCounts:
+        return self._store.counts(template_id)
+
+    def wallet(self, customer_id: str) -> list[ClaimedCoupon]:
+        """Every coupon the customer was given, in whatever state it is."""
+        return self._store.wallet(customer_id)
+
+    def claim(
+        self,
+        template_id: str,
+        claimant: Claimant,
+        request_id: str,
+        now: datetime | None = None,
+        *,
+        coupon_id: str | None = None,
+    ) -> ClaimedCoupon:
+        """One coupon of the template, once per `request_id` (see `claim_coupon`)."""
+        now = now or self._clock()
+        new_id = self._new_id if coupon_id is None else (lambda: coupon_id)
+        return claim_coupon(self._store, template_id, claimant, request_id, now, new_id)
+
+    def claim_with_code(
+        self, code: str, claimant: Claimant, now: datetime | None = None
+    ) -> ClaimedCoupon:
+        return claim_with_code(self._store, code, claimant, now or self._clock(), self._new_id)
+
+    def grant(
+        self,
+        template_id: str,
+        customer_ids: Sequence[str],
+        batch: str,
+        now: datetime | None = None,
+    ) -> dict[str, str]:
+        now = now or self._clock()
+        return grant(self._store, template_id, customer_ids, batch, now, self._new_id)
+
+    def add_code(self, code: str, template_id: str, max_uses: int, window: Window = ALWAYS) -> None:
+        """An activity code for an existing template (UnknownTemplate otherwise)."""
+        self._store.template(template_id)
+        self._codes.add_code(code, template_id, max_uses, window)
+
+    def expire(self, now: datetime | None = None) -> int:
+        """Mark every held coupon past its time as expired (one sweep); how many."""
+        now = now or self._clock()
+        with self._uow() as uow:
+            due = uow.coupons.held_past(now)
+            for coupon in due:
+                uow.coupons.save(coupon.expire(now), coupon.status)
+        return len(due)

@@ -1,32 +1,32 @@
-"""Checkout (下单): quote, lock the price, reserve stock and coupons — once per key.
+"""Orders (订单): checkout once per key, pay, cancel, the sweeper, refunds.
 
-The same Idempotency-Key with the same request returns the order it placed;
-with a different request it is a conflict, never a second order.
+What may follow what is the `Order`'s to say; this service loads the order in
+a unit of work, asks it, and saves what it answers — with the order's coupons
+following it and the funding ledger booked in the same transaction. Stock is
+reserved through its own port before the order is written, and given back
+when the write fails, a racing retry wins, or the order is cancelled unpaid.
 """
 
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any
 
 from dacu.domain.cart import Cart, Customer
-from dacu.domain.errors import IdempotencyConflict
-from dacu.domain.orders import Order, order_from_quote
-from dacu.services.quotes import Campaigns, Enrollments, Wallets, check_purchase_limits, quote
+from dacu.domain.coupons import CouponUnavailable
+from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
+from dacu.domain.orders import Order, OrderStateError, Refund, order_from_quote
+from dacu.services.ports.pricing import Pricing
+from dacu.services.ports.stock import StockReservations
+from dacu.services.ports.unit_of_work import UnitOfWork
 
 PAY_WITHIN = timedelta(minutes=15)
 """Unpaid orders are cancelled, and their stock released, after this long."""
 
-
-class Orders(Protocol):
-    def find(self, customer_id: str, key: str) -> tuple[Order, str] | None: ...
-
-    def place(self, order: Order, key: str, request_hash: str) -> bool: ...
-
-    def unpaid_before(self, now: datetime) -> list[str]: ...
-
-    def cancel(self, order_id: str, now: datetime) -> Order: ...
+Clock = Callable[[], datetime]
+NewId = Callable[[], str]
 
 
 def request_hash(cart: Cart, customer: Customer) -> str:
@@ -45,48 +45,182 @@ def request_hash(cart: Cart, customer: Customer) -> str:
     return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 
 
-def checkout(
-    orders: Orders,
-    campaigns: Campaigns,
-    wallets: Wallets,
-    cart: Cart,
-    customer: Customer,
-    key: str,
-    now: datetime,
-    new_id: Callable[[], str],
-    pay_within: timedelta = PAY_WITHIN,
-    enrollments: Enrollments | None = None,
-) -> Order:
-    """Place the order for `cart` at today's best price, once per `key`."""
-    fingerprint = request_hash(cart, customer)
-    earlier = _earlier(orders, customer.id, key, fingerprint)
-    if earlier is not None:
+class OrderService:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        stock: StockReservations,
+        pricing: Pricing,
+        clock: Clock,
+        new_id: NewId,
+        pay_within: timedelta = PAY_WITHIN,
+    ) -> None:
+        self._uow, self._stock, self._pricing = uow, stock, pricing
+        self._clock, self._new_id, self._pay_within = clock, new_id, pay_within
+
+    def priced_by(self, pricing: Pricing) -> "OrderService":
+        """The same orders, priced another way (the simulator's cached catalog)."""
+        return OrderService(
+            self._uow, self._stock, pricing, self._clock, self._new_id, self._pay_within
+        )
+
+    # --- checkout ------------------------------------------------------------------
+
+    def checkout(
+        self,
+        cart: Cart,
+        customer: Customer,
+        key: str,
+        now: datetime | None = None,
+        *,
+        order_id: str | None = None,
+    ) -> Order:
+        """Place the order for `cart` at today's best price, once per `key`.
+
+        The same key with the same request returns the order it placed; with a
+        different request it is an IdempotencyConflict, never a second order.
+        """
+        now = now or self._clock()
+        fingerprint = request_hash(cart, customer)
+        earlier = self._earlier(customer.id, key, fingerprint)
+        if earlier is not None:
+            return earlier
+        self._pricing.check_purchase_limits(cart, customer, now)
+        price = self._pricing.quote(cart, customer, now)
+        order = order_from_quote(
+            order_id or self._new_id(), customer.id, price, now, self._pay_within
+        )
+        self._stock.reserve(order.id, [(line.sku, line.qty) for line in order.lines])
+        try:
+            placed = self._place(order, key, fingerprint, now)
+        except BaseException:
+            self._stock.release(order.id)
+            raise
+        if placed is not None:
+            return placed
+        earlier = self._earlier(customer.id, key, fingerprint)  # a racing retry won
+        if earlier is None:
+            raise ConcurrentChange(f"order {order.id} exists under another key")
+        if earlier.id != order.id:
+            self._stock.release(order.id)
         return earlier
-    if enrollments is not None:
-        check_purchase_limits(campaigns, enrollments, cart, customer)
-    price = quote(campaigns, wallets, cart, customer, now, enrollments=enrollments)
-    order = order_from_quote(new_id(), customer.id, price, now, pay_within)
-    if orders.place(order, key, fingerprint):
+
+    def _place(self, order: Order, key: str, fingerprint: str, now: datetime) -> Order | None:
+        with self._uow() as uow:
+            if not uow.orders.add(order, key, fingerprint):
+                return None
+            found = {c.id: c for c in uow.coupons.get_many(order.coupons)}
+            for coupon_id in order.coupons:
+                if coupon_id not in found:
+                    raise CouponUnavailable(f"coupon {coupon_id} cannot be used on this order")
+                coupon = found[coupon_id]
+                uow.coupons.save(coupon.lock(order.customer_id, order.id, now), coupon.status)
+        return replace(order, version=1)
+
+    def _earlier(self, customer_id: str, key: str, fingerprint: str) -> Order | None:
+        with self._uow() as uow:
+            found = uow.orders.find(customer_id, key)
+        if found is None:
+            return None
+        order, placed_hash = found
+        if placed_hash != fingerprint:
+            raise IdempotencyConflict(f"Idempotency-Key {key} was used for another order")
         return order
-    placed = _earlier(orders, customer.id, key, fingerprint)  # a racing retry won
-    assert placed is not None
-    return placed
 
+    # --- after checkout ----------------------------------------------------------------
 
-def release_unpaid(orders: Orders, now: datetime) -> list[str]:
-    """The sweeper: cancel every order whose time to pay ran out (one sweep, no timers)."""
-    cancelled = []
-    for order_id in orders.unpaid_before(now):
-        orders.cancel(order_id, now)
-        cancelled.append(order_id)
-    return cancelled
+    def get(self, order_id: str) -> Order:
+        """UnknownOrder if no order has that id."""
+        with self._uow() as uow:
+            return uow.orders.get(order_id)
 
+    def find(self, customer_id: str, key: str) -> Order | None:
+        """The order the customer placed with this Idempotency-Key, if any."""
+        with self._uow() as uow:
+            found = uow.orders.find(customer_id, key)
+        return None if found is None else found[0]
 
-def _earlier(orders: Orders, customer_id: str, key: str, fingerprint: str) -> Order | None:
-    found = orders.find(customer_id, key)
-    if found is None:
-        return None
-    order, placed_hash = found
-    if placed_hash != fingerprint:
-        raise IdempotencyConflict(f"Idempotency-Key {key} was used for another order")
-    return order
+    def pay(self, order_id: str, now: datetime | None = None) -> Order:
+        """Paid: coupons redeemed (核销), who funds each fen booked; paying twice is a no-op."""
+        now = now or self._clock()
+        with self._uow() as uow:
+            order = uow.orders.get(order_id)
+            paid = order.pay(now)
+            if paid is order:
+                return order
+            paid = self._save(uow, order, paid)
+            for line in paid.lines:
+                uow.orders.book(order_id, None, line.shop, line.discounts, 1, now)
+        return paid
+
+    def cancel(self, order_id: str, now: datetime | None = None) -> Order:
+        """Cancel an unpaid order: its stock and coupons come back at once."""
+        return self._close(order_id, Order.cancel, now or self._clock())
+
+    def expire_unpaid(self, now: datetime | None = None) -> list[str]:
+        """The sweeper: cancel every order whose time to pay ran out (one sweep, no timers)."""
+        now = now or self._clock()
+        with self._uow() as uow:
+            due = uow.orders.unpaid_before(now)
+        expired = []
+        for order_id in due:
+            try:
+                self._close(order_id, Order.expire, now)
+            except (OrderStateError, ConcurrentChange):
+                continue  # cancelled, or expired by another sweeper, meanwhile
+            expired.append(order_id)
+        return expired
+
+    def _close(
+        self, order_id: str, close: Callable[[Order, datetime], Order], now: datetime
+    ) -> Order:
+        with self._uow() as uow:
+            order = uow.orders.get(order_id)
+            closed = close(order, now)
+            if closed is order:
+                return order
+            closed = self._save(uow, order, closed)
+        self._stock.release(order_id)
+        return closed
+
+    def refund(
+        self,
+        order_id: str,
+        sku: str,
+        qty: int,
+        key: str,
+        now: datetime | None = None,
+        refund_id: str | None = None,
+    ) -> Refund:
+        """Give back `qty` units of `sku`, each discount's share clawed back from its
+        funders; the same key refunds once. Refunded whole, the coupons come back."""
+        now = now or self._clock()
+        with self._uow() as uow:
+            order = uow.orders.get(order_id)
+            done = uow.orders.refund_of(order, key)
+            if done is not None:
+                return done
+            after, refund = order.refund(sku, qty)
+            self._save(uow, order, after)
+            refund_id = refund_id or self._new_id()
+            uow.orders.add_refund(order_id, refund_id, key, refund, now)
+            uow.orders.book(order_id, refund_id, refund.shop, refund.clawbacks, -1, now)
+        return refund
+
+    def funding(self, order_id: str | None = None) -> dict[str, Any]:
+        """What the platform and each merchant fund now, net of clawbacks."""
+        with self._uow() as uow:
+            return uow.orders.funding(order_id)
+
+    def refunded_money(self, order_id: str) -> int:
+        with self._uow() as uow:
+            return uow.orders.refunded_money(order_id)
+
+    @staticmethod
+    def _save(uow: UnitOfWork, before: Order, after: Order) -> Order:
+        """Save the order; its coupons follow when its state asks something new of them."""
+        saved = uow.orders.save(after)
+        if after.coupon_status is not before.coupon_status:
+            for coupon in uow.coupons.of_order(after.id):
+                uow.coupons.save(coupon.follow(after.id, after.coupon_status), coupon.status)
+        return saved

@@ -18,7 +18,8 @@ from dacu.adapters.tables.flash import (
 from dacu.adapters.tables.kpi import cases, events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
 from dacu.adapters.tables.merchant import enrollments, merchants
 from dacu.adapters.tables.notification import notifications
-from dacu.adapters.tables.order import ledger, orders, refunds, stock
+from dacu.adapters.tables.order import ledger, orders, refunds
+from dacu.adapters.tables.stock import stock, stock_reservations
 
 __all__ = [
     "AwareDateTime",
@@ -50,4 +51,5 @@ __all__ = [
     "principals",
     "refunds",
     "stock",
+    "stock_reservations",
 ]

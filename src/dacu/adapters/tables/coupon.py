@@ -12,6 +12,7 @@ from sqlalchemy import (
 )
 
 from dacu.adapters.tables.base import AwareDateTime, metadata
+from dacu.domain.coupons import CouponStatus
 
 coupon_templates = Table(
     "coupon_templates",
@@ -44,7 +45,7 @@ coupons = Table(
     Column("request_id", String(128), nullable=False),
     Column("claimed_at", AwareDateTime(), nullable=False),
     Column("expires_at", AwareDateTime(), nullable=False),
-    Column("status", String(16), nullable=False, server_default="held"),
+    Column("status", String(16), nullable=False, server_default=CouponStatus.HELD.value),
     Column("redeemed_order_id", String(64), nullable=True),
     UniqueConstraint("template_id", "customer_id", "request_id", name="uq_coupons_claim"),
 )

@@ -13,6 +13,7 @@ from sqlalchemy import (
 )
 
 from dacu.adapters.tables.base import AwareDateTime, metadata
+from dacu.domain.flashsale import RESERVED, HoldState
 
 flash_sales = Table(
     "flash_sales",
@@ -52,7 +53,7 @@ flash_reservations = Table(
     Column("user_id", String(64), nullable=False),
     Column("qty", Integer, nullable=False),
     Column("at", AwareDateTime(), nullable=False),
-    Column("state", String(8), nullable=False, server_default="held"),
+    Column("state", String(8), nullable=False, server_default=HoldState.HELD.value),
     UniqueConstraint("sale_id", "request_id", name="uq_flash_reservations_request"),
 )
 
@@ -77,7 +78,7 @@ flash_orders = Table(
     Column("user_id", String(64), nullable=False),
     Column("qty", Integer, nullable=False),
     Column("accepted_at", AwareDateTime(), nullable=False),
-    Column("status", String(16), nullable=False, server_default="reserved"),
+    Column("status", String(16), nullable=False, server_default=RESERVED),
     Column("paid_at", AwareDateTime(), nullable=True),
     Column("released_at", AwareDateTime(), nullable=True),
     Index("ix_flash_orders_status", "status", "accepted_at"),

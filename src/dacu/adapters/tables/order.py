@@ -1,11 +1,11 @@
-"""Orders, their refunds, the funding ledger, and tracked stock."""
+"""Orders, their refunds and the funding ledger."""
 
 from sqlalchemy import (
     JSON,
     BigInteger,
-    CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -21,13 +21,14 @@ orders = Table(
     Column("customer_id", String(64), nullable=False),
     Column("idempotency_key", String(128), nullable=False),
     Column("request_hash", String(64), nullable=False),
-    Column("status", String(24), nullable=False),
+    Column("status", String(24), nullable=False),  # an OrderStatus
     Column("document", JSON, nullable=False),  # lines with every share, coupons: the locked quote
     Column("refunded", JSON, nullable=False),  # units given back, by SKU
     Column("version", Integer, nullable=False),
     Column("created_at", AwareDateTime(), nullable=False),
     Column("pay_by", AwareDateTime(), nullable=False),
     UniqueConstraint("customer_id", "idempotency_key", name="uq_orders_idempotency"),
+    Index("ix_orders_unpaid", "status", "pay_by"),  # the sweeper's question
 )
 
 refunds = Table(
@@ -57,12 +58,4 @@ ledger = Table(
     Column("platform", BigInteger, nullable=False),
     Column("merchant", BigInteger, nullable=False),
     Column("at", AwareDateTime(), nullable=False),
-)
-
-stock = Table(
-    "stock",
-    metadata,
-    Column("sku", String(64), primary_key=True),
-    Column("available", Integer, nullable=False),
-    CheckConstraint("available >= 0", name="available_not_negative"),
 )

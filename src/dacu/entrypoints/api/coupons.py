@@ -1,6 +1,5 @@
 """Coupon routes: consumers claim (idempotently) and see their wallet; staff see counts."""
 
-import uuid
 from datetime import datetime
 from typing import Annotated
 
@@ -12,7 +11,6 @@ from dacu.domain.coupons import Claimant, ClaimedCoupon
 from dacu.domain.errors import InvalidRule
 from dacu.domain.rules import Window
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
-from dacu.services.coupons import claim_coupon, claim_with_code, grant
 
 router = APIRouter(prefix="/v1", tags=["coupons"])
 
@@ -59,10 +57,7 @@ def claim(
     """Claim one coupon of a template for yourself (领券)."""
     who.require(Role.CONSUMER)
     claimant = Claimant(who.subject, body.first_order, body.member_tier)
-    coupon = claim_coupon(
-        backend.coupons, template_id, claimant, key, backend.clock(), lambda: uuid.uuid4().hex
-    )
-    return _out(coupon)
+    return _out(backend.coupons.claim(template_id, claimant, key))
 
 
 @router.get("/coupon-templates/{template_id}/counts", response_model=CountsOut)
@@ -96,7 +91,7 @@ class GrantIn(BaseModel):
 def add_code(template_id: str, body: CodeIn, backend: PlatformDep, who: PrincipalDep) -> CodeIn:
     """An activity code (活动码) that claims this template's coupon, `max_uses` times."""
     who.require(Role.OPERATOR)
-    backend.coupons.template(template_id)
+    backend.coupons.template(template_id)  # an unknown template is a 404 before any 422
     for name, moment in (("starts_at", body.starts_at), ("ends_at", body.ends_at)):
         if moment is not None and moment.tzinfo is None:
             raise InvalidRule(name, "needs a time zone offset")
@@ -110,10 +105,7 @@ def claim_code(code: str, body: ClaimIn, backend: PlatformDep, who: PrincipalDep
     """Claim with an activity code; once per customer, however often it is sent."""
     who.require(Role.CONSUMER)
     claimant = Claimant(who.subject, body.first_order, body.member_tier)
-    coupon = claim_with_code(
-        backend.coupons, code, claimant, backend.clock(), lambda: uuid.uuid4().hex
-    )
-    return _out(coupon)
+    return _out(backend.coupons.claim_with_code(code, claimant))
 
 
 @router.post("/coupon-templates/{template_id}/grants")
@@ -122,14 +114,7 @@ def grant_coupons(
 ) -> dict[str, str]:
     """Bulk grant (定向发券): one each, as far as stock goes; the same batch never twice."""
     who.require(Role.OPERATOR)
-    return grant(
-        backend.coupons,
-        template_id,
-        body.customers,
-        body.batch,
-        backend.clock(),
-        lambda: uuid.uuid4().hex,
-    )
+    return backend.coupons.grant(template_id, body.customers, body.batch)
 
 
 def _out(coupon: ClaimedCoupon) -> CouponOut:
@@ -139,5 +124,5 @@ def _out(coupon: ClaimedCoupon) -> CouponOut:
         customer_id=coupon.customer_id,
         claimed_at=coupon.claimed_at,
         expires_at=coupon.expires_at,
-        status=coupon.status,
+        status=coupon.status.value,
     )

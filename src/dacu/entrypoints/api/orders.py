@@ -1,6 +1,5 @@
 """Order routes: checkout with an Idempotency-Key, pay, cancel, refund, funding."""
 
-import uuid
 from datetime import datetime
 from typing import Annotated
 
@@ -12,7 +11,6 @@ from dacu.domain.cart import Customer
 from dacu.domain.orders import Order
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.entrypoints.scenario import CartIn
-from dacu.services.orders import checkout
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
@@ -90,18 +88,7 @@ def place_order(
     customer = Customer(
         who.subject, body.first_order, body.phone_verified, body.member_tier, dict(body.bought)
     )
-    order = checkout(
-        backend.orders,
-        backend.campaigns,
-        backend.coupons,
-        cart,
-        customer,
-        key,
-        backend.clock(),
-        lambda: uuid.uuid4().hex,
-        enrollments=backend.enrollments,
-    )
-    return _out(order)
+    return _out(backend.orders.checkout(cart, customer, key))
 
 
 @router.get("/{order_id}", response_model=OrderOut)
@@ -113,14 +100,14 @@ def get_order(order_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOu
 def pay(order_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOut:
     """Payment confirmed: coupons are redeemed (核销) and funding is booked."""
     _own(backend, who, order_id)
-    return _out(backend.orders.pay(order_id, backend.clock()))
+    return _out(backend.orders.pay(order_id))
 
 
 @router.post("/{order_id}/cancel", response_model=OrderOut)
 def cancel(order_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOut:
     """Cancel an unpaid order: stock and coupons come back at once."""
     _own(backend, who, order_id)
-    return _out(backend.orders.cancel(order_id, backend.clock()))
+    return _out(backend.orders.cancel(order_id))
 
 
 @router.post("/{order_id}/refunds", response_model=RefundOut, status_code=201)
@@ -130,9 +117,7 @@ def refund(
     """Refund units of one line; each discount's share is clawed back from its funders."""
     if who.role is not Role.SERVICE:
         _own(backend, who, order_id)
-    done = backend.orders.refund(
-        order_id, body.sku, body.qty, key, uuid.uuid4().hex, backend.clock()
-    )
+    done = backend.orders.refund(order_id, body.sku, body.qty, key)
     return RefundOut(
         sku=done.sku,
         qty=done.qty,
@@ -145,13 +130,13 @@ def refund(
 def funding(order_id: str, backend: PlatformDep, who: PrincipalDep) -> FundingOut:
     """Who funds the order's discounts now, net of refunds (platform and each merchant)."""
     who.require(Role.FINANCE, Role.OPERATOR, Role.SERVICE)
-    backend.orders.order(order_id)
+    backend.orders.get(order_id)
     return FundingOut(**backend.orders.funding(order_id))
 
 
 def _own(backend: PlatformDep, who: Principal, order_id: str) -> Order:
     who.require(Role.CONSUMER)
-    order = backend.orders.order(order_id)
+    order = backend.orders.get(order_id)
     if order.customer_id != who.subject:
         raise Forbidden("this order is someone else's")
     return order
@@ -161,7 +146,7 @@ def _readable(backend: PlatformDep, who: Principal, order_id: str) -> Order:
     if who.role is Role.CONSUMER:
         return _own(backend, who, order_id)
     who.require(Role.OPERATOR, Role.FINANCE, Role.SERVICE, Role.RISK)
-    return backend.orders.order(order_id)
+    return backend.orders.get(order_id)
 
 
 def _share(share: object) -> dict[str, object]:

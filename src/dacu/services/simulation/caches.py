@@ -6,13 +6,11 @@ process would hold them briefly too. The run reads them afresh every hour of
 its virtual clock, so a change made meanwhile takes effect within the hour.
 """
 
-from datetime import datetime
-
 from dacu.domain.campaigns import Campaign
-from dacu.domain.coupons import ClaimedCoupon, CouponTemplate, TemplateCounts
+from dacu.domain.coupons import ClaimedCoupon, CouponTemplate
 from dacu.domain.enrollment import Enrollment, Review
-from dacu.domain.rules import Window
-from dacu.services.simulation.ports import CampaignStore, CouponShelf, EnrollmentStore
+from dacu.services.quotes import Wallets
+from dacu.services.simulation.ports import CampaignStore, EnrollmentStore
 
 
 class Prices:
@@ -39,10 +37,10 @@ class Prices:
 
 
 class Templates:
-    """The coupon store, its templates remembered until the next refresh."""
+    """The customers' wallets, their coupons' templates remembered until the next refresh."""
 
-    def __init__(self, store: CouponShelf) -> None:
-        self._store = store
+    def __init__(self, coupons: Wallets) -> None:
+        self._coupons = coupons
         self._templates: dict[str, CouponTemplate] = {}
 
     def refresh(self) -> None:
@@ -51,33 +49,8 @@ class Templates:
     def template(self, template_id: str) -> CouponTemplate:
         found = self._templates.get(template_id)
         if found is None:
-            found = self._templates[template_id] = self._store.template(template_id)
+            found = self._templates[template_id] = self._coupons.template(template_id)
         return found
 
-    def add_template(self, template: CouponTemplate, now: datetime) -> None:
-        self._store.add_template(template, now)
-
-    def counts(self, template_id: str) -> TemplateCounts:
-        return self._store.counts(template_id)
-
-    def claim(
-        self,
-        template: CouponTemplate,
-        customer_id: str,
-        request_id: str,
-        coupon_id: str,
-        now: datetime,
-        code: str | None = None,
-    ) -> ClaimedCoupon:
-        return self._store.claim(template, customer_id, request_id, coupon_id, now, code)
-
-    def code(self, code: str) -> tuple[str, Window]:
-        return self._store.code(code)
-
-    def find_claim(
-        self, template_id: str, customer_id: str, request_id: str
-    ) -> ClaimedCoupon | None:
-        return self._store.find_claim(template_id, customer_id, request_id)
-
     def wallet(self, customer_id: str) -> list[ClaimedCoupon]:
-        return self._store.wallet(customer_id)
+        return self._coupons.wallet(customer_id)

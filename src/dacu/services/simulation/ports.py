@@ -1,4 +1,4 @@
-"""What the simulation needs of the platform: the same stores the API and the CLI use."""
+"""What the simulation needs of the platform: the same services the API and the CLI use."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -8,15 +8,14 @@ from typing import Any, Protocol
 from dacu.domain.campaigns import Campaign
 from dacu.domain.enrollment import Enrollment, Merchant, Review
 from dacu.domain.flashsale import StockGate
-from dacu.domain.orders import Order, Refund
-from dacu.services.coupons import CouponStore
+from dacu.services.coupons import CouponService
 from dacu.services.enrollments import Listed
 from dacu.services.kpis import KpiStore
-from dacu.services.orders import Orders
+from dacu.services.orders import OrderService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.flash import FlashStore
 from dacu.services.ports.notifications import Notifications
-from dacu.services.quotes import Wallets
+from dacu.services.ports.stock import StockReservations
 from dacu.services.review import Cases
 
 
@@ -30,24 +29,6 @@ class CampaignStore(Protocol):
     def campaign(self, campaign_id: str) -> Campaign: ...
 
     def live(self) -> list[Campaign]: ...
-
-
-class CouponShelf(CouponStore, Wallets, Protocol):
-    """Claims and wallets: one store serves both."""
-
-
-class OrderStore(Orders, Protocol):
-    def pay(self, order_id: str, now: datetime) -> Order: ...
-
-    def refund(
-        self, order_id: str, sku: str, qty: int, key: str, refund_id: str, now: datetime
-    ) -> Refund: ...
-
-    def funding(self, order_id: str | None = None) -> dict[str, Any]: ...
-
-    def set_stock(self, sku: str, available: int) -> None: ...
-
-    def available(self, sku: str) -> int | None: ...
 
 
 class EnrollmentStore(Protocol):
@@ -74,8 +55,9 @@ class World:
     """The platform as the simulation drives it."""
 
     campaigns: CampaignStore
-    coupons: CouponShelf
-    orders: OrderStore
+    coupons: CouponService
+    orders: OrderService
+    stock: StockReservations
     enrollments: EnrollmentStore
     flash: FlashStore
     gate: StockGate

@@ -21,7 +21,6 @@ from dacu.domain.alerts import Alert
 from dacu.domain.campaigns import Campaign, Phase
 from dacu.domain.review import Case, Dashboard
 from dacu.services import flashsales
-from dacu.services.orders import release_unpaid
 from dacu.services.review import archive
 from dacu.services.simulation.caches import Prices, Templates
 from dacu.services.simulation.catalog import BY_SKU
@@ -172,7 +171,7 @@ def _enqueue_ticks(
     during the flash sale, its sweeper and stock watch every minute."""
 
     def hourly(now: datetime) -> None:
-        release_unpaid(world.orders, now)
+        world.orders.expire_unpaid(now)
         for cache in caches:
             cache.refresh()
 

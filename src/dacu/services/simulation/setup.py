@@ -125,9 +125,9 @@ def prepare(
         world.enrollments.put_merchant(shop.merchant())
     _enroll(world, campaign, demand, now + timedelta(days=1), done)
     for product in PRODUCTS:
-        available = world.orders.available(product.sku)
+        available = world.stock.available(product.sku)
         if available is None or available < demand[product.sku]:
-            world.orders.set_stock(product.sku, _stock(demand[product.sku]))
+            world.stock.set_stock(product.sku, _stock(demand[product.sku]))
             done.restocked.append(product.sku)
     if sale is not None:
         open_sale(world.flash, world.gate, sale)

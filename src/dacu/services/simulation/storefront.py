@@ -1,9 +1,9 @@
 """The storefront: each planned visit and what follows it, through the platform's services.
 
 Visits log in (or register), browse, claim coupons and fill a cart; checkout
-goes through the real checkout service, which prices the cart with the
+goes through the real order service, which prices the cart with the
 campaign's promotions and picks the best of the shopper's coupons. Payments,
-cancellations and refunds use the order store as the HTTP API does. Each
+cancellations and refunds use the order service as the HTTP API does. Each
 action leaves its event.
 """
 
@@ -14,8 +14,7 @@ from dacu.domain.coupons import Claimant, ClaimRefused
 from dacu.domain.errors import InvalidRule
 from dacu.domain.events import EventKind, Line, Segment
 from dacu.domain.orders import Order, OrderStateError, OrderStatus
-from dacu.services.coupons import claim_coupon
-from dacu.services.orders import checkout
+from dacu.services.quotes import QuoteService
 from dacu.services.simulation.caches import Prices, Templates
 from dacu.services.simulation.catalog import BY_SKU
 from dacu.services.simulation.crowd import Crowd
@@ -28,7 +27,9 @@ RETRY_PAYMENT = timedelta(seconds=40)
 
 class Storefront:
     def __init__(self, crowd: Crowd, prices: Prices, coupons: Templates) -> None:
-        self._crowd, self._prices, self._coupons = crowd, prices, coupons
+        self._crowd = crowd
+        # Checkout prices with the hour's cached campaigns and templates.
+        self._orders = crowd.world.orders.priced_by(QuoteService(prices, coupons, prices))
 
     # --- a visit ---------------------------------------------------------------
 
@@ -62,8 +63,8 @@ class Storefront:
         coupon_id = f"{shopper.id}-{template_id}"
         claimant = Claimant(shopper.id, account.first_order, shopper.member_tier)
         try:
-            claimed = claim_coupon(
-                self._coupons, template_id, claimant, coupon_id, at, lambda: coupon_id
+            claimed = self._crowd.world.coupons.claim(
+                template_id, claimant, coupon_id, at, coupon_id=coupon_id
             )
         except ClaimRefused:
             self._crowd.tally["claims refused"] += 1
@@ -89,16 +90,8 @@ class Storefront:
         )
         order_id = f"{shopper.id}-v{visit.n}"
         try:
-            order = checkout(
-                self._crowd.world.orders,
-                self._prices,
-                self._coupons,
-                Cart(tuple(lines)),
-                customer,
-                order_id,
-                at,
-                lambda: order_id,
-                enrollments=self._prices,
+            order = self._orders.checkout(
+                Cart(tuple(lines)), customer, order_id, at, order_id=order_id
             )
         except InvalidRule:  # 每人限购: the storefront shows why
             trail.add(EventKind.ERROR, at)
@@ -123,14 +116,14 @@ class Storefront:
             trail.add(EventKind.ERROR, at)
             at += RETRY_PAYMENT
         try:
-            paid = self._crowd.world.orders.pay(order.id, at)
+            paid = self._orders.pay(order.id, at)
         except OrderStateError:
             earlier = self._paid_before(shopper, order)
             if earlier is None:
                 trail.add(EventKind.ERROR, at)
                 return
             paid = earlier
-        funding = self._crowd.world.orders.funding(paid.id)
+        funding = self._orders.funding(paid.id)
         trail.add(
             EventKind.PAYMENT,
             at,
@@ -155,18 +148,18 @@ class Storefront:
 
     def _paid_before(self, shopper: Shopper, order: Order) -> Order | None:
         """The order as an earlier run left it, if it paid (and perhaps refunded it since)."""
-        found = self._crowd.world.orders.find(shopper.id, order.id)
-        if found is None or found[0].status not in (OrderStatus.PAID, OrderStatus.REFUNDED):
+        found = self._orders.find(shopper.id, order.id)
+        if found is None or found.status not in (OrderStatus.PAID, OrderStatus.REFUNDED):
             return None
-        return found[0]
+        return found
 
     def _cancel(self, order: Order, at: datetime) -> None:
-        self._crowd.world.orders.cancel(order.id, at)
+        self._orders.cancel(order.id, at)
         self._crowd.tally["cancelled"] += 1
 
     def _refund(self, shopper: Shopper, order: Order, sku: str, at: datetime) -> None:
         key = f"{order.id}-r1"
-        refund = self._crowd.world.orders.refund(order.id, sku, 1, key, key, at)
+        refund = self._orders.refund(order.id, sku, 1, key, at, refund_id=key)
         self._crowd.journal.step(key, shopper).add(
             EventKind.REFUND,
             at,

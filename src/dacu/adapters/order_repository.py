@@ -1,0 +1,158 @@
+"""Orders in SQL, on the unit of work's connection: load, and save only if unchanged.
+
+What the order may do next is the domain's to say; this module keeps rows. A
+save is `UPDATE … WHERE id = ? AND version = ?`, so of two writers who loaded
+the same version one wins and the other gets ConcurrentChange; on PostgreSQL
+`get` also locks the row (`FOR UPDATE`), so writers of one order queue instead.
+"""
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from dacu.adapters.codec import order_from_row, order_to_json
+from dacu.adapters.sql import insert_for
+from dacu.adapters.tables import ledger, orders, refunds
+from dacu.domain.errors import ConcurrentChange
+from dacu.domain.orders import Order, OrderStatus, Refund, UnknownOrder
+from dacu.domain.pricing import Share
+
+
+class SqlOrderRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, order: Order, key: str, request_hash: str) -> bool:
+        placed = self._connection.execute(
+            insert_for(self._connection, orders)
+            .values(
+                id=order.id,
+                customer_id=order.customer_id,
+                idempotency_key=key,
+                request_hash=request_hash,
+                status=order.status.value,
+                document=order_to_json(order),
+                refunded=dict(order.refunded),
+                version=1,
+                created_at=order.created_at,
+                pay_by=order.pay_by,
+            )
+            .on_conflict_do_nothing()
+            .returning(orders.c.id)
+        )
+        return placed.first() is not None
+
+    def find(self, customer_id: str, key: str) -> tuple[Order, str] | None:
+        row = self._connection.execute(
+            select(orders).where(
+                orders.c.customer_id == customer_id, orders.c.idempotency_key == key
+            )
+        ).one_or_none()
+        return None if row is None else (order_from_row(row), row.request_hash)
+
+    def get(self, order_id: str) -> Order:
+        query = select(orders).where(orders.c.id == order_id)
+        if self._connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self._connection.execute(query).one_or_none()
+        if row is None:
+            raise UnknownOrder(order_id)
+        return order_from_row(row)
+
+    def save(self, order: Order) -> Order:
+        done = self._connection.execute(
+            update(orders)
+            .where(orders.c.id == order.id, orders.c.version == order.version)
+            .values(
+                status=order.status.value,
+                refunded=dict(order.refunded),
+                version=orders.c.version + 1,
+            )
+        )
+        if done.rowcount != 1:
+            raise ConcurrentChange(f"order {order.id} changed meanwhile; retry")
+        return replace(order, version=order.version + 1)
+
+    def unpaid_before(self, now: datetime) -> list[str]:
+        return list(
+            self._connection.scalars(
+                select(orders.c.id)
+                .where(orders.c.status == OrderStatus.PENDING.value, orders.c.pay_by < now)
+                .order_by(orders.c.pay_by, orders.c.id)
+            )
+        )
+
+    def refund_of(self, order: Order, key: str) -> Refund | None:
+        done = self._connection.execute(
+            select(refunds).where(refunds.c.order_id == order.id, refunds.c.idempotency_key == key)
+        ).one_or_none()
+        if done is None:
+            return None
+        rows = self._connection.execute(select(ledger).where(ledger.c.refund_id == done.id)).all()
+        clawbacks = tuple(
+            Share(r.rule_id, -(r.platform + r.merchant), -r.platform, -r.merchant) for r in rows
+        )
+        return Refund(done.sku, order.line(done.sku).shop, done.qty, done.amount, clawbacks)
+
+    def add_refund(
+        self, order_id: str, refund_id: str, key: str, refund: Refund, now: datetime
+    ) -> None:
+        self._connection.execute(
+            insert(refunds).values(
+                id=refund_id,
+                order_id=order_id,
+                idempotency_key=key,
+                sku=refund.sku,
+                qty=refund.qty,
+                amount=refund.amount,
+                at=now,
+            )
+        )
+
+    def book(
+        self,
+        order_id: str,
+        refund_id: str | None,
+        shop: str,
+        shares: Sequence[Share],
+        sign: int,
+        now: datetime,
+    ) -> None:
+        rows = [
+            {
+                "order_id": order_id,
+                "refund_id": refund_id,
+                "rule_id": share.id,
+                "shop": shop,
+                "platform": sign * share.platform,
+                "merchant": sign * share.merchant,
+                "at": now,
+            }
+            for share in shares
+        ]
+        if rows:
+            self._connection.execute(insert(ledger), rows)
+
+    def funding(self, order_id: str | None = None) -> dict[str, Any]:
+        query = select(
+            ledger.c.shop, func.sum(ledger.c.platform), func.sum(ledger.c.merchant)
+        ).group_by(ledger.c.shop)
+        if order_id is not None:
+            query = query.where(ledger.c.order_id == order_id)
+        rows = self._connection.execute(query).all()
+        return {
+            "platform": sum(int(platform) for _, platform, _ in rows),
+            "merchants": {shop: int(merchant) for shop, _, merchant in rows},
+        }
+
+    def refunded_money(self, order_id: str) -> int:
+        found = self._connection.scalar(
+            select(func.coalesce(func.sum(refunds.c.amount), 0)).where(
+                refunds.c.order_id == order_id
+            )
+        )
+        return int(found or 0)

@@ -1,0 +1,27 @@
+"""One transaction over the order and coupon repositories: all its writes or none.
+
+Leaving the `with` block normally commits; leaving it with an exception rolls back.
+"""
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from dacu.services.ports.coupons import CouponRepository
+from dacu.services.ports.orders import OrderRepository
+
+
+class UnitOfWork(Protocol):
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def coupons(self) -> CouponRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None: ...

@@ -1,0 +1,30 @@
+"""Pricing with no campaigns: list prices, the customer's best coupons, and 每人限购
+limits per SKU set by the test."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from dacu.domain.cart import Cart, Customer
+from dacu.domain.errors import InvalidRule
+from dacu.domain.pricing import PriceResult, price
+from dacu.services.quotes import Wallets, wallet_of
+
+
+@dataclass
+class FakePricing:
+    wallets: Wallets
+    limits: dict[str, int] = field(default_factory=dict)  # sku → units a customer may buy
+    quoted: int = 0
+
+    def quote(
+        self, cart: Cart, customer: Customer, now: datetime, *, explain: bool = False
+    ) -> PriceResult:
+        self.quoted += 1
+        wallet = wallet_of(self.wallets, customer.id, now)
+        return price(cart, customer, [], wallet, now, explain=explain)
+
+    def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
+        for i, line in enumerate(cart.lines):
+            limit = self.limits.get(line.sku)
+            if limit is not None and customer.bought.get(line.sku, 0) + line.qty > limit:
+                raise InvalidRule(f"cart.items[{i}].qty", f"{limit} of {line.sku} a customer")
