@@ -15,7 +15,8 @@ from dacu.domain.coupons import Audience, CouponTemplate, Validity
 from dacu.domain.errors import InvalidRule
 from dacu.domain.rules import ALWAYS, Level, Window
 from dacu.domain.wallet import WalletKind
-from dacu.schemas.promotions import In, PromotionIn, ScopeIn, aware
+from dacu.schemas.bounds import aware
+from dacu.schemas.promotions import In, PromotionIn, ScopeIn
 
 PhaseName = Literal["preparation", "warm_up", "burst", "encore", "review"]
 _PROMOTION = TypeAdapter(PromotionIn)

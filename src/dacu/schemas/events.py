@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from dacu.domain.errors import InvalidRule
 from dacu.domain.events import Channel, Event, EventKind, Line, Segment
-from dacu.schemas.promotions import aware
+from dacu.schemas.bounds import aware
 
 Name = Annotated[str, Field(min_length=1, max_length=64)]
 MAX_BATCH = 1000

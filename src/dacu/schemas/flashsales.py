@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from dacu.domain.flashsale import FlashSale
-from dacu.schemas.promotions import aware
+from dacu.schemas.bounds import aware
 
 RequestId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
