@@ -24,7 +24,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2200
 """Times outside these years are typing mistakes (or attacks), never campaigns."""
 
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # no NUL, no control characters, no newlines
-_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # notes may hold tabs and line breaks
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # notes may hold tabs and line breaks
 
 Fen = Annotated[int, Field(ge=0, le=MAX_FEN, description="fen (分), 100 = ¥1.00")]
 Qty = Annotated[int, Field(ge=1, le=MAX_QTY, description="units of one SKU")]
@@ -38,7 +38,7 @@ Key = Annotated[str, Field(min_length=1, max_length=128, pattern=PRINTABLE)]
 """Idempotency keys and request ids chosen by clients."""
 Name = Annotated[str, Field(max_length=200, pattern=PRINTABLE)]
 """Themes, titles, scenario names: one line of text."""
-Note = Annotated[str, Field(max_length=2000, pattern=_TEXT)]
+Note = Annotated[str, Field(max_length=2000, pattern=TEXT)]
 """Free text of a few lines: review notes, slogans."""
 
 

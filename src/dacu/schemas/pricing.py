@@ -15,14 +15,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from dacu.domain import benefits as b
 from dacu.domain.cart import Cart, CartLine, CartMode, Customer
 from dacu.domain.errors import InvalidRule
 from dacu.domain.pricing import PriceResult
 from dacu.domain.promotions import Promotion
 from dacu.domain.wallet import WalletItem
 from dacu.schemas.bounds import Count, Fen, Id, Moment, Name, Qty
-from dacu.schemas.promotions import In, PromotionIn, WalletItemIn
+from dacu.schemas.promotions import In, PromotionIn, WalletItemIn, field_path
 from dacu.schemas.shares import share_json
 
 MAX_LINES = 500
@@ -103,20 +102,6 @@ class Scenario(BaseModel):
 
 class BadScenario(ValueError):
     """A scenario file that cannot be priced; the message names the field."""
-
-
-_TAGS = {"coupon", "red_packet", *b.Kind}
-
-
-def field_path(loc: tuple[int | str, ...]) -> str:
-    """`("cart", "items", 1, "price")` → `cart.items[1].price` (union tags left out)."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part not in _TAGS:
-            text += f".{part}" if text else part
-    return text
 
 
 def load_scenario(text: str) -> Scenario:

@@ -5,6 +5,7 @@ scenario format's promotion and wallet schemas are a public contract. Each
 model checks the shape and hands the business rules to the domain.
 """
 
+from collections.abc import Collection, Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +20,21 @@ from dacu.schemas.bounds import Bp, Fen, Id, Moment, Qty, aware
 MAX_IDS = 10_000  # SKUs, categories or shops named in one scope
 
 LevelName = Literal["item", "shop", "platform"]
+
+
+UNION_TAGS = frozenset({"coupon", "red_packet", *b.Kind})
+"""The tags pydantic puts in the path of an error inside a promotion or a wallet item."""
+
+
+def field_path(loc: Sequence[int | str], tags: Collection[str] = UNION_TAGS) -> str:
+    """`("cart", "items", 1, "price")` → `cart.items[1].price` (union `tags` left out)."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part not in tags:
+            text += f".{part}" if text else part
+    return text
 
 
 class In(BaseModel):
