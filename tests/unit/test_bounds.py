@@ -165,3 +165,8 @@ def test_an_event_batch_refuses_absurd_fields_naming_them():
         with pytest.raises(ValidationError) as error:
             EventBatch.model_validate({"events": [{**good, **bad}]})
         assert error.value.errors()[0]["loc"] == ("events", 0, name)
+
+
+def test_a_campaigns_span_runs_from_its_first_start_to_its_last_end():
+    phases = ((STARTS + timedelta(days=d), STARTS + timedelta(days=d + 1)) for d in (3, 0, 7))
+    assert Span.of(phases) == Span(STARTS, STARTS + timedelta(days=8))

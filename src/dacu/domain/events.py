@@ -122,8 +122,9 @@ class Span:
 
     @classmethod
     def of(cls, phases: Iterable[tuple[datetime | None, datetime | None]]) -> "Span":
-        starts = [start for start, _ in phases if start is not None]
-        ends = [end for _, end in phases if end is not None]
+        windows = list(phases)
+        starts = [start for start, _ in windows if start is not None]
+        ends = [end for _, end in windows if end is not None]
         if not starts or not ends:
             raise InvalidRule("phases", "a campaign's span needs a start and an end")
         return cls(min(starts), max(ends))
