@@ -178,23 +178,24 @@ def test_a_body_longer_than_its_content_length_claims_is_counted_anyway(live):
     ids=["cut-short", "prose", "broken", "binary"],
 )
 def test_malformed_json_is_a_400(live, text):
-    response = _send(
-        live,
-        Role.CONSUMER,
-        "POST",
-        "/v1/quotes",
-        content=text.encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    _refused(response, 400, "malformed")
+    for path in ("/v1/quotes", "/v1/flash-sales/s-1/attempts"):
+        response = _send(
+            live,
+            Role.CONSUMER,
+            "POST",
+            path,
+            content=text.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        _refused(response, 400, "malformed")
 
 
 @pytest.mark.parametrize("depth", [5_000, 200_000], ids=["deep", "deeper"])
 def test_deeply_nested_json_is_refused_not_a_crash(live, depth):
     nested = "[" * depth + "]" * depth
-    for path in ("/v1/quotes", f"/v1/campaigns/{CAMPAIGN}"):
-        method = "POST" if path == "/v1/quotes" else "PUT"
-        role = Role.CONSUMER if method == "POST" else Role.OPERATOR
+    for path in ("/v1/quotes", "/v1/flash-sales/s-1/attempts", f"/v1/campaigns/{CAMPAIGN}"):
+        method = "PUT" if path.startswith("/v1/campaigns") else "POST"
+        role = Role.OPERATOR if method == "PUT" else Role.CONSUMER
         response = _send(
             live,
             role,
