@@ -14,11 +14,13 @@ from sqlalchemy import func, select
 
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.db import make_engine, upgrade
+from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.tables.kpi import events
 from dacu.adapters.tables.order import orders
 from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
+from dacu.domain.events import Channel, Event, EventKind, Segment
 from dacu.entrypoints.api import create_app
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.yamlfile import load_yaml
@@ -273,3 +275,22 @@ def test_a_late_refund_within_30_days_is_taken(live):
     response = _send(live, Role.STOREFRONT, "POST", "/v1/events", json={"events": [refund]})
     assert response.status_code == 200, response.text
     assert response.json() == {"accepted": 1, "duplicates": 0}
+
+
+def test_an_hour_stored_outside_the_span_never_breaks_the_dashboard(live):
+    # given: a year-9999 event written before events were checked against their campaign
+    stray = Event(
+        "stray-9999",
+        EventKind.LOGIN,
+        CAMPAIGN,
+        "c-9",
+        Channel.APP,
+        Segment.NEW,
+        datetime(9999, 12, 31, 23, 30, tzinfo=ZoneInfo("UTC")),
+    )
+    SqlKpiStore(live[2]).record([stray], NOW)
+    # when: the dashboard is read
+    board = _send(live, Role.OPERATOR, "GET", f"/v1/campaigns/{CAMPAIGN}/kpis")
+    # then: it stands, without the stray hour
+    assert board.status_code == 200, board.text
+    assert all(not hour["hour"].startswith("9999") for hour in board.json()["hourly"])

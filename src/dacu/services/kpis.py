@@ -51,9 +51,10 @@ def ingest(
                 raise InvalidRule(
                     f"events[{i}].campaign_id", f"no campaign {event.campaign_id!r}"
                 ) from None
+    spans = {campaign_id: span_of(campaign) for campaign_id, campaign in known.items()}
     for i, event in enumerate(batch):
         try:
-            span_of(known[event.campaign_id]).check(event)
+            spans[event.campaign_id].check(event)
         except InvalidRule as error:
             raise error.within(f"events[{i}]") from None
     fresh = store.record(batch, now)
