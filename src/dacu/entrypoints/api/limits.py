@@ -8,6 +8,7 @@ byte, a line break) or of absurd length are a 422. Every refusal has the one
 JSON error format of `errors.py`.
 """
 
+import re
 from urllib.parse import unquote_to_bytes
 
 from starlette.exceptions import HTTPException
@@ -20,7 +21,9 @@ MAX_BODY_BYTES = 1024 * 1024  # 1 MB: a 1,000-event batch or a large campaign fi
 MAX_PATH_CHARS = 2048
 MAX_QUERY_BYTES = 4096
 
-_CONTROL = frozenset((*range(0x20), 0x7F))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x1f\x7f]")
+_Refusal = tuple[ErrorCode, str, str | None]
 
 
 class BodyTooLarge(HTTPException):
@@ -41,22 +44,29 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        refusal = _bad_target(scope) or self._bad_length(scope)
+        refusal = _bad_target(scope)
+        declared = None
+        if refusal is None:
+            declared, refusal = self._declared_length(scope)
         if refusal is not None:
             code, message, field = refusal
             await error_response(code, message, field)(scope, receive, send)
-            return
-        await self._counted(scope, receive, send)
+        elif declared is not None:  # the server delivers no more than it declares
+            await self.app(scope, receive, send)
+        else:  # chunked: counted as it streams
+            await self._counted(scope, receive, send)
 
-    def _bad_length(self, scope: Scope) -> tuple[ErrorCode, str, str | None] | None:
+    def _declared_length(self, scope: Scope) -> tuple[int | None, _Refusal | None]:
         for name, value in scope["headers"]:
             if name != b"content-length":
                 continue
             if not value.isdigit():
-                return ErrorCode.MALFORMED, "Content-Length is not a number", "Content-Length"
+                bad = "Content-Length is not a number"
+                return None, (ErrorCode.MALFORMED, bad, "Content-Length")
             if int(value) > self.max_body_bytes:
-                return ErrorCode.PAYLOAD_TOO_LARGE, _too_large(self.max_body_bytes), None
-        return None
+                return None, (ErrorCode.PAYLOAD_TOO_LARGE, _too_large(self.max_body_bytes), None)
+            return int(value), None
+        return None, None
 
     async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self.max_body_bytes
@@ -90,15 +100,17 @@ def _too_large(limit: int) -> str:
     return f"the request body is larger than {limit} bytes"
 
 
-def _bad_target(scope: Scope) -> tuple[ErrorCode, str, str | None] | None:
+def _bad_target(scope: Scope) -> _Refusal | None:
     path: str = scope["path"]
     query: bytes = scope.get("query_string", b"")
     if len(path) > MAX_PATH_CHARS:
         return ErrorCode.INVALID, f"the path is longer than {MAX_PATH_CHARS} characters", "path"
-    if any(ord(char) in _CONTROL for char in path):
+    if _CONTROL.search(path):
         return ErrorCode.INVALID, "the path holds a control character", "path"
+    if not query:
+        return None
     if len(query) > MAX_QUERY_BYTES:
         return ErrorCode.INVALID, f"the query is longer than {MAX_QUERY_BYTES} bytes", "query"
-    if _CONTROL.intersection(unquote_to_bytes(query)):
+    if _CONTROL_BYTES.search(unquote_to_bytes(query) if b"%" in query else query):
         return ErrorCode.INVALID, "the query holds a control character", "query"
     return None
