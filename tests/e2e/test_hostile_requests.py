@@ -152,8 +152,8 @@ def test_a_chunked_body_over_1_mb_is_413_as_it_streams(live):
     assert _count(live, orders) == 0
 
 
-def test_a_body_longer_than_its_content_length_claims_is_counted_anyway(live):
-    # a raw socket: clients will not send more bytes than they declare
+def test_a_raw_chunked_upload_is_cut_off_at_the_limit(live):
+    # a raw socket: the server answers 413 while the client is still sending
     base = urlsplit(live[0])
     token = live[1][Role.CONSUMER]
     head = (
