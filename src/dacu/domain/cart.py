@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from dacu.domain.errors import InvalidRule
-from dacu.domain.types import Fen
+from dacu.domain.types import MAX_FEN, MAX_QTY, Fen
 
 
 class CartMode(StrEnum):
@@ -34,8 +34,12 @@ class CartLine:
     def __post_init__(self) -> None:
         if self.price < 0:
             raise InvalidRule("price", "must not be negative")
+        if self.price > MAX_FEN:
+            raise InvalidRule("price", f"must be at most {MAX_FEN}")
         if self.qty < 1:
             raise InvalidRule("qty", "must be at least 1")
+        if self.qty > MAX_QTY:
+            raise InvalidRule("qty", f"must be at most {MAX_QTY}")
 
     @property
     def list_amount(self) -> Fen:

@@ -4,6 +4,7 @@ Storefronts, apps and dacu's own services send events in batches; each carries
 an id chosen by its sender, so a batch sent twice counts once.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -104,6 +105,51 @@ class Event:
     def hour(self) -> datetime:
         """The start of the hour the event fell in (UTC; every zone dacu serves is whole-hour)."""
         return hour_of(self.at)
+
+
+REFUND_GRACE = timedelta(days=30)
+"""Refunds of a campaign's orders may come in up to 30 days after its end (七天无理由 and more)."""
+PAYMENT_GRACE = timedelta(days=1)
+"""An order placed just before the end may be paid just after it, within its pay-by time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """When a campaign's events may happen: from its first phase's start to its last's end."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+    @classmethod
+    def of(cls, phases: Iterable[tuple[datetime | None, datetime | None]]) -> "Span":
+        windows = list(phases)
+        starts = [start for start, _ in windows if start is not None]
+        ends = [end for _, end in windows if end is not None]
+        if not starts or not ends:
+            raise InvalidRule("phases", "a campaign's span needs a start and an end")
+        return cls(min(starts), max(ends))
+
+    def last_for(self, kind: EventKind) -> datetime:
+        """The latest moment an event of `kind` may carry."""
+        if kind is EventKind.REFUND:
+            return self.ends_at + REFUND_GRACE
+        if kind is EventKind.PAYMENT:
+            return self.ends_at + PAYMENT_GRACE
+        return self.ends_at
+
+    def check(self, event: Event) -> None:
+        """Raises InvalidRule naming `at` when the event falls outside the span."""
+        last = self.last_for(event.kind)
+        if not self.starts_at <= event.at <= last:
+            raise InvalidRule(
+                "at",
+                f"{event.at.isoformat()} is outside campaign {event.campaign_id}'s span "
+                f"({self.starts_at.isoformat()} to {last.isoformat()} for a {event.kind} event)",
+            )
+
+    def holds_hour(self, hour: datetime) -> bool:
+        """Whether an hour of figures can belong to the campaign (refunds included)."""
+        return hour_of(self.starts_at) <= hour <= self.ends_at + REFUND_GRACE
 
 
 def hour_of(at: datetime) -> datetime:

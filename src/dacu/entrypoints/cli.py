@@ -14,7 +14,7 @@ from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
 from dacu.entrypoints.cli_review import archive_finished, review_app
 from dacu.entrypoints.cli_simulate import simulate_app
 from dacu.entrypoints.receipt import show
-from dacu.entrypoints.scenario import BadScenario, dumps, load_scenario, result_to_json
+from dacu.schemas.pricing import BadScenario, dumps, load_scenario, result_to_json
 
 if TYPE_CHECKING:
     from dacu.adapters.campaign_store import SqlCampaignStore
@@ -57,13 +57,7 @@ def price_command(
         typer.echo(f"bad scenario {scenario}: {error}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     if as_json:
-        data = result_to_json(result)
-        if explain:
-            data["explain"] = [
-                {"layer": n.layer, "rule": n.rule, "applied": n.applied, "reason": n.reason}
-                for n in result.notes
-            ]
-        typer.echo(dumps(data))
+        typer.echo(dumps(result_to_json(result, explain)))
         return
     show(Console(), result, loaded.name, explain)
 

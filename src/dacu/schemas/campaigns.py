@@ -15,7 +15,8 @@ from dacu.domain.coupons import Audience, CouponTemplate, Validity
 from dacu.domain.errors import InvalidRule
 from dacu.domain.rules import ALWAYS, Level, Window
 from dacu.domain.wallet import WalletKind
-from dacu.schemas.promotions import In, PromotionIn, ScopeIn, aware
+from dacu.schemas.bounds import Bp, Count, Days, Fen, Id, Moment, Name, Note, Qty, aware
+from dacu.schemas.promotions import In, PromotionIn, ScopeIn, field_path
 
 PhaseName = Literal["preparation", "warm_up", "burst", "encore", "review"]
 _PROMOTION = TypeAdapter(PromotionIn)
@@ -23,59 +24,59 @@ _PROMOTION = TypeAdapter(PromotionIn)
 
 class PhaseIn(In):
     name: PhaseName
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
 
 
 class TargetIn(In):
-    metric: str
-    value: int
-    sku: str | None = None
+    metric: Id
+    value: Fen  # fen, a count or basis points: every one fits
+    sku: Id | None = None
 
 
 class BudgetIn(In):
-    total: int = 0
-    contingency_bp: int = 0
-    departments: dict[str, int] = Field(default_factory=dict)
+    total: Fen = 0
+    contingency_bp: Bp = 0
+    departments: dict[Id, Fen] = Field(default_factory=dict, max_length=100)
 
 
 class ParticipationIn(In):
     members_only: bool = False
-    limit_per_user: int | None = None
+    limit_per_user: Qty | None = None
 
 
 class EligibilityIn(In):
     verified: bool = True
-    min_rating_bp: int = 0
-    violation_free_days: int = 0
-    priority_categories: list[str] = Field(default_factory=list)
+    min_rating_bp: Bp = 0
+    violation_free_days: Days = 0
+    priority_categories: list[Id] = Field(default_factory=list, max_length=1000)
 
 
 class ValidityIn(In):
-    ends_at: datetime | None = None
-    days: int | None = None
+    ends_at: Moment | None = None
+    days: Days | None = None
 
 
 class WindowIn(In):
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
 
 
 class CouponTemplateIn(In):
-    id: str
-    name: str
+    id: Id
+    name: Name
     kind: Literal["coupon", "red_packet"] = "coupon"
     level: Literal["shop", "platform"] = "platform"
-    threshold: int = 0
-    off: int | None = None
-    discount_bp: int | None = None
-    max_off: int | None = None
-    shop: str | None = None
+    threshold: Fen = 0
+    off: Fen | None = None
+    discount_bp: Bp | None = None
+    max_off: Fen | None = None
+    shop: Id | None = None
     scope: ScopeIn | None = None
     not_first_order: bool = False
-    funding_bp: int | None = None
-    total_stock: int
-    per_user_limit: int = 1
+    funding_bp: Bp | None = None
+    total_stock: Count
+    per_user_limit: Qty = 1
     validity: ValidityIn
     claim_window: WindowIn | None = None
     audience: Literal["all", "new_users", "members"] = "all"
@@ -107,18 +108,18 @@ class CouponTemplateIn(In):
 
 
 class CampaignIn(In):
-    id: str
-    theme: str
-    slogan: str = ""
-    owner: str
+    id: Id
+    theme: Name
+    slogan: Note = ""
+    owner: Id
     status: Literal["draft", "live", "paused", "ended"] = "draft"
-    phases: list[PhaseIn]
-    targets: list[TargetIn] = Field(default_factory=list)
+    phases: list[PhaseIn] = Field(max_length=5)
+    targets: list[TargetIn] = Field(default_factory=list, max_length=100)
     budget: BudgetIn = Field(default_factory=BudgetIn)
     participation: ParticipationIn = Field(default_factory=ParticipationIn)
     eligibility: EligibilityIn = Field(default_factory=EligibilityIn)
-    promotions: list[dict[str, Any]] = Field(default_factory=list)
-    coupons: list[CouponTemplateIn] = Field(default_factory=list)
+    promotions: list[dict[str, Any]] = Field(default_factory=list, max_length=100_000)
+    coupons: list[CouponTemplateIn] = Field(default_factory=list, max_length=1000)
 
     def to_domain(self) -> c.Campaign:
         """The campaign in domain terms; raises InvalidRule naming the field."""
@@ -169,7 +170,7 @@ def _promotion(
         parsed = _PROMOTION.validate_json(json.dumps(fields, default=str))
     except ValidationError as error:
         first = error.errors()[0]
-        path = ".".join(str(part) for part in first["loc"][1:])
+        path = field_path(first["loc"][1:])
         raise InvalidRule(f"{where}.{path}" if path else where, first["msg"]) from None
     try:
         promotion = parsed.to_domain()
@@ -191,8 +192,7 @@ def load_campaign(data: Any) -> tuple[dict[str, Any], c.Campaign]:
         parsed = CampaignIn.model_validate_json(text)
     except ValidationError as error:
         first = error.errors()[0]
-        path = ".".join(str(part) for part in first["loc"])
-        raise InvalidRule(path or "campaign", first["msg"]) from None
+        raise InvalidRule(field_path(first["loc"]) or "campaign", first["msg"]) from None
     return json.loads(text), parsed.to_domain()
 
 

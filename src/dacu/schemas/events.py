@@ -1,22 +1,18 @@
 """Events as senders write them: a batch of at most 1,000, each with its own id."""
 
-from datetime import datetime
-from typing import Annotated
-
 from pydantic import BaseModel, Field
 
 from dacu.domain.errors import InvalidRule
 from dacu.domain.events import Channel, Event, EventKind, Line, Segment
-from dacu.schemas.promotions import aware
+from dacu.schemas.bounds import Fen, Id, Moment, Qty, aware
 
-Name = Annotated[str, Field(min_length=1, max_length=64)]
 MAX_BATCH = 1000
 
 
 class LineIn(BaseModel):
-    sku: Name
-    qty: int = Field(ge=1)
-    amount: int = Field(ge=0, description="fen paid for these units")
+    sku: Id
+    qty: Qty
+    amount: Fen = Field(description="fen paid for these units")
 
 
 class EventIn(BaseModel):
@@ -27,19 +23,17 @@ class EventIn(BaseModel):
         description="chosen by the sender; the same id again is a duplicate",
     )
     kind: EventKind
-    campaign_id: Name
-    customer_id: Name
+    campaign_id: Id
+    customer_id: Id
     channel: Channel
     segment: Segment = Field(description="new: the customer's first purchase period (新客)")
-    at: datetime = Field(description="when it happened; without an offset, Asia/Shanghai")
-    sku: Name | None = None
-    order_id: Name | None = None
-    coupon: Name | None = None
-    amount: int = Field(0, ge=0, le=10**13, description="fen: ordered, paid or refunded")
-    platform_funded: int = Field(
-        0, ge=0, le=10**13, description="fen of discount the platform paid"
-    )
-    merchant_funded: int = Field(0, ge=0, le=10**13, description="fen of discount merchants paid")
+    at: Moment = Field(description="when it happened; without an offset, Asia/Shanghai")
+    sku: Id | None = None
+    order_id: Id | None = None
+    coupon: Id | None = None
+    amount: Fen = Field(0, description="fen: ordered, paid or refunded")
+    platform_funded: Fen = Field(0, description="fen of discount the platform paid")
+    merchant_funded: Fen = Field(0, description="fen of discount merchants paid")
     lines: list[LineIn] = Field(default_factory=list, max_length=200)
 
     def to_domain(self) -> Event:

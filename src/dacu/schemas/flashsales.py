@@ -1,30 +1,30 @@
 """A flash sale as an operator writes it (API body, or a YAML file for `dacu flash open`)."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from dacu.domain.flashsale import FlashSale
-from dacu.schemas.promotions import aware
+from dacu.schemas.bounds import Count, Fen, Id, Moment, Name, Qty, aware
 
 RequestId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
 
 class FlashSaleIn(BaseModel):
     id: RequestId
-    sku: str = Field(min_length=1, max_length=64)
-    title: str = Field("", max_length=200)
-    starts_at: datetime
-    ends_at: datetime
-    stock: int = Field(ge=0, le=10**9)
-    limit_per_user: int = Field(ge=1, le=10**6)
-    price: int = Field(ge=0, le=10**12, description="fen per unit")
-    safety_stock: int = Field(0, ge=0, le=10**9)
+    sku: Id
+    title: Name = ""
+    starts_at: Moment
+    ends_at: Moment
+    stock: Count
+    limit_per_user: Qty
+    price: Fen = Field(description="fen per unit")
+    safety_stock: Count = 0
     pay_within_s: int = Field(900, ge=1, le=86_400)
     user_rate: int = Field(5, ge=1, le=10**6, description="attempts per second per buyer")
     ip_rate: int = Field(200, ge=1, le=10**6, description="attempts per second per address")
-    restock_at: datetime | None = None
+    restock_at: Moment | None = None
 
     def to_domain(self) -> FlashSale:
         return FlashSale(

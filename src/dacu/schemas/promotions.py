@@ -5,9 +5,8 @@ scenario format's promotion and wallet schemas are a public contract. Each
 model checks the shape and hands the business rules to the domain.
 """
 
-from datetime import datetime
-from typing import Annotated, Literal, overload
-from zoneinfo import ZoneInfo
+from collections.abc import Collection, Sequence
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,20 +15,26 @@ from dacu.domain.errors import InvalidRule
 from dacu.domain.promotions import Promotion
 from dacu.domain.rules import EVERYTHING, Level, Scope, Window
 from dacu.domain.wallet import WalletItem, WalletKind
+from dacu.schemas.bounds import Bp, Fen, Id, Moment, Qty, aware
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_IDS = 10_000  # SKUs, categories or shops named in one scope
+
 LevelName = Literal["item", "shop", "platform"]
 
 
-@overload
-def aware(moment: datetime) -> datetime: ...
-@overload
-def aware(moment: None) -> None: ...
-def aware(moment: datetime | None) -> datetime | None:
-    """Times without an offset are Asia/Shanghai times."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=SHANGHAI)
+UNION_TAGS = frozenset({"coupon", "red_packet", *b.Kind})
+"""The tags pydantic puts in the path of an error inside a promotion or a wallet item."""
+
+
+def field_path(loc: Sequence[int | str], tags: Collection[str] = UNION_TAGS) -> str:
+    """`("cart", "items", 1, "price")` → `cart.items[1].price` (union `tags` left out)."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part not in tags:
+            text += f".{part}" if text else part
+    return text
 
 
 class In(BaseModel):
@@ -37,9 +42,9 @@ class In(BaseModel):
 
 
 class ScopeIn(In):
-    skus: list[str] | None = None
-    categories: list[str] | None = None
-    shops: list[str] | None = None
+    skus: list[Id] | None = Field(None, max_length=MAX_IDS)
+    categories: list[Id] | None = Field(None, max_length=MAX_IDS)
+    shops: list[Id] | None = Field(None, max_length=MAX_IDS)
 
     def to_domain(self) -> Scope:
         def part(values: list[str] | None) -> frozenset[str] | None:
@@ -49,19 +54,19 @@ class ScopeIn(In):
 
 
 class FundingIn(In):
-    platform_bp: int
+    platform_bp: Bp
 
 
 class _PromotionIn(In):
-    id: str
+    id: Id
     level: LevelName
-    shop: str | None = None
+    shop: Id | None = None
     scope: ScopeIn | None = None
-    group: str | None = None
+    group: Id | None = None
     exclusive: bool = False
     funding: FundingIn | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
 
     def benefit(self) -> b.Benefit:
         raise NotImplementedError
@@ -82,8 +87,8 @@ class _PromotionIn(In):
 
 class FlashPriceIn(_PromotionIn):
     kind: Literal["flash_price"]
-    price: int
-    limit_per_user: int | None = None
+    price: Fen
+    limit_per_user: Qty | None = None
 
     def benefit(self) -> b.Benefit:
         return b.FlashPrice(self.price, self.limit_per_user)
@@ -91,7 +96,7 @@ class FlashPriceIn(_PromotionIn):
 
 class PercentOffIn(_PromotionIn):
     kind: Literal["percent_off"]
-    discount_bp: int
+    discount_bp: Bp
 
     def benefit(self) -> b.Benefit:
         return b.PercentOff(self.discount_bp)
@@ -99,7 +104,7 @@ class PercentOffIn(_PromotionIn):
 
 class DirectOffIn(_PromotionIn):
     kind: Literal["direct_off"]
-    off: int
+    off: Fen
 
     def benefit(self) -> b.Benefit:
         return b.DirectOff(self.off)
@@ -107,7 +112,7 @@ class DirectOffIn(_PromotionIn):
 
 class MemberPriceIn(_PromotionIn):
     kind: Literal["member_price"]
-    tiers: dict[str, int]
+    tiers: dict[Id, Fen] = Field(max_length=100)
 
     def benefit(self) -> b.Benefit:
         return b.MemberPrice(dict(self.tiers))
@@ -115,7 +120,7 @@ class MemberPriceIn(_PromotionIn):
 
 class GroupPriceIn(_PromotionIn):
     kind: Literal["group_price"]
-    price: int
+    price: Fen
 
     def benefit(self) -> b.Benefit:
         return b.GroupPrice(self.price)
@@ -123,23 +128,23 @@ class GroupPriceIn(_PromotionIn):
 
 class BundleIn(_PromotionIn):
     kind: Literal["bundle"]
-    skus: list[str]
-    price: int
+    skus: list[Id] = Field(max_length=100)
+    price: Fen
 
     def benefit(self) -> b.Benefit:
         return b.Bundle(tuple(self.skus), self.price)
 
 
 class OffTierIn(In):
-    threshold: int
-    off: int
+    threshold: Fen
+    off: Fen
 
 
 class ThresholdOffIn(_PromotionIn):
     kind: Literal["threshold_off"]
-    tiers: list[OffTierIn]
+    tiers: list[OffTierIn] = Field(max_length=100)
     repeat: bool = False
-    cap: int | None = None
+    cap: Fen | None = None
 
     def benefit(self) -> b.Benefit:
         tiers = tuple(b.OffTier(t.threshold, t.off) for t in self.tiers)
@@ -147,15 +152,15 @@ class ThresholdOffIn(_PromotionIn):
 
 
 class RateTierIn(In):
-    discount_bp: int
-    threshold: int | None = None
-    min_qty: int | None = None
+    discount_bp: Bp
+    threshold: Fen | None = None
+    min_qty: Qty | None = None
 
 
 class ThresholdDiscountIn(_PromotionIn):
     kind: Literal["threshold_discount"]
-    tiers: list[RateTierIn]
-    cap: int | None = None
+    tiers: list[RateTierIn] = Field(max_length=100)
+    cap: Fen | None = None
 
     def benefit(self) -> b.Benefit:
         by_qty = bool(self.tiers) and self.tiers[0].min_qty is not None
@@ -173,21 +178,21 @@ class ThresholdDiscountIn(_PromotionIn):
 
 class FirstOrderOffIn(_PromotionIn):
     kind: Literal["first_order_off"]
-    threshold: int
-    off: int
+    threshold: Fen
+    off: Fen
 
     def benefit(self) -> b.Benefit:
         return b.FirstOrderOff(self.threshold, self.off)
 
 
 class GiftSkuIn(In):
-    sku: str
-    qty: int = 1
+    sku: Id
+    qty: Qty = 1
 
 
 class GiftIn(_PromotionIn):
     kind: Literal["gift"]
-    threshold: int
+    threshold: Fen
     gift: GiftSkuIn
 
     def benefit(self) -> b.Benefit:
@@ -210,15 +215,15 @@ PromotionIn = Annotated[
 
 
 class WalletItemIn(In):
-    id: str
+    id: Id
     kind: Literal["coupon", "red_packet"]
     level: LevelName
-    threshold: int
-    expires_at: datetime
-    off: int | None = None
-    discount_bp: int | None = None
-    max_off: int | None = None
-    shop: str | None = None
+    threshold: Fen
+    expires_at: Moment
+    off: Fen | None = None
+    discount_bp: Bp | None = None
+    max_off: Fen | None = None
+    shop: Id | None = None
     scope: ScopeIn | None = None
     not_first_order: bool = False
     funding: FundingIn | None = None

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from dacu.domain.campaigns import Campaign
 from dacu.domain.errors import InvalidRule
-from dacu.domain.events import Channel, Event, Segment
+from dacu.domain.events import Channel, Event, Segment, Span
 from dacu.domain.kpis import Figures, SkuFigures
 from dacu.domain.review import BUDGET_STEPS, Dashboard, achievements, budget_alerts, errors_risen
 from dacu.services.ports.alerts import Alerts
@@ -51,6 +51,12 @@ def ingest(
                 raise InvalidRule(
                     f"events[{i}].campaign_id", f"no campaign {event.campaign_id!r}"
                 ) from None
+    spans = {campaign_id: span_of(campaign) for campaign_id, campaign in known.items()}
+    for i, event in enumerate(batch):
+        try:
+            spans[event.campaign_id].check(event)
+        except InvalidRule as error:
+            raise error.within(f"events[{i}]") from None
     fresh = store.record(batch, now)
     for campaign_id in {event.campaign_id for event in fresh}:
         latest = max(event.hour for event in fresh if event.campaign_id == campaign_id)
@@ -79,9 +85,15 @@ def watch(
         alerts.clear_alert(campaign.id, "error_rate", now)
 
 
+def span_of(campaign: Campaign) -> Span:
+    return Span.of((held.window.starts_at, held.window.ends_at) for held in campaign.phases)
+
+
 def dashboard(store: KpiStore, alerts: Alerts, campaign: Campaign, now: datetime) -> Dashboard:
     """Every figure the dashboard shows, from the rollups alone."""
-    cells = store.cells(campaign.id)
+    span = span_of(campaign)
+    # an hour outside the span (stored before events were checked) is never shown
+    cells = [cell for cell in store.cells(campaign.id) if span.holds_hour(cell[0])]
     hourly: dict[datetime, Figures] = {}
     channels = {channel: Figures() for channel in Channel}
     segments = {segment: Figures() for segment in Segment}

@@ -17,6 +17,7 @@ from dacu.entrypoints.api import (
     orders,
     quotes,
 )
+from dacu.entrypoints.api.limits import RequestLimits
 from dacu.entrypoints.web import install as install_console
 
 
@@ -37,6 +38,7 @@ def create_app(platform: Platform) -> FastAPI:
     )
     app.state.platform = platform
     errors.install(app)
+    app.add_middleware(RequestLimits)  # bodies over 1 MB and control characters, refused first
     for router in (
         flashsales.router,  # first: the hot path's routes match soonest
         campaigns.router,

@@ -11,13 +11,14 @@ from dacu.domain.coupons import Claimant, ClaimedCoupon
 from dacu.domain.errors import InvalidRule
 from dacu.domain.rules import Window
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
+from dacu.schemas.bounds import PRINTABLE, Id, Moment
 
 router = APIRouter(prefix="/v1", tags=["coupons"])
 
 
 class ClaimIn(BaseModel):
     first_order: bool = False
-    member_tier: str | None = None
+    member_tier: Id | None = None
 
 
 class CouponOut(BaseModel):
@@ -41,6 +42,7 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=128,
+        pattern=PRINTABLE,
         description="the same key returns the same coupon; one claim per key",
     ),
 ]
@@ -76,15 +78,15 @@ def my_wallet(backend: PlatformDep, who: PrincipalDep) -> list[CouponOut]:
 
 
 class CodeIn(BaseModel):
-    code: str = Field(min_length=1, max_length=64)
+    code: Id
     max_uses: int = Field(ge=1, le=10**9)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
 
 
 class GrantIn(BaseModel):
-    batch: str = Field(min_length=1, max_length=64)
-    customers: list[str] = Field(min_length=1, max_length=10000)
+    batch: Id
+    customers: list[Id] = Field(min_length=1, max_length=10000)
 
 
 @router.post("/coupon-templates/{template_id}/codes", status_code=201)

@@ -1,13 +1,12 @@
 """Merchant routes: profiles (operators), enrollments (merchants, own shops), reviews."""
 
-from datetime import datetime
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from dacu.domain.access import Forbidden, Role
 from dacu.domain.enrollment import Enrollment, Merchant
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
+from dacu.schemas.bounds import TEXT, Bp, Count, Fen, Id, Moment
 from dacu.services.enrollments import Listed
 
 router = APIRouter(prefix="/v1", tags=["merchants"])
@@ -15,17 +14,17 @@ router = APIRouter(prefix="/v1", tags=["merchants"])
 
 class MerchantIn(BaseModel):
     verified: bool
-    rating_bp: int = Field(ge=0, le=10000)
-    last_serious_violation: datetime | None = None
-    categories: list[str] = Field(default_factory=list)
+    rating_bp: Bp
+    last_serious_violation: Moment | None = None
+    categories: list[Id] = Field(default_factory=list, max_length=1000)
 
 
 class EnrollmentIn(BaseModel):
-    shop: str
-    sku: str
-    list_price: int
-    campaign_price: int
-    committed_stock: int
+    shop: Id
+    sku: Id
+    list_price: Fen
+    campaign_price: Fen
+    committed_stock: Count
 
 
 class EnrollmentOut(BaseModel):
@@ -43,7 +42,7 @@ class EnrollmentOut(BaseModel):
 
 class ReviewIn(BaseModel):
     approve: bool
-    note: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=500, pattern=TEXT)
 
 
 @router.put("/merchants/{shop}", status_code=204)

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from dacu.domain.errors import DomainError, ErrorCode
+from dacu.schemas.promotions import field_path
 
 log = logging.getLogger("dacu.api")
 
@@ -53,6 +54,7 @@ STATUS: dict[ErrorCode, int] = {
 }
 
 _BY_HTTP_STATUS = {
+    400: ErrorCode.MALFORMED,  # e.g. a body nested too deeply to parse
     404: ErrorCode.NOT_FOUND,
     405: ErrorCode.METHOD_NOT_ALLOWED,
     413: ErrorCode.PAYLOAD_TOO_LARGE,
@@ -85,7 +87,7 @@ def install(app: FastAPI) -> None:
         first = problems[0] if problems else {"loc": (), "msg": "invalid request", "type": ""}
         if first.get("type") == "json_invalid":
             return error_response(ErrorCode.MALFORMED, "the body is not valid JSON", "body")
-        field = ".".join(str(part) for part in first["loc"][1:]) or None
+        field = field_path(first["loc"][1:], tags=()) or None  # after "body", "query" …
         return error_response(ErrorCode.INVALID, str(first["msg"]), field)
 
     @app.exception_handler(HTTPException)

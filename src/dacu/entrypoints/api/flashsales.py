@@ -19,8 +19,8 @@ from dacu.domain.flashsale import Decision, FlashOrder, Hold, Outcome
 from dacu.entrypoints.api import context
 from dacu.entrypoints.api.context import HOT_SECURITY, PlatformDep, PrincipalDep, hot_principal
 from dacu.entrypoints.kpi_view import AlertOut
+from dacu.schemas.bounds import Moment, aware
 from dacu.schemas.flashsales import FlashSaleIn, RequestId
-from dacu.schemas.promotions import aware
 from dacu.services import flashsales
 
 router = APIRouter(prefix="/v1", tags=["flash sales"])
@@ -66,7 +66,7 @@ class StockOut(BaseModel):
 
 class RestockIn(BaseModel):
     qty: int = Field(ge=1, le=10_000_000)
-    expected_at: datetime | None = Field(None, description="when more is expected after this")
+    expected_at: Moment | None = Field(None, description="when more is expected after this")
 
 
 class OrderOut(BaseModel):

@@ -4,13 +4,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from dacu.domain.access import Forbidden, Principal, Role
 from dacu.domain.cart import Customer
 from dacu.domain.orders import Order
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
-from dacu.entrypoints.scenario import CartIn
+from dacu.schemas.bounds import PRINTABLE, Id, Qty
+from dacu.schemas.pricing import CartIn, CustomerFactsIn
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
@@ -20,17 +21,14 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=128,
+        pattern=PRINTABLE,
         description="the same key and body return the same result; another body is a 409",
     ),
 ]
 
 
-class CheckoutIn(BaseModel):
+class CheckoutIn(CustomerFactsIn):
     cart: CartIn
-    first_order: bool = False
-    phone_verified: bool = False
-    member_tier: str | None = None
-    bought: dict[str, int] = Field(default_factory=dict)
 
 
 class ShareOut(BaseModel):
@@ -62,8 +60,8 @@ class OrderOut(BaseModel):
 
 
 class RefundIn(BaseModel):
-    sku: str
-    qty: int = Field(ge=1)
+    sku: Id
+    qty: Qty
 
 
 class RefundOut(BaseModel):

@@ -3,22 +3,16 @@
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from dacu.domain.access import Role
-from dacu.domain.cart import Customer
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
-from dacu.entrypoints.scenario import CartIn, result_to_json
+from dacu.schemas.pricing import CartIn, CustomerFactsIn, result_to_json
 
 router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
 
 
-class QuoteIn(BaseModel):
+class QuoteIn(CustomerFactsIn):
     cart: CartIn
-    first_order: bool = False
-    phone_verified: bool = False
-    member_tier: str | None = None
-    bought: dict[str, int] = Field(default_factory=dict)
     explain: bool = False
 
 
@@ -31,14 +25,6 @@ def post_quote(body: QuoteIn, backend: PlatformDep, who: PrincipalDep) -> dict[s
     """
     who.require(Role.CONSUMER)
     cart = body.cart.to_domain()
-    customer = Customer(
-        who.subject, body.first_order, body.phone_verified, body.member_tier, dict(body.bought)
-    )
+    customer = body.to_customer(who.subject)
     result = backend.quotes.quote(cart, customer, backend.clock(), explain=body.explain)
-    answer = result_to_json(result)
-    if body.explain:
-        answer["explain"] = [
-            {"layer": n.layer, "rule": n.rule, "applied": n.applied, "reason": n.reason}
-            for n in result.notes
-        ]
-    return answer
+    return result_to_json(result, body.explain)

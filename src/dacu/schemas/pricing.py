@@ -1,8 +1,12 @@
-"""The scenario file (`dacu price` input) and the result format: a public contract.
+"""The pricing edge: the cart, the customer and the result of the public scenario format.
 
-Pydantic checks the shape at the edge; the domain checks the business rules
-(tiers that increase, an off below its threshold …). Either way the error
-names the field, e.g. `promotions[0].tiers[1].threshold`.
+`/work/shared/spec/pricing.md` fixes these shapes (the `dacu price` input and
+its `--json` output); the HTTP API's quotes and orders and the CLI read carts
+and customers through the same models and write results through the one
+`result_to_json`. Pydantic checks the shape and the bounds at the edge; the
+domain checks the business rules (tiers that increase, an off below its
+threshold …). Either way the error names the field, e.g.
+`promotions[0].tiers[1].threshold`.
 """
 
 import json
@@ -11,34 +15,53 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from dacu.domain import benefits as b
 from dacu.domain.cart import Cart, CartLine, CartMode, Customer
 from dacu.domain.errors import InvalidRule
 from dacu.domain.pricing import PriceResult
 from dacu.domain.promotions import Promotion
 from dacu.domain.wallet import WalletItem
-from dacu.schemas.promotions import In, PromotionIn, WalletItemIn, aware
+from dacu.schemas.bounds import Count, Fen, Id, Moment, Name, Qty
+from dacu.schemas.promotions import In, PromotionIn, WalletItemIn, field_path
+from dacu.schemas.shares import share_json
+
+MAX_LINES = 500
+MAX_PROMOTIONS = 10_000
+MAX_WALLET = 1_000
 
 
-class CustomerIn(In):
-    id: str
+class CustomerFactsIn(In):
+    """What the customer says of themself; the id comes from the scenario or the login."""
+
     first_order: bool = False
     phone_verified: bool = False
-    member_tier: str | None = None
-    bought: dict[str, int] = Field(default_factory=dict)
+    member_tier: Id | None = None
+    bought: dict[Id, Count] = Field(default_factory=dict, max_length=MAX_LINES)
+
+    def to_customer(self, customer_id: str) -> Customer:
+        return Customer(
+            id=customer_id,
+            first_order=self.first_order,
+            phone_verified=self.phone_verified,
+            member_tier=self.member_tier,
+            bought=dict(self.bought),
+        )
+
+
+class CustomerIn(CustomerFactsIn):
+    id: Id
 
 
 class CartItemIn(In):
-    sku: str
-    shop: str
-    price: int
-    qty: int
-    category: str | None = None
+    sku: Id
+    shop: Id
+    price: Fen
+    qty: Qty
+    category: Id | None = None
 
 
 class CartIn(In):
     mode: Literal["normal", "group"] = "normal"
-    items: list[CartItemIn]
+    items: list[CartItemIn] = Field(max_length=MAX_LINES)
 
     def to_domain(self) -> Cart:
         """The cart; raises InvalidRule naming the field, e.g. `cart.items[1].price`."""
@@ -55,12 +78,12 @@ class CartIn(In):
 
 
 class ScenarioIn(In):
-    name: str = ""
-    now: datetime
+    name: Name = ""
+    now: Moment
     customer: CustomerIn
     cart: CartIn
-    promotions: list[PromotionIn] = Field(default_factory=list)
-    wallet: list[WalletItemIn] = Field(default_factory=list)
+    promotions: list[PromotionIn] = Field(default_factory=list, max_length=MAX_PROMOTIONS)
+    wallet: list[WalletItemIn] = Field(default_factory=list, max_length=MAX_WALLET)
     expect: dict[str, Any] | None = None
 
 
@@ -81,26 +104,13 @@ class BadScenario(ValueError):
     """A scenario file that cannot be priced; the message names the field."""
 
 
-_TAGS = {"coupon", "red_packet", *b.Kind}
-
-
-def _field(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part not in _TAGS:
-            text += f".{part}" if text else part
-    return text
-
-
 def load_scenario(text: str) -> Scenario:
     """Parse and check a scenario; raises `BadScenario` naming the first bad field."""
     try:
         raw = ScenarioIn.model_validate_json(text)
     except ValidationError as error:
         first = error.errors()[0]
-        raise BadScenario(f"{_field(first['loc']) or 'scenario'}: {first['msg']}") from None
+        raise BadScenario(f"{field_path(first['loc']) or 'scenario'}: {first['msg']}") from None
     return _to_domain(raw)
 
 
@@ -108,13 +118,7 @@ def _to_domain(raw: ScenarioIn) -> Scenario:
     where = "scenario"
     try:
         where = "customer"
-        customer = Customer(
-            id=raw.customer.id,
-            first_order=raw.customer.first_order,
-            phone_verified=raw.customer.phone_verified,
-            member_tier=raw.customer.member_tier,
-            bought=dict(raw.customer.bought),
-        )
+        customer = raw.customer.to_customer(raw.customer.id)
         where = ""  # the cart names its own fields
         cart = raw.cart.to_domain()
         promotions = []
@@ -129,7 +133,7 @@ def _to_domain(raw: ScenarioIn) -> Scenario:
         raise BadScenario(str(error.within(where))) from None
     return Scenario(
         name=raw.name,
-        now=aware(raw.now),
+        now=raw.now,
         customer=customer,
         cart=cart,
         promotions=tuple(promotions),
@@ -137,9 +141,9 @@ def _to_domain(raw: ScenarioIn) -> Scenario:
     )
 
 
-def result_to_json(result: PriceResult) -> dict[str, Any]:
-    """The result format of the pricing spec."""
-    return {
+def result_to_json(result: PriceResult, explain: bool = False) -> dict[str, Any]:
+    """The result format of the pricing spec; with `explain`, why each rule applied or not."""
+    data: dict[str, Any] = {
         "list_total": result.list_total,
         "discount_total": result.discount_total,
         "payable": result.payable,
@@ -152,11 +156,11 @@ def result_to_json(result: PriceResult) -> dict[str, Any]:
                 "qty": line.qty,
                 "list_amount": line.list_amount,
                 "payable": line.payable,
-                "discounts": [_discount(d) for d in line.discounts],
+                "discounts": [share_json(d) for d in line.discounts],
             }
             for line in result.lines
         ],
-        "applied": [_discount(d) for d in result.applied],
+        "applied": [share_json(d) for d in result.applied],
         "funding": {
             "platform": result.funding_platform,
             "merchants": dict(result.funding_merchants),
@@ -165,10 +169,12 @@ def result_to_json(result: PriceResult) -> dict[str, Any]:
         "hints": [{"id": h.id, "add": h.add, "extra_off": h.extra_off} for h in result.hints],
         "warnings": list(result.warnings),
     }
-
-
-def _discount(d: Any) -> dict[str, Any]:
-    return {"id": d.id, "amount": d.amount, "platform": d.platform, "merchant": d.merchant}
+    if explain:
+        data["explain"] = [
+            {"layer": n.layer, "rule": n.rule, "applied": n.applied, "reason": n.reason}
+            for n in result.notes
+        ]
+    return data
 
 
 def dumps(data: Any) -> str:
