@@ -29,7 +29,10 @@ from dacu.adapters.principal_cache import PrincipalCache
 from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_gate import AsyncRedisGate
+from dacu.adapters.wallet_store import SqlHeldCoupons
 from dacu.domain.flashsale import StockGate
+from dacu.services.campaigns import CampaignService
+from dacu.services.catalog import CatalogCache
 from dacu.services.enrollments import EnrollmentService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.notifications import Notifications
@@ -53,7 +56,7 @@ class Platform:
     new_id: NewId
     redis_url: str | None
     redis_prefix: str
-    campaigns: SqlCampaignStore
+    campaigns: CampaignService
     coupons: SqlCouponStore
     coupon_lifecycle: SqlCouponLifecycle
     orders: SqlOrderStore
@@ -69,6 +72,7 @@ class Platform:
     cases: SqlCaseStore
     recorded: SqlRecordedEvents
     quotes: QuoteService
+    catalog: CatalogCache  # the process's compiled live promotions, behind `quotes`
 
     async def aclose(self) -> None:
         if self.hot_gate is not None:
@@ -90,8 +94,11 @@ def bootstrap(
     """The platform over `engine` (and Redis, when given a URL)."""
     zone = ZoneInfo(timezone)
     hot = async_gate(redis_url, redis_prefix)
-    campaigns, coupons = SqlCampaignStore(engine), SqlCouponStore(engine)
+    campaign_store, coupons = SqlCampaignStore(engine), SqlCouponStore(engine)
+    campaigns = CampaignService(campaign_store)
     enrollments = SqlEnrollmentStore(engine)
+    alerts = SqlAlertStore(engine)
+    catalog = CatalogCache(campaign_store, enrollments, alerts)
     return Platform(
         engine=engine,
         clock=clock or (lambda: datetime.now(zone)),
@@ -109,11 +116,12 @@ def bootstrap(
         hot_gate=hot,
         tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
         kpis=SqlKpiStore(engine),
-        alerts=SqlAlertStore(engine),
+        alerts=alerts,
         notifications=SqlNotifications(engine),
         cases=SqlCaseStore(engine),
         recorded=SqlRecordedEvents(engine),
-        quotes=QuoteService(campaigns, coupons, enrollments),
+        quotes=QuoteService(catalog, SqlHeldCoupons(engine)),
+        catalog=catalog,
     )
 
 

@@ -9,6 +9,7 @@ from dacu.domain.campaigns import Campaign
 from dacu.domain.enrollment import Enrollment, Merchant, Review
 from dacu.domain.flashsale import StockGate
 from dacu.domain.orders import Order, Refund
+from dacu.services.campaigns import Applied
 from dacu.services.coupons import CouponStore
 from dacu.services.enrollments import Listed
 from dacu.services.kpis import KpiStore
@@ -21,9 +22,11 @@ from dacu.services.review import Cases
 
 
 class CampaignStore(Protocol):
+    """Campaigns as the simulation drives them: through the campaign service."""
+
     def apply(
         self, document: dict[str, Any], campaign: Campaign, actor: str, now: datetime
-    ) -> int: ...
+    ) -> Applied: ...
 
     def document(self, campaign_id: str) -> dict[str, Any]: ...
 

@@ -1,0 +1,148 @@
+"""The live promotion catalog a pricing process keeps: compiled once per campaign revision.
+
+A quote reads the live campaigns' revisions (one small query) and nothing
+else of the campaigns unless one moved; then it loads only the campaigns
+that moved, in one query, and indexes them. Each campaign keeps one indexed
+`PromotionCatalog` per set of phases on at once, so a phase starting re-files
+that campaign alone. A campaign that cannot be read back is left out of
+pricing with a `campaign_unloadable` alert instead of failing every cart, and
+a promotion id two live campaigns share is priced as `campaign:id` in both.
+"""
+
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Protocol
+
+from dacu.domain.campaigns import Campaign, Phase
+from dacu.domain.cart import Cart
+from dacu.domain.enrollment import Enrollment, Review
+from dacu.domain.pricing import PromotionCatalog
+from dacu.domain.promotions import Promotion
+from dacu.services.ports.alerts import Alerts
+from dacu.services.ports.campaigns import CampaignStore, Stored, Unloadable
+
+UNLOADABLE = "campaign_unloadable"
+
+
+class ApprovedEnrollments(Protocol):
+    def of_campaign(self, campaign_id: str, review: Review | None = None) -> list[Enrollment]: ...
+
+
+@dataclass(slots=True)
+class CompiledCampaign:
+    """One live campaign at one revision, with its catalogs by the phases that are on."""
+
+    campaign: Campaign
+    revision: int
+    enrolled: tuple[Promotion, ...]  # approved enrollments' campaign prices
+    enrolled_skus: frozenset[str]
+    _catalogs: dict[tuple[frozenset[Phase], frozenset[str]], PromotionCatalog] = field(
+        default_factory=dict
+    )
+
+    def ids(self) -> set[str]:
+        return {held.promotion.id for held in self.campaign.promotions} | {
+            promotion.id for promotion in self.enrolled
+        }
+
+    def catalog_at(self, now: datetime, clashes: frozenset[str]) -> PromotionCatalog:
+        """What the campaign prices at `now`, indexed; ids in `clashes` under its name."""
+        on = frozenset(held.phase for held in self.campaign.phases if held.window.contains(now))
+        key = (on, clashes)
+        found = self._catalogs.get(key)
+        if found is None:
+            promotions = [*self.enrolled] if on else []
+            promotions += self.campaign.live_promotions(now)
+            if clashes:
+                promotions = [
+                    replace(p, id=f"{self.campaign.id}:{p.id}") if p.id in clashes else p
+                    for p in promotions
+                ]
+            found = self._catalogs[key] = PromotionCatalog(promotions)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    revisions: dict[str, int]
+    compiled: tuple[CompiledCampaign, ...]  # loaded ones, by campaign id
+    clashes: dict[str, frozenset[str]]  # per campaign: its ids another live campaign uses
+
+
+_EMPTY = _Snapshot({}, (), {})
+
+
+class CatalogCache:
+    """The process's compiled catalog, current as of the last `refresh`."""
+
+    def __init__(
+        self, campaigns: CampaignStore, enrollments: ApprovedEnrollments, alerts: Alerts
+    ) -> None:
+        self._campaigns, self._enrollments, self._alerts = campaigns, enrollments, alerts
+        self._snapshot = _EMPTY
+        self._lock = threading.Lock()
+        self.compilations = 0  # campaigns compiled so far: what a test of "only what moved" counts
+
+    def refresh(self, now: datetime) -> tuple[CompiledCampaign, ...]:
+        """The live campaigns, compiled: one read of the revisions, more only if one moved."""
+        return self._current(now).compiled
+
+    def reaching(self, cart: Cart, member_tier: str | None, now: datetime) -> list[Promotion]:
+        """The promotions that may reach `cart` now, campaign by campaign, in catalog order."""
+        snapshot = self._current(now)
+        found: list[Promotion] = []
+        for held in snapshot.compiled:
+            if held.campaign.admits(member_tier):
+                clashes = snapshot.clashes.get(held.campaign.id, frozenset())
+                found += held.catalog_at(now, clashes).reaching(cart)
+        return found
+
+    def _current(self, now: datetime) -> _Snapshot:
+        revisions = self._campaigns.live_revisions()
+        snapshot = self._snapshot
+        if revisions != snapshot.revisions:
+            with self._lock:
+                if revisions != self._snapshot.revisions:
+                    self._snapshot = self._rebuild(self._snapshot, revisions, now)
+                snapshot = self._snapshot
+        return snapshot
+
+    def _rebuild(self, old: _Snapshot, revisions: dict[str, int], now: datetime) -> _Snapshot:
+        kept = {
+            held.campaign.id: held
+            for held in old.compiled
+            if revisions.get(held.campaign.id) == held.revision
+        }
+        moved = [cid for cid, revision in revisions.items() if cid not in kept]
+        for cid, found in self._campaigns.load(moved).items():
+            if isinstance(found, Unloadable):
+                message = f"campaign {cid} revision {found.revision} left out: {found.reason}"
+                self._alerts.raise_alert(cid, UNLOADABLE, "critical", message, now)
+                continue
+            kept[cid] = self._compile(found)
+            self._alerts.clear_alert(cid, UNLOADABLE, now)
+        compiled = tuple(kept[cid] for cid in sorted(kept))
+        return _Snapshot(dict(revisions), compiled, _clashes(compiled))
+
+    def _compile(self, stored: Stored) -> CompiledCampaign:
+        self.compilations += 1
+        campaign = stored.campaign
+        approved = self._enrollments.of_campaign(campaign.id, Review.APPROVED)
+        return CompiledCampaign(
+            campaign,
+            stored.revision,
+            tuple(enrolled.promotion() for enrolled in approved),
+            frozenset(enrolled.sku for enrolled in approved),
+        )
+
+
+def _clashes(compiled: tuple[CompiledCampaign, ...]) -> dict[str, frozenset[str]]:
+    """Per campaign, the promotion ids another live campaign uses too."""
+    owners: dict[str, int] = {}
+    ids = {held.campaign.id: held.ids() for held in compiled}
+    for held_ids in ids.values():
+        for promotion_id in held_ids:
+            owners[promotion_id] = owners.get(promotion_id, 0) + 1
+    shared = {promotion_id for promotion_id, count in owners.items() if count > 1}
+    return {cid: frozenset(held_ids & shared) for cid, held_ids in ids.items() if held_ids & shared}
