@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from dacu.adapters.audit import record
 from dacu.adapters.campaign_codec import decode_campaign, encode_campaign
 from dacu.adapters.codec import template_to_json
+from dacu.adapters.raw_reads import fetch
 from dacu.adapters.tables import campaigns, coupon_templates
 from dacu.domain.campaigns import Campaign, CampaignStatus, UnknownCampaign
 from dacu.domain.coupons import CouponTemplate
@@ -27,6 +28,7 @@ from dacu.domain.errors import ConcurrentChange, InvalidRule
 from dacu.schemas.campaigns import load_campaign
 from dacu.services.ports.campaigns import CampaignRecord, Stored, Unloadable
 
+_LIVE_REVISIONS = "SELECT id, revision FROM campaigns WHERE status = ?"
 _LOADED = (
     campaigns.c.id,
     campaigns.c.status,
@@ -144,13 +146,9 @@ class SqlCampaignStore:
         return document
 
     def live_revisions(self) -> dict[str, int]:
-        with self._engine.connect() as connection:
-            rows = connection.execute(
-                select(campaigns.c.id, campaigns.c.revision).where(
-                    campaigns.c.status == CampaignStatus.LIVE.value
-                )
-            ).all()
-        return {row.id: row.revision for row in rows}
+        """One query on the status index, through the driver: every quote makes it."""
+        rows = fetch(self._engine, _LIVE_REVISIONS, (CampaignStatus.LIVE.value,))
+        return {campaign_id: int(revision) for campaign_id, revision in rows}
 
     def load(self, campaign_ids: Collection[str]) -> dict[str, Stored | Unloadable]:
         if not campaign_ids:

@@ -1,54 +1,49 @@
 """The held coupons of one customer, read for pricing in one query.
 
-Coupons and their templates come back joined; a template's rule is parsed
-once per process and again only when its stored rule changes.
+Coupons and their templates come back joined, through the driver (see
+`raw_reads`); a template's rule is parsed once per process and again only
+when its stored rule changes, and a coupon's wallet item is kept while its
+template's rule and its expiry stay as they were.
 """
 
-import threading
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from dacu.adapters.codec import template_from_json
-from dacu.adapters.tables import coupon_templates, coupons
-from dacu.domain.coupons import CouponTemplate
+from dacu.adapters.raw_reads import aware, fetch
 from dacu.domain.wallet import WalletItem
 
-_HELD = "held"
+_HELD = (
+    "SELECT coupons.id, coupons.expires_at, coupon_templates.rule"
+    " FROM coupons JOIN coupon_templates ON coupon_templates.id = coupons.template_id"
+    " WHERE coupons.customer_id = ? AND coupons.status = 'held' ORDER BY coupons.id"
+)
+_KEPT = 100_000  # wallet items remembered, at most: a customer's are a handful
 
 
 class SqlHeldCoupons:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._templates: dict[str, tuple[dict[str, Any], CouponTemplate]] = {}
-        self._lock = threading.Lock()
+        self._items: dict[str, tuple[Any, Any, WalletItem]] = {}
 
     def held(self, customer_id: str, now: datetime) -> list[WalletItem]:
-        query = (
-            select(
-                coupons.c.id, coupons.c.expires_at, coupons.c.template_id, coupon_templates.c.rule
-            )
-            .join(coupon_templates, coupon_templates.c.id == coupons.c.template_id)
-            .where(
-                coupons.c.customer_id == customer_id,
-                coupons.c.status == _HELD,
-                coupons.c.expires_at >= now,
-            )
-            .order_by(coupons.c.id)
-        )
-        with self._engine.connect() as connection:
-            rows = connection.execute(query).all()
-        return [
-            self._template(row.template_id, row.rule).wallet_item(row.id, row.expires_at)
-            for row in rows
-        ]
+        found = []
+        for coupon_id, expires_at, rule in fetch(self._engine, _HELD, (customer_id,)):
+            item = self._item(coupon_id, expires_at, rule)
+            if item.expires_at >= now:
+                found.append(item)
+        return found
 
-    def _template(self, template_id: str, rule: dict[str, Any]) -> CouponTemplate:
-        known = self._templates.get(template_id)
-        if known is not None and known[0] == rule:
-            return known[1]
-        template = template_from_json(rule)
-        with self._lock:
-            self._templates[template_id] = (rule, template)
-        return template
+    def _item(self, coupon_id: str, expires_at: Any, rule: Any) -> WalletItem:
+        kept = self._items.get(coupon_id)
+        if kept is not None and kept[0] == expires_at and kept[1] == rule:
+            return kept[2]
+        parsed = json.loads(rule) if isinstance(rule, str) else rule
+        item = template_from_json(parsed).wallet_item(coupon_id, aware(expires_at))
+        if len(self._items) >= _KEPT:
+            self._items.clear()
+        self._items[coupon_id] = (expires_at, rule, item)
+        return item

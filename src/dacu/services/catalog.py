@@ -2,11 +2,12 @@
 
 A quote reads the live campaigns' revisions (one small query) and nothing
 else of the campaigns unless one moved; then it loads only the campaigns
-that moved, in one query, and indexes them. Each campaign keeps one indexed
-`PromotionCatalog` per set of phases on at once, so a phase starting re-files
-that campaign alone. A campaign that cannot be read back is left out of
-pricing with a `campaign_unloadable` alert instead of failing every cart, and
-a promotion id two live campaigns share is priced as `campaign:id` in both.
+that moved, in one query, and compiles them. Each campaign keeps what it
+prices per set of phases on at once; the catalog a quote prices against
+joins them, indexed, once per set of campaigns and phases. A campaign that
+cannot be read back is left out of pricing with a `campaign_unloadable`
+alert instead of failing every cart, and a promotion id two live campaigns
+share is priced as `campaign:id` in both.
 """
 
 import threading
@@ -15,7 +16,6 @@ from datetime import datetime
 from typing import Protocol
 
 from dacu.domain.campaigns import Campaign, Phase
-from dacu.domain.cart import Cart
 from dacu.domain.enrollment import Enrollment, Review
 from dacu.domain.pricing import PromotionCatalog
 from dacu.domain.promotions import Promotion
@@ -31,13 +31,13 @@ class ApprovedEnrollments(Protocol):
 
 @dataclass(slots=True)
 class CompiledCampaign:
-    """One live campaign at one revision, with its catalogs by the phases that are on."""
+    """One live campaign at one revision, with what it prices by the phases that are on."""
 
     campaign: Campaign
     revision: int
     enrolled: tuple[Promotion, ...]  # approved enrollments' campaign prices
     enrolled_skus: frozenset[str]
-    _catalogs: dict[tuple[frozenset[Phase], frozenset[str]], PromotionCatalog] = field(
+    _pricing: dict[tuple[frozenset[Phase], frozenset[str]], tuple[Promotion, ...]] = field(
         default_factory=dict
     )
 
@@ -46,21 +46,27 @@ class CompiledCampaign:
             promotion.id for promotion in self.enrolled
         }
 
-    def catalog_at(self, now: datetime, clashes: frozenset[str]) -> PromotionCatalog:
-        """What the campaign prices at `now`, indexed; ids in `clashes` under its name."""
-        on = frozenset(held.phase for held in self.campaign.phases if held.window.contains(now))
+    def phases_on(self, now: datetime) -> frozenset[Phase]:
+        return frozenset(held.phase for held in self.campaign.phases if held.window.contains(now))
+
+    def pricing(
+        self, on: frozenset[Phase], now: datetime, clashes: frozenset[str]
+    ) -> tuple[Promotion, ...]:
+        """What the campaign prices while the phases `on` are on (`now` among them), in
+        campaign order; ids in `clashes` under the campaign's name."""
         key = (on, clashes)
-        found = self._catalogs.get(key)
+        found = self._pricing.get(key)
         if found is None:
             promotions = [*self.enrolled] if on else []
             promotions += self.campaign.live_promotions(now)
-            if clashes:
-                promotions = [
-                    replace(p, id=f"{self.campaign.id}:{p.id}") if p.id in clashes else p
-                    for p in promotions
-                ]
-            found = self._catalogs[key] = PromotionCatalog(promotions)
+            found = self._pricing[key] = tuple(
+                replace(p, id=f"{self.campaign.id}:{p.id}") if p.id in clashes else p
+                for p in promotions
+            )
         return found
+
+
+_Key = tuple[tuple[str, frozenset[Phase]], ...]  # the campaigns admitted, and their phases on
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +74,11 @@ class _Snapshot:
     revisions: dict[str, int]
     compiled: tuple[CompiledCampaign, ...]  # loaded ones, by campaign id
     clashes: dict[str, frozenset[str]]  # per campaign: its ids another live campaign uses
+    catalogs: dict[_Key, PromotionCatalog] = field(default_factory=dict)
 
 
 _EMPTY = _Snapshot({}, (), {})
+_CATALOGS_KEPT = 32  # indexed catalogs per snapshot: members or not, times phase changes
 
 
 class CatalogCache:
@@ -88,14 +96,23 @@ class CatalogCache:
         """The live campaigns, compiled: one read of the revisions, more only if one moved."""
         return self._current(now).compiled
 
-    def reaching(self, cart: Cart, member_tier: str | None, now: datetime) -> list[Promotion]:
-        """The promotions that may reach `cart` now, campaign by campaign, in catalog order."""
+    def catalog(self, member_tier: str | None, now: datetime) -> PromotionCatalog:
+        """Every promotion live at `now` for such a customer, indexed: the catalog a quote
+        prices against, built once per set of campaigns and phases and kept."""
         snapshot = self._current(now)
-        found: list[Promotion] = []
-        for held in snapshot.compiled:
-            if held.campaign.admits(member_tier):
+        admitted = [held for held in snapshot.compiled if held.campaign.admits(member_tier)]
+        on = [held.phases_on(now) for held in admitted]
+        key = tuple((held.campaign.id, phases) for held, phases in zip(admitted, on, strict=True))
+        found = snapshot.catalogs.get(key)
+        if found is None:
+            promotions: list[Promotion] = []
+            for held, phases in zip(admitted, on, strict=True):
                 clashes = snapshot.clashes.get(held.campaign.id, frozenset())
-                found += held.catalog_at(now, clashes).reaching(cart)
+                promotions += held.pricing(phases, now, clashes)
+            found = PromotionCatalog(promotions)
+            if len(snapshot.catalogs) >= _CATALOGS_KEPT:
+                snapshot.catalogs.clear()
+            snapshot.catalogs[key] = found
         return found
 
     def _current(self, now: datetime) -> _Snapshot:

@@ -105,9 +105,9 @@ class QuoteService:
     def quote(
         self, cart: Cart, customer: Customer, now: datetime, *, explain: bool = False
     ) -> PriceResult:
-        promotions = self._catalog.reaching(cart, customer.member_tier, now)
+        catalog = self._catalog.catalog(customer.member_tier, now)
         wallet = self._wallets.held(customer.id, now)
-        return price(cart, customer, promotions, wallet, now, explain=explain)
+        return price(cart, customer, catalog, wallet, now, explain=explain)
 
     def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
         """每人限购: no line of a campaign's enrolled SKU beyond the campaign's per-user limit."""
