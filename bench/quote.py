@@ -211,7 +211,9 @@ async def _drive(requests: list[bytes], port: int, clients: int, seconds: float)
     return latencies, time.perf_counter() - started, len(bad)
 
 
-def http_run(url: str, carts: list[Cart], tokens: list[str], seconds: float, clients: int):
+def http_run(
+    url: str, carts: list[Cart], tokens: list[str], seconds: float, clients: int, warm: float
+):
     port = 19_000 + os.getpid() % 1000
     env = os.environ | {"DACU_DATABASE_URL": url}
     dacu = str(Path(sys.executable).with_name("dacu"))
@@ -226,7 +228,7 @@ def http_run(url: str, carts: list[Cart], tokens: list[str], seconds: float, cli
                      token, port)
             for cart, token in zip(carts, tokens, strict=False)
         ]  # fmt: skip
-        asyncio.run(_drive(requests, port, clients, 3))  # warm: both workers compile
+        asyncio.run(_drive(requests, port, clients, warm))  # both workers compile
         latencies, elapsed, bad = asyncio.run(_drive(requests, port, clients, seconds))
     finally:
         server.terminate()
@@ -307,7 +309,8 @@ def measure(backend: str, url: str, size: int, args: argparse.Namespace) -> list
     ]  # fmt: skip
     engine.dispose()
     if not args.no_http:
-        http = http_run(url, carts, tokens, args.seconds, args.clients)
+        warm = 3 + size / 5_000  # both workers compile the catalog first
+        http = http_run(url, carts, tokens, args.seconds, args.clients, warm)
         results.append({**common, "path": "http", **http, "cores": os.cpu_count(), "workers": 2})
     return results
 

@@ -3,13 +3,16 @@
 Loading a live catalog must not run every promotion back through the campaign
 file's pydantic schema: the `compiled` column keeps the `Campaign` exactly as
 the domain holds it, and reading it back only calls the dataclasses' own
-constructors. Each object is a JSON object tagged `"@"` with its class; fields
-left at their default are left out. `FORMAT` changes whenever this layout does;
-a row compiled in another format is compiled again from its document.
+constructors. The promotions — nearly all of a big campaign — are rows of
+plain values, their windows kept once in a table; everything else is a JSON
+object tagged `"@"` with its class, fields left at their default left out.
+`FORMAT` changes whenever this layout does; a row compiled in another format
+is compiled again from its document.
 """
 
 import dataclasses
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -28,10 +31,10 @@ from dacu.domain.campaigns import (
 )
 from dacu.domain.coupons import Audience, CouponTemplate, Validity
 from dacu.domain.promotions import Promotion
-from dacu.domain.rules import Level, Scope, Window
+from dacu.domain.rules import EVERYTHING, Level, Scope, Window
 from dacu.domain.wallet import WalletKind
 
-FORMAT = 1
+FORMAT = 2
 
 _CLASSES: dict[str, type[Any]] = {
     cls.__name__: cls
@@ -75,13 +78,24 @@ _FIELDS: dict[type[Any], tuple[tuple[str, Any], ...]] = {
 }
 
 
+_LEVELS = {level.value: level for level in Level}
+_PHASES = {phase.value: phase for phase in Phase}
+
+
 class UnknownLayout(ValueError):
     """The compiled JSON names a class or format this code does not know."""
 
 
 def encode_campaign(campaign: Campaign) -> dict[str, Any]:
     """The campaign as the `compiled` column keeps it."""
-    return {"format": FORMAT, "campaign": _encode(campaign)}
+    windows: dict[Window, int] = {}
+    rows = [_promotion_row(held, windows) for held in campaign.promotions]
+    return {
+        "format": FORMAT,
+        "campaign": _encode(replace(campaign, promotions=())),
+        "windows": [[_time(w.starts_at), _time(w.ends_at)] for w in windows],
+        "promotions": rows,
+    }
 
 
 def decode_campaign(compiled: Mapping[str, Any]) -> Campaign:
@@ -91,7 +105,64 @@ def decode_campaign(compiled: Mapping[str, Any]) -> Campaign:
     campaign = _decode(compiled["campaign"])
     if not isinstance(campaign, Campaign):
         raise UnknownLayout("the compiled JSON is not a campaign")
-    return campaign
+    windows = [Window(_parse(start), _parse(end)) for start, end in compiled["windows"]]
+    promotions = tuple(_held(row, windows) for row in compiled["promotions"])
+    return replace(campaign, promotions=promotions)
+
+
+def _promotion_row(held: CampaignPromotion, windows: dict[Window, int]) -> list[Any]:
+    p = held.promotion
+    scope = p.scope
+    return [
+        p.id,
+        p.level.value,
+        _encode(p.benefit),
+        None if scope == EVERYTHING else [_sorted(scope.skus), _sorted(scope.categories),
+                                          _sorted(scope.shops)],
+        p.shop,
+        p.group,
+        p.exclusive,
+        p.funding_bp,
+        windows.setdefault(p.window, len(windows)),
+        held.phase.value if held.phase is not None else None,
+        held.killed,
+    ]  # fmt: skip
+
+
+def _held(row: list[Any], windows: list[Window]) -> CampaignPromotion:
+    pid, level, benefit, scope, shop, group, exclusive, funding_bp, window, phase, killed = row
+    promotion = Promotion(
+        id=pid,
+        level=_LEVELS[level],
+        benefit=_decode(benefit),
+        scope=EVERYTHING if scope is None else _scope(*scope),
+        shop=shop,
+        group=group,
+        exclusive=exclusive,
+        funding_bp=funding_bp,
+        window=windows[window],
+    )
+    return CampaignPromotion(promotion, _PHASES[phase] if phase else None, killed)
+
+
+def _scope(skus: Any, categories: Any, shops: Any) -> Scope:
+    return Scope(
+        frozenset(skus) if skus is not None else None,
+        frozenset(categories) if categories is not None else None,
+        frozenset(shops) if shops is not None else None,
+    )
+
+
+def _sorted(values: frozenset[str] | None) -> list[str] | None:
+    return sorted(values) if values is not None else None
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
 
 
 def _encode(value: Any) -> Any:
