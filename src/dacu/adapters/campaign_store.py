@@ -203,13 +203,13 @@ def _compiled(row: Any) -> Stored | Unloadable:
     compiled form is missing or of another layout, Unloadable if neither reads."""
     try:
         campaign = decode_campaign(row.compiled) if row.compiled else None
-    except (LookupError, TypeError, ValueError):  # another layout, or a class changed
+    except (AttributeError, LookupError, TypeError, ValueError):  # another layout or class
         campaign = None
     try:
         if campaign is None:
             campaign = load_campaign(copy.deepcopy(row.document))[1]
         return Stored(_standing(campaign, row.status, row.killed), row.revision)
-    except (LookupError, TypeError, ValueError) as error:
+    except (AttributeError, LookupError, TypeError, ValueError) as error:
         return Unloadable(row.id, row.revision, f"{type(error).__name__}: {error}")
 
 
