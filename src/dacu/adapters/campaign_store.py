@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from dacu.adapters.audit import record
 from dacu.adapters.campaign_codec import decode_campaign, encode_campaign
 from dacu.adapters.codec import template_to_json
-from dacu.adapters.raw_reads import fetch
+from dacu.adapters.raw_reads import HotReads
 from dacu.adapters.tables import campaigns, coupon_templates
 from dacu.domain.campaigns import Campaign, CampaignStatus, UnknownCampaign
 from dacu.domain.coupons import CouponTemplate
@@ -42,6 +42,7 @@ _LOADED = (
 class SqlCampaignStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._hot = HotReads(engine)
 
     def apply(self, document: dict[str, Any], campaign: Campaign, actor: str, now: datetime) -> int:
         """Create or replace a campaign from its document; returns the new version."""
@@ -146,8 +147,8 @@ class SqlCampaignStore:
         return document
 
     def live_revisions(self) -> dict[str, int]:
-        """One query on the status index, through the driver: every quote makes it."""
-        rows = fetch(self._engine, _LIVE_REVISIONS, (CampaignStatus.LIVE.value,))
+        """One query on the status index, a hot read: every quote makes it."""
+        rows = self._hot.fetch(_LIVE_REVISIONS, (CampaignStatus.LIVE.value,))
         return {campaign_id: int(revision) for campaign_id, revision in rows}
 
     def load(self, campaign_ids: Collection[str]) -> dict[str, Stored | Unloadable]:

@@ -1,8 +1,8 @@
 """The held coupons of one customer, read for pricing in one query.
 
-Coupons and their templates come back joined, through the driver (see
-`raw_reads`); a template's rule is parsed once per process and again only
-when its stored rule changes, and a coupon's wallet item is kept while its
+Coupons and their templates come back joined, a hot read (see `raw_reads`);
+a template's rule is parsed once per process and again only when its stored
+rule changes, and a coupon's wallet item is kept while its
 template's rule and its expiry stay as they were.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from dacu.adapters.codec import template_from_json
-from dacu.adapters.raw_reads import aware, fetch
+from dacu.adapters.raw_reads import HotReads, aware
 from dacu.domain.wallet import WalletItem
 
 _HELD = (
@@ -26,12 +26,12 @@ _KEPT = 100_000  # wallet items remembered, at most: a customer's are a handful
 
 class SqlHeldCoupons:
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        self._hot = HotReads(engine)
         self._items: dict[str, tuple[Any, Any, WalletItem]] = {}
 
     def held(self, customer_id: str, now: datetime) -> list[WalletItem]:
         found = []
-        for coupon_id, expires_at, rule in fetch(self._engine, _HELD, (customer_id,)):
+        for coupon_id, expires_at, rule in self._hot.fetch(_HELD, (customer_id,)):
             item = self._item(coupon_id, expires_at, rule)
             if item.expires_at >= now:
                 found.append(item)

@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from dacu.domain.access import Role
 from dacu.domain.cart import Customer
-from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
+from dacu.entrypoints.api.context import HOT_SECURITY, PlatformDep, hot_principal
 from dacu.entrypoints.scenario import CartIn, result_to_json
 
 router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
@@ -22,13 +22,14 @@ class QuoteIn(BaseModel):
     explain: bool = False
 
 
-@router.post("")
-def post_quote(body: QuoteIn, backend: PlatformDep, who: PrincipalDep) -> dict[str, Any]:
+@router.post("", openapi_extra=HOT_SECURITY)
+async def post_quote(body: QuoteIn, request: Request, backend: PlatformDep) -> dict[str, Any]:
     """Price a cart with every live promotion and the coupons in your wallet.
 
     The answer has the pricing result format: lines, each discount and who
     funds it, the coupons used, 凑单 hints and warnings.
     """
+    who = await hot_principal(request)  # a hot path: the token cache, no thread hop
     who.require(Role.CONSUMER)
     cart = body.cart.to_domain()
     customer = Customer(
