@@ -16,8 +16,9 @@ from dacu.adapters.codec import template_from_json
 from dacu.adapters.raw_reads import HotReads, aware
 from dacu.domain.wallet import WalletItem
 
+# The rule as text: comparing it with the one kept is cheaper than parsing it.
 _HELD = (
-    "SELECT coupons.id, coupons.expires_at, coupon_templates.rule"
+    "SELECT coupons.id, coupons.expires_at, CAST(coupon_templates.rule AS TEXT)"
     " FROM coupons JOIN coupon_templates ON coupon_templates.id = coupons.template_id"
     " WHERE coupons.customer_id = ? AND coupons.status = 'held' ORDER BY coupons.id"
 )
