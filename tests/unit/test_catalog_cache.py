@@ -1,5 +1,6 @@
 """The per-process catalog: compiled once per campaign revision, rebuilt only where moved."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,9 +41,17 @@ def campaign(cid: str, *offs: tuple[str, int], status: str = "live", members_onl
     )  # fmt: skip
 
 
+@dataclass
 class NoWallets:
+    """QuoteReads: the store's revisions, and no coupons."""
+
+    store: FakeCampaignStore
+
     def held(self, customer_id, now):
         return []
+
+    def read(self, customer_id, now):
+        return self.store.live_revisions(), []
 
 
 def platform(*campaigns, enrollments=None):
@@ -51,7 +60,7 @@ def platform(*campaigns, enrollments=None):
     for document, found in campaigns:
         service.apply(document, found, "ops", NOW)
     cache = CatalogCache(store, enrollments or FakeEnrollmentStore(), alerts)
-    return store, service, cache, alerts, QuoteService(cache, NoWallets())
+    return store, service, cache, alerts, QuoteService(cache, NoWallets(store))
 
 
 def applied(quotes, customer=SHOPPER):

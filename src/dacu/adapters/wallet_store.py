@@ -1,4 +1,5 @@
-"""The held coupons of one customer, read for pricing in one query.
+"""The held coupons of one customer, read for pricing in one query — with the live
+campaigns' revisions in the same query when a quote asks for both.
 
 Coupons and their templates come back joined, a hot read (see `raw_reads`);
 a template's rule is parsed once per process and again only when its stored
@@ -22,6 +23,15 @@ _HELD = (
     " FROM coupons JOIN coupon_templates ON coupon_templates.id = coupons.template_id"
     " WHERE coupons.customer_id = ? AND coupons.status = 'held' ORDER BY coupons.id"
 )
+# What a quote reads, in one round trip: the live campaigns' revisions ("r" rows,
+# by id), then the customer's held coupons ("w" rows, by id).
+_QUOTE = (
+    "SELECT 'r', id, revision, NULL, NULL FROM campaigns WHERE status = 'live'"
+    " UNION ALL SELECT 'w', coupons.id, NULL, coupons.expires_at,"
+    " CAST(coupon_templates.rule AS TEXT)"
+    " FROM coupons JOIN coupon_templates ON coupon_templates.id = coupons.template_id"
+    " WHERE coupons.customer_id = ? AND coupons.status = 'held' ORDER BY 1, 2"
+)
 _KEPT = 100_000  # wallet items remembered, at most: a customer's are a handful
 
 
@@ -37,6 +47,19 @@ class SqlHeldCoupons:
             if item.expires_at >= now:
                 found.append(item)
         return found
+
+    def read(self, customer_id: str, now: datetime) -> tuple[dict[str, int], list[WalletItem]]:
+        """The live campaigns' revisions and the customer's held coupons, in one query."""
+        revisions: dict[str, int] = {}
+        found = []
+        for kind, key, revision, expires_at, rule in self._hot.fetch(_QUOTE, (customer_id,)):
+            if kind == "r":
+                revisions[key] = int(revision)
+                continue
+            item = self._item(key, expires_at, rule)
+            if item.expires_at >= now:
+                found.append(item)
+        return revisions, found
 
     def _item(self, coupon_id: str, expires_at: Any, rule: Any) -> WalletItem:
         kept = self._items.get(coupon_id)

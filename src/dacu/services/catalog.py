@@ -97,10 +97,13 @@ class CatalogCache:
         """The live campaigns, compiled: one read of the revisions, more only if one moved."""
         return self._current(now).compiled
 
-    def catalog(self, member_tier: str | None, now: datetime) -> PromotionCatalog:
+    def catalog(
+        self, member_tier: str | None, now: datetime, revisions: dict[str, int] | None = None
+    ) -> PromotionCatalog:
         """Every promotion live at `now` for such a customer, indexed: the catalog a quote
-        prices against, built once per set of campaigns and phases and kept."""
-        snapshot = self._current(now)
+        prices against, built once per set of campaigns and phases and kept. `revisions`,
+        when the caller read them already, stand for the store's."""
+        snapshot = self._current(now, revisions)
         admitted = [held for held in snapshot.compiled if held.campaign.admits(member_tier)]
         on = [held.phases_on(now) for held in admitted]
         key = tuple((held.campaign.id, phases) for held, phases in zip(admitted, on, strict=True))
@@ -116,8 +119,9 @@ class CatalogCache:
             snapshot.catalogs[key] = found
         return found
 
-    def _current(self, now: datetime) -> _Snapshot:
-        revisions = self._campaigns.live_revisions()
+    def _current(self, now: datetime, revisions: dict[str, int] | None = None) -> _Snapshot:
+        if revisions is None:
+            revisions = self._campaigns.live_revisions()
         snapshot = self._snapshot
         if revisions != snapshot.revisions:
             with self._lock:

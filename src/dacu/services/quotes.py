@@ -13,7 +13,7 @@ from dacu.domain.pricing import PriceResult, price
 from dacu.domain.promotions import Promotion
 from dacu.domain.wallet import WalletItem
 from dacu.services.catalog import CatalogCache
-from dacu.services.ports.wallets import HeldCoupons
+from dacu.services.ports.wallets import QuoteReads
 
 
 class Campaigns(Protocol):
@@ -94,19 +94,19 @@ def _check_limit(
 class QuoteService:
     """`Pricing` over the process's compiled catalog of live campaigns and the wallets.
 
-    Per quote: one read of the live campaigns' revisions (more only when one
-    moved) and one of the customer's held coupons; the rest is the engine's.
+    Per quote: one read of the live campaigns' revisions and the customer's held
+    coupons together (more only when a campaign moved); the rest is the engine's.
     """
 
-    def __init__(self, catalog: CatalogCache, wallets: HeldCoupons) -> None:
+    def __init__(self, catalog: CatalogCache, wallets: QuoteReads) -> None:
         self._catalog = catalog
         self._wallets = wallets
 
     def quote(
         self, cart: Cart, customer: Customer, now: datetime, *, explain: bool = False
     ) -> PriceResult:
-        catalog = self._catalog.catalog(customer.member_tier, now)
-        wallet = self._wallets.held(customer.id, now)
+        revisions, wallet = self._wallets.read(customer.id, now)
+        catalog = self._catalog.catalog(customer.member_tier, now, revisions)
         return price(cart, customer, catalog, wallet, now, explain=explain)
 
     def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
