@@ -30,7 +30,10 @@ from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.stock_store import SqlStockReservations
 from dacu.adapters.unit_of_work import SqlUnitOfWork
+from dacu.adapters.wallet_store import SqlHeldCoupons
 from dacu.domain.flashsale import StockGate
+from dacu.services.campaigns import CampaignService
+from dacu.services.catalog import CatalogCache
 from dacu.services.coupons import CouponService
 from dacu.services.enrollments import EnrollmentService
 from dacu.services.orders import OrderService
@@ -57,7 +60,7 @@ class Platform:
     new_id: NewId
     redis_url: str | None
     redis_prefix: str
-    campaigns: SqlCampaignStore
+    campaigns: CampaignService
     coupons: CouponService
     orders: OrderService
     stock: StockReservations
@@ -73,6 +76,7 @@ class Platform:
     cases: SqlCaseStore
     recorded: SqlRecordedEvents
     quotes: QuoteService
+    catalog: CatalogCache  # the process's compiled live promotions, behind `quotes`
 
     async def aclose(self) -> None:
         if self.hot_gate is not None:
@@ -95,9 +99,12 @@ def bootstrap(
     zone = ZoneInfo(timezone)
     now = clock or (lambda: datetime.now(zone))
     hot = async_gate(redis_url, redis_prefix)
-    campaigns, coupons = SqlCampaignStore(engine), SqlCouponStore(engine)
+    campaign_store, coupons = SqlCampaignStore(engine), SqlCouponStore(engine)
+    campaigns = CampaignService(campaign_store)
     enrollments = SqlEnrollmentStore(engine)
-    quotes = QuoteService(campaigns, coupons, enrollments)
+    alerts = SqlAlertStore(engine)
+    catalog = CatalogCache(campaign_store, enrollments, alerts)
+    quotes = QuoteService(catalog, SqlHeldCoupons(engine))
     stock = SqlStockReservations(engine)
     uow = partial(SqlUnitOfWork, engine)
     return Platform(
@@ -117,11 +124,12 @@ def bootstrap(
         hot_gate=hot,
         tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
         kpis=SqlKpiStore(engine),
-        alerts=SqlAlertStore(engine),
+        alerts=alerts,
         notifications=SqlNotifications(engine),
         cases=SqlCaseStore(engine),
         recorded=SqlRecordedEvents(engine),
         quotes=quotes,
+        catalog=catalog,
     )
 
 

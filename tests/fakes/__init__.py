@@ -5,6 +5,7 @@ writes are conditional, what a unit of work undoes) and nothing more.
 """
 
 from tests.fakes.alerts import FakeAlerts, FakeNotifications
+from tests.fakes.campaigns import FakeCampaignStore
 from tests.fakes.coupons import FakeCouponStore
 from tests.fakes.enrollments import FakeCampaignRules, FakeEnrollmentStore
 from tests.fakes.orders import FakeShop, FakeUnitOfWork
@@ -14,6 +15,7 @@ from tests.fakes.stock import FakeStock
 __all__ = [
     "FakeAlerts",
     "FakeCampaignRules",
+    "FakeCampaignStore",
     "FakeCouponStore",
     "FakeEnrollmentStore",
     "FakeNotifications",

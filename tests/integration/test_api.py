@@ -101,6 +101,23 @@ def test_a_bad_campaign_is_refused_naming_the_field(api):
     assert response.json()["error"]["field"] == "promotions[0].tiers[0].off"
 
 
+def test_an_unknown_promotion_is_404_and_an_illegal_move_409(api):
+    base, tokens, _ = api
+    operator = tokens[Role.OPERATOR]
+    call(base, operator, "PUT", "/v1/campaigns/double11-2026", json=_json(double11()))
+    missing = call(
+        base, operator, "POST", "/v1/campaigns/double11-2026/promotions/no-such/kill", json={}
+    )
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "unknown_promotion"
+    status = "/v1/campaigns/double11-2026/status"
+    ended = call(base, operator, "POST", status, json={"status": "ended"})
+    assert ended.status_code == 200
+    again = call(base, operator, "POST", status, json={"status": "live"})
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "campaign_state"
+
+
 def test_claim_quote_and_kill_switch_over_http(api):
     base, tokens, clock = api
     operator, consumer, risk = tokens[Role.OPERATOR], tokens[Role.CONSUMER], tokens[Role.RISK]

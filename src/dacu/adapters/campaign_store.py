@@ -3,10 +3,14 @@
 Applying a campaign file again is how an operator corrects it: the document
 is replaced as a whole (version + 1), its coupon templates are updated in
 place — never below the coupons already issued — and the audit log keeps
-both versions.
+both versions. Beside the document the row keeps the campaign compiled
+(`campaign_codec`), so loading it needs no schema validation, and a
+`revision` that every change moves, so pricing knows what to reload.
 """
 
 import copy
+from collections.abc import Collection, Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -14,24 +18,37 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.audit import record
+from dacu.adapters.campaign_codec import decode_campaign, encode_campaign
 from dacu.adapters.codec import template_to_json
+from dacu.adapters.raw_reads import HotReads
 from dacu.adapters.tables import campaigns, coupon_templates
-from dacu.domain.campaigns import Campaign, Status, UnknownCampaign
+from dacu.domain.campaigns import Campaign, CampaignStatus, UnknownCampaign
 from dacu.domain.coupons import CouponTemplate
-from dacu.domain.errors import InvalidRule
+from dacu.domain.errors import ConcurrentChange, InvalidRule
 from dacu.schemas.campaigns import load_campaign
+from dacu.services.ports.campaigns import CampaignRecord, Stored, Unloadable
+
+_LIVE_REVISIONS = "SELECT id, revision FROM campaigns WHERE status = ?"
+_LOADED = (
+    campaigns.c.id,
+    campaigns.c.status,
+    campaigns.c.killed,
+    campaigns.c.revision,
+    campaigns.c.compiled,
+    campaigns.c.document,
+)
 
 
 class SqlCampaignStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._hot = HotReads(engine)
 
     def apply(self, document: dict[str, Any], campaign: Campaign, actor: str, now: datetime) -> int:
         """Create or replace a campaign from its document; returns the new version."""
-        killed = sorted(held.promotion.id for held in campaign.promotions if held.killed)
         with self._engine.begin() as connection:
             before = connection.execute(
-                select(campaigns.c.document, campaigns.c.version).where(
+                select(campaigns.c.document, campaigns.c.version, campaigns.c.revision).where(
                     campaigns.c.id == campaign.id
                 )
             ).one_or_none()
@@ -39,18 +56,21 @@ class SqlCampaignStore:
                 "theme": campaign.theme,
                 "status": campaign.status.value,
                 "document": document,
-                "killed": killed,
+                "killed": campaign.killed,
+                "compiled": encode_campaign(campaign),
                 "updated_at": now,
             }
             if before is None:
                 version = 1
-                connection.execute(insert(campaigns).values(id=campaign.id, version=1, **values))
+                connection.execute(
+                    insert(campaigns).values(id=campaign.id, version=1, revision=1, **values)
+                )
             else:
                 version = before.version + 1
                 connection.execute(
                     update(campaigns)
                     .where(campaigns.c.id == campaign.id)
-                    .values(version=version, **values)
+                    .values(version=version, revision=campaigns.c.revision + 1, **values)
                 )
             for index, template in enumerate(campaign.coupons):
                 _put_template(connection, index, template, now)
@@ -65,8 +85,47 @@ class SqlCampaignStore:
             )
         return version
 
+    def save(
+        self, campaign: Campaign, expected_revision: int, action: str, actor: str, now: datetime
+    ) -> int:
+        """Status and kills as `campaign` has them, if nobody moved the revision meanwhile."""
+        values = {"status": campaign.status.value, "killed": campaign.killed}
+        with self._engine.begin() as connection:
+            before = connection.execute(
+                select(campaigns.c.status, campaigns.c.killed).where(campaigns.c.id == campaign.id)
+            ).one_or_none()
+            if before is None:
+                raise UnknownCampaign(campaign.id)
+            # the audit entry names what moved (everything, when nothing did)
+            after = {k: v for k, v in values.items() if getattr(before, k) != v} or values
+            done = connection.execute(
+                update(campaigns)
+                .where(campaigns.c.id == campaign.id, campaigns.c.revision == expected_revision)
+                .values(revision=expected_revision + 1, updated_at=now, **values)
+            )
+            if done.rowcount != 1:
+                raise ConcurrentChange(f"campaign {campaign.id} was changed meanwhile")
+            record(
+                connection,
+                actor=actor,
+                action=action,
+                subject=f"campaign:{campaign.id}",
+                before={"status": before.status, "killed": before.killed},
+                after=after,
+                at=now,
+            )
+        return expected_revision + 1
+
+    def get(self, campaign_id: str) -> Stored:
+        found = self.load([campaign_id]).get(campaign_id)
+        if found is None:
+            raise UnknownCampaign(campaign_id)
+        if isinstance(found, Unloadable):
+            raise InvalidRule("", f"campaign {campaign_id} cannot be loaded: {found.reason}")
+        return found
+
     def campaign(self, campaign_id: str) -> Campaign:
-        return load_campaign(self.document(campaign_id))[1]
+        return self.get(campaign_id).campaign
 
     def document(self, campaign_id: str) -> dict[str, Any]:
         """The campaign file as it stands: applied document, current status and kills."""
@@ -87,13 +146,28 @@ class SqlCampaignStore:
                 promotion.pop("killed", None)
         return document
 
-    def live(self) -> list[Campaign]:
-        """Every campaign that is live (each prices only within its phases)."""
+    def live_revisions(self) -> dict[str, int]:
+        """One query on the status index, a hot read: every quote makes it."""
+        rows = self._hot.fetch(_LIVE_REVISIONS, (CampaignStatus.LIVE.value,))
+        return {campaign_id: int(revision) for campaign_id, revision in rows}
+
+    def load(self, campaign_ids: Collection[str]) -> dict[str, Stored | Unloadable]:
+        if not campaign_ids:
+            return {}
         with self._engine.connect() as connection:
-            found = connection.scalars(
-                select(campaigns.c.id).where(campaigns.c.status == Status.LIVE.value)
+            rows = connection.execute(
+                select(*_LOADED).where(campaigns.c.id.in_(sorted(campaign_ids)))
             ).all()
-        return [self.campaign(campaign_id) for campaign_id in found]
+        return {row.id: _compiled(row) for row in rows}
+
+    def live(self) -> list[Campaign]:
+        """Every campaign that is live (each prices only within its phases), by id."""
+        found = self.load(self.live_revisions())
+        return [
+            held.campaign
+            for _, held in sorted(found.items())
+            if isinstance(held, Stored) and held.campaign.status is CampaignStatus.LIVE
+        ]
 
     def version(self, campaign_id: str) -> int:
         with self._engine.connect() as connection:
@@ -104,57 +178,49 @@ class SqlCampaignStore:
             raise UnknownCampaign(campaign_id)
         return int(found)
 
-    def ids(self) -> list[tuple[str, str, str, int]]:
-        """(id, theme, status, version) of every campaign."""
+    def records(self) -> list[CampaignRecord]:
         with self._engine.connect() as connection:
             rows = connection.execute(
                 select(
-                    campaigns.c.id, campaigns.c.theme, campaigns.c.status, campaigns.c.version
+                    campaigns.c.id,
+                    campaigns.c.theme,
+                    campaigns.c.status,
+                    campaigns.c.version,
+                    campaigns.c.revision,
                 ).order_by(campaigns.c.id)
             ).all()
-        return [(r.id, r.theme, r.status, r.version) for r in rows]
+        return [
+            CampaignRecord(r.id, r.theme, CampaignStatus(r.status), r.version, r.revision)
+            for r in rows
+        ]
 
-    def set_status(self, campaign_id: str, status: Status, actor: str, now: datetime) -> None:
-        """Go live, pause, resume or end, at once."""
-        self._change(campaign_id, "campaign.status", actor, now, status=status.value)
+    def ids(self) -> list[tuple[str, str, str, int]]:
+        """(id, theme, status, version) of every campaign."""
+        return [(r.id, r.theme, r.status.value, r.version) for r in self.records()]
 
-    def kill(
-        self, campaign_id: str, promotion_id: str, actor: str, now: datetime, killed: bool = True
-    ) -> None:
-        """Switch one promotion off (or back on) at once: the kill switch."""
-        current = self.campaign(campaign_id)
-        current.kill(promotion_id, killed)  # raises KeyError for an unknown promotion
-        with self._engine.connect() as connection:
-            kills = set(
-                connection.scalar(select(campaigns.c.killed).where(campaigns.c.id == campaign_id))
-                or []
-            )
-        kills = kills | {promotion_id} if killed else kills - {promotion_id}
-        self._change(campaign_id, "promotion.kill", actor, now, killed=sorted(kills))
 
-    def _change(
-        self, campaign_id: str, action: str, actor: str, now: datetime, **values: Any
-    ) -> None:
-        with self._engine.begin() as connection:
-            before = connection.execute(
-                select(campaigns.c.status, campaigns.c.killed).where(campaigns.c.id == campaign_id)
-            ).one_or_none()
-            if before is None:
-                raise UnknownCampaign(campaign_id)
-            connection.execute(
-                update(campaigns)
-                .where(campaigns.c.id == campaign_id)
-                .values(updated_at=now, **values)
-            )
-            record(
-                connection,
-                actor=actor,
-                action=action,
-                subject=f"campaign:{campaign_id}",
-                before={"status": before.status, "killed": before.killed},
-                after=values,
-                at=now,
-            )
+def _compiled(row: Any) -> Stored | Unloadable:
+    """The row's campaign with its current status and kills; from the document if the
+    compiled form is missing or of another layout, Unloadable if neither reads."""
+    try:
+        campaign = decode_campaign(row.compiled) if row.compiled else None
+    except (AttributeError, LookupError, TypeError, ValueError):  # another layout or class
+        campaign = None
+    try:
+        if campaign is None:
+            campaign = load_campaign(copy.deepcopy(row.document))[1]
+        return Stored(_standing(campaign, row.status, row.killed), row.revision)
+    except (AttributeError, LookupError, TypeError, ValueError) as error:
+        return Unloadable(row.id, row.revision, f"{type(error).__name__}: {error}")
+
+
+def _standing(campaign: Campaign, status: str, killed: Iterable[str]) -> Campaign:
+    """The compiled campaign as it stands: the row's status and kills are the truth."""
+    off = set(killed)
+    promotions = campaign.promotions
+    if any(held.killed != (held.promotion.id in off) for held in promotions):
+        promotions = tuple(replace(held, killed=held.promotion.id in off) for held in promotions)
+    return replace(campaign, status=CampaignStatus(status), promotions=promotions)
 
 
 def _put_template(

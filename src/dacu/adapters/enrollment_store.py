@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dacu.adapters.audit import record
 from dacu.adapters.sql import put_row
-from dacu.adapters.tables import enrollments, merchants, stock
+from dacu.adapters.tables import campaigns, enrollments, merchants, stock
 from dacu.domain.enrollment import Enrollment, Merchant, Review, UnknownEnrollment, UnknownMerchant
 from dacu.domain.errors import ConcurrentChange
 
@@ -89,6 +89,12 @@ class SqlEnrollmentStore:
                 raise ConcurrentChange(f"enrollment {reviewed.id} was reviewed meanwhile")
             if reviewed.on_sale is not None:
                 put_row(connection, stock, {"sku": reviewed.sku}, {"available": reviewed.on_sale})
+            if reviewed.review is Review.APPROVED:  # the campaign prices one SKU more
+                connection.execute(
+                    update(campaigns)
+                    .where(campaigns.c.id == reviewed.campaign_id)
+                    .values(revision=campaigns.c.revision + 1)
+                )
             record(
                 connection,
                 actor=reviewer,

@@ -26,11 +26,22 @@ class Phase(StrEnum):
     REVIEW = "review"  # 总结
 
 
-class Status(StrEnum):
+class CampaignStatus(StrEnum):
     DRAFT = "draft"
     LIVE = "live"
     PAUSED = "paused"
     ENDED = "ended"
+
+
+Status = CampaignStatus  # the name most callers know it by
+
+# Which status may follow which: an ended campaign is over for good.
+_MOVES: dict[CampaignStatus, frozenset[CampaignStatus]] = {
+    CampaignStatus.DRAFT: frozenset({CampaignStatus.LIVE, CampaignStatus.ENDED}),
+    CampaignStatus.LIVE: frozenset({CampaignStatus.PAUSED, CampaignStatus.ENDED}),
+    CampaignStatus.PAUSED: frozenset({CampaignStatus.LIVE, CampaignStatus.ENDED}),
+    CampaignStatus.ENDED: frozenset(),
+}
 
 
 class UnknownCampaign(NotFound):
@@ -211,15 +222,54 @@ class Campaign:
     def with_status(self, status: Status) -> "Campaign":
         return replace(self, status=status)
 
+    # --- lifecycle: each move returns the campaign after it, or refuses ----------------
+
+    def moved_to(self, status: CampaignStatus) -> "Campaign":
+        """The campaign in `status`; asking for the status it has already changes nothing."""
+        if status is not self.status and status not in _MOVES[self.status]:
+            raise CampaignStateError(f"campaign {self.id} is {self.status}, it cannot be {status}")
+        return replace(self, status=status)
+
+    def go_live(self) -> "Campaign":
+        return self.moved_to(CampaignStatus.LIVE)
+
+    def pause(self) -> "Campaign":
+        if self.status is not CampaignStatus.LIVE:
+            raise CampaignStateError(f"campaign {self.id} is {self.status}, not live")
+        return self.moved_to(CampaignStatus.PAUSED)
+
+    def resume(self) -> "Campaign":
+        if self.status is not CampaignStatus.PAUSED:
+            raise CampaignStateError(f"campaign {self.id} is {self.status}, not paused")
+        return self.moved_to(CampaignStatus.LIVE)
+
+    def end(self) -> "Campaign":
+        return self.moved_to(CampaignStatus.ENDED)
+
+    def revised(self, document: "Campaign") -> "Campaign":
+        """The campaign as a corrected file states it; an ended campaign stays as it ended."""
+        if self.status is CampaignStatus.ENDED:
+            raise CampaignStateError(f"campaign {self.id} has ended, it cannot be changed")
+        if document.id != self.id:
+            raise InvalidRule("id", f"the file is for {document.id}, not {self.id}")
+        return document
+
     def kill(self, promotion_id: str, killed: bool = True) -> "Campaign":
         """The same campaign with one promotion switched off (or back on)."""
         if promotion_id not in {held.promotion.id for held in self.promotions}:
-            raise KeyError(promotion_id)
+            raise UnknownPromotion(promotion_id)
+        if self.status is CampaignStatus.ENDED:
+            raise CampaignStateError(f"campaign {self.id} has ended, it cannot be changed")
         promotions = tuple(
             replace(held, killed=killed) if held.promotion.id == promotion_id else held
             for held in self.promotions
         )
         return replace(self, promotions=promotions)
+
+    @property
+    def killed(self) -> list[str]:
+        """Ids of the promotions switched off, sorted."""
+        return sorted(held.promotion.id for held in self.promotions if held.killed)
 
 
 def _start(held: PhaseWindow) -> datetime:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from dacu.domain.pricing import price
+from dacu.entrypoints.cli_campaign import campaign_app
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
 from dacu.entrypoints.cli_review import archive_finished, review_app
 from dacu.entrypoints.cli_simulate import simulate_app
@@ -17,7 +18,6 @@ from dacu.entrypoints.receipt import show
 from dacu.schemas.pricing import BadScenario, dumps, load_scenario, result_to_json
 
 if TYPE_CHECKING:
-    from dacu.adapters.campaign_store import SqlCampaignStore
     from dacu.bootstrap import Platform
 
 EXIT_BAD_INPUT = 2
@@ -85,7 +85,6 @@ def db_upgrade(
     typer.echo(f"database at {_safe(url)} is at revision {revision}")
 
 
-campaign_app = typer.Typer(help="Campaigns as code: apply, export, pause, kill a promotion.")
 app.add_typer(campaign_app, name="campaign")
 
 
@@ -95,63 +94,10 @@ def _platform() -> "Platform":
     return from_settings()
 
 
-def _campaigns() -> "SqlCampaignStore":
-    return _platform().campaigns
-
-
 def _now() -> datetime:
     from dacu.settings import settings
 
     return datetime.now(ZoneInfo(settings().timezone))
-
-
-@campaign_app.command("apply")
-def campaign_apply(
-    path: Annotated[Path, typer.Argument(help="campaign YAML (or JSON) file")],
-    actor: Annotated[str, typer.Option(help="who applies it, for the audit log")] = "cli",
-) -> None:
-    """Check a campaign file and load it whole (a new version if it exists)."""
-    from dacu.domain.errors import InvalidRule
-    from dacu.schemas.campaigns import load_campaign
-    from dacu.schemas.yamlfile import load_yaml
-
-    try:
-        document, campaign = load_campaign(load_yaml(_read(path)))
-        version = _campaigns().apply(document, campaign, actor, _now())
-    except InvalidRule as error:
-        typer.echo(f"bad campaign {path}: {error}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    typer.echo(
-        f"campaign {campaign.id} applied as version {version}: "
-        f"{len(campaign.promotions)} promotions, {len(campaign.coupons)} coupon templates"
-    )
-
-
-@campaign_app.command("export")
-def campaign_export(
-    campaign_id: Annotated[str, typer.Argument()],
-    out: Annotated[Path | None, typer.Option("--out", help="write here, not stdout")] = None,
-) -> None:
-    """Write a campaign back as the file that would re-create it."""
-    from dacu.domain.campaigns import UnknownCampaign
-    from dacu.schemas.yamlfile import dump_yaml
-
-    try:
-        text = dump_yaml(_campaigns().document(campaign_id))
-    except UnknownCampaign:
-        typer.echo(f"no campaign {campaign_id}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
-
-
-@campaign_app.command("list")
-def campaign_list() -> None:
-    """Every campaign with its status and version."""
-    for campaign_id, theme, status, version in _campaigns().ids():
-        typer.echo(f"{campaign_id}\t{status}\tv{version}\t{theme}")
 
 
 token_app = typer.Typer(help="Bearer tokens for the HTTP API.")
@@ -242,7 +188,7 @@ def demo(
     platform = _platform()
     text = resources.files("dacu").joinpath("examples/double11.yaml").read_text("utf-8")
     document, campaign = load_campaign(load_yaml(text))
-    version = platform.campaigns.apply(document, campaign, "demo", _now())
+    version = platform.campaigns.apply(document, campaign, "demo", _now()).version
     principals = platform.principals
     operator = principals.issue("ops-demo", Role.OPERATOR, frozenset(), _now())
     consumer = principals.issue("u-demo", Role.CONSUMER, frozenset(), _now())

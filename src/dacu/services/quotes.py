@@ -1,5 +1,6 @@
 """Quoting a cart (报价): live campaigns' promotions and the customer's own coupons."""
 
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Protocol
 
@@ -11,6 +12,8 @@ from dacu.domain.errors import InvalidRule
 from dacu.domain.pricing import PriceResult, price
 from dacu.domain.promotions import Promotion
 from dacu.domain.wallet import WalletItem
+from dacu.services.catalog import CatalogCache
+from dacu.services.ports.wallets import QuoteReads
 
 
 class Campaigns(Protocol):
@@ -73,35 +76,40 @@ def check_purchase_limits(
     """每人限购: no line of a campaign's enrolled SKU beyond the campaign's per-user limit."""
     for campaign in campaigns.live():
         enrolled = {e.sku for e in enrollments.of_campaign(campaign.id, Review.APPROVED)}
-        for i, line in enumerate(cart.lines):
-            bought = customer.bought.get(line.sku, 0)
-            if line.sku in enrolled and campaign.over_limit(bought, line.qty):
-                limit = campaign.participation.limit_per_user
-                raise InvalidRule(
-                    f"cart.items[{i}].qty", f"{campaign.id} allows {limit} of {line.sku} a customer"
-                )
+        _check_limit(campaign, enrolled, cart, customer)
+
+
+def _check_limit(
+    campaign: Campaign, enrolled: AbstractSet[str], cart: Cart, customer: Customer
+) -> None:
+    for i, line in enumerate(cart.lines):
+        bought = customer.bought.get(line.sku, 0)
+        if line.sku in enrolled and campaign.over_limit(bought, line.qty):
+            limit = campaign.participation.limit_per_user
+            raise InvalidRule(
+                f"cart.items[{i}].qty", f"{campaign.id} allows {limit} of {line.sku} a customer"
+            )
 
 
 class QuoteService:
-    """`Pricing` over the live campaigns, their approved enrollments and the wallets."""
+    """`Pricing` over the process's compiled catalog of live campaigns and the wallets.
 
-    def __init__(self, campaigns: Campaigns, wallets: Wallets, enrollments: Enrollments) -> None:
-        self._campaigns = campaigns
+    Per quote: one read of the live campaigns' revisions and the customer's held
+    coupons together (more only when a campaign moved); the rest is the engine's.
+    """
+
+    def __init__(self, catalog: CatalogCache, wallets: QuoteReads) -> None:
+        self._catalog = catalog
         self._wallets = wallets
-        self._enrollments = enrollments
 
     def quote(
         self, cart: Cart, customer: Customer, now: datetime, *, explain: bool = False
     ) -> PriceResult:
-        return quote(
-            self._campaigns,
-            self._wallets,
-            cart,
-            customer,
-            now,
-            enrollments=self._enrollments,
-            explain=explain,
-        )
+        revisions, wallet = self._wallets.read(customer.id, now)
+        catalog = self._catalog.catalog(customer.member_tier, now, revisions)
+        return price(cart, customer, catalog, wallet, now, explain=explain)
 
     def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
-        check_purchase_limits(self._campaigns, self._enrollments, cart, customer)
+        """每人限购: no line of a campaign's enrolled SKU beyond the campaign's per-user limit."""
+        for held in self._catalog.refresh(now):
+            _check_limit(held.campaign, held.enrolled_skus, cart, customer)

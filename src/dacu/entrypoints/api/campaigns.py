@@ -6,10 +6,11 @@ from fastapi import APIRouter, Body
 from pydantic import BaseModel
 
 from dacu.domain.access import Role
-from dacu.domain.campaigns import Status
+from dacu.domain.campaigns import CampaignStatus
 from dacu.domain.errors import InvalidRule
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.schemas.campaigns import load_campaign
+from dacu.services.ports.campaigns import CampaignRecord
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
 STAFF = (Role.OPERATOR, Role.FINANCE, Role.RISK, Role.SERVICE)
@@ -38,10 +39,7 @@ class KillIn(BaseModel):
 @router.get("", response_model=list[CampaignSummary])
 def list_campaigns(backend: PlatformDep, who: PrincipalDep) -> list[CampaignSummary]:
     who.require(*STAFF)
-    return [
-        CampaignSummary(id=i, theme=t, status=s, version=v)
-        for i, t, s, v in backend.campaigns.ids()
-    ]
+    return [_summary(found) for found in backend.campaigns.list()]
 
 
 @router.get("/{campaign_id}")
@@ -63,21 +61,20 @@ def put_campaign(
     normalised, campaign = load_campaign(document)
     if campaign.id != campaign_id:
         raise InvalidRule("id", f"the file is for {campaign.id}, not {campaign_id}")
-    store = backend.campaigns
-    if campaign_id in {i for i, *_ in store.ids()} and store.document(campaign_id) == normalised:
-        return Applied(id=campaign_id, version=store.version(campaign_id))
-    version = store.apply(normalised, campaign, who.subject, backend.clock())
-    return Applied(id=campaign_id, version=version)
+    applied = backend.campaigns.apply(
+        normalised, campaign, who.subject, backend.clock(), if_changed=True
+    )
+    return Applied(id=campaign_id, version=applied.version)
 
 
 @router.post("/{campaign_id}/status", response_model=CampaignSummary)
 def set_status(
     campaign_id: str, body: StatusIn, backend: PlatformDep, who: PrincipalDep
 ) -> CampaignSummary:
-    """Go live, pause, resume or end a campaign at once."""
+    """Go live, pause, resume or end a campaign at once (409 campaign_state if it may not)."""
     who.require(Role.OPERATOR)
-    backend.campaigns.set_status(campaign_id, Status(body.status), who.subject, backend.clock())
-    return _summary(backend, campaign_id)
+    status = CampaignStatus(body.status)
+    return _summary(backend.campaigns.set_status(campaign_id, status, who.subject, backend.clock()))
 
 
 @router.post("/{campaign_id}/promotions/{promotion_id}/kill", response_model=CampaignSummary)
@@ -86,17 +83,13 @@ def kill_promotion(
 ) -> CampaignSummary:
     """The kill switch: one promotion off (or back on), effective on the next quote."""
     who.require(Role.OPERATOR, Role.RISK)
-    try:
-        backend.campaigns.kill(campaign_id, promotion_id, who.subject, backend.clock(), body.killed)
-    except KeyError:
-        raise InvalidRule(
-            "promotion_id", f"{campaign_id} has no promotion {promotion_id}"
-        ) from None
-    return _summary(backend, campaign_id)
+    changed = backend.campaigns.kill(
+        campaign_id, promotion_id, who.subject, backend.clock(), body.killed
+    )
+    return _summary(changed)
 
 
-def _summary(backend: PlatformDep, campaign_id: str) -> CampaignSummary:
-    for i, t, s, v in backend.campaigns.ids():
-        if i == campaign_id:
-            return CampaignSummary(id=i, theme=t, status=s, version=v)
-    raise AssertionError("the campaign was just changed")
+def _summary(found: CampaignRecord) -> CampaignSummary:
+    return CampaignSummary(
+        id=found.id, theme=found.theme, status=found.status.value, version=found.version
+    )

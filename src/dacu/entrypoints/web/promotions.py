@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse
 
-from dacu.domain.campaigns import Campaign, UnknownCampaign
+from dacu.domain.campaigns import Campaign, UnknownCampaign, UnknownPromotion
 from dacu.entrypoints.web.context import PageMissing, backend, campaign_of
 from dacu.entrypoints.web.render import page
 from dacu.entrypoints.web.session import CONSOLE, KILLERS, ConsolePost, NotAllowed, UserDep
@@ -30,7 +30,7 @@ def kill_switch(
     request: Request,
     who: UserDep,
 ) -> HTMLResponse:
-    """The API's kill switch, from the console: the same store call, audited the same way."""
+    """The API's kill switch, from the console: the same service call, audited the same way."""
     if who.role not in KILLERS:
         raise NotAllowed("kill_roles")
     found = backend(request)
@@ -38,7 +38,7 @@ def kill_switch(
         found.campaigns.kill(campaign_id, promotion_id, who.subject, found.clock(), killed)
     except UnknownCampaign:
         raise PageMissing(campaign_id) from None
-    except KeyError:  # the campaign has no such promotion
+    except UnknownPromotion:
         raise PageMissing(promotion_id) from None
     campaign = campaign_of(found, campaign_id)
     context = {

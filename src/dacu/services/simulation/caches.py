@@ -6,10 +6,14 @@ process would hold them briefly too. The run reads them afresh every hour of
 its virtual clock, so a change made meanwhile takes effect within the hour.
 """
 
+from datetime import datetime
+
 from dacu.domain.campaigns import Campaign
+from dacu.domain.cart import Cart, Customer
 from dacu.domain.coupons import ClaimedCoupon, CouponTemplate
 from dacu.domain.enrollment import Enrollment, Review
-from dacu.services.quotes import Wallets
+from dacu.domain.pricing import PriceResult
+from dacu.services.quotes import Wallets, check_purchase_limits, quote
 from dacu.services.simulation.ports import CampaignStore, EnrollmentStore
 
 
@@ -54,3 +58,26 @@ class Templates:
 
     def wallet(self, customer_id: str) -> list[ClaimedCoupon]:
         return self._coupons.wallet(customer_id)
+
+
+class CachedPricing:
+    """`Pricing` over the hour's cached campaigns, enrollments and templates."""
+
+    def __init__(self, prices: Prices, coupons: Templates) -> None:
+        self._prices, self._coupons = prices, coupons
+
+    def quote(
+        self, cart: Cart, customer: Customer, now: datetime, *, explain: bool = False
+    ) -> PriceResult:
+        return quote(
+            self._prices,
+            self._coupons,
+            cart,
+            customer,
+            now,
+            enrollments=self._prices,
+            explain=explain,
+        )
+
+    def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
+        check_purchase_limits(self._prices, self._prices, cart, customer)

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from dacu.domain.campaigns import Campaign
 from dacu.domain.enrollment import Enrollment, Merchant, Review
 from dacu.domain.flashsale import StockGate
+from dacu.services.campaigns import Applied
 from dacu.services.coupons import CouponService
 from dacu.services.enrollments import Listed
 from dacu.services.kpis import KpiStore
@@ -20,9 +21,11 @@ from dacu.services.review import Cases
 
 
 class CampaignStore(Protocol):
+    """Campaigns as the simulation drives them: through the campaign service."""
+
     def apply(
         self, document: dict[str, Any], campaign: Campaign, actor: str, now: datetime
-    ) -> int: ...
+    ) -> Applied: ...
 
     def document(self, campaign_id: str) -> dict[str, Any]: ...
 

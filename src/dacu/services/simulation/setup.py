@@ -120,7 +120,7 @@ def prepare(
     except LookupError:
         standing = None
     if standing != document:
-        done.applied = world.campaigns.apply(document, campaign, ACTOR, now)
+        done.applied = world.campaigns.apply(document, campaign, ACTOR, now).version
     for shop in SHOPS:
         world.enrollments.put_merchant(shop.merchant())
     _enroll(world, campaign, demand, now + timedelta(days=1), done)

@@ -14,8 +14,7 @@ from dacu.domain.coupons import Claimant, ClaimRefused
 from dacu.domain.errors import InvalidRule
 from dacu.domain.events import EventKind, Line, Segment
 from dacu.domain.orders import Order, OrderStateError, OrderStatus
-from dacu.services.quotes import QuoteService
-from dacu.services.simulation.caches import Prices, Templates
+from dacu.services.simulation.caches import CachedPricing, Prices, Templates
 from dacu.services.simulation.catalog import BY_SKU
 from dacu.services.simulation.crowd import Crowd
 from dacu.services.simulation.journal import Trail
@@ -29,7 +28,7 @@ class Storefront:
     def __init__(self, crowd: Crowd, prices: Prices, coupons: Templates) -> None:
         self._crowd = crowd
         # Checkout prices with the hour's cached campaigns and templates.
-        self._orders = crowd.world.orders.priced_by(QuoteService(prices, coupons, prices))
+        self._orders = crowd.world.orders.priced_by(CachedPricing(prices, coupons))
 
     # --- a visit ---------------------------------------------------------------
 

@@ -1,0 +1,342 @@
+"""Quote throughput through dacu's own stores, 1,000 … 100,000 live promotions.
+
+The promotions are those of bench/pricing.py (every kind and scope, most of
+them out of any one cart's reach), applied as campaign files spread over
+`--campaigns` campaigns; each customer holds 10 claimed coupons and quotes a
+20-line cart. Two paths per database and size:
+
+- service: `platform.quotes.quote` in this process pinned to one core — the
+  revision read, the compiled catalog, the wallet query, the engine;
+- http: `POST /v1/quotes` on `dacu serve --workers 2`, from `--clients`
+  keep-alive connections of a small asyncio client.
+
+Prints a JSON list, one object per (backend, path, size). PostgreSQL runs when
+DACU_TEST_DATABASE_URL (or --postgresql) names one, in a schema of its own.
+
+    python -m bench.quote [--sizes 1000,10000,100000] [--seconds 10]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+
+from bench import pricing
+from dacu.adapters.db import database_url, make_engine, upgrade
+from dacu.bootstrap import Platform, bootstrap
+from dacu.domain import benefits as b
+from dacu.domain.access import Role
+from dacu.domain.cart import Cart, Customer
+from dacu.domain.coupons import Claimant
+from dacu.domain.promotions import Promotion
+from dacu.schemas.campaigns import load_campaign
+from dacu.services.coupons import claim_coupon
+
+ZONE = ZoneInfo("Asia/Shanghai")
+NOW = datetime.now(ZONE)  # `dacu serve` prices at the real clock: windows are around it
+CUSTOMERS = 50
+
+
+def _promotion(p: Promotion) -> dict[str, Any]:
+    """A promotion of bench/pricing.py as a campaign file writes it."""
+    found: dict[str, Any] = {"id": p.id, "kind": p.kind.value, "level": p.level.value}
+    if p.shop:
+        found["shop"] = p.shop
+    if p.group:
+        found["group"] = p.group
+    parts = {"skus": p.scope.skus, "categories": p.scope.categories, "shops": p.scope.shops}
+    scope = {key: sorted(values) for key, values in parts.items() if values is not None}
+    if scope:
+        found["scope"] = scope
+    found.update(_benefit(p.benefit))
+    assert p.window.starts_at is not None
+    assert p.window.ends_at is not None
+    found.update(starts_at=p.window.starts_at.isoformat(), ends_at=p.window.ends_at.isoformat())
+    return found
+
+
+def _benefit(benefit: b.Benefit) -> dict[str, Any]:
+    match benefit:
+        case b.PercentOff(discount_bp=rate):
+            return {"discount_bp": rate}
+        case b.DirectOff(off=off):
+            return {"off": off}
+        case b.FlashPrice(price=price, limit_per_user=limit):
+            return {"price": price} | ({"limit_per_user": limit} if limit else {})
+        case b.MemberPrice(tiers=tiers):
+            return {"tiers": dict(tiers)}
+        case b.ThresholdOff(tiers=tiers, repeat=repeat):
+            return {"tiers": [{"threshold": t.threshold, "off": t.off} for t in tiers]} | (
+                {"repeat": True} if repeat else {}
+            )
+        case b.ThresholdDiscount(tiers=rates):
+            return {
+                "tiers": [{"discount_bp": t.discount_bp, "threshold": t.threshold} for t in rates]
+            }
+    raise AssertionError(f"no file form for {benefit}")
+
+
+def _coupons(carts: list[Cart]) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """Coupon templates and, per customer, the 10 templates they hold one of each."""
+    days = {"days": 7}
+    shared = [
+        {"id": "plat-0", "name": "平台券", "threshold": 100_000, "off": 10_000},
+        {"id": "plat-1", "name": "平台券", "threshold": 200_000, "off": 20_000},
+        {"id": "red", "name": "红包", "kind": "red_packet", "threshold": 3_000, "off": 2_000},
+    ]
+    templates, held = [], []
+    for c, cart in enumerate(carts[:CUSTOMERS]):
+        shops = sorted(cart.shops)
+        own = [
+            {"id": f"w{c}-{k}", "name": "店铺券", "level": "shop", "shop": shops[k % len(shops)],
+             "threshold": [0, 10_000, 20_000, 50_000][k % 4] + 5_000, "off": 500 + 300 * k}
+            for k in range(7)
+        ]  # fmt: skip
+        templates += own
+        held.append([t["id"] for t in own] + [t["id"] for t in shared])
+    for template in templates + shared:
+        template.update(total_stock=1_000, per_user_limit=1, validity=days)
+    return templates + shared, held
+
+
+def _documents(size: int, campaigns: int, carts: list[Cart]) -> list[dict[str, Any]]:
+    rng = random.Random(size)
+    promotions = pricing.make_catalog(rng, size, carts)
+    phase = {"name": "burst", "starts_at": (NOW - timedelta(days=2)).isoformat(),
+             "ends_at": (NOW + timedelta(days=2)).isoformat()}  # fmt: skip
+    return [
+        {"id": f"bench-{c}", "theme": "bench", "owner": "bench", "status": "live",
+         "phases": [phase], "promotions": [_promotion(p) for p in promotions[c::campaigns]]}
+        for c in range(campaigns)
+    ]  # fmt: skip
+
+
+def _prepare(platform: Platform, size: int, campaigns: int, carts: list[Cart]) -> list[str]:
+    """The campaigns applied and the wallets claimed; the consumers' tokens."""
+    documents = _documents(size, campaigns, carts)
+    templates, held = _coupons(carts)
+    documents[0]["coupons"] = templates
+    for document in documents:
+        normalised, campaign = load_campaign(document)
+        platform.campaigns.apply(normalised, campaign, "bench", NOW)
+    tokens = []
+    for c, ids in enumerate(held):
+        for template_id in ids:
+            claimant = Claimant(f"u{c}")
+            claim_coupon(platform.coupons, template_id, claimant, template_id, NOW, platform.new_id)
+        tokens.append(platform.principals.issue(f"u{c}", Role.CONSUMER, frozenset(), NOW))
+    return tokens
+
+
+def _figures(latencies: list[float], seconds: float, count: int) -> dict[str, float]:
+    latencies.sort()
+    return {
+        "quotes_per_s": round(count / seconds, 1),
+        "p50_ms": round(statistics.median(latencies), 3),
+        "p99_ms": round(latencies[max(0, int(len(latencies) * 0.99) - 1)], 3),
+    }
+
+
+def service_run(platform: Platform, carts: list[Cart], seconds: float) -> dict[str, float]:
+    customers = [Customer(f"u{c}", phone_verified=True) for c in range(len(carts))]
+    clock = platform.clock
+    for cart, customer in zip(carts, customers, strict=True):  # warm: compile the catalog
+        platform.quotes.quote(cart, customer, clock())
+    latencies: list[float] = []
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for cart, customer in zip(carts, customers, strict=True):
+            t0 = time.perf_counter_ns()
+            platform.quotes.quote(cart, customer, clock())
+            latencies.append((time.perf_counter_ns() - t0) / 1e6)
+    return _figures(latencies, time.perf_counter() - started, len(latencies))
+
+
+def _request(body: bytes, token: str, port: int) -> bytes:
+    head = (
+        f"POST /v1/quotes HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def _client(
+    requests: list[bytes], port: int, until: float, latencies: list[float], bad: list[int]
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    i = 0
+    while time.perf_counter() < until:
+        t0 = time.perf_counter_ns()
+        writer.write(requests[i % len(requests)])
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        await reader.readexactly(length)
+        latencies.append((time.perf_counter_ns() - t0) / 1e6)
+        if not head.startswith(b"HTTP/1.1 200"):
+            bad.append(1)
+        i += 1
+    writer.close()
+
+
+async def _drive(requests: list[bytes], port: int, clients: int, seconds: float) -> tuple:
+    latencies: list[float] = []
+    bad: list[int] = []
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(
+            _client(requests[c:] + requests[:c], port, started + seconds, latencies, bad)
+            for c in range(clients)
+        )
+    )
+    return latencies, time.perf_counter() - started, len(bad)
+
+
+def http_run(
+    url: str, carts: list[Cart], tokens: list[str], seconds: float, clients: int, warm: float
+):
+    port = 19_000 + os.getpid() % 1000
+    env = os.environ | {"DACU_DATABASE_URL": url}
+    dacu = str(Path(sys.executable).with_name("dacu"))
+    server = subprocess.Popen(
+        [dacu, "serve", "--workers", "2", "--port", str(port), "--no-access-log"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        _wait_up(port)
+        requests = [
+            _request(json.dumps({"cart": _cart_json(cart), "phone_verified": True}).encode(),
+                     token, port)
+            for cart, token in zip(carts, tokens, strict=False)
+        ]  # fmt: skip
+        asyncio.run(_drive(requests, port, clients, warm))  # both workers compile
+        latencies, elapsed, bad = asyncio.run(_drive(requests, port, clients, seconds))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {**_figures(latencies, elapsed, len(latencies)), "clients": clients, "non_200": bad}
+
+
+def _cart_json(cart: Cart) -> dict[str, Any]:
+    return {
+        "items": [
+            {"sku": line.sku, "shop": line.shop, "price": line.price, "qty": line.qty,
+             "category": line.category}
+            for line in cart.lines
+        ]
+    }  # fmt: skip
+
+
+def _wait_up(port: int) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).is_success:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("dacu serve did not come up")
+
+
+@contextmanager
+def database(backend: str, postgresql: str | None) -> Iterator[str]:
+    """A fresh database of that kind: its URL, dropped afterwards."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.db"
+        return
+    assert postgresql is not None
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(postgresql)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = database_url(postgresql).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def measure(backend: str, url: str, size: int, args: argparse.Namespace) -> list[dict[str, Any]]:
+    upgrade(url)
+    engine = make_engine(url)
+    platform = bootstrap(engine)
+    rng = random.Random(args.seed)
+    carts = [pricing.make_cart(rng) for _ in range(CUSTOMERS)]
+    started = time.perf_counter()
+    tokens = _prepare(platform, size, args.campaigns, carts)
+    prepared_s = time.perf_counter() - started
+    common = {"promotions": size, "backend": backend, "campaigns": args.campaigns,
+              "cart_lines": len(carts[0].lines), "wallet_coupons": 10}  # fmt: skip
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if cores:
+        os.sched_setaffinity(0, {cores[0]})
+    try:
+        served = service_run(platform, carts, args.seconds)
+    finally:
+        if cores:
+            os.sched_setaffinity(0, set(cores))
+    first = time.perf_counter()
+    bootstrap(engine).quotes.quote(carts[0], Customer("u0"), platform.clock())
+    cold_ms = (time.perf_counter() - first) * 1000
+    results = [
+        {**common, "path": "service", **served, "cores": 1,
+         "first_quote_ms": round(cold_ms, 1), "setup_s": round(prepared_s, 1)}
+    ]  # fmt: skip
+    engine.dispose()
+    if not args.no_http:
+        warm = 3 + size / 5_000  # both workers compile the catalog first
+        http = http_run(url, carts, tokens, args.seconds, args.clients, warm)
+        results.append({**common, "path": "http", **http, "cores": os.cpu_count(), "workers": 2})
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per path and size")
+    parser.add_argument("--campaigns", type=int, default=10, help="the promotions spread over")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent HTTP connections")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--postgresql", default=os.environ.get("DACU_TEST_DATABASE_URL"))
+    parser.add_argument("--no-http", action="store_true", help="the service path only")
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    results = []
+    for backend in args.backends.split(","):
+        if backend == "postgresql" and not args.postgresql:
+            print("no PostgreSQL: set DACU_TEST_DATABASE_URL or --postgresql", file=sys.stderr)
+            continue
+        for size in (int(s) for s in args.sizes.split(",")):
+            with database(backend, args.postgresql) as url:
+                results += measure(backend, url, size, args)
+            print(json.dumps(results[-1]), file=sys.stderr)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
