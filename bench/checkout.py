@@ -108,8 +108,9 @@ def prepare(url: str, clients: int) -> list[str]:
     now = datetime.now(SHANGHAI)
     document, campaign = load_campaign(load_yaml((ROOT / "examples/double11.yaml").read_text()))
     platform.campaigns.apply(document, campaign, "bench", now)
+    tracked = getattr(platform, "stock", platform.orders)  # the stock port, where wired
     for sku, *_ in HOT:
-        platform.orders.set_stock(sku, STOCK)
+        tracked.set_stock(sku, STOCK)
     tokens = [
         platform.principals.issue(f"c{i}", Role.CONSUMER, frozenset(), now) for i in range(clients)
     ]
