@@ -18,16 +18,15 @@ def backend(request: Request) -> Platform:
 _bearer = HTTPBearer(auto_error=False, description="a token from `dacu token issue`")
 
 
-def principal(
+async def principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    """The caller, from the token cache (async: no thread hop, no database read for a token
+    seen lately)."""
     if credentials is None:
         raise Unauthenticated("send Authorization: Bearer <token>")
-    found = backend(request).principals.find(credentials.credentials)
-    if found is None:
-        raise Unauthenticated("that token is not known")
-    return found
+    return await _known(backend(request), credentials.credentials)
 
 
 async def _backend(request: Request) -> Platform:
@@ -48,12 +47,14 @@ async def hot_principal(request: Request) -> Principal:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("send Authorization: Bearer <token>")
-    found_in = backend(request)
+    return await _known(backend(request), token)
 
+
+async def _known(platform: Platform, token: str) -> Principal:
     async def load(token: str) -> Principal | None:
-        return await run_in_threadpool(found_in.principals.find, token)
+        return await run_in_threadpool(platform.principals.find, token)
 
-    found = await found_in.tokens.find(token, load)
+    found = await platform.tokens.find(token, load)
     if found is None:
         raise Unauthenticated("that token is not known")
     return found

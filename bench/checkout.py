@@ -1,0 +1,244 @@
+"""Checkout throughput over HTTP, one JSON object per backend.
+
+For each backend a fresh database (a PostgreSQL schema of its own, or a
+SQLite file) gets the example campaign (examples/double11.yaml), one consumer
+token per client and tracked stock on a few hot SKUs; then `dacu serve
+--workers 2` takes `POST /v1/orders` from `--clients` closed-loop clients
+(bench/http_load.py) for `--seconds`, every request a new Idempotency-Key, a
+cart of 3 lines over the same hot SKUs. Afterwards the orders in the database
+are counted: `orders_in_db` must equal `created` (every 201, warm-up
+included).
+
+    python bench/checkout.py [--seconds 10] [--clients 32] [--runs 3]
+                             [--backends postgresql+redis,postgresql,sqlite]
+
+Needs PostgreSQL (DACU_TEST_DATABASE_URL, default the local server) and, for
+`postgresql+redis`, Redis (DACU_TEST_REDIS_URL).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import redis
+from sqlalchemy import func, select, text
+
+from bench.http_load import Request, Result, load
+from dacu.adapters.db import database_url, make_engine, upgrade
+from dacu.adapters.tables import orders
+from dacu.bootstrap import bootstrap
+from dacu.domain.access import Role
+from dacu.schemas.campaigns import load_campaign
+from dacu.schemas.yamlfile import load_yaml
+
+DATABASE = os.environ.get("DACU_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS = os.environ.get("DACU_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+ROOT = Path(__file__).resolve().parents[1]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+STOCK = 10**8  # plenty: nothing sells out, every refusal is a failure to look at
+HOT = [  # the example cart's SKUs: (sku, shop, category, price)
+    ("P-PHONE", "digital-flagship", "digital", 399900),
+    ("E-BUDS", "digital-flagship", "digital", 49900),
+    ("A-COAT", "north-wear", "apparel", 45900),
+    ("A-SCARF", "north-wear", "apparel", 12900),
+    ("H-KETTLE", "home-goods", "appliances", 19900),
+    ("K-RICE", "home-goods", "food", 8900),
+]
+
+
+def cart(n: int, in_order: bool = False) -> dict[str, Any]:
+    """Three of the hot SKUs, one unit each, a different three from one request to the next
+    (in the list's order, wrapping round; sorted by SKU when `in_order`)."""
+    chosen = [HOT[(n + i) % len(HOT)] for i in range(3)]
+    if in_order:
+        chosen.sort()
+    items = [
+        {"sku": s, "shop": shop, "category": c, "price": p, "qty": 1} for s, shop, c, p in chosen
+    ]
+    return {"cart": {"items": items}}
+
+
+@contextmanager
+def fresh_database(backend: str) -> Iterator[str]:
+    """A migrated, empty database for one backend; dropped afterwards."""
+    if backend == "sqlite":
+        folder = Path(tempfile.mkdtemp())
+        url = f"sqlite:///{folder / 'dacu.db'}"
+        upgrade(url)
+        try:
+            yield url
+        finally:
+            shutil.rmtree(folder)
+        return
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(DATABASE)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    raw = database_url(DATABASE).update_query_dict({"options": f"-csearch_path={schema}"})
+    url = raw.render_as_string(hide_password=False)
+    upgrade(url)
+    try:
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def prepare(url: str, clients: int) -> list[str]:
+    """The example campaign live, tracked stock on the hot SKUs, one consumer token a client."""
+    engine = make_engine(url)
+    platform = bootstrap(engine)
+    now = datetime.now(SHANGHAI)
+    document, campaign = load_campaign(load_yaml((ROOT / "examples/double11.yaml").read_text()))
+    platform.campaigns.apply(document, campaign, "bench", now)
+    tracked = getattr(platform, "stock", platform.orders)  # the stock port, where wired
+    for sku, *_ in HOT:
+        tracked.set_stock(sku, STOCK)
+    tokens = [
+        platform.principals.issue(f"c{i}", Role.CONSUMER, frozenset(), now) for i in range(clients)
+    ]
+    engine.dispose()
+    return tokens
+
+
+def orders_in(url: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        found = int(connection.scalar(select(func.count()).select_from(orders)) or 0)
+    engine.dispose()
+    return found
+
+
+@contextmanager
+def serving(url: str, redis_prefix: str | None) -> Iterator[int]:
+    """`dacu serve --workers 2` on a free port, stopped afterwards."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DACU_")}
+    env["DACU_DATABASE_URL"] = url
+    if redis_prefix is not None:
+        env |= {"DACU_REDIS_URL": REDIS, "DACU_REDIS_PREFIX": redis_prefix}
+    dacu = str(Path(sys.executable).with_name("dacu"))
+    server = subprocess.Popen(
+        [dacu, "serve", "--workers", "2", "--port", str(port), "--no-access-log"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "ab"),  # noqa: SIM115
+        start_new_session=True,
+    )
+    try:
+        wait_up(f"http://127.0.0.1:{port}")
+        yield port
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def wait_up(base: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).is_success:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("dacu serve did not come up")
+
+
+def drive(port: int, tokens: list[str], seconds: float, run: str, in_order: bool) -> Result:
+    def make(client: int, n: int) -> Request:
+        headers = {"Authorization": f"Bearer {tokens[client]}", "Idempotency-Key": f"{run}-{n}"}
+        return Request.json("POST", "/v1/orders", cart(client + n, in_order), headers)
+
+    return load("127.0.0.1", port, make, len(tokens), seconds)
+
+
+def one_run(
+    backend: str, seconds: float, clients: int, warmup: float, in_order: bool
+) -> dict[str, Any]:
+    prefix = f"bench-{uuid.uuid4().hex[:8]}" if backend.endswith("+redis") else None
+    with fresh_database(backend.removesuffix("+redis")) as url:
+        tokens = prepare(url, clients)
+        try:
+            with serving(url, prefix) as port:
+                warm = drive(port, tokens, warmup, "warm", in_order)  # tokens cached, pools filled
+                measured = drive(port, tokens, seconds, "run", in_order)
+            in_db = orders_in(url)
+        finally:
+            if prefix is not None:
+                client = redis.Redis.from_url(REDIS)
+                for key in client.scan_iter(f"{prefix}:*"):
+                    client.delete(key)
+                client.close()
+    figures = measured.as_dict()
+    others = {s: b.decode(errors="replace")[:300] for s, b in measured.bodies.items() if s != 201}
+    return {
+        "backend": backend,
+        "orders_per_s": round(measured.statuses[201] / measured.seconds, 1),
+        "p50_ms": figures["p50_ms"],
+        "p99_ms": figures["p99_ms"],
+        "cores": os.cpu_count(),
+        "created": warm.statuses[201] + measured.statuses[201],
+        "orders_in_db": in_db,
+        "sold_out": measured.statuses[409],
+        "statuses": figures["statuses"],
+        "errors": figures["errors"] + warm.errors,
+        "clients": clients,
+        "seconds": figures["seconds"],
+        **({"other_answers": others} if others else {}),
+    }
+
+
+def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The runs' medians of the figures, the last run's counts, every run's figures."""
+    summary = dict(runs[-1])
+    for figure in ("orders_per_s", "p50_ms", "p99_ms"):
+        summary[figure] = round(statistics.median(r[figure] for r in runs), 2)
+    summary["consistent"] = all(r["created"] == r["orders_in_db"] for r in runs)
+    summary["runs"] = [{k: r[k] for k in ("orders_per_s", "p50_ms", "p99_ms")} for r in runs]
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--warmup", type=float, default=2)
+    parser.add_argument("--runs", type=int, default=1, help="medians over this many runs")
+    parser.add_argument("--backends", default="postgresql+redis,postgresql")
+    parser.add_argument(
+        "--sorted",
+        action="store_true",
+        help="every cart's lines in SKU order (a store locking rows in line order cannot "
+        "deadlock then); by default the order varies, as real carts' does",
+    )
+    args = parser.parse_args()
+    for backend in args.backends.split(","):
+        runs = [
+            one_run(backend, args.seconds, args.clients, args.warmup, args.sorted)
+            for _ in range(args.runs)
+        ]
+        print(json.dumps(runs[0] if args.runs == 1 else median_of(runs)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
