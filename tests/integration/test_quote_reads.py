@@ -11,7 +11,6 @@ from dacu.bootstrap import bootstrap
 from dacu.domain.coupons import Claimant
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.yamlfile import load_yaml
-from dacu.services.coupons import claim_coupon
 
 pytestmark = pytest.mark.integration
 
@@ -23,11 +22,10 @@ def test_one_read_gives_the_revisions_and_the_unexpired_held_coupons_by_id(engin
     platform = bootstrap(engine)
     document = load_yaml((ROOT / "examples/double11.yaml").read_text(encoding="utf-8"))
     platform.campaigns.apply(*load_campaign(document), "ops-lihua", NOW)
-    claim_coupon(platform.coupons, "warm-up-300-30", Claimant("u1"), "r1", NOW, lambda: "c-b")
-    claim_coupon(
-        platform.coupons, "newcomer-red-20", Claimant("u1", True), "r2", NOW, lambda: "c-a"
-    )
-    claim_coupon(platform.coupons, "warm-up-300-30", Claimant("u2"), "r3", NOW, lambda: "c-c")
+    coupons = platform.coupons
+    coupons.claim("warm-up-300-30", Claimant("u1"), "r1", NOW, coupon_id="c-b")
+    coupons.claim("newcomer-red-20", Claimant("u1", True), "r2", NOW, coupon_id="c-a")
+    coupons.claim("warm-up-300-30", Claimant("u2"), "r3", NOW, coupon_id="c-c")
     reads = SqlHeldCoupons(engine)
 
     revisions, wallet = reads.read("u1", NOW)
