@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.case_store import SqlCaseStore
+from dacu.adapters.checkout_views import FreeCoupons, database_figure
 from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.db import make_engine, upgrade
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
@@ -27,7 +28,9 @@ from dacu.adapters.notification_store import SqlNotifications
 from dacu.adapters.principal_cache import PrincipalCache
 from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.recorded_events import SqlRecordedEvents
+from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
+from dacu.adapters.redis_stock import RedisStockReservations, stock_slot
 from dacu.adapters.stock_store import SqlStockReservations
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.adapters.wallet_store import SqlHeldCoupons
@@ -36,10 +39,13 @@ from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
 from dacu.services.coupons import CouponService
 from dacu.services.enrollments import EnrollmentService
+from dacu.services.intake import DirectIntake
 from dacu.services.orders import OrderService
 from dacu.services.ports.alerts import Alerts
+from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.stock import StockReservations
+from dacu.services.ports.wallets import QuoteReads
 from dacu.services.quotes import QuoteService
 from dacu.settings import Settings, settings
 
@@ -64,6 +70,7 @@ class Platform:
     coupons: CouponService
     orders: OrderService
     stock: StockReservations
+    intake: OrderIntake  # RedisOrderIntake (written behind by the workers) with Redis
     enrollments: EnrollmentService
     principals: SqlPrincipals
     flash: SqlFlashStore
@@ -104,9 +111,12 @@ def bootstrap(
     enrollments = SqlEnrollmentStore(engine)
     alerts = SqlAlertStore(engine)
     catalog = CatalogCache(campaign_store, enrollments, alerts)
-    quotes = QuoteService(catalog, SqlHeldCoupons(engine))
-    stock = SqlStockReservations(engine)
     uow = partial(SqlUnitOfWork, engine)
+    stock, intake = _order_intake(engine, uow, redis_url, redis_prefix, now)
+    wallets: QuoteReads = SqlHeldCoupons(engine)
+    if isinstance(intake, RedisOrderIntake):
+        wallets = FreeCoupons(wallets, intake)
+    quotes = QuoteService(catalog, wallets)
     return Platform(
         engine=engine,
         clock=now,
@@ -115,7 +125,8 @@ def bootstrap(
         redis_prefix=redis_prefix,
         campaigns=campaigns,
         coupons=CouponService(coupons, coupons, uow, now, ids),
-        orders=OrderService(uow, stock, quotes, now, ids),
+        orders=OrderService(uow, intake, quotes, now, ids),
+        intake=intake,
         stock=stock,
         enrollments=EnrollmentService(enrollments, campaigns),
         principals=SqlPrincipals(engine),
@@ -131,6 +142,23 @@ def bootstrap(
         quotes=quotes,
         catalog=catalog,
     )
+
+
+def _order_intake(
+    engine: Engine,
+    uow: Callable[[], SqlUnitOfWork],
+    redis_url: str | None,
+    prefix: str,
+    clock: Clock,
+) -> tuple[StockReservations, OrderIntake]:
+    """Orders taken in by Redis and written behind when Redis is configured; else in SQL."""
+    book = SqlStockReservations(engine)
+    if redis_url is None:
+        return book, DirectIntake(uow, book)
+    client = redis_client(redis_url)
+    load = database_figure(client, stock_slot(prefix), book)
+    stock = RedisStockReservations(client, load, prefix, book)
+    return stock, RedisOrderIntake(client, engine, stock, clock)
 
 
 def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Platform:

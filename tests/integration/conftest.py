@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import Engine, text
 
 from dacu.adapters.db import database_url, make_engine, upgrade
@@ -62,3 +63,19 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     made = sqlite_engine(tmp_path) if request.param == "sqlite" else postgres_engine()
     with made as engine:
         yield engine
+
+
+@contextmanager
+def intake_of(kind: str) -> Iterator[tuple[str | None, str]]:
+    """The Redis URL a platform takes orders in with ("redis"; None for "sql") and a key
+    prefix of the test's own, whose keys are deleted afterwards."""
+    prefix = f"t-{uuid.uuid4().hex[:10]}"
+    url = REDIS_URL if kind == "redis" else None
+    try:
+        yield url, prefix
+    finally:
+        if url is not None:
+            client = redis.Redis.from_url(url)
+            for key in client.scan_iter(f"*{prefix}*", count=1000):
+                client.delete(key)
+            client.close()

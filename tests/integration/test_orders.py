@@ -2,14 +2,21 @@
 and partial refunds reconciled to the fen against the funding ledger."""
 
 import itertools
+import json
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from dacu.adapters.checkout_writer import CheckoutWriter
+from dacu.adapters.gates import redis_client
+from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.bootstrap import Platform, bootstrap
 from dacu.domain.cart import Cart, CartLine, Customer
 from dacu.domain.coupons import Claimant
@@ -17,6 +24,7 @@ from dacu.domain.errors import IdempotencyConflict
 from dacu.domain.orders import OrderStateError, OrderStatus, SoldOut
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.yamlfile import load_yaml
+from tests.integration.conftest import REDIS, intake_of
 
 pytestmark = pytest.mark.integration
 
@@ -32,16 +40,30 @@ def new_id() -> str:
         return f"id-{next(_ids)}"
 
 
-@pytest.fixture
-def world(engine) -> Platform:
-    platform = bootstrap(engine, ids=new_id)
-    document = load_yaml((ROOT / "examples/double11.yaml").read_text(encoding="utf-8"))
-    import json
+@dataclass
+class World:
+    """The platform, and the checkout writer when orders are taken in by Redis."""
 
-    platform.campaigns.apply(
-        *load_campaign(json.loads(json.dumps(document, default=str))), "ops", WARM_UP
-    )
-    return platform
+    platform: Platform
+    writer: CheckoutWriter | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.platform, name)
+
+
+@pytest.fixture(params=["sql", REDIS])
+def world(request: pytest.FixtureRequest, engine) -> Iterator[World]:
+    """Orders taken in by the database, or by Redis and written behind."""
+    with intake_of(request.param) as (redis_url, prefix):
+        platform = bootstrap(engine, ids=new_id, redis_url=redis_url, redis_prefix=prefix)
+        document = load_yaml((ROOT / "examples/double11.yaml").read_text(encoding="utf-8"))
+        platform.campaigns.apply(
+            *load_campaign(json.loads(json.dumps(document, default=str))), "ops", WARM_UP
+        )
+        writer = None
+        if isinstance(platform.intake, RedisOrderIntake):
+            writer = CheckoutWriter(redis_client(redis_url or ""), platform.intake, "test", 0)
+        yield World(platform, writer)
 
 
 CART = Cart(
@@ -55,7 +77,11 @@ BUYER = Customer("u-1024", phone_verified=True)
 
 
 def place(world, key="k1", cart=CART, customer=BUYER, at=BURST):
-    return world.orders.checkout(cart, customer, key, at)
+    """Check out; with Redis, the writers then write what was taken in."""
+    order = world.orders.checkout(cart, customer, key, at)
+    if world.writer is not None:
+        world.writer.drain()
+    return order
 
 
 def test_the_same_key_and_request_give_the_same_order_and_another_request_conflicts(world):

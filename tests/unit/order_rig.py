@@ -10,6 +10,7 @@ from dacu.domain.coupons import CouponTemplate, Validity
 from dacu.domain.rules import Level, Window
 from dacu.domain.wallet import WalletKind
 from dacu.services.coupons import CouponService
+from dacu.services.intake import DirectIntake
 from dacu.services.orders import OrderService
 from tests.fakes import FakeCouponStore, FakePricing, FakeShop, FakeStock, FakeUnitOfWork
 
@@ -59,7 +60,7 @@ def rig() -> Rig:
     def uow() -> FakeUnitOfWork:
         return FakeUnitOfWork(shop)
 
-    orders = OrderService(uow, stock, pricing, lambda: NOW, new_id)
+    orders = OrderService(uow, DirectIntake(uow, stock), pricing, lambda: NOW, new_id)
     coupons = CouponService(store, store, uow, lambda: NOW, new_id)
     coupons.add_template(template(), NOW - timedelta(days=1))
     return Rig(shop, store, stock, pricing, orders, coupons)

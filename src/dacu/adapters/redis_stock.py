@@ -7,10 +7,14 @@ kept a week — long after any unpaid order is released.
 
 Redis holds the figures, the database the truth. A SKU Redis has no figure
 for is rebuilt through `load(sku)` — the units the database says are on sale
-(its stock minus the reservations live there), or None when it does not
-track the SKU — and set only if still absent, so a figure other processes
-have been taking from is never overwritten. When Redis cannot be reached,
-nothing is reserved (GateUnavailable): stock is never sold blind.
+(its stock minus the reservations live there, and minus what orders taken in
+but not yet written hold), or None when it does not track the SKU — and set
+only if still absent, so a figure other processes have been taking from is
+never overwritten. With a `book` (the database's own reservations), setting
+stock writes the database and drops Redis's figure, and a release gives back
+in both; the checkout writers book each order's units there as they write
+it. When Redis cannot be reached, nothing is reserved (GateUnavailable):
+stock is never sold blind.
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +27,7 @@ from redis.exceptions import RedisError
 from dacu.domain.errors import InvalidRule
 from dacu.domain.flashsale import GateUnavailable
 from dacu.domain.orders import SoldOut
+from dacu.services.ports.stock import StockReservations
 
 Load = Callable[[str], int | None]
 
@@ -69,69 +74,94 @@ return 1
 class RedisStockReservations:
     """StockReservations in Redis; `load(sku)` rebuilds a figure Redis does not have."""
 
-    def __init__(self, client: redis.Redis, load: Load, prefix: str = "dacu") -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        load: Load,
+        prefix: str = "dacu",
+        book: StockReservations | None = None,
+    ) -> None:
         self._client = client
         self._load = load
+        self._book = book
         self.prefix = prefix
-        self._available = f"{{{prefix}:stock}}:available"
+        self.slot = stock_slot(prefix)
+        self.available_key = f"{self.slot}:available"
         self._reserve = client.register_script(RESERVE)
         self._release = client.register_script(RELEASE)
 
-    def _record(self, order_id: str) -> str:
-        return f"{{{self.prefix}:stock}}:order:{order_id}"
+    def record_key(self, order_id: str) -> str:
+        """Where Redis keeps what the order took: `h|sku|qty…` while held, `x|…` after."""
+        return f"{self.slot}:order:{order_id}"
 
     def reserve(self, order_id: str, lines: Sequence[tuple[str, int]]) -> None:
-        wanted = _summed(lines)
+        wanted = summed(lines)
         args: list[Any] = [ORDER_SECONDS]
         for sku, qty in sorted(wanted.items()):
             args += [sku, qty]
-        keys = [self._available, self._record(order_id)]
-        for _ in range(len(wanted) + 1):  # at most one rebuild per SKU
-            with _reachable():
-                outcome, sku = (_text(x) for x in self._reserve(keys=keys, args=args))
-            if outcome == "ok":
-                return
+        keys = [self.available_key, self.record_key(order_id)]
+        self.run(self._reserve, keys, args, wanted)
+
+    def run(self, script: Any, keys: list[str], args: list[Any], wanted: dict[str, int]) -> str:
+        """Run a script that takes stock, rebuilding each figure it finds missing (at most
+        once per SKU); SoldOut when a line cannot be had, else the script's other answer."""
+        for _ in range(len(wanted) + 1):
+            with reachable():
+                outcome, detail = (text(x) for x in script(keys=keys, args=args))
             if outcome == "sold_out":
-                raise SoldOut(f"not enough {sku} left for {wanted[sku]}")
-            self._rebuild(sku)
+                raise SoldOut(f"not enough {detail} left for {wanted[detail]}")
+            if outcome != "missing":
+                return outcome if outcome == "ok" else f"{outcome}:{detail}"
+            self.rebuild(detail)
         raise GateUnavailable("stock figures vanished while reserving; try again")
 
     def release(self, order_id: str) -> None:
-        with _reachable():
-            self._release(keys=[self._available, self._record(order_id)])
+        with reachable():
+            self._release(keys=[self.available_key, self.record_key(order_id)])
+        if self._book is not None:
+            self._book.release(order_id)
 
     def set_stock(self, sku: str, available: int) -> None:
         if available < 0:
             raise InvalidRule("available", "may not be negative")
-        with _reachable():
-            self._client.hset(self._available, sku, available)
+        if self._book is not None:
+            self._book.set_stock(sku, available)
+            self.forget(sku)
+            return
+        with reachable():
+            self._client.hset(self.available_key, sku, available)
 
     def available(self, sku: str) -> int | None:
-        with _reachable():
-            figure = self._client.hget(self._available, sku)
+        with reachable():
+            figure = self._client.hget(self.available_key, sku)
         if figure is None:
-            figure = self._rebuild(sku)
-        text = _text(figure)
-        return None if text == UNTRACKED else int(text)
+            figure = self.rebuild(sku)
+        found = text(figure)
+        return None if found == UNTRACKED else int(found)
 
     def forget(self, sku: str) -> None:
         """Drop Redis's figure for `sku`: the next use rebuilds it from the database."""
-        with _reachable():
-            self._client.hdel(self._available, sku)
+        with reachable():
+            self._client.hdel(self.available_key, sku)
 
-    def _rebuild(self, sku: str) -> Any:
+    def rebuild(self, sku: str) -> Any:
         """Set the database's figure for `sku` unless another process set one meanwhile."""
         loaded = self._load(sku)
         figure = UNTRACKED if loaded is None else max(0, int(loaded))
-        with _reachable():
+        with reachable():
             pipe = self._client.pipeline(transaction=True)
-            pipe.hsetnx(self._available, sku, figure)
-            pipe.hget(self._available, sku)
+            pipe.hsetnx(self.available_key, sku, figure)
+            pipe.hget(self.available_key, sku)
             _, now = pipe.execute()
         return now
 
 
-def _summed(lines: Sequence[tuple[str, int]]) -> dict[str, int]:
+def stock_slot(prefix: str) -> str:
+    """The hash tag every key of stock and checkout shares (one slot on a Redis Cluster)."""
+    return f"{{{prefix}:stock}}"
+
+
+def summed(lines: Sequence[tuple[str, int]]) -> dict[str, int]:
     """Units wanted per SKU (a SKU on two lines is taken once, for both)."""
     wanted: dict[str, int] = {}
     for sku, qty in lines:
@@ -143,14 +173,23 @@ def _summed(lines: Sequence[tuple[str, int]]) -> dict[str, int]:
     return wanted
 
 
-def _text(value: Any) -> str:
+def text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
 @contextmanager
-def _reachable() -> Iterator[None]:
+def reachable() -> Iterator[None]:
     """Turn a Redis failure into GateUnavailable: reservations fail closed."""
     try:
         yield
     except RedisError as error:
         raise GateUnavailable(str(error)) from error
+
+
+def held_lines(record: Any) -> list[tuple[str, int]]:
+    """The units an order's record says it holds (none once given back)."""
+    found = text(record) if record is not None else ""
+    if not found.startswith("h|"):
+        return []
+    parts = found[2:].split("|") if len(found) > 2 else []
+    return [(parts[i], int(parts[i + 1])) for i in range(0, len(parts), 2)]

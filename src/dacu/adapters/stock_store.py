@@ -13,11 +13,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, case, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from dacu.adapters.sql import put_row
+from dacu.adapters.sql import insert_for, put_row
 from dacu.adapters.tables import stock, stock_reservations
 from dacu.domain.orders import SoldOut
 
@@ -111,3 +111,29 @@ def _take(connection: Connection, sku: str, qty: int) -> bool:
     if connection.scalar(select(stock.c.sku).where(stock.c.sku == sku)) is not None:
         raise SoldOut(f"not enough {sku} left for {qty}")
     return False
+
+
+def book_reservations(
+    connection: Connection, taken: Sequence[tuple[str, str, int]], now: datetime
+) -> None:
+    """Book units Redis already took, as (order, SKU, qty), in the database's own figures.
+
+    Each (order, SKU) is booked once, however often it is written; the stock
+    falls once per SKU for the whole batch. The check that there were enough
+    was Redis's: a figure the database cannot cover stops at zero.
+    """
+    if not taken:
+        return
+    rows = [{"order_id": o, "sku": s, "qty": q, "reserved_at": now} for o, s, q in taken]
+    booked = connection.execute(
+        insert_for(connection, stock_reservations)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(stock_reservations.c.sku, stock_reservations.c.qty)
+    ).all()
+    totals: Counter[str] = Counter()
+    for sku, qty in booked:
+        totals[sku] += qty
+    for sku, qty in sorted(totals.items()):
+        left = case((stock.c.available >= qty, stock.c.available - qty), else_=0)
+        connection.execute(update(stock).where(stock.c.sku == sku).values(available=left))

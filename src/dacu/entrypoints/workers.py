@@ -1,6 +1,7 @@
 """`dacu workers`: order writers and the sweepers, as supervised processes.
 
-Each process follows every sale's order stream in the writers' consumer
+Each process writes the orders checkout took in through Redis (the
+checkouts stream's consumer group), follows every sale's order stream in the writers' consumer
 group under a name of its own (host and pid), and every `sweep_every`
 seconds cancels unpaid orders past their time to pay (through the order
 service), sweeps unpaid flash-sale holds, raises or clears stock alerts and
@@ -22,9 +23,11 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 from zoneinfo import ZoneInfo
 
+from dacu.adapters.checkout_writer import CheckoutWriter
 from dacu.adapters.db import make_engine
 from dacu.adapters.gates import redis_client
 from dacu.adapters.order_writer import OrderWriter
+from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.bootstrap import bootstrap
 from dacu.domain.flashsale import GateUnavailable
 from dacu.services import flashsales
@@ -64,16 +67,20 @@ def work(config: WorkerConfig) -> None:
     )
     engine, store, gate = platform.engine, platform.flash, platform.gate
     zone = ZoneInfo(config.timezone)
-    writer = None
+    writer = checkouts = None
     if config.redis_url is not None:
         name = f"{socket.gethostname()}-{multiprocessing.current_process().pid}"
         client = redis_client(config.redis_url)
         writer = OrderWriter(client, engine, name, config.prefix, config.idle_ms)
+        if isinstance(platform.intake, RedisOrderIntake):
+            checkouts = CheckoutWriter(client, platform.intake, name, config.idle_ms)
     joined: set[str] = set()
     next_sweep = 0.0
     while not stopping.is_set():
         written = 0
         try:
+            if checkouts is not None:
+                written += checkouts.run_once(config.batch)
             if writer is not None:
                 for sale_id in writer.sales():
                     if sale_id not in joined:

@@ -2,24 +2,26 @@
 
 What may follow what is the `Order`'s to say; this service loads the order in
 a unit of work, asks it, and saves what it answers — with the order's coupons
-following it and the funding ledger booked in the same transaction. Stock is
-reserved through its own port before the order is written, and given back
-when the write fails, a racing retry wins, or the order is cancelled unpaid.
+following it and the funding ledger booked in the same transaction. Checkout
+prices the cart and hands the order to the intake (`ports/intake.py`), which
+takes its stock and coupons and stands it for the key in one step — written
+at once, or behind by the checkout writers; an order still on its way is
+written through before anything else happens to it. Cancelled or expired,
+its stock and coupons are given back.
 """
 
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from dacu.domain.cart import Cart, Customer
-from dacu.domain.coupons import CouponUnavailable
+from dacu.domain.coupons import CouponStatus
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
-from dacu.domain.orders import Order, OrderStateError, Refund, order_from_quote
+from dacu.domain.orders import Order, OrderStateError, Refund, UnknownOrder, order_from_quote
+from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.pricing import Pricing
-from dacu.services.ports.stock import StockReservations
 from dacu.services.ports.unit_of_work import UnitOfWork
 
 PAY_WITHIN = timedelta(minutes=15)
@@ -49,19 +51,19 @@ class OrderService:
     def __init__(
         self,
         uow: Callable[[], UnitOfWork],
-        stock: StockReservations,
+        intake: OrderIntake,
         pricing: Pricing,
         clock: Clock,
         new_id: NewId,
         pay_within: timedelta = PAY_WITHIN,
     ) -> None:
-        self._uow, self._stock, self._pricing = uow, stock, pricing
+        self._uow, self._intake, self._pricing = uow, intake, pricing
         self._clock, self._new_id, self._pay_within = clock, new_id, pay_within
 
     def priced_by(self, pricing: Pricing) -> "OrderService":
         """The same orders, priced another way (the simulator's cached catalog)."""
         return OrderService(
-            self._uow, self._stock, pricing, self._clock, self._new_id, self._pay_within
+            self._uow, self._intake, pricing, self._clock, self._new_id, self._pay_within
         )
 
     # --- checkout ------------------------------------------------------------------
@@ -82,67 +84,43 @@ class OrderService:
         """
         now = now or self._clock()
         fingerprint = request_hash(cart, customer)
-        earlier = self._earlier(customer.id, key, fingerprint)
+        earlier = self._intake.placed(customer.id, key)
         if earlier is not None:
-            return earlier
+            if earlier[1] != fingerprint:
+                raise IdempotencyConflict(f"Idempotency-Key {key} was used for another order")
+            return earlier[0]
         self._pricing.check_purchase_limits(cart, customer, now)
         price = self._pricing.quote(cart, customer, now)
         order = order_from_quote(
             order_id or self._new_id(), customer.id, price, now, self._pay_within
         )
-        self._stock.reserve(order.id, [(line.sku, line.qty) for line in order.lines])
-        try:
-            placed = self._place(order, key, fingerprint, now)
-        except BaseException:
-            self._stock.release(order.id)
-            raise
-        if placed is not None:
-            return placed
-        earlier = self._earlier(customer.id, key, fingerprint)  # a racing retry won
-        if earlier is None:
-            raise ConcurrentChange(f"order {order.id} exists under another key")
-        if earlier.id != order.id:
-            self._stock.release(order.id)
-        return earlier
-
-    def _place(self, order: Order, key: str, fingerprint: str, now: datetime) -> Order | None:
-        with self._uow() as uow:
-            if not uow.orders.add(order, key, fingerprint):
-                return None
-            found = {c.id: c for c in uow.coupons.get_many(order.coupons)}
-            for coupon_id in order.coupons:
-                if coupon_id not in found:
-                    raise CouponUnavailable(f"coupon {coupon_id} cannot be used on this order")
-                coupon = found[coupon_id]
-                uow.coupons.save(coupon.lock(order.customer_id, order.id, now), coupon.status)
-        return replace(order, version=1)
-
-    def _earlier(self, customer_id: str, key: str, fingerprint: str) -> Order | None:
-        with self._uow() as uow:
-            found = uow.orders.find(customer_id, key)
-        if found is None:
-            return None
-        order, placed_hash = found
-        if placed_hash != fingerprint:
-            raise IdempotencyConflict(f"Idempotency-Key {key} was used for another order")
-        return order
+        return self._intake.accept(order, key, fingerprint)
 
     # --- after checkout ----------------------------------------------------------------
 
     def get(self, order_id: str) -> Order:
-        """UnknownOrder if no order has that id."""
-        with self._uow() as uow:
-            return uow.orders.get(order_id)
+        """The order, written or still on its way to the database; UnknownOrder if none."""
+        for attempt in range(2):
+            try:
+                with self._uow() as uow:
+                    return uow.orders.get(order_id)
+            except UnknownOrder:
+                unwritten = self._intake.unwritten(order_id)
+                if unwritten is not None:
+                    return unwritten
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")  # written between the two reads: found the second
 
     def find(self, customer_id: str, key: str) -> Order | None:
         """The order the customer placed with this Idempotency-Key, if any."""
-        with self._uow() as uow:
-            found = uow.orders.find(customer_id, key)
+        found = self._intake.placed(customer_id, key)
         return None if found is None else found[0]
 
     def pay(self, order_id: str, now: datetime | None = None) -> Order:
         """Paid: coupons redeemed (核销), who funds each fen booked; paying twice is a no-op."""
         now = now or self._clock()
+        self._intake.write_through(order_id)
         with self._uow() as uow:
             order = uow.orders.get(order_id)
             paid = order.pay(now)
@@ -174,13 +152,14 @@ class OrderService:
     def _close(
         self, order_id: str, close: Callable[[Order, datetime], Order], now: datetime
     ) -> Order:
+        self._intake.write_through(order_id)
         with self._uow() as uow:
             order = uow.orders.get(order_id)
             closed = close(order, now)
             if closed is order:
                 return order
             closed = self._save(uow, order, closed)
-        self._stock.release(order_id)
+        self._intake.give_back(order_id, order.coupons, stock=True)
         return closed
 
     def refund(
@@ -195,6 +174,7 @@ class OrderService:
         """Give back `qty` units of `sku`, each discount's share clawed back from its
         funders; the same key refunds once. Refunded whole, the coupons come back."""
         now = now or self._clock()
+        self._intake.write_through(order_id)
         with self._uow() as uow:
             order = uow.orders.get(order_id)
             done = uow.orders.refund_of(order, key)
@@ -205,6 +185,9 @@ class OrderService:
             refund_id = refund_id or self._new_id()
             uow.orders.add_refund(order_id, refund_id, key, refund, now)
             uow.orders.book(order_id, refund_id, refund.shop, refund.clawbacks, -1, now)
+        returned = after.coupon_status is CouponStatus.HELD
+        if returned and order.coupon_status is not CouponStatus.HELD:  # refunded whole
+            self._intake.give_back(order_id, order.coupons, stock=False)
         return refund
 
     def funding(self, order_id: str | None = None) -> dict[str, Any]:

@@ -1,0 +1,59 @@
+"""What readers of the database see of orders taken in by Redis and not yet written.
+
+Between the moment Redis takes an order in and the moment a checkout writer
+writes it (milliseconds, at festival load), the database does not know the
+order. Two readers must not be misled meanwhile: a quote must not offer a
+coupon that such an order holds, and a stock figure rebuilt from the
+database must not count units such an order took.
+"""
+
+import json
+from datetime import datetime
+
+import redis
+
+from dacu.adapters.redis_checkout import RedisOrderIntake, unwritten_key
+from dacu.adapters.redis_stock import Load, reachable
+from dacu.domain.wallet import WalletItem
+from dacu.services.ports.stock import StockReservations
+from dacu.services.ports.wallets import QuoteReads
+
+
+class FreeCoupons:
+    """QuoteReads without the coupons an order taken in already holds."""
+
+    def __init__(self, reads: QuoteReads, intake: RedisOrderIntake) -> None:
+        self._reads, self._intake = reads, intake
+
+    def read(self, customer_id: str, now: datetime) -> tuple[dict[str, int], list[WalletItem]]:
+        revisions, held = self._reads.read(customer_id, now)
+        return revisions, self._free(held)
+
+    def held(self, customer_id: str, now: datetime) -> list[WalletItem]:
+        return self._free(self._reads.held(customer_id, now))
+
+    def _free(self, held: list[WalletItem]) -> list[WalletItem]:
+        locked = self._intake.locked([item.id for item in held])
+        return [item for item in held if item.id not in locked] if locked else held
+
+
+def database_figure(client: redis.Redis, slot: str, book: StockReservations) -> Load:
+    """How Redis rebuilds a SKU's figure: the database's, less what orders taken in and
+    not yet written hold. The database is read first, so an order written meanwhile
+    is counted twice (a figure too low for a moment), never missed (an oversell)."""
+
+    def load(sku: str) -> int | None:
+        found = book.available(sku)
+        if found is None:
+            return None
+        with reachable():
+            records = client.hvals(unwritten_key(slot))
+        held = sum(
+            int(line["qty"])
+            for record in records
+            for line in json.loads(record)["document"]["lines"]
+            if line["sku"] == sku
+        )
+        return found - held
+
+    return load

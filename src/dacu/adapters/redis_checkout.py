@@ -1,0 +1,241 @@
+"""Orders taken in by one Redis script and written to the database behind (写后).
+
+The festival's checkout: one script, atomic on the Redis server, checks the
+customer's Idempotency-Key, that no other order holds the order's coupons
+and that every tracked line is in stock; then takes the stock (the same
+figures and order records as `RedisStockReservations`), locks the coupons,
+stands the order for the key, keeps it among the unwritten and queues its
+id on the checkouts stream — or does none of it. The checkout writers
+(`checkout_writer.py`) write the queued orders in batches; anything that
+wants an order before they get to it (paying, cancelling, refunding) writes
+it through first. Every write books the order's units and coupon locks in
+the database too, so the database stays the truth that figures are rebuilt
+from.
+
+Every key shares the stock's hash slot, so the script also runs on a Redis
+Cluster. Keys and locks are kept a week; after that an Idempotency-Key is
+remembered by the database alone (a reused key there is refused by the
+writer, and the order's stock and coupons given back).
+"""
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+import redis
+from sqlalchemy import Engine
+
+from dacu.adapters.codec import order_from_row, order_to_json
+from dacu.adapters.order_batches import Accepted, write_accepted
+from dacu.adapters.redis_stock import (
+    ORDER_SECONDS,
+    RedisStockReservations,
+    held_lines,
+    reachable,
+    summed,
+    text,
+)
+from dacu.adapters.unit_of_work import SqlUnitOfWork
+from dacu.domain.coupons import CouponUnavailable
+from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
+from dacu.domain.orders import Order, OrderStatus, UnknownOrder
+
+log = logging.getLogger(__name__)
+
+INTAKE = """
+local available, record, key, stream, unwritten = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local ttl, order_id = ARGV[1], ARGV[2]
+local earlier = redis.call('GET', key)
+if earlier then return {'earlier', earlier} end
+for i = 6, #KEYS do
+  local owner = redis.call('GET', KEYS[i])
+  if owner and owner ~= order_id then return {'coupon', i - 5} end
+end
+local taken = {}
+for i = 5, #ARGV, 2 do
+  local sku, qty = ARGV[i], tonumber(ARGV[i + 1])
+  local figure = redis.call('HGET', available, sku)
+  if not figure then return {'missing', sku} end
+  if figure ~= 'u' then
+    if tonumber(figure) < qty then return {'sold_out', sku} end
+    taken[#taken + 1] = sku
+    taken[#taken + 1] = qty
+  end
+end
+for i = 1, #taken, 2 do redis.call('HINCRBY', available, taken[i], -taken[i + 1]) end
+redis.call('SET', record, 'h|' .. table.concat(taken, '|'), 'EX', ttl)
+for i = 6, #KEYS do redis.call('SET', KEYS[i], order_id, 'EX', ttl) end
+redis.call('SET', key, order_id .. '|' .. ARGV[3], 'EX', ttl)
+redis.call('HSET', unwritten, order_id, ARGV[4])
+redis.call('XADD', stream, '*', 'order', order_id)
+return {'ok', ''}
+"""
+
+UNLOCK = """
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
+end
+return 0
+"""
+
+
+class RedisOrderIntake:
+    """OrderIntake in Redis over the stock's figures; the database written behind."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        engine: Engine,
+        stock: RedisStockReservations,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._client, self._engine, self._stock, self._clock = client, engine, stock, clock
+        slot = stock.slot
+        self.stream = f"{slot}:checkouts"
+        self._unwritten = unwritten_key(slot)
+        self._slot = slot
+        self._intake = client.register_script(INTAKE)
+        self._unlock = client.register_script(UNLOCK)
+
+    def _key(self, customer_id: str, key: str) -> str:
+        return f"{self._slot}:key:{len(customer_id)}:{customer_id}:{key}"
+
+    def _coupon(self, coupon_id: str) -> str:
+        return f"{self._slot}:coupon:{coupon_id}"
+
+    def accept(self, order: Order, key: str, fingerprint: str) -> Order:
+        wanted = summed([(line.sku, line.qty) for line in order.lines])
+        keys = [
+            self._stock.available_key,
+            self._stock.record_key(order.id),
+            self._key(order.customer_id, key),
+            self.stream,
+            self._unwritten,
+            *[self._coupon(coupon_id) for coupon_id in order.coupons],
+        ]
+        args: list[Any] = [ORDER_SECONDS, order.id, fingerprint, _record(order, key, fingerprint)]
+        for sku, qty in sorted(wanted.items()):
+            args += [sku, qty]
+        outcome = self._stock.run(self._intake, keys, args, wanted)
+        if outcome == "ok":
+            return replace(order, version=1)
+        kind, _, detail = outcome.partition(":")
+        if kind == "coupon":
+            coupon_id = order.coupons[int(detail) - 1]
+            raise CouponUnavailable(f"coupon {coupon_id} cannot be used on this order")
+        earlier_id, _, earlier_fingerprint = detail.rpartition("|")
+        if earlier_fingerprint != fingerprint:
+            raise IdempotencyConflict(f"Idempotency-Key {key} was used for another order")
+        return self._order(earlier_id)
+
+    def placed(self, customer_id: str, key: str) -> tuple[Order, str] | None:
+        with reachable():
+            found = self._client.get(self._key(customer_id, key))
+        if found is None:
+            return None
+        order_id, _, fingerprint = text(found).rpartition("|")
+        return self._order(order_id), fingerprint
+
+    def unwritten(self, order_id: str) -> Order | None:
+        with reachable():
+            found = self._client.hget(self._unwritten, order_id)
+        return None if found is None else _accepted(found).order
+
+    def write_through(self, order_id: str) -> None:
+        self.write([order_id])
+
+    def locked(self, coupon_ids: Sequence[str]) -> set[str]:
+        """Those of the coupons an order taken in holds (written or not)."""
+        if not coupon_ids:
+            return set()
+        with reachable():
+            owners = self._client.mget([self._coupon(c) for c in coupon_ids])
+        return {c for c, owner in zip(coupon_ids, owners, strict=True) if owner is not None}
+
+    def give_back(self, order_id: str, coupons: Sequence[str], stock: bool) -> None:
+        if coupons:
+            with reachable():
+                self._unlock(keys=[self._coupon(c) for c in coupons], args=[order_id])
+        if stock:
+            self._stock.release(order_id)
+
+    def write(self, order_ids: Sequence[str]) -> int:
+        """Write those of the orders still unwritten, in one transaction; returns how many.
+
+        An order whose Idempotency-Key the database already knows for another order
+        is dropped, and what it took given back."""
+        with reachable():
+            pipe = self._client.pipeline(transaction=False)
+            pipe.hmget(self._unwritten, list(order_ids))
+            pipe.mget([self._stock.record_key(order_id) for order_id in order_ids])
+            records, taken = pipe.execute()
+        batch = [
+            _accepted(record, held_lines(held))
+            for record, held in zip(records, taken, strict=True)
+            if record is not None
+        ]
+        if not batch:
+            return 0
+        clashed = write_accepted(self._engine, batch, self._clock())
+        for accepted in batch:
+            if accepted.order.id in clashed:
+                self._drop(accepted)
+        with reachable():
+            self._client.hdel(self._unwritten, *[a.order.id for a in batch])
+        return len(batch) - len(clashed)
+
+    def _drop(self, accepted: Accepted) -> None:
+        order = accepted.order
+        log.error("order %s reuses key %s of another order; not written", order.id, accepted.key)
+        self.give_back(order.id, order.coupons, stock=True)
+
+    def _order(self, order_id: str) -> Order:
+        """The order, unwritten or from the database."""
+        found = self.unwritten(order_id)
+        if found is not None:
+            return found
+        with SqlUnitOfWork(self._engine) as uow:
+            try:
+                return uow.orders.get(order_id)
+            except UnknownOrder:
+                raise ConcurrentChange(f"order {order_id} is being written; retry") from None
+
+
+def _record(order: Order, key: str, fingerprint: str) -> str:
+    return json.dumps(
+        {
+            "id": order.id,
+            "customer_id": order.customer_id,
+            "key": key,
+            "fingerprint": fingerprint,
+            "created_at": order.created_at.isoformat(),
+            "pay_by": order.pay_by.isoformat(),
+            "document": order_to_json(order),
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def _accepted(record: Any, taken: Sequence[tuple[str, int]] = ()) -> Accepted:
+    fields = json.loads(record)
+    row = SimpleNamespace(
+        id=fields["id"],
+        customer_id=fields["customer_id"],
+        document=fields["document"],
+        status=OrderStatus.PENDING.value,
+        created_at=datetime.fromisoformat(fields["created_at"]),
+        pay_by=datetime.fromisoformat(fields["pay_by"]),
+        refunded={},
+        version=1,
+    )
+    return Accepted(order_from_row(row), fields["key"], fields["fingerprint"], tuple(taken))
+
+
+def unwritten_key(slot: str) -> str:
+    """The hash of orders taken in and not yet written: order id → its record."""
+    return f"{slot}:unwritten"

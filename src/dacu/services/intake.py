@@ -1,0 +1,68 @@
+"""Taking an order in with the database as the lock: a stock reservation, then one transaction.
+
+The default intake, and the one without Redis. The stock is reserved through
+its port first (so a sold-out cart never opens a transaction), then the order
+and its coupons' locks are written together; when that fails, or a racing
+retry with the same key won, the reservation is given back.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from dacu.domain.coupons import CouponUnavailable
+from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
+from dacu.domain.orders import Order
+from dacu.services.ports.stock import StockReservations
+from dacu.services.ports.unit_of_work import UnitOfWork
+
+
+class DirectIntake:
+    """OrderIntake over a unit of work and a stock port: written before it answers."""
+
+    def __init__(self, uow: Callable[[], UnitOfWork], stock: StockReservations) -> None:
+        self._uow, self._stock = uow, stock
+
+    def accept(self, order: Order, key: str, fingerprint: str) -> Order:
+        self._stock.reserve(order.id, [(line.sku, line.qty) for line in order.lines])
+        try:
+            placed = self._place(order, key, fingerprint)
+        except BaseException:
+            self._stock.release(order.id)
+            raise
+        if placed is not None:
+            return placed
+        earlier = self.placed(order.customer_id, key)  # a racing retry won
+        if earlier is None:
+            raise ConcurrentChange(f"order {order.id} exists under another key")
+        if earlier[0].id != order.id:
+            self._stock.release(order.id)
+        if earlier[1] != fingerprint:
+            raise IdempotencyConflict(f"Idempotency-Key {key} was used for another order")
+        return earlier[0]
+
+    def _place(self, order: Order, key: str, fingerprint: str) -> Order | None:
+        with self._uow() as uow:
+            if not uow.orders.add(order, key, fingerprint):
+                return None
+            found = {c.id: c for c in uow.coupons.get_many(order.coupons)}
+            for coupon_id in order.coupons:
+                if coupon_id not in found:
+                    raise CouponUnavailable(f"coupon {coupon_id} cannot be used on this order")
+                coupon = found[coupon_id]
+                locked = coupon.lock(order.customer_id, order.id, order.created_at)
+                uow.coupons.save(locked, coupon.status)
+        return replace(order, version=1)
+
+    def placed(self, customer_id: str, key: str) -> tuple[Order, str] | None:
+        with self._uow() as uow:
+            return uow.orders.find(customer_id, key)
+
+    def unwritten(self, order_id: str) -> Order | None:
+        return None  # written before `accept` answers
+
+    def write_through(self, order_id: str) -> None:
+        return None
+
+    def give_back(self, order_id: str, coupons: Sequence[str], stock: bool) -> None:
+        if stock:  # the coupons follow the order in the database, in its transaction
+            self._stock.release(order_id)
