@@ -5,9 +5,11 @@ SQLite file) gets the example campaign (examples/double11.yaml), one consumer
 token per client and tracked stock on a few hot SKUs; then `dacu serve
 --workers 2` takes `POST /v1/orders` from `--clients` closed-loop clients
 (bench/http_load.py) for `--seconds`, every request a new Idempotency-Key, a
-cart of 3 lines over the same hot SKUs. Afterwards the orders in the database
-are counted: `orders_in_db` must equal `created` (every 201, warm-up
-included).
+cart of 3 lines over the same hot SKUs. With Redis, orders are taken in by
+Redis and written behind by one `dacu workers` process started beside the
+server. Afterwards the orders in the database are counted once the writers
+have caught up (`written_within_s` says how long that took): `orders_in_db`
+must equal `created` (every 201, warm-up included).
 
     python bench/checkout.py [--seconds 10] [--clients 32] [--runs 3]
                              [--backends postgresql+redis,postgresql,sqlite]
@@ -126,6 +128,15 @@ def orders_in(url: str) -> int:
     return found
 
 
+def written_within(url: str, created: int, limit: float = 60) -> float:
+    """Seconds after the load until the database holds every order answered 201
+    (those taken in by Redis are written behind); gives up after `limit`."""
+    started = time.monotonic()
+    while orders_in(url) < created and time.monotonic() - started < limit:
+        time.sleep(0.1)
+    return round(time.monotonic() - started, 2)
+
+
 @contextmanager
 def serving(url: str, redis_prefix: str | None) -> Iterator[int]:
     """`dacu serve --workers 2` on a free port, stopped afterwards."""
@@ -137,19 +148,25 @@ def serving(url: str, redis_prefix: str | None) -> Iterator[int]:
     if redis_prefix is not None:
         env |= {"DACU_REDIS_URL": REDIS, "DACU_REDIS_PREFIX": redis_prefix}
     dacu = str(Path(sys.executable).with_name("dacu"))
-    server = subprocess.Popen(
-        [dacu, "serve", "--workers", "2", "--port", str(port), "--no-access-log"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "ab"),  # noqa: SIM115
-        start_new_session=True,
-    )
+    commands = [[dacu, "serve", "--workers", "2", "--port", str(port), "--no-access-log"]]
+    if redis_prefix is not None:  # orders taken in by Redis are written by the workers
+        commands.append([dacu, "workers", "--processes", "1", "--batch", "500"])
+    log = open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "ab")  # noqa: SIM115
+    started = [
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
+        )
+        for command in commands
+    ]
     try:
         wait_up(f"http://127.0.0.1:{port}")
         yield port
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        for process in started:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in started:
+            process.wait(timeout=30)
+        log.close()
 
 
 def wait_up(base: str) -> None:
@@ -182,6 +199,8 @@ def one_run(
             with serving(url, prefix) as port:
                 warm = drive(port, tokens, warmup, "warm", in_order)  # tokens cached, pools filled
                 measured = drive(port, tokens, seconds, "run", in_order)
+                created = warm.statuses[201] + measured.statuses[201]
+                behind = written_within(url, created)
             in_db = orders_in(url)
         finally:
             if prefix is not None:
@@ -197,8 +216,9 @@ def one_run(
         "p50_ms": figures["p50_ms"],
         "p99_ms": figures["p99_ms"],
         "cores": os.cpu_count(),
-        "created": warm.statuses[201] + measured.statuses[201],
+        "created": created,
         "orders_in_db": in_db,
+        "written_within_s": behind,
         "sold_out": measured.statuses[409],
         "statuses": figures["statuses"],
         "errors": figures["errors"] + warm.errors,

@@ -6,7 +6,7 @@ uvicorn), with FastAPI's thread hops made inline so that cProfile sees the
 handler and everything under it. Prints the wall and CPU time per order, then
 the functions by cumulative time.
 
-    python bench/checkout_profile.py [--backend postgresql] [--orders 300] [--top 40]
+    python bench/checkout_profile.py [--backend postgresql+redis] [--orders 300] [--top 40]
 """
 
 import argparse
@@ -23,7 +23,7 @@ import fastapi.dependencies.utils
 import fastapi.routing
 
 import dacu.entrypoints.api.context
-from bench.checkout import cart, fresh_database, prepare
+from bench.checkout import REDIS, cart, fresh_database, prepare
 from dacu.adapters.db import make_engine
 from dacu.bootstrap import bootstrap
 from dacu.entrypoints.api.app import create_app
@@ -94,14 +94,21 @@ async def measure(app: Any, token: str, orders: int, top: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--backend", default="postgresql", choices=["postgresql", "sqlite"])
+    parser.add_argument(
+        "--backend",
+        default="postgresql+redis",
+        choices=["postgresql+redis", "postgresql", "sqlite"],
+        help="+redis: orders taken in by Redis (and left unwritten: no writer runs here)",
+    )
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
-    with fresh_database(args.backend) as url:
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    redis_url = REDIS if args.backend.endswith("+redis") else None
+    with fresh_database(args.backend.removesuffix("+redis")) as url:
         token = prepare(url, 1)[0]
         engine = make_engine(url)
-        app = create_app(bootstrap(engine))
+        app = create_app(bootstrap(engine, redis_url=redis_url, redis_prefix=prefix))
         asyncio.run(measure(app, token, args.orders, args.top))
         engine.dispose()
 
