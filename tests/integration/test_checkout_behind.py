@@ -54,7 +54,8 @@ def platform(engine) -> Iterator[Platform]:
 
 
 def writer(platform: Platform, name: str = "w1", idle_ms: int = 30_000) -> CheckoutWriter:
-    assert isinstance(platform.intake, RedisOrderIntake) and REDIS_URL
+    assert isinstance(platform.intake, RedisOrderIntake)
+    assert REDIS_URL
     return CheckoutWriter(redis_client(REDIS_URL), platform.intake, name, idle_ms)
 
 

@@ -39,7 +39,8 @@ ORDER_SECONDS = 7 * 24 * 3600
 
 RESERVE = """
 local available, record = KEYS[1], KEYS[2]
-if redis.call('EXISTS', record) == 1 then return {'ok', ''} end
+local before = redis.call('GET', record)
+if before and string.sub(before, 1, 1) == 'h' then return {'ok', ''} end
 local taken = {}
 for i = 2, #ARGV, 2 do
   local sku, qty = ARGV[i], tonumber(ARGV[i + 1])

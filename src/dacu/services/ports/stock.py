@@ -8,8 +8,10 @@ class StockReservations(Protocol):
     def reserve(self, order_id: str, lines: Sequence[tuple[str, int]]) -> None:
         """Take `qty` of each tracked `sku` for the order, all or none; SoldOut otherwise.
 
-        Reserving again for the same order id takes nothing more. SKUs without
-        tracked stock are not limited.
+        Reserving again for the same order id takes nothing more while it holds
+        its units; once they were given back, it reserves anew (an order is never
+        written believing it holds units it does not). SKUs without tracked stock
+        are not limited.
         """
         ...
 
