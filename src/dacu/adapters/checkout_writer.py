@@ -7,13 +7,11 @@ writing twice is one order) and acknowledges them. Several writers may run
 side by side, each under its own consumer name.
 """
 
-from typing import Any
-
 import redis
-from redis.exceptions import ResponseError
 
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_scripts import as_text
+from dacu.adapters.redis_streams import join_group, next_entries
 
 GROUP = "checkout-writers"
 
@@ -27,12 +25,7 @@ class CheckoutWriter:
         self._joined = False
 
     def join(self) -> None:
-        """Create the consumer group (from the stream's start) unless it exists."""
-        try:
-            self._client.xgroup_create(self._intake.stream, GROUP, id="0", mkstream=True)
-        except ResponseError as error:
-            if "BUSYGROUP" not in str(error):
-                raise
+        join_group(self._client, self._intake.stream, GROUP)
         self._joined = True
 
     def run_once(self, count: int = 500, block_ms: int | None = None) -> int:
@@ -40,22 +33,15 @@ class CheckoutWriter:
         if not self._joined:
             self.join()
         stream = self._intake.stream
-        claimed: Any = self._client.xautoclaim(
-            stream, GROUP, self._consumer, min_idle_time=self._idle_ms, start_id="0-0", count=count
+        entries = next_entries(
+            self._client, stream, GROUP, self._consumer, self._idle_ms, count, block_ms
         )
-        entries = list(claimed[1])
-        fresh: Any = self._client.xreadgroup(
-            GROUP, self._consumer, {stream: ">"}, count=count, block=block_ms
-        )
-        for _, batch in fresh or []:
-            entries.extend(batch)
         if not entries:
             return 0
-        ids = [as_text(fields[b"order"]) for _, fields in entries if fields]
-        if ids:
-            self._intake.write(ids)
-        self._client.xack(stream, GROUP, *[entry_id for entry_id, _ in entries])
-        self._client.xdel(stream, *[entry_id for entry_id, _ in entries])
+        self._intake.write([as_text(fields[b"order"]) for _, fields in entries])
+        done = [entry_id for entry_id, _ in entries]
+        self._client.xack(stream, GROUP, *done)
+        self._client.xdel(stream, *done)
         return len(entries)
 
     def drain(self, rounds: int = 10_000) -> int:

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import redis
-from redis.exceptions import ResponseError
 from sqlalchemy import Engine
 
 from dacu.adapters.redis_scripts import as_text, sales_key, stream_key
+from dacu.adapters.redis_streams import join_group, next_entries
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import flash_orders
 from dacu.domain.flashsale import Hold, HoldState
@@ -45,26 +45,14 @@ class OrderWriter:
         return sorted(as_text(sale) for sale in self._client.smembers(sales_key(self._prefix)))
 
     def join(self, sale_id: str) -> None:
-        """Create the consumer group (from the stream's start) unless it exists."""
-        try:
-            self._client.xgroup_create(self.stream(sale_id), GROUP, id="0", mkstream=True)
-        except ResponseError as error:
-            if "BUSYGROUP" not in str(error):
-                raise
+        join_group(self._client, self.stream(sale_id), GROUP)
 
     def run_once(self, sale_id: str, count: int = 200, block_ms: int | None = None) -> int:
         """Write what is pending too long elsewhere, then what is new; returns entries done."""
         stream = self.stream(sale_id)
-        claimed: Any = self._client.xautoclaim(
-            stream, GROUP, self._consumer, min_idle_time=self._idle_ms, start_id="0-0", count=count
+        entries = next_entries(
+            self._client, stream, GROUP, self._consumer, self._idle_ms, count, block_ms
         )
-        entries = list(claimed[1])
-        fresh: Any = self._client.xreadgroup(
-            GROUP, self._consumer, {stream: ">"}, count=count, block=block_ms
-        )
-        for _, batch in fresh or []:
-            entries.extend(batch)
-        entries = [(entry_id, fields) for entry_id, fields in entries if fields]
         if entries:
             self.write(sale_id, entries)
             self._client.xack(stream, GROUP, *[entry_id for entry_id, _ in entries])

@@ -33,6 +33,7 @@ from dacu.adapters.codec import order_from_row, order_to_json
 from dacu.adapters.order_batches import Accepted, write_accepted
 from dacu.adapters.redis_stock import (
     ORDER_SECONDS,
+    TAKE,
     RedisStockReservations,
     held_lines,
     reachable,
@@ -46,7 +47,9 @@ from dacu.domain.orders import Order, OrderStatus, UnknownOrder
 
 log = logging.getLogger(__name__)
 
-INTAKE = """
+INTAKE = (
+    TAKE
+    + """
 local available, record, key, stream, unwritten = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local ttl, order_id = ARGV[1], ARGV[2]
 local earlier = redis.call('GET', key)
@@ -55,25 +58,15 @@ for i = 6, #KEYS do
   local owner = redis.call('GET', KEYS[i])
   if owner and owner ~= order_id then return {'coupon', i - 5} end
 end
-local taken = {}
-for i = 5, #ARGV, 2 do
-  local sku, qty = ARGV[i], tonumber(ARGV[i + 1])
-  local figure = redis.call('HGET', available, sku)
-  if not figure then return {'missing', sku} end
-  if figure ~= 'u' then
-    if tonumber(figure) < qty then return {'sold_out', sku} end
-    taken[#taken + 1] = sku
-    taken[#taken + 1] = qty
-  end
-end
-for i = 1, #taken, 2 do redis.call('HINCRBY', available, taken[i], -taken[i + 1]) end
-redis.call('SET', record, 'h|' .. table.concat(taken, '|'), 'EX', ttl)
+local refused = take(available, record, 5, ttl)
+if refused then return refused end
 for i = 6, #KEYS do redis.call('SET', KEYS[i], order_id, 'EX', ttl) end
 redis.call('SET', key, order_id .. '|' .. ARGV[3], 'EX', ttl)
 redis.call('HSET', unwritten, order_id, ARGV[4])
 redis.call('XADD', stream, '*', 'order', order_id)
 return {'ok', ''}
 """
+)
 
 UNLOCK = """
 for i = 1, #KEYS do

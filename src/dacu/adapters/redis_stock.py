@@ -37,25 +37,38 @@ UNTRACKED = "u"
 ORDER_SECONDS = 7 * 24 * 3600
 """How long an order's record of what it took is kept."""
 
-RESERVE = """
+TAKE = """
+local function take(available, record, first, ttl)
+  local taken = {}
+  for i = first, #ARGV, 2 do
+    local sku, qty = ARGV[i], tonumber(ARGV[i + 1])
+    local figure = redis.call('HGET', available, sku)
+    if not figure then return {'missing', sku} end
+    if figure ~= 'u' then
+      if tonumber(figure) < qty then return {'sold_out', sku} end
+      taken[#taken + 1] = sku
+      taken[#taken + 1] = qty
+    end
+  end
+  for i = 1, #taken, 2 do redis.call('HINCRBY', available, taken[i], -taken[i + 1]) end
+  redis.call('SET', record, 'h|' .. table.concat(taken, '|'), 'EX', ttl)
+  return nil
+end
+"""
+"""Lua shared by the scripts that take stock: every (sku, qty) pair of ARGV from
+`first` on, all or none, recorded for the order; nil when taken, else the refusal."""
+
+RESERVE = (
+    TAKE
+    + """
 local available, record = KEYS[1], KEYS[2]
 local before = redis.call('GET', record)
 if before and string.sub(before, 1, 1) == 'h' then return {'ok', ''} end
-local taken = {}
-for i = 2, #ARGV, 2 do
-  local sku, qty = ARGV[i], tonumber(ARGV[i + 1])
-  local figure = redis.call('HGET', available, sku)
-  if not figure then return {'missing', sku} end
-  if figure ~= 'u' then
-    if tonumber(figure) < qty then return {'sold_out', sku} end
-    taken[#taken + 1] = sku
-    taken[#taken + 1] = qty
-  end
-end
-for i = 1, #taken, 2 do redis.call('HINCRBY', available, taken[i], -taken[i + 1]) end
-redis.call('SET', record, 'h|' .. table.concat(taken, '|'), 'EX', ARGV[1])
+local refused = take(available, record, 2, ARGV[1])
+if refused then return refused end
 return {'ok', ''}
 """
+)
 
 RELEASE = """
 local available, record = KEYS[1], KEYS[2]

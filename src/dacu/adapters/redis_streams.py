@@ -1,0 +1,37 @@
+"""Consumer groups on Redis streams, as every writer of the platform follows them."""
+
+from typing import Any
+
+import redis
+from redis.exceptions import ResponseError
+
+
+def join_group(client: redis.Redis, stream: str, group: str) -> None:
+    """Create the consumer group (from the stream's start) unless it exists."""
+    try:
+        client.xgroup_create(stream, group, id="0", mkstream=True)
+    except ResponseError as error:
+        if "BUSYGROUP" not in str(error):
+            raise
+
+
+def next_entries(
+    client: redis.Redis,
+    stream: str,
+    group: str,
+    consumer: str,
+    idle_ms: int,
+    count: int,
+    block_ms: int | None = None,
+) -> list[tuple[Any, dict[Any, Any]]]:
+    """What this consumer should write next: entries another consumer left pending for
+    `idle_ms` (taken over with XAUTOCLAIM), then new ones; entries deleted meanwhile
+    are left out."""
+    claimed: Any = client.xautoclaim(
+        stream, group, consumer, min_idle_time=idle_ms, start_id="0-0", count=count
+    )
+    entries = list(claimed[1])
+    fresh: Any = client.xreadgroup(group, consumer, {stream: ">"}, count=count, block=block_ms)
+    for _, batch in fresh or []:
+        entries.extend(batch)
+    return [(entry_id, fields) for entry_id, fields in entries if fields]
