@@ -6,8 +6,8 @@ token per client and tracked stock on a few hot SKUs; then `dacu serve
 --workers 2` takes `POST /v1/orders` from `--clients` closed-loop clients
 (bench/http_load.py) for `--seconds`, every request a new Idempotency-Key, a
 cart of 3 lines over the same hot SKUs. With Redis, orders are taken in by
-Redis and written behind by one `dacu workers` process started beside the
-server. Afterwards the orders in the database are counted once the writers
+Redis and written behind by the API processes' own checkout writers
+(`BENCH_WORKERS=N` starts `dacu workers` with N more beside them). Afterwards the orders in the database are counted once the writers
 have caught up (`written_within_s` says how long that took): `orders_in_db`
 must equal `created` (every 201, warm-up included).
 
@@ -149,8 +149,8 @@ def serving(url: str, redis_prefix: str | None) -> Iterator[int]:
         env |= {"DACU_REDIS_URL": REDIS, "DACU_REDIS_PREFIX": redis_prefix}
     dacu = str(Path(sys.executable).with_name("dacu"))
     commands = [[dacu, "serve", "--workers", "2", "--port", str(port), "--no-access-log"]]
-    if redis_prefix is not None:  # orders taken in by Redis are written by the workers
-        commands.append([dacu, "workers", "--processes", "1", "--batch", "500"])
+    if os.environ.get("BENCH_WORKERS"):  # writers of their own besides the API processes'
+        commands.append([dacu, "workers", "--processes", os.environ["BENCH_WORKERS"]])
     log = open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "ab")  # noqa: SIM115
     started = [
         subprocess.Popen(

@@ -18,6 +18,7 @@ from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.case_store import SqlCaseStore
 from dacu.adapters.checkout_views import FreeCoupons, database_figure
+from dacu.adapters.checkout_writer import CheckoutWriter, WritingBehind
 from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.db import make_engine, upgrade
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
@@ -84,6 +85,18 @@ class Platform:
     recorded: SqlRecordedEvents
     quotes: QuoteService
     catalog: CatalogCache  # the process's compiled live promotions, behind `quotes`
+
+    def checkout_writer(self, consumer: str, idle_ms: int = 30_000) -> CheckoutWriter | None:
+        """A writer of the orders Redis took in, under `consumer`; None without Redis
+        (orders are written as they are taken in)."""
+        if not isinstance(self.intake, RedisOrderIntake):
+            return None
+        return CheckoutWriter(self.intake.client, self.intake, consumer, idle_ms)
+
+    def writing_behind(self, consumer: str) -> WritingBehind | None:
+        """The checkout writer an API process runs in a thread of its own (not started)."""
+        writer = self.checkout_writer(consumer)
+        return None if writer is None else WritingBehind(writer)
 
     async def aclose(self) -> None:
         if self.hot_gate is not None:

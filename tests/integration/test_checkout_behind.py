@@ -2,12 +2,14 @@
 customer sees before the writers come, and what the writers leave in the database."""
 
 import json
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -16,13 +18,16 @@ from dacu.adapters.gates import redis_client
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.tables import orders, stock, stock_reservations
 from dacu.bootstrap import Platform, bootstrap
+from dacu.domain.access import Role
 from dacu.domain.cart import Cart, CartLine, Customer
 from dacu.domain.coupons import Claimant
 from dacu.domain.errors import IdempotencyConflict
 from dacu.domain.orders import OrderStatus, SoldOut
+from dacu.entrypoints.api import create_app
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.yamlfile import load_yaml
 from tests.integration.conftest import NO_REDIS, REDIS_URL, intake_of
+from tests.integration.http import serving
 
 pytestmark = [
     pytest.mark.integration,
@@ -165,3 +170,31 @@ def test_a_key_the_database_knows_for_another_order_is_refused_by_the_writer(pla
     writer(platform).drain()
     assert in_db(platform) == 1
     assert platform.stock.available("A-COAT") == 2
+
+
+def test_an_api_process_writes_behind_what_it_took_in_without_any_worker(platform):
+    """`dacu serve` alone: every 201 is in the database moments later."""
+    token = platform.principals.issue("u-7", Role.CONSUMER, frozenset(), WARM_UP)
+    platform.stock.set_stock("A-COAT", 100)
+    item = {"sku": "A-COAT", "shop": "north-wear", "category": "apparel", "price": 45900}
+    created = []
+    with serving(create_app(platform)) as base, httpx.Client(base_url=base) as client:
+        for n in range(12):
+            answer = client.post(
+                "/v1/orders",
+                json={"cart": {"items": [item | {"qty": 1 + n % 2}]}},
+                headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"k{n}"},
+            )
+            assert answer.status_code == 201, answer.text
+            created.append(answer.json()["id"])
+        deadline = time.monotonic() + 10
+        while in_db(platform) < len(created) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert in_db(platform) == len(created)
+        assert (
+            client.get(
+                f"/v1/orders/{created[0]}", headers={"Authorization": f"Bearer {token}"}
+            ).json()["status"]
+            == "pending_payment"
+        )
+    assert platform.stock.available("A-COAT") == 100 - 18

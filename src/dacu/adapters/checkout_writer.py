@@ -4,14 +4,20 @@ Each round takes the entries a dead writer left pending for `idle_ms`
 (XAUTOCLAIM), then new ones, writes the orders they name in one batch
 (`RedisOrderIntake.write`: orders already written through are skipped,
 writing twice is one order) and acknowledges them. Several writers may run
-side by side, each under its own consumer name.
+side by side, each under its own consumer name: every `dacu workers` process
+and, in a thread (`WritingBehind`), every API process.
 """
+
+import logging
+import threading
 
 import redis
 
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_scripts import as_text
 from dacu.adapters.redis_streams import join_group, next_entries
+
+log = logging.getLogger(__name__)
 
 GROUP = "checkout-writers"
 
@@ -53,3 +59,30 @@ class CheckoutWriter:
                 break
             done += found
         return done
+
+
+class WritingBehind:
+    """A checkout writer following the stream from a thread of its own, so that every
+    API process writes what it (or any other) took in — no order waits for `dacu
+    workers` to be started. Failures are logged and retried a second later."""
+
+    def __init__(self, writer: CheckoutWriter, block_ms: int = 200) -> None:
+        self._writer, self._block_ms = writer, block_ms
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="checkout-writer", daemon=True)
+
+    def start(self) -> "WritingBehind":
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._writer.run_once(block_ms=self._block_ms)
+            except Exception:  # Redis or the database away: nothing acknowledged, try again
+                log.exception("checkout writer failed; retrying")
+                self._stopping.wait(1.0)

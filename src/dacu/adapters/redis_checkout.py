@@ -87,6 +87,7 @@ class RedisOrderIntake:
         clock: Callable[[], datetime],
     ) -> None:
         self._client, self._engine, self._stock, self._clock = client, engine, stock, clock
+        self.client = client
         slot = stock.slot
         self.stream = f"{slot}:checkouts"
         self._unwritten = unwritten_key(slot)

@@ -23,11 +23,9 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 from zoneinfo import ZoneInfo
 
-from dacu.adapters.checkout_writer import CheckoutWriter
 from dacu.adapters.db import make_engine
 from dacu.adapters.gates import redis_client
 from dacu.adapters.order_writer import OrderWriter
-from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.bootstrap import bootstrap
 from dacu.domain.flashsale import GateUnavailable
 from dacu.services import flashsales
@@ -72,8 +70,7 @@ def work(config: WorkerConfig) -> None:
         name = f"{socket.gethostname()}-{multiprocessing.current_process().pid}"
         client = redis_client(config.redis_url)
         writer = OrderWriter(client, engine, name, config.prefix, config.idle_ms)
-        if isinstance(platform.intake, RedisOrderIntake):
-            checkouts = CheckoutWriter(client, platform.intake, name, config.idle_ms)
+        checkouts = platform.checkout_writer(name, config.idle_ms)
     joined: set[str] = set()
     next_sweep = 0.0
     while not stopping.is_set():

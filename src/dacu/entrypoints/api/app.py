@@ -1,5 +1,7 @@
 """The application: routers, error mapping, and the stores behind them."""
 
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,7 +29,12 @@ def create_app(platform: Platform) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        behind = platform.writing_behind(f"api-{socket.gethostname()}-{os.getpid()}")
+        if behind is not None:
+            behind.start()
         yield
+        if behind is not None:
+            behind.stop()
         await platform.aclose()
 
     app = FastAPI(
