@@ -7,9 +7,10 @@ token per client and tracked stock on a few hot SKUs; then `dacu serve
 (bench/http_load.py) for `--seconds`, every request a new Idempotency-Key, a
 cart of 3 lines over the same hot SKUs. With Redis, orders are taken in by
 Redis and written behind by the API processes' own checkout writers
-(`BENCH_WORKERS=N` starts `dacu workers` with N more beside them). Afterwards the orders in the database are counted once the writers
-have caught up (`written_within_s` says how long that took): `orders_in_db`
-must equal `created` (every 201, warm-up included).
+(`BENCH_WORKERS=N` starts `dacu workers` with N more beside them).
+Afterwards the orders in the database are counted once the writers have
+caught up (`written_within_s` says how long that took): `orders_in_db` must
+equal `created` (every 201, warm-up included).
 
     python bench/checkout.py [--seconds 10] [--clients 32] [--runs 3]
                              [--backends postgresql+redis,postgresql,sqlite]
