@@ -24,6 +24,7 @@ from dacu.adapters.db import make_engine, upgrade
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
 from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.gates import async_gate, redis_client, stock_gate
+from dacu.adapters.goods_store import SqlGoodsStore
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.notification_store import SqlNotifications
 from dacu.adapters.principal_cache import PrincipalCache
@@ -40,6 +41,7 @@ from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
 from dacu.services.coupons import CouponService
 from dacu.services.enrollments import EnrollmentService
+from dacu.services.goods import GoodsService
 from dacu.services.intake import DirectIntake
 from dacu.services.orders import OrderService
 from dacu.services.ports.alerts import Alerts
@@ -71,6 +73,7 @@ class Platform:
     coupons: CouponService
     orders: OrderService
     stock: StockReservations
+    goods: GoodsService
     intake: OrderIntake  # RedisOrderIntake (written behind by the workers) with Redis
     enrollments: EnrollmentService
     principals: SqlPrincipals
@@ -141,6 +144,7 @@ def bootstrap(
         orders=OrderService(uow, intake, quotes, now, ids),
         intake=intake,
         stock=stock,
+        goods=GoodsService(SqlGoodsStore(engine), stock, now),
         enrollments=EnrollmentService(enrollments, campaigns),
         principals=SqlPrincipals(engine),
         flash=SqlFlashStore(engine),

@@ -147,13 +147,13 @@ def test_a_figure_lost_from_redis_is_rebuilt_without_the_units_unwritten_orders_
 
     for i in range(3):
         buy(i)
-    platform.stock.forget("A-COAT")  # type: ignore[attr-defined]
+    platform.stock.forget(["A-COAT"])
     assert platform.stock.available("A-COAT") == 7
     with ThreadPoolExecutor(max_workers=8) as pool:
         outcomes = list(pool.map(buy, range(3, 30)))
     assert outcomes.count("placed") == 7
     writer(platform).drain()
-    platform.stock.forget("A-COAT")  # type: ignore[attr-defined]
+    platform.stock.forget(["A-COAT"])
     assert platform.stock.available("A-COAT") == 0
     assert in_db(platform) == 10
 

@@ -27,6 +27,8 @@ class ErrorCode(StrEnum):
     UNKNOWN_ENROLLMENT = "unknown_enrollment"
     UNKNOWN_MERCHANT = "unknown_merchant"
     UNKNOWN_SALE = "unknown_sale"
+    UNKNOWN_SKU = "unknown_sku"
+    UNKNOWN_SHOP = "unknown_shop"
     # states and races
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     CONCURRENT_CHANGE = "concurrent_change"

@@ -15,6 +15,7 @@ from dacu.adapters.tables.flash import (
     flash_reservations,
     flash_sales,
 )
+from dacu.adapters.tables.goods import goods_revision, shops, skus
 from dacu.adapters.tables.kpi import cases, events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
 from dacu.adapters.tables.merchant import enrollments, merchants
 from dacu.adapters.tables.notification import notifications
@@ -39,6 +40,7 @@ __all__ = [
     "flash_reminders",
     "flash_reservations",
     "flash_sales",
+    "goods_revision",
     "kpi_buyers",
     "kpi_hourly",
     "kpi_seen",
@@ -50,6 +52,8 @@ __all__ = [
     "orders",
     "principals",
     "refunds",
+    "shops",
+    "skus",
     "stock",
     "stock_reservations",
 ]

@@ -15,6 +15,7 @@ from dacu.entrypoints.api import (
     enrollments,
     errors,
     flashsales,
+    goods,
     kpis,
     orders,
     quotes,
@@ -52,6 +53,7 @@ def create_app(platform: Platform) -> FastAPI:
         coupons.router,
         quotes.router,
         orders.router,
+        goods.router,
         enrollments.router,
         kpis.router,
     ):

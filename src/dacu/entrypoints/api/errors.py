@@ -7,6 +7,7 @@ too large and anything unexpected answer in the same shape, never with a trace.
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -34,6 +35,8 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNKNOWN_ENROLLMENT: 404,
     ErrorCode.UNKNOWN_MERCHANT: 404,
     ErrorCode.UNKNOWN_SALE: 404,
+    ErrorCode.UNKNOWN_SKU: 404,
+    ErrorCode.UNKNOWN_SHOP: 404,
     ErrorCode.NOT_YOURS: 404,  # someone else's order is not shown to exist
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
     ErrorCode.CONCURRENT_CHANGE: 409,
@@ -68,9 +71,13 @@ def error_response(
     message: str,
     field: str | None = None,
     headers: Mapping[str, str] | None = None,
+    problems: list[dict[str, Any]] | None = None,
 ) -> JSONResponse:
     status = STATUS[code]
-    body = {"error": {"code": code.value, "message": message, "field": field}}
+    error: dict[str, Any] = {"code": code.value, "message": message, "field": field}
+    if problems:
+        error["problems"] = problems
+    body = {"error": error}
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=status, headers=dict(headers) if headers else None)
@@ -79,7 +86,9 @@ def error_response(
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain(_: Request, error: DomainError) -> JSONResponse:
-        return error_response(error.code, error.message, error.field or None)
+        # an import's rows, say: every one that is wrong, by row and column
+        problems = [p._asdict() for p in getattr(error, "problems", ())]
+        return error_response(error.code, error.message, error.field or None, problems=problems)
 
     @app.exception_handler(RequestValidationError)
     async def malformed(_: Request, error: RequestValidationError) -> JSONResponse:
