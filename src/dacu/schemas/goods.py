@@ -131,7 +131,7 @@ def _row(cells: dict[str, Any], shop: Shop, number: int, problems: list[Problem]
             return default
         try:
             return parse(raw)
-        except (ValueError, InvalidOperation) as error:
+        except ValueError as error:
             problems.append(Problem(number, name, str(error)))
             return default
 
@@ -158,8 +158,11 @@ def _row(cells: dict[str, Any], shop: Shop, number: int, problems: list[Problem]
 
 
 def fen_of_yuan(raw: Any) -> int:
-    """ "12.90" or 12.9 yuan → 1290 fen, exactly; more than two decimals is an error."""
-    amount = Decimal(str(raw).strip().replace(",", "").removeprefix("¥"))
+    """Yuan as fen ("12.90" → 1290), exactly; more than two decimals is an error."""
+    try:
+        amount = Decimal(str(raw).strip().replace(",", "").removeprefix("¥"))
+    except InvalidOperation:
+        raise ValueError(f"{raw} is not an amount of yuan") from None
     if not amount.is_finite() or amount * 100 != (amount * 100).to_integral_value():
         raise ValueError(f"{raw} is not an amount of yuan to the fen")
     return int(amount * 100)
@@ -173,7 +176,10 @@ def _text(raw: Any) -> str:
 
 
 def _count(raw: Any) -> int:
-    number = Decimal(str(raw).strip())
+    try:
+        number = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ValueError(f"{raw} is not a number of units") from None
     if not number.is_finite() or number != number.to_integral_value() or number < 0:
         raise ValueError(f"{raw} is not a whole number of units")
     return int(number)
