@@ -17,9 +17,10 @@ from sqlalchemy import Engine
 from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.case_store import SqlCaseStore
-from dacu.adapters.checkout_views import FreeCoupons, database_figure
+from dacu.adapters.checkout_views import FreeCoupons, WithUnwritten, database_figure
 from dacu.adapters.checkout_writer import CheckoutWriter, WritingBehind
 from dacu.adapters.coupon_store import SqlCouponStore
+from dacu.adapters.customer_store import SqlCustomers
 from dacu.adapters.db import make_engine, upgrade
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
 from dacu.adapters.flash_store import SqlFlashStore
@@ -45,6 +46,7 @@ from dacu.services.goods import GoodsService
 from dacu.services.intake import DirectIntake
 from dacu.services.orders import OrderService
 from dacu.services.ports.alerts import Alerts
+from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
 from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.stock import StockReservations
@@ -74,6 +76,8 @@ class Platform:
     orders: OrderService
     stock: StockReservations
     goods: GoodsService
+    customers: CustomerFacts  # what the server knows of a customer, orders not yet written too
+    profiles: CustomerProfiles
     intake: OrderIntake  # RedisOrderIntake (written behind by the workers) with Redis
     enrollments: EnrollmentService
     principals: SqlPrincipals
@@ -130,8 +134,10 @@ def bootstrap(
     uow = partial(SqlUnitOfWork, engine)
     stock, intake = _order_intake(engine, uow, redis_url, redis_prefix, now)
     wallets: QuoteReads = SqlHeldCoupons(engine)
-    if isinstance(intake, RedisOrderIntake):
-        wallets = FreeCoupons(wallets, intake)
+    profiles = SqlCustomers(engine)
+    facts: CustomerFacts = profiles
+    if isinstance(intake, RedisOrderIntake):  # orders not yet written count too
+        wallets, facts = FreeCoupons(wallets, intake), WithUnwritten(profiles, intake)
     quotes = QuoteService(catalog, wallets)
     return Platform(
         engine=engine,
@@ -145,6 +151,8 @@ def bootstrap(
         intake=intake,
         stock=stock,
         goods=GoodsService(SqlGoodsStore(engine), stock, now),
+        customers=facts,
+        profiles=profiles,
         enrollments=EnrollmentService(enrollments, campaigns),
         principals=SqlPrincipals(engine),
         flash=SqlFlashStore(engine),

@@ -28,7 +28,12 @@ from dacu.entrypoints.api import create_app
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.yamlfile import load_yaml
 from dacu.services.review import archive
-from tests.integration.conftest import POSTGRES, postgres_engine, sqlite_engine
+from tests.integration.conftest import (
+    POSTGRES,
+    postgres_engine,
+    sqlite_engine,
+    stock_example_goods,
+)
 from tests.integration.http import serving
 from tests.integration.kpi_events import shoppers
 
@@ -43,19 +48,7 @@ CAMPAIGN = "double11-2026"
 DASHBOARD = f"/console/campaigns/{CAMPAIGN}"
 PROMOTIONS = f"{DASHBOARD}/promotions"
 FLASH = "flash-phone-20h"
-PHONE_CART = {
-    "cart": {
-        "items": [
-            {
-                "sku": "P-PHONE",
-                "shop": "digital-flagship",
-                "category": "digital",
-                "price": 399900,
-                "qty": 1,
-            }
-        ]
-    }
-}
+PHONE_CART = {"cart": {"items": [{"sku": "P-PHONE", "qty": 1}]}}
 
 
 @dataclass
@@ -105,7 +98,9 @@ def _serve(engine: Engine) -> Iterator[Console]:
     tokens = {
         role: principals.issue(who, role, frozenset(), MORNING) for role, who in subjects.items()
     }
-    with serving(create_app(bootstrap(engine, clock=lambda: NOW))) as base:
+    platform = bootstrap(engine, clock=lambda: NOW)
+    stock_example_goods(platform)
+    with serving(create_app(platform)) as base:
         yield Console(base, engine, tokens)
 
 

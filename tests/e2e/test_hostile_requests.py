@@ -24,6 +24,7 @@ from dacu.domain.events import Channel, Event, EventKind, Segment
 from dacu.entrypoints.api import create_app
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.yamlfile import load_yaml
+from tests.integration.conftest import stock_example_goods
 from tests.integration.http import serving
 
 pytestmark = pytest.mark.e2e
@@ -46,7 +47,9 @@ def live(tmp_path_factory):
         role: principals.issue(f"{role}-1", role, frozenset(), NOW)
         for role in (Role.OPERATOR, Role.CONSUMER, Role.STOREFRONT)
     }
-    app = create_app(bootstrap(engine, clock=lambda: NOW))
+    platform = bootstrap(engine, clock=lambda: NOW)
+    stock_example_goods(platform)
+    app = create_app(platform)
 
     @app.get("/test-only/boom")
     def boom() -> None:
@@ -77,7 +80,7 @@ def _refused(response: httpx.Response, status: int, code: str, field: str | None
 
 
 def _cart(**item: object) -> dict:
-    line = {"sku": "P-PHONE", "shop": "shop-digital", "price": 499900, "qty": 1, **item}
+    line = {"sku": "P-PHONE", "qty": 1, **item}
     return {"cart": {"items": [line]}}
 
 
@@ -112,10 +115,26 @@ def test_a_cart_out_of_bounds_is_a_422_naming_the_field(live, item, field):
     assert _count(live, orders) == 0
 
 
-def test_customer_facts_are_bounded_too(live):
-    body = {**_cart(), "bought": {"P-PHONE": 10**19}}
-    _refused(_checkout(live, body), 422, "invalid", "bought.P-PHONE")
+@pytest.mark.parametrize(
+    "fact",
+    [{"first_order": True}, {"phone_verified": True}, {"member_tier": "gold"},
+     {"bought": {"P-PHONE": -10}}],
+    ids=["first_order", "phone_verified", "member_tier", "bought"],
+)  # fmt: skip
+def test_what_the_server_knows_of_a_customer_is_refused_from_the_body(live, fact):
+    (name,) = fact
+    for path in ("/v1/quotes", "/v1/orders"):
+        answer = _send(live, Role.CONSUMER, "POST", path, json={**_cart(), **fact},
+                       headers={"Idempotency-Key": "k-facts"})  # fmt: skip
+        _refused(answer, 422, "invalid", name)
     _refused(_checkout(live, _cart(), key="k" * 129), 422, "invalid")
+    assert _count(live, orders) == 0
+
+
+def test_an_unknown_or_off_shelf_sku_is_a_422_naming_its_line(live):
+    for sku in ("NO-SUCH-SKU", "G-GLOVES"):  # the gift gloves are off the shelf
+        cart = {"cart": {"items": [{"sku": "P-PHONE", "qty": 1}, {"sku": sku, "qty": 1}]}}
+        _refused(_checkout(live, cart), 422, "invalid", "cart.items[1].sku")
     assert _count(live, orders) == 0
 
 

@@ -79,3 +79,12 @@ def intake_of(kind: str) -> Iterator[tuple[str | None, str]]:
             for key in client.scan_iter(f"*{prefix}*", count=1000):
                 client.delete(key)
             client.close()
+
+
+def stock_example_goods(platform) -> None:
+    """The example campaign's shops and SKUs in the platform's catalog."""
+    from dacu.schemas.goods import example_goods
+
+    for shop, skus in example_goods():
+        platform.goods.open_shop(shop)
+        platform.goods.put(skus)

@@ -190,3 +190,17 @@ def _status(raw: Any) -> str:
     if found is None:
         raise ValueError(f"{raw} is not 上架/下架 (on_shelf/off_shelf)")
     return found
+
+
+def example_goods() -> list[tuple[Shop, list[Sku]]]:
+    """The shops and SKUs the example campaign (examples/double11.yaml) sells, from the
+    packaged `examples/double11_goods.csv` (an import file with shop and merchant)."""
+    from importlib import resources
+
+    text = resources.files("dacu").joinpath("examples/double11_goods.csv").read_text("utf-8")
+    rows = read_rows(text.encode(), "double11_goods.csv")
+    shops: dict[str, tuple[Shop, list[list[Any]]]] = {}
+    for row in rows[1:]:
+        shop = Shop(row[0], row[1], row[0])
+        shops.setdefault(shop.id, (shop, [rows[0][2:]]))[1].append(row[2:])
+    return [(shop, parse_import(shop_rows, shop)) for shop, shop_rows in shops.values()]

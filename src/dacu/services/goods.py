@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
-from dacu.domain.cart import CartLine
+from dacu.domain.cart import Cart, CartLine, CartMode
+from dacu.domain.errors import InvalidRule
 from dacu.domain.goods import Shop, Sku, check_owner, lines_of
 from dacu.services.ports.goods import GoodsStore
 from dacu.services.ports.stock import StockReservations
@@ -72,6 +73,15 @@ class GoodsService:
     def listing(self, shops: Collection[str] | None = None, limit: int = 1000) -> list[Sku]:
         """The SKUs of `shops` (every shop for None) with their stock, by id."""
         return self._store.skus(shops, limit)
+
+    def cart(self, wanted: Sequence[tuple[str, int]], mode: str = "normal") -> Cart:
+        """The cart of these (SKU, qty) at the catalog's prices; InvalidRule naming the
+        line (`cart.items[2].sku`) for an unknown or off-shelf SKU."""
+        try:
+            return Cart(tuple(self.lines(wanted)), CartMode(mode))
+        except InvalidRule as error:
+            inside = (error.field or "").startswith("cart")
+            raise error if inside else error.within("cart") from None
 
     def lines(self, wanted: Sequence[tuple[str, int]], field: str = "cart.items") -> list[CartLine]:
         """Cart lines at the catalog's prices; an unknown or off-shelf SKU is refused,

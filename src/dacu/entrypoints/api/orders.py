@@ -7,11 +7,10 @@ from fastapi import APIRouter, Header
 from pydantic import BaseModel
 
 from dacu.domain.access import Forbidden, Principal, Role
-from dacu.domain.cart import Customer
 from dacu.domain.orders import Order
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.schemas.bounds import PRINTABLE, Id, Qty
-from dacu.schemas.pricing import CartIn, CustomerFactsIn
+from dacu.schemas.carts import SkuCartIn, Strict
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
@@ -27,8 +26,8 @@ IdempotencyKey = Annotated[
 ]
 
 
-class CheckoutIn(CustomerFactsIn):
-    cart: CartIn
+class CheckoutIn(Strict):
+    cart: SkuCartIn
 
 
 class ShareOut(BaseModel):
@@ -80,12 +79,11 @@ class FundingOut(BaseModel):
 def place_order(
     body: CheckoutIn, key: IdempotencyKey, backend: PlatformDep, who: PrincipalDep
 ) -> OrderOut:
-    """Check out a cart at the best legal price now; stock and coupons are held for you."""
+    """Check out a cart of SKUs at the best legal price now; stock and coupons are held
+    for you. Prices and who you are come from the server, never from the body."""
     who.require(Role.CONSUMER)
-    cart = body.cart.to_domain()
-    customer = Customer(
-        who.subject, body.first_order, body.phone_verified, body.member_tier, dict(body.bought)
-    )
+    cart = backend.goods.cart(body.cart.wanted(), body.cart.mode)
+    customer = backend.customers.facts(who.subject)
     return _out(backend.orders.checkout(cart, customer, key))
 
 
