@@ -139,6 +139,7 @@ def bootstrap(
     if isinstance(intake, RedisOrderIntake):  # orders not yet written count too
         wallets, facts = FreeCoupons(wallets, intake), WithUnwritten(profiles, intake)
     quotes = QuoteService(catalog, wallets)
+    goods = GoodsService(SqlGoodsStore(engine), stock, now)
     return Platform(
         engine=engine,
         clock=now,
@@ -150,10 +151,10 @@ def bootstrap(
         orders=OrderService(uow, intake, quotes, now, ids),
         intake=intake,
         stock=stock,
-        goods=GoodsService(SqlGoodsStore(engine), stock, now),
+        goods=goods,
         customers=facts,
         profiles=profiles,
-        enrollments=EnrollmentService(enrollments, campaigns),
+        enrollments=EnrollmentService(enrollments, campaigns, goods),
         principals=SqlPrincipals(engine),
         flash=SqlFlashStore(engine),
         gate=stock_gate(engine, redis_url, redis_prefix),

@@ -223,6 +223,10 @@ def test_merchant_enrolls_operator_approves_and_the_campaign_price_sells(api, en
         "campaign_price": 9900,
         "committed_stock": 300,
     }
+    hijack = dict(terms, sku="P-PHONE", list_price=399900, campaign_price=100)
+    taken = call(base, merchant, "POST", "/v1/campaigns/double11-2026/enrollments", json=hijack)
+    assert taken.status_code == 422  # another shop's SKU under one's own shop
+    assert taken.json()["error"]["field"] == "sku"
     others = dict(terms, shop="digital-flagship")
     assert (
         call(

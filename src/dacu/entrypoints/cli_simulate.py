@@ -42,6 +42,7 @@ def world_on(engine: "Engine") -> "World":
         coupons=platform.coupons,
         orders=platform.orders,
         stock=platform.stock,
+        goods=platform.goods,
         enrollments=platform.enrollments,
         flash=platform.flash,
         gate=platform.gate,

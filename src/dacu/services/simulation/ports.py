@@ -11,6 +11,7 @@ from dacu.domain.flashsale import StockGate
 from dacu.services.campaigns import Applied
 from dacu.services.coupons import CouponService
 from dacu.services.enrollments import Listed
+from dacu.services.goods import GoodsService
 from dacu.services.kpis import KpiStore
 from dacu.services.orders import OrderService
 from dacu.services.ports.alerts import Alerts
@@ -61,6 +62,7 @@ class World:
     coupons: CouponService
     orders: OrderService
     stock: StockReservations
+    goods: GoodsService
     enrollments: EnrollmentStore
     flash: FlashStore
     gate: StockGate

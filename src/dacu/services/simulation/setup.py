@@ -123,6 +123,8 @@ def prepare(
         done.applied = world.campaigns.apply(document, campaign, ACTOR, now).version
     for shop in SHOPS:
         world.enrollments.put_merchant(shop.merchant())
+        world.goods.open_shop(shop.in_catalog())
+    world.goods.put([product.in_catalog() for product in PRODUCTS])
     _enroll(world, campaign, demand, now + timedelta(days=1), done)
     for product in PRODUCTS:
         available = world.stock.available(product.sku)
