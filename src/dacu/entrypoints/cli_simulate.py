@@ -43,11 +43,9 @@ def world_on(engine: "Engine") -> "World":
         orders=platform.orders,
         stock=platform.stock,
         enrollments=platform.enrollments,
-        flash=platform.flash,
-        gate=platform.gate,
+        flashsales=platform.flashsales,
         kpis=platform.kpis,
         alerts=platform.alerts,
-        notifications=platform.notifications,
         cases=platform.cases,
         recorded=platform.recorded,
     )
