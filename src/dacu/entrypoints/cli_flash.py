@@ -50,7 +50,7 @@ def flash_open(
     flash = _flashsales()
     for sale in sales:
         state = "opened" if flash.open(sale) else "already open"
-        typer.echo(f"{sale.id}\t{state}\t{flash.stock_view(sale.id).on_sale} on sale")
+        typer.echo(f"{sale.id}\t{state}\t{flash.on_sale(sale.id)} on sale")
 
 
 @flash_app.command("show")

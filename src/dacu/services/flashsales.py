@@ -152,6 +152,10 @@ class FlashSaleService:
             raise UnknownSale(sale_id)
         return self._gate.restock(sale_id, qty)
 
+    def on_sale(self, sale_id: str) -> int:
+        """Units a buyer can still get now (the gate's count alone)."""
+        return self._gate.remaining(sale_id)
+
     def stock_view(self, sale_id: str) -> StockView:
         return stock_view(self._store, self._gate, sale_id)
 
