@@ -24,7 +24,7 @@ from dacu.adapters.customer_store import SqlCustomers
 from dacu.adapters.db import make_engine, upgrade
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
 from dacu.adapters.flash_store import SqlFlashStore
-from dacu.adapters.gates import async_gate, redis_client, stock_gate
+from dacu.adapters.gates import async_gate, in_thread, order_streams, redis_client, stock_gate
 from dacu.adapters.goods_store import SqlGoodsStore
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.notification_store import SqlNotifications
@@ -37,11 +37,11 @@ from dacu.adapters.redis_stock import RedisStockReservations, stock_slot
 from dacu.adapters.stock_store import SqlStockReservations
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.adapters.wallet_store import SqlHeldCoupons
-from dacu.domain.flashsale import StockGate
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
 from dacu.services.coupons import CouponService
 from dacu.services.enrollments import EnrollmentService
+from dacu.services.flashsales import FlashSaleService
 from dacu.services.goods import GoodsService
 from dacu.services.intake import DirectIntake
 from dacu.services.orders import OrderService
@@ -81,9 +81,8 @@ class Platform:
     intake: OrderIntake  # RedisOrderIntake (written behind by the workers) with Redis
     enrollments: EnrollmentService
     principals: SqlPrincipals
-    flash: SqlFlashStore
-    gate: StockGate  # for everything but the HTTP hot path
-    hot_gate: AsyncRedisGate | None  # the hot path's gate with Redis; else `gate` in a thread
+    flashsales: FlashSaleService
+    hot_gate: AsyncRedisGate | None  # behind `flashsales`; here to close its connections
     tokens: PrincipalCache
     kpis: SqlKpiStore
     alerts: Alerts
@@ -130,6 +129,16 @@ def bootstrap(
     campaigns = CampaignService(campaign_store)
     enrollments = SqlEnrollmentStore(engine)
     alerts = SqlAlertStore(engine)
+    notifications = SqlNotifications(engine)
+    flashsales = FlashSaleService(
+        SqlFlashStore(engine),
+        stock_gate(engine, redis_url, redis_prefix),
+        alerts,
+        notifications,
+        hot=hot,
+        streams=order_streams(engine, redis_url, redis_prefix),
+        offload=in_thread,
+    )
     catalog = CatalogCache(campaign_store, enrollments, alerts)
     uow = partial(SqlUnitOfWork, engine)
     stock, intake = _order_intake(engine, uow, redis_url, redis_prefix, now)
@@ -156,13 +165,12 @@ def bootstrap(
         profiles=profiles,
         enrollments=EnrollmentService(enrollments, campaigns, goods),
         principals=SqlPrincipals(engine),
-        flash=SqlFlashStore(engine),
-        gate=stock_gate(engine, redis_url, redis_prefix),
+        flashsales=flashsales,
         hot_gate=hot,
         tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
         kpis=SqlKpiStore(engine),
         alerts=alerts,
-        notifications=SqlNotifications(engine),
+        notifications=notifications,
         cases=SqlCaseStore(engine),
         recorded=SqlRecordedEvents(engine),
         quotes=quotes,

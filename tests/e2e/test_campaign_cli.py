@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from dacu.schemas.yamlfile import load_yaml
-from tests.e2e.test_db_cli import dacu
+from tests.e2e.cli import dacu
 
 pytestmark = pytest.mark.e2e
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples/double11.yaml"

@@ -4,60 +4,37 @@ import json
 import socket
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from dacu.adapters.campaign_store import SqlCampaignStore
-from dacu.adapters.db import make_engine, upgrade
 from dacu.adapters.kpi_store import SqlKpiStore
-from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.tables.kpi import events
 from dacu.adapters.tables.order import orders
-from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
 from dacu.domain.events import Channel, Event, EventKind, Segment
-from dacu.entrypoints.api import create_app
-from dacu.schemas.campaigns import load_campaign
-from dacu.schemas.yamlfile import load_yaml
-from tests.integration.conftest import stock_example_goods
-from tests.integration.http import serving
+from tests.e2e.live_api import CAMPAIGN, NOW, LiveApi, live_api
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples/double11.yaml"
-CAMPAIGN = "double11-2026"
-NOW = datetime(2026, 11, 11, 20, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
 TWO_MB = 2 * 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'dacu.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    document = json.loads(json.dumps(load_yaml(EXAMPLE.read_text(encoding="utf-8")), default=str))
-    SqlCampaignStore(engine).apply(*load_campaign(document), "ops-lihua", NOW)
-    principals = SqlPrincipals(engine)
-    tokens = {
-        role: principals.issue(f"{role}-1", role, frozenset(), NOW)
-        for role in (Role.OPERATOR, Role.CONSUMER, Role.STOREFRONT)
-    }
-    platform = bootstrap(engine, clock=lambda: NOW)
-    stock_example_goods(platform)
-    app = create_app(platform)
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
+    roles = (Role.OPERATOR, Role.CONSUMER, Role.STOREFRONT)
+    with live_api(tmp_path_factory.mktemp("hostile"), roles, _with_a_bug) as api:
+        yield api
 
+
+def _with_a_bug(app: FastAPI) -> None:
     @app.get("/test-only/boom")
     def boom() -> None:
         raise RuntimeError("a bug with a secret in its message")
-
-    with serving(app) as base:
-        yield base, tokens, engine
-    engine.dispose()
 
 
 def _send(live, role: Role | None, method: str, path: str, **kwargs) -> httpx.Response:

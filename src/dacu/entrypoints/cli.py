@@ -157,12 +157,10 @@ def sweep() -> None:
     (stock and coupons come back), expire coupons past theirs, archive finished campaigns
     in the case library. Run it every minute (cron, systemd timer) — or run `dacu
     workers`, which sweeps unpaid orders and flash sales every few seconds."""
-    from dacu.services import flashsales
-
     platform = _platform()
     now = _now()
     cancelled = platform.orders.expire_unpaid(now)
-    released = flashsales.sweep(platform.flash, platform.gate, now)
+    released = platform.flashsales.sweep(now)
     expired = platform.coupons.expire(now)
     archived = archive_finished(platform, now)
     typer.echo(

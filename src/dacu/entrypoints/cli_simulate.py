@@ -44,11 +44,9 @@ def world_on(engine: "Engine") -> "World":
         stock=platform.stock,
         goods=platform.goods,
         enrollments=platform.enrollments,
-        flash=platform.flash,
-        gate=platform.gate,
+        flashsales=platform.flashsales,
         kpis=platform.kpis,
         alerts=platform.alerts,
-        notifications=platform.notifications,
         cases=platform.cases,
         recorded=platform.recorded,
     )

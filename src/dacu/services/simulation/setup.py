@@ -13,7 +13,6 @@ from dacu.domain.enrollment import Enrollment, EnrollmentStateError, Ineligible
 from dacu.domain.flashsale import FlashSale
 from dacu.domain.promotions import Promotion
 from dacu.domain.types import FULL_BP
-from dacu.services.flashsales import open_sale
 from dacu.services.simulation.catalog import MIN_CUT_BP, PRODUCTS, SHOPS
 from dacu.services.simulation.ports import World
 
@@ -132,7 +131,7 @@ def prepare(
             world.stock.set_stock(product.sku, _stock(demand[product.sku]))
             done.restocked.append(product.sku)
     if sale is not None:
-        open_sale(world.flash, world.gate, sale)
+        world.flashsales.open(sale)
     return done
 
 
