@@ -130,15 +130,7 @@ def bootstrap(
     enrollments = SqlEnrollmentStore(engine)
     alerts = SqlAlertStore(engine)
     notifications = SqlNotifications(engine)
-    flashsales = FlashSaleService(
-        SqlFlashStore(engine),
-        stock_gate(engine, redis_url, redis_prefix),
-        alerts,
-        notifications,
-        hot=hot,
-        streams=order_streams(engine, redis_url, redis_prefix),
-        offload=in_thread,
-    )
+    flashsales = _flash_sales(engine, redis_url, redis_prefix, alerts, notifications, hot)
     catalog = CatalogCache(campaign_store, enrollments, alerts)
     uow = partial(SqlUnitOfWork, engine)
     stock, intake = _order_intake(engine, uow, redis_url, redis_prefix, now)
@@ -175,6 +167,25 @@ def bootstrap(
         recorded=SqlRecordedEvents(engine),
         quotes=quotes,
         catalog=catalog,
+    )
+
+
+def _flash_sales(
+    engine: Engine,
+    redis_url: str | None,
+    prefix: str,
+    alerts: Alerts,
+    notifications: Notifications,
+    hot: AsyncRedisGate | None,
+) -> FlashSaleService:
+    return FlashSaleService(
+        SqlFlashStore(engine),
+        stock_gate(engine, redis_url, prefix),
+        alerts,
+        notifications,
+        hot=hot,
+        streams=order_streams(engine, redis_url, prefix),
+        offload=in_thread,
     )
 
 
