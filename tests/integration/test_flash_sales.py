@@ -128,7 +128,7 @@ def test_paying_twice_is_one_payment_and_only_the_buyer_pays(rig):
     rig.written()
     with pytest.raises(PaymentRefused) as refused:
         fs.pay(rig.store, rig.gate, "fs-phone", "r1", "u2", NOW)
-    assert refused.value.code == "not_yours"
+    assert refused.value.code == "unknown_reservation"
     first = fs.pay(rig.store, rig.gate, "fs-phone", "r1", "u1", NOW)
     again = fs.pay(rig.store, rig.gate, "fs-phone", "r1", "u1", NOW + timedelta(seconds=5))
     assert first == again

@@ -34,7 +34,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNKNOWN_ENROLLMENT: 404,
     ErrorCode.UNKNOWN_MERCHANT: 404,
     ErrorCode.UNKNOWN_SALE: 404,
-    ErrorCode.NOT_YOURS: 404,  # someone else's order is not shown to exist
+    ErrorCode.UNKNOWN_RESERVATION: 404,  # someone else's is not shown to exist
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
     ErrorCode.CONCURRENT_CHANGE: 409,
     ErrorCode.ORDER_STATE: 409,

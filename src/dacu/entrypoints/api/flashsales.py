@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 
 from dacu.domain.access import Role
-from dacu.domain.flashsale import Decision, FlashOrder, Hold, Outcome
+from dacu.domain.flashsale import Decision, FlashOrder, Hold, NotYours, OrderPending, Outcome
 from dacu.entrypoints.api import context
 from dacu.entrypoints.api.context import HOT_SECURITY, PlatformDep, PrincipalDep, hot_principal
 from dacu.entrypoints.kpi_view import AlertOut
@@ -149,7 +149,8 @@ async def my_reservation(sale_id: str, request_id: str, request: Request) -> Res
         sale = await run_in_threadpool(backend.flash.get, sale_id)
         pay_within = sale.pay_within if sale else timedelta(0)
     if hold is None or hold.user_id != who.subject:
-        return _json(404, _error("unknown_reservation", "no such reservation of yours"))
+        unknown = NotYours()
+        return _json(404, _error(unknown.code.value, unknown.message))
     return _json(200, _hold(hold, pay_within))
 
 
@@ -157,9 +158,15 @@ async def my_reservation(sale_id: str, request_id: str, request: Request) -> Res
 def pay(sale_id: str, request_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOut:
     """Payment confirmed for a held reservation: it is never released after this."""
     who.require(Role.CONSUMER)
-    paid = flashsales.pay(
-        backend.flash, backend.gate, sale_id, request_id, who.subject, backend.clock()
-    )
+    try:
+        paid = flashsales.pay(
+            backend.flash, backend.gate, sale_id, request_id, who.subject, backend.clock()
+        )
+    except OrderPending:
+        hold = backend.gate.hold(sale_id, request_id)
+        if hold is None or hold.user_id != who.subject:  # answered as one that never was
+            raise NotYours() from None
+        raise
     return _order(paid)
 
 
