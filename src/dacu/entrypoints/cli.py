@@ -9,13 +9,10 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 
-from dacu.domain.pricing import price
 from dacu.entrypoints.cli_campaign import campaign_app
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
 from dacu.entrypoints.cli_review import archive_finished, review_app
 from dacu.entrypoints.cli_simulate import simulate_app
-from dacu.entrypoints.receipt import show
-from dacu.schemas.pricing import BadScenario, dumps, load_scenario, result_to_json
 
 if TYPE_CHECKING:
     from dacu.bootstrap import Platform
@@ -42,6 +39,10 @@ def price_command(
     explain: Annotated[bool, typer.Option("--explain", help="say why each rule applied")] = False,
 ) -> None:
     """Price a cart scenario: lines, discounts, who funds them, hints."""
+    from dacu.domain.pricing import price  # here: other commands start without the engine
+    from dacu.entrypoints.receipt import show
+    from dacu.schemas.pricing import BadScenario, dumps, load_scenario, result_to_json
+
     text = sys.stdin.read() if str(scenario) == "-" else _read(scenario)
     try:
         loaded = load_scenario(text)
