@@ -18,6 +18,7 @@ from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.case_store import SqlCaseStore
 from dacu.adapters.checkout_views import FreeCoupons, database_figure
+from dacu.adapters.console_sessions import SqlConsoleSessions
 from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.db import make_engine, upgrade
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
@@ -25,8 +26,8 @@ from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.gates import async_gate, redis_client, stock_gate
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.notification_store import SqlNotifications
-from dacu.adapters.principal_cache import PrincipalCache
-from dacu.adapters.principals import SqlPrincipals
+from dacu.adapters.principal_cache import PrincipalCache, forget
+from dacu.adapters.principals import SqlPrincipals, token_id
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
@@ -35,6 +36,7 @@ from dacu.adapters.stock_store import SqlStockReservations
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.adapters.wallet_store import SqlHeldCoupons
 from dacu.domain.flashsale import StockGate
+from dacu.services.access import AccessService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
 from dacu.services.coupons import CouponService
@@ -73,6 +75,7 @@ class Platform:
     intake: OrderIntake  # RedisOrderIntake (written behind by the workers) with Redis
     enrollments: EnrollmentService
     principals: SqlPrincipals
+    access: AccessService  # tokens issued and revoked, console sessions
     flash: SqlFlashStore
     gate: StockGate  # for everything but the HTTP hot path
     hot_gate: AsyncRedisGate | None  # the hot path's gate with Redis; else `gate` in a thread
@@ -117,6 +120,10 @@ def bootstrap(
     if isinstance(intake, RedisOrderIntake):
         wallets = FreeCoupons(wallets, intake)
     quotes = QuoteService(catalog, wallets)
+    principals = SqlPrincipals(engine)
+    forgets = (
+        _no_cache if redis_url is None else partial(forget, redis_client(redis_url), redis_prefix)
+    )
     return Platform(
         engine=engine,
         clock=now,
@@ -129,7 +136,8 @@ def bootstrap(
         intake=intake,
         stock=stock,
         enrollments=EnrollmentService(enrollments, campaigns),
-        principals=SqlPrincipals(engine),
+        principals=principals,
+        access=AccessService(principals, SqlConsoleSessions(engine), forgets, now, token_id),
         flash=SqlFlashStore(engine),
         gate=stock_gate(engine, redis_url, redis_prefix),
         hot_gate=hot,
@@ -142,6 +150,10 @@ def bootstrap(
         quotes=quotes,
         catalog=catalog,
     )
+
+
+def _no_cache(_: str) -> None:
+    """Without Redis each process keeps a principal only a second: nothing to tell."""
 
 
 def _order_intake(

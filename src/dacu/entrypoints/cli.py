@@ -13,6 +13,7 @@ from dacu.entrypoints.cli_campaign import campaign_app
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
 from dacu.entrypoints.cli_review import archive_finished, review_app
 from dacu.entrypoints.cli_simulate import simulate_app
+from dacu.entrypoints.cli_token import token_app
 
 if TYPE_CHECKING:
     from dacu.bootstrap import Platform
@@ -101,29 +102,7 @@ def _now() -> datetime:
     return datetime.now(ZoneInfo(settings().timezone))
 
 
-token_app = typer.Typer(help="Bearer tokens for the HTTP API.")
 app.add_typer(token_app, name="token")
-
-
-@token_app.command("issue")
-def token_issue(
-    subject: Annotated[str, typer.Option(help="who the token is for, e.g. u-1024 or ops-lihua")],
-    role: Annotated[
-        str, typer.Option(help="operator, merchant, finance, risk, service, consumer, storefront")
-    ],
-    shop: Annotated[list[str] | None, typer.Option(help="a merchant's shop (repeat)")] = None,
-) -> None:
-    """Issue a token; it is printed once and stored only as a digest."""
-    from dacu.domain.access import Role
-
-    try:
-        chosen = Role(role)
-    except ValueError:
-        typer.echo(f"role: must be one of {', '.join(r.value for r in Role)}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    principals = _platform().principals
-    token = principals.issue(subject, chosen, frozenset(shop or ()), _now())
-    typer.echo(token)
 
 
 @app.command("serve")
@@ -190,15 +169,14 @@ def demo(
     text = resources.files("dacu").joinpath("examples/double11.yaml").read_text("utf-8")
     document, campaign = load_campaign(load_yaml(text))
     version = platform.campaigns.apply(document, campaign, "demo", _now()).version
-    principals = platform.principals
-    operator = principals.issue("ops-demo", Role.OPERATOR, frozenset(), _now())
-    consumer = principals.issue("u-demo", Role.CONSUMER, frozenset(), _now())
+    operator = platform.access.issue("ops-demo", Role.OPERATOR).token
+    consumer = platform.access.issue("u-demo", Role.CONSUMER).token
     base = f"http://127.0.0.1:{port}"
     typer.echo(
         f"""dacu demo — campaign {campaign.id} (v{version}) loaded into {_safe(url)}
 
   API and its OpenAPI:   {base}/docs
-  web console (运营台):   {base}/console/login?token={operator}
+  web console (运营台):   {base}/console/ (sign in with the operator token)
   operator token:        {operator}
   consumer token:        {consumer}
 

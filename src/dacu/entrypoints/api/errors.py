@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from dacu.domain.errors import DomainError, ErrorCode
+from dacu.entrypoints.api.headers import HEADERS
 from dacu.schemas.promotions import field_path
 
 log = logging.getLogger("dacu.api")
@@ -101,4 +102,5 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_response(ErrorCode.INTERNAL, "something went wrong on our side")
+        # answered outside every middleware: the security headers come with it here
+        return error_response(ErrorCode.INTERNAL, "something went wrong on our side", None, HEADERS)
