@@ -118,6 +118,7 @@ def serve(
     import uvicorn
 
     from dacu.adapters.db import upgrade
+    from dacu.entrypoints.urls import server_log_config
     from dacu.settings import settings
 
     upgrade(settings().database_url)
@@ -127,7 +128,8 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
-        access_log=access_log,
+        access_log=access_log,  # the target only, secret query values redacted; no headers
+        log_config=server_log_config(),
     )
 
 
