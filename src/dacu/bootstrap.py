@@ -19,6 +19,7 @@ from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.case_store import SqlCaseStore
 from dacu.adapters.checkout_views import FreeCoupons, WithUnwritten, database_figure
 from dacu.adapters.checkout_writer import CheckoutWriter, WritingBehind
+from dacu.adapters.console_sessions import SqlConsoleSessions
 from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.customer_store import SqlCustomers
 from dacu.adapters.db import make_engine, upgrade
@@ -28,8 +29,8 @@ from dacu.adapters.gates import async_gate, in_thread, order_streams, redis_clie
 from dacu.adapters.goods_store import SqlGoodsStore
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.notification_store import SqlNotifications
-from dacu.adapters.principal_cache import PrincipalCache
-from dacu.adapters.principals import SqlPrincipals
+from dacu.adapters.principal_cache import PrincipalCache, forget
+from dacu.adapters.principals import SqlPrincipals, token_id
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
@@ -37,6 +38,7 @@ from dacu.adapters.redis_stock import RedisStockReservations, stock_slot
 from dacu.adapters.stock_store import SqlStockReservations
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.adapters.wallet_store import SqlHeldCoupons
+from dacu.services.access import AccessService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
 from dacu.services.coupons import CouponService
@@ -81,6 +83,7 @@ class Platform:
     intake: OrderIntake  # RedisOrderIntake (written behind by the workers) with Redis
     enrollments: EnrollmentService
     principals: SqlPrincipals
+    access: AccessService  # tokens issued and revoked, console sessions
     flashsales: FlashSaleService
     hot_gate: AsyncRedisGate | None  # behind `flashsales`; here to close its connections
     tokens: PrincipalCache
@@ -141,6 +144,7 @@ def bootstrap(
         wallets, facts = FreeCoupons(wallets, intake), WithUnwritten(profiles, intake)
     quotes = QuoteService(catalog, wallets)
     goods = GoodsService(SqlGoodsStore(engine), stock, now)
+    principals = SqlPrincipals(engine)
     return Platform(
         engine=engine,
         clock=now,
@@ -156,7 +160,8 @@ def bootstrap(
         customers=facts,
         profiles=profiles,
         enrollments=EnrollmentService(enrollments, campaigns, goods),
-        principals=SqlPrincipals(engine),
+        principals=principals,
+        access=_access(engine, principals, redis_url, redis_prefix, now),
         flashsales=flashsales,
         hot_gate=hot,
         tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
@@ -187,6 +192,18 @@ def _flash_sales(
         streams=order_streams(engine, redis_url, prefix),
         offload=in_thread,
     )
+
+
+def _access(
+    engine: Engine, principals: SqlPrincipals, redis_url: str | None, prefix: str, now: Clock
+) -> AccessService:
+    """Tokens and console sessions; a revoked token is dropped from every process's cache."""
+    forgets = _no_cache if redis_url is None else partial(forget, redis_client(redis_url), prefix)
+    return AccessService(principals, SqlConsoleSessions(engine), forgets, now, token_id)
+
+
+def _no_cache(_: str) -> None:
+    """Without Redis each process keeps a principal only a second: nothing to tell."""
 
 
 def _order_intake(

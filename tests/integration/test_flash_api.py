@@ -133,7 +133,9 @@ def test_a_flash_sale_over_http(site):
     assert paid.json()["status"] == "paid"
     stranger = site.call("u2", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay")
     assert stranger.status_code == 404
-    assert stranger.json()["error"]["code"] == "not_yours"
+    assert stranger.json()["error"]["code"] == "unknown_reservation"
+    never = site.call("u2", "POST", "/v1/flash-sales/fs-phone-20h/attempts/no-such/pay")
+    assert (never.status_code, never.json()) == (404, stranger.json())  # nothing told apart
     stock = site.call("ops", "GET", "/v1/flash-sales/fs-phone-20h/stock").json()
     assert (stock["on_sale"], stock["held"], stock["paid"], stock["sold_out"]) == (0, 1, 2, True)
     restocked = site.call("ops", "POST", "/v1/flash-sales/fs-phone-20h/restock", json={"qty": 5})

@@ -119,7 +119,7 @@ def test_paying_twice_is_one_payment_and_only_the_buyer_pays(rig):
     rig.written()
     with pytest.raises(PaymentRefused) as refused:
         rig.flash.pay("fs-phone", "r1", "u2", NOW)
-    assert refused.value.code == "not_yours"
+    assert refused.value.code == "unknown_reservation"
     first = rig.flash.pay("fs-phone", "r1", "u1", NOW)
     again = rig.flash.pay("fs-phone", "r1", "u1", NOW + timedelta(seconds=5))
     assert first == again

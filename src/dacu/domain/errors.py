@@ -46,7 +46,7 @@ class ErrorCode(StrEnum):
     COUPON_UNAVAILABLE = "coupon_unavailable"
     # flash sales
     ORDER_PENDING = "order_pending"
-    NOT_YOURS = "not_yours"
+    UNKNOWN_RESERVATION = "unknown_reservation"  # none, or someone else's: the same answer
     RESERVATION_RELEASED = "reservation_released"
     GATE_UNAVAILABLE = "gate_unavailable"
 

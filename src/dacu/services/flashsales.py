@@ -113,6 +113,9 @@ class FlashSaleService:
         """Pay for a held order (once: paying again returns the paid order)."""
         order = self._store.order(sale_id, request_id)
         if order is None:
+            hold = self._gate.hold(sale_id, request_id)
+            if hold is None or hold.user_id != user_id:  # answered as one that never was
+                raise NotYours()
             raise OrderPending("the order is not written yet; retry shortly")
         if order.user_id != user_id:
             raise NotYours("that order is someone else's")

@@ -2,7 +2,7 @@
 one explicit `metadata` (migrations in `adapters/migrations/`). Import a table from
 here; importing this package declares every table."""
 
-from dacu.adapters.tables.access import audit_log, principals
+from dacu.adapters.tables.access import audit_log, console_sessions, principals
 from dacu.adapters.tables.alert import alerts
 from dacu.adapters.tables.base import AwareDateTime, metadata
 from dacu.adapters.tables.campaign import campaigns
@@ -30,6 +30,7 @@ __all__ = [
     "audit_log",
     "campaigns",
     "cases",
+    "console_sessions",
     "coupon_holdings",
     "coupon_templates",
     "coupons",

@@ -20,6 +20,7 @@ from dacu.entrypoints.api import (
     orders,
     quotes,
 )
+from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
 from dacu.entrypoints.api.limits import RequestLimits
 from dacu.entrypoints.web import install as install_console
 
@@ -43,10 +44,14 @@ def create_app(platform: Platform) -> FastAPI:
         title="dacu",
         version=__version__,
         description="大促: campaigns, coupons and quotes, priced to the fen.",
+        docs_url=None,  # served by `headers.install_docs`, under a policy of their own
+        redoc_url=None,
     )
     app.state.platform = platform
     errors.install(app)
     app.add_middleware(RequestLimits)  # bodies over 1 MB and control characters, refused first
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
+    install_docs(app)
     for router in (
         flashsales.router,  # first: the hot path's routes match soonest
         campaigns.router,

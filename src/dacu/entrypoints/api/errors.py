@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from dacu.domain.errors import DomainError, ErrorCode
+from dacu.entrypoints.api.headers import HEADERS
 from dacu.schemas.promotions import field_path
 
 log = logging.getLogger("dacu.api")
@@ -37,7 +38,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNKNOWN_SALE: 404,
     ErrorCode.UNKNOWN_SKU: 404,
     ErrorCode.UNKNOWN_SHOP: 404,
-    ErrorCode.NOT_YOURS: 404,  # someone else's order is not shown to exist
+    ErrorCode.UNKNOWN_RESERVATION: 404,  # someone else's is not shown to exist
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
     ErrorCode.CONCURRENT_CHANGE: 409,
     ErrorCode.ORDER_STATE: 409,
@@ -110,4 +111,5 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_response(ErrorCode.INTERNAL, "something went wrong on our side")
+        # answered outside every middleware: the security headers come with it here
+        return error_response(ErrorCode.INTERNAL, "something went wrong on our side", None, HEADERS)

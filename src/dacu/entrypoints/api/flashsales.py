@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 
 from dacu.domain.access import Role
-from dacu.domain.flashsale import Decision, FlashOrder, Hold, Outcome
+from dacu.domain.flashsale import Decision, FlashOrder, Hold, NotYours, Outcome
 from dacu.entrypoints.api import context
 from dacu.entrypoints.api.context import HOT_SECURITY, PlatformDep, PrincipalDep, hot_principal
 from dacu.entrypoints.kpi_view import AlertOut
@@ -135,7 +135,8 @@ async def my_reservation(sale_id: str, request_id: str, request: Request) -> Res
     who = await hot_principal(request)
     mine = await context.backend(request).flashsales.reservation(sale_id, request_id, who.subject)
     if mine is None:
-        return _json(404, _error("unknown_reservation", "no such reservation of yours"))
+        unknown = NotYours()
+        return _json(404, _error(unknown.code.value, unknown.message))
     return _json(200, _hold(*mine))
 
 

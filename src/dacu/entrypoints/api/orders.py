@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 from pydantic import BaseModel
 
-from dacu.domain.access import Forbidden, Principal, Role
-from dacu.domain.orders import Order
+from dacu.domain.access import Principal, Role
+from dacu.domain.orders import Order, UnknownOrder
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.schemas.bounds import PRINTABLE, Id, Qty
 from dacu.schemas.carts import SkuCartIn, Strict
@@ -133,8 +133,8 @@ def funding(order_id: str, backend: PlatformDep, who: PrincipalDep) -> FundingOu
 def _own(backend: PlatformDep, who: Principal, order_id: str) -> Order:
     who.require(Role.CONSUMER)
     order = backend.orders.get(order_id)
-    if order.customer_id != who.subject:
-        raise Forbidden("this order is someone else's")
+    if order.customer_id != who.subject:  # answered as an order that does not exist
+        raise UnknownOrder(order_id)
     return order
 
 
