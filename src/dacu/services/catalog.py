@@ -1,13 +1,13 @@
 """The live promotion catalog a pricing process keeps: compiled once per campaign revision.
 
-A quote reads the live campaigns' revisions (one small query) and nothing
-else of the campaigns unless one moved; then it loads only the campaigns
-that moved, in one query, and compiles them. Each campaign keeps what it
-prices per set of phases on at once; the catalog a quote prices against
-joins them, indexed, once per set of campaigns and phases. A campaign that
-cannot be read back is left out of pricing with a `campaign_unloadable`
-alert instead of failing every cart, and a promotion id two live campaigns
-share is priced as `campaign:id` in both.
+A quote brings the live campaigns' revisions (read with its wallet, 0.1 s
+old at most); nothing else of the campaigns is read unless one moved, and
+then only the campaigns that moved, in one query, compiled once each. Each
+campaign keeps what it prices per set of phases on at once; the catalog a
+quote prices against joins them, indexed, once per set of campaigns and
+phases. A campaign that cannot be read back is left out of pricing with a
+`campaign_unloadable` alert instead of failing every cart, and a promotion
+id two live campaigns share is priced as `campaign:id` in both.
 """
 
 import gc

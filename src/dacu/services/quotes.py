@@ -94,8 +94,9 @@ def _check_limit(
 class QuoteService:
     """`Pricing` over the process's compiled catalog of live campaigns and the wallets.
 
-    Per quote: one read of the live campaigns' revisions and the customer's held
-    coupons together (more only when a campaign moved); the rest is the engine's.
+    Per quote: one read of the customer's held coupons, with the live campaigns'
+    revisions when those it holds are 0.1 s old (more only when a campaign moved);
+    the rest is the engine's.
     """
 
     def __init__(self, catalog: CatalogCache, wallets: QuoteReads) -> None:
