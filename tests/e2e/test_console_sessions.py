@@ -122,6 +122,10 @@ def test_a_session_ends_after_a_shift_and_when_its_token_is_revoked(site):
         assert client.get(ALERTS).status_code == 303
         again = site.sign_in(client)  # the revoked token opens no new session either
         assert again.status_code == 401
+    # a sweep at the end of the shift forgets both sessions, once
+    site.clock.now = MORNING + timedelta(hours=12)
+    assert site.platform.access.prune() == 2
+    assert site.platform.access.prune() == 0
 
 
 def test_an_expired_token_opens_no_session(site):

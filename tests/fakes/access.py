@@ -55,3 +55,9 @@ class FakeSessions:
 
     def close(self, session_id: str, now: datetime) -> None:
         self.open_.pop(session_id, None)
+
+    def prune(self, now: datetime) -> int:
+        ended = [i for i, (_, who) in self.open_.items() if who.expired(now)]
+        for session_id in ended:
+            del self.open_[session_id]
+        return len(ended)
