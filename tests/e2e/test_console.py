@@ -220,6 +220,11 @@ def test_dashboard_shows_the_apis_figures_and_keeps_up_by_itself(console, page):
     api = console.kpis()
     assert api["totals"]["gmv"] > 0
     _assert_page_equals_api(page, api)
+    bars = page.eval_on_selector_all(
+        "[data-width]", "els => els.map(e => [e.dataset.width + '%', e.style.width])"
+    )  # drawn by console.js: the policy allows no style attribute
+    assert bars
+    assert all(wanted == drawn for wanted, drawn in bars), bars
     assert _chart_fen(page, "chart-gmv") == [hour["gmv"] for hour in api["hourly"]]
     assert _chart_fen(page, "chart-orders") == [hour["orders"] * 100 for hour in api["hourly"]]
     ARTIFACTS.mkdir(exist_ok=True)

@@ -89,6 +89,8 @@ def test_a_token_in_a_url_signs_nobody_in_and_is_not_echoed(site):
         assert "set-cookie" not in page.headers
         assert site.token not in page.text  # not even in the language switch's link
         assert client.get(ALERTS).status_code == 303
+        sent = client.get(f"{ALERTS}?lang=en&token={site.token}")  # nor carried to the form
+        assert sent.headers["location"] == "/console/login?next=/console/alerts%3Flang%3Den"
 
 
 def test_logging_out_ends_the_session_on_the_server(site):
@@ -120,6 +122,10 @@ def test_a_session_ends_after_a_shift_and_when_its_token_is_revoked(site):
         assert client.get(ALERTS).status_code == 303
         again = site.sign_in(client)  # the revoked token opens no new session either
         assert again.status_code == 401
+    # a sweep at the end of the shift forgets both sessions, once
+    site.clock.now = MORNING + timedelta(hours=12)
+    assert site.platform.access.prune() == 2
+    assert site.platform.access.prune() == 0
 
 
 def test_an_expired_token_opens_no_session(site):

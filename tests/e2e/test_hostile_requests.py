@@ -226,6 +226,8 @@ def test_an_unexpected_error_is_a_500_in_the_error_shape_without_a_trace(live):
     response = _send(live, None, "GET", "/test-only/boom")
     _refused(response, 500, "internal")
     assert "secret" not in response.text
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]  # here too
+    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 def _event(n: int, **fields: object) -> dict:

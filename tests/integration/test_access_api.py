@@ -18,19 +18,20 @@ from dacu.adapters.principals import digest
 from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
 from dacu.entrypoints.api import create_app
-from tests.integration.conftest import REDIS, REDIS_URL, intake_of
+from tests.integration.conftest import REDIS, REDIS_URL, intake_of, stock_example_goods
 from tests.integration.http import serving
 from tests.integration.test_api import BURST, WARM_UP, Clock, _json, call, double11
 
 pytestmark = pytest.mark.integration
 
-COAT = {"sku": "A-COAT", "shop": "north-wear", "category": "apparel", "price": 45900, "qty": 1}
+COAT = {"sku": "A-COAT", "qty": 1}
 
 
 @pytest.fixture
 def site(engine):
     clock = Clock(WARM_UP)
     platform = bootstrap(engine, clock=clock)
+    stock_example_goods(platform)
     access = platform.access
     tokens = {
         name: access.issue(name, role).token

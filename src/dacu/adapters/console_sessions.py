@@ -8,7 +8,7 @@ revocation ends every console session of that token at once).
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, or_, select, update
 
 from dacu.adapters.principals import digest
 from dacu.adapters.tables import console_sessions, principals
@@ -66,3 +66,9 @@ class SqlConsoleSessions:
                 )
                 .values(revoked_at=now)
             )
+
+    def prune(self, now: datetime) -> int:
+        """Remove the sessions that have ended (by time or by logout); how many."""
+        ended = or_(console_sessions.c.expires_at <= now, console_sessions.c.revoked_at <= now)
+        with self._engine.begin() as connection:
+            return connection.execute(delete(console_sessions).where(ended)).rowcount

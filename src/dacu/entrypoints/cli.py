@@ -137,17 +137,20 @@ def serve(
 def sweep() -> None:
     """One sweep: cancel unpaid orders and release unpaid flash-sale holds past their time
     (stock and coupons come back), expire coupons past theirs, archive finished campaigns
-    in the case library. Run it every minute (cron, systemd timer) — or run `dacu
-    workers`, which sweeps unpaid orders and flash sales every few seconds."""
+    in the case library, remove ended console sessions. Run it every minute (cron,
+    systemd timer) — or run `dacu workers`, which sweeps unpaid orders and flash sales
+    every few seconds."""
     platform = _platform()
     now = _now()
     cancelled = platform.orders.expire_unpaid(now)
     released = platform.flashsales.sweep(now)
     expired = platform.coupons.expire(now)
     archived = archive_finished(platform, now)
+    ended = platform.access.prune()
     typer.echo(
         f"{len(cancelled)} unpaid orders cancelled, {released} unpaid flash-sale holds "
-        f"released, {expired} coupons expired, {len(archived)} finished campaigns archived"
+        f"released, {expired} coupons expired, {len(archived)} finished campaigns archived, "
+        f"{ended} ended console sessions removed"
     )
 
 

@@ -75,3 +75,7 @@ class AccessService:
 
     def sign_out(self, session_id: str) -> None:
         self._sessions.close(session_id, self._clock())
+
+    def prune(self) -> int:
+        """Forget console sessions that have ended; how many (run by `dacu sweep`)."""
+        return self._sessions.prune(self._clock())

@@ -13,12 +13,13 @@ answers, and its `Origin`, when the browser names one, must be dacu itself.
 
 from datetime import datetime
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Request
 from starlette.responses import Response
 
 from dacu.domain.access import Principal, Role
+from dacu.entrypoints.urls import is_secret
 from dacu.entrypoints.web.context import backend
 
 CONSOLE = "/console"
@@ -57,9 +58,9 @@ def safe_next(asked: str | None) -> str:
 def console_user(request: Request) -> Principal:
     session_id = request.cookies.get(SESSION_COOKIE)
     found = backend(request).access.session(session_id) if session_id else None
-    if found is None:
-        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise LoginNeeded(here)
+    if found is None:  # back here after signing in, never carrying a secret along
+        kept = [(k, v) for k, v in request.query_params.multi_items() if not is_secret(k)]
+        raise LoginNeeded(request.url.path + (f"?{urlencode(kept)}" if kept else ""))
     if found.role not in STAFF:
         raise NotAllowed("not_staff")
     return found

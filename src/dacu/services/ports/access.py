@@ -34,6 +34,10 @@ class ConsoleSessions(Protocol):
 
     def close(self, session_id: str, now: datetime) -> None: ...
 
+    def prune(self, now: datetime) -> int:
+        """Remove the sessions ended by `now`; how many."""
+        ...
+
 
 Forget = Callable[[str], None]
 """Tell every process's token cache that the token of this digest is revoked."""
