@@ -6,7 +6,7 @@ builds a store of its own. Tests build one over a test database the same way.
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -26,12 +26,15 @@ from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.gates import async_gate, redis_client, stock_gate
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.notification_store import SqlNotifications
+from dacu.adapters.payment_channels import RedisChannelErrors, SqlChannelErrors, SqlChannelRouting
+from dacu.adapters.payment_store import SqlAuditTrail, SqlPaymentStore
 from dacu.adapters.principal_cache import PrincipalCache
 from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.redis_stock import RedisStockReservations, stock_slot
+from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.stock_store import SqlStockReservations
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.adapters.wallet_store import SqlHeldCoupons
@@ -42,13 +45,16 @@ from dacu.services.coupons import CouponService
 from dacu.services.enrollments import EnrollmentService
 from dacu.services.intake import DirectIntake
 from dacu.services.orders import OrderService
+from dacu.services.payment_channels import ChannelConfig, PaymentChannels
+from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.notifications import Notifications
+from dacu.services.ports.payments import ChannelErrors, SignedCallback
 from dacu.services.ports.stock import StockReservations
 from dacu.services.ports.wallets import QuoteReads
 from dacu.services.quotes import QuoteService
-from dacu.settings import Settings, settings
+from dacu.settings import DEV_PAYMENT_SECRET, Settings, settings
 
 Clock = Callable[[], datetime]
 NewId = Callable[[], str]
@@ -85,6 +91,26 @@ class Platform:
     recorded: SqlRecordedEvents
     quotes: QuoteService
     catalog: CatalogCache  # the process's compiled live promotions, behind `quotes`
+    payments: PaymentService
+    payment_providers: Mapping[str, SimulatedProvider]  # channel → its simulated provider
+    payment_callbacks: HttpCallbacks  # how the simulated providers call this API back
+
+    def call_back_to(self, base_url: str) -> None:
+        """Have the simulated providers call back the API at `base_url` (a test server's)."""
+        self.payment_callbacks.base_url = base_url
+        for provider in self.payment_providers.values():
+            provider.sender = self.payment_callbacks
+
+    def pay_in_process(self) -> None:
+        """Have the simulated providers hand their signed callbacks straight to the payment
+        service, at the time they were signed (the simulator's clock), not over HTTP."""
+
+        def deliver(callback: SignedCallback) -> None:
+            sent = datetime.fromtimestamp(int(callback.timestamp), self.clock().tzinfo)
+            self.payments.callback(callback, sent)
+
+        for provider in self.payment_providers.values():
+            provider.sender = deliver
 
     def checkout_writer(self, consumer: str, idle_ms: int = 30_000) -> CheckoutWriter | None:
         """A writer of the orders Redis took in, under `consumer`; None without Redis
@@ -114,6 +140,8 @@ def bootstrap(
     redis_prefix: str = "dacu",
     timezone: str = "Asia/Shanghai",
     ids: NewId = new_id,
+    payment_channels: ChannelConfig | None = None,
+    payment_callback_url: str = "http://127.0.0.1:8000",
 ) -> Platform:
     """The platform over `engine` (and Redis, when given a URL)."""
     zone = ZoneInfo(timezone)
@@ -130,6 +158,17 @@ def bootstrap(
     if isinstance(intake, RedisOrderIntake):
         wallets = FreeCoupons(wallets, intake)
     quotes = QuoteService(catalog, wallets)
+    orders = OrderService(uow, intake, quotes, now, ids)
+    channels = payment_channels or ChannelConfig(
+        "simpay",
+        "simpay-backup",
+        {"simpay": DEV_PAYMENT_SECRET, "simpay-backup": DEV_PAYMENT_SECRET},
+    )
+    callbacks = HttpCallbacks(payment_callback_url)
+    providers = {
+        name: SimulatedProvider(name, channels.secrets[name], callbacks)
+        for name in (channels.primary, channels.backup)
+    }
     return Platform(
         engine=engine,
         clock=now,
@@ -138,7 +177,7 @@ def bootstrap(
         redis_prefix=redis_prefix,
         campaigns=campaigns,
         coupons=CouponService(coupons, coupons, uow, now, ids),
-        orders=OrderService(uow, intake, quotes, now, ids),
+        orders=orders,
         intake=intake,
         stock=stock,
         enrollments=EnrollmentService(enrollments, campaigns),
@@ -154,7 +193,32 @@ def bootstrap(
         recorded=SqlRecordedEvents(engine),
         quotes=quotes,
         catalog=catalog,
+        payments=_payments(
+            engine, orders, providers, channels, alerts, redis_url, redis_prefix, now, ids
+        ),
+        payment_providers=providers,
+        payment_callbacks=callbacks,
     )
+
+
+def _payments(
+    engine: Engine,
+    orders: OrderService,
+    providers: Mapping[str, SimulatedProvider],
+    config: ChannelConfig,
+    alerts: Alerts,
+    redis_url: str | None,
+    prefix: str,
+    clock: Clock,
+    ids: NewId,
+) -> PaymentService:
+    """Payments through the channels' providers; failures counted in Redis when configured."""
+    errors: ChannelErrors = SqlChannelErrors(engine, config.window_seconds)
+    if redis_url is not None:
+        errors = RedisChannelErrors(redis_client(redis_url), prefix, config.window_seconds)
+    channels = PaymentChannels(config, SqlChannelRouting(engine), errors, alerts)
+    store = SqlPaymentStore(engine)
+    return PaymentService(store, providers, channels, orders, SqlAuditTrail(engine), clock, ids)
 
 
 def _order_intake(
@@ -184,6 +248,17 @@ def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Pl
         redis_url=config.redis_url,
         redis_prefix=config.redis_prefix,
         timezone=config.timezone,
+        payment_channels=ChannelConfig(
+            config.payment_primary,
+            config.payment_backup,
+            {
+                config.payment_primary: config.payment_primary_secret,
+                config.payment_backup: config.payment_backup_secret,
+            },
+            config.payment_failover_errors,
+            config.payment_failover_window,
+        ),
+        payment_callback_url=config.payment_callback_url,
     )
 
 
