@@ -17,6 +17,7 @@ from dacu.entrypoints.api import (
     flashsales,
     kpis,
     orders,
+    payments,
     quotes,
 )
 from dacu.entrypoints.api.limits import RequestLimits
@@ -52,6 +53,7 @@ def create_app(platform: Platform) -> FastAPI:
         coupons.router,
         quotes.router,
         orders.router,
+        payments.router,
         enrollments.router,
         kpis.router,
     ):
