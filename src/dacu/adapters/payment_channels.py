@@ -107,9 +107,11 @@ class SqlChannelRouting:
                     insert_for(connection, payment_routing)
                     .values(id=ROUTING_ROW, version=1, **values)
                     .on_conflict_do_nothing()
-                )
+                    .returning(payment_routing.c.id)
+                ).first()
+                moved = made is not None
             else:
-                made = connection.execute(
+                done = connection.execute(
                     update(payment_routing)
                     .where(
                         payment_routing.c.id == ROUTING_ROW,
@@ -117,7 +119,8 @@ class SqlChannelRouting:
                     )
                     .values(version=payment_routing.c.version + 1, **values)
                 )
-            if made.rowcount != 1:
+                moved = done.rowcount == 1
+            if not moved:
                 raise ConcurrentChange("the payment channel was switched meanwhile")
             record(
                 connection,
