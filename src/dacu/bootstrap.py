@@ -159,16 +159,9 @@ def bootstrap(
         wallets = FreeCoupons(wallets, intake)
     quotes = QuoteService(catalog, wallets)
     orders = OrderService(uow, intake, quotes, now, ids)
-    channels = payment_channels or ChannelConfig(
-        "simpay",
-        "simpay-backup",
-        {"simpay": DEV_PAYMENT_SECRET, "simpay-backup": DEV_PAYMENT_SECRET},
+    payments, providers, callbacks = _payments(
+        engine, orders, payment_channels, payment_callback_url, alerts, redis_url, redis_prefix
     )
-    callbacks = HttpCallbacks(payment_callback_url)
-    providers = {
-        name: SimulatedProvider(name, channels.secrets[name], callbacks)
-        for name in (channels.primary, channels.backup)
-    }
     return Platform(
         engine=engine,
         clock=now,
@@ -193,9 +186,7 @@ def bootstrap(
         recorded=SqlRecordedEvents(engine),
         quotes=quotes,
         catalog=catalog,
-        payments=_payments(
-            engine, orders, providers, channels, alerts, redis_url, redis_prefix, now, ids
-        ),
+        payments=payments(now, ids),
         payment_providers=providers,
         payment_callbacks=callbacks,
     )
@@ -204,21 +195,29 @@ def bootstrap(
 def _payments(
     engine: Engine,
     orders: OrderService,
-    providers: Mapping[str, SimulatedProvider],
-    config: ChannelConfig,
+    config: ChannelConfig | None,
+    callback_url: str,
     alerts: Alerts,
     redis_url: str | None,
     prefix: str,
-    clock: Clock,
-    ids: NewId,
-) -> PaymentService:
-    """Payments through the channels' providers; failures counted in Redis when configured."""
+) -> tuple[Callable[[Clock, NewId], PaymentService], dict[str, SimulatedProvider], HttpCallbacks]:
+    """Payments through the channels' simulated providers, which call back `callback_url`;
+    failures counted in Redis when configured, else in the database."""
+    config = config or ChannelConfig(
+        "simpay", "simpay-backup", dict.fromkeys(("simpay", "simpay-backup"), DEV_PAYMENT_SECRET)
+    )
+    callbacks = HttpCallbacks(callback_url)
+    providers = {
+        name: SimulatedProvider(name, config.secrets[name], callbacks)
+        for name in (config.primary, config.backup)
+    }
     errors: ChannelErrors = SqlChannelErrors(engine, config.window_seconds)
     if redis_url is not None:
         errors = RedisChannelErrors(redis_client(redis_url), prefix, config.window_seconds)
     channels = PaymentChannels(config, SqlChannelRouting(engine), errors, alerts)
-    store = SqlPaymentStore(engine)
-    return PaymentService(store, providers, channels, orders, SqlAuditTrail(engine), clock, ids)
+    store, audit = SqlPaymentStore(engine), SqlAuditTrail(engine)
+    service = partial(PaymentService, store, providers, channels, orders, audit)
+    return service, providers, callbacks
 
 
 def _order_intake(

@@ -37,10 +37,12 @@ def world_on(engine: "Engine") -> "World":
     from dacu.services.simulation.ports import World
 
     platform = bootstrap(engine)
+    platform.pay_in_process()
     return World(
         campaigns=platform.campaigns,
         coupons=platform.coupons,
         orders=platform.orders,
+        payments=platform.payments,
         stock=platform.stock,
         enrollments=platform.enrollments,
         flash=platform.flash,

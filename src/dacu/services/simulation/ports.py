@@ -13,6 +13,7 @@ from dacu.services.coupons import CouponService
 from dacu.services.enrollments import Listed
 from dacu.services.kpis import KpiStore
 from dacu.services.orders import OrderService
+from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.flash import FlashStore
 from dacu.services.ports.notifications import Notifications
@@ -60,6 +61,7 @@ class World:
     campaigns: CampaignStore
     coupons: CouponService
     orders: OrderService
+    payments: PaymentService  # its simulated providers call back in process
     stock: StockReservations
     enrollments: EnrollmentStore
     flash: FlashStore

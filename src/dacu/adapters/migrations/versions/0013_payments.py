@@ -17,6 +17,11 @@ _SERIAL = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
 
 def upgrade() -> None:
+    _payments()
+    _channels()
+
+
+def _payments() -> None:
     op.create_table(
         "payments",
         sa.Column("id", sa.String(64)),
@@ -63,6 +68,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_payment_refunds"),
         sa.UniqueConstraint("payment_id", "idempotency_key", name="uq_payment_refunds_idempotency"),
     )
+
+
+def _channels() -> None:
     op.create_table(
         "payment_channel_errors",
         sa.Column("channel", sa.String(32)),
