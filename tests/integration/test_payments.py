@@ -1,6 +1,7 @@
 """Paying over HTTP on SQLite and PostgreSQL: an order is paid only by its provider's
 verified callback (or by finance, audited); every other callback is refused and recorded."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -171,3 +172,18 @@ def test_someone_elses_payment_is_not_shown_to_exist(site):
         headers={"Authorization": f"Bearer {stranger}"},
     )
     assert started.status_code == 404
+
+
+def test_callbacks_of_one_transaction_racing_settle_it_once(site):
+    order, payment, _ = _held_start(site, "o-1")
+    transaction = f"{PRIMARY}-{payment['id']}"
+    told = [
+        site.signed(Notice(payment["id"], transaction, payment["amount"], True), at)
+        for at in (site.clock.now - timedelta(seconds=n) for n in range(6))
+    ]
+    with ThreadPoolExecutor(len(told)) as pool:
+        answers = list(pool.map(site.send, told))
+    assert [a.status_code for a in answers] == [200] * len(told), [a.text for a in answers]
+    assert site.platform.payments.get(payment["id"]).version == 2  # created, settled once
+    assert site.status(order["id"]) == "paid"
+    assert _outcomes(site) == [("accepted", None)] * len(told)

@@ -27,6 +27,10 @@ from dacu.domain.payments import (
 )
 from dacu.services.ports.payments import SignedCallback
 
+BODY_KEPT = 4096
+"""Bytes of a callback's body recorded: a provider's notice is far shorter, and a
+stranger's forged posts must not fill the table."""
+
 
 class SqlPaymentStore:
     def __init__(self, engine: Engine) -> None:
@@ -79,7 +83,7 @@ class SqlPaymentStore:
             "received_at": now,
             "sent_at": callback.timestamp[:16],
             "signature": callback.signature[:128],
-            "body": callback.body,
+            "body": callback.body[:BODY_KEPT],
             "seen_key": f"{callback.channel}|{callback.signature}"[:200] if seen else None,
             "outcome": "received",
         }

@@ -148,7 +148,7 @@ class PaymentService:
         others = [p.id for p in self._store.of_order(order.id) if p.settled and p.id != payment.id]
         if others:
             raise PaymentStateError(f"order {order.id} was paid by payment {others[0]}")
-        self._orders.pay(order.id, now)  # OrderStateError when cancelled or expired
+        self._pay(order.id, now)
         try:
             return self._store.save(succeeded)
         except ConcurrentChange:
@@ -156,6 +156,17 @@ class PaymentService:
             if again.settled and again.transaction_id == notice.transaction_id:
                 return again  # the same callback, settled by another request meanwhile
             raise
+
+    def _pay(self, order_id: str, now: datetime) -> None:
+        """The order paid (OrderStateError when cancelled or expired); a race with another
+        callback of the same payment is retried — paying a paid order changes nothing."""
+        for attempt in range(3):
+            try:
+                self._orders.pay(order_id, now)
+                return
+            except ConcurrentChange:
+                if attempt == 2:
+                    raise
 
     # --- by hand, and reads --------------------------------------------------------------
 
