@@ -48,6 +48,7 @@ from dacu.adapters.tables import orders
 from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
 from dacu.schemas.campaigns import load_campaign
+from dacu.schemas.goods import example_goods
 from dacu.schemas.yamlfile import load_yaml
 
 DATABASE = os.environ.get("DACU_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -71,10 +72,7 @@ def cart(n: int, in_order: bool = False) -> dict[str, Any]:
     chosen = [HOT[(n + i) % len(HOT)] for i in range(3)]
     if in_order:
         chosen.sort()
-    items = [
-        {"sku": s, "shop": shop, "category": c, "price": p, "qty": 1} for s, shop, c, p in chosen
-    ]
-    return {"cart": {"items": items}}
+    return {"cart": {"items": [{"sku": sku, "qty": 1} for sku, *_ in chosen]}}
 
 
 @contextmanager
@@ -111,9 +109,11 @@ def prepare(url: str, clients: int) -> list[str]:
     now = datetime.now(SHANGHAI)
     document, campaign = load_campaign(load_yaml((ROOT / "examples/double11.yaml").read_text()))
     platform.campaigns.apply(document, campaign, "bench", now)
-    tracked = getattr(platform, "stock", platform.orders)  # the stock port, where wired
+    for shop, skus in example_goods():  # the catalog the carts name
+        platform.goods.open_shop(shop)
+        platform.goods.put(skus)
     for sku, *_ in HOT:
-        tracked.set_stock(sku, STOCK)
+        platform.stock.set_stock(sku, STOCK)
     tokens = [
         platform.principals.issue(f"c{i}", Role.CONSUMER, frozenset(), now) for i in range(clients)
     ]

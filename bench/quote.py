@@ -45,7 +45,6 @@ from dacu.domain.cart import Cart, Customer
 from dacu.domain.coupons import Claimant
 from dacu.domain.promotions import Promotion
 from dacu.schemas.campaigns import load_campaign
-from dacu.services.coupons import claim_coupon
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime.now(ZONE)  # `dacu serve` prices at the real clock: windows are around it
@@ -138,7 +137,7 @@ def _prepare(platform: Platform, size: int, campaigns: int, carts: list[Cart]) -
     for c, ids in enumerate(held):
         for template_id in ids:
             claimant = Claimant(f"u{c}")
-            claim_coupon(platform.coupons, template_id, claimant, template_id, NOW, platform.new_id)
+            platform.coupons.claim(template_id, claimant, template_id, NOW)
         tokens.append(platform.principals.issue(f"u{c}", Role.CONSUMER, frozenset(), NOW))
     return tokens
 

@@ -6,7 +6,7 @@ builds a store of its own. Tests build one over a test database the same way.
 """
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -17,19 +17,22 @@ from sqlalchemy import Engine
 from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.case_store import SqlCaseStore
-from dacu.adapters.checkout_views import FreeCoupons, database_figure
+from dacu.adapters.checkout_views import FreeCoupons, WithUnwritten, database_figure
 from dacu.adapters.checkout_writer import CheckoutWriter, WritingBehind
+from dacu.adapters.console_sessions import SqlConsoleSessions
 from dacu.adapters.coupon_store import SqlCouponStore
+from dacu.adapters.customer_store import SqlCustomers
 from dacu.adapters.db import make_engine, upgrade
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
 from dacu.adapters.flash_store import SqlFlashStore
-from dacu.adapters.gates import async_gate, redis_client, stock_gate
+from dacu.adapters.gates import async_gate, in_thread, order_streams, redis_client, stock_gate
+from dacu.adapters.goods_store import SqlGoodsStore
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.notification_store import SqlNotifications
 from dacu.adapters.payment_channels import RedisChannelErrors, SqlChannelErrors, SqlChannelRouting
 from dacu.adapters.payment_store import SqlAuditTrail, SqlPaymentStore
-from dacu.adapters.principal_cache import PrincipalCache
-from dacu.adapters.principals import SqlPrincipals
+from dacu.adapters.principal_cache import PrincipalCache, forget
+from dacu.adapters.principals import SqlPrincipals, token_id
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
@@ -38,19 +41,22 @@ from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.stock_store import SqlStockReservations
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.adapters.wallet_store import SqlHeldCoupons
-from dacu.domain.flashsale import StockGate
+from dacu.services.access import AccessService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
 from dacu.services.coupons import CouponService
 from dacu.services.enrollments import EnrollmentService
+from dacu.services.flashsales import FlashSaleService
+from dacu.services.goods import GoodsService
 from dacu.services.intake import DirectIntake
 from dacu.services.orders import OrderService
 from dacu.services.payment_channels import ChannelConfig, PaymentChannels
 from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
+from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
 from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.notifications import Notifications
-from dacu.services.ports.payments import ChannelErrors, SignedCallback
+from dacu.services.ports.payments import ChannelErrors
 from dacu.services.ports.stock import StockReservations
 from dacu.services.ports.wallets import QuoteReads
 from dacu.services.quotes import QuoteService
@@ -77,12 +83,15 @@ class Platform:
     coupons: CouponService
     orders: OrderService
     stock: StockReservations
+    goods: GoodsService
+    customers: CustomerFacts  # what the server knows of a customer, orders not yet written too
+    profiles: CustomerProfiles
     intake: OrderIntake  # RedisOrderIntake (written behind by the workers) with Redis
     enrollments: EnrollmentService
     principals: SqlPrincipals
-    flash: SqlFlashStore
-    gate: StockGate  # for everything but the HTTP hot path
-    hot_gate: AsyncRedisGate | None  # the hot path's gate with Redis; else `gate` in a thread
+    access: AccessService  # tokens issued and revoked, console sessions
+    flashsales: FlashSaleService
+    hot_gate: AsyncRedisGate | None  # behind `flashsales`; here to close its connections
     tokens: PrincipalCache
     kpis: SqlKpiStore
     alerts: Alerts
@@ -92,25 +101,17 @@ class Platform:
     quotes: QuoteService
     catalog: CatalogCache  # the process's compiled live promotions, behind `quotes`
     payments: PaymentService
-    payment_providers: Mapping[str, SimulatedProvider]  # channel → its simulated provider
-    payment_callbacks: HttpCallbacks  # how the simulated providers call this API back
+
+    @property
+    def payment_providers(self) -> dict[str, SimulatedProvider]:
+        """The simulated providers behind the payment channels, by channel."""
+        found = self.payments.providers.items()
+        return {name: p for name, p in found if isinstance(p, SimulatedProvider)}
 
     def call_back_to(self, base_url: str) -> None:
         """Have the simulated providers call back the API at `base_url` (a test server's)."""
-        self.payment_callbacks.base_url = base_url
         for provider in self.payment_providers.values():
-            provider.sender = self.payment_callbacks
-
-    def pay_in_process(self) -> None:
-        """Have the simulated providers hand their signed callbacks straight to the payment
-        service, at the time they were signed (the simulator's clock), not over HTTP."""
-
-        def deliver(callback: SignedCallback) -> None:
-            sent = datetime.fromtimestamp(int(callback.timestamp), self.clock().tzinfo)
-            self.payments.callback(callback, sent)
-
-        for provider in self.payment_providers.values():
-            provider.sender = deliver
+            provider.sender = HttpCallbacks(base_url)
 
     def checkout_writer(self, consumer: str, idle_ms: int = 30_000) -> CheckoutWriter | None:
         """A writer of the orders Redis took in, under `consumer`; None without Redis
@@ -140,8 +141,7 @@ def bootstrap(
     redis_prefix: str = "dacu",
     timezone: str = "Asia/Shanghai",
     ids: NewId = new_id,
-    payment_channels: ChannelConfig | None = None,
-    payment_callback_url: str = "http://127.0.0.1:8000",
+    payments: ChannelConfig | None = None,
 ) -> Platform:
     """The platform over `engine` (and Redis, when given a URL)."""
     zone = ZoneInfo(timezone)
@@ -151,17 +151,19 @@ def bootstrap(
     campaigns = CampaignService(campaign_store)
     enrollments = SqlEnrollmentStore(engine)
     alerts = SqlAlertStore(engine)
+    notifications = SqlNotifications(engine)
+    flashsales = _flash_sales(engine, redis_url, redis_prefix, alerts, notifications, hot)
     catalog = CatalogCache(campaign_store, enrollments, alerts)
     uow = partial(SqlUnitOfWork, engine)
     stock, intake = _order_intake(engine, uow, redis_url, redis_prefix, now)
     wallets: QuoteReads = SqlHeldCoupons(engine)
-    if isinstance(intake, RedisOrderIntake):
-        wallets = FreeCoupons(wallets, intake)
+    profiles = SqlCustomers(engine)
+    facts: CustomerFacts = profiles
+    if isinstance(intake, RedisOrderIntake):  # orders not yet written count too
+        wallets, facts = FreeCoupons(wallets, intake), WithUnwritten(profiles, intake)
     quotes = QuoteService(catalog, wallets)
-    orders = OrderService(uow, intake, quotes, now, ids)
-    payments, providers, callbacks = _payments(
-        engine, orders, payment_channels, payment_callback_url, alerts, redis_url, redis_prefix
-    )
+    goods = GoodsService(SqlGoodsStore(engine), stock, now)
+    principals = SqlPrincipals(engine)
     return Platform(
         engine=engine,
         clock=now,
@@ -170,25 +172,26 @@ def bootstrap(
         redis_prefix=redis_prefix,
         campaigns=campaigns,
         coupons=CouponService(coupons, coupons, uow, now, ids),
-        orders=orders,
+        orders=(orders := OrderService(uow, intake, quotes, now, ids)),  # paid by `payments`
         intake=intake,
         stock=stock,
-        enrollments=EnrollmentService(enrollments, campaigns),
-        principals=SqlPrincipals(engine),
-        flash=SqlFlashStore(engine),
-        gate=stock_gate(engine, redis_url, redis_prefix),
+        goods=goods,
+        customers=facts,
+        profiles=profiles,
+        enrollments=EnrollmentService(enrollments, campaigns, goods),
+        principals=principals,
+        access=_access(engine, principals, redis_url, redis_prefix, now),
+        flashsales=flashsales,
         hot_gate=hot,
         tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
         kpis=SqlKpiStore(engine),
         alerts=alerts,
-        notifications=SqlNotifications(engine),
+        notifications=notifications,
         cases=SqlCaseStore(engine),
         recorded=SqlRecordedEvents(engine),
         quotes=quotes,
         catalog=catalog,
-        payments=payments(now, ids),
-        payment_providers=providers,
-        payment_callbacks=callbacks,
+        payments=_payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids),
     )
 
 
@@ -196,17 +199,16 @@ def _payments(
     engine: Engine,
     orders: OrderService,
     config: ChannelConfig | None,
-    callback_url: str,
     alerts: Alerts,
     redis_url: str | None,
     prefix: str,
-) -> tuple[Callable[[Clock, NewId], PaymentService], dict[str, SimulatedProvider], HttpCallbacks]:
-    """Payments through the channels' simulated providers, which call back `callback_url`;
+    clock: Clock,
+    ids: NewId,
+) -> PaymentService:
+    """Payments through the channels' simulated providers, which call back the API;
     failures counted in Redis when configured, else in the database."""
-    config = config or ChannelConfig(
-        "simpay", "simpay-backup", dict.fromkeys(("simpay", "simpay-backup"), DEV_PAYMENT_SECRET)
-    )
-    callbacks = HttpCallbacks(callback_url)
+    config = config or ChannelConfig.simulated(DEV_PAYMENT_SECRET)
+    callbacks = HttpCallbacks(config.callback_url)
     providers = {
         name: SimulatedProvider(name, config.secrets[name], callbacks)
         for name in (config.primary, config.backup)
@@ -216,8 +218,38 @@ def _payments(
         errors = RedisChannelErrors(redis_client(redis_url), prefix, config.window_seconds)
     channels = PaymentChannels(config, SqlChannelRouting(engine), errors, alerts)
     store, audit = SqlPaymentStore(engine), SqlAuditTrail(engine)
-    service = partial(PaymentService, store, providers, channels, orders, audit)
-    return service, providers, callbacks
+    return PaymentService(store, providers, channels, orders, audit, clock, ids)
+
+
+def _flash_sales(
+    engine: Engine,
+    redis_url: str | None,
+    prefix: str,
+    alerts: Alerts,
+    notifications: Notifications,
+    hot: AsyncRedisGate | None,
+) -> FlashSaleService:
+    return FlashSaleService(
+        SqlFlashStore(engine),
+        stock_gate(engine, redis_url, prefix),
+        alerts,
+        notifications,
+        hot=hot,
+        streams=order_streams(engine, redis_url, prefix),
+        offload=in_thread,
+    )
+
+
+def _access(
+    engine: Engine, principals: SqlPrincipals, redis_url: str | None, prefix: str, now: Clock
+) -> AccessService:
+    """Tokens and console sessions; a revoked token is dropped from every process's cache."""
+    forgets = _no_cache if redis_url is None else partial(forget, redis_client(redis_url), prefix)
+    return AccessService(principals, SqlConsoleSessions(engine), forgets, now, token_id)
+
+
+def _no_cache(_: str) -> None:
+    """Without Redis each process keeps a principal only a second: nothing to tell."""
 
 
 def _order_intake(
@@ -247,7 +279,7 @@ def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Pl
         redis_url=config.redis_url,
         redis_prefix=config.redis_prefix,
         timezone=config.timezone,
-        payment_channels=ChannelConfig(
+        payments=ChannelConfig(
             config.payment_primary,
             config.payment_backup,
             {
@@ -256,8 +288,8 @@ def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Pl
             },
             config.payment_failover_errors,
             config.payment_failover_window,
+            config.payment_callback_url,
         ),
-        payment_callback_url=config.payment_callback_url,
     )
 
 

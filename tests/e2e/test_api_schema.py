@@ -1,52 +1,29 @@
 """Schemathesis against the live API's OpenAPI, over HTTP: no input makes a server error."""
 
-import json
 import os
 import subprocess
 import sys
-from datetime import datetime
+from collections.abc import Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from dacu.adapters.campaign_store import SqlCampaignStore
-from dacu.adapters.db import make_engine, upgrade
-from dacu.adapters.principals import SqlPrincipals
-from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
-from dacu.entrypoints.api import create_app
-from dacu.schemas.campaigns import load_campaign
-from dacu.schemas.yamlfile import load_yaml
-from tests.integration.http import serving
+from tests.e2e.live_api import LiveApi, live_api
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples/double11.yaml"
-NOW = datetime(2026, 11, 11, 20, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
-
 
 @pytest.fixture(scope="module")
-def live_api(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'dacu.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    document = json.loads(json.dumps(load_yaml(EXAMPLE.read_text(encoding="utf-8")), default=str))
-    SqlCampaignStore(engine).apply(*load_campaign(document), "ops-lihua", NOW)
-    principals = SqlPrincipals(engine)
-    tokens = {
-        role: principals.issue(f"{role}-1", role, frozenset(), NOW)
-        for role in (Role.OPERATOR, Role.CONSUMER)
-    }
-    with serving(create_app(bootstrap(engine, clock=lambda: NOW))) as base:
-        yield base, tokens
-    engine.dispose()
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
+    with live_api(tmp_path_factory.mktemp("api"), (Role.OPERATOR, Role.CONSUMER)) as api:
+        yield api
 
 
 @pytest.mark.parametrize("role", [Role.OPERATOR, Role.CONSUMER], ids=str)
-def test_no_request_makes_a_server_error(live_api, role):
+def test_no_request_makes_a_server_error(live, role):
     # given: the live API, its OpenAPI, and a token of each role
-    base, tokens = live_api
+    base, tokens, _ = live
     # when: schemathesis sends bounded, seeded examples to every operation over HTTP
     run = subprocess.run(
         [

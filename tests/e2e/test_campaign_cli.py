@@ -1,11 +1,12 @@
 """`dacu campaign apply / export / list` on the embedded default database."""
 
+import itertools
 from pathlib import Path
 
 import pytest
 
 from dacu.schemas.yamlfile import load_yaml
-from tests.e2e.test_db_cli import dacu
+from tests.e2e.cli import dacu
 
 pytestmark = pytest.mark.e2e
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples/double11.yaml"
@@ -45,3 +46,34 @@ def test_demo_loads_the_example_and_prints_tokens_and_where_to_look(tmp_path):
     assert "operator token:" in run.stdout
     assert "/docs" in run.stdout
     assert "double11-2026\tlive\tv1" in dacu(tmp_path, "campaign", "list").stdout
+
+
+BOMB = "\n".join(
+    ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [f"{b}: &{b} [{','.join([f'*{a}'] * 9)}]" for a, b in itertools.pairwise("abcdefghi")]
+)  # nine levels of nine aliases: 387,420,489 strings once expanded
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (BOMB, "anchors (&a) are not allowed"),
+        ("id: x\ntheme: *nowhere\n", "aliases (*nowhere) are not allowed"),
+        ('id: !!python/object/apply:os.system ["touch {pwned}"]\n', "python/object/apply"),
+        ("id: !!python/name:os.system\n", "python/name:os.system"),
+        ("[" * 5000 + "]" * 5000, "nested deeper than 64 levels"),
+    ],
+    ids=["alias-bomb", "alias", "python-object", "python-name", "deep"],
+)
+def test_a_hostile_campaign_file_is_refused_with_exit_2_before_anything_is_built(
+    tmp_path, text, said
+):
+    pwned = tmp_path / "pwned"
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(text.format(pwned=pwned) if "{pwned}" in text else text, "utf-8")
+    run = dacu(tmp_path, "campaign", "apply", str(hostile))  # a bomb would take minutes
+    assert run.returncode == 2, run.stderr
+    assert said in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not pwned.exists()
+    assert "double11" not in dacu(tmp_path, "campaign", "list").stdout

@@ -1,27 +1,12 @@
 """`dacu db upgrade` on the embedded default, in a clean working directory."""
 
-import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
+from tests.e2e.cli import dacu
+
 pytestmark = pytest.mark.e2e
-
-
-def dacu(cwd, *args: str) -> subprocess.CompletedProcess[str]:
-    """`dacu …` in `cwd`, on the embedded default database."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DACU_DATABASE_URL", "DACU_REDIS_URL")}
-    return subprocess.run(
-        [sys.executable, "-m", "dacu", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_db_upgrade_creates_the_embedded_database(tmp_path):

@@ -1,6 +1,5 @@
 """`dacu flash`, `dacu stock reconcile` and `dacu workers` on the embedded database."""
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -11,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.test_db_cli import dacu
+from tests.e2e.cli import clean_env, dacu
 
 pytestmark = pytest.mark.e2e
 
@@ -69,7 +68,7 @@ def test_workers_start_and_stop_cleanly(tmp_path):
     with subprocess.Popen(
         [sys.executable, "-m", "dacu", "workers", "--processes", "2"],
         cwd=tmp_path,
-        env={k: v for k, v in os.environ.items() if not k.startswith("DACU_")},
+        env=clean_env(),
         stdout=subprocess.PIPE,
         text=True,
     ) as workers:

@@ -4,57 +4,37 @@ import json
 import socket
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from dacu.adapters.campaign_store import SqlCampaignStore
-from dacu.adapters.db import make_engine, upgrade
 from dacu.adapters.kpi_store import SqlKpiStore
-from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.tables.kpi import events
 from dacu.adapters.tables.order import orders
-from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
 from dacu.domain.events import Channel, Event, EventKind, Segment
-from dacu.entrypoints.api import create_app
-from dacu.schemas.campaigns import load_campaign
-from dacu.schemas.yamlfile import load_yaml
-from tests.integration.http import serving
+from tests.e2e.live_api import CAMPAIGN, NOW, LiveApi, live_api
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples/double11.yaml"
-CAMPAIGN = "double11-2026"
-NOW = datetime(2026, 11, 11, 20, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
 TWO_MB = 2 * 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'dacu.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    document = json.loads(json.dumps(load_yaml(EXAMPLE.read_text(encoding="utf-8")), default=str))
-    SqlCampaignStore(engine).apply(*load_campaign(document), "ops-lihua", NOW)
-    principals = SqlPrincipals(engine)
-    tokens = {
-        role: principals.issue(f"{role}-1", role, frozenset(), NOW)
-        for role in (Role.OPERATOR, Role.CONSUMER, Role.STOREFRONT)
-    }
-    app = create_app(bootstrap(engine, clock=lambda: NOW))
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
+    roles = (Role.OPERATOR, Role.CONSUMER, Role.STOREFRONT)
+    with live_api(tmp_path_factory.mktemp("hostile"), roles, _with_a_bug) as api:
+        yield api
 
+
+def _with_a_bug(app: FastAPI) -> None:
     @app.get("/test-only/boom")
     def boom() -> None:
         raise RuntimeError("a bug with a secret in its message")
-
-    with serving(app) as base:
-        yield base, tokens, engine
-    engine.dispose()
 
 
 def _send(live, role: Role | None, method: str, path: str, **kwargs) -> httpx.Response:
@@ -77,7 +57,7 @@ def _refused(response: httpx.Response, status: int, code: str, field: str | None
 
 
 def _cart(**item: object) -> dict:
-    line = {"sku": "P-PHONE", "shop": "shop-digital", "price": 499900, "qty": 1, **item}
+    line = {"sku": "P-PHONE", "qty": 1, **item}
     return {"cart": {"items": [line]}}
 
 
@@ -112,10 +92,26 @@ def test_a_cart_out_of_bounds_is_a_422_naming_the_field(live, item, field):
     assert _count(live, orders) == 0
 
 
-def test_customer_facts_are_bounded_too(live):
-    body = {**_cart(), "bought": {"P-PHONE": 10**19}}
-    _refused(_checkout(live, body), 422, "invalid", "bought.P-PHONE")
+@pytest.mark.parametrize(
+    "fact",
+    [{"first_order": True}, {"phone_verified": True}, {"member_tier": "gold"},
+     {"bought": {"P-PHONE": -10}}],
+    ids=["first_order", "phone_verified", "member_tier", "bought"],
+)  # fmt: skip
+def test_what_the_server_knows_of_a_customer_is_refused_from_the_body(live, fact):
+    (name,) = fact
+    for path in ("/v1/quotes", "/v1/orders"):
+        answer = _send(live, Role.CONSUMER, "POST", path, json={**_cart(), **fact},
+                       headers={"Idempotency-Key": "k-facts"})  # fmt: skip
+        _refused(answer, 422, "invalid", name)
     _refused(_checkout(live, _cart(), key="k" * 129), 422, "invalid")
+    assert _count(live, orders) == 0
+
+
+def test_an_unknown_or_off_shelf_sku_is_a_422_naming_its_line(live):
+    for sku in ("NO-SUCH-SKU", "G-GLOVES"):  # the gift gloves are off the shelf
+        cart = {"cart": {"items": [{"sku": "P-PHONE", "qty": 1}, {"sku": sku, "qty": 1}]}}
+        _refused(_checkout(live, cart), 422, "invalid", "cart.items[1].sku")
     assert _count(live, orders) == 0
 
 

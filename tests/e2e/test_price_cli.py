@@ -2,24 +2,21 @@
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.cli import run_dacu
 from tests.e2e.scenario_match import mismatches
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((ROOT / "tests" / "scenarios").glob("*/*.json"))
-DACU = [sys.executable, "-m", "dacu"]
 
 pytestmark = pytest.mark.e2e
 
 
 def dacu(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*DACU, *args], capture_output=True, text=True, input=stdin, timeout=60, check=False
-    )
+    return run_dacu(*args, stdin=stdin, timeout=60)
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.stem}")

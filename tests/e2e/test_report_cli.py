@@ -1,9 +1,7 @@
 """`dacu report`, `dacu cases` and the archiving in `dacu sweep`, as subprocesses on a
 SQLite file holding two finished campaigns with their shoppers' events."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from dacu.adapters.case_store import SqlCaseStore
 from dacu.adapters.db import make_engine, upgrade
 from dacu.domain.money import yuan
+from tests.e2e.cli import clean_env, run_dacu
 from tests.integration.campaign_history import CURRENT, EARLIER, history
 
 pytestmark = pytest.mark.e2e
@@ -30,17 +29,7 @@ def database(tmp_path: Path) -> str:
 
 def dacu(cwd: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
     """`dacu …` in `cwd` on the database at `url`, as wide as a plain terminal."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DACU_")}
-    env.update(DACU_DATABASE_URL=url, COLUMNS="80")
-    return subprocess.run(
-        [sys.executable, "-m", "dacu", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_dacu(*args, cwd=cwd, env=clean_env(DACU_DATABASE_URL=url, COLUMNS="80"))
 
 
 def _case_gmv(url: str, campaign_id: str) -> int:

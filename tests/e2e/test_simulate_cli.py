@@ -2,15 +2,14 @@
 again, its KPIs equal to SQL over the raw events, and its orders equal to its payments."""
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from dacu.services.simulation.catalog import BY_SKU
+from tests.e2e.cli import clean_env, run_dacu
 
 pytestmark = pytest.mark.e2e
 
@@ -19,17 +18,8 @@ ARGS = ("simulate", "--customers", "300", "--seed", "5")
 
 
 def simulate(folder: Path, database: Path) -> tuple[subprocess.CompletedProcess[str], dict]:
-    env = {k: v for k, v in os.environ.items() if k != "DACU_REDIS_URL"}
-    env["DACU_DATABASE_URL"] = f"sqlite:///{database}"
-    run = subprocess.run(
-        [sys.executable, "-m", "dacu", *ARGS, "--out", str(folder / "reports")],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    env = clean_env(DACU_DATABASE_URL=f"sqlite:///{database}")
+    run = run_dacu(*ARGS, "--out", str(folder / "reports"), cwd=folder, env=env, timeout=300)
     assert run.returncode == 0, run.stderr
     summary = folder / "reports" / f"{CAMPAIGN}-simulation.json"
     return run, json.loads(summary.read_text(encoding="utf-8"))

@@ -1,7 +1,7 @@
 """StockReservations in dicts: all lines or none, once per order, released once."""
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from dacu.domain.orders import SoldOut
@@ -15,6 +15,9 @@ class FakeStock:
 
     def set_stock(self, sku: str, available: int) -> None:
         self.on_sale[sku] = available
+
+    def forget(self, skus: Iterable[str]) -> None:
+        return None
 
     def available(self, sku: str) -> int | None:
         return self.on_sale.get(sku)

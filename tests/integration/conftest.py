@@ -55,6 +55,26 @@ POSTGRES = pytest.param(
     "postgresql", marks=pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)
 )
 REDIS = pytest.param("redis", marks=pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS))
+REDIS_PG = pytest.param(  # the Redis gate with PostgreSQL as the record
+    "redis+postgresql",
+    marks=pytest.mark.skipif(
+        not (REDIS_URL and POSTGRES_URL), reason="needs DACU_TEST_REDIS_URL and ..DATABASE_URL"
+    ),
+)
+
+
+@contextmanager
+def redis_keys() -> Iterator[tuple[redis.Redis, str]]:
+    """A client on the test Redis and a key prefix of the test's own; its keys go after."""
+    assert REDIS_URL is not None
+    client = redis.Redis.from_url(REDIS_URL)
+    prefix = f"test-{uuid.uuid4().hex[:10]}"
+    try:
+        yield client, prefix
+    finally:
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+        client.close()
 
 
 @pytest.fixture(params=["sqlite", POSTGRES])
@@ -79,3 +99,12 @@ def intake_of(kind: str) -> Iterator[tuple[str | None, str]]:
             for key in client.scan_iter(f"*{prefix}*", count=1000):
                 client.delete(key)
             client.close()
+
+
+def stock_example_goods(platform) -> None:
+    """The example campaign's shops and SKUs in the platform's catalog."""
+    from dacu.schemas.goods import example_goods
+
+    for shop, skus in example_goods():
+        platform.goods.open_shop(shop)
+        platform.goods.put(skus)

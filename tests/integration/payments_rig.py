@@ -19,13 +19,14 @@ from dacu.domain.payments import Notice
 from dacu.entrypoints.api import create_app
 from dacu.services.payment_channels import ChannelConfig
 from dacu.services.ports.payments import SignedCallback
+from tests.integration.conftest import stock_example_goods
 from tests.integration.http import serving
 
 NOW = datetime(2026, 11, 11, 20, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
 PRIMARY, BACKUP = "simpay", "simpay-backup"
 SECRETS = {PRIMARY: "primary-secret", BACKUP: "backup-secret"}
 FAILOVER_AFTER = 3
-COAT = {"sku": "A-COAT", "shop": "north-wear", "category": "apparel", "price": 45900}
+COAT = {"sku": "A-COAT"}
 
 
 class Clock:
@@ -101,8 +102,9 @@ def served(engine: Engine, redis_url: str | None = None, prefix: str = "dacu") -
     clock = Clock(NOW)
     config = ChannelConfig(PRIMARY, BACKUP, SECRETS, FAILOVER_AFTER, 60)
     platform = bootstrap(
-        engine, clock=clock, redis_url=redis_url, redis_prefix=prefix, payment_channels=config
+        engine, clock=clock, redis_url=redis_url, redis_prefix=prefix, payments=config
     )
+    stock_example_goods(platform)
     principals = SqlPrincipals(engine)
     subjects = {
         Role.OPERATOR: "ops-lihua",

@@ -26,7 +26,7 @@ from dacu.domain.orders import OrderStatus, SoldOut
 from dacu.entrypoints.api import create_app
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.yamlfile import load_yaml
-from tests.integration.conftest import NO_REDIS, REDIS_URL, intake_of
+from tests.integration.conftest import NO_REDIS, REDIS_URL, intake_of, stock_example_goods
 from tests.integration.http import serving
 
 pytestmark = [
@@ -147,13 +147,13 @@ def test_a_figure_lost_from_redis_is_rebuilt_without_the_units_unwritten_orders_
 
     for i in range(3):
         buy(i)
-    platform.stock.forget("A-COAT")  # type: ignore[attr-defined]
+    platform.stock.forget(["A-COAT"])
     assert platform.stock.available("A-COAT") == 7
     with ThreadPoolExecutor(max_workers=8) as pool:
         outcomes = list(pool.map(buy, range(3, 30)))
     assert outcomes.count("placed") == 7
     writer(platform).drain()
-    platform.stock.forget("A-COAT")  # type: ignore[attr-defined]
+    platform.stock.forget(["A-COAT"])
     assert platform.stock.available("A-COAT") == 0
     assert in_db(platform) == 10
 
@@ -175,8 +175,9 @@ def test_a_key_the_database_knows_for_another_order_is_refused_by_the_writer(pla
 def test_an_api_process_writes_behind_what_it_took_in_without_any_worker(platform):
     """`dacu serve` alone: every 201 is in the database moments later."""
     token = platform.principals.issue("u-7", Role.CONSUMER, frozenset(), WARM_UP)
+    stock_example_goods(platform)
     platform.stock.set_stock("A-COAT", 100)
-    item = {"sku": "A-COAT", "shop": "north-wear", "category": "apparel", "price": 45900}
+    item = {"sku": "A-COAT"}
     created = []
     with serving(create_app(platform)) as base, httpx.Client(base_url=base) as client:
         for n in range(12):

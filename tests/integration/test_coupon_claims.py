@@ -22,7 +22,7 @@ from dacu.domain.coupons import (
 )
 from dacu.domain.rules import Level, Window
 from dacu.domain.wallet import WalletKind
-from dacu.services.coupons import claim_coupon
+from dacu.services.coupons import claim_coupon, claim_with_code
 
 pytestmark = pytest.mark.integration
 
@@ -144,3 +144,39 @@ def test_claim_storm_issues_exactly_the_stock_and_nobody_over_the_limit(store, e
     assert sum(held.values()) == 50
     assert max(held.values()) == 1
     assert set(outcomes) <= {"issued", "out_of_stock", "per_user_limit_reached"}
+
+
+@pytest.mark.parametrize(
+    ("limit", "stock"), [(1, 50), (3, 50), (1, 1)], ids=["limit-1", "limit-3", "last-coupon"]
+)
+def test_copies_of_one_claim_sent_at_once_all_get_the_one_coupon(store, limit, stock):
+    # given: a shopper whose app sends one claim 16 times at once (a flaky network's retries)
+    store.add_template(template(total_stock=stock, per_user_limit=limit), NOW)
+    start = threading.Barrier(16)
+
+    def copy(_: int) -> str:
+        start.wait()
+        return claim(store, "u1", "the-one-key").id
+
+    # when
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(copy, range(16)))
+    # then: every copy was answered with the same coupon, and only one was taken
+    assert len(set(answers)) == 1
+    assert store.counts("t-300-30").issued == 1
+    assert [coupon.id for coupon in store.wallet("u1")] == answers[:1]
+
+
+def test_copies_of_one_activity_code_claim_all_get_the_one_coupon(store):
+    store.add_template(template(per_user_limit=1), NOW)
+    store.add_code("DOUBLE11", "t-300-30", 100)
+    start = threading.Barrier(12)
+
+    def copy(_: int) -> str:
+        start.wait()
+        return claim_with_code(store, "DOUBLE11", Claimant("u1"), NOW, new_id).id
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(copy, range(12)))
+    assert len(set(answers)) == 1
+    assert store.counts("t-300-30").issued == 1

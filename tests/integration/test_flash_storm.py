@@ -13,24 +13,22 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import redis
 from sqlalchemy import func, select
 
-from dacu.adapters.order_writer import GROUP, stream_holds
+from dacu.adapters.flash_store import SqlFlashStore
+from dacu.adapters.order_writer import GROUP
 from dacu.adapters.redis_gate import RedisStockGate
 from dacu.adapters.redis_scripts import stream_key
 from dacu.adapters.tables import flash_orders
 from dacu.bootstrap import bootstrap
 from dacu.domain.flashsale import Decision, FlashSale, Outcome
-from dacu.services import flashsales, stock_reconcile
-from tests.integration.conftest import POSTGRES_URL, REDIS_URL, postgres_engine
+from tests.integration.conftest import POSTGRES_URL, REDIS_URL, postgres_engine, redis_keys
 
 pytestmark = [
     pytest.mark.integration,
@@ -65,16 +63,14 @@ def children(pid: int, want: int, timeout: float = 30) -> list[int]:
 
 
 def test_a_storm_sells_exactly_the_stock_and_every_accepted_attempt_is_one_order():
-    with postgres_engine() as engine:
-        client = redis.Redis.from_url(REDIS_URL)
-        prefix = f"storm-{uuid.uuid4().hex[:8]}"
-        gate = RedisStockGate(client, prefix)
-        store = bootstrap(engine).flash
+    with postgres_engine() as engine, redis_keys() as (client, prefix):
+        flash = bootstrap(engine, redis_url=REDIS_URL, redis_prefix=prefix).flashsales
+        gate = RedisStockGate(client, prefix)  # the storm comes pipelined, straight at the gate
         now = datetime.now(ZoneInfo("Asia/Shanghai"))  # the workers sweep on the wall clock
         sale = FlashSale(
             "fs-storm", "P-PHONE", now, now + timedelta(hours=1), UNITS, LIMIT, user_rate=100
         )
-        flashsales.open_sale(store, gate, sale)
+        flash.open(sale)
         env = os.environ | {
             "DACU_DATABASE_URL": engine.url.render_as_string(hide_password=False),
             "DACU_REDIS_URL": REDIS_URL,
@@ -120,7 +116,7 @@ def test_a_storm_sells_exactly_the_stock_and_every_accepted_attempt_is_one_order
         }
         assert max(gate.buyers("fs-storm").values()) <= LIMIT
         # every accepted attempt is exactly one order, from its own stream entry
-        orders = store.orders("fs-storm")
+        orders = SqlFlashStore(engine).orders("fs-storm")
         assert len(orders) == UNITS
         assert {o.request_id: o.entry for o in orders} == accepted
         per_buyer: dict[str, int] = {}
@@ -128,18 +124,13 @@ def test_a_storm_sells_exactly_the_stock_and_every_accepted_attempt_is_one_order
             per_buyer[order.user_id] = per_buyer.get(order.user_id, 0) + order.qty
         assert max(per_buyer.values()) <= LIMIT
         assert client.xpending(stream_key(prefix, "fs-storm"), GROUP)["pending"] == 0
-        report, _ = stock_reconcile.reconcile(
-            store, gate, "fs-storm", lambda s: stream_holds(client, prefix, s)
-        )
+        report, _ = flash.reconcile("fs-storm")
         assert report.clean, report.differences
         # and the kills landed mid-run
         assert first_kill
         assert second_kill
         assert 0 < at_first_kill < UNITS
         assert at_first_kill <= at_second_kill < UNITS
-        for key in client.scan_iter(f"{prefix}:*"):
-            client.delete(key)
-        client.close()
 
 
 def _when(condition, timeout: float = 30) -> bool:

@@ -1,4 +1,5 @@
-"""What a quote reads, in one query: live campaigns' revisions and the held coupons."""
+"""What a quote reads, in one query: live campaigns' revisions (read afresh every tenth
+of a second at most) and the held coupons."""
 
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -6,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dacu.adapters.wallet_store import SqlHeldCoupons
+from dacu.adapters.db import make_engine
+from dacu.adapters.wallet_store import REVISIONS_FRESH_S, SqlHeldCoupons
 from dacu.bootstrap import bootstrap
 from dacu.domain.coupons import Claimant
 from dacu.schemas.campaigns import load_campaign
@@ -38,3 +40,26 @@ def test_one_read_gives_the_revisions_and_the_unexpired_held_coupons_by_id(engin
     revisions, wallet = reads.read("u1", NOW + timedelta(days=8))
     assert revisions == {}
     assert [item.id for item in wallet] == ["c-a"]
+
+
+def test_revisions_stand_for_a_tenth_of_a_second_and_a_commit_here_reads_them_again(engine):
+    # given: a live campaign, and the quote reads of a process that read its revision
+    platform = bootstrap(engine)
+    document = load_yaml((ROOT / "examples/double11.yaml").read_text(encoding="utf-8"))
+    platform.campaigns.apply(*load_campaign(document), "ops-lihua", NOW)
+    ticks = [0.0]
+    reads = SqlHeldCoupons(engine, clock=lambda: ticks[0])
+    assert reads.read("u1", NOW)[0] == {"double11-2026": 1}
+
+    # when: another process pauses it, this one prices on what it read for 0.1 s at most
+    elsewhere = make_engine(engine.url.render_as_string(hide_password=False))
+    bootstrap(elsewhere).campaigns.pause("double11-2026", "ops-lihua", NOW)
+    ticks[0] = REVISIONS_FRESH_S * 0.9
+    assert reads.read("u1", NOW)[0] == {"double11-2026": 1}
+    ticks[0] = REVISIONS_FRESH_S
+    assert reads.read("u1", NOW)[0] == {}
+
+    # when: this process resumes it, the next read sees it, the clock standing still
+    platform.campaigns.resume("double11-2026", "ops-lihua", NOW)
+    assert reads.read("u1", NOW)[0] == {"double11-2026": 3}
+    elsewhere.dispose()

@@ -1,5 +1,6 @@
 """Two pricing processes on one database: an apply, pause or kill made in one is priced
-by the other within a second (each quote reads the live campaigns' revisions)."""
+by the other within a second (each quote prices on live campaigns' revisions read a tenth
+of a second ago at most)."""
 
 import copy
 import json

@@ -220,7 +220,7 @@ def test_redis_rebuilds_a_missing_figure_from_the_database(tmp_path):
         with pytest.raises(SoldOut):
             stock.reserve("o2", [("A", 4)])
         database["A"] = 4  # the database, its order now written: 5 - 1 (another's reservation)
-        stock.forget("A")
+        stock.forget(["A"])
         assert stock.available("A") == 4
 
 

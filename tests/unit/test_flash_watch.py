@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dacu.domain.flashsale import FlashSale
-from dacu.services import flashsales
+from dacu.services.flashsales import FlashSaleService
 from tests.fakes import FakeAlerts, FakeNotifications
 
 START = datetime(2026, 11, 11, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -29,13 +29,14 @@ class OneSale:
 
 def test_sold_out_is_raised_once_and_cleared_with_the_reminders_when_stock_returns():
     alerts, notifications, sale = FakeAlerts(), FakeNotifications(), OneSale(0)
+    flash = FlashSaleService(sale, sale, alerts, notifications)
     notifications.subscribe("fs-phone", "u9", START)
 
-    first = flashsales.watch(sale, alerts, notifications, sale, START)
-    again = flashsales.watch(sale, alerts, notifications, sale, START)
+    first = flash.watch(START)
+    again = flash.watch(START)
     sale.on_sale = 10
-    back = flashsales.watch(sale, alerts, notifications, sale, START + timedelta(minutes=1))
-    later = flashsales.watch(sale, alerts, notifications, sale, START + timedelta(minutes=2))
+    back = flash.watch(START + timedelta(minutes=1))
+    later = flash.watch(START + timedelta(minutes=2))
 
     assert (first.raised, first.reminded) == (["fs-phone:sold_out"], 0)
     assert again.raised == []

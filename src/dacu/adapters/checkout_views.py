@@ -2,19 +2,24 @@
 
 Between the moment Redis takes an order in and the moment a checkout writer
 writes it (milliseconds, at festival load), the database does not know the
-order. Two readers must not be misled meanwhile: a quote must not offer a
-coupon that such an order holds, and a stock figure rebuilt from the
-database must not count units such an order took.
+order. Three readers must not be misled meanwhile: a quote must not offer a
+coupon that such an order holds, a customer with such an order is no longer
+before their first order (and has bought its units), and a stock figure
+rebuilt from the database must not count units such an order took.
 """
 
 import json
+from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 
 import redis
 
 from dacu.adapters.redis_checkout import RedisOrderIntake, unwritten_key
 from dacu.adapters.redis_stock import Load, reachable
+from dacu.domain.cart import Customer
 from dacu.domain.wallet import WalletItem
+from dacu.services.ports.customers import CustomerFacts
 from dacu.services.ports.stock import StockReservations
 from dacu.services.ports.wallets import QuoteReads
 
@@ -35,6 +40,24 @@ class FreeCoupons:
     def _free(self, held: list[WalletItem]) -> list[WalletItem]:
         locked = self._intake.locked([item.id for item in held])
         return [item for item in held if item.id not in locked] if locked else held
+
+
+class WithUnwritten:
+    """CustomerFacts counting the customer's orders not yet written too."""
+
+    def __init__(self, facts: CustomerFacts, intake: RedisOrderIntake) -> None:
+        self._facts, self._intake = facts, intake
+
+    def facts(self, customer_id: str) -> Customer:
+        known = self._facts.facts(customer_id)
+        unwritten = self._intake.unwritten_of(customer_id)
+        if not unwritten:
+            return known
+        bought = Counter(known.bought)
+        for order in unwritten:
+            for line in order.lines:
+                bought[line.sku] += line.qty
+        return replace(known, first_order=False, bought=dict(bought))
 
 
 def database_figure(client: redis.Redis, slot: str, book: StockReservations) -> Load:

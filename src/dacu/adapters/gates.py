@@ -1,12 +1,19 @@
 """Which stock gate a process uses: Redis when configured, else the database's."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
+import anyio.to_thread
 import redis
 import redis.asyncio as aioredis
 from sqlalchemy import Engine
 
+from dacu.adapters.order_writer import RedisOrderStreams
 from dacu.adapters.redis_gate import AsyncRedisGate, RedisStockGate
 from dacu.adapters.sql_gate import SqlStockGate
 from dacu.domain.flashsale import StockGate
+
+T = TypeVar("T")
 
 
 def redis_client(url: str) -> redis.Redis:
@@ -27,3 +34,17 @@ def async_gate(redis_url: str | None, prefix: str = "dacu") -> AsyncRedisGate | 
         redis_url, socket_timeout=5, socket_connect_timeout=2, max_connections=64, timeout=5
     )
     return AsyncRedisGate(aioredis.Redis.from_pool(pool), prefix)
+
+
+def order_streams(
+    engine: Engine, redis_url: str | None, prefix: str = "dacu"
+) -> RedisOrderStreams | None:
+    """The Redis gate's order streams; None without Redis (the SQL gate writes orders itself)."""
+    if redis_url is None:
+        return None
+    return RedisOrderStreams(redis_client(redis_url), engine, prefix)
+
+
+async def in_thread(call: Callable[[], T]) -> T:
+    """A blocking gate call run in the server's worker threads (as FastAPI runs sync routes)."""
+    return await anyio.to_thread.run_sync(call)

@@ -97,6 +97,19 @@ def _row(sale_id: str, entry_id: Any, fields: dict[Any, Any]) -> dict[str, Any]:
     }
 
 
+class RedisOrderStreams:
+    """The sales' order streams on one Redis: a writer for each process, and what they hold."""
+
+    def __init__(self, client: redis.Redis, engine: Engine, prefix: str = "dacu") -> None:
+        self._client, self._engine, self._prefix = client, engine, prefix
+
+    def writer(self, consumer: str, idle_ms: int = 30_000) -> OrderWriter:
+        return OrderWriter(self._client, self._engine, consumer, self._prefix, idle_ms)
+
+    def holds(self, sale_id: str) -> list[Hold]:
+        return stream_holds(self._client, self._prefix, sale_id)
+
+
 def stream_holds(client: redis.Redis, prefix: str, sale_id: str, chunk: int = 5000) -> list[Hold]:
     """Every accepted attempt in the sale's stream, as the hold it made (state held)."""
     found: list[Hold] = []

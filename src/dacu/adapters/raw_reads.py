@@ -20,35 +20,36 @@ class HotReads:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._format = engine.dialect.paramstyle != "qmark"
+        self._statements: dict[str, str] = {}  # as written -> in the driver's paramstyle
+        # psycopg prepares a statement on the server at its first run, not its sixth
+        self._prepare = {"prepare": True} if engine.dialect.driver == "psycopg" else {}
         self._errors: type[Exception] = engine.dialect.loaded_dbapi.Error
-        self._idle: list[Any] = []  # as many as reads ran at once, no more
+        self._idle: list[tuple[Any, Any]] = []  # (connection, cursor), as many as ran at once
         self._opened: list[Any] = []
         self._lock = threading.Lock()
         event.listen(engine, "engine_disposed", self._close_all)
 
     def fetch(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """The rows of one read-only query; `?` marks a parameter on every database."""
-        if self._format:
-            sql = sql.replace("?", "%s")
+        statement = self._statements.get(sql)
+        if statement is None:
+            statement = self._statements[sql] = sql.replace("?", "%s") if self._format else sql
         for attempt in range(2):
-            connection = self._take()
+            connection, cursor = self._take()
             try:
-                cursor = connection.cursor()
-                try:
-                    rows = list(cursor.execute(sql, params).fetchall())
-                finally:
-                    cursor.close()
+                cursor.execute(statement, params, **self._prepare)
+                rows: list[tuple[Any, ...]] = cursor.fetchall()
             except self._errors:
                 connection.close()  # broken, or the server restarted: not given back
                 if attempt:
                     raise
                 continue
             with self._lock:
-                self._idle.append(connection)
+                self._idle.append((connection, cursor))
             return rows
         raise AssertionError("unreachable")
 
-    def _take(self) -> Any:
+    def _take(self) -> tuple[Any, Any]:
         with self._lock:
             if self._idle:
                 return self._idle.pop()
@@ -63,7 +64,7 @@ class HotReads:
             found.autocommit = True
         with self._lock:
             self._opened.append(found)
-        return found
+        return found, found.cursor()  # one cursor a connection, run again and again
 
     def _close_all(self, _engine: Engine) -> None:
         with self._lock:

@@ -51,18 +51,20 @@ INTAKE = (
     TAKE
     + """
 local available, record, key, stream, unwritten = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local mine = KEYS[6]
 local ttl, order_id = ARGV[1], ARGV[2]
 local earlier = redis.call('GET', key)
 if earlier then return {'earlier', earlier} end
-for i = 6, #KEYS do
+for i = 7, #KEYS do
   local owner = redis.call('GET', KEYS[i])
-  if owner and owner ~= order_id then return {'coupon', i - 5} end
+  if owner and owner ~= order_id then return {'coupon', i - 6} end
 end
 local refused = take(available, record, 5, ttl)
 if refused then return refused end
-for i = 6, #KEYS do redis.call('SET', KEYS[i], order_id, 'EX', ttl) end
+for i = 7, #KEYS do redis.call('SET', KEYS[i], order_id, 'EX', ttl) end
 redis.call('SET', key, order_id .. '|' .. ARGV[3], 'EX', ttl)
 redis.call('HSET', unwritten, order_id, ARGV[4])
+redis.call('SADD', mine, order_id)
 redis.call('XADD', stream, '*', 'order', order_id)
 return {'ok', ''}
 """
@@ -98,6 +100,10 @@ class RedisOrderIntake:
     def _key(self, customer_id: str, key: str) -> str:
         return f"{self._slot}:key:{len(customer_id)}:{customer_id}:{key}"
 
+    def _mine(self, customer_id: str) -> str:
+        """The customer's orders taken in and not yet written."""
+        return f"{self._slot}:of:{customer_id}"
+
     def _coupon(self, coupon_id: str) -> str:
         return f"{self._slot}:coupon:{coupon_id}"
 
@@ -109,6 +115,7 @@ class RedisOrderIntake:
             self._key(order.customer_id, key),
             self.stream,
             self._unwritten,
+            self._mine(order.customer_id),
             *[self._coupon(coupon_id) for coupon_id in order.coupons],
         ]
         args: list[Any] = [ORDER_SECONDS, order.id, fingerprint, _record(order, key, fingerprint)]
@@ -179,8 +186,19 @@ class RedisOrderIntake:
             if accepted.order.id in clashed:
                 self._drop(accepted)
         with reachable():
-            self._client.hdel(self._unwritten, *[a.order.id for a in batch])
+            pipe = self._client.pipeline(transaction=False)
+            pipe.hdel(self._unwritten, *[a.order.id for a in batch])
+            for accepted in batch:
+                pipe.srem(self._mine(accepted.order.customer_id), accepted.order.id)
+            pipe.execute()
         return len(batch) - len(clashed)
+
+    def unwritten_of(self, customer_id: str) -> list[Order]:
+        """The customer's orders taken in and not yet written."""
+        with reachable():
+            ids = sorted(text(i) for i in self._client.smembers(self._mine(customer_id)))
+            records = self._client.hmget(self._unwritten, ids) if ids else []
+        return [_accepted(r).order for r in records if r is not None]
 
     def _drop(self, accepted: Accepted) -> None:
         order = accepted.order

@@ -17,7 +17,7 @@ it. When Redis cannot be reached, nothing is reserved (GateUnavailable):
 stock is never sold blind.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -140,7 +140,7 @@ class RedisStockReservations:
             raise InvalidRule("available", "may not be negative")
         if self._book is not None:
             self._book.set_stock(sku, available)
-            self.forget(sku)
+            self.forget([sku])
             return
         with reachable():
             self._client.hset(self.available_key, sku, available)
@@ -153,10 +153,12 @@ class RedisStockReservations:
         found = text(figure)
         return None if found == UNTRACKED else int(found)
 
-    def forget(self, sku: str) -> None:
-        """Drop Redis's figure for `sku`: the next use rebuilds it from the database."""
+    def forget(self, skus: Iterable[str]) -> None:
+        """Drop Redis's figures for `skus`: the next use rebuilds each from the database."""
+        dropped = list(skus)
         with reachable():
-            self._client.hdel(self.available_key, sku)
+            for start in range(0, len(dropped), 1000):
+                self._client.hdel(self.available_key, *dropped[start : start + 1000])
 
     def rebuild(self, sku: str) -> Any:
         """Set the database's figure for `sku` unless another process set one meanwhile."""

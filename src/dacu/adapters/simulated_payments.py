@@ -22,7 +22,7 @@ from dacu.services.ports.payments import SignedCallback
 
 log = logging.getLogger("dacu.payments")
 
-Sender = Callable[[SignedCallback], None]
+Sender = Callable[[SignedCallback], object]
 
 CALLBACK_PATH = "/v1/payments/callback/{channel}"
 

@@ -10,7 +10,7 @@ give back once. An order whose reservation was given back may reserve anew.
 """
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, case, delete, insert, select, update
@@ -30,6 +30,9 @@ class SqlStockReservations:
     def set_stock(self, sku: str, available: int) -> None:
         with self._engine.begin() as connection:
             put_row(connection, stock, {"sku": sku}, {"available": available})
+
+    def forget(self, skus: Iterable[str]) -> None:
+        return None  # the database's figures are the only ones
 
     def available(self, sku: str) -> int | None:
         with self._engine.connect() as connection:

@@ -1,6 +1,7 @@
 """Who may do what: the API's roles and what each reaches."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from dacu.domain.errors import DomainError, ErrorCode
@@ -28,11 +29,19 @@ class Unauthenticated(DomainError):
     code = ErrorCode.UNAUTHENTICATED
 
 
+TOKEN_TTL = timedelta(days=30)  # an API token's life unless issued for another
+SESSION_TTL = timedelta(hours=12)  # a console session: one shift, never past its token
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     subject: str
     role: Role
     shops: frozenset[str] = frozenset()
+    expires_at: datetime | None = None  # of the token (or session) that names them
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
     def require(self, *roles: Role) -> None:
         if self.role not in roles:

@@ -27,6 +27,8 @@ class ErrorCode(StrEnum):
     UNKNOWN_ENROLLMENT = "unknown_enrollment"
     UNKNOWN_MERCHANT = "unknown_merchant"
     UNKNOWN_SALE = "unknown_sale"
+    UNKNOWN_SKU = "unknown_sku"
+    UNKNOWN_SHOP = "unknown_shop"
     # states and races
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     CONCURRENT_CHANGE = "concurrent_change"
@@ -44,7 +46,7 @@ class ErrorCode(StrEnum):
     COUPON_UNAVAILABLE = "coupon_unavailable"
     # flash sales
     ORDER_PENDING = "order_pending"
-    NOT_YOURS = "not_yours"
+    UNKNOWN_RESERVATION = "unknown_reservation"  # none, or someone else's: the same answer
     RESERVATION_RELEASED = "reservation_released"
     GATE_UNAVAILABLE = "gate_unavailable"
     # payments

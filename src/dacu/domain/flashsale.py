@@ -62,9 +62,13 @@ class OrderPending(PaymentRefused):
 
 
 class NotYours(PaymentRefused):
-    """The order is someone else's (answered as if it did not exist)."""
+    """No such reservation of the caller's: someone else's is answered exactly as one that
+    does not exist, so an id never confirms another customer's purchase."""
 
-    code = ErrorCode.NOT_YOURS
+    code = ErrorCode.UNKNOWN_RESERVATION
+
+    def __init__(self, _reason: str = "") -> None:
+        super().__init__("no such reservation of yours")
 
 
 class ReservationReleased(PaymentRefused):

@@ -9,13 +9,11 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 
-from dacu.domain.pricing import price
 from dacu.entrypoints.cli_campaign import campaign_app
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
 from dacu.entrypoints.cli_review import archive_finished, review_app
 from dacu.entrypoints.cli_simulate import simulate_app
-from dacu.entrypoints.receipt import show
-from dacu.schemas.pricing import BadScenario, dumps, load_scenario, result_to_json
+from dacu.entrypoints.cli_token import token_app
 
 if TYPE_CHECKING:
     from dacu.bootstrap import Platform
@@ -42,6 +40,10 @@ def price_command(
     explain: Annotated[bool, typer.Option("--explain", help="say why each rule applied")] = False,
 ) -> None:
     """Price a cart scenario: lines, discounts, who funds them, hints."""
+    from dacu.domain.pricing import price  # here: other commands start without the engine
+    from dacu.entrypoints.receipt import show
+    from dacu.schemas.pricing import BadScenario, dumps, load_scenario, result_to_json
+
     text = sys.stdin.read() if str(scenario) == "-" else _read(scenario)
     try:
         loaded = load_scenario(text)
@@ -100,29 +102,7 @@ def _now() -> datetime:
     return datetime.now(ZoneInfo(settings().timezone))
 
 
-token_app = typer.Typer(help="Bearer tokens for the HTTP API.")
 app.add_typer(token_app, name="token")
-
-
-@token_app.command("issue")
-def token_issue(
-    subject: Annotated[str, typer.Option(help="who the token is for, e.g. u-1024 or ops-lihua")],
-    role: Annotated[
-        str, typer.Option(help="operator, merchant, finance, risk, service, consumer, storefront")
-    ],
-    shop: Annotated[list[str] | None, typer.Option(help="a merchant's shop (repeat)")] = None,
-) -> None:
-    """Issue a token; it is printed once and stored only as a digest."""
-    from dacu.domain.access import Role
-
-    try:
-        chosen = Role(role)
-    except ValueError:
-        typer.echo(f"role: must be one of {', '.join(r.value for r in Role)}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    principals = _platform().principals
-    token = principals.issue(subject, chosen, frozenset(shop or ()), _now())
-    typer.echo(token)
 
 
 @app.command("serve")
@@ -138,6 +118,7 @@ def serve(
     import uvicorn
 
     from dacu.adapters.db import upgrade
+    from dacu.entrypoints.urls import server_log_config
     from dacu.settings import settings
 
     upgrade(settings().database_url)
@@ -147,7 +128,8 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
-        access_log=access_log,
+        access_log=access_log,  # the target only, secret query values redacted; no headers
+        log_config=server_log_config(),
     )
 
 
@@ -157,12 +139,10 @@ def sweep() -> None:
     (stock and coupons come back), expire coupons past theirs, archive finished campaigns
     in the case library. Run it every minute (cron, systemd timer) — or run `dacu
     workers`, which sweeps unpaid orders and flash sales every few seconds."""
-    from dacu.services import flashsales
-
     platform = _platform()
     now = _now()
     cancelled = platform.orders.expire_unpaid(now)
-    released = flashsales.sweep(platform.flash, platform.gate, now)
+    released = platform.flashsales.sweep(now)
     expired = platform.coupons.expire(now)
     archived = archive_finished(platform, now)
     typer.echo(
@@ -189,15 +169,14 @@ def demo(
     text = resources.files("dacu").joinpath("examples/double11.yaml").read_text("utf-8")
     document, campaign = load_campaign(load_yaml(text))
     version = platform.campaigns.apply(document, campaign, "demo", _now()).version
-    principals = platform.principals
-    operator = principals.issue("ops-demo", Role.OPERATOR, frozenset(), _now())
-    consumer = principals.issue("u-demo", Role.CONSUMER, frozenset(), _now())
+    operator = platform.access.issue("ops-demo", Role.OPERATOR).token
+    consumer = platform.access.issue("u-demo", Role.CONSUMER).token
     base = f"http://127.0.0.1:{port}"
     typer.echo(
         f"""dacu demo — campaign {campaign.id} (v{version}) loaded into {_safe(url)}
 
   API and its OpenAPI:   {base}/docs
-  web console (运营台):   {base}/console/login?token={operator}
+  web console (运营台):   {base}/console/ (sign in with the operator token)
   operator token:        {operator}
   consumer token:        {consumer}
 

@@ -8,9 +8,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 if TYPE_CHECKING:
-    from dacu.adapters.flash_store import SqlFlashStore
-    from dacu.domain.flashsale import Hold, StockGate
-    from dacu.services.stock_reconcile import StreamReader
+    from dacu.services.flashsales import FlashSaleService
 
 EXIT_BAD_INPUT = 2
 EXIT_DIFFERENCES = 1
@@ -19,20 +17,10 @@ flash_app = typer.Typer(help="Flash sales (秒杀): open them, watch their stock
 stock_app = typer.Typer(help="Stock of flash sales: reconcile the gate, the stream and the record.")
 
 
-def _stores() -> tuple["SqlFlashStore", "StockGate", "StreamReader | None"]:
-    from dacu.adapters.gates import redis_client
-    from dacu.adapters.order_writer import stream_holds
+def _flashsales() -> "FlashSaleService":
     from dacu.bootstrap import from_settings
 
-    platform = from_settings()
-    stream = None
-    if platform.redis_url is not None:
-        client = redis_client(platform.redis_url)
-
-        def stream(sale_id: str) -> "list[Hold]":
-            return stream_holds(client, platform.redis_prefix, sale_id)
-
-    return platform.flash, platform.gate, stream
+    return from_settings().flashsales
 
 
 def _now() -> datetime:
@@ -51,7 +39,6 @@ def flash_open(
     from dacu.domain.errors import InvalidRule
     from dacu.schemas.flashsales import FlashSaleIn
     from dacu.schemas.yamlfile import load_yaml
-    from dacu.services.flashsales import open_sale
 
     try:
         loaded = load_yaml(path.read_text(encoding="utf-8"))
@@ -60,22 +47,19 @@ def flash_open(
     except (OSError, ValidationError, InvalidRule) as error:
         typer.echo(f"bad flash sales {path}: {error}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    store, gate, _ = _stores()
+    flash = _flashsales()
     for sale in sales:
-        made = open_sale(store, gate, sale)
-        state = "opened" if made else "already open"
-        typer.echo(f"{sale.id}\t{state}\t{gate.remaining(sale.id)} on sale")
+        state = "opened" if flash.open(sale) else "already open"
+        typer.echo(f"{sale.id}\t{state}\t{flash.on_sale(sale.id)} on sale")
 
 
 @flash_app.command("show")
 def flash_show(sale_id: Annotated[str, typer.Argument()]) -> None:
     """Stock now: on sale, held unpaid, paid, safety stock, expected restock."""
     from dacu.domain.flashsale import UnknownSale
-    from dacu.services.flashsales import stock_view
 
-    store, gate, _ = _stores()
     try:
-        view = stock_view(store, gate, sale_id)
+        view = _flashsales().stock_view(sale_id)
     except UnknownSale:
         typer.echo(f"no flash sale {sale_id}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -106,14 +90,13 @@ def stock_reconcile(
     """Compare the gate, the order stream and the database; exit 1 if anything differs
     (after --fix: if anything still does)."""
     from dacu.domain.flashsale import UnknownSale
-    from dacu.services.stock_reconcile import reconcile
 
-    store, gate, stream = _stores()
-    ids = [sale_id] if sale_id else [sale.id for sale in store.all()]
+    flash = _flashsales()
+    ids = [sale_id] if sale_id else [sale.id for sale in flash.sales()]
     still_differs = False
     for each in ids:
         try:
-            before, after = reconcile(store, gate, each, stream, fix=fix)
+            before, after = flash.reconcile(each, fix=fix)
         except UnknownSale:
             typer.echo(f"no flash sale {each}", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -37,19 +37,19 @@ def world_on(engine: "Engine") -> "World":
     from dacu.services.simulation.ports import World
 
     platform = bootstrap(engine)
-    platform.pay_in_process()
+    for provider in platform.payment_providers.values():  # callbacks in process, not HTTP
+        provider.sender = platform.payments.deliver
     return World(
         campaigns=platform.campaigns,
         coupons=platform.coupons,
         orders=platform.orders,
         payments=platform.payments,
         stock=platform.stock,
+        goods=platform.goods,
         enrollments=platform.enrollments,
-        flash=platform.flash,
-        gate=platform.gate,
+        flashsales=platform.flashsales,
         kpis=platform.kpis,
         alerts=platform.alerts,
-        notifications=platform.notifications,
         cases=platform.cases,
         recorded=platform.recorded,
     )

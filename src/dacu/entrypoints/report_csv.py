@@ -1,7 +1,8 @@
 """The report's data as CSV: exact integers, money in fen and rates in basis points,
 named as the API names them. The workbook is the copy formatted for people; these
 are the figures to load elsewhere, and they add up to the dashboard's totals.
-Written with a byte-order mark, so Excel reads the Chinese labels as UTF-8."""
+Written with a byte-order mark, so Excel reads the Chinese labels as UTF-8; a text
+cell a spreadsheet would run as a formula is written as text (`cells.py`)."""
 
 import csv
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from dacu.domain.kpis import COUNTERS, RATIOS, Figures
 from dacu.domain.review import Case, Dashboard
+from dacu.entrypoints.cells import csv_record, csv_row
 from dacu.entrypoints.report_figures import METRICS, comparison, figures_of
 
 
@@ -17,11 +19,13 @@ def write_hourly(path: Path, hours: list[tuple[datetime, Figures]], zone: tzinfo
     """One row an hour, in local time; every counter and every ratio."""
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["hour", *COUNTERS, *RATIOS])
+        writer.writerow(csv_row(["hour", *COUNTERS, *RATIOS]))
         for hour, figures in hours:
             values = figures.snapshot()
             writer.writerow(
-                [hour.astimezone(zone).isoformat(), *(values[n] for n in (*COUNTERS, *RATIOS))]
+                csv_row(
+                    [hour.astimezone(zone).isoformat(), *(values[n] for n in (*COUNTERS, *RATIOS))]
+                )
             )
 
 
@@ -35,7 +39,7 @@ def write_summary(path: Path, board: Dashboard, previous: Case | None) -> None:
         writer.writeheader()
         for row in _summary_rows(board, previous):
             metric = METRICS[str(row["metric"])]
-            writer.writerow({"label": metric.zh, "unit": metric.unit.value, **row})
+            writer.writerow(csv_record({"label": metric.zh, "unit": metric.unit.value, **row}))
 
 
 def _summary_rows(board: Dashboard, previous: Case | None) -> Iterator[dict[str, object]]:

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from dacu.domain.kpis import COUNTERS, RATIOS, Figures, ratio_bp
 from dacu.domain.review import Case, Dashboard
+from dacu.entrypoints.cells import is_formula_like
 from dacu.entrypoints.report_figures import (
     CHANNELS_ZH,
     HEADLINE,
@@ -74,12 +75,14 @@ def _figure(value: int, unit: Unit) -> Cell:
 def _sheet(sheet: Sheet, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> None:
     """A header row styled and frozen, the rows under it, columns wide enough to read."""
     sheet.append(list(headers))
+    _keep_text(sheet)
     for cell in sheet[1]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center")
     widths = [_width(header) for header in headers]
     for row in rows:
         sheet.append([value for value, _ in row])
+        _keep_text(sheet)
         for column, (value, number_format) in enumerate(row, start=1):
             if number_format:
                 sheet.cell(row=sheet.max_row, column=column).number_format = number_format
@@ -87,6 +90,15 @@ def _sheet(sheet: Sheet, headers: Sequence[str], rows: Iterable[Sequence[Cell]])
     sheet.freeze_panes = "A2"
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = min(width, 48)
+
+
+def _keep_text(sheet: Sheet) -> None:
+    """The last row's text that a spreadsheet would run as a formula (openpyxl makes any
+    string starting with = one) stays a string cell, quote-prefixed so it stays text."""
+    for cell in sheet[sheet.max_row]:
+        if is_formula_like(cell.value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def _width(value: object) -> int:

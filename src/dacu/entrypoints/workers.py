@@ -24,11 +24,8 @@ from types import FrameType
 from zoneinfo import ZoneInfo
 
 from dacu.adapters.db import make_engine
-from dacu.adapters.gates import redis_client
-from dacu.adapters.order_writer import OrderWriter
 from dacu.bootstrap import bootstrap
 from dacu.domain.flashsale import GateUnavailable
-from dacu.services import flashsales
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +60,10 @@ def work(config: WorkerConfig) -> None:
         redis_prefix=config.prefix,
         timezone=config.timezone,
     )
-    engine, store, gate = platform.engine, platform.flash, platform.gate
-    zone = ZoneInfo(config.timezone)
-    writer = checkouts = None
-    if config.redis_url is not None:
-        name = f"{socket.gethostname()}-{multiprocessing.current_process().pid}"
-        client = redis_client(config.redis_url)
-        writer = OrderWriter(client, engine, name, config.prefix, config.idle_ms)
-        checkouts = platform.checkout_writer(name, config.idle_ms)
-    joined: set[str] = set()
+    flash, zone = platform.flashsales, ZoneInfo(config.timezone)
+    name = f"{socket.gethostname()}-{multiprocessing.current_process().pid}"
+    writer = flash.order_writer(name, config.idle_ms)  # None without Redis: no streams
+    checkouts = platform.checkout_writer(name, config.idle_ms)
     next_sweep = 0.0
     while not stopping.is_set():
         written = 0
@@ -79,20 +71,15 @@ def work(config: WorkerConfig) -> None:
             if checkouts is not None:
                 written += checkouts.run_once(config.batch)
             if writer is not None:
-                for sale_id in writer.sales():
-                    if sale_id not in joined:
-                        writer.join(sale_id)
-                        joined.add(sale_id)
-                    written += writer.run_once(sale_id, config.batch)
+                written += writer.write(config.batch)
             if time.monotonic() >= next_sweep:
                 now = datetime.now(zone)
                 platform.orders.expire_unpaid(now)
-                flashsales.sweep(store, gate, now)
-                flashsales.watch(store, platform.alerts, platform.notifications, gate, now)
-                store.forget_rates(now - timedelta(minutes=1))
+                flash.sweep(now)
+                flash.watch(now)
+                flash.forget_rates(now - timedelta(minutes=1))
                 if writer is not None:
-                    for sale_id in joined:
-                        writer.forget_gone(sale_id)
+                    writer.forget_gone()
                 next_sweep = time.monotonic() + config.sweep_every
         except GateUnavailable:
             time.sleep(1.0)  # Redis is away: nothing to write, nothing released; try again

@@ -39,7 +39,27 @@ def claim_coupon(
         return earlier
     template = store.template(template_id)
     template.check_claim(claimant, now)
-    return store.claim(template, claimant.id, request_id, new_id(), now)
+    return _once(store, template, claimant.id, request_id, new_id(), now)
+
+
+def _once(
+    store: CouponStore,
+    template: CouponTemplate,
+    customer_id: str,
+    request_id: str,
+    coupon_id: str,
+    now: datetime,
+    code: str | None = None,
+) -> ClaimedCoupon:
+    """One take from stock; a copy of the request that lost the race to itself (the
+    limit or the stock already taken by the copy that won) gets the winner's coupon."""
+    try:
+        return store.claim(template, customer_id, request_id, coupon_id, now, code=code)
+    except ClaimRefused:
+        won = store.find_claim(template.id, customer_id, request_id)
+        if won is None:
+            raise
+        return won
 
 
 def claim_with_code(
@@ -59,7 +79,7 @@ def claim_with_code(
         raise ClaimWindowClosed(f"activity code {code} is not valid now")
     template = store.template(template_id)
     template.check_claim(claimant, now)
-    return store.claim(template, claimant.id, request_id, new_id(), now, code=code)
+    return _once(store, template, claimant.id, request_id, new_id(), now, code)
 
 
 def grant(

@@ -1,12 +1,14 @@
 """Merchants enrolling SKUs in a campaign (商家报名) and operators reviewing them.
 
 Eligibility is checked here, once, for every entry point: the API, the CLI
-and the simulator all enroll through `EnrollmentService`.
+and the simulator all enroll through `EnrollmentService`. A shop enrolls only
+its own SKUs from the catalog, at the catalog's list price.
 """
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Protocol
 
 from dacu.domain.enrollment import (
     Enrollment,
@@ -18,6 +20,7 @@ from dacu.domain.enrollment import (
     is_priority,
 )
 from dacu.domain.errors import ConcurrentChange, InvalidRule
+from dacu.domain.goods import Sku
 from dacu.services.ports.enrollments import CampaignRules, EnrollmentStore
 
 
@@ -29,10 +32,17 @@ class Listed:
     priority: bool = False
 
 
+class SkuLookup(Protocol):
+    def skus(self, sku_ids: Collection[str]) -> dict[str, Sku]: ...
+
+
 class EnrollmentService:
-    def __init__(self, store: EnrollmentStore, campaigns: CampaignRules) -> None:
+    def __init__(
+        self, store: EnrollmentStore, campaigns: CampaignRules, goods: SkuLookup | None = None
+    ) -> None:
         self._store = store
         self._campaigns = campaigns
+        self._goods = goods
 
     def put_merchant(self, merchant: Merchant) -> None:
         """A merchant's profile as the platform knows it (verification, rating, violations)."""
@@ -52,11 +62,21 @@ class EnrollmentService:
         reasons = ineligibility(merchant, campaign.eligibility, now)
         if reasons:
             raise Ineligible(terms.shop, reasons)
+        terms = self._in_catalog(terms)
         try:
             enrolled = self._put_terms(terms)
         except ConcurrentChange:
             enrolled = self._put_terms(terms)  # enrolled or reviewed meanwhile: decide again
         return Listed(enrolled, is_priority(merchant, campaign.eligibility))
+
+    def _in_catalog(self, terms: Enrollment) -> Enrollment:
+        """Only a SKU of the enrolling shop, at its list price in the catalog."""
+        if self._goods is None:
+            return terms
+        sku = self._goods.skus([terms.sku]).get(terms.sku)
+        if sku is None or sku.shop != terms.shop:
+            raise InvalidRule("sku", f"{terms.sku} is not a SKU of shop {terms.shop}")
+        return replace(terms, list_price=sku.list_price)
 
     def _put_terms(self, terms: Enrollment) -> Enrollment:
         standing = self._store.find(terms.campaign_id, terms.sku)

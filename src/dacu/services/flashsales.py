@@ -1,4 +1,6 @@
-"""Flash sales around the gate: open, pay, sweep the unpaid, watch stock, remind, reconcile.
+"""Flash sales around the gate: open, buy, pay, sweep the unpaid, watch stock, remind,
+reconcile — `FlashSaleService`, the one way in for the API, the CLI, the workers and
+the simulator.
 
 The database is the system of record and moves first: a payment and the
 sweeper race on the order's row (reserved → paid, or reserved → releasing),
@@ -7,173 +9,204 @@ is finished by the next sweep, so a crash between the two stores loses
 nothing.
 """
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from dacu.domain.flashsale import (
     PAID,
     RELEASED,
     RELEASING,
     RESERVED,
+    Decision,
     FlashOrder,
     FlashSale,
     Hold,
-    HoldState,
     NotYours,
     OrderPending,
     ReservationReleased,
     StockGate,
     UnknownSale,
 )
-from dacu.domain.money import yuan
+from dacu.services.flash_stock import StockView, Watch, stock_view, watch
 from dacu.services.ports.alerts import Alerts
-from dacu.services.ports.flash import FlashStore
+from dacu.services.ports.flash import FlashStore, HotGate, OrderStreams, StreamWriter
 from dacu.services.ports.notifications import Notifications
+from dacu.services.stock_reconcile import Reconciliation, reconcile
+
+Offload = Callable[[Callable[[], Any]], Awaitable[Any]]  # runs a blocking call off the loop
 
 
-def open_sale(store: FlashStore, gate: StockGate, sale: FlashSale) -> bool:
-    """Record the sale, then load it into the gate; True if it was new."""
-    made = store.define(sale)
-    gate.open(store.get(sale.id) or sale)
-    return made
+class FlashSaleService:
+    """Flash sales over the record (`store`) and the gate.
 
-
-def pay(
-    store: FlashStore, gate: StockGate, sale_id: str, request_id: str, user_id: str, now: datetime
-) -> FlashOrder:
-    """Pay for a held order (once: paying again returns the paid order)."""
-    order = store.order(sale_id, request_id)
-    if order is None:
-        raise OrderPending("the order is not written yet; retry shortly")
-    if order.user_id != user_id:
-        raise NotYours("that order is someone else's")
-    if order.status == RESERVED:
-        store.move(sale_id, request_id, (RESERVED,), PAID, now)
-    paid = store.order(sale_id, request_id)
-    assert paid is not None
-    if paid.status != PAID:
-        raise ReservationReleased("the time to pay ran out; stock went back")
-    gate.settle(sale_id, request_id)
-    return paid
-
-
-def sweep(store: FlashStore, gate: StockGate, now: datetime, limit: int = 1000) -> int:
-    """One sweep: release every hold unpaid past its sale's time; returns how many.
-
-    Released units are on sale again as soon as the gate has them back.
+    `hot` is the gate's async hot path (Redis); without it, async callers get
+    the same `gate` run through `offload`. `streams` are the order streams
+    the Redis gate appends to; without them the gate writes orders itself.
     """
-    released = 0
-    for order in store.due(now, limit):
-        key = (order.sale_id, order.request_id)
-        if order.status == RESERVED and not store.move(*key, (RESERVED,), RELEASING, now):
-            continue  # paid (or taken by another sweeper) meanwhile
-        gate.release(*key)  # false when an earlier, interrupted sweep already did
-        if store.move(*key, (RELEASING,), RELEASED, now):
-            released += 1
-    return released
+
+    def __init__(
+        self,
+        store: FlashStore,
+        gate: StockGate,
+        alerts: Alerts,
+        notifications: Notifications,
+        *,
+        hot: HotGate | None = None,
+        streams: OrderStreams | None = None,
+        offload: Offload = asyncio.to_thread,
+    ) -> None:
+        self._store, self._gate, self._hot, self._streams = store, gate, hot, streams
+        self._alerts, self._notifications, self._offload = alerts, notifications, offload
+
+    def open(self, sale: FlashSale) -> bool:
+        """Record the sale, then load it into the gate; True if it was new."""
+        made = self._store.define(sale)
+        self._gate.open(self._store.get(sale.id) or sale)
+        return made
+
+    def sales(self) -> list[FlashSale]:
+        return self._store.all()
+
+    def attempt(
+        self, sale_id: str, user_id: str, request_id: str, qty: int, now: datetime, ip: str = ""
+    ) -> Decision:
+        """抢购 in the calling thread: the answer is final for this request id."""
+        return self._gate.attempt(sale_id, user_id, request_id, qty, now, ip)
+
+    async def attempt_async(
+        self, sale_id: str, user_id: str, request_id: str, qty: int, now: datetime, ip: str = ""
+    ) -> Decision:
+        """抢购 on the HTTP hot path: Redis only with Redis, else the gate off the loop."""
+        if self._hot is not None:
+            return await self._hot.attempt(sale_id, user_id, request_id, qty, now, ip)
+        call = partial(self._gate.attempt, sale_id, user_id, request_id, qty, now, ip)
+        decided: Decision = await self._offload(call)
+        return decided
+
+    def hold(self, sale_id: str, request_id: str) -> Hold | None:
+        return self._gate.hold(sale_id, request_id)
+
+    async def reservation(
+        self, sale_id: str, request_id: str, user_id: str
+    ) -> tuple[Hold, datetime] | None:
+        """The buyer's hold for `request_id` and when to pay by; None if it is not theirs.
+
+        With Redis, one round trip to Redis and nothing else.
+        """
+        if self._hot is not None:
+            hold, pay_within_ms = await self._hot.hold(sale_id, request_id)
+            pay_within = timedelta(milliseconds=pay_within_ms)
+        else:
+            hold, pay_within = await self._offload(partial(self._held, sale_id, request_id))
+        if hold is None or hold.user_id != user_id:
+            return None
+        return hold, hold.accepted_at + pay_within
+
+    def _held(self, sale_id: str, request_id: str) -> tuple[Hold | None, timedelta]:
+        sale = self._store.get(sale_id)
+        return self._gate.hold(sale_id, request_id), sale.pay_within if sale else timedelta(0)
+
+    def pay(self, sale_id: str, request_id: str, user_id: str, now: datetime) -> FlashOrder:
+        """Pay for a held order (once: paying again returns the paid order)."""
+        order = self._store.order(sale_id, request_id)
+        if order is None:
+            hold = self._gate.hold(sale_id, request_id)
+            if hold is None or hold.user_id != user_id:  # answered as one that never was
+                raise NotYours()
+            raise OrderPending("the order is not written yet; retry shortly")
+        if order.user_id != user_id:
+            raise NotYours("that order is someone else's")
+        if order.status == RESERVED:
+            self._store.move(sale_id, request_id, (RESERVED,), PAID, now)
+        paid = self._store.order(sale_id, request_id)
+        assert paid is not None
+        if paid.status != PAID:
+            raise ReservationReleased("the time to pay ran out; stock went back")
+        self._gate.settle(sale_id, request_id)
+        return paid
+
+    def sweep(self, now: datetime, limit: int = 1000) -> int:
+        """One sweep: release every hold unpaid past its sale's time; returns how many.
+
+        Released units are on sale again as soon as the gate has them back.
+        """
+        released = 0
+        for order in self._store.due(now, limit):
+            key = (order.sale_id, order.request_id)
+            if order.status == RESERVED and not self._store.move(*key, (RESERVED,), RELEASING, now):
+                continue  # paid (or taken by another sweeper) meanwhile
+            self._gate.release(*key)  # false when an earlier, interrupted sweep already did
+            if self._store.move(*key, (RELEASING,), RELEASED, now):
+                released += 1
+        return released
+
+    def forget_rates(self, before: datetime) -> int:
+        """Drop attempt counts older than `before` (the SQL gate's; Redis expires its own)."""
+        return self._store.forget_rates(before)
+
+    def restock(self, sale_id: str, qty: int, restock_at: datetime | None = None) -> int:
+        """Put `qty` more units on sale (record first, then gate); returns units on sale."""
+        if qty < 1:
+            raise ValueError("qty: must be at least 1")
+        if not self._store.add_stock(sale_id, qty, restock_at):
+            raise UnknownSale(sale_id)
+        return self._gate.restock(sale_id, qty)
+
+    def on_sale(self, sale_id: str) -> int:
+        """Units a buyer can still get now (the gate's count alone)."""
+        return self._gate.remaining(sale_id)
+
+    def stock_view(self, sale_id: str) -> StockView:
+        return stock_view(self._store, self._gate, sale_id)
+
+    def subscribe(self, sale_id: str, user_id: str, now: datetime) -> StockView:
+        """缺货提醒: the buyer is told (in the app) when the sale has stock again."""
+        view = self.stock_view(sale_id)
+        self._notifications.subscribe(sale_id, user_id, now)
+        return view
+
+    def inbox(self, user_id: str) -> list[dict[str, object]]:
+        """The buyer's notifications (restock reminders), newest first."""
+        return self._notifications.inbox(user_id)
+
+    def watch(self, now: datetime) -> Watch:
+        """Raise or clear stock alerts of live sales, and tell subscribers stock is back."""
+        return watch(self._store, self._alerts, self._notifications, self._gate, now)
+
+    def reconcile(
+        self, sale_id: str, fix: bool = False
+    ) -> tuple[Reconciliation, Reconciliation | None]:
+        """Compare the gate, the order stream and the record; with `fix`, repair them."""
+        stream = self._streams.holds if self._streams is not None else None
+        return reconcile(self._store, self._gate, sale_id, stream, fix)
+
+    def order_writer(self, consumer: str, idle_ms: int = 30_000) -> "OrderWriting | None":
+        """This process's order writer, named `consumer`; None without order streams."""
+        if self._streams is None:
+            return None
+        return OrderWriting(self._streams.writer(consumer, idle_ms))
 
 
-def restock(
-    store: FlashStore,
-    gate: StockGate,
-    sale_id: str,
-    qty: int,
-    restock_at: datetime | None = None,
-) -> int:
-    """Put `qty` more units on sale (record first, then gate); returns units on sale."""
-    if qty < 1:
-        raise ValueError("qty: must be at least 1")
-    if not store.add_stock(sale_id, qty, restock_at):
-        raise UnknownSale(sale_id)
-    return gate.restock(sale_id, qty)
+class OrderWriting:
+    """One process's share of turning the sales' streams into orders."""
 
+    def __init__(self, writer: StreamWriter) -> None:
+        self._writer = writer
+        self._joined: set[str] = set()
 
-@dataclass(frozen=True, slots=True)
-class StockView:
-    sale: FlashSale
-    on_sale: int  # units a buyer can still get now
-    held: int  # reserved, not paid yet
-    paid: int
-    buyers: int
-    low: bool  # at or under the safety stock (安全阈值)
-    expected_restock_at: datetime | None
+    def write(self, batch: int = 200) -> int:
+        """Join any new sale's stream, then write a batch of each; returns entries written."""
+        written = 0
+        for sale_id in self._writer.sales():
+            if sale_id not in self._joined:
+                self._writer.join(sale_id)
+                self._joined.add(sale_id)
+            written += self._writer.run_once(sale_id, batch)
+        return written
 
-    @property
-    def sold_out(self) -> bool:
-        return self.on_sale <= 0
-
-
-def stock_view(store: FlashStore, gate: StockGate, sale_id: str) -> StockView:
-    sale = store.get(sale_id)
-    if sale is None:
-        raise UnknownSale(sale_id)
-    holds = gate.holds(sale_id)
-    held = sum(hold.qty for hold in holds if hold.state is HoldState.HELD)
-    paid = sum(hold.qty for hold in holds if hold.state is HoldState.PAID)
-    on_sale = gate.remaining(sale_id)
-    return StockView(
-        sale,
-        on_sale,
-        held,
-        paid,
-        len(gate.buyers(sale_id)),
-        on_sale <= sale.safety_stock,
-        expected_restock(sale, holds),
-    )
-
-
-def expected_restock(sale: FlashSale, holds: list[Hold]) -> datetime | None:
-    """The operator's restock time, or sooner when an unpaid hold runs out first."""
-    due = [sale.pay_by(hold.accepted_at) for hold in holds if hold.state is HoldState.HELD]
-    times = [t for t in (sale.restock_at, *due) if t is not None]
-    return min(times) if times else None
-
-
-def subscribe(
-    store: FlashStore,
-    notifications: Notifications,
-    gate: StockGate,
-    sale_id: str,
-    user_id: str,
-    now: datetime,
-) -> StockView:
-    """缺货提醒: the buyer is told (in the app) when the sale has stock again."""
-    view = stock_view(store, gate, sale_id)
-    notifications.subscribe(sale_id, user_id, now)
-    return view
-
-
-@dataclass(frozen=True, slots=True)
-class Watch:
-    raised: list[str] = field(default_factory=list)
-    cleared: list[str] = field(default_factory=list)
-    reminded: int = 0
-
-
-def watch(
-    store: FlashStore, alerts: Alerts, notifications: Notifications, gate: StockGate, now: datetime
-) -> Watch:
-    """Raise or clear stock alerts of live sales, and tell subscribers stock is back."""
-    result = Watch()
-    for sale in store.live(now):
-        on_sale = gate.remaining(sale.id)
-        name = sale.title or sale.sku
-        states = {
-            "sold_out": (on_sale <= 0, "critical", f"{name} 已售罄 sold out"),
-            "stock_low": (
-                0 < on_sale <= sale.safety_stock,
-                "warning",
-                f"{name} 库存 {on_sale} 件，低于安全阈值 {sale.safety_stock} "
-                f"(stock {on_sale} at or below safety stock {sale.safety_stock})",
-            ),
-        }
-        for kind, (standing, level, message) in states.items():
-            if standing and alerts.raise_alert(sale.id, kind, level, message, now):
-                result.raised.append(f"{sale.id}:{kind}")
-            elif not standing and alerts.clear_alert(sale.id, kind, now):
-                result.cleared.append(f"{sale.id}:{kind}")
-        if on_sale > 0 and now <= sale.ends_at:
-            message = f"{name} 到货了：秒杀价 ¥{yuan(sale.price)}，剩余 {on_sale} 件，先到先得"
-            told = notifications.remind(sale, message, now)
-            result = replace(result, reminded=result.reminded + told)
-    return result
+    def forget_gone(self) -> int:
+        """Drop dead writers' consumers (nothing pending, long silent) from the streams."""
+        return sum(self._writer.forget_gone(sale_id) for sale_id in self._joined)

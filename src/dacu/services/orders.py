@@ -32,17 +32,13 @@ NewId = Callable[[], str]
 
 
 def request_hash(cart: Cart, customer: Customer) -> str:
-    """A fingerprint of what was asked for, to tell a retry from a different request."""
+    """A fingerprint of what was asked for — which SKUs, how many, for whom — to tell a
+    retry from a different request. Prices and the customer's facts are the server's,
+    and may move between a request and its retry; they are not part of it."""
     asked = {
         "mode": cart.mode.value,
-        "lines": [[x.sku, x.shop, x.category, x.price, x.qty] for x in cart.lines],
-        "customer": [
-            customer.id,
-            customer.first_order,
-            customer.phone_verified,
-            customer.member_tier,
-            sorted(customer.bought.items()),
-        ],
+        "lines": [[x.sku, x.qty] for x in cart.lines],
+        "customer": customer.id,
     }
     return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 

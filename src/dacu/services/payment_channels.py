@@ -32,6 +32,12 @@ class ChannelConfig:
     secrets: Mapping[str, str]  # channel → the HMAC secret its callbacks are signed with
     failover_errors: int = 5  # failures or timeouts in one window that move payments off
     window_seconds: int = 60
+    callback_url: str = "http://127.0.0.1:8000"  # where the simulated providers call back
+
+    @classmethod
+    def simulated(cls, secret: str) -> "ChannelConfig":
+        """The built-in simulated providers' two channels, both signing with `secret`."""
+        return cls("simpay", "simpay-backup", dict.fromkeys(("simpay", "simpay-backup"), secret))
 
 
 @dataclass(frozen=True, slots=True)

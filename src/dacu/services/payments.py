@@ -50,7 +50,7 @@ class PaymentService:
         clock: Clock,
         new_id: NewId,
     ) -> None:
-        self._store, self._providers, self.channels = store, providers, channels
+        self._store, self.providers, self.channels = store, providers, channels
         self._orders, self._audit, self._clock, self._new_id = orders, audit, clock, new_id
 
     # --- starting ---------------------------------------------------------------------
@@ -90,7 +90,7 @@ class PaymentService:
                 )
             )
             try:
-                self._providers[channel].start(payment, now)
+                self.providers[channel].start(payment, now)
             except PaymentUnavailable:
                 self._store.save(payment.fail())
                 self.channels.failed(channel, now)
@@ -126,6 +126,12 @@ class PaymentService:
             raise
         self._store.settle_callback(record, settled.id, "accepted", None)
         return settled
+
+    def deliver(self, callback: SignedCallback) -> Payment:
+        """A callback handed over in process (the simulator's providers), received at the
+        moment it was signed — the simulator's clock, not the wall's."""
+        sent = datetime.fromtimestamp(int(callback.timestamp), self._clock().tzinfo)
+        return self.callback(callback, sent)
 
     def _refused(self, callback: SignedCallback, refused: DomainError, now: datetime) -> None:
         record = self._store.note_callback(callback, False, now)
@@ -231,7 +237,7 @@ class PaymentService:
             )
         if asked.status is RefundStatus.REQUESTED:
             try:
-                reference = self._providers[payment.channel].refund(
+                reference = self.providers[payment.channel].refund(
                     payment, asked.id, asked.amount, now
                 )
             except PaymentUnavailable:

@@ -2,11 +2,12 @@
 one explicit `metadata` (migrations in `adapters/migrations/`). Import a table from
 here; importing this package declares every table."""
 
-from dacu.adapters.tables.access import audit_log, principals
+from dacu.adapters.tables.access import audit_log, console_sessions, principals
 from dacu.adapters.tables.alert import alerts
 from dacu.adapters.tables.base import AwareDateTime, metadata
 from dacu.adapters.tables.campaign import campaigns
 from dacu.adapters.tables.coupon import activity_codes, coupon_holdings, coupon_templates, coupons
+from dacu.adapters.tables.customer import customers
 from dacu.adapters.tables.flash import (
     flash_counts,
     flash_orders,
@@ -15,6 +16,7 @@ from dacu.adapters.tables.flash import (
     flash_reservations,
     flash_sales,
 )
+from dacu.adapters.tables.goods import goods_revision, shops, skus
 from dacu.adapters.tables.kpi import cases, events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
 from dacu.adapters.tables.merchant import enrollments, merchants
 from dacu.adapters.tables.notification import notifications
@@ -35,9 +37,11 @@ __all__ = [
     "audit_log",
     "campaigns",
     "cases",
+    "console_sessions",
     "coupon_holdings",
     "coupon_templates",
     "coupons",
+    "customers",
     "enrollments",
     "events",
     "flash_counts",
@@ -46,6 +50,7 @@ __all__ = [
     "flash_reminders",
     "flash_reservations",
     "flash_sales",
+    "goods_revision",
     "kpi_buyers",
     "kpi_hourly",
     "kpi_seen",
@@ -62,6 +67,8 @@ __all__ = [
     "payments",
     "principals",
     "refunds",
+    "shops",
+    "skus",
     "stock",
     "stock_reservations",
 ]

@@ -1,4 +1,4 @@
-"""Who may call the API (bearer token digests) and the audit log of every change."""
+"""Who may call the API (bearer token digests), console sessions, and the audit log."""
 
 from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table
 
@@ -27,4 +27,21 @@ principals = Table(
     Column("role", String(16), nullable=False),
     Column("shops", JSON, nullable=False),
     Column("created_at", AwareDateTime(), nullable=False),
+    Column("expires_at", AwareDateTime(), nullable=True),  # NULL: issued before tokens expired
+    Column("revoked_at", AwareDateTime(), nullable=True),
+)
+
+# The console's own sign-ins: a random session id in an HttpOnly cookie, stored only as a
+# digest, ended by logout, by its time, or by revoking the token it was opened with.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),  # sha256 of the session id
+    Column("token_hash", String(64), nullable=False, index=True),
+    Column("subject", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("shops", JSON, nullable=False),
+    Column("created_at", AwareDateTime(), nullable=False),
+    Column("expires_at", AwareDateTime(), nullable=False),
+    Column("revoked_at", AwareDateTime(), nullable=True),
 )

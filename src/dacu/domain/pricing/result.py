@@ -1,7 +1,8 @@
 """What pricing returns: lines, discounts and who funds each fen of them."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 from dacu.domain.cart import Cart
@@ -24,6 +25,11 @@ class Share(NamedTuple):
     amount: Fen
     platform: Fen
     merchant: Fen
+
+
+# A `Share` built as the tuple it is, without the named tuple's Python-level constructor:
+# several times faster, and a quote builds one per rule per line.
+_share: Callable[[tuple[str, Fen, Fen, Fen]], Share] = partial(tuple.__new__, Share)
 
 
 class PricedLine(NamedTuple):
@@ -85,24 +91,32 @@ def build_result(
     """Split every line share between platform and merchant, and add it all up.
 
     A rule falls on a line once at most, so each share is one line discount;
-    across lines a rule's shares add up to what it took in all.
+    across lines a rule's shares add up to what it took in all. Plain loops and
+    running totals: every quote builds one, with a share per rule per line.
     """
     per_line, overall = _split(len(cart.lines), applied)
     merchants: dict[str, Fen] = dict.fromkeys(cart.shops, 0)
     lines = []
-    for index, line in enumerate(cart.lines):
-        shares = per_line[index]
-        merchants[line.shop] += sum(share.merchant for share in shares)
+    list_total = payable = funding_platform = 0
+    for line, shares in zip(cart.lines, per_line, strict=True):
+        taken = merchant = 0
+        for share in shares:
+            taken += share.amount
+            merchant += share.merchant
+        merchants[line.shop] += merchant
         list_amount = line.price * line.qty
-        taken = sum(share.amount for share in shares)
+        list_total += list_amount
+        payable += list_amount - taken
         lines.append(
             PricedLine(
                 line.sku, line.shop, line.qty, list_amount, list_amount - taken, tuple(shares)
             )
         )
+    for _, platform in overall.values():
+        funding_platform += platform
     return PriceResult(
-        list_total=sum(line.list_amount for line in lines),
-        payable=sum(line.payable for line in lines),
+        list_total=list_total,
+        payable=payable,
         exclusive=exclusive,
         used=tuple(sorted(used)),
         lines=tuple(lines),
@@ -110,7 +124,7 @@ def build_result(
             Share(rule_id, amount, platform, amount - platform)
             for rule_id, (amount, platform) in overall.items()
         ),
-        funding_platform=sum(platform for _, platform in overall.values()),
+        funding_platform=funding_platform,
         funding_merchants=merchants,
         gifts=tuple(gifts),
         hints=tuple(hints),
@@ -125,9 +139,15 @@ def _split(size: int, applied: Sequence[Applied]) -> tuple[list[list[Share]], di
     overall: dict[str, list[Fen]] = {}  # an item promotion falls in one record per line
     for rule_id, shares, platform_bp in applied:
         platforms = platform_parts([share for _, share in shares], platform_bp)
+        amount = funded = 0
         for (index, share), platform in zip(shares, platforms, strict=True):
-            per_line[index].append(Share(rule_id, share, platform, share - platform))
-        totals = overall.setdefault(rule_id, [0, 0])
-        totals[0] += sum(share for _, share in shares)
-        totals[1] += sum(platforms)
+            per_line[index].append(_share((rule_id, share, platform, share - platform)))
+            amount += share
+            funded += platform
+        totals = overall.get(rule_id)
+        if totals is None:
+            overall[rule_id] = [amount, funded]
+        else:
+            totals[0] += amount
+            totals[1] += funded
     return per_line, overall

@@ -15,11 +15,13 @@ from dacu.entrypoints.api import (
     enrollments,
     errors,
     flashsales,
+    goods,
     kpis,
     orders,
     payments,
     quotes,
 )
+from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
 from dacu.entrypoints.api.limits import RequestLimits
 from dacu.entrypoints.web import install as install_console
 
@@ -43,10 +45,14 @@ def create_app(platform: Platform) -> FastAPI:
         title="dacu",
         version=__version__,
         description="大促: campaigns, coupons and quotes, priced to the fen.",
+        docs_url=None,  # served by `headers.install_docs`, under a policy of their own
+        redoc_url=None,
     )
     app.state.platform = platform
     errors.install(app)
     app.add_middleware(RequestLimits)  # bodies over 1 MB and control characters, refused first
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
+    install_docs(app)
     for router in (
         flashsales.router,  # first: the hot path's routes match soonest
         campaigns.router,
@@ -54,6 +60,7 @@ def create_app(platform: Platform) -> FastAPI:
         quotes.router,
         orders.router,
         payments.router,
+        goods.router,
         enrollments.router,
         kpis.router,
     ):

@@ -57,6 +57,8 @@ async def _known(platform: Platform, token: str) -> Principal:
     found = await platform.tokens.find(token, load)
     if found is None:
         raise Unauthenticated("that token is not known")
+    if found.expired(platform.clock()):
+        raise Unauthenticated("that token has expired")
     return found
 
 

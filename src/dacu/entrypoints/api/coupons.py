@@ -12,13 +12,13 @@ from dacu.domain.errors import InvalidRule
 from dacu.domain.rules import Window
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.schemas.bounds import PRINTABLE, Id, Moment
+from dacu.schemas.carts import Strict
 
 router = APIRouter(prefix="/v1", tags=["coupons"])
 
 
-class ClaimIn(BaseModel):
-    first_order: bool = False
-    member_tier: Id | None = None
+class ClaimIn(Strict):
+    """Nothing to say: who the customer is (new? a member?) is the server's to know."""
 
 
 class CouponOut(BaseModel):
@@ -58,7 +58,7 @@ def claim(
 ) -> CouponOut:
     """Claim one coupon of a template for yourself (领券)."""
     who.require(Role.CONSUMER)
-    claimant = Claimant(who.subject, body.first_order, body.member_tier)
+    claimant = _claimant(backend, who.subject)
     return _out(backend.coupons.claim(template_id, claimant, key))
 
 
@@ -106,7 +106,7 @@ def add_code(template_id: str, body: CodeIn, backend: PlatformDep, who: Principa
 def claim_code(code: str, body: ClaimIn, backend: PlatformDep, who: PrincipalDep) -> CouponOut:
     """Claim with an activity code; once per customer, however often it is sent."""
     who.require(Role.CONSUMER)
-    claimant = Claimant(who.subject, body.first_order, body.member_tier)
+    claimant = _claimant(backend, who.subject)
     return _out(backend.coupons.claim_with_code(code, claimant))
 
 
@@ -128,3 +128,8 @@ def _out(coupon: ClaimedCoupon) -> CouponOut:
         expires_at=coupon.expires_at,
         status=coupon.status.value,
     )
+
+
+def _claimant(backend: PlatformDep, customer_id: str) -> Claimant:
+    facts = backend.customers.facts(customer_id)
+    return Claimant(customer_id, facts.first_order, facts.member_tier)

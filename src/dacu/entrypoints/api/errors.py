@@ -7,6 +7,7 @@ too large and anything unexpected answer in the same shape, never with a trace.
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from dacu.domain.errors import DomainError, ErrorCode
+from dacu.entrypoints.api.headers import HEADERS
 from dacu.schemas.promotions import field_path
 
 log = logging.getLogger("dacu.api")
@@ -34,7 +36,9 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNKNOWN_ENROLLMENT: 404,
     ErrorCode.UNKNOWN_MERCHANT: 404,
     ErrorCode.UNKNOWN_SALE: 404,
-    ErrorCode.NOT_YOURS: 404,  # someone else's order is not shown to exist
+    ErrorCode.UNKNOWN_SKU: 404,
+    ErrorCode.UNKNOWN_SHOP: 404,
+    ErrorCode.UNKNOWN_RESERVATION: 404,  # someone else's is not shown to exist
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
     ErrorCode.CONCURRENT_CHANGE: 409,
     ErrorCode.ORDER_STATE: 409,
@@ -76,9 +80,13 @@ def error_response(
     message: str,
     field: str | None = None,
     headers: Mapping[str, str] | None = None,
+    problems: list[dict[str, Any]] | None = None,
 ) -> JSONResponse:
     status = STATUS[code]
-    body = {"error": {"code": code.value, "message": message, "field": field}}
+    error: dict[str, Any] = {"code": code.value, "message": message, "field": field}
+    if problems:
+        error["problems"] = problems
+    body = {"error": error}
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=status, headers=dict(headers) if headers else None)
@@ -87,7 +95,9 @@ def error_response(
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain(_: Request, error: DomainError) -> JSONResponse:
-        return error_response(error.code, error.message, error.field or None)
+        # an import's rows, say: every one that is wrong, by row and column
+        problems = [p._asdict() for p in getattr(error, "problems", ())]
+        return error_response(error.code, error.message, error.field or None, problems=problems)
 
     @app.exception_handler(RequestValidationError)
     async def malformed(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -109,4 +119,5 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_response(ErrorCode.INTERNAL, "something went wrong on our side")
+        # answered outside every middleware: the security headers come with it here
+        return error_response(ErrorCode.INTERNAL, "something went wrong on our side", None, HEADERS)

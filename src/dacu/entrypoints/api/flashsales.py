@@ -6,22 +6,21 @@ answer 429 with Retry-After, a sale not yet open is refused (409), never queued.
 """
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 
 from dacu.domain.access import Role
-from dacu.domain.flashsale import Decision, FlashOrder, Hold, Outcome
+from dacu.domain.flashsale import Decision, FlashOrder, Hold, NotYours, Outcome
 from dacu.entrypoints.api import context
 from dacu.entrypoints.api.context import HOT_SECURITY, PlatformDep, PrincipalDep, hot_principal
 from dacu.entrypoints.kpi_view import AlertOut
 from dacu.schemas.bounds import Moment, aware
 from dacu.schemas.flashsales import FlashSaleIn, RequestId
-from dacu.services import flashsales
+from dacu.services.flash_stock import StockView
 
 router = APIRouter(prefix="/v1", tags=["flash sales"])
 
@@ -83,21 +82,21 @@ class OrderOut(BaseModel):
 def open_sale(body: FlashSaleIn, backend: PlatformDep, who: PrincipalDep) -> StockOut:
     """Open a flash sale (again: a no-op that never resets live stock)."""
     who.require(Role.OPERATOR)
-    flashsales.open_sale(backend.flash, backend.gate, body.to_domain())
-    return _stock(flashsales.stock_view(backend.flash, backend.gate, body.id))
+    backend.flashsales.open(body.to_domain())
+    return _stock(backend.flashsales.stock_view(body.id))
 
 
 @router.get("/flash-sales/{sale_id}/stock", response_model=StockOut)
 def stock(sale_id: str, backend: PlatformDep, who: PrincipalDep) -> StockOut:
     """Stock now: on sale, held unpaid, paid, and when more is expected."""
-    return _stock(flashsales.stock_view(backend.flash, backend.gate, sale_id))
+    return _stock(backend.flashsales.stock_view(sale_id))
 
 
 @router.post("/flash-sales/{sale_id}/restock", response_model=StockOut)
 def restock(sale_id: str, body: RestockIn, backend: PlatformDep, who: PrincipalDep) -> StockOut:
     who.require(Role.OPERATOR)
-    flashsales.restock(backend.flash, backend.gate, sale_id, body.qty, aware(body.expected_at))
-    return _stock(flashsales.stock_view(backend.flash, backend.gate, sale_id))
+    backend.flashsales.restock(sale_id, body.qty, aware(body.expected_at))
+    return _stock(backend.flashsales.stock_view(sale_id))
 
 
 @router.post(
@@ -124,15 +123,9 @@ async def attempt(sale_id: str, request: Request) -> Response:
     who.require(Role.CONSUMER)
     body = _attempt_in(await request.body())
     ip = request.client.host if request.client else ""
-    now = backend.clock()
-    if backend.hot_gate is not None:
-        decided = await backend.hot_gate.attempt(
-            sale_id, who.subject, body.request_id, body.qty, now, ip
-        )
-    else:
-        decided = await run_in_threadpool(
-            backend.gate.attempt, sale_id, who.subject, body.request_id, body.qty, now, ip
-        )
+    decided = await backend.flashsales.attempt_async(
+        sale_id, who.subject, body.request_id, body.qty, backend.clock(), ip
+    )
     return _decision(decided, body.request_id)
 
 
@@ -140,42 +133,30 @@ async def attempt(sale_id: str, request: Request) -> Response:
 async def my_reservation(sale_id: str, request_id: str, request: Request) -> Response:
     """My reservation: held (pay by pay_by), paid, or released."""
     who = await hot_principal(request)
-    backend = context.backend(request)
-    if backend.hot_gate is not None:
-        hold, pay_within_ms = await backend.hot_gate.hold(sale_id, request_id)
-        pay_within = timedelta(milliseconds=pay_within_ms)
-    else:
-        hold = await run_in_threadpool(backend.gate.hold, sale_id, request_id)
-        sale = await run_in_threadpool(backend.flash.get, sale_id)
-        pay_within = sale.pay_within if sale else timedelta(0)
-    if hold is None or hold.user_id != who.subject:
-        return _json(404, _error("unknown_reservation", "no such reservation of yours"))
-    return _json(200, _hold(hold, pay_within))
+    mine = await context.backend(request).flashsales.reservation(sale_id, request_id, who.subject)
+    if mine is None:
+        unknown = NotYours()
+        return _json(404, _error(unknown.code.value, unknown.message))
+    return _json(200, _hold(*mine))
 
 
 @router.post("/flash-sales/{sale_id}/attempts/{request_id}/pay", response_model=OrderOut)
 def pay(sale_id: str, request_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOut:
     """Payment confirmed for a held reservation: it is never released after this."""
     who.require(Role.CONSUMER)
-    paid = flashsales.pay(
-        backend.flash, backend.gate, sale_id, request_id, who.subject, backend.clock()
-    )
-    return _order(paid)
+    return _order(backend.flashsales.pay(sale_id, request_id, who.subject, backend.clock()))
 
 
 @router.post("/flash-sales/{sale_id}/reminders", response_model=StockOut, status_code=201)
 def remind_me(sale_id: str, backend: PlatformDep, who: PrincipalDep) -> StockOut:
     """缺货提醒: tell me when stock returns (the answer says when it is expected)."""
     who.require(Role.CONSUMER)
-    view = flashsales.subscribe(
-        backend.flash, backend.notifications, backend.gate, sale_id, who.subject, backend.clock()
-    )
-    return _stock(view)
+    return _stock(backend.flashsales.subscribe(sale_id, who.subject, backend.clock()))
 
 
 @router.get("/me/notifications")
 def my_notifications(backend: PlatformDep, who: PrincipalDep) -> list[dict[str, object]]:
-    return backend.notifications.inbox(who.subject)
+    return backend.flashsales.inbox(who.subject)
 
 
 @router.get("/alerts", response_model=list[AlertOut])
@@ -221,18 +202,18 @@ def _json(status: int, body: object, headers: dict[str, str] | None = None) -> R
     return Response(content, status, headers, media_type="application/json")
 
 
-def _hold(hold: Hold, pay_within: timedelta) -> dict[str, object]:
+def _hold(hold: Hold, pay_by: datetime) -> dict[str, object]:
     return {
         "request_id": hold.request_id,
         "reservation": hold.reservation,
         "qty": hold.qty,
         "state": hold.state.value,
         "accepted_at": hold.accepted_at.isoformat(),
-        "pay_by": (hold.accepted_at + pay_within).isoformat(),
+        "pay_by": pay_by.isoformat(),
     }
 
 
-def _stock(view: flashsales.StockView) -> StockOut:
+def _stock(view: StockView) -> StockOut:
     sale = view.sale
     return StockOut(
         sale_id=sale.id,

@@ -6,12 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 from pydantic import BaseModel
 
-from dacu.domain.access import Forbidden, Principal, Role
-from dacu.domain.cart import Customer
-from dacu.domain.orders import Order
+from dacu.domain.access import Principal, Role
+from dacu.domain.orders import Order, UnknownOrder
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.schemas.bounds import PRINTABLE, Id, Note, Qty
-from dacu.schemas.pricing import CartIn, CustomerFactsIn
+from dacu.schemas.carts import SkuCartIn, Strict
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
@@ -27,8 +26,8 @@ IdempotencyKey = Annotated[
 ]
 
 
-class CheckoutIn(CustomerFactsIn):
-    cart: CartIn
+class CheckoutIn(Strict):
+    cart: SkuCartIn
 
 
 class ShareOut(BaseModel):
@@ -84,12 +83,11 @@ class FundingOut(BaseModel):
 def place_order(
     body: CheckoutIn, key: IdempotencyKey, backend: PlatformDep, who: PrincipalDep
 ) -> OrderOut:
-    """Check out a cart at the best legal price now; stock and coupons are held for you."""
+    """Check out a cart of SKUs at the best legal price now; stock and coupons are held
+    for you. Prices and who you are come from the server, never from the body."""
     who.require(Role.CONSUMER)
-    cart = body.cart.to_domain()
-    customer = Customer(
-        who.subject, body.first_order, body.phone_verified, body.member_tier, dict(body.bought)
-    )
+    cart = backend.goods.cart(body.cart.wanted(), body.cart.mode)
+    customer = backend.customers.facts(who.subject)
     return _out(backend.orders.checkout(cart, customer, key))
 
 
@@ -145,8 +143,8 @@ def funding(order_id: str, backend: PlatformDep, who: PrincipalDep) -> FundingOu
 def _own(backend: PlatformDep, who: Principal, order_id: str) -> Order:
     who.require(Role.CONSUMER)
     order = backend.orders.get(order_id)
-    if order.customer_id != who.subject:
-        raise Forbidden("this order is someone else's")
+    if order.customer_id != who.subject:  # answered as an order that does not exist
+        raise UnknownOrder(order_id)
     return order
 
 

@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from dacu.domain.access import Principal, Role
+from dacu.domain.orders import UnknownOrder
 from dacu.domain.payments import BadSignature, Payment, UnknownPayment
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep, backend
 from dacu.schemas.bounds import PRINTABLE, Id, Note
@@ -109,7 +110,7 @@ def order_payments(order_id: str, backend: PlatformDep, who: PrincipalDep) -> li
     order = backend.orders.get(order_id)
     if who.role is Role.CONSUMER:
         if order.customer_id != who.subject:
-            raise UnknownPayment(order_id)
+            raise UnknownOrder(order_id)  # someone else's is not shown to exist
     else:
         who.require(*STAFF)
     return [_out(p) for p in backend.payments.of_order(order_id)]

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 
 from dacu import __version__
 from dacu.domain.access import Principal
+from dacu.entrypoints.urls import is_secret
 from dacu.entrypoints.web import formats
 from dacu.entrypoints.web.context import backend, zone_of
 from dacu.entrypoints.web.i18n import LANG_COOKIE, label_or_raw, language, translator
@@ -48,7 +49,9 @@ def page(
 ) -> HTMLResponse:
     """Render `name`; a `?lang=` switch is remembered in a cookie for the next pages."""
     lang = language(request)
-    switch = request.url.include_query_params(lang=lang.other.value)
+    # the switch keeps the page's query, never a secret someone put in it
+    kept = {k: v for k, v in request.query_params.items() if not is_secret(k)}
+    switch = request.url.replace_query_params(**{**kept, "lang": lang.other.value})
     everything = {
         "lang": lang,
         "t": translator(lang),

@@ -1,4 +1,7 @@
-"""Who is at the console: the API's bearer token, kept in an HttpOnly cookie.
+"""Who is at the console: a server-side session of its own, named by a random id in an
+HttpOnly cookie — never the API token, which is posted once to sign in and not kept.
+A session ends at logout, after one shift, at its token's expiry, or when the
+token is revoked (`services/access.py`).
 
 Pages take the same staff roles as the API's reads; the kill switch the same
 roles as the API's. A browser sends the cookie with any request, so every
@@ -8,6 +11,7 @@ cross-site script cannot send without a CORS preflight that dacu never
 answers, and its `Origin`, when the browser names one, must be dacu itself.
 """
 
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -18,14 +22,13 @@ from dacu.domain.access import Principal, Role
 from dacu.entrypoints.web.context import backend
 
 CONSOLE = "/console"
-TOKEN_COOKIE = "dacu_token"
-SESSION_SECONDS = 12 * 3600  # one shift; the token itself lives on
+SESSION_COOKIE = "dacu_session"
 STAFF = frozenset({Role.OPERATOR, Role.FINANCE, Role.RISK, Role.SERVICE})
 KILLERS = frozenset({Role.OPERATOR, Role.RISK})  # as the API's kill route
 
 
 class LoginNeeded(Exception):
-    """No console cookie, or one whose token nobody was given."""
+    """No console session, or one that has ended."""
 
     def __init__(self, back_to: str) -> None:
         super().__init__(back_to)
@@ -52,8 +55,8 @@ def safe_next(asked: str | None) -> str:
 
 
 def console_user(request: Request) -> Principal:
-    token = request.cookies.get(TOKEN_COOKIE)
-    found = backend(request).principals.find(token) if token else None
+    session_id = request.cookies.get(SESSION_COOKIE)
+    found = backend(request).access.session(session_id) if session_id else None
     if found is None:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginNeeded(here)
@@ -85,11 +88,16 @@ def from_console(request: Request) -> None:
 ConsolePost = Depends(from_console)
 
 
-def keep_token(response: Response, request: Request, token: str) -> None:
+def keep_session(
+    response: Response, request: Request, session_id: str, expires_at: datetime | None
+) -> None:
+    """The session's id in a cookie scripts cannot read, sent only to the console."""
+    now = backend(request).clock()
+    seconds = int((expires_at - now).total_seconds()) if expires_at else None
     response.set_cookie(
-        TOKEN_COOKIE,
-        token,
-        max_age=SESSION_SECONDS,
+        SESSION_COOKIE,
+        session_id,
+        max_age=seconds,
         path=CONSOLE,
         httponly=True,
         samesite="lax",
@@ -97,5 +105,5 @@ def keep_token(response: Response, request: Request, token: str) -> None:
     )
 
 
-def drop_token(response: Response) -> None:
-    response.delete_cookie(TOKEN_COOKIE, path=CONSOLE, httponly=True, samesite="lax")
+def drop_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path=CONSOLE, httponly=True, samesite="lax")

@@ -1,9 +1,10 @@
-"""Flash sales in the system of record: definitions, stock added, orders' states."""
+"""Flash sales' ports: the record (definitions, stock added, orders' states), the gate's
+async hot path, and the order streams from which orders are written."""
 
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from dacu.domain.flashsale import FlashOrder, FlashSale, Hold
+from dacu.domain.flashsale import Decision, FlashOrder, FlashSale, Hold
 
 
 class FlashStore(Protocol):
@@ -12,6 +13,8 @@ class FlashStore(Protocol):
         ...
 
     def get(self, sale_id: str) -> FlashSale | None: ...
+
+    def all(self) -> list[FlashSale]: ...
 
     def live(self, now: datetime, grace: timedelta = ...) -> list[FlashSale]:
         """Sales open now, or ended within `grace` (their holds may still be settling)."""
@@ -35,4 +38,46 @@ class FlashStore(Protocol):
 
     def due(self, now: datetime, limit: int = ...) -> list[FlashOrder]:
         """Reserved orders past their sale's time to pay, and releases left half done."""
+        ...
+
+    def forget_rates(self, before: datetime) -> int:
+        """Drop the SQL gate's per-second attempt counts older than `before`."""
+        ...
+
+
+class HotGate(Protocol):
+    """The gate as async handlers use it (Redis): attempt, and look up one's hold."""
+
+    async def attempt(
+        self, sale_id: str, user_id: str, request_id: str, qty: int, now: datetime, ip: str = ""
+    ) -> Decision: ...
+
+    async def hold(self, sale_id: str, request_id: str) -> tuple[Hold | None, int]:
+        """The hold for `request_id`, and the sale's time to pay in ms (0: no such sale)."""
+        ...
+
+
+class StreamWriter(Protocol):
+    """One process's consumer of the sales' order streams (each process its own name)."""
+
+    def sales(self) -> list[str]:
+        """The sales loaded into the gate, each with a stream to follow."""
+        ...
+
+    def join(self, sale_id: str) -> None: ...
+
+    def run_once(self, sale_id: str, count: int = ..., block_ms: int | None = ...) -> int:
+        """Write a batch (taking over what a silent writer left); returns entries done."""
+        ...
+
+    def forget_gone(self, sale_id: str, idle_ms: int = ...) -> int: ...
+
+
+class OrderStreams(Protocol):
+    """The sales' order streams (Redis only): accepted attempts on their way to the record."""
+
+    def writer(self, consumer: str, idle_ms: int) -> StreamWriter: ...
+
+    def holds(self, sale_id: str) -> list[Hold]:
+        """Every accepted attempt in the sale's stream, as the hold it made."""
         ...

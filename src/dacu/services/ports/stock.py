@@ -1,6 +1,6 @@
 """Tracked stock, reserved per order: all lines or none, once per order id."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 
@@ -26,4 +26,9 @@ class StockReservations(Protocol):
 
     def available(self, sku: str) -> int | None:
         """Units of `sku` on sale now; None when it is not tracked."""
+        ...
+
+    def forget(self, skus: Iterable[str]) -> None:
+        """The database's figures of `skus` were written directly (a catalog import, in
+        its own transaction): drop any copy of them kept elsewhere."""
         ...

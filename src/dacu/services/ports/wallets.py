@@ -15,5 +15,6 @@ class HeldCoupons(Protocol):
 class QuoteReads(HeldCoupons, Protocol):
     def read(self, customer_id: str, now: datetime) -> tuple[dict[str, int], list[WalletItem]]:
         """What a quote reads, in one round trip: every live campaign's revision (as
-        `CampaignStore.live_revisions`) and `held(customer_id, now)`."""
+        `CampaignStore.live_revisions`, read a fraction of a second ago at most: a change
+        reaches every process well within its second) and `held(customer_id, now)`."""
         ...

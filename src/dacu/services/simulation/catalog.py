@@ -8,6 +8,7 @@ simulation walks every branch of enrollment and review.
 
 from dataclasses import dataclass
 
+from dacu.domain import goods
 from dacu.domain.enrollment import Merchant
 from dacu.domain.types import FULL_BP, Bp, Fen
 
@@ -25,6 +26,9 @@ class Shop:
     def merchant(self) -> Merchant:
         return Merchant(self.shop, self.verified, self.rating_bp, None, (self.category,))
 
+    def in_catalog(self) -> goods.Shop:
+        return goods.Shop(self.shop, f"m-{self.shop}", self.shop)
+
 
 @dataclass(frozen=True, slots=True)
 class Product:
@@ -34,6 +38,11 @@ class Product:
     list_price: Fen
     campaign_price: Fen | None  # enrolled at this price; None: sold at list price
     popularity: int  # relative weight among the category's SKUs
+
+    def in_catalog(self) -> goods.Sku:
+        """The SKU as its merchant lists it (costing 60% of its list price)."""
+        cost = self.list_price * 6 // 10
+        return goods.Sku(self.sku, self.shop, self.category, self.sku, self.list_price, cost)
 
     @property
     def cut_bp(self) -> Bp:

@@ -1,4 +1,4 @@
-"""秒杀 at 整点: shoppers try the flash sale through the stock gate and pay their holds.
+"""秒杀 at 整点: shoppers try the flash sale through the flash-sale service and pay their holds.
 
 A sold-out shopper may ask for a restock reminder (缺货提醒) and come back when
 unpaid holds run out. Each attempt carries a request id fixed by the plan, so
@@ -12,7 +12,6 @@ from dacu.domain.events import EventKind, Line
 from dacu.domain.flashsale import FlashSale, Outcome, PaymentRefused
 from dacu.domain.money import apply_rate
 from dacu.domain.types import Bp, Fen
-from dacu.services import flashsales
 from dacu.services.simulation.crowd import Crowd
 from dacu.services.simulation.plan import FlashTry, Shopper
 
@@ -31,7 +30,7 @@ class FlashCounter:
         self._crowd, self._terms, self._recorded = crowd, terms, recorded
 
     def attempt(self, shopper: Shopper, tried: FlashTry, request_id: str, at: datetime) -> None:
-        """抢购 through the stock gate; the same request again gets the same answer."""
+        """抢购 through the flash-sale service; the same request again gets the same answer."""
         crowd, sale = self._crowd, self._terms.sale
         trail = crowd.journal.step(request_id, shopper)
         trail.add(EventKind.SKU_VIEW, at, sku=sale.sku)
@@ -54,10 +53,7 @@ class FlashCounter:
         elif outcome in (Outcome.USER_RATE_LIMITED, Outcome.IP_RATE_LIMITED):
             trail.add(EventKind.ERROR, at)  # 429: too many attempts
         elif outcome is Outcome.SOLD_OUT and tried.subscribes:
-            world = crowd.world
-            flashsales.subscribe(
-                world.flash, world.notifications, world.gate, sale.id, shopper.id, at
-            )
+            crowd.world.flashsales.subscribe(sale.id, shopper.id, at)
             if tried.retry_at is not None and tried.retry_at > at:
                 again = retry_request(request_id)
                 crowd.schedule(
@@ -67,8 +63,8 @@ class FlashCounter:
     def _decide(
         self, shopper: Shopper, tried: FlashTry, request_id: str, first_id: str, at: datetime
     ) -> Outcome:
-        gate, sale_id = self._crowd.world.gate, self._terms.sale.id
-        hold = gate.hold(sale_id, request_id)
+        flash, sale_id = self._crowd.world.flashsales, self._terms.sale.id
+        hold = flash.hold(sale_id, request_id)
         if hold is not None and hold.user_id == shopper.id:
             return Outcome.ACCEPTED  # decided by an earlier run
         if first_id in self._recorded:
@@ -76,14 +72,14 @@ class FlashCounter:
             # could pass. Only a sold-out refusal leads anywhere (to a reminder), so that
             # is the one to replay.
             return Outcome.SOLD_OUT
-        return gate.attempt(sale_id, shopper.id, request_id, tried.qty, at).outcome
+        return flash.attempt(sale_id, shopper.id, request_id, tried.qty, at).outcome
 
     def _pay(self, shopper: Shopper, tried: FlashTry, request_id: str, at: datetime) -> None:
         crowd, terms = self._crowd, self._terms
         sale = terms.sale
         trail = crowd.journal.step(f"{request_id}-pay", shopper)
         try:
-            flashsales.pay(crowd.world.flash, crowd.world.gate, sale.id, request_id, shopper.id, at)
+            crowd.world.flashsales.pay(sale.id, request_id, shopper.id, at)
         except PaymentRefused:
             trail.add(EventKind.ERROR, at)
             return

@@ -7,16 +7,15 @@ from typing import Any, Protocol
 
 from dacu.domain.campaigns import Campaign
 from dacu.domain.enrollment import Enrollment, Merchant, Review
-from dacu.domain.flashsale import StockGate
 from dacu.services.campaigns import Applied
 from dacu.services.coupons import CouponService
 from dacu.services.enrollments import Listed
+from dacu.services.flashsales import FlashSaleService
+from dacu.services.goods import GoodsService
 from dacu.services.kpis import KpiStore
 from dacu.services.orders import OrderService
 from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
-from dacu.services.ports.flash import FlashStore
-from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.stock import StockReservations
 from dacu.services.review import Cases
 
@@ -63,11 +62,10 @@ class World:
     orders: OrderService
     payments: PaymentService  # its simulated providers call back in process
     stock: StockReservations
+    goods: GoodsService
     enrollments: EnrollmentStore
-    flash: FlashStore
-    gate: StockGate
+    flashsales: FlashSaleService
     kpis: KpiStore
     alerts: Alerts
-    notifications: Notifications
     cases: Cases
     recorded: RecordedEvents

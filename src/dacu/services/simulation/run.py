@@ -20,7 +20,6 @@ from typing import Any
 from dacu.domain.alerts import Alert
 from dacu.domain.campaigns import Campaign, Phase
 from dacu.domain.review import Case, Dashboard
-from dacu.services import flashsales
 from dacu.services.review import archive
 from dacu.services.simulation.caches import Prices, Templates
 from dacu.services.simulation.catalog import BY_SKU
@@ -182,8 +181,8 @@ def _enqueue_ticks(
         return
 
     def flash_watch(now: datetime) -> None:
-        flashsales.sweep(world.flash, world.gate, now)
-        flashsales.watch(world.flash, world.alerts, world.notifications, world.gate, now)
+        world.flashsales.sweep(now)
+        world.flashsales.watch(now)
 
     at = terms.sale.starts_at
     while at <= terms.sale.ends_at + FLASH_GRACE:

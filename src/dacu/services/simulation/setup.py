@@ -13,7 +13,6 @@ from dacu.domain.enrollment import Enrollment, EnrollmentStateError, Ineligible
 from dacu.domain.flashsale import FlashSale
 from dacu.domain.promotions import Promotion
 from dacu.domain.types import FULL_BP
-from dacu.services.flashsales import open_sale
 from dacu.services.simulation.catalog import MIN_CUT_BP, PRODUCTS, SHOPS
 from dacu.services.simulation.ports import World
 
@@ -123,6 +122,8 @@ def prepare(
         done.applied = world.campaigns.apply(document, campaign, ACTOR, now).version
     for shop in SHOPS:
         world.enrollments.put_merchant(shop.merchant())
+        world.goods.open_shop(shop.in_catalog())
+    world.goods.put([product.in_catalog() for product in PRODUCTS])
     _enroll(world, campaign, demand, now + timedelta(days=1), done)
     for product in PRODUCTS:
         available = world.stock.available(product.sku)
@@ -130,7 +131,7 @@ def prepare(
             world.stock.set_stock(product.sku, _stock(demand[product.sku]))
             done.restocked.append(product.sku)
     if sale is not None:
-        open_sale(world.flash, world.gate, sale)
+        world.flashsales.open(sale)
     return done
 
 

@@ -89,9 +89,19 @@
     box.dataset.timer = setTimeout(function () { box.hidden = true; }, 6000);
   }
 
-  document.addEventListener("DOMContentLoaded", draw);
+  // bars are as wide as their data-width (percent): set here, not in a style attribute,
+  // which the Content-Security-Policy (style-src 'self') would refuse
+  function widths(root) {
+    root.querySelectorAll("[data-width]").forEach(function (bar) {
+      bar.style.width = bar.dataset.width + "%";
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { widths(document); draw(); });
+  document.addEventListener("htmx:load", function (event) { widths(event.target); });
   // the poll swaps #board out of band; redraw once it has settled
   document.addEventListener("htmx:afterSettle", function (event) {
+    widths(document);
     if (event.target && event.target.id === "board") draw();
   });
   window.addEventListener("resize", function () {
