@@ -29,12 +29,15 @@ from dacu.adapters.gates import async_gate, in_thread, order_streams, redis_clie
 from dacu.adapters.goods_store import SqlGoodsStore
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.notification_store import SqlNotifications
+from dacu.adapters.payment_channels import RedisChannelErrors, SqlChannelErrors, SqlChannelRouting
+from dacu.adapters.payment_store import SqlAuditTrail, SqlPaymentStore
 from dacu.adapters.principal_cache import PrincipalCache, forget
 from dacu.adapters.principals import SqlPrincipals, token_id
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.redis_stock import RedisStockReservations, stock_slot
+from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.stock_store import SqlStockReservations
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.adapters.wallet_store import SqlHeldCoupons
@@ -47,14 +50,17 @@ from dacu.services.flashsales import FlashSaleService
 from dacu.services.goods import GoodsService
 from dacu.services.intake import DirectIntake
 from dacu.services.orders import OrderService
+from dacu.services.payment_channels import ChannelConfig, PaymentChannels
+from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
 from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.notifications import Notifications
+from dacu.services.ports.payments import ChannelErrors
 from dacu.services.ports.stock import StockReservations
 from dacu.services.ports.wallets import QuoteReads
 from dacu.services.quotes import QuoteService
-from dacu.settings import Settings, settings
+from dacu.settings import DEV_PAYMENT_SECRET, Settings, settings
 
 Clock = Callable[[], datetime]
 NewId = Callable[[], str]
@@ -94,6 +100,18 @@ class Platform:
     recorded: SqlRecordedEvents
     quotes: QuoteService
     catalog: CatalogCache  # the process's compiled live promotions, behind `quotes`
+    payments: PaymentService
+
+    @property
+    def payment_providers(self) -> dict[str, SimulatedProvider]:
+        """The simulated providers behind the payment channels, by channel."""
+        found = self.payments.providers.items()
+        return {name: p for name, p in found if isinstance(p, SimulatedProvider)}
+
+    def call_back_to(self, base_url: str) -> None:
+        """Have the simulated providers call back the API at `base_url` (a test server's)."""
+        for provider in self.payment_providers.values():
+            provider.sender = HttpCallbacks(base_url)
 
     def checkout_writer(self, consumer: str, idle_ms: int = 30_000) -> CheckoutWriter | None:
         """A writer of the orders Redis took in, under `consumer`; None without Redis
@@ -123,6 +141,7 @@ def bootstrap(
     redis_prefix: str = "dacu",
     timezone: str = "Asia/Shanghai",
     ids: NewId = new_id,
+    payments: ChannelConfig | None = None,
 ) -> Platform:
     """The platform over `engine` (and Redis, when given a URL)."""
     zone = ZoneInfo(timezone)
@@ -153,7 +172,7 @@ def bootstrap(
         redis_prefix=redis_prefix,
         campaigns=campaigns,
         coupons=CouponService(coupons, coupons, uow, now, ids),
-        orders=OrderService(uow, intake, quotes, now, ids),
+        orders=(orders := OrderService(uow, intake, quotes, now, ids)),  # paid by `payments`
         intake=intake,
         stock=stock,
         goods=goods,
@@ -172,7 +191,34 @@ def bootstrap(
         recorded=SqlRecordedEvents(engine),
         quotes=quotes,
         catalog=catalog,
+        payments=_payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids),
     )
+
+
+def _payments(
+    engine: Engine,
+    orders: OrderService,
+    config: ChannelConfig | None,
+    alerts: Alerts,
+    redis_url: str | None,
+    prefix: str,
+    clock: Clock,
+    ids: NewId,
+) -> PaymentService:
+    """Payments through the channels' simulated providers, which call back the API;
+    failures counted in Redis when configured, else in the database."""
+    config = config or ChannelConfig.simulated(DEV_PAYMENT_SECRET)
+    callbacks = HttpCallbacks(config.callback_url)
+    providers = {
+        name: SimulatedProvider(name, config.secrets[name], callbacks)
+        for name in (config.primary, config.backup)
+    }
+    errors: ChannelErrors = SqlChannelErrors(engine, config.window_seconds)
+    if redis_url is not None:
+        errors = RedisChannelErrors(redis_client(redis_url), prefix, config.window_seconds)
+    channels = PaymentChannels(config, SqlChannelRouting(engine), errors, alerts)
+    store, audit = SqlPaymentStore(engine), SqlAuditTrail(engine)
+    return PaymentService(store, providers, channels, orders, audit, clock, ids)
 
 
 def _flash_sales(
@@ -233,6 +279,17 @@ def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Pl
         redis_url=config.redis_url,
         redis_prefix=config.redis_prefix,
         timezone=config.timezone,
+        payments=ChannelConfig(
+            config.payment_primary,
+            config.payment_backup,
+            {
+                config.payment_primary: config.payment_primary_secret,
+                config.payment_backup: config.payment_backup_secret,
+            },
+            config.payment_failover_errors,
+            config.payment_failover_window,
+            config.payment_callback_url,
+        ),
     )
 
 

@@ -8,6 +8,11 @@ DEFAULT_DATABASE_URL = "sqlite:///dacu.db"
 """The embedded default: one SQLite file in the working directory, no server needed."""
 
 
+DEV_PAYMENT_SECRET = "dacu-development-only-payment-secret"
+"""The simulated providers' HMAC secret when none is configured: for development and
+tests only. Set DACU_PAYMENT_PRIMARY_SECRET and DACU_PAYMENT_BACKUP_SECRET anywhere else."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DACU_")
 
@@ -17,6 +22,18 @@ class Settings(BaseSettings):
     """With Redis, flash sales go through the Redis gate and its order writers;
     without, through the SQL gate in the database."""
     redis_prefix: str = "dacu"
+    payment_primary: str = "simpay"
+    """The channel new payments go to while it is healthy (the simulated provider)."""
+    payment_backup: str = "simpay-backup"
+    """备用支付通道: where new payments go once the primary fails too often."""
+    payment_primary_secret: str = DEV_PAYMENT_SECRET
+    payment_backup_secret: str = DEV_PAYMENT_SECRET
+    payment_callback_url: str = "http://127.0.0.1:8000"
+    """Where the simulated providers call back: this API's base URL."""
+    payment_failover_errors: int = 5
+    """Failures or timeouts of the primary within one window that move payments to the backup."""
+    payment_failover_window: int = 60
+    """The window those are counted in, in seconds."""
 
 
 @lru_cache(maxsize=1)

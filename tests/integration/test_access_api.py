@@ -64,7 +64,6 @@ def test_someone_elses_order_is_answered_as_one_that_does_not_exist(site):
     stranger = tokens["u-2"]
     for method, tail, body in [
         ("GET", "", None),
-        ("POST", "/pay", None),
         ("POST", "/cancel", None),
         ("POST", "/refunds", {"sku": "A-COAT", "qty": 1}),
     ]:
@@ -78,6 +77,10 @@ def test_someone_elses_order_is_answered_as_one_that_does_not_exist(site):
         assert theirs.status_code == never.status_code == 404, theirs.text
         assert theirs.json()["error"] == never.json()["error"] | {"message": f"no order {mine}"}
         assert theirs.json()["error"]["code"] == "unknown_order"
+    # no consumer marks any order paid: the same refusal for theirs and for none
+    theirs, never = (call(base, stranger, "POST", f"/v1/orders/{o}/pay") for o in (mine, "none"))
+    assert theirs.status_code == never.status_code == 403
+    assert theirs.json() == never.json()
     # and the order is untouched: still the owner's, unpaid
     assert (
         call(base, tokens["u-1"], "GET", f"/v1/orders/{mine}").json()["status"] == "pending_payment"

@@ -1,5 +1,6 @@
 """The HTTP API end to end over loopback, on real SQLite and PostgreSQL."""
 
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -47,6 +48,7 @@ def api(engine):
     stock_example_goods(platform)
     clock.platform = platform  # the tests' way in to what the server knows of a customer
     with serving(create_app(platform)) as base:
+        platform.call_back_to(base)
         yield base, tokens, clock
 
 
@@ -186,7 +188,15 @@ def test_checkout_pay_refund_over_http_reconciles_to_the_fen(api, engine):
     assert conflict.json()["error"]["code"] == "idempotency_conflict"
 
     order_id = placed.json()["id"]
-    assert call(base, consumer, "POST", f"/v1/orders/{order_id}/pay").json()["status"] == "paid"
+    refused = call(base, consumer, "POST", f"/v1/orders/{order_id}/pay")
+    assert refused.status_code == 403  # only the provider's callback (or finance) pays
+    started = call(base, consumer, "POST", f"/v1/orders/{order_id}/payments")
+    assert started.status_code == 201
+    assert started.json()["amount"] == placed.json()["payable"]
+    deadline = time.monotonic() + 15
+    while call(base, consumer, "GET", f"/v1/orders/{order_id}").json()["status"] != "paid":
+        assert time.monotonic() < deadline, "the payment provider never called back"
+        time.sleep(0.05)
     refund = call(
         base,
         service,

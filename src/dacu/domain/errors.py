@@ -49,6 +49,15 @@ class ErrorCode(StrEnum):
     UNKNOWN_RESERVATION = "unknown_reservation"  # none, or someone else's: the same answer
     RESERVATION_RELEASED = "reservation_released"
     GATE_UNAVAILABLE = "gate_unavailable"
+    # payments
+    UNKNOWN_PAYMENT = "unknown_payment"
+    UNKNOWN_CHANNEL = "unknown_channel"
+    PAYMENT_STATE = "payment_state"
+    BAD_SIGNATURE = "bad_signature"
+    STALE_CALLBACK = "stale_callback"
+    CALLBACK_REPLAYED = "callback_replayed"
+    AMOUNT_MISMATCH = "amount_mismatch"
+    PAYMENT_UNAVAILABLE = "payment_unavailable"
 
 
 class DomainError(Exception):

@@ -37,10 +37,13 @@ def world_on(engine: "Engine") -> "World":
     from dacu.services.simulation.ports import World
 
     platform = bootstrap(engine)
+    for provider in platform.payment_providers.values():  # callbacks in process, not HTTP
+        provider.sender = platform.payments.deliver
     return World(
         campaigns=platform.campaigns,
         coupons=platform.coupons,
         orders=platform.orders,
+        payments=platform.payments,
         stock=platform.stock,
         goods=platform.goods,
         enrollments=platform.enrollments,

@@ -21,6 +21,13 @@ from dacu.adapters.tables.kpi import cases, events, kpi_buyers, kpi_hourly, kpi_
 from dacu.adapters.tables.merchant import enrollments, merchants
 from dacu.adapters.tables.notification import notifications
 from dacu.adapters.tables.order import ledger, orders, refunds
+from dacu.adapters.tables.payment import (
+    payment_callbacks,
+    payment_channel_errors,
+    payment_refunds,
+    payment_routing,
+    payments,
+)
 from dacu.adapters.tables.stock import stock, stock_reservations
 
 __all__ = [
@@ -53,6 +60,11 @@ __all__ = [
     "metadata",
     "notifications",
     "orders",
+    "payment_callbacks",
+    "payment_channel_errors",
+    "payment_refunds",
+    "payment_routing",
+    "payments",
     "principals",
     "refunds",
     "shops",

@@ -18,6 +18,7 @@ from dacu.entrypoints.api import (
     goods,
     kpis,
     orders,
+    payments,
     quotes,
 )
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
@@ -58,6 +59,7 @@ def create_app(platform: Platform) -> FastAPI:
         coupons.router,
         quotes.router,
         orders.router,
+        payments.router,
         goods.router,
         enrollments.router,
         kpis.router,

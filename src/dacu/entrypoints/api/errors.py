@@ -55,6 +55,14 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.ORDER_PENDING: 409,
     ErrorCode.RESERVATION_RELEASED: 409,
     ErrorCode.GATE_UNAVAILABLE: 503,
+    ErrorCode.UNKNOWN_PAYMENT: 404,
+    ErrorCode.UNKNOWN_CHANNEL: 404,
+    ErrorCode.PAYMENT_STATE: 409,
+    ErrorCode.BAD_SIGNATURE: 401,
+    ErrorCode.STALE_CALLBACK: 401,
+    ErrorCode.CALLBACK_REPLAYED: 409,
+    ErrorCode.AMOUNT_MISMATCH: 409,
+    ErrorCode.PAYMENT_UNAVAILABLE: 503,
 }
 
 _BY_HTTP_STATUS = {

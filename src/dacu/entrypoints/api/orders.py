@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from dacu.domain.access import Principal, Role
 from dacu.domain.orders import Order, UnknownOrder
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
-from dacu.schemas.bounds import PRINTABLE, Id, Qty
+from dacu.schemas.bounds import PRINTABLE, Id, Note, Qty
 from dacu.schemas.carts import SkuCartIn, Strict
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
@@ -58,6 +58,10 @@ class OrderOut(BaseModel):
     pay_by: datetime
 
 
+class MarkPaidIn(BaseModel):
+    reason: Note = ""
+
+
 class RefundIn(BaseModel):
     sku: Id
     qty: Qty
@@ -93,10 +97,15 @@ def get_order(order_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOu
 
 
 @router.post("/{order_id}/pay", response_model=OrderOut)
-def pay(order_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOut:
-    """Payment confirmed: coupons are redeemed (核销) and funding is booked."""
-    _own(backend, who, order_id)
-    return _out(backend.orders.pay(order_id))
+def pay(
+    order_id: str, backend: PlatformDep, who: PrincipalDep, body: MarkPaidIn | None = None
+) -> OrderOut:
+    """Finance marks an order paid by hand (money taken outside the payment channels),
+    audited. Customers pay with `POST /v1/orders/{id}/payments`; the provider's signed
+    callback then marks the order paid."""
+    who.require(Role.FINANCE)
+    reason = body.reason if body is not None and body.reason else "marked paid by finance"
+    return _out(backend.payments.mark_paid(order_id, who.subject, reason))
 
 
 @router.post("/{order_id}/cancel", response_model=OrderOut)
@@ -110,10 +119,11 @@ def cancel(order_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOut:
 def refund(
     order_id: str, body: RefundIn, key: IdempotencyKey, backend: PlatformDep, who: PrincipalDep
 ) -> RefundOut:
-    """Refund units of one line; each discount's share is clawed back from its funders."""
+    """Refund units of one line through the payment's provider (once per key); each
+    discount's share is clawed back from its funders."""
     if who.role is not Role.SERVICE:
         _own(backend, who, order_id)
-    done = backend.orders.refund(order_id, body.sku, body.qty, key)
+    done = backend.payments.refund(order_id, body.sku, body.qty, key)
     return RefundOut(
         sku=done.sku,
         qty=done.qty,

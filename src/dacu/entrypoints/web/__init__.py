@@ -5,7 +5,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from dacu.entrypoints.web import dashboard, login, pages, promotions
+from dacu.entrypoints.web import dashboard, login, pages, payments, promotions
 from dacu.entrypoints.web.context import PageMissing
 from dacu.entrypoints.web.render import STATIC, page
 from dacu.entrypoints.web.session import CONSOLE, CrossSite, LoginNeeded, NotAllowed, login_url
@@ -13,7 +13,13 @@ from dacu.entrypoints.web.session import CONSOLE, CrossSite, LoginNeeded, NotAll
 
 def install(app: FastAPI) -> None:
     """Mount the console's pages and assets on the API's app, beside its routes."""
-    for router in (login.router, pages.router, dashboard.router, promotions.router):
+    for router in (
+        login.router,
+        pages.router,
+        dashboard.router,
+        promotions.router,
+        payments.router,
+    ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")
 

@@ -14,6 +14,7 @@ from dacu.services.flashsales import FlashSaleService
 from dacu.services.goods import GoodsService
 from dacu.services.kpis import KpiStore
 from dacu.services.orders import OrderService
+from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.stock import StockReservations
 from dacu.services.review import Cases
@@ -59,6 +60,7 @@ class World:
     campaigns: CampaignStore
     coupons: CouponService
     orders: OrderService
+    payments: PaymentService  # its simulated providers call back in process
     stock: StockReservations
     goods: GoodsService
     enrollments: EnrollmentStore

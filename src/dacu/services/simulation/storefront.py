@@ -2,9 +2,11 @@
 
 Visits log in (or register), browse, claim coupons and fill a cart; checkout
 goes through the real order service, which prices the cart with the
-campaign's promotions and picks the best of the shopper's coupons. Payments,
-cancellations and refunds use the order service as the HTTP API does. Each
-action leaves its event.
+campaign's promotions and picks the best of the shopper's coupons. Payments
+start through the payment service and are settled by the simulated
+provider's signed callback, handed over in process; refunds go through the
+provider too, and cancellations through the order service, as the HTTP API
+does. Each action leaves its event.
 """
 
 from datetime import datetime, timedelta
@@ -14,6 +16,7 @@ from dacu.domain.coupons import Claimant, ClaimRefused
 from dacu.domain.errors import InvalidRule
 from dacu.domain.events import EventKind, Line, Segment
 from dacu.domain.orders import Order, OrderStateError, OrderStatus
+from dacu.domain.payments import PaymentUnavailable
 from dacu.services.simulation.caches import CachedPricing, Prices, Templates
 from dacu.services.simulation.catalog import BY_SKU
 from dacu.services.simulation.crowd import Crowd
@@ -115,8 +118,11 @@ class Storefront:
             trail.add(EventKind.ERROR, at)
             at += RETRY_PAYMENT
         try:
-            paid = self._orders.pay(order.id, at)
-        except OrderStateError:
+            self._crowd.world.payments.start(order.id, shopper.id, at)
+            paid = self._orders.get(order.id)
+            if paid.status is not OrderStatus.PAID:
+                raise OrderStateError(f"order {order.id} was not paid")
+        except (OrderStateError, PaymentUnavailable):
             earlier = self._paid_before(shopper, order)
             if earlier is None:
                 trail.add(EventKind.ERROR, at)
@@ -158,7 +164,7 @@ class Storefront:
 
     def _refund(self, shopper: Shopper, order: Order, sku: str, at: datetime) -> None:
         key = f"{order.id}-r1"
-        refund = self._orders.refund(order.id, sku, 1, key, at, refund_id=key)
+        refund = self._crowd.world.payments.refund(order.id, sku, 1, key, at, refund_id=key)
         self._crowd.journal.step(key, shopper).add(
             EventKind.REFUND,
             at,
