@@ -178,3 +178,16 @@ def test_one_request_sent_from_many_threads_places_one_order_and_takes_stock_onc
         placed = list(pool.map(lambda _: place(world, "same-key", coat), range(16)))
     assert len({order.id for order in placed}) == 1
     assert world.stock.available("A-COAT") == 27
+
+
+def test_the_server_knows_a_first_order_and_what_was_bought_until_it_is_cancelled(world):
+    assert world.customers.facts("u-77").first_order
+    coat = Cart((CartLine("A-COAT", "north-wear", 45900, 2, "apparel"),))
+    order = world.orders.checkout(coat, world.customers.facts("u-77"), "k1", BURST)
+    facts = world.customers.facts("u-77")  # written or not yet: the same facts
+    assert (facts.first_order, dict(facts.bought)) == (False, {"A-COAT": 2})
+    world.orders.cancel(order.id, BURST)
+    if world.writer is not None:
+        world.writer.drain()
+    facts = world.customers.facts("u-77")
+    assert (facts.first_order, dict(facts.bought)) == (True, {})

@@ -1,28 +1,30 @@
 """Customers' facts in SQL: their profile row and what their orders hold, in one read.
 
 The facts a quote or checkout needs are read straight through the driver
-(`raw_reads`), one round trip: the profile, and the lines of every order not
-cancelled. What an order taken in by Redis but not yet written holds is added
-by `checkout_views.WithUnwritten`.
+(`raw_reads`), one round trip: the profile, and the units of each SKU the
+customer's orders not cancelled hold (`customer_units`, kept by `count_units`
+in the transaction that writes or cancels an order). What an order taken in
+by Redis but not yet written holds is added by `checkout_views.WithUnwritten`.
 """
 
-import json
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import Connection
 
 from dacu.adapters.raw_reads import HotReads
 from dacu.adapters.sql import insert_for
-from dacu.adapters.tables import customers
+from dacu.adapters.tables import customer_units, customers
 from dacu.domain.cart import Customer
-from dacu.domain.orders import OrderStatus
+from dacu.domain.orders import Order
 
 _FACTS = (
     "SELECT 'c', CAST(phone_verified AS INTEGER), member_tier, NULL FROM customers WHERE id = ?"
-    " UNION ALL SELECT 'o', NULL, NULL, CAST(document AS TEXT) FROM orders"
-    f" WHERE customer_id = ? AND status <> '{OrderStatus.CANCELLED.value}'"
+    " UNION ALL SELECT 'u', NULL, sku, units FROM customer_units"
+    " WHERE customer_id = ? AND units > 0"
 )
 
 
@@ -33,17 +35,15 @@ class SqlCustomers:
 
     def facts(self, customer_id: str) -> Customer:
         verified, tier = False, None
-        bought: Counter[str] = Counter()
-        placed = 0
-        for kind, phone_verified, member_tier, document in self._hot.fetch(
+        bought: dict[str, int] = {}
+        for kind, phone_verified, text, units in self._hot.fetch(
             _FACTS, (customer_id, customer_id)
         ):
             if kind == "c":
-                verified, tier = bool(phone_verified), member_tier
-                continue
-            placed += 1
-            bought.update(_units(document))
-        return Customer(customer_id, placed == 0, verified, tier, dict(bought))
+                verified, tier = bool(phone_verified), text
+            else:
+                bought[text] = int(units)
+        return Customer(customer_id, not bought, verified, tier, bought)
 
     def put(
         self,
@@ -74,9 +74,20 @@ class SqlCustomers:
             connection.execute(upsert)
 
 
-def _units(document: Any) -> Counter[str]:
-    lines = (json.loads(document) if isinstance(document, str) else document)["lines"]
-    units: Counter[str] = Counter()
-    for line in lines:
-        units[line["sku"]] += int(line["qty"])
-    return units
+def count_units(connection: Connection, orders: Iterable[Order], sign: int) -> None:
+    """Add (+1: written) or take away (−1: cancelled) the orders' units per customer and
+    SKU, in the caller's transaction."""
+    counted: Counter[tuple[str, str]] = Counter()
+    for order in orders:
+        for line in order.lines:
+            counted[(order.customer_id, line.sku)] += sign * line.qty
+    for (customer_id, sku), units in sorted(counted.items()):
+        upsert = (
+            insert_for(connection, customer_units)
+            .values(customer_id=customer_id, sku=sku, units=units)
+            .on_conflict_do_update(
+                index_elements=[customer_units.c.customer_id, customer_units.c.sku],
+                set_={"units": customer_units.c.units + units},
+            )
+        )
+        connection.execute(upsert)

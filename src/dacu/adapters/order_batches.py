@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from dacu.adapters.codec import order_to_json
 from dacu.adapters.coupon_repository import SqlCouponRepository
+from dacu.adapters.customer_store import count_units
 from dacu.adapters.sql import insert_for
 from dacu.adapters.stock_store import book_reservations
 from dacu.adapters.tables import orders
@@ -59,6 +60,7 @@ def write_accepted(engine: Engine, batch: Sequence[Accepted], now: datetime) -> 
         written = set(connection.scalars(insert.returning(orders.c.id)))
         fresh = [a for a in batch if a.order.id in written]
         _lock_coupons(connection, fresh)
+        count_units(connection, [a.order for a in fresh], +1)
         taken = [(a.order.id, sku, qty) for a in fresh for sku, qty in a.taken]
         book_reservations(connection, taken, now)
         missing = [a.order.id for a in batch if a.order.id not in written]

@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.codec import order_from_row, order_to_json
+from dacu.adapters.customer_store import count_units
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import ledger, orders, refunds
 from dacu.domain.errors import ConcurrentChange
@@ -44,7 +45,10 @@ class SqlOrderRepository:
             .on_conflict_do_nothing()
             .returning(orders.c.id)
         )
-        return placed.first() is not None
+        if placed.first() is None:
+            return False
+        count_units(self._connection, [order], +1)
+        return True
 
     def find(self, customer_id: str, key: str) -> tuple[Order, str] | None:
         row = self._connection.execute(
@@ -75,6 +79,8 @@ class SqlOrderRepository:
         )
         if done.rowcount != 1:
             raise ConcurrentChange(f"order {order.id} changed meanwhile; retry")
+        if order.status is OrderStatus.CANCELLED:  # saved once: the version moved with it
+            count_units(self._connection, [order], -1)
         return replace(order, version=order.version + 1)
 
     def unpaid_before(self, now: datetime) -> list[str]:

@@ -7,7 +7,7 @@ from dacu.adapters.tables.alert import alerts
 from dacu.adapters.tables.base import AwareDateTime, metadata
 from dacu.adapters.tables.campaign import campaigns
 from dacu.adapters.tables.coupon import activity_codes, coupon_holdings, coupon_templates, coupons
-from dacu.adapters.tables.customer import customers
+from dacu.adapters.tables.customer import customer_units, customers
 from dacu.adapters.tables.flash import (
     flash_counts,
     flash_orders,
@@ -41,6 +41,7 @@ __all__ = [
     "coupon_holdings",
     "coupon_templates",
     "coupons",
+    "customer_units",
     "customers",
     "enrollments",
     "events",
