@@ -64,7 +64,7 @@ if refused then return refused end
 for i = 7, #KEYS do redis.call('SET', KEYS[i], order_id, 'EX', ttl) end
 redis.call('SET', key, order_id .. '|' .. ARGV[3], 'EX', ttl)
 redis.call('HSET', unwritten, order_id, ARGV[4])
-redis.call('SADD', mine, order_id)
+for i = 5, #ARGV, 2 do redis.call('HINCRBY', mine, ARGV[i], ARGV[i + 1]) end
 redis.call('XADD', stream, '*', 'order', order_id)
 return {'ok', ''}
 """
@@ -101,7 +101,7 @@ class RedisOrderIntake:
         return f"{self._slot}:key:{len(customer_id)}:{customer_id}:{key}"
 
     def _mine(self, customer_id: str) -> str:
-        """The customer's orders taken in and not yet written."""
+        """Units of each SKU in the customer's orders taken in and not yet written."""
         return f"{self._slot}:of:{customer_id}"
 
     def _coupon(self, coupon_id: str) -> str:
@@ -189,16 +189,18 @@ class RedisOrderIntake:
             pipe = self._client.pipeline(transaction=False)
             pipe.hdel(self._unwritten, *[a.order.id for a in batch])
             for accepted in batch:
-                pipe.srem(self._mine(accepted.order.customer_id), accepted.order.id)
+                mine = self._mine(accepted.order.customer_id)
+                for line in accepted.order.lines:
+                    pipe.hincrby(mine, line.sku, -line.qty)
             pipe.execute()
         return len(batch) - len(clashed)
 
-    def unwritten_of(self, customer_id: str) -> list[Order]:
-        """The customer's orders taken in and not yet written."""
+    def unwritten_units(self, customer_id: str) -> dict[str, int]:
+        """Units of each SKU in the customer's orders taken in and not yet written."""
         with reachable():
-            ids = sorted(text(i) for i in self._client.smembers(self._mine(customer_id)))
-            records = self._client.hmget(self._unwritten, ids) if ids else []
-        return [_accepted(r).order for r in records if r is not None]
+            found = self._client.hgetall(self._mine(customer_id))
+        units = {text(sku): int(n) for sku, n in found.items()}
+        return {sku: n for sku, n in units.items() if n > 0}
 
     def _drop(self, accepted: Accepted) -> None:
         order = accepted.order
