@@ -171,7 +171,7 @@ def bootstrap(
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         campaigns=campaigns,
-        coupons=CouponService(coupons, coupons, uow, now, ids),
+        coupons=CouponService(coupons, coupons, uow, now, ids, campaigns.is_live),
         orders=(orders := OrderService(uow, intake, quotes, now, ids)),  # paid by `payments`
         intake=intake,
         stock=stock,

@@ -355,3 +355,25 @@ def test_per_user_limits_and_members_only_campaigns(api, engine):
     member = call(base, consumer, "POST", "/v1/quotes", json=one).json()
     assert guest["payable"] == 12900
     assert member["payable"] == 9900
+
+
+def test_a_paused_campaign_stops_its_coupons_being_claimed_and_applied(api):
+    base, tokens, clock = api
+    operator, consumer = tokens[Role.OPERATOR], tokens[Role.CONSUMER]
+    call(base, operator, "PUT", "/v1/campaigns/double11-2026", json=_json(double11()))
+    claims = "/v1/coupon-templates/warm-up-300-30/claims"
+    held = call(base, consumer, "POST", claims, headers={"Idempotency-Key": "c1"}, json={})
+    assert held.status_code == 201, held.text
+    clock.now = BURST
+    cart = {"cart": {"items": [{"sku": "A-COAT", "qty": 1}]}}
+    status = "/v1/campaigns/double11-2026/status"
+    assert call(base, operator, "POST", status, json={"status": "paused"}).status_code == 200
+    quoted = call(base, consumer, "POST", "/v1/quotes", json=cart).json()
+    assert held.json()["id"] not in {d["id"] for d in quoted["applied"]}
+    assert quoted["payable"] == 45900  # nothing of a paused campaign prices
+    refused = call(base, consumer, "POST", claims, headers={"Idempotency-Key": "c2"}, json={})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "campaign_state"
+    assert call(base, operator, "POST", status, json={"status": "live"}).status_code == 200
+    quoted = call(base, consumer, "POST", "/v1/quotes", json=cart).json()
+    assert held.json()["id"] in {d["id"] for d in quoted["applied"]}

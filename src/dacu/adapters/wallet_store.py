@@ -26,10 +26,13 @@ from dacu.adapters.raw_reads import HotReads, aware
 from dacu.domain.wallet import WalletItem
 
 # The rule as text: comparing it with the one kept is cheaper than parsing it.
+# A coupon of a campaign that is paused, ended or not yet live does not price.
+_LIVE = " AND (coupon_templates.campaign_id IS NULL OR campaigns.status = 'live')"
 _HELD = (
     "SELECT coupons.id, coupons.expires_at, CAST(coupon_templates.rule AS TEXT)"
     " FROM coupons JOIN coupon_templates ON coupon_templates.id = coupons.template_id"
-    " WHERE coupons.customer_id = ? AND coupons.status = 'held' ORDER BY coupons.id"
+    " LEFT JOIN campaigns ON campaigns.id = coupon_templates.campaign_id"
+    " WHERE coupons.customer_id = ? AND coupons.status = 'held'" + _LIVE + " ORDER BY coupons.id"
 )
 # What a quote reads, in one round trip: the live campaigns' revisions ("r" rows,
 # by id), then the customer's held coupons ("w" rows, by id).
@@ -38,7 +41,8 @@ _QUOTE = (
     " UNION ALL SELECT 'w', coupons.id, NULL, coupons.expires_at,"
     " CAST(coupon_templates.rule AS TEXT)"
     " FROM coupons JOIN coupon_templates ON coupon_templates.id = coupons.template_id"
-    " WHERE coupons.customer_id = ? AND coupons.status = 'held' ORDER BY 1, 2"
+    " LEFT JOIN campaigns ON campaigns.id = coupon_templates.campaign_id"
+    " WHERE coupons.customer_id = ? AND coupons.status = 'held'" + _LIVE + " ORDER BY 1, 2"
 )
 _KEPT = 100_000  # wallet items remembered, at most: a customer's are a handful
 REVISIONS_FRESH_S = 0.1

@@ -103,6 +103,11 @@ class CampaignService:
         """The same as `get`, under the name the other services' ports use."""
         return self.get(campaign_id)
 
+    def is_live(self, campaign_id: str) -> bool:
+        """Whether the campaign is live now (an unknown one is not)."""
+        found = self._record(campaign_id)
+        return found is not None and found.status is CampaignStatus.LIVE
+
     def summary(self, campaign_id: str) -> CampaignRecord:
         found = self._record(campaign_id)
         if found is None:

@@ -8,6 +8,7 @@ driven by the order service in the order's own transaction.
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from dacu.domain.campaigns import CampaignStateError
 from dacu.domain.coupons import (
     Claimant,
     ClaimedCoupon,
@@ -118,7 +119,9 @@ class CouponService:
         uow: Callable[[], UnitOfWork],
         clock: Callable[[], datetime],
         new_id: Callable[[], str],
+        campaign_live: Callable[[str], bool] | None = None,
     ) -> None:
+        self._campaign_live = campaign_live
         self._store, self._codes, self._uow = store, codes, uow
         self._clock, self._new_id = clock, new_id
 
@@ -147,8 +150,17 @@ class CouponService:
     ) -> ClaimedCoupon:
         """One coupon of the template, once per `request_id` (see `claim_coupon`)."""
         now = now or self._clock()
+        self._open_for_claims(template_id)
         new_id = self._new_id if coupon_id is None else (lambda: coupon_id)
         return claim_coupon(self._store, template_id, claimant, request_id, now, new_id)
+
+    def _open_for_claims(self, template_id: str) -> None:
+        """A coupon of a campaign that is paused, ended or not yet live cannot be claimed."""
+        if self._campaign_live is None:
+            return
+        campaign_id = self._store.template(template_id).campaign_id
+        if campaign_id is not None and not self._campaign_live(campaign_id):
+            raise CampaignStateError(f"campaign {campaign_id} is not live: claims are closed")
 
     def claim_with_code(
         self, code: str, claimant: Claimant, now: datetime | None = None
