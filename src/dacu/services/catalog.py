@@ -12,6 +12,7 @@ id two live campaigns share is priced as `campaign:id` in both.
 
 import gc
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
@@ -90,12 +91,20 @@ class CatalogCache:
     ) -> None:
         self._campaigns, self._enrollments, self._alerts = campaigns, enrollments, alerts
         self._snapshot = _EMPTY
+        self._checked = -1.0  # monotonic time of the last check against the store
         self._lock = threading.Lock()
         self.compilations = 0  # campaigns compiled so far: what a test of "only what moved" counts
 
     def refresh(self, now: datetime) -> tuple[CompiledCampaign, ...]:
         """The live campaigns, compiled: one read of the revisions, more only if one moved."""
         return self._current(now).compiled
+
+    def recent(self, now: datetime, within_s: float = 0.1) -> tuple[CompiledCampaign, ...]:
+        """The live campaigns as checked against the store at most `within_s` ago (a quote
+        a moment before checked them): no read at all then, else as `refresh`."""
+        if time.monotonic() - self._checked < within_s:
+            return self._snapshot.compiled
+        return self.refresh(now)
 
     def catalog(
         self, member_tier: str | None, now: datetime, revisions: dict[str, int] | None = None
@@ -122,12 +131,14 @@ class CatalogCache:
     def _current(self, now: datetime, revisions: dict[str, int] | None = None) -> _Snapshot:
         if revisions is None:
             revisions = self._campaigns.live_revisions()
+        checked = time.monotonic()
         snapshot = self._snapshot
         if revisions != snapshot.revisions:
             with self._lock:
                 if revisions != self._snapshot.revisions:
                     self._snapshot = self._rebuild(self._snapshot, revisions, now)
                 snapshot = self._snapshot
+        self._checked = checked
         return snapshot
 
     def _rebuild(self, old: _Snapshot, revisions: dict[str, int], now: datetime) -> _Snapshot:

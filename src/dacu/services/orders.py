@@ -85,8 +85,8 @@ class OrderService:
             if earlier[1] != fingerprint:
                 raise IdempotencyConflict(f"Idempotency-Key {key} was used for another order")
             return earlier[0]
-        self._pricing.check_purchase_limits(cart, customer, now)
         price = self._pricing.quote(cart, customer, now)
+        self._pricing.check_purchase_limits(cart, customer, now)
         order = order_from_quote(
             order_id or self._new_id(), customer.id, price, now, self._pay_within
         )

@@ -112,5 +112,5 @@ class QuoteService:
 
     def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
         """每人限购: no line of a campaign's enrolled SKU beyond the campaign's per-user limit."""
-        for held in self._catalog.refresh(now):
+        for held in self._catalog.recent(now):  # checked by the quote a moment before
             _check_limit(held.campaign, held.enrolled_skus, cart, customer)
