@@ -4,13 +4,15 @@ A merchant sees and writes only the SKUs of shops they run; an operator sees
 and writes all. Someone else's shop is a 404, as if it did not exist.
 """
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from dacu.domain.access import Principal, Role
-from dacu.domain.goods import NotYourShop, Shop, Sku, UnknownShop, UnknownSku
+from dacu.domain.errors import InvalidRule
+from dacu.domain.goods import Shop, Sku, UnknownShop, UnknownSku
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.schemas.bounds import Id
 from dacu.schemas.goods import ShopIn, SkuIn, parse_import, read_rows
@@ -45,7 +47,7 @@ def put_shop(shop_id: Id, body: ShopIn, backend: PlatformDep, who: PrincipalDep)
     """Open a shop for a merchant (入驻), or rename it."""
     who.require(Role.OPERATOR)
     if body.merchant is None:
-        raise NotYourShop("name the merchant who runs the shop", "merchant")
+        raise InvalidRule("merchant", "name the merchant who runs the shop")
     shop = backend.goods.open_shop(Shop(shop_id, body.merchant, body.name))
     return ShopOut(id=shop.id, merchant=shop.merchant, name=shop.name)
 
@@ -92,8 +94,7 @@ def get_sku(sku_id: Id, backend: PlatformDep, who: PrincipalDep) -> SkuOut:
     if found is None:
         raise UnknownSku(sku_id)
     _visible(backend, who, found.shop, UnknownSku(sku_id))
-    listed = backend.goods.listing([found.shop], 5000)
-    return _out(next((s for s in listed if s.id == sku_id), found))
+    return _out(replace(found, stock=backend.stock.available(sku_id)))
 
 
 @router.post("/shops/{shop_id}/skus/import", response_model=ImportOut, status_code=201)
