@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection, RootTransaction
 
+from dacu.adapters.budget_store import SqlBudgets
 from dacu.adapters.coupon_repository import SqlCouponRepository
 from dacu.adapters.order_repository import SqlOrderRepository
 
@@ -17,6 +18,7 @@ from dacu.adapters.order_repository import SqlOrderRepository
 class SqlUnitOfWork:
     orders: SqlOrderRepository
     coupons: SqlCouponRepository
+    budgets: SqlBudgets
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -28,6 +30,7 @@ class SqlUnitOfWork:
         self._transaction = self._connection.begin()
         self.orders = SqlOrderRepository(self._connection)
         self.coupons = SqlCouponRepository(self._connection)
+        self.budgets = SqlBudgets(self._connection)
         return self
 
     def __exit__(

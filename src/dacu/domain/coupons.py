@@ -162,6 +162,7 @@ class CouponTemplate:
             scope=self.scope,
             not_first_order=self.not_first_order,
             funding_bp=self.funding_bp,
+            budget=self.campaign_id,
         )
 
 

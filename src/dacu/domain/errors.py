@@ -58,6 +58,8 @@ class ErrorCode(StrEnum):
     CALLBACK_REPLAYED = "callback_replayed"
     AMOUNT_MISMATCH = "amount_mismatch"
     PAYMENT_UNAVAILABLE = "payment_unavailable"
+    # budgets
+    BUDGET_SPENT = "budget_spent"
 
 
 class DomainError(Exception):

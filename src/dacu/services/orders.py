@@ -13,9 +13,11 @@ its stock and coupons are given back.
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from dacu.domain.budgets import BudgetSpent
 from dacu.domain.cart import Cart, Customer
 from dacu.domain.coupons import CouponStatus
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
@@ -87,10 +89,18 @@ class OrderService:
             return earlier[0]
         price = self._pricing.quote(cart, customer, now)
         self._pricing.check_purchase_limits(cart, customer, now)
-        order = order_from_quote(
-            order_id or self._new_id(), customer.id, price, now, self._pay_within
-        )
-        return self._intake.accept(order, key, fingerprint)
+        order_id = order_id or self._new_id()
+        bases = self._pricing.bases(now)
+        spent: set[str] = set()
+        for _ in range(len(bases) + 1):
+            order = order_from_quote(order_id, customer.id, price, now, self._pay_within)
+            drawn = {c: n for c, n in order.draws().items() if c in bases}
+            try:
+                return self._intake.accept(replace(order, drawn=drawn), key, fingerprint, bases)
+            except BudgetSpent as refused:  # nothing taken: price it without those budgets
+                spent |= refused.campaigns
+                price = self._pricing.quote(cart, customer, now, spent=spent)
+        raise BudgetSpent(spent)
 
     # --- after checkout ----------------------------------------------------------------
 
@@ -124,7 +134,7 @@ class OrderService:
                 return order
             paid = self._save(uow, order, paid)
             for line in paid.lines:
-                uow.orders.book(order_id, None, line.shop, line.discounts, 1, now)
+                uow.orders.book(order_id, None, line.shop, line.discounts, 1, now, paid.funders)
         return paid
 
     def cancel(self, order_id: str, now: datetime | None = None) -> Order:
@@ -155,7 +165,8 @@ class OrderService:
             if closed is order:
                 return order
             closed = self._save(uow, order, closed)
-        self._intake.give_back(order_id, order.coupons, stock=True)
+            uow.budgets.give(order.drawn)
+        self._intake.give_back(order_id, order.coupons, stock=True, budgets=order.drawn)
         return closed
 
     def refund(
@@ -180,10 +191,16 @@ class OrderService:
             self._save(uow, order, after)
             refund_id = refund_id or self._new_id()
             uow.orders.add_refund(order_id, refund_id, key, refund, now)
-            uow.orders.book(order_id, refund_id, refund.shop, refund.clawbacks, -1, now)
+            uow.orders.book(
+                order_id, refund_id, refund.shop, refund.clawbacks, -1, now, order.funders
+            )
+            back = order.given_back(refund)
+            uow.budgets.give(back)
         returned = after.coupon_status is CouponStatus.HELD
         if returned and order.coupon_status is not CouponStatus.HELD:  # refunded whole
-            self._intake.give_back(order_id, order.coupons, stock=False)
+            self._intake.give_back(order_id, order.coupons, stock=False, budgets=back)
+        elif back:
+            self._intake.give_back(order_id, (), stock=False, budgets=back)
         return refund
 
     def funding(self, order_id: str | None = None) -> dict[str, Any]:

@@ -5,6 +5,7 @@ here; importing this package declares every table."""
 from dacu.adapters.tables.access import audit_log, console_sessions, principals
 from dacu.adapters.tables.alert import alerts
 from dacu.adapters.tables.base import AwareDateTime, metadata
+from dacu.adapters.tables.budget import budget_draws, budget_releases
 from dacu.adapters.tables.campaign import campaigns
 from dacu.adapters.tables.coupon import activity_codes, coupon_holdings, coupon_templates, coupons
 from dacu.adapters.tables.customer import customer_units, customers
@@ -35,6 +36,8 @@ __all__ = [
     "activity_codes",
     "alerts",
     "audit_log",
+    "budget_draws",
+    "budget_releases",
     "campaigns",
     "cases",
     "console_sessions",

@@ -62,6 +62,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.STALE_CALLBACK: 401,
     ErrorCode.CALLBACK_REPLAYED: 409,
     ErrorCode.AMOUNT_MISMATCH: 409,
+    ErrorCode.BUDGET_SPENT: 409,
     ErrorCode.PAYMENT_UNAVAILABLE: 503,
 }
 
