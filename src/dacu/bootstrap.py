@@ -179,7 +179,7 @@ def bootstrap(
         payments=wiring.payments(
             engine, orders, payments, alerts, redis_url, redis_prefix, now, ids
         ),
-        budgets=BudgetService(uow, figures, campaigns.get, now),
+        budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
     )
 
 

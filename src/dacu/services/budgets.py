@@ -123,9 +123,10 @@ class BudgetService:
         figures: HotFigures,
         campaign: Callable[[str], Campaign],
         clock: Callable[[], datetime],
+        moved: Callable[[Mapping[str, Fen]], None] = lambda _: None,
     ) -> None:
         self._uow, self._figures, self._campaign = uow, figures, campaign
-        self._clock = clock
+        self._clock, self._moved = clock, moved
 
     def figures(self, campaign_id: str) -> BudgetFigures:
         budget = self._campaign(campaign_id).budget
@@ -147,4 +148,5 @@ class BudgetService:
         with self._uow() as uow:
             uow.budgets.release(campaign_id, amount, actor, reason.strip(), now)
         self._figures.forget(campaign_id)
+        self._moved({campaign_id: -amount})
         return self.figures(campaign_id)

@@ -96,7 +96,9 @@ class OrderService:
             order = order_from_quote(order_id, customer.id, price, now, self._pay_within)
             drawn = {c: n for c, n in order.draws().items() if c in bases}
             try:
-                return self._intake.accept(replace(order, drawn=drawn), key, fingerprint, bases)
+                taken = self._intake.accept(replace(order, drawn=drawn), key, fingerprint, bases)
+                self._pricing.moved(taken.drawn)
+                return taken
             except BudgetSpent as refused:  # nothing taken: price it without those budgets
                 spent |= refused.campaigns
                 price = self._pricing.quote(cart, customer, now, spent=spent)
@@ -167,6 +169,7 @@ class OrderService:
             closed = self._save(uow, order, closed)
             uow.budgets.give(order.drawn)
         self._intake.give_back(order_id, order.coupons, stock=True, budgets=order.drawn)
+        self._pricing.moved(order.drawn)
         return closed
 
     def refund(
@@ -201,6 +204,7 @@ class OrderService:
             self._intake.give_back(order_id, order.coupons, stock=False, budgets=back)
         elif back:
             self._intake.give_back(order_id, (), stock=False, budgets=back)
+        self._pricing.moved(back)
         return refund
 
     def funding(self, order_id: str | None = None) -> dict[str, Any]:

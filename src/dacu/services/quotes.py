@@ -1,5 +1,6 @@
 """Quoting a cart (报价): live campaigns' promotions and the customer's own coupons."""
 
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Protocol
@@ -142,6 +143,10 @@ class QuoteService:
     def bases(self, now: datetime) -> dict[str, Fen]:
         """The capped live campaigns' bases (checked by the quote a moment before)."""
         return bases_of([held.campaign for held in self._catalog.recent(now)])
+
+    def moved(self, budgets: Mapping[str, Fen]) -> None:
+        if budgets and self._caps is not None:
+            self._caps.forget()
 
     def _catalog_without(
         self, catalog: PromotionCatalog, spent: frozenset[str]

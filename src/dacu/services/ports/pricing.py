@@ -28,6 +28,10 @@ class Pricing(Protocol):
         """Each capped live campaign's base: what its budget may draw before the reserve."""
         ...
 
+    def moved(self, budgets: Mapping[str, Fen]) -> None:
+        """This process drew from or gave back to `budgets`: the figures it keeps are stale."""
+        ...
+
     def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
         """Raise InvalidRule naming the cart line that breaks a campaign's 每人限购."""
         ...

@@ -6,6 +6,7 @@ process would hold them briefly too. The run reads them afresh every hour of
 its virtual clock, so a change made meanwhile takes effect within the hour.
 """
 
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 
@@ -88,6 +89,9 @@ class CachedPricing:
 
     def bases(self, now: datetime) -> dict[str, int]:
         return {}  # no budgets capped here
+
+    def moved(self, budgets: Mapping[str, int]) -> None:
+        return None
 
     def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
         check_purchase_limits(self._prices, self._prices, cart, customer)
