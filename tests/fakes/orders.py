@@ -197,6 +197,9 @@ class FakeBudgets:
         drawn, released = self.drawn(campaign_id)
         self._undo.put(self._shop.budgets, campaign_id, (drawn, released + amount))
 
+    def released_by(self, campaign_id: str, key: str) -> int | None:
+        return None
+
     def releases(self, campaign_id: str) -> list[tuple[int, str, str, datetime]]:
         return []
 

@@ -121,9 +121,10 @@ def test_the_reserve_opens_only_by_an_operator_and_on_record(world, engine):
     world.place("u-1")
     assert apparel_share(world.place("u-2")) == 0  # 28,000 would pass 27,000
     with pytest.raises(InvalidRule) as refused:
-        budgets.release(CAMPAIGN, 3001, "ops-lead", "more than the reserve")
+        budgets.release(CAMPAIGN, 3001, "ops-lead", "more than the reserve", "r0")
     assert refused.value.field == "amount"
-    opened = budgets.release(CAMPAIGN, 1000, "ops-lead", "晚8点爆发加码")
+    opened = budgets.release(CAMPAIGN, 1000, "ops-lead", "晚8点爆发加码", "r1")
+    assert budgets.release(CAMPAIGN, 1000, "ops-lead", "晚8点爆发加码", "r1") == opened  # retried
     assert opened.cap == 28000
     assert opened.released == 1000
     assert apparel_share(world.place("u-3")) == SHARE

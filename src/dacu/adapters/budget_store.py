@@ -84,9 +84,28 @@ class SqlBudgets:
         return (0, 0) if row is None else (int(row.drawn), int(row.released))
 
     def release(
-        self, campaign_id: str, amount: Fen, actor: str, reason: str, now: datetime
-    ) -> None:
-        """Open `amount` more of the reserve, on record and in the audit log."""
+        self, campaign_id: str, amount: Fen, actor: str, reason: str, now: datetime, key: str
+    ) -> Fen | None:
+        """Open `amount` more of the reserve, on record and in the audit log, once per
+        `key`: None when it is new, else the amount the key released before."""
+        earlier = self.released_by(campaign_id, key)
+        if earlier is not None:
+            return earlier
+        placed = self._connection.execute(
+            insert_for(self._connection, budget_releases)
+            .values(
+                campaign_id=campaign_id,
+                idempotency_key=key,
+                amount=amount,
+                actor=actor,
+                reason=reason,
+                at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(budget_releases.c.id)
+        ).first()
+        if placed is None:  # a racing retry with the key won
+            return self.release(campaign_id, amount, actor, reason, now, key)
         before = self.drawn(campaign_id)[1]
         record(
             self._connection,
@@ -96,11 +115,6 @@ class SqlBudgets:
             before={"released": before},
             after={"released": before + amount, "amount": amount, "reason": reason},
             at=now,
-        )
-        self._connection.execute(
-            insert(budget_releases).values(
-                campaign_id=campaign_id, amount=amount, actor=actor, reason=reason, at=now
-            )
         )
         row = budget_draws.c
         done = self._connection.execute(
@@ -112,6 +126,17 @@ class SqlBudgets:
             self._connection.execute(
                 insert(budget_draws).values(campaign_id=campaign_id, drawn=0, released=amount)
             )
+        return None
+
+    def released_by(self, campaign_id: str, key: str) -> Fen | None:
+        """What the release under `key` opened, if there was one."""
+        found = self._connection.scalar(
+            select(budget_releases.c.amount).where(
+                budget_releases.c.campaign_id == campaign_id,
+                budget_releases.c.idempotency_key == key,
+            )
+        )
+        return None if found is None else int(found)
 
     def releases(self, campaign_id: str) -> list[tuple[Fen, str, str, datetime]]:
         """Every release of the campaign's reserve: (amount, actor, reason, at), oldest first."""

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from dacu.domain.budgets import BudgetFigures, base_of, draws, reserve_of
 from dacu.domain.campaigns import Campaign
+from dacu.domain.errors import IdempotencyConflict, InvalidRule
 from dacu.domain.pricing import PriceResult, PromotionCatalog
 from dacu.domain.types import Fen
 from dacu.domain.wallet import WalletItem
@@ -140,13 +141,23 @@ class BudgetService:
         with self._uow() as uow:
             return uow.budgets.releases(campaign_id)
 
-    def release(self, campaign_id: str, amount: Fen, actor: str, reason: str) -> BudgetFigures:
+    def release(
+        self, campaign_id: str, amount: Fen, actor: str, reason: str, key: str
+    ) -> BudgetFigures:
         """Open `amount` fen more of the reserve (应急预算), on record and in the audit log
-        (one transaction); every process sees it within its quarter second."""
+        (one transaction), once per Idempotency-Key; every process sees it within its
+        quarter second."""
+        if not reason.strip():
+            raise InvalidRule("reason", "say why the reserve is opened")
         now = self._clock()
-        self.figures(campaign_id).check_release(amount)
         with self._uow() as uow:
-            uow.budgets.release(campaign_id, amount, actor, reason.strip(), now)
+            earlier = uow.budgets.released_by(campaign_id, key)
+        if earlier is None:
+            self.figures(campaign_id).check_release(amount)
+            with self._uow() as uow:
+                earlier = uow.budgets.release(campaign_id, amount, actor, reason.strip(), now, key)
+        if earlier is not None and earlier != amount:
+            raise IdempotencyConflict(f"Idempotency-Key {key} released {earlier} fen already")
         self._figures.forget(campaign_id)
         self._moved({campaign_id: -amount})
         return self.figures(campaign_id)

@@ -1,6 +1,6 @@
 """Campaign budgets as hard caps: what orders draw, and the reserve operators release."""
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Integer, String, Table, Text, UniqueConstraint
 
 from dacu.adapters.tables.base import AwareDateTime, metadata
 
@@ -21,9 +21,10 @@ budget_releases = Table(
         "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     ),
     Column("campaign_id", String(64), nullable=False),
+    Column("idempotency_key", String(128), nullable=False),
     Column("amount", BigInteger, nullable=False),
     Column("actor", String(128), nullable=False),
     Column("reason", Text, nullable=False),
     Column("at", AwareDateTime(), nullable=False),
-    Index("ix_budget_releases_campaign", "campaign_id"),
+    UniqueConstraint("campaign_id", "idempotency_key", name="uq_budget_releases_key"),
 )

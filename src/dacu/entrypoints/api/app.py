@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from dacu import __version__
 from dacu.bootstrap import Platform
 from dacu.entrypoints.api import (
+    budgets,
     campaigns,
     coupons,
     enrollments,
@@ -56,6 +57,7 @@ def create_app(platform: Platform) -> FastAPI:
     for router in (
         flashsales.router,  # first: the hot path's routes match soonest
         campaigns.router,
+        budgets.router,
         coupons.router,
         quotes.router,
         orders.router,

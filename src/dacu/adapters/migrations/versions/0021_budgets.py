@@ -29,12 +29,13 @@ def upgrade() -> None:
             autoincrement=True,
         ),
         sa.Column("campaign_id", sa.String(64), nullable=False),
+        sa.Column("idempotency_key", sa.String(128), nullable=False),
         sa.Column("amount", sa.BigInteger, nullable=False),
         sa.Column("actor", sa.String(128), nullable=False),
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("campaign_id", "idempotency_key", name="uq_budget_releases_key"),
     )
-    op.create_index("ix_budget_releases_campaign", "budget_releases", ["campaign_id"])
     with op.batch_alter_table("ledger") as batch:
         batch.add_column(sa.Column("budget", sa.String(64), nullable=True))
         batch.create_index("ix_ledger_budget", ["budget"])
@@ -44,6 +45,5 @@ def downgrade() -> None:
     with op.batch_alter_table("ledger") as batch:
         batch.drop_index("ix_ledger_budget")
         batch.drop_column("budget")
-    op.drop_index("ix_budget_releases_campaign", "budget_releases")
     op.drop_table("budget_releases")
     op.drop_table("budget_draws")
