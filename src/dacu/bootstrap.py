@@ -41,6 +41,7 @@ from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.stock_store import SqlStockReservations
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.adapters.wallet_store import SqlHeldCoupons
+from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.services.access import AccessService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
@@ -101,6 +102,7 @@ class Platform:
     quotes: QuoteService
     catalog: CatalogCache  # the process's compiled live promotions, behind `quotes`
     payments: PaymentService
+    registration: RegistrationService  # sign-up and sign-in by phone and one-time code
 
     @property
     def payment_providers(self) -> dict[str, SimulatedProvider]:
@@ -163,7 +165,6 @@ def bootstrap(
         wallets, facts = FreeCoupons(wallets, intake), WithUnwritten(profiles, intake)
     quotes = QuoteService(catalog, wallets)
     goods = GoodsService(SqlGoodsStore(engine), stock, now)
-    principals = SqlPrincipals(engine)
     return Platform(
         engine=engine,
         clock=now,
@@ -179,8 +180,8 @@ def bootstrap(
         customers=facts,
         profiles=profiles,
         enrollments=EnrollmentService(enrollments, campaigns, goods),
-        principals=principals,
-        access=_access(engine, principals, redis_url, redis_prefix, now),
+        principals=(principals := SqlPrincipals(engine)),
+        access=(access := _access(engine, principals, redis_url, redis_prefix, now)),
         flashsales=flashsales,
         hot_gate=hot,
         tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
@@ -192,6 +193,7 @@ def bootstrap(
         quotes=quotes,
         catalog=catalog,
         payments=_payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids),
+        registration=registration_of(engine, access, now, ids),
     )
 
 

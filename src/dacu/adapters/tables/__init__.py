@@ -28,6 +28,7 @@ from dacu.adapters.tables.payment import (
     payment_routing,
     payments,
 )
+from dacu.adapters.tables.registration import code_requests, messages, verification_codes
 from dacu.adapters.tables.stock import stock, stock_reservations
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "audit_log",
     "campaigns",
     "cases",
+    "code_requests",
     "console_sessions",
     "coupon_holdings",
     "coupon_templates",
@@ -58,6 +60,7 @@ __all__ = [
     "kpi_skus",
     "ledger",
     "merchants",
+    "messages",
     "metadata",
     "notifications",
     "orders",
@@ -72,4 +75,5 @@ __all__ = [
     "skus",
     "stock",
     "stock_reservations",
+    "verification_codes",
 ]

@@ -12,6 +12,7 @@ from dacu.bootstrap import Platform
 from dacu.entrypoints.api import (
     campaigns,
     coupons,
+    customers,
     enrollments,
     errors,
     flashsales,
@@ -63,6 +64,7 @@ def create_app(platform: Platform) -> FastAPI:
         goods.router,
         enrollments.router,
         kpis.router,
+        customers.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets
