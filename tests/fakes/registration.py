@@ -21,7 +21,7 @@ class FakeCodes:
         earlier = self.codes.get(code.phone)
         if earlier is not None and earlier.sent_at > not_sent_after:
             return RESEND
-        keys = [(lim.scope.value, holder, lim.window(code.sent_at)) for lim, holder in counted]
+        keys = [(lim.name, holder, lim.window(code.sent_at)) for lim, holder in counted]
         for (limit, _), key in zip(counted, keys, strict=True):
             if self.asked[key] + 1 > limit.most:
                 return limit.name
@@ -42,6 +42,16 @@ class FakeCodes:
             return False
         self.codes[phone] = replace(code, expires_at=code.sent_at)
         return True
+
+    def prune(self, before: datetime, windows: Sequence[tuple[Limit, int]]) -> int:
+        old = [phone for phone, code in self.codes.items() if code.sent_at < before]
+        for phone in old:
+            del self.codes[phone]
+        current = {limit.name: window for limit, window in windows}
+        closed = [key for key in self.asked if key[2] < current.get(key[0], key[2])]
+        for key in closed:
+            del self.asked[key]
+        return len(old) + len(closed)
 
 
 @dataclass

@@ -201,3 +201,12 @@ def test_the_limits_hold_across_processes_and_copies_sent_at_once(site, engine):
         last = call(second, None, "POST", "/v1/customers/codes", json={"phone": "13900139999"})
         assert (last.status_code, last.json()["error"]["code"]) == (429, "rate_limited")
     assert platform.registration is not other.registration
+
+
+def test_a_sweep_forgets_spent_codes_and_counts(site):
+    base, _, clock, platform = site
+    _sign_in(base, platform)
+    assert platform.registration.prune() == 0
+    clock.now += timedelta(days=1, hours=1)
+    assert platform.registration.prune() == 3  # the code, the phone's day, the address's hour
+    _sign_in(base, platform)  # asking again starts afresh

@@ -222,3 +222,15 @@ def test_a_consumer_known_only_by_a_token_has_an_unverified_profile(rig):
 def test_the_phone_is_shown_masked():
     assert masked(E164) == "138****8000"
     assert masked(None) is None
+
+
+def test_a_sweep_forgets_old_codes_and_closed_windows_only(rig):
+    rig.ask()
+    rig.ask("13900139000", "10.0.0.2")
+    assert rig.service.prune() == 0  # nothing old yet
+    rig.later(hours=2)
+    assert rig.service.prune() == 2  # the two addresses' hours have closed
+    rig.later(days=1)
+    assert rig.service.prune() == 4  # both codes, both phones' days
+    assert not rig.codes.codes
+    assert not rig.codes.asked

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.audit import record
@@ -40,7 +40,7 @@ class SqlVerificationCodes:
                     raise _Refused(RESEND)
                 for limit, holder in counted:
                     key = {
-                        "scope": limit.scope.value,
+                        "rule": limit.name,
                         "holder": holder,
                         "window_no": limit.window(code.sent_at),
                     }
@@ -70,6 +70,18 @@ class SqlVerificationCodes:
                 .values(expires_at=codes.sent_at)  # kept: it still spaces the next code
             )
         return used.rowcount == 1
+
+    def prune(self, before: datetime, windows: Sequence[tuple[Limit, int]]) -> int:
+        rows = code_requests.c
+        with self._engine.begin() as connection:
+            gone = connection.execute(
+                delete(verification_codes).where(verification_codes.c.sent_at < before)
+            ).rowcount
+            for limit, current in windows:
+                gone += connection.execute(
+                    delete(code_requests).where(rows.rule == limit.name, rows.window_no < current)
+                ).rowcount
+        return gone
 
 
 def _replace(connection: Connection, code: PendingCode, not_sent_after: datetime) -> bool:

@@ -13,7 +13,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import phonenumbers
 
@@ -38,6 +38,7 @@ from dacu.services.ports.messages import Messages
 from dacu.services.ports.registration import CustomerRegistry, VerificationCodes
 
 MAX_ADDRESS = 64
+KEEP_CODES = timedelta(days=1)  # long past any code's expiry and the minute between codes
 
 
 def mainland_mobile(phone: str) -> str:
@@ -133,6 +134,12 @@ class RegistrationService:
         customer_id, new = self._customers.register(phone, self._ids(), now)
         issued = self._access.issue(customer_id, Role.CONSUMER, ttl=CONSUMER_TOKEN_TTL)
         return SignedIn(issued.token, customer_id, issued.expires_at, new)
+
+    def prune(self) -> int:
+        """Forget codes sent a day ago or more and the counts of windows that have closed;
+        how many (run by `dacu sweep`)."""
+        now = self._clock()
+        return self._codes.prune(now - KEEP_CODES, [(limit, limit.window(now)) for limit in LIMITS])
 
     def profile(self, customer_id: str) -> Profile:
         """What the server knows of the customer; a consumer known only by a token (no

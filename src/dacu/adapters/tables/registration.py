@@ -18,7 +18,7 @@ verification_codes = Table(
 code_requests = Table(
     "code_requests",
     metadata,
-    Column("scope", String(16), primary_key=True),  # phone | address
+    Column("rule", String(32), primary_key=True),  # the limit's name: phone_daily …
     Column("holder", String(64), primary_key=True),  # the phone or the address
     Column("window_no", BigInteger, primary_key=True),  # which fixed window
     Column("asked", Integer, nullable=False),

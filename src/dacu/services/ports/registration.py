@@ -26,6 +26,11 @@ class VerificationCodes(Protocol):
         """Use the code up; False if another try used it first."""
         ...
 
+    def prune(self, before: datetime, windows: Sequence[tuple[Limit, int]]) -> int:
+        """Forget codes sent before `before` and each limit's counts of windows before the
+        one given; how many rows went."""
+        ...
+
 
 class CustomerRegistry(Protocol):
     def register(self, phone: str, new_id: str, now: datetime) -> tuple[str, bool]:

@@ -26,11 +26,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "code_requests",
-        sa.Column("scope", sa.String(16), nullable=False),
+        sa.Column("rule", sa.String(32), nullable=False),
         sa.Column("holder", sa.String(64), nullable=False),
         sa.Column("window_no", sa.BigInteger, nullable=False),
         sa.Column("asked", sa.Integer, nullable=False),
-        sa.PrimaryKeyConstraint("scope", "holder", "window_no", name="pk_code_requests"),
+        sa.PrimaryKeyConstraint("rule", "holder", "window_no", name="pk_code_requests"),
     )
     op.create_table(
         "messages",
