@@ -3,8 +3,9 @@ customer's own), the customer's profile, and member tiers set by operators.
 
 Only asking for a code and signing in take no token. The code never comes back
 in an answer: it goes to the phone (`Messages`). The client's address that
-asking is counted against is the connection's own; a forwarded-for header is
-not believed.
+asking is counted against is the connection's own: the server believes an
+X-Forwarded-For header only from the proxies its settings trust (uvicorn's
+`FORWARDED_ALLOW_IPS`, by default a proxy on the same host), never from a client.
 """
 
 from datetime import datetime
