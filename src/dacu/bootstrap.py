@@ -33,6 +33,7 @@ from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
+from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.services.access import AccessService
 from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
@@ -90,6 +91,7 @@ class Platform:
     catalog: CatalogCache  # the process's compiled live promotions, behind `quotes`
     payments: PaymentService
     budgets: BudgetService  # caps drawn at checkout; the reserve operators release
+    registration: RegistrationService  # sign-up and sign-in by phone and one-time code
 
     @property
     def payment_providers(self) -> dict[str, SimulatedProvider]:
@@ -148,7 +150,6 @@ def bootstrap(
     profiles = SqlCustomers(engine)
     quotes, facts, figures = wiring.pricing(engine, catalog, intake, profiles)
     goods = GoodsService(SqlGoodsStore(engine), stock, now)
-    principals = SqlPrincipals(engine)
     return Platform(
         engine=engine,
         clock=now,
@@ -164,8 +165,8 @@ def bootstrap(
         customers=facts,
         profiles=profiles,
         enrollments=EnrollmentService(enrollments, campaigns, goods),
-        principals=principals,
-        access=wiring.access(engine, principals, redis_url, redis_prefix, now),
+        principals=(principals := SqlPrincipals(engine)),
+        access=(access := wiring.access(engine, principals, redis_url, redis_prefix, now)),
         flashsales=flashsales,
         hot_gate=hot,
         tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
@@ -180,6 +181,7 @@ def bootstrap(
             engine, orders, payments, alerts, redis_url, redis_prefix, now, ids
         ),
         budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
+        registration=registration_of(engine, access, now, ids),
     )
 
 

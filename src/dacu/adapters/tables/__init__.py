@@ -29,6 +29,7 @@ from dacu.adapters.tables.payment import (
     payment_routing,
     payments,
 )
+from dacu.adapters.tables.registration import code_requests, messages, verification_codes
 from dacu.adapters.tables.stock import stock, stock_reservations
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "budget_releases",
     "campaigns",
     "cases",
+    "code_requests",
     "console_sessions",
     "coupon_holdings",
     "coupon_templates",
@@ -61,6 +63,7 @@ __all__ = [
     "kpi_skus",
     "ledger",
     "merchants",
+    "messages",
     "metadata",
     "notifications",
     "orders",
@@ -75,4 +78,5 @@ __all__ = [
     "skus",
     "stock",
     "stock_reservations",
+    "verification_codes",
 ]

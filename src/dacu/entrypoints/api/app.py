@@ -13,6 +13,7 @@ from dacu.entrypoints.api import (
     budgets,
     campaigns,
     coupons,
+    customers,
     enrollments,
     errors,
     flashsales,
@@ -65,6 +66,7 @@ def create_app(platform: Platform) -> FastAPI:
         goods.router,
         enrollments.router,
         kpis.router,
+        customers.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets
