@@ -41,6 +41,7 @@ from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.stock_store import SqlStockReservations
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.adapters.wallet_store import SqlHeldCoupons
+from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
@@ -162,7 +163,7 @@ def bootstrap(
     if isinstance(intake, RedisOrderIntake):  # orders not yet written count too
         wallets, facts = FreeCoupons(wallets, intake), WithUnwritten(profiles, intake)
     quotes = QuoteService(catalog, wallets)
-    goods = GoodsService(SqlGoodsStore(engine), stock, now)
+    goods = GoodsService(SqlGoodsStore(engine), stock, now, packaged_categories())
     principals = SqlPrincipals(engine)
     return Platform(
         engine=engine,
