@@ -117,10 +117,7 @@ def parse_import(rows: list[list[Any]], shop: Shop, tree: CategoryTree | None = 
         if not row:
             continue
         cells = {name: row[i] if i < len(row) else None for i, name in enumerate(header) if name}
-        sku = _row(cells, shop, number, problems)
-        if sku is not None and sku.category not in tree:
-            problems.append(Problem(number, "category", f"{sku.category} is not a category"))
-            continue
+        sku = _row(cells, shop, tree, number, problems)
         if sku is None:
             continue
         if sku.id in seen:
@@ -133,7 +130,9 @@ def parse_import(rows: list[list[Any]], shop: Shop, tree: CategoryTree | None = 
     return found
 
 
-def _row(cells: dict[str, Any], shop: Shop, number: int, problems: list[Problem]) -> Sku | None:
+def _row(
+    cells: dict[str, Any], shop: Shop, tree: CategoryTree, number: int, problems: list[Problem]
+) -> Sku | None:
     before = len(problems)
 
     def take(name: str, parse: Any, default: Any = None) -> Any:
@@ -151,10 +150,10 @@ def _row(cells: dict[str, Any], shop: Shop, number: int, problems: list[Problem]
     values = {
         "sku": take("sku", _text),
         "title": take("title", _text),
-        "category": take("category", _text),
+        "category": take("category", lambda raw: _category(raw, tree)),
         "list_price": take("list_price", fen_of_yuan),
         "cost_price": take("cost_price", fen_of_yuan, 0),
-        "stock": take("stock", _count),
+        "stock": take("stock", units_of),
         "status": take("status", _status, "on_shelf"),
     }
     if len(problems) > before:
@@ -188,7 +187,7 @@ def _text(raw: Any) -> str:
     return text
 
 
-def _count(raw: Any) -> int:
+def units_of(raw: Any) -> int:
     try:
         number = Decimal(str(raw).strip())
     except InvalidOperation:
@@ -196,6 +195,13 @@ def _count(raw: Any) -> int:
     if not number.is_finite() or number != number.to_integral_value() or number < 0:
         raise ValueError(f"{raw} is not a whole number of units")
     return int(number)
+
+
+def _category(raw: Any, tree: CategoryTree) -> str:
+    code = _text(raw)
+    if code not in tree:
+        raise ValueError(f"{code} is not a category")
+    return code
 
 
 def _status(raw: Any) -> str:
