@@ -173,7 +173,10 @@ def test_a_merchant_keeps_their_own_goods_in_the_console(site, page):
         "#import-result tr[data-row]", "rows => rows.map(r => [r.dataset.row, r.dataset.column])"
     )
     assert problems == [["3", "list_price"], ["4", "category"], ["4", "stock"]]
-    assert "未导入任何商品" in page.inner_text("#import-result")
+    shown = page.inner_text("#import-result")
+    assert "未导入任何商品" in shown
+    assert "售价须为大于 0 的金额" in shown
+    assert "请选择类目树中的类目" in shown
     assert site.api("ops", "GET", "/v1/skus/A-HAT").status_code == 404
 
     # and: English is one click away
@@ -219,6 +222,7 @@ def test_a_merchant_creates_a_sku_and_each_wrong_field_is_named(site, page):
     page.click("#sku-form button[type=submit]")
     page.wait_for_url(f"{site.base}{GOODS}/skus/A-HAT?created=1")
     assert page.is_visible('[data-notice="created"]')
+    assert "服饰 > 配饰" in page.inner_text("#sku-form")
     made = site.sku("A-HAT")
     assert (made["shop"], made["list_price"], made["stock"]) == ("north-wear", 5900, 40)
 

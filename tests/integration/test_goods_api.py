@@ -88,7 +88,7 @@ def test_an_import_with_a_bad_row_applies_nothing_and_names_every_problem(api):
     error = answer.json()["error"]
     assert error["field"] == "file"
     assert [(p["row"], p["column"]) for p in error["problems"]] == [
-        (3, "list_price"), (4, "stock"),
+        (3, "list_price"), (4, "category"), (4, "stock"),
     ]  # fmt: skip
     assert call("north", "GET", "/v1/skus").json() == []
 

@@ -20,7 +20,7 @@ from dacu.domain.categories import Category
 from dacu.domain.errors import InvalidRule
 from dacu.domain.goods import NotYourShop, Shop, Sku, SkuStatus, UnknownShop, UnknownSku
 from dacu.entrypoints.web.context import PageMissing, backend
-from dacu.entrypoints.web.goods_forms import SkuForm, form_of, read_sku, typed
+from dacu.entrypoints.web.goods_forms import SkuForm, form_of, problem_row, read_sku, typed
 from dacu.entrypoints.web.i18n import Lang, language
 from dacu.entrypoints.web.render import page
 from dacu.entrypoints.web.session import GOODS, ConsolePost, NotAllowed, signed_in
@@ -134,9 +134,10 @@ async def import_file(
         found.put(batch, _merchant(who))
         outcome = {"imported": len(batch), "shop": target.id, "problems": []}
     except ImportRejected as rejected:
-        outcome = {"imported": 0, "problems": [p._asdict() for p in rejected.problems]}
+        problems = [problem_row(*p) for p in rejected.problems]
+        outcome = {"imported": 0, "problems": problems}
     except (InvalidRule, NotYourShop) as error:
-        problem = {"row": None, "column": error.field or "file", "message": error.message}
+        problem = problem_row(None, error.field or "file", error.message)
         outcome = {"imported": 0, "problems": [problem]}
     filters = {"shop": "", "category": "", "status": ""}
     context = {**_listing(request, who, filters), "filters": filters, "outcome": outcome}
@@ -191,6 +192,7 @@ def _form_context(
     goods = backend(request).goods
     return {
         "form": form,
+        "path": goods.categories.path(form.values.get("category", "")),
         "sku_id": sku_id,
         "notice": notice,
         "shops": goods.shops(_merchant(who)),

@@ -39,6 +39,20 @@ class SkuForm:
         self.fail(error.field if error.field in _RULES else "sku")
 
 
+def problem_row(row: int | None, column: str, message: str) -> dict[str, Any]:
+    """One problem of an import as the screen lists it: its row and column, a label of
+    the console's own saying what the column wants, and the reader's detail."""
+    if message == "empty":
+        label = "err_required"
+    elif message == "column missing":
+        label = "problem_missing_column"
+    elif " is also on row " in message:
+        label = "problem_duplicate"
+    else:
+        label = _RULES.get(column, "problem_file")
+    return {"row": row, "column": column, "label": label, "message": message}
+
+
 def plain_yuan(amount: int) -> str:
     """Fen as the yuan a merchant types: 399900 → "3999.00" (no separators)."""
     whole, fen = divmod(amount, 100)

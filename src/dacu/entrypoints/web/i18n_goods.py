@@ -76,7 +76,7 @@ GOODS_LABELS: dict[str, tuple[str, str]] = {
     "col.stock": ("库存", "stock"),
     "col.status": ("状态", "status"),
     "col.file": ("文件", "file"),
-    "problem.empty": ("不能为空", "empty"),
-    "problem.column missing": ("缺少此列", "column missing"),
-    "problem.the file is empty": ("文件是空的", "the file is empty"),
+    "problem_missing_column": ("缺少此列", "Column missing"),
+    "problem_duplicate": ("商品编码在文件中重复", "The SKU code is in the file twice"),
+    "problem_file": ("文件无法导入", "The file cannot be imported"),
 }
