@@ -5,6 +5,7 @@ column with nothing applied; an operator sees every shop and filters. Plain HTTP
 cover another merchant's goods (404) and requests not from the console's pages (403)."""
 
 import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -275,3 +276,17 @@ def test_goods_changes_come_only_from_the_console_pages_and_only_for_keepers(sit
     with httpx.Client(base_url=site.base, timeout=30) as client:
         signed = client.post("/console/login", data={"token": site.tokens["north"]})
         assert signed.headers["location"] == GOODS
+
+
+def test_a_zip_bomb_uploaded_in_the_console_is_refused_naming_the_file(site):
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * 20_000_000)
+    files = {"file": ("goods.xlsx", bomb.getvalue(), XLSX)}
+    with site.console("north") as client:
+        hx = {"HX-Request": "true"}
+        shop = {"shop": "north-wear"}
+        answer = client.post(f"{GOODS}/import", data=shop, files=files, headers=hx)
+    assert answer.status_code == 200
+    assert 'data-column="file"' in answer.text
+    assert "文件无法导入" in answer.text

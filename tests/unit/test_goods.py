@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from dacu.domain.categories import Category, CategoryTree
 from dacu.domain.errors import InvalidRule
 from dacu.domain.goods import Shop, Sku, SkuStatus, lines_of
+from dacu.entrypoints.web.goods_forms import form_of, read_sku, typed
 from dacu.schemas.categories import packaged_categories, read_categories
 from dacu.schemas.goods import ImportRejected, fen_of_yuan, parse_import, read_rows
 from dacu.schemas.spreadsheets import check_archive, xlsx_rows
@@ -211,3 +212,27 @@ def test_more_rows_than_the_cap_are_refused_without_reading_on():
     with pytest.raises(InvalidRule, match="at most 5 rows") as raised:
         xlsx_rows(data.getvalue(), 5)
     assert raised.value.field == "file"
+
+
+# --- the console's SKU form ------------------------------------------------------------
+
+
+def test_the_console_form_reads_yuan_as_fen_and_names_every_wrong_field():
+    typed_in = {"sku": "A-HAT", "shop": "north-wear", "category": "apparel", "title": "帽",
+                "list_price": "59.90", "cost_price": "", "stock": "12",
+                "status": "off_shelf"}  # fmt: skip
+    form = typed(typed_in)
+    hat = read_sku(form)
+    assert hat is not None
+    assert (hat.list_price, hat.cost_price, hat.stock, hat.status) == (
+        5990, 0, 12, SkuStatus.OFF_SHELF,
+    )  # fmt: skip
+    assert form_of(hat).values["list_price"] == "59.90"
+    broken = typed(typed_in | {"title": "", "list_price": "5.999", "stock": "-1"})
+    assert read_sku(broken) is None
+    assert broken.errors == {
+        "list_price": "err_list_price", "stock": "err_stock", "title": "err_required",
+    }  # fmt: skip
+    bad_id = typed(typed_in | {"sku": "A|B"})
+    assert read_sku(bad_id) is None
+    assert bad_id.errors == {"sku": "err_sku_id"}
