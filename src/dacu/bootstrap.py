@@ -34,6 +34,7 @@ from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_registration import RegistrationService, registration_of
+from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
 from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
@@ -149,7 +150,7 @@ def bootstrap(
     stock, intake = wiring.order_intake(engine, uow, redis_url, redis_prefix, now)
     profiles = SqlCustomers(engine)
     quotes, facts, figures = wiring.pricing(engine, catalog, intake, profiles)
-    goods = GoodsService(SqlGoodsStore(engine), stock, now)
+    goods = GoodsService(SqlGoodsStore(engine), stock, now, packaged_categories())
     return Platform(
         engine=engine,
         clock=now,
