@@ -75,3 +75,19 @@ def test_anything_else_is_refused_naming_the_field(text):
     with pytest.raises(InvalidRule) as refused:
         fen_of_yuan(text, "amount")
     assert refused.value.field == "amount"
+
+
+def test_a_campaign_whose_platform_funds_anything_needs_a_budget():
+    from pathlib import Path
+
+    from dacu.schemas.campaigns import load_campaign
+    from dacu.schemas.yamlfile import load_yaml
+
+    root = Path(__file__).resolve().parents[2]
+    document = load_yaml((root / "src/dacu/examples/double11.yaml").read_text("utf-8"))
+    document["budget"] = {"total": 0}
+    with pytest.raises(InvalidRule) as refused:
+        load_campaign(document)
+    assert refused.value.field == "budget.total"
+    document["promotions"], document["coupons"] = [], []
+    assert load_campaign(document)[1].budget.total == 0  # nothing the platform funds

@@ -4,10 +4,10 @@ Every platform-funded share of a campaign's promotion or coupon is drawn from
 the campaign's budget when the order is taken in, and given back when the
 order is cancelled or the units refunded. The budget may be drawn up to its
 total less the contingency reserve (预留 5–10%); the reserve opens only as an
-operator releases it, part by part. A campaign with no budget (total 0) draws
-nothing and is not capped; one with a budget stops funding as soon as what
+operator releases it, part by part. A campaign stops funding as soon as what
 is drawn would pass its cap — its platform-funded promotions and coupons stop
-applying, and the quote says so.
+applying, and the quote says so. Only a campaign the platform funds nothing
+of may have no budget (`Campaign.check_funded`, held when its file is read).
 """
 
 from collections.abc import Iterable, Mapping
