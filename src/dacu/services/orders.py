@@ -120,8 +120,9 @@ class OrderService:
             except FirstOrderTaken:  # another order of theirs came first: price it as such
                 customer = replace(customer, first_order=False)
             except PurchaseLimitReached as refused:
-                at = next(i for i, line in enumerate(cart.lines) if line.sku == refused.sku)
-                raise InvalidRule(f"cart.items[{at}].qty", refused.message) from None
+                skus = [line.sku for line in cart.lines]
+                field = f"cart.items[{skus.index(refused.sku)}].qty"  # limits are the cart's
+                raise InvalidRule(field, refused.message) from None
             price = self._pricing.quote(cart, customer, now, spent=spent)
         raise BudgetSpent(spent)
 
