@@ -24,8 +24,7 @@ from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.customer_store import SqlCustomers
 from dacu.adapters.db import make_engine, upgrade
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
-from dacu.adapters.flash_store import SqlFlashStore
-from dacu.adapters.gates import async_gate, in_thread, order_streams, redis_client, stock_gate
+from dacu.adapters.gates import async_gate, redis_client
 from dacu.adapters.goods_store import SqlGoodsStore
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.notification_store import SqlNotifications
@@ -41,6 +40,7 @@ from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.stock_store import SqlStockReservations
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.adapters.wallet_store import SqlHeldCoupons
+from dacu.flash_wiring import Flashing
 from dacu.services.access import AccessService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
@@ -144,15 +144,12 @@ def bootstrap(
     payments: ChannelConfig | None = None,
 ) -> Platform:
     """The platform over `engine` (and Redis, when given a URL)."""
-    zone = ZoneInfo(timezone)
-    now = clock or (lambda: datetime.now(zone))
+    now = clock or partial(datetime.now, ZoneInfo(timezone))
     hot = async_gate(redis_url, redis_prefix)
     campaign_store, coupons = SqlCampaignStore(engine), SqlCouponStore(engine)
     campaigns = CampaignService(campaign_store)
     enrollments = SqlEnrollmentStore(engine)
-    alerts = SqlAlertStore(engine)
-    notifications = SqlNotifications(engine)
-    flashsales = _flash_sales(engine, redis_url, redis_prefix, alerts, notifications, hot)
+    alerts, notifications = SqlAlertStore(engine), SqlNotifications(engine)
     catalog = CatalogCache(campaign_store, enrollments, alerts)
     uow = partial(SqlUnitOfWork, engine)
     stock, intake = _order_intake(engine, uow, redis_url, redis_prefix, now)
@@ -164,6 +161,9 @@ def bootstrap(
     quotes = QuoteService(catalog, wallets)
     goods = GoodsService(SqlGoodsStore(engine), stock, now)
     principals = SqlPrincipals(engine)
+    orders = OrderService(uow, intake, quotes, now, ids)  # paid by `payments`
+    paying = _payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids)
+    flash = Flashing(engine, redis_url, redis_prefix, hot, alerts, notifications, uow)
     return Platform(
         engine=engine,
         clock=now,
@@ -171,8 +171,8 @@ def bootstrap(
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         campaigns=campaigns,
-        coupons=CouponService(coupons, coupons, uow, now, ids, campaigns.is_live),
-        orders=(orders := OrderService(uow, intake, quotes, now, ids)),  # paid by `payments`
+        coupons=CouponService(coupons, coupons, uow, now, ids, campaigns.is_open),
+        orders=orders,
         intake=intake,
         stock=stock,
         goods=goods,
@@ -181,7 +181,7 @@ def bootstrap(
         enrollments=EnrollmentService(enrollments, campaigns, goods),
         principals=principals,
         access=_access(engine, principals, redis_url, redis_prefix, now),
-        flashsales=flashsales,
+        flashsales=flash.sales(campaigns, goods, orders, paying),
         hot_gate=hot,
         tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
         kpis=SqlKpiStore(engine),
@@ -191,7 +191,7 @@ def bootstrap(
         recorded=SqlRecordedEvents(engine),
         quotes=quotes,
         catalog=catalog,
-        payments=_payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids),
+        payments=paying,
     )
 
 
@@ -219,25 +219,6 @@ def _payments(
     channels = PaymentChannels(config, SqlChannelRouting(engine), errors, alerts)
     store, audit = SqlPaymentStore(engine), SqlAuditTrail(engine)
     return PaymentService(store, providers, channels, orders, audit, clock, ids)
-
-
-def _flash_sales(
-    engine: Engine,
-    redis_url: str | None,
-    prefix: str,
-    alerts: Alerts,
-    notifications: Notifications,
-    hot: AsyncRedisGate | None,
-) -> FlashSaleService:
-    return FlashSaleService(
-        SqlFlashStore(engine),
-        stock_gate(engine, redis_url, prefix),
-        alerts,
-        notifications,
-        hot=hot,
-        streams=order_streams(engine, redis_url, prefix),
-        offload=in_thread,
-    )
 
 
 def _access(

@@ -1,6 +1,7 @@
 """Flash sales over HTTP: the SQL gate on SQLite and PostgreSQL, and Redis with
 PostgreSQL as the record — where buying and "my reservation" read no database."""
 
+import time
 from collections.abc import Iterator
 from contextlib import nullcontext
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from tests.integration.conftest import (
     redis_keys,
     sqlite_engine,
 )
+from tests.integration.flash_campaign import CAMPAIGN, live_campaign
 from tests.integration.http import serving
 from tests.integration.test_api import Clock, call
 
@@ -30,6 +32,7 @@ pytestmark = pytest.mark.integration
 START = datetime(2026, 11, 11, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 SALE = {
     "id": "fs-phone-20h",
+    "campaign_id": CAMPAIGN,
     "sku": "P-PHONE",
     "title": "旗舰手机 整点秒杀",
     "starts_at": "2026-11-11T20:00:00+08:00",
@@ -40,6 +43,7 @@ SALE = {
     "safety_stock": 1,
     "pay_within_s": 600,
     "user_rate": 3,
+    "platform_bp": 5000,  # the platform funds half of the cut (399,900 − 359,900 a unit)
 }
 
 
@@ -79,12 +83,15 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
                 ("u1", Role.CONSUMER),
                 ("u2", Role.CONSUMER),
                 ("u3", Role.CONSUMER),
+                ("fin", Role.FINANCE),
             ]
         }
         redis_url = REDIS_URL if on_redis else None
         platform = bootstrap(engine, clock=clock, redis_url=redis_url, redis_prefix=prefix)
+        live_campaign(platform)
         writer = platform.flashsales.order_writer("w1")  # None: the SQL gate writes orders
         with serving(create_app(platform)) as base:
+            platform.call_back_to(base)  # the simulated provider calls back over HTTP
             yield Site(base, tokens, clock, engine, writer)
 
 
@@ -126,11 +133,20 @@ def test_a_flash_sale_over_http(site):
     assert [answer.status_code for answer in hammer] == [409, 409, 429]
     assert hammer[-1].json()["error"]["code"] == "user_rate_limited"
     assert hammer[-1].headers["Retry-After"] == "1"
-    # paying: only the buyer, once
+    # paying: only the buyer, once, through the provider's callback
     site.written()
+    paying = site.call("u1", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay")
+    assert paying.status_code == 200, paying.text
+    order_id = paying.json()["order_id"]
+    assert paying.json()["payable"] == 2 * 359900
+    assert paying.json()["payment"]["amount"] == 2 * 359900
+    _called_back(site, order_id)
     paid = site.call("u1", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay")
-    assert paid.status_code == 200, paid.text
     assert paid.json()["status"] == "paid"
+    assert paid.json()["order_status"] == "paid"
+    assert paid.json()["payment"] is None  # paid: no second payment
+    funding = site.call("fin", "GET", f"/v1/orders/{order_id}/funding").json()
+    assert funding == {"platform": 40000, "merchants": {"digital-flagship": 40000}}
     stranger = site.call("u2", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay")
     assert stranger.status_code == 404
     assert stranger.json()["error"]["code"] == "unknown_reservation"
@@ -143,6 +159,14 @@ def test_a_flash_sale_over_http(site):
     bad = site.call("ops", "POST", "/v1/flash-sales/fs-phone-20h/restock", json={"qty": 0})
     assert bad.status_code == 422
     assert bad.json()["error"]["field"] == "qty"
+
+
+def _called_back(site: Site, order_id: str) -> None:
+    """Wait for the provider's callback to pay the order."""
+    deadline = time.time() + 10
+    while site.call("u1", "GET", f"/v1/orders/{order_id}").json()["status"] != "paid":
+        assert time.time() < deadline, "the provider never called back"
+        time.sleep(0.05)
 
 
 def test_unknown_sale_and_bad_requests_are_clear(site):
@@ -171,9 +195,12 @@ def test_the_hot_path_reads_no_database(site):
     for i in range(20):
         assert site.buy("u1" if i % 2 else "u2", f"hot-{i}").status_code in (201, 409)
         assert site.call("u1", "GET", "/v1/flash-sales/fs-phone-20h/attempts/warm-up").is_success
-    # then: u2's first request looked its token up once; nothing else touched the database
-    assert len(statements) == 1
-    assert "principals" in statements[0]
+    # then: u2's first request looked its token up once; besides, only the live campaigns'
+    # revisions were read, at most every 0.2 s (not once per attempt)
+    assert sum("principals" in sql for sql in statements) == 1
+    others = [sql for sql in statements if "principals" not in sql]
+    assert all("campaigns" in sql for sql in others), others
+    assert len(others) < 20
 
 
 def test_redis_unreachable_fails_closed_over_http(tmp_path):

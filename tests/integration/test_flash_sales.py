@@ -15,7 +15,7 @@ from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.redis_gate import RedisStockGate
 from dacu.adapters.redis_scripts import sale_keys
 from dacu.adapters.sql_gate import SqlStockGate
-from dacu.bootstrap import bootstrap
+from dacu.bootstrap import Platform, bootstrap
 from dacu.domain.flashsale import FlashSale, Outcome, PaymentRefused, StockGate
 from dacu.services.flashsales import FlashSaleService
 from dacu.services.ports.alerts import Alerts
@@ -29,6 +29,7 @@ from tests.integration.conftest import (
     redis_keys,
     sqlite_engine,
 )
+from tests.integration.flash_campaign import CAMPAIGN, live_campaign, paid_in_process
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +47,7 @@ class Rig:
     written: Callable[[], None]  # wait for the writers: every accepted attempt is an order
     client: redis.Redis | None = None
     prefix: str = ""
+    platform: Platform | None = None
 
 
 @pytest.fixture(params=["sqlite", POSTGRES, REDIS_PG])
@@ -54,6 +56,8 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     on_redis = request.param == "redis+postgresql"
     with made as engine, redis_keys() if on_redis else nullcontext((None, "")) as (client, prefix):
         platform = bootstrap(engine, redis_url=REDIS_URL if on_redis else None, redis_prefix=prefix)
+        live_campaign(platform)
+        paid_in_process(platform)
         writer = platform.flashsales.order_writer("w1")  # None: the SQL gate writes orders
 
         def written() -> None:
@@ -70,6 +74,7 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
             written,
             client,
             prefix,
+            platform,
         )
 
 
@@ -86,6 +91,7 @@ def a_sale(stock: int = 3, safety: int = 1, pay_minutes: int = 15) -> FlashSale:
         pay_within=timedelta(minutes=pay_minutes),
         title="旗舰手机",
         user_rate=50,
+        campaign_id=CAMPAIGN,
     )
 
 
@@ -122,8 +128,12 @@ def test_paying_twice_is_one_payment_and_only_the_buyer_pays(rig):
     assert refused.value.code == "unknown_reservation"
     first = rig.flash.pay("fs-phone", "r1", "u1", NOW)
     again = rig.flash.pay("fs-phone", "r1", "u1", NOW + timedelta(seconds=5))
-    assert first == again
-    assert first.status == "paid"
+    assert first.flash == again.flash
+    assert first.flash.status == "paid"
+    assert first.order.id == again.order.id
+    assert first.payment is not None  # one payment, through its provider
+    assert again.payment is None  # paid already: none started
+    assert len(rig.platform.payments.of_order(first.order.id)) == 1
 
 
 def test_a_release_cut_short_is_finished_by_the_next_sweep(rig):

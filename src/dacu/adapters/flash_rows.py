@@ -25,6 +25,8 @@ def definition_values(sale: FlashSale) -> dict[str, Any]:
         "user_rate": sale.user_rate,
         "ip_rate": sale.ip_rate,
         "restock_at": sale.restock_at,
+        "campaign_id": sale.campaign_id,
+        "platform_bp": sale.platform_bp,
     }
 
 
@@ -54,4 +56,6 @@ def sale_from_row(row: Any) -> FlashSale:
         user_rate=row.user_rate,
         ip_rate=row.ip_rate,
         restock_at=row.restock_at,
+        campaign_id=row.campaign_id,
+        platform_bp=row.platform_bp,
     )

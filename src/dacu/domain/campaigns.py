@@ -198,8 +198,9 @@ class Campaign:
         return None
 
     def live_promotions(self, now: datetime) -> list[Promotion]:
-        """What prices carts at `now`: nothing while paused, never a killed promotion."""
-        if self.status is not Status.LIVE:
+        """What prices carts at `now`: nothing while paused or outside every phase (before
+        the first, after the last: a campaign ends by time), never a killed promotion."""
+        if self.status is not Status.LIVE or self.phase_at(now) is None:
             return []
         found = []
         for held in self.promotions:
@@ -209,6 +210,18 @@ class Campaign:
                 continue
             found.append(held.promotion)
         return found
+
+    @property
+    def span(self) -> Window:
+        """From the start of its first phase to the end of its last."""
+        starts = [held.window.starts_at for held in self.phases if held.window.starts_at]
+        ends = [held.window.ends_at for held in self.phases if held.window.ends_at]
+        return Window(min(starts), max(ends))
+
+    def open_at(self, now: datetime) -> bool:
+        """Whether claims, flash attempts and checkout may go on at `now`: live, and
+        between the start of its first phase and the end of its last."""
+        return self.status is Status.LIVE and self.span.contains(now)
 
     def admits(self, member_tier: str | None) -> bool:
         """Whether a customer takes part at all (会员专享 campaigns admit members only)."""

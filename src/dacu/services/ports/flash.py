@@ -36,6 +36,14 @@ class FlashStore(Protocol):
         """Move an order from one of `frm` to `to`; False if another move won."""
         ...
 
+    def link(self, sale_id: str, request_id: str, order_id: str) -> None:
+        """Name the full order the flash order became."""
+        ...
+
+    def paid_unsettled(self, limit: int = ...) -> list[FlashOrder]:
+        """Reserved flash orders whose full order has been paid."""
+        ...
+
     def due(self, now: datetime, limit: int = ...) -> list[FlashOrder]:
         """Reserved orders past their sale's time to pay, and releases left half done."""
         ...
