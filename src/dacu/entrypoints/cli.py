@@ -147,10 +147,11 @@ def sweep() -> None:
     expired = platform.coupons.expire(now)
     archived = archive_finished(platform, now)
     ended = platform.access.prune()
+    over = platform.campaigns.end_finished("sweeper", now)
     typer.echo(
         f"{len(cancelled)} unpaid orders cancelled, {released} unpaid flash-sale holds "
         f"released, {expired} coupons expired, {len(archived)} finished campaigns archived, "
-        f"{ended} ended console sessions removed"
+        f"{ended} ended console sessions removed, {len(over)} campaigns ended by time"
     )
 
 

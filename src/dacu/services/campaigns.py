@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from dacu.domain.campaigns import Campaign, CampaignStatus, UnknownCampaign
+from dacu.domain.campaigns import Campaign, CampaignStateError, CampaignStatus, UnknownCampaign
 from dacu.domain.errors import ConcurrentChange
 from dacu.services.live_campaigns import FRESH_S, LiveCampaigns
 from dacu.services.ports.campaigns import CampaignRecord, CampaignStore, Stored
@@ -82,6 +82,26 @@ class CampaignService:
 
     def end(self, campaign_id: str, actor: str, now: datetime) -> CampaignRecord:
         return self._move(campaign_id, Campaign.end, actor, now)
+
+    def end_finished(self, actor: str, now: datetime) -> list[str]:
+        """A campaign ends by time: every one still live or paused whose last phase is over
+        is ended (audited, as by hand). Already closed to everything by `is_open`; this
+        makes its status say so. Returns the ids ended."""
+        ended = []
+        for record in self._store.records():
+            if record.status not in (CampaignStatus.LIVE, CampaignStatus.PAUSED):
+                continue
+            span = self.open_now.span(record.id) if record.status is CampaignStatus.LIVE else None
+            if span is None:
+                span = self._store.get(record.id).campaign.span
+            if span.ends_at is None or now <= span.ends_at:
+                continue
+            try:
+                self.end(record.id, actor, now)
+            except (CampaignStateError, ConcurrentChange):
+                continue  # moved meanwhile: the next sweep looks again
+            ended.append(record.id)
+        return ended
 
     def kill(
         self, campaign_id: str, promotion_id: str, actor: str, now: datetime, killed: bool = True

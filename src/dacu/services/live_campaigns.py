@@ -78,6 +78,12 @@ class LiveCampaigns:
         found = self._known.get(campaign_id)
         return found is not None and found.span.contains(now)
 
+    def span(self, campaign_id: str) -> Window | None:
+        """The live campaign's span, as known (None: not live, or not yet loaded)."""
+        self.refresh()
+        found = self._known.get(campaign_id)
+        return None if found is None else found.span
+
     def check(self, campaign_id: str, now: datetime, what: str = "claims") -> None:
         """CampaignStateError unless the campaign is open at `now`."""
         if not self.is_open(campaign_id, now):
