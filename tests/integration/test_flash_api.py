@@ -195,11 +195,14 @@ def test_the_hot_path_reads_no_database(site):
     for i in range(20):
         assert site.buy("u1" if i % 2 else "u2", f"hot-{i}").status_code in (201, 409)
         assert site.call("u1", "GET", "/v1/flash-sales/fs-phone-20h/attempts/warm-up").is_success
+        nope = f"/v1/flash-sales/nope-{i}/attempts"  # unknown ids: no read each either
+        assert site.call("u1", "POST", nope, json={"request_id": "x"}).status_code == 404
     # then: u2's first request looked its token up once; besides, only the live campaigns'
-    # revisions were read, at most every 0.2 s (not once per attempt)
+    # revisions (at most every 0.2 s) and the sales' campaigns (at most every second) were
+    # read, never once per attempt
     assert sum("principals" in sql for sql in statements) == 1
     others = [sql for sql in statements if "principals" not in sql]
-    assert all("campaigns" in sql for sql in others), others
+    assert all("campaign" in sql for sql in others), others
     assert len(others) < 20
 
 

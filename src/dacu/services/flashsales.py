@@ -15,6 +15,7 @@ finished by the next sweep, so a crash between the two stores loses nothing.
 """
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
@@ -69,6 +70,7 @@ class FlashSaleService:
         self._alerts, self._notifications, self._offload = alerts, notifications, offload
         self._live, self._checkout, self._campaign_known = live, checkout, campaign_known
         self._campaign_of: dict[str, str] = {}  # sale → campaign: fixed when the sale opens
+        self._sales_read = float("-inf")  # when the sales' campaigns were last read
 
     def open(self, sale: FlashSale) -> bool:
         """Record the sale, then load it into the gate; True if it was new. Its campaign
@@ -76,7 +78,9 @@ class FlashSaleService:
         if self._campaign_known is not None:
             self._campaign_known(sale.campaign_id)
         made = self._store.define(sale)
-        self._gate.open(self._store.get(sale.id) or sale)
+        stored = self._store.get(sale.id) or sale
+        self._campaign_of[sale.id] = stored.campaign_id
+        self._gate.open(stored)
         return made
 
     def sales(self) -> list[FlashSale]:
@@ -96,7 +100,7 @@ class FlashSaleService:
     ) -> Decision:
         """抢购 on the HTTP hot path: Redis only with Redis, else the gate off the loop. Its
         campaign's state is this process's copy, read again (off the loop) when 0.2 s old."""
-        if self._live is not None and (self._live.stale or sale_id not in self._campaign_of):
+        if self._live is not None and (self._live.stale or self._sales_due(sale_id)):
             opened = await self._offload(partial(self._campaign_open, sale_id, now))
         else:
             opened = self._campaign_open(sale_id, now)
@@ -109,16 +113,19 @@ class FlashSaleService:
         return decided
 
     def _campaign_open(self, sale_id: str, now: datetime) -> bool:
-        """Whether the sale's campaign is open now (an unknown sale is the gate's to answer)."""
+        """Whether the sale's campaign is open now. A sale the record does not know is the
+        gate's to answer (unknown_sale); the record's sales are read again at most once a
+        second, so unknown ids cost the database nothing more."""
         if self._live is None:
             return True
+        if self._sales_due(sale_id):
+            self._sales_read = time.monotonic()
+            self._campaign_of = self._store.campaigns()
         campaign_id = self._campaign_of.get(sale_id)
-        if campaign_id is None:
-            sale = self._store.get(sale_id)
-            if sale is None:
-                return True
-            campaign_id = self._campaign_of[sale_id] = sale.campaign_id
-        return self._live.is_open(campaign_id, now)
+        return campaign_id is None or self._live.is_open(campaign_id, now)
+
+    def _sales_due(self, sale_id: str) -> bool:
+        return sale_id not in self._campaign_of and time.monotonic() - self._sales_read >= 1.0
 
     def hold(self, sale_id: str, request_id: str) -> Hold | None:
         return self._gate.hold(sale_id, request_id)

@@ -16,6 +16,10 @@ class FlashStore(Protocol):
 
     def all(self) -> list[FlashSale]: ...
 
+    def campaigns(self) -> dict[str, str]:
+        """Every sale's campaign, by sale id."""
+        ...
+
     def live(self, now: datetime, grace: timedelta = ...) -> list[FlashSale]:
         """Sales open now, or ended within `grace` (their holds may still be settling)."""
         ...
