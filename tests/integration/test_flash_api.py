@@ -48,7 +48,7 @@ SALE = {
 
 
 class Site:
-    def __init__(self, base, tokens, clock, engine, writer):
+    def __init__(self, base, tokens, clock, engine, writer, platform=None):
         self.base, self.tokens, self.clock, self.engine, self.writer = (
             base,
             tokens,
@@ -56,6 +56,7 @@ class Site:
             engine,
             writer,
         )
+        self.platform = platform
 
     def call(self, who: str, method: str, path: str, **kwargs):
         return call(self.base, self.tokens[who], method, path, **kwargs)
@@ -92,7 +93,7 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
         writer = platform.flashsales.order_writer("w1")  # None: the SQL gate writes orders
         with serving(create_app(platform)) as base:
             platform.call_back_to(base)  # the simulated provider calls back over HTTP
-            yield Site(base, tokens, clock, engine, writer)
+            yield Site(base, tokens, clock, engine, writer, platform)
 
 
 def test_a_flash_sale_over_http(site):
@@ -159,6 +160,30 @@ def test_a_flash_sale_over_http(site):
     bad = site.call("ops", "POST", "/v1/flash-sales/fs-phone-20h/restock", json={"qty": 0})
     assert bad.status_code == 422
     assert bad.json()["error"]["field"] == "qty"
+
+
+def test_a_buyer_cannot_mark_their_own_flash_order_paid(site):
+    # given: u1 holds a unit; the provider never calls back (the buyer never paid)
+    for provider in site.platform.payment_providers.values():
+        provider.sender = lambda callback: None
+    site.call("ops", "POST", "/v1/flash-sales", json=SALE)
+    site.clock.now = START + timedelta(seconds=1)
+    assert site.buy("u1", "a1").status_code == 201
+    site.written()
+    # when: u1 asks to pay, again and again
+    answers = [
+        site.call("u1", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay") for _ in "12"
+    ]
+    # then: one payment waits for its provider; nothing is paid, the hold can still run out
+    assert {a.json()["status"] for a in answers} == {"reserved"}
+    assert {a.json()["order_status"] for a in answers} == {"pending_payment"}
+    assert answers[0].json()["payment"]["id"] == answers[1].json()["payment"]["id"]
+    stock = site.call("ops", "GET", "/v1/flash-sales/fs-phone-20h/stock").json()
+    assert (stock["held"], stock["paid"]) == (1, 0)
+    site.clock.now = START + timedelta(minutes=11)
+    assert site.platform.flashsales.sweep(site.clock.now) == 1
+    late = site.call("u1", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay")
+    assert (late.status_code, late.json()["error"]["code"]) == (409, "reservation_released")
 
 
 def _called_back(site: Site, order_id: str) -> None:
