@@ -41,7 +41,14 @@ class Flashing:
         store = SqlFlashStore(self.engine)
         gate = stock_gate(self.engine, self.redis_url, self.prefix)
         checkout = FlashCheckout(
-            store, gate, self.uow, goods.skus, orders, payments, campaigns.is_open
+            store,
+            gate,
+            self.uow,
+            goods.skus,
+            orders,
+            payments,
+            campaigns.is_open,
+            campaigns.summary,
         )
         return FlashSaleService(
             store,
@@ -53,5 +60,4 @@ class Flashing:
             offload=in_thread,
             live=campaigns.open_now,
             checkout=checkout,
-            campaign_known=campaigns.summary,
         )

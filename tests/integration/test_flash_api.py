@@ -162,6 +162,18 @@ def test_a_flash_sale_over_http(site):
     assert bad.json()["error"]["field"] == "qty"
 
 
+def test_a_sale_names_a_campaign_that_exists_and_a_catalog_sku(site):
+    without = {k: v for k, v in SALE.items() if k != "campaign_id"}
+    for body, field in [
+        (without, "campaign_id"),
+        (SALE | {"campaign_id": "no-such"}, "campaign_id"),
+        (SALE | {"sku": "NO-SUCH-SKU"}, "sku"),
+    ]:
+        refused = site.call("ops", "POST", "/v1/flash-sales", json=body)
+        assert (refused.status_code, refused.json()["error"]["field"]) == (422, field)
+    assert site.call("ops", "GET", "/v1/flash-sales/fs-phone-20h/stock").status_code == 404
+
+
 def test_a_buyer_cannot_mark_their_own_flash_order_paid(site):
     # given: u1 holds a unit; the provider never calls back (the buyer never paid)
     for provider in site.platform.payment_providers.values():

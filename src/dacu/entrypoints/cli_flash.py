@@ -36,7 +36,6 @@ def flash_open(
     """Open flash sales (again is harmless: live stock is never reset)."""
     from pydantic import TypeAdapter, ValidationError
 
-    from dacu.domain.campaigns import UnknownCampaign
     from dacu.domain.errors import InvalidRule
     from dacu.schemas.flashsales import FlashSaleIn
     from dacu.schemas.yamlfile import load_yaml
@@ -52,8 +51,8 @@ def flash_open(
     for sale in sales:
         try:
             state = "opened" if flash.open(sale) else "already open"
-        except UnknownCampaign as unknown:
-            typer.echo(f"bad flash sales {path}: campaign_id: {unknown.message}", err=True)
+        except InvalidRule as refused:  # no such campaign, or a SKU not in the catalog
+            typer.echo(f"bad flash sales {path}: {refused}", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         typer.echo(f"{sale.id}\t{state}\t{flash.on_sale(sale.id)} on sale")
 

@@ -14,8 +14,8 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from dacu.domain.campaigns import CampaignStateError
-from dacu.domain.errors import ConcurrentChange
+from dacu.domain.campaigns import CampaignStateError, UnknownCampaign
+from dacu.domain.errors import ConcurrentChange, InvalidRule
 from dacu.domain.flash_order import flash_order_id, full_order, overdue
 from dacu.domain.flashsale import (
     PAID,
@@ -23,6 +23,7 @@ from dacu.domain.flashsale import (
     RELEASING,
     RESERVED,
     FlashOrder,
+    FlashSale,
     NotYours,
     OrderPending,
     ReservationReleased,
@@ -60,9 +61,22 @@ class FlashCheckout:
         orders: OrderService,
         payments: PaymentService,
         campaign_open: CampaignOpen | None = None,
+        campaign_known: Callable[[str], object] | None = None,
     ) -> None:
         self._store, self._gate, self._uow, self._skus = store, gate, uow, skus
         self._orders, self._payments, self._open = orders, payments, campaign_open
+        self._known = campaign_known
+
+    def admit(self, sale: FlashSale) -> None:
+        """What a sale must be to be opened: of a campaign that exists, of a catalog SKU
+        (whose list price is what its cut is measured from). InvalidRule naming the field."""
+        if self._known is not None:
+            try:
+                self._known(sale.campaign_id)
+            except UnknownCampaign:
+                raise InvalidRule("campaign_id", f"no campaign {sale.campaign_id}") from None
+        if sale.sku not in self._skus([sale.sku]):
+            raise InvalidRule("sku", f"{sale.sku} is not in the catalog")
 
     def pay(self, sale_id: str, request_id: str, user_id: str, now: datetime) -> FlashPayment:
         """Start paying the buyer's held flash order (again: the same order and payment)."""

@@ -64,19 +64,18 @@ class FlashSaleService:
         offload: Offload = asyncio.to_thread,
         live: LiveCampaigns | None = None,
         checkout: FlashCheckout | None = None,
-        campaign_known: Callable[[str], object] | None = None,
     ) -> None:
         self._store, self._gate, self._hot, self._streams = store, gate, hot, streams
         self._alerts, self._notifications, self._offload = alerts, notifications, offload
-        self._live, self._checkout, self._campaign_known = live, checkout, campaign_known
+        self._live, self._checkout = live, checkout
         self._campaign_of: dict[str, str] = {}  # sale → campaign: fixed when the sale opens
         self._sales_read = float("-inf")  # when the sales' campaigns were last read
 
     def open(self, sale: FlashSale) -> bool:
-        """Record the sale, then load it into the gate; True if it was new. Its campaign
-        must exist (UnknownCampaign otherwise)."""
-        if self._campaign_known is not None:
-            self._campaign_known(sale.campaign_id)
+        """Record the sale, then load it into the gate; True if it was new. With payments,
+        its campaign must exist and its SKU be in the catalog (InvalidRule naming which)."""
+        if self._checkout is not None:
+            self._checkout.admit(sale)
         made = self._store.define(sale)
         stored = self._store.get(sale.id) or sale
         self._campaign_of[sale.id] = stored.campaign_id
