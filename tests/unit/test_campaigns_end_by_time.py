@@ -73,3 +73,20 @@ def test_the_sweep_ends_a_campaign_whose_last_phase_is_over_live_or_paused():
     service.apply(other, paused, "ops", BURST)
     service.pause("paused-one", "ops", BURST)
     assert service.end_finished("sweeper", LAST + timedelta(seconds=1)) == ["paused-one"]
+
+
+def test_one_caller_refreshes_a_stale_copy_while_the_others_answer_from_it():
+    store = FakeCampaignStore()
+    service = CampaignService(store)
+    document, campaign = example()
+    service.apply(document, campaign, "ops", BURST)
+    live = service.open_now
+    assert not live.loaded
+    assert live.take_refresh()  # stale: this caller reads
+    assert not live.take_refresh()  # another, meanwhile: answers from the copy
+    assert not live.known_open(campaign.id, BURST)  # nothing read yet
+    live.refresh()
+    live.refresh_done()
+    assert live.loaded
+    assert live.known_open(campaign.id, BURST)
+    assert not live.take_refresh()  # fresh

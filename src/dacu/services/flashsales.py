@@ -99,11 +99,7 @@ class FlashSaleService:
     ) -> Decision:
         """抢购 on the HTTP hot path: Redis only with Redis, else the gate off the loop. Its
         campaign's state is this process's copy, read again (off the loop) when 0.2 s old."""
-        if self._live is not None and (self._live.stale or self._sales_due(sale_id)):
-            opened = await self._offload(partial(self._campaign_open, sale_id, now))
-        else:
-            opened = self._campaign_open(sale_id, now)
-        if not opened:
+        if not await self._campaign_open_async(sale_id, now):
             return Decision(Outcome.CAMPAIGN_STATE)
         if self._hot is not None:
             return await self._hot.attempt(sale_id, user_id, request_id, qty, now, ip)
@@ -122,6 +118,23 @@ class FlashSaleService:
             self._campaign_of = self._store.campaigns()
         campaign_id = self._campaign_of.get(sale_id)
         return campaign_id is None or self._live.is_open(campaign_id, now)
+
+    async def _campaign_open_async(self, sale_id: str, now: datetime) -> bool:
+        """As `_campaign_open`, reading nothing on the loop: when the copy is stale one
+        request refreshes it off the loop while the others answer from it."""
+        live = self._live
+        if live is None:
+            return True
+        if self._sales_due(sale_id) or not live.loaded:
+            opened: bool = await self._offload(partial(self._campaign_open, sale_id, now))
+            return opened
+        if live.take_refresh():
+            try:
+                await self._offload(live.refresh)
+            finally:
+                live.refresh_done()
+        campaign_id = self._campaign_of.get(sale_id)
+        return campaign_id is None or live.known_open(campaign_id, now)
 
     def _sales_due(self, sale_id: str) -> bool:
         return sale_id not in self._campaign_of and time.monotonic() - self._sales_read >= 1.0

@@ -46,11 +46,28 @@ class LiveCampaigns:
         self._known: dict[str, _Known] = {}
         self._checked = float("-inf")
         self._lock = threading.Lock()
+        self._flag = threading.Lock()
+        self._refreshing = False  # an async caller is refreshing the copy off the loop
+        self.loaded = False  # read at least once
 
     @property
     def stale(self) -> bool:
         """Whether the next question reads the store (an async caller runs it off the loop)."""
         return time.monotonic() - self._checked >= self._fresh_s
+
+    def take_refresh(self) -> bool:
+        """Whether the caller should refresh the copy now: it is stale and nobody else is
+        refreshing it. The hot path's other requests answer from the copy meanwhile, so
+        one read off the loop serves them all (`refresh_done` when finished)."""
+        with self._flag:
+            if self._refreshing or not self.stale:
+                return False
+            self._refreshing = True
+            return True
+
+    def refresh_done(self) -> None:
+        with self._flag:
+            self._refreshing = False
 
     def forget(self) -> None:
         """Read the store on the next question (a change was made through this process)."""
@@ -70,11 +87,15 @@ class LiveCampaigns:
             for cid, found in self._store.load(moved).items() if moved else ():
                 if isinstance(found, Stored):  # one that cannot be read is not open
                     known[cid] = _Known(found.revision, found.campaign.span)
-            self._known, self._checked = known, checked
+            self._known, self._checked, self.loaded = known, checked, True
 
     def is_open(self, campaign_id: str, now: datetime) -> bool:
         """Live, and within its span at `now` (a campaign the store lacks is not)."""
         self.refresh()
+        return self.known_open(campaign_id, now)
+
+    def known_open(self, campaign_id: str, now: datetime) -> bool:
+        """As `is_open`, from the copy as it stands (no read)."""
         found = self._known.get(campaign_id)
         return found is not None and found.span.contains(now)
 
