@@ -48,7 +48,7 @@ class Flashing:
             orders,
             payments,
             campaigns.is_open,
-            campaigns.summary,
+            campaigns.get,
         )
         return FlashSaleService(
             store,

@@ -17,7 +17,7 @@ from dacu.adapters.redis_scripts import sale_keys
 from dacu.adapters.sql_gate import SqlStockGate
 from dacu.bootstrap import Platform, bootstrap
 from dacu.domain.campaigns import CampaignStateError
-from dacu.domain.errors import DomainError
+from dacu.domain.errors import DomainError, InvalidRule
 from dacu.domain.flashsale import FlashSale, Outcome, PaymentRefused, StockGate
 from dacu.services.flashsales import FlashSaleService
 from dacu.services.ports.alerts import Alerts
@@ -325,3 +325,15 @@ def test_a_sale_past_its_campaigns_last_phase_takes_no_attempts(rig):
     after = datetime(2026, 11, 14, 0, 0, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
     rig.flash.open(replace(a_sale(), ends_at=after + timedelta(hours=1)))
     assert rig.flash.attempt("fs-phone", "u1", "r1", 1, after).outcome is Outcome.CAMPAIGN_STATE
+
+
+def test_the_kill_switch_of_its_flash_price_promotion_stops_the_sale(rig):
+    rig.flash.open(replace(a_sale(), promotion_id="flash-phone-20h"))
+    campaigns = rig.platform.campaigns
+    campaigns.kill(CAMPAIGN, "flash-phone-20h", "risk-zhao", NOW)
+    assert rig.flash.attempt("fs-phone", "u1", "r1", 1, NOW).outcome is Outcome.CAMPAIGN_STATE
+    campaigns.kill(CAMPAIGN, "flash-phone-20h", "risk-zhao", NOW, killed=False)
+    assert rig.flash.attempt("fs-phone", "u1", "r1", 1, NOW).accepted
+    with pytest.raises(InvalidRule) as refused:
+        rig.flash.open(replace(a_sale(), id="fs-other", promotion_id="no-such"))
+    assert refused.value.field == "promotion_id"

@@ -27,6 +27,7 @@ def definition_values(sale: FlashSale) -> dict[str, Any]:
         "restock_at": sale.restock_at,
         "campaign_id": sale.campaign_id,
         "platform_bp": sale.platform_bp,
+        "promotion_id": sale.promotion_id,
     }
 
 
@@ -58,4 +59,5 @@ def sale_from_row(row: Any) -> FlashSale:
         restock_at=row.restock_at,
         campaign_id=row.campaign_id,
         platform_bp=row.platform_bp,
+        promotion_id=row.promotion_id,
     )

@@ -60,10 +60,11 @@ class SqlFlashStore:
             rows = connection.execute(select(flash_sales).order_by(flash_sales.c.starts_at)).all()
         return [sale_from_row(row) for row in rows]
 
-    def campaigns(self) -> dict[str, str]:
+    def campaigns(self) -> dict[str, tuple[str, str]]:
+        columns = (flash_sales.c.id, flash_sales.c.campaign_id, flash_sales.c.promotion_id)
         with self._engine.connect() as connection:
-            rows = connection.execute(select(flash_sales.c.id, flash_sales.c.campaign_id)).all()
-        return {row.id: row.campaign_id for row in rows}
+            rows = connection.execute(select(*columns)).all()
+        return {row.id: (row.campaign_id, row.promotion_id) for row in rows}
 
     def add_stock(self, sale_id: str, qty: int, restock_at: datetime | None) -> bool:
         with self._engine.begin() as connection:

@@ -97,6 +97,7 @@ class FlashSale:
     restock_at: datetime | None = None  # when more stock is expected, if the operator knows
     campaign_id: str = ""  # the campaign it belongs to: paused, ended and killed with it
     platform_bp: Bp = 0  # the platform's part of the flash cut (list price − flash price)
+    promotion_id: str = ""  # the campaign's flash-price promotion it sells: killed with it
 
     def __post_init__(self) -> None:
         check_rate("platform_bp", self.platform_bp)

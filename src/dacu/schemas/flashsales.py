@@ -26,6 +26,9 @@ class FlashSaleIn(BaseModel):
     user_rate: int = Field(5, ge=1, le=10**6, description="attempts per second per buyer")
     ip_rate: int = Field(200, ge=1, le=10**6, description="attempts per second per address")
     restock_at: Moment | None = None
+    promotion_id: Id | None = Field(
+        None, description="the campaign's flash-price promotion: its kill switch stops the sale"
+    )
     platform_bp: Bp = Field(
         0,
         description="the platform's part of the cut (list price − flash price); the rest is "
@@ -49,4 +52,5 @@ class FlashSaleIn(BaseModel):
             aware(self.restock_at),
             self.campaign_id,
             self.platform_bp,
+            self.promotion_id or "",
         )

@@ -133,11 +133,11 @@ class CampaignService:
         found = self._record(campaign_id)
         return found is not None and found.status is CampaignStatus.LIVE
 
-    def is_open(self, campaign_id: str, now: datetime) -> bool:
+    def is_open(self, campaign_id: str, now: datetime, promotion_id: str = "") -> bool:
         """Whether claims, flash attempts and flash checkout may go on: live and within its
-        phases' span, as this process knew it at most `fresh_s` ago (or since its own
-        last change)."""
-        return self.open_now.is_open(campaign_id, now)
+        phases' span (and `promotion_id`, if named, not killed), as this process knew it
+        at most `fresh_s` ago (or since its own last change)."""
+        return self.open_now.is_open(campaign_id, now, promotion_id)
 
     def summary(self, campaign_id: str) -> CampaignRecord:
         found = self._record(campaign_id)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from dacu.domain.campaigns import CampaignStateError, UnknownCampaign
+from dacu.domain.campaigns import Campaign, CampaignStateError, UnknownCampaign
 from dacu.domain.errors import ConcurrentChange, InvalidRule
 from dacu.domain.flash_order import flash_order_id, full_order, overdue
 from dacu.domain.flashsale import (
@@ -38,7 +38,7 @@ from dacu.services.payments import PaymentService
 from dacu.services.ports.flash import FlashStore
 from dacu.services.ports.unit_of_work import UnitOfWork
 
-CampaignOpen = Callable[[str, datetime], bool]
+CampaignOpen = Callable[[str, datetime, str], bool]  # campaign, now, promotion ('': none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,20 +61,25 @@ class FlashCheckout:
         orders: OrderService,
         payments: PaymentService,
         campaign_open: CampaignOpen | None = None,
-        campaign_known: Callable[[str], object] | None = None,
+        campaign: Callable[[str], Campaign] | None = None,
     ) -> None:
         self._store, self._gate, self._uow, self._skus = store, gate, uow, skus
         self._orders, self._payments, self._open = orders, payments, campaign_open
-        self._known = campaign_known
+        self._campaign = campaign
 
     def admit(self, sale: FlashSale) -> None:
-        """What a sale must be to be opened: of a campaign that exists, of a catalog SKU
-        (whose list price is what its cut is measured from). InvalidRule naming the field."""
-        if self._known is not None:
+        """What a sale must be to be opened: of a campaign that exists (and of one of its
+        promotions, if it names one), of a catalog SKU (whose list price is what its cut
+        is measured from). InvalidRule naming the field."""
+        if self._campaign is not None:
             try:
-                self._known(sale.campaign_id)
+                campaign = self._campaign(sale.campaign_id)
             except UnknownCampaign:
                 raise InvalidRule("campaign_id", f"no campaign {sale.campaign_id}") from None
+            ids = {held.promotion.id for held in campaign.promotions}
+            if sale.promotion_id and sale.promotion_id not in ids:
+                message = f"campaign {campaign.id} has no promotion {sale.promotion_id}"
+                raise InvalidRule("promotion_id", message)
         if sale.sku not in self._skus([sale.sku]):
             raise InvalidRule("sku", f"{sale.sku} is not in the catalog")
 
@@ -151,7 +156,7 @@ class FlashCheckout:
             raise UnknownSale(held.sale_id)
         if overdue(sale, held, now):
             raise ReservationReleased("the time to pay ran out; stock went back")
-        if self._open is not None and not self._open(sale.campaign_id, now):
+        if self._open is not None and not self._open(sale.campaign_id, now, sale.promotion_id):
             raise CampaignStateError(
                 f"campaign {sale.campaign_id or '(none)'} is not live: flash checkout is closed"
             )

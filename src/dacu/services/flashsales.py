@@ -68,7 +68,7 @@ class FlashSaleService:
         self._store, self._gate, self._hot, self._streams = store, gate, hot, streams
         self._alerts, self._notifications, self._offload = alerts, notifications, offload
         self._live, self._checkout = live, checkout
-        self._campaign_of: dict[str, str] = {}  # sale → campaign: fixed when the sale opens
+        self._campaign_of: dict[str, tuple[str, str]] = {}  # sale → campaign, promotion
         self._sales_read = float("-inf")  # when the sales' campaigns were last read
 
     def open(self, sale: FlashSale) -> bool:
@@ -78,7 +78,7 @@ class FlashSaleService:
             self._checkout.admit(sale)
         made = self._store.define(sale)
         stored = self._store.get(sale.id) or sale
-        self._campaign_of[sale.id] = stored.campaign_id
+        self._campaign_of[sale.id] = (stored.campaign_id, stored.promotion_id)
         self._gate.open(stored)
         return made
 
@@ -116,8 +116,8 @@ class FlashSaleService:
         if self._sales_due(sale_id):
             self._sales_read = time.monotonic()
             self._campaign_of = self._store.campaigns()
-        campaign_id = self._campaign_of.get(sale_id)
-        return campaign_id is None or self._live.is_open(campaign_id, now)
+        found = self._campaign_of.get(sale_id)
+        return found is None or self._live.is_open(found[0], now, found[1])
 
     async def _campaign_open_async(self, sale_id: str, now: datetime) -> bool:
         """As `_campaign_open`, reading nothing on the loop: when the copy is stale one
@@ -133,8 +133,8 @@ class FlashSaleService:
                 await self._offload(live.refresh)
             finally:
                 live.refresh_done()
-        campaign_id = self._campaign_of.get(sale_id)
-        return campaign_id is None or live.known_open(campaign_id, now)
+        found = self._campaign_of.get(sale_id)
+        return found is None or live.known_open(found[0], now, found[1])
 
     def _sales_due(self, sale_id: str) -> bool:
         return sale_id not in self._campaign_of and time.monotonic() - self._sales_read >= 1.0

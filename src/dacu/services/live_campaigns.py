@@ -36,6 +36,7 @@ class LiveCampaignReads(Protocol):
 class _Known:
     revision: int
     span: Window
+    killed: frozenset[str]  # its promotions switched off
 
 
 class LiveCampaigns:
@@ -86,18 +87,22 @@ class LiveCampaigns:
             moved = [cid for cid in revisions if cid not in known]
             for cid, found in self._store.load(moved).items() if moved else ():
                 if isinstance(found, Stored):  # one that cannot be read is not open
-                    known[cid] = _Known(found.revision, found.campaign.span)
+                    campaign = found.campaign
+                    known[cid] = _Known(found.revision, campaign.span, frozenset(campaign.killed))
             self._known, self._checked, self.loaded = known, checked, True
 
-    def is_open(self, campaign_id: str, now: datetime) -> bool:
-        """Live, and within its span at `now` (a campaign the store lacks is not)."""
+    def is_open(self, campaign_id: str, now: datetime, promotion_id: str = "") -> bool:
+        """Live, and within its span at `now` (a campaign the store lacks is not); with
+        `promotion_id`, that promotion not killed either."""
         self.refresh()
-        return self.known_open(campaign_id, now)
+        return self.known_open(campaign_id, now, promotion_id)
 
-    def known_open(self, campaign_id: str, now: datetime) -> bool:
+    def known_open(self, campaign_id: str, now: datetime, promotion_id: str = "") -> bool:
         """As `is_open`, from the copy as it stands (no read)."""
         found = self._known.get(campaign_id)
-        return found is not None and found.span.contains(now)
+        if found is None or not found.span.contains(now):
+            return False
+        return not promotion_id or promotion_id not in found.killed
 
     def span(self, campaign_id: str) -> Window | None:
         """The live campaign's span, as known (None: not live, or not yet loaded)."""

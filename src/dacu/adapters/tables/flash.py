@@ -36,6 +36,7 @@ flash_sales = Table(
     # such a sale is never open), and the platform's part of the flash cut.
     Column("campaign_id", String(64), nullable=False, server_default=""),
     Column("platform_bp", Integer, nullable=False, server_default="0"),
+    Column("promotion_id", String(64), nullable=False, server_default=""),  # '': none
     CheckConstraint("stock_left >= 0", name="stock_left_not_negative"),
 )
 

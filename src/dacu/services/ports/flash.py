@@ -16,8 +16,8 @@ class FlashStore(Protocol):
 
     def all(self) -> list[FlashSale]: ...
 
-    def campaigns(self) -> dict[str, str]:
-        """Every sale's campaign, by sale id."""
+    def campaigns(self) -> dict[str, tuple[str, str]]:
+        """Every sale's campaign and promotion ('' for none), by sale id."""
         ...
 
     def live(self, now: datetime, grace: timedelta = ...) -> list[FlashSale]:
