@@ -1,7 +1,8 @@
 """Money that stops when told, in every process: two `dacu serve` processes on one
 PostgreSQL. A campaign paused or ended through one stops claims (activity codes too),
 quotes, checkout and flash attempts in the other within a second; resumed, they work
-again. A campaign whose last phase is over stops them too, though nobody ended it."""
+again. The kill switch of a sale's flash-price promotion stops its attempts likewise. A
+campaign whose last phase is over stops them too, though nobody ended it."""
 
 import socket
 import subprocess
@@ -57,23 +58,34 @@ def campaign_document(campaign_id: str, now: datetime, *, over: bool = False) ->
         phases.append({"name": name, "starts_at": begins.isoformat(), "ends_at": end.isoformat()})
         begins = end + timedelta(seconds=1)
     apparel = next(p for p in document["promotions"] if p["id"] == "apparel-300-50")
+    flash = next(p for p in document["promotions"] if p["id"] == "flash-phone-20h")
+    flash |= {"id": f"{campaign_id}-flash", "starts_at": begins_at(now), "ends_at": ends_at(now)}
     coupon = next(c for c in document["coupons"] if c["id"] == "warm-up-300-30")
     window = {"starts_at": start.isoformat(), "ends_at": (now + timedelta(days=1)).isoformat()}
     return document | {
         "id": campaign_id,
         "phases": phases,
-        "promotions": [apparel | {"id": f"{campaign_id}-apparel"}],
+        "promotions": [apparel | {"id": f"{campaign_id}-apparel"}, flash],
         "coupons": [coupon | {"id": f"{campaign_id}-coupon", "claim_window": window}],
     }
+
+
+def begins_at(now: datetime) -> str:
+    return (now - timedelta(minutes=5)).isoformat()
+
+
+def ends_at(now: datetime) -> str:
+    return (now + timedelta(hours=2)).isoformat()
 
 
 def flash_sale(campaign_id: str, now: datetime) -> dict[str, Any]:
     return {
         "id": f"{campaign_id}-phone",
         "campaign_id": campaign_id,
+        "promotion_id": f"{campaign_id}-flash",
         "sku": "P-PHONE",
-        "starts_at": (now - timedelta(minutes=5)).isoformat(),
-        "ends_at": (now + timedelta(hours=2)).isoformat(),
+        "starts_at": begins_at(now),
+        "ends_at": ends_at(now),
         "stock": 10_000,
         "limit_per_user": 10_000,
         "price": 359900,
@@ -192,7 +204,7 @@ def apis(request: pytest.FixtureRequest) -> Iterator[Apis]:
         principals = SqlPrincipals(engine)
         tokens = {
             who: principals.issue(who, role, frozenset(), now)
-            for who, role in [("ops", Role.OPERATOR)]
+            for who, role in [("ops", Role.OPERATOR), ("risk", Role.RISK)]
             + [(f"u{i}", Role.CONSUMER) for i in range(1, 6)]
         }
         url = engine.url.render_as_string(hide_password=False)
@@ -240,6 +252,13 @@ def test_pause_resume_and_end_reach_the_other_process_within_a_second(apis):
     within_a_second(resumed, lambda: apis.code_claim(f"{CAMPAIGN}-code", "u3"), "claimed")
     assert apis.quote() < COAT_LIST - 5000 + 1
     assert apis.checkout() < COAT_LIST - 5000 + 1
+
+    # when: the sale's flash-price promotion is killed, then revived
+    kill = f"/v1/campaigns/{CAMPAIGN}/promotions/{CAMPAIGN}-flash/kill"
+    assert apis.call(apis.a, "risk", "POST", kill, json={"killed": True}).status_code == 200
+    within_a_second(time.monotonic(), lambda: apis.attempt(CAMPAIGN), "campaign_state")
+    assert apis.call(apis.a, "risk", "POST", kill, json={"killed": False}).status_code == 200
+    within_a_second(time.monotonic(), lambda: apis.attempt(CAMPAIGN), "accepted")
 
     # when: killed (ended for good)
     apis.status(CAMPAIGN, "ended")
