@@ -34,6 +34,7 @@ from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_registration import RegistrationService, registration_of
+from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
 from dacu.services.budgets import BudgetService
@@ -136,21 +137,21 @@ def bootstrap(
     payments: ChannelConfig | None = None,
 ) -> Platform:
     """The platform over `engine` (and Redis, when given a URL)."""
-    zone = ZoneInfo(timezone)
-    now = clock or (lambda: datetime.now(zone))
+    now = clock or partial(datetime.now, ZoneInfo(timezone))
     hot = async_gate(redis_url, redis_prefix)
     campaign_store, coupons = SqlCampaignStore(engine), SqlCouponStore(engine)
     campaigns = CampaignService(campaign_store)
     enrollments = SqlEnrollmentStore(engine)
-    alerts = SqlAlertStore(engine)
-    notifications = SqlNotifications(engine)
-    flashsales = wiring.flash_sales(engine, redis_url, redis_prefix, alerts, notifications, hot)
+    alerts, notifications = SqlAlertStore(engine), SqlNotifications(engine)
     catalog = CatalogCache(campaign_store, enrollments, alerts)
     uow = partial(SqlUnitOfWork, engine)
     stock, intake = wiring.order_intake(engine, uow, redis_url, redis_prefix, now)
     profiles = SqlCustomers(engine)
     quotes, facts, figures = wiring.pricing(engine, catalog, intake, profiles)
     goods = GoodsService(SqlGoodsStore(engine), stock, now, packaged_categories())
+    orders = OrderService(uow, intake, quotes, now, ids)  # paid by `payments`
+    paying = wiring.payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids)
+    flash = Flashing(engine, redis_url, redis_prefix, hot, alerts, notifications, uow)
     return Platform(
         engine=engine,
         clock=now,
@@ -158,8 +159,8 @@ def bootstrap(
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         campaigns=campaigns,
-        coupons=CouponService(coupons, coupons, uow, now, ids, campaigns.is_live),
-        orders=(orders := OrderService(uow, intake, quotes, now, ids)),  # paid by `payments`
+        coupons=CouponService(coupons, coupons, uow, now, ids, campaigns.is_open),
+        orders=orders,
         intake=intake,
         stock=stock,
         goods=goods,
@@ -168,7 +169,7 @@ def bootstrap(
         enrollments=EnrollmentService(enrollments, campaigns, goods),
         principals=(principals := SqlPrincipals(engine)),
         access=(access := wiring.access(engine, principals, redis_url, redis_prefix, now)),
-        flashsales=flashsales,
+        flashsales=flash.sales(campaigns, goods, orders, paying),
         hot_gate=hot,
         tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
         kpis=SqlKpiStore(engine),
@@ -178,9 +179,7 @@ def bootstrap(
         recorded=SqlRecordedEvents(engine),
         quotes=quotes,
         catalog=catalog,
-        payments=wiring.payments(
-            engine, orders, payments, alerts, redis_url, redis_prefix, now, ids
-        ),
+        payments=paying,
         budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
         registration=registration_of(engine, access, now, ids),
     )

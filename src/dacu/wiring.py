@@ -13,14 +13,12 @@ from dacu.adapters.budget_store import SqlBudgetFigures
 from dacu.adapters.checkout_views import FreeCoupons, WithUnwritten, database_figure
 from dacu.adapters.console_sessions import SqlConsoleSessions
 from dacu.adapters.customer_store import SqlCustomers
-from dacu.adapters.flash_store import SqlFlashStore
-from dacu.adapters.gates import in_thread, order_streams, redis_client, stock_gate
+from dacu.adapters.gates import redis_client
 from dacu.adapters.payment_channels import RedisChannelErrors, SqlChannelErrors, SqlChannelRouting
 from dacu.adapters.payment_store import SqlAuditTrail, SqlPaymentStore
 from dacu.adapters.principal_cache import forget
 from dacu.adapters.principals import SqlPrincipals, token_id
 from dacu.adapters.redis_checkout import RedisOrderIntake
-from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.redis_stock import RedisStockReservations, stock_slot
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.stock_store import SqlStockReservations
@@ -29,7 +27,6 @@ from dacu.adapters.wallet_store import SqlHeldCoupons
 from dacu.services.access import AccessService
 from dacu.services.budgets import BudgetCaps
 from dacu.services.catalog import CatalogCache
-from dacu.services.flashsales import FlashSaleService
 from dacu.services.intake import DirectIntake
 from dacu.services.orders import OrderService
 from dacu.services.payment_channels import ChannelConfig, PaymentChannels
@@ -38,7 +35,6 @@ from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.budgets import BudgetFigures
 from dacu.services.ports.customers import CustomerFacts
 from dacu.services.ports.intake import OrderIntake
-from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.payments import ChannelErrors
 from dacu.services.ports.stock import StockReservations
 from dacu.services.ports.wallets import QuoteReads
@@ -73,25 +69,6 @@ def payments(
     channels = PaymentChannels(config, SqlChannelRouting(engine), errors, alerts)
     store, audit = SqlPaymentStore(engine), SqlAuditTrail(engine)
     return PaymentService(store, providers, channels, orders, audit, clock, ids)
-
-
-def flash_sales(
-    engine: Engine,
-    redis_url: str | None,
-    prefix: str,
-    alerts: Alerts,
-    notifications: Notifications,
-    hot: AsyncRedisGate | None,
-) -> FlashSaleService:
-    return FlashSaleService(
-        SqlFlashStore(engine),
-        stock_gate(engine, redis_url, prefix),
-        alerts,
-        notifications,
-        hot=hot,
-        streams=order_streams(engine, redis_url, prefix),
-        offload=in_thread,
-    )
 
 
 def access(

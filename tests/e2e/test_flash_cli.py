@@ -6,20 +6,27 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from dacu.adapters.db import make_engine
+from dacu.bootstrap import bootstrap
 from tests.e2e.cli import clean_env, dacu
+from tests.integration.conftest import stock_example_goods
 
 pytestmark = pytest.mark.e2e
 
+ROOT = Path(__file__).resolve().parents[2]
 
-def sales_file(folder, stock: int = 5) -> str:
+
+def sales_file(folder, stock: int = 5, campaign: str = "double11-2026") -> str:
     now = datetime.now(ZoneInfo("Asia/Shanghai"))
     path = folder / "sales.yaml"
     path.write_text(
         f"""- id: fs-phone
+  campaign_id: {campaign}
   sku: P-PHONE
   title: 旗舰手机
   starts_at: {(now - timedelta(minutes=1)).isoformat()}
@@ -35,7 +42,12 @@ def sales_file(folder, stock: int = 5) -> str:
 
 
 def test_open_show_and_reconcile_a_flash_sale(tmp_path):
-    # given
+    # given: the sale's campaign, and its SKU in the catalog
+    applied = dacu(tmp_path, "campaign", "apply", str(ROOT / "examples/double11.yaml"))
+    assert applied.returncode == 0, applied.stderr
+    refused = dacu(tmp_path, "flash", "open", sales_file(tmp_path))
+    assert (refused.returncode, "sku: P-PHONE is not in the catalog" in refused.stderr) == (2, True)
+    _example_goods(tmp_path)
     opened = dacu(tmp_path, "flash", "open", sales_file(tmp_path))
     assert opened.returncode == 0, opened.stderr
     assert "fs-phone\topened\t5 on sale" in opened.stdout
@@ -54,6 +66,20 @@ def test_open_show_and_reconcile_a_flash_sale(tmp_path):
     assert fixed.returncode == 0, fixed.stdout
     assert "fixed: on sale 5, held 0 — consistent" in fixed.stdout
     assert dacu(tmp_path, "stock", "reconcile").returncode == 0
+
+
+def _example_goods(folder) -> None:
+    engine = make_engine(f"sqlite:///{folder / 'dacu.db'}")
+    try:
+        stock_example_goods(bootstrap(engine))
+    finally:
+        engine.dispose()
+
+
+def test_a_sale_of_no_known_campaign_exits_2_naming_the_field(tmp_path):
+    run = dacu(tmp_path, "flash", "open", sales_file(tmp_path, campaign="no-such"))
+    assert run.returncode == 2
+    assert "campaign_id" in run.stderr
 
 
 def test_a_bad_sales_file_exits_2_naming_the_field(tmp_path):

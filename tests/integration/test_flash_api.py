@@ -1,6 +1,7 @@
 """Flash sales over HTTP: the SQL gate on SQLite and PostgreSQL, and Redis with
 PostgreSQL as the record — where buying and "my reservation" read no database."""
 
+import time
 from collections.abc import Iterator
 from contextlib import nullcontext
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from tests.integration.conftest import (
     redis_keys,
     sqlite_engine,
 )
+from tests.integration.flash_campaign import CAMPAIGN, live_campaign
 from tests.integration.http import serving
 from tests.integration.test_api import Clock, call
 
@@ -30,6 +32,7 @@ pytestmark = pytest.mark.integration
 START = datetime(2026, 11, 11, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 SALE = {
     "id": "fs-phone-20h",
+    "campaign_id": CAMPAIGN,
     "sku": "P-PHONE",
     "title": "旗舰手机 整点秒杀",
     "starts_at": "2026-11-11T20:00:00+08:00",
@@ -40,11 +43,12 @@ SALE = {
     "safety_stock": 1,
     "pay_within_s": 600,
     "user_rate": 3,
+    "platform_bp": 5000,  # the platform funds half of the cut (399,900 − 359,900 a unit)
 }
 
 
 class Site:
-    def __init__(self, base, tokens, clock, engine, writer):
+    def __init__(self, base, tokens, clock, engine, writer, platform=None):
         self.base, self.tokens, self.clock, self.engine, self.writer = (
             base,
             tokens,
@@ -52,6 +56,7 @@ class Site:
             engine,
             writer,
         )
+        self.platform = platform
 
     def call(self, who: str, method: str, path: str, **kwargs):
         return call(self.base, self.tokens[who], method, path, **kwargs)
@@ -79,13 +84,16 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
                 ("u1", Role.CONSUMER),
                 ("u2", Role.CONSUMER),
                 ("u3", Role.CONSUMER),
+                ("fin", Role.FINANCE),
             ]
         }
         redis_url = REDIS_URL if on_redis else None
         platform = bootstrap(engine, clock=clock, redis_url=redis_url, redis_prefix=prefix)
+        live_campaign(platform)
         writer = platform.flashsales.order_writer("w1")  # None: the SQL gate writes orders
         with serving(create_app(platform)) as base:
-            yield Site(base, tokens, clock, engine, writer)
+            platform.call_back_to(base)  # the simulated provider calls back over HTTP
+            yield Site(base, tokens, clock, engine, writer, platform)
 
 
 def test_a_flash_sale_over_http(site):
@@ -126,11 +134,20 @@ def test_a_flash_sale_over_http(site):
     assert [answer.status_code for answer in hammer] == [409, 409, 429]
     assert hammer[-1].json()["error"]["code"] == "user_rate_limited"
     assert hammer[-1].headers["Retry-After"] == "1"
-    # paying: only the buyer, once
+    # paying: only the buyer, once, through the provider's callback
     site.written()
+    paying = site.call("u1", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay")
+    assert paying.status_code == 200, paying.text
+    order_id = paying.json()["order_id"]
+    assert paying.json()["payable"] == 2 * 359900
+    assert paying.json()["payment"]["amount"] == 2 * 359900
+    _called_back(site, order_id)
     paid = site.call("u1", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay")
-    assert paid.status_code == 200, paid.text
     assert paid.json()["status"] == "paid"
+    assert paid.json()["order_status"] == "paid"
+    assert paid.json()["payment"] is None  # paid: no second payment
+    funding = site.call("fin", "GET", f"/v1/orders/{order_id}/funding").json()
+    assert funding == {"platform": 40000, "merchants": {"digital-flagship": 40000}}
     stranger = site.call("u2", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay")
     assert stranger.status_code == 404
     assert stranger.json()["error"]["code"] == "unknown_reservation"
@@ -143,6 +160,50 @@ def test_a_flash_sale_over_http(site):
     bad = site.call("ops", "POST", "/v1/flash-sales/fs-phone-20h/restock", json={"qty": 0})
     assert bad.status_code == 422
     assert bad.json()["error"]["field"] == "qty"
+
+
+def test_a_sale_names_a_campaign_that_exists_and_a_catalog_sku(site):
+    without = {k: v for k, v in SALE.items() if k != "campaign_id"}
+    for body, field in [
+        (without, "campaign_id"),
+        (SALE | {"campaign_id": "no-such"}, "campaign_id"),
+        (SALE | {"sku": "NO-SUCH-SKU"}, "sku"),
+    ]:
+        refused = site.call("ops", "POST", "/v1/flash-sales", json=body)
+        assert (refused.status_code, refused.json()["error"]["field"]) == (422, field)
+    assert site.call("ops", "GET", "/v1/flash-sales/fs-phone-20h/stock").status_code == 404
+
+
+def test_a_buyer_cannot_mark_their_own_flash_order_paid(site):
+    # given: u1 holds a unit; the provider never calls back (the buyer never paid)
+    for provider in site.platform.payment_providers.values():
+        provider.sender = lambda callback: None
+    site.call("ops", "POST", "/v1/flash-sales", json=SALE)
+    site.clock.now = START + timedelta(seconds=1)
+    assert site.buy("u1", "a1").status_code == 201
+    site.written()
+    # when: u1 asks to pay, again and again
+    answers = [
+        site.call("u1", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay") for _ in "12"
+    ]
+    # then: one payment waits for its provider; nothing is paid, the hold can still run out
+    assert {a.json()["status"] for a in answers} == {"reserved"}
+    assert {a.json()["order_status"] for a in answers} == {"pending_payment"}
+    assert answers[0].json()["payment"]["id"] == answers[1].json()["payment"]["id"]
+    stock = site.call("ops", "GET", "/v1/flash-sales/fs-phone-20h/stock").json()
+    assert (stock["held"], stock["paid"]) == (1, 0)
+    site.clock.now = START + timedelta(minutes=11)
+    assert site.platform.flashsales.sweep(site.clock.now) == 1
+    late = site.call("u1", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay")
+    assert (late.status_code, late.json()["error"]["code"]) == (409, "reservation_released")
+
+
+def _called_back(site: Site, order_id: str) -> None:
+    """Wait for the provider's callback to pay the order."""
+    deadline = time.time() + 10
+    while site.call("u1", "GET", f"/v1/orders/{order_id}").json()["status"] != "paid":
+        assert time.time() < deadline, "the provider never called back"
+        time.sleep(0.05)
 
 
 def test_unknown_sale_and_bad_requests_are_clear(site):
@@ -171,9 +232,15 @@ def test_the_hot_path_reads_no_database(site):
     for i in range(20):
         assert site.buy("u1" if i % 2 else "u2", f"hot-{i}").status_code in (201, 409)
         assert site.call("u1", "GET", "/v1/flash-sales/fs-phone-20h/attempts/warm-up").is_success
-    # then: u2's first request looked its token up once; nothing else touched the database
-    assert len(statements) == 1
-    assert "principals" in statements[0]
+        nope = f"/v1/flash-sales/nope-{i}/attempts"  # unknown ids: no read each either
+        assert site.call("u1", "POST", nope, json={"request_id": "x"}).status_code == 404
+    # then: u2's first request looked its token up once; besides, only the live campaigns'
+    # revisions (at most every 0.2 s) and the sales' campaigns (at most every second) were
+    # read, never once per attempt
+    assert sum("principals" in sql for sql in statements) == 1
+    others = [sql for sql in statements if "principals" not in sql]
+    assert all("campaign" in sql for sql in others), others
+    assert len(others) < 20
 
 
 def test_redis_unreachable_fails_closed_over_http(tmp_path):

@@ -3,7 +3,7 @@ on the SQL gate (SQLite, PostgreSQL) and on Redis with PostgreSQL as the record.
 
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +15,9 @@ from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.redis_gate import RedisStockGate
 from dacu.adapters.redis_scripts import sale_keys
 from dacu.adapters.sql_gate import SqlStockGate
-from dacu.bootstrap import bootstrap
+from dacu.bootstrap import Platform, bootstrap
+from dacu.domain.campaigns import CampaignStateError
+from dacu.domain.errors import DomainError, InvalidRule
 from dacu.domain.flashsale import FlashSale, Outcome, PaymentRefused, StockGate
 from dacu.services.flashsales import FlashSaleService
 from dacu.services.ports.alerts import Alerts
@@ -29,6 +31,7 @@ from tests.integration.conftest import (
     redis_keys,
     sqlite_engine,
 )
+from tests.integration.flash_campaign import CAMPAIGN, live_campaign, paid_in_process
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +49,7 @@ class Rig:
     written: Callable[[], None]  # wait for the writers: every accepted attempt is an order
     client: redis.Redis | None = None
     prefix: str = ""
+    platform: Platform | None = None
 
 
 @pytest.fixture(params=["sqlite", POSTGRES, REDIS_PG])
@@ -54,6 +58,8 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     on_redis = request.param == "redis+postgresql"
     with made as engine, redis_keys() if on_redis else nullcontext((None, "")) as (client, prefix):
         platform = bootstrap(engine, redis_url=REDIS_URL if on_redis else None, redis_prefix=prefix)
+        live_campaign(platform)
+        paid_in_process(platform)
         writer = platform.flashsales.order_writer("w1")  # None: the SQL gate writes orders
 
         def written() -> None:
@@ -70,6 +76,7 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
             written,
             client,
             prefix,
+            platform,
         )
 
 
@@ -86,6 +93,7 @@ def a_sale(stock: int = 3, safety: int = 1, pay_minutes: int = 15) -> FlashSale:
         pay_within=timedelta(minutes=pay_minutes),
         title="旗舰手机",
         user_rate=50,
+        campaign_id=CAMPAIGN,
     )
 
 
@@ -122,8 +130,12 @@ def test_paying_twice_is_one_payment_and_only_the_buyer_pays(rig):
     assert refused.value.code == "unknown_reservation"
     first = rig.flash.pay("fs-phone", "r1", "u1", NOW)
     again = rig.flash.pay("fs-phone", "r1", "u1", NOW + timedelta(seconds=5))
-    assert first == again
-    assert first.status == "paid"
+    assert first.flash == again.flash
+    assert first.flash.status == "paid"
+    assert first.order.id == again.order.id
+    assert first.payment is not None  # one payment, through its provider
+    assert again.payment is None  # paid already: none started
+    assert len(rig.platform.payments.of_order(first.order.id)) == 1
 
 
 def test_a_release_cut_short_is_finished_by_the_next_sweep(rig):
@@ -242,3 +254,88 @@ def test_reconcile_puts_back_units_a_gate_counts_wrong(rig):
     assert after is not None
     assert after.clean
     assert rig.gate.remaining("fs-phone") == 4
+
+
+def _hold_callbacks(rig: Rig) -> list:
+    """The providers' callbacks kept here, not delivered (the provider is slow)."""
+    assert rig.platform is not None
+    kept: list = []
+    for provider in rig.platform.payment_providers.values():
+        provider.sender = kept.append
+    return kept
+
+
+def test_a_hold_whose_order_finance_marked_paid_is_settled_not_released(rig):
+    # given: u1 went to pay, the provider never called back, finance marked the order paid
+    rig.flash.open(replace(a_sale(stock=2), price=359900, platform_bp=5000))
+    rig.flash.attempt("fs-phone", "u1", "r1", 1, NOW)
+    rig.written()
+    kept = _hold_callbacks(rig)
+    paying = rig.flash.pay("fs-phone", "r1", "u1", NOW + timedelta(minutes=1))
+    assert (paying.flash.status, paying.order.status.value, len(kept)) == (
+        "reserved",
+        "pending_payment",
+        1,
+    )
+    rig.platform.payments.mark_paid(paying.order.id, "fin-wu", "paid at the counter", NOW)
+    # when: the sweep runs past the hold's time
+    assert rig.flash.sweep(NOW + timedelta(minutes=20)) == 0
+    # then: the hold is paid, its units never go back on sale
+    assert rig.store.order("fs-phone", "r1").status == "paid"
+    assert rig.gate.hold("fs-phone", "r1").state.value == "paid"
+    assert rig.gate.remaining("fs-phone") == 1
+    funding = rig.platform.orders.funding(paying.order.id)
+    # the cut below the list price (399,900), half of it the platform's
+    assert funding == {"platform": 20000, "merchants": {"digital-flagship": 20000}}
+    budget = rig.platform.budgets.figures("double11-2026")
+    assert (budget.drawn, budget.burn) == (20000, 20000)  # the platform's part, from its budget
+
+
+def test_an_unpaid_hold_released_cancels_its_order_and_a_late_callback_pays_nothing(rig):
+    rig.flash.open(a_sale(stock=1))
+    rig.flash.attempt("fs-phone", "u1", "r1", 1, NOW)
+    rig.written()
+    kept = _hold_callbacks(rig)
+    paying = rig.flash.pay("fs-phone", "r1", "u1", NOW + timedelta(minutes=1))
+    # when: its time runs out before the provider calls back
+    assert rig.flash.sweep(NOW + timedelta(minutes=16)) == 1
+    # then: the hold is released, the order cancelled, and the callback refused
+    assert rig.platform.orders.get(paying.order.id).status.value == "cancelled"
+    assert rig.gate.remaining("fs-phone") == 1
+    with pytest.raises(DomainError):
+        rig.platform.payments.deliver(kept[0])
+    assert rig.platform.orders.get(paying.order.id).status.value == "cancelled"
+
+
+def test_a_paused_campaign_stops_attempts_and_flash_checkout_until_resumed(rig):
+    rig.flash.open(a_sale(stock=5))
+    rig.flash.attempt("fs-phone", "u1", "r1", 1, NOW)
+    rig.written()
+    campaigns = rig.platform.campaigns
+    campaigns.pause(CAMPAIGN, "ops", NOW)
+    assert rig.flash.attempt("fs-phone", "u2", "r2", 1, NOW).outcome is Outcome.CAMPAIGN_STATE
+    with pytest.raises(CampaignStateError):
+        rig.flash.pay("fs-phone", "r1", "u1", NOW)
+    campaigns.resume(CAMPAIGN, "ops", NOW)
+    assert rig.flash.attempt("fs-phone", "u2", "r2", 1, NOW).accepted
+    assert rig.flash.pay("fs-phone", "r1", "u1", NOW).flash.status == "paid"
+    campaigns.end(CAMPAIGN, "ops", NOW)
+    assert rig.flash.attempt("fs-phone", "u3", "r3", 1, NOW).outcome is Outcome.CAMPAIGN_STATE
+
+
+def test_a_sale_past_its_campaigns_last_phase_takes_no_attempts(rig):
+    after = datetime(2026, 11, 14, 0, 0, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+    rig.flash.open(replace(a_sale(), ends_at=after + timedelta(hours=1)))
+    assert rig.flash.attempt("fs-phone", "u1", "r1", 1, after).outcome is Outcome.CAMPAIGN_STATE
+
+
+def test_the_kill_switch_of_its_flash_price_promotion_stops_the_sale(rig):
+    rig.flash.open(replace(a_sale(), promotion_id="flash-phone-20h"))
+    campaigns = rig.platform.campaigns
+    campaigns.kill(CAMPAIGN, "flash-phone-20h", "risk-zhao", NOW)
+    assert rig.flash.attempt("fs-phone", "u1", "r1", 1, NOW).outcome is Outcome.CAMPAIGN_STATE
+    campaigns.kill(CAMPAIGN, "flash-phone-20h", "risk-zhao", NOW, killed=False)
+    assert rig.flash.attempt("fs-phone", "u1", "r1", 1, NOW).accepted
+    with pytest.raises(InvalidRule) as refused:
+        rig.flash.open(replace(a_sale(), id="fs-other", promotion_id="no-such"))
+    assert refused.value.field == "promotion_id"

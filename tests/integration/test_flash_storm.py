@@ -29,6 +29,7 @@ from dacu.adapters.tables import flash_orders
 from dacu.bootstrap import bootstrap
 from dacu.domain.flashsale import Decision, FlashSale, Outcome
 from tests.integration.conftest import POSTGRES_URL, REDIS_URL, postgres_engine, redis_keys
+from tests.integration.flash_campaign import live_campaign
 
 pytestmark = [
     pytest.mark.integration,
@@ -64,11 +65,19 @@ def children(pid: int, want: int, timeout: float = 30) -> list[int]:
 
 def test_a_storm_sells_exactly_the_stock_and_every_accepted_attempt_is_one_order():
     with postgres_engine() as engine, redis_keys() as (client, prefix):
-        flash = bootstrap(engine, redis_url=REDIS_URL, redis_prefix=prefix).flashsales
+        platform = bootstrap(engine, redis_url=REDIS_URL, redis_prefix=prefix)
+        flash = platform.flashsales
         gate = RedisStockGate(client, prefix)  # the storm comes pipelined, straight at the gate
         now = datetime.now(ZoneInfo("Asia/Shanghai"))  # the workers sweep on the wall clock
         sale = FlashSale(
-            "fs-storm", "P-PHONE", now, now + timedelta(hours=1), UNITS, LIMIT, user_rate=100
+            "fs-storm",
+            "P-PHONE",
+            now,
+            now + timedelta(hours=1),
+            UNITS,
+            LIMIT,
+            user_rate=100,
+            campaign_id=live_campaign(platform),
         )
         flash.open(sale)
         env = os.environ | {

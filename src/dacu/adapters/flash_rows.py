@@ -25,6 +25,9 @@ def definition_values(sale: FlashSale) -> dict[str, Any]:
         "user_rate": sale.user_rate,
         "ip_rate": sale.ip_rate,
         "restock_at": sale.restock_at,
+        "campaign_id": sale.campaign_id,
+        "platform_bp": sale.platform_bp,
+        "promotion_id": sale.promotion_id,
     }
 
 
@@ -54,4 +57,7 @@ def sale_from_row(row: Any) -> FlashSale:
         user_rate=row.user_rate,
         ip_rate=row.ip_rate,
         restock_at=row.restock_at,
+        campaign_id=row.campaign_id,
+        platform_bp=row.platform_bp,
+        promotion_id=row.promotion_id,
     )

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, and_, or_, select, update
 
 from dacu.adapters.flash_rows import define_sale, sale_from_row
 from dacu.adapters.sql import insert_for
-from dacu.adapters.tables import flash_orders, flash_rates, flash_sales
+from dacu.adapters.tables import flash_orders, flash_rates, flash_sales, orders
 from dacu.domain.flashsale import (
     ORDER_STATUS,
     PAID,
@@ -23,6 +23,7 @@ from dacu.domain.flashsale import (
     FlashSale,
     Hold,
 )
+from dacu.domain.orders import OrderStatus
 
 
 class SqlFlashStore:
@@ -58,6 +59,12 @@ class SqlFlashStore:
         with self._engine.connect() as connection:
             rows = connection.execute(select(flash_sales).order_by(flash_sales.c.starts_at)).all()
         return [sale_from_row(row) for row in rows]
+
+    def campaigns(self) -> dict[str, tuple[str, str]]:
+        columns = (flash_sales.c.id, flash_sales.c.campaign_id, flash_sales.c.promotion_id)
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(*columns)).all()
+        return {row.id: (row.campaign_id, row.promotion_id) for row in rows}
 
     def add_stock(self, sale_id: str, qty: int, restock_at: datetime | None) -> bool:
         with self._engine.begin() as connection:
@@ -135,6 +142,35 @@ class SqlFlashStore:
             )
         return moved.rowcount == 1
 
+    def link(self, sale_id: str, request_id: str, order_id: str) -> None:
+        """Name the full order the flash order became (once; the id never changes)."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(flash_orders)
+                .where(
+                    flash_orders.c.sale_id == sale_id,
+                    flash_orders.c.request_id == request_id,
+                    flash_orders.c.order_id.is_(None),
+                )
+                .values(order_id=order_id)
+            )
+
+    def paid_unsettled(self, limit: int = 1000) -> list[FlashOrder]:
+        """Reserved flash orders whose full order has been paid (by its provider's callback,
+        or by finance): their holds are to be settled."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(flash_orders)
+                .join(orders, orders.c.id == flash_orders.c.order_id)
+                .where(
+                    flash_orders.c.status == RESERVED,
+                    orders.c.status == OrderStatus.PAID.value,
+                )
+                .order_by(flash_orders.c.accepted_at)
+                .limit(limit)
+            ).all()
+        return [_order(row) for row in rows]
+
     def due(self, now: datetime, limit: int = 1000) -> list[FlashOrder]:
         """Reserved orders past their sale's time to pay, and releases left half done."""
         with self._engine.connect() as connection:
@@ -174,4 +210,5 @@ def _order(row: Any) -> FlashOrder:
         row.status,
         row.paid_at,
         row.released_at,
+        row.order_id,
     )

@@ -7,14 +7,15 @@ total less the contingency reserve (预留 5–10%); the reserve opens only as a
 operator releases it, part by part. A campaign stops funding as soon as what
 is drawn would pass its cap — its platform-funded promotions and coupons stop
 applying, and the quote says so. Only a campaign the platform funds nothing
-of may have no budget (`Campaign.check_funded`, held when its file is read).
+of may have no budget (`check_funded`, held when its file is read).
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import ClassVar
 
-from dacu.domain.campaigns import Budget
+from dacu.domain.campaigns import Budget, Campaign
 from dacu.domain.errors import DomainError, ErrorCode, InvalidRule
 from dacu.domain.pricing import Share
 from dacu.domain.types import FULL_BP, Fen
@@ -29,6 +30,24 @@ class BudgetSpent(DomainError):
         self.campaigns = frozenset(campaigns)
         named = ", ".join(sorted(self.campaigns))
         super().__init__(f"the budget of {named} is spent", "budget")
+
+
+_FUNDED_AT = datetime(2000, 1, 1, tzinfo=UTC)  # any moment: who funds a coupon is timeless
+
+
+def check_funded(campaign: Campaign) -> None:
+    """Every reward the platform funds draws on a named budget: a campaign that funds any
+    promotion or coupon needs one (a campaign only merchants fund may have none)."""
+    if campaign.budget.total:
+        return
+    for i, held in enumerate(campaign.promotions):
+        if held.promotion.platform_bp:
+            raise InvalidRule(
+                "budget.total", f"the platform funds promotions[{i}] ({held.promotion.id})"
+            )
+    for i, template in enumerate(campaign.coupons):
+        if template.issue("check", _FUNDED_AT).platform_bp:
+            raise InvalidRule("budget.total", f"the platform funds coupons[{i}] ({template.id})")
 
 
 def reserve_of(budget: Budget) -> Fen:

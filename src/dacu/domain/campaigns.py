@@ -8,7 +8,7 @@ promotion can be killed at once when its rule is wrong (活动规则错误 → �
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from dacu.domain.coupons import CouponTemplate
@@ -16,8 +16,6 @@ from dacu.domain.errors import ErrorCode, InvalidRule, NotFound, StateError
 from dacu.domain.promotions import Promotion
 from dacu.domain.rules import Window, check_rate
 from dacu.domain.types import Bp, Fen
-
-_FUNDED_AT = datetime(2000, 1, 1, tzinfo=UTC)  # any moment: who funds a coupon is timeless
 
 
 class Phase(StrEnum):
@@ -187,22 +185,6 @@ class Campaign:
                 raise InvalidRule(f"promotions[{i}].id", f"{held.promotion.id} is used twice")
             ids.add(held.promotion.id)
 
-    def check_funded(self) -> None:
-        """Every reward the platform funds draws on a named budget: a campaign that funds
-        any promotion or coupon needs one (a merchant-funded campaign may have none)."""
-        if self.budget.total:
-            return
-        for i, held in enumerate(self.promotions):
-            if held.promotion.platform_bp:
-                raise InvalidRule(
-                    "budget.total", f"the platform funds promotions[{i}] ({held.promotion.id})"
-                )
-        for i, template in enumerate(self.coupons):
-            if template.issue("check", _FUNDED_AT).platform_bp:
-                raise InvalidRule(
-                    "budget.total", f"the platform funds coupons[{i}] ({template.id})"
-                )
-
     def window_of(self, phase: Phase) -> Window:
         for held in self.phases:
             if held.phase is phase:
@@ -216,8 +198,9 @@ class Campaign:
         return None
 
     def live_promotions(self, now: datetime) -> list[Promotion]:
-        """What prices carts at `now`: nothing while paused, never a killed promotion."""
-        if self.status is not Status.LIVE:
+        """What prices carts at `now`: nothing while paused or outside every phase (before
+        the first, after the last: a campaign ends by time), never a killed promotion."""
+        if self.status is not Status.LIVE or self.phase_at(now) is None:
             return []
         found = []
         for held in self.promotions:
@@ -227,6 +210,18 @@ class Campaign:
                 continue
             found.append(held.promotion)
         return found
+
+    @property
+    def span(self) -> Window:
+        """From the start of its first phase to the end of its last."""
+        starts = [held.window.starts_at for held in self.phases if held.window.starts_at]
+        ends = [held.window.ends_at for held in self.phases if held.window.ends_at]
+        return Window(min(starts), max(ends))
+
+    def open_at(self, now: datetime) -> bool:
+        """Whether claims, flash attempts and checkout may go on at `now`: live, and
+        between the start of its first phase and the end of its last."""
+        return self.status is Status.LIVE and self.span.contains(now)
 
     def admits(self, member_tier: str | None) -> bool:
         """Whether a customer takes part at all (会员专享 campaigns admit members only)."""

@@ -14,6 +14,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from dacu.domain.errors import DomainError, ErrorCode, InvalidRule, NotFound
+from dacu.domain.rules import check_rate
+from dacu.domain.types import Bp
 
 
 class Outcome(StrEnum):
@@ -27,6 +29,7 @@ class Outcome(StrEnum):
     USER_RATE_LIMITED = "user_rate_limited"
     IP_RATE_LIMITED = "ip_rate_limited"
     REQUEST_TAKEN = "request_taken"  # another buyer already used this request id
+    CAMPAIGN_STATE = "campaign_state"  # its campaign is paused, ended or not yet on
 
 
 class HoldState(StrEnum):
@@ -92,8 +95,12 @@ class FlashSale:
     ip_rate: int = 200  # attempts per second from one address
     title: str = ""
     restock_at: datetime | None = None  # when more stock is expected, if the operator knows
+    campaign_id: str = ""  # the campaign it belongs to: paused, ended and killed with it
+    platform_bp: Bp = 0  # the platform's part of the flash cut (list price − flash price)
+    promotion_id: str = ""  # the campaign's flash-price promotion it sells: killed with it
 
     def __post_init__(self) -> None:
+        check_rate("platform_bp", self.platform_bp)
         if self.ends_at <= self.starts_at:
             raise InvalidRule("ends_at", "must be after starts_at")
         for field, least in (
@@ -158,6 +165,7 @@ class FlashOrder:
     status: str
     paid_at: datetime | None
     released_at: datetime | None
+    order_id: str | None = None  # the full order it became when its buyer went to pay
 
     def as_hold(self) -> Hold:
         """The hold the gate should have for this order."""

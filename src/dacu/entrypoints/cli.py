@@ -149,10 +149,12 @@ def sweep() -> None:
     archived = archive_finished(platform, now)
     ended = platform.access.prune()
     spent = platform.registration.prune()
+    over = platform.campaigns.end_finished("sweeper", now)
     typer.echo(
         f"{len(cancelled)} unpaid orders cancelled, {released} unpaid flash-sale holds "
         f"released, {expired} coupons expired, {len(archived)} finished campaigns archived, "
-        f"{ended} ended console sessions removed, {spent} spent sign-in codes and counts removed"
+        f"{ended} ended console sessions removed, {spent} spent sign-in codes and counts "
+        f"removed, {len(over)} campaigns ended by time"
     )
 
 

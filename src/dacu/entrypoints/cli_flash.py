@@ -49,7 +49,11 @@ def flash_open(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     flash = _flashsales()
     for sale in sales:
-        state = "opened" if flash.open(sale) else "already open"
+        try:
+            state = "opened" if flash.open(sale) else "already open"
+        except InvalidRule as refused:  # no such campaign, or a SKU not in the catalog
+            typer.echo(f"bad flash sales {path}: {refused}", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
         typer.echo(f"{sale.id}\t{state}\t{flash.on_sale(sale.id)} on sale")
 
 

@@ -75,6 +75,7 @@ def work(config: WorkerConfig) -> None:
             if time.monotonic() >= next_sweep:
                 now = datetime.now(zone)
                 platform.orders.expire_unpaid(now)
+                platform.campaigns.end_finished("sweeper", now)  # campaigns end by time
                 flash.sweep(now)
                 flash.watch(now)
                 flash.forget_rates(now - timedelta(minutes=1))

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import Field, TypeAdapter, ValidationError
 
 from dacu.domain import campaigns as c
+from dacu.domain.budgets import check_funded
 from dacu.domain.coupons import Audience, CouponTemplate, Validity
 from dacu.domain.errors import InvalidRule
 from dacu.domain.rules import ALWAYS, Level, Window
@@ -157,7 +158,7 @@ class CampaignIn(In):
             promotions=promotions,
             coupons=tuple(coupons),
         )
-        campaign.check_funded()
+        check_funded(campaign)
         return campaign
 
 

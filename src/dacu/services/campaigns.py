@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from dacu.domain.campaigns import Campaign, CampaignStatus, UnknownCampaign
+from dacu.domain.campaigns import Campaign, CampaignStateError, CampaignStatus, UnknownCampaign
 from dacu.domain.errors import ConcurrentChange
+from dacu.services.live_campaigns import FRESH_S, LiveCampaigns
 from dacu.services.ports.campaigns import CampaignRecord, CampaignStore, Stored
 
 
@@ -24,8 +25,9 @@ class Applied:
 
 
 class CampaignService:
-    def __init__(self, store: CampaignStore) -> None:
+    def __init__(self, store: CampaignStore, fresh_s: float = FRESH_S) -> None:
         self._store = store
+        self.open_now = LiveCampaigns(store, fresh_s)  # this process's copy: claims, 抢购
 
     def apply(
         self,
@@ -54,6 +56,7 @@ class CampaignService:
         elif expected_revision is not None:
             raise UnknownCampaign(campaign.id)
         version = self._store.apply(document, campaign, actor, now)
+        self.open_now.forget()
         applied = self._record(campaign.id)
         assert applied is not None  # just written
         return Applied(campaign.id, version, applied.revision, True)
@@ -65,6 +68,7 @@ class CampaignService:
         stored = self._store.get(campaign_id)
         moved = stored.campaign.moved_to(status)
         self._store.save(moved, stored.revision, "campaign.status", actor, now)
+        self.open_now.forget()
         return self.summary(campaign_id)
 
     def go_live(self, campaign_id: str, actor: str, now: datetime) -> CampaignRecord:
@@ -79,6 +83,26 @@ class CampaignService:
     def end(self, campaign_id: str, actor: str, now: datetime) -> CampaignRecord:
         return self._move(campaign_id, Campaign.end, actor, now)
 
+    def end_finished(self, actor: str, now: datetime) -> list[str]:
+        """A campaign ends by time: every one still live or paused whose last phase is over
+        is ended (audited, as by hand). Already closed to everything by `is_open`; this
+        makes its status say so. Returns the ids ended."""
+        ended = []
+        for record in self._store.records():
+            if record.status not in (CampaignStatus.LIVE, CampaignStatus.PAUSED):
+                continue
+            span = self.open_now.span(record.id) if record.status is CampaignStatus.LIVE else None
+            if span is None:
+                span = self._store.get(record.id).campaign.span
+            if span.ends_at is None or now <= span.ends_at:
+                continue
+            try:
+                self.end(record.id, actor, now)
+            except (CampaignStateError, ConcurrentChange):
+                continue  # moved meanwhile: the next sweep looks again
+            ended.append(record.id)
+        return ended
+
     def kill(
         self, campaign_id: str, promotion_id: str, actor: str, now: datetime, killed: bool = True
     ) -> CampaignRecord:
@@ -86,6 +110,7 @@ class CampaignService:
         stored = self._store.get(campaign_id)
         changed = stored.campaign.kill(promotion_id, killed)
         self._store.save(changed, stored.revision, "promotion.kill", actor, now)
+        self.open_now.forget()
         return self.summary(campaign_id)
 
     def document(self, campaign_id: str) -> dict[str, Any]:
@@ -108,6 +133,12 @@ class CampaignService:
         found = self._record(campaign_id)
         return found is not None and found.status is CampaignStatus.LIVE
 
+    def is_open(self, campaign_id: str, now: datetime, promotion_id: str = "") -> bool:
+        """Whether claims, flash attempts and flash checkout may go on: live and within its
+        phases' span (and `promotion_id`, if named, not killed), as this process knew it
+        at most `fresh_s` ago (or since its own last change)."""
+        return self.open_now.is_open(campaign_id, now, promotion_id)
+
     def summary(self, campaign_id: str) -> CampaignRecord:
         found = self._record(campaign_id)
         if found is None:
@@ -126,6 +157,7 @@ class CampaignService:
     def _move(self, campaign_id: str, move: Any, actor: str, now: datetime) -> CampaignRecord:
         stored = self._store.get(campaign_id)
         self._store.save(move(stored.campaign), stored.revision, "campaign.status", actor, now)
+        self.open_now.forget()
         return self.summary(campaign_id)
 
     def _record(self, campaign_id: str) -> CampaignRecord | None:

@@ -2,35 +2,40 @@
 reconcile — `FlashSaleService`, the one way in for the API, the CLI, the workers and
 the simulator.
 
-The database is the system of record and moves first: a payment and the
-sweeper race on the order's row (reserved → paid, or reserved → releasing),
-and only the winner touches the gate. A release left half done (releasing)
-is finished by the next sweep, so a crash between the two stores loses
-nothing.
+A sale belongs to a campaign: while the campaign is paused, ended, not yet
+started or past its last phase, every attempt is refused (`campaign_state`),
+in every process within a fraction of a second (`LiveCampaigns`).
+
+The database is the system of record and moves first. Going to pay makes the
+hold a full order paid through the payments path (`FlashCheckout`); the
+sweeper cancels an unpaid full order before it releases the hold, so a
+payment and a release agree on one winner through the order's row, and only
+the winner touches the gate. A release left half done (releasing) is
+finished by the next sweep, so a crash between the two stores loses nothing.
 """
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from dacu.domain.flashsale import (
-    PAID,
     RELEASED,
     RELEASING,
     RESERVED,
     Decision,
-    FlashOrder,
     FlashSale,
     Hold,
-    NotYours,
-    OrderPending,
-    ReservationReleased,
+    Outcome,
     StockGate,
     UnknownSale,
 )
+from dacu.domain.payments import PaymentUnavailable
+from dacu.services.flash_checkout import FlashCheckout, FlashPayment
 from dacu.services.flash_stock import StockView, Watch, stock_view, watch
+from dacu.services.live_campaigns import LiveCampaigns
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.flash import FlashStore, HotGate, OrderStreams, StreamWriter
 from dacu.services.ports.notifications import Notifications
@@ -57,14 +62,24 @@ class FlashSaleService:
         hot: HotGate | None = None,
         streams: OrderStreams | None = None,
         offload: Offload = asyncio.to_thread,
+        live: LiveCampaigns | None = None,
+        checkout: FlashCheckout | None = None,
     ) -> None:
         self._store, self._gate, self._hot, self._streams = store, gate, hot, streams
         self._alerts, self._notifications, self._offload = alerts, notifications, offload
+        self._live, self._checkout = live, checkout
+        self._campaign_of: dict[str, tuple[str, str]] = {}  # sale → campaign, promotion
+        self._sales_read = float("-inf")  # when the sales' campaigns were last read
 
     def open(self, sale: FlashSale) -> bool:
-        """Record the sale, then load it into the gate; True if it was new."""
+        """Record the sale, then load it into the gate; True if it was new. With payments,
+        its campaign must exist and its SKU be in the catalog (InvalidRule naming which)."""
+        if self._checkout is not None:
+            self._checkout.admit(sale)
         made = self._store.define(sale)
-        self._gate.open(self._store.get(sale.id) or sale)
+        stored = self._store.get(sale.id) or sale
+        self._campaign_of[sale.id] = (stored.campaign_id, stored.promotion_id)
+        self._gate.open(stored)
         return made
 
     def sales(self) -> list[FlashSale]:
@@ -73,18 +88,56 @@ class FlashSaleService:
     def attempt(
         self, sale_id: str, user_id: str, request_id: str, qty: int, now: datetime, ip: str = ""
     ) -> Decision:
-        """抢购 in the calling thread: the answer is final for this request id."""
+        """抢购 in the calling thread: the answer is final for this request id (while its
+        campaign is open: a paused, ended or not yet started one refuses every attempt)."""
+        if not self._campaign_open(sale_id, now):
+            return Decision(Outcome.CAMPAIGN_STATE)
         return self._gate.attempt(sale_id, user_id, request_id, qty, now, ip)
 
     async def attempt_async(
         self, sale_id: str, user_id: str, request_id: str, qty: int, now: datetime, ip: str = ""
     ) -> Decision:
-        """抢购 on the HTTP hot path: Redis only with Redis, else the gate off the loop."""
+        """抢购 on the HTTP hot path: Redis only with Redis, else the gate off the loop. Its
+        campaign's state is this process's copy, read again (off the loop) when 0.2 s old."""
+        if not await self._campaign_open_async(sale_id, now):
+            return Decision(Outcome.CAMPAIGN_STATE)
         if self._hot is not None:
             return await self._hot.attempt(sale_id, user_id, request_id, qty, now, ip)
         call = partial(self._gate.attempt, sale_id, user_id, request_id, qty, now, ip)
         decided: Decision = await self._offload(call)
         return decided
+
+    def _campaign_open(self, sale_id: str, now: datetime) -> bool:
+        """Whether the sale's campaign is open now. A sale the record does not know is the
+        gate's to answer (unknown_sale); the record's sales are read again at most once a
+        second, so unknown ids cost the database nothing more."""
+        if self._live is None:
+            return True
+        if self._sales_due(sale_id):
+            self._sales_read = time.monotonic()
+            self._campaign_of = self._store.campaigns()
+        found = self._campaign_of.get(sale_id)
+        return found is None or self._live.is_open(found[0], now, found[1])
+
+    async def _campaign_open_async(self, sale_id: str, now: datetime) -> bool:
+        """As `_campaign_open`, reading nothing on the loop: when the copy is stale one
+        request refreshes it off the loop while the others answer from it."""
+        live = self._live
+        if live is None:
+            return True
+        if self._sales_due(sale_id) or not live.loaded:
+            opened: bool = await self._offload(partial(self._campaign_open, sale_id, now))
+            return opened
+        if live.take_refresh():
+            try:
+                await self._offload(live.refresh)
+            finally:
+                live.refresh_done()
+        found = self._campaign_of.get(sale_id)
+        return found is None or live.known_open(found[0], now, found[1])
+
+    def _sales_due(self, sale_id: str) -> bool:
+        return sale_id not in self._campaign_of and time.monotonic() - self._sales_read >= 1.0
 
     def hold(self, sale_id: str, request_id: str) -> Hold | None:
         return self._gate.hold(sale_id, request_id)
@@ -109,24 +162,12 @@ class FlashSaleService:
         sale = self._store.get(sale_id)
         return self._gate.hold(sale_id, request_id), sale.pay_within if sale else timedelta(0)
 
-    def pay(self, sale_id: str, request_id: str, user_id: str, now: datetime) -> FlashOrder:
-        """Pay for a held order (once: paying again returns the paid order)."""
-        order = self._store.order(sale_id, request_id)
-        if order is None:
-            hold = self._gate.hold(sale_id, request_id)
-            if hold is None or hold.user_id != user_id:  # answered as one that never was
-                raise NotYours()
-            raise OrderPending("the order is not written yet; retry shortly")
-        if order.user_id != user_id:
-            raise NotYours("that order is someone else's")
-        if order.status == RESERVED:
-            self._store.move(sale_id, request_id, (RESERVED,), PAID, now)
-        paid = self._store.order(sale_id, request_id)
-        assert paid is not None
-        if paid.status != PAID:
-            raise ReservationReleased("the time to pay ran out; stock went back")
-        self._gate.settle(sale_id, request_id)
-        return paid
+    def pay(self, sale_id: str, request_id: str, user_id: str, now: datetime) -> FlashPayment:
+        """Go to pay a held order: it becomes a full order and its payment starts on the
+        active channel; it is paid only by the provider's callback (or finance)."""
+        if self._checkout is None:
+            raise PaymentUnavailable("flash sales here take no payments")
+        return self._checkout.pay(sale_id, request_id, user_id, now)
 
     def sweep(self, now: datetime, limit: int = 1000) -> int:
         """One sweep: release every hold unpaid past its sale's time; returns how many.
@@ -134,10 +175,15 @@ class FlashSaleService:
         Released units are on sale again as soon as the gate has them back.
         """
         released = 0
+        if self._checkout is not None:
+            self._checkout.settle_paid(now, limit)
         for order in self._store.due(now, limit):
             key = (order.sale_id, order.request_id)
-            if order.status == RESERVED and not self._store.move(*key, (RESERVED,), RELEASING, now):
-                continue  # paid (or taken by another sweeper) meanwhile
+            if order.status == RESERVED:
+                if self._checkout is not None and not self._checkout.may_release(order, now):
+                    continue  # its full order was paid: settled instead
+                if not self._store.move(*key, (RESERVED,), RELEASING, now):
+                    continue  # taken by another sweeper meanwhile
             self._gate.release(*key)  # false when an earlier, interrupted sweep already did
             if self._store.move(*key, (RELEASING,), RELEASED, now):
                 released += 1

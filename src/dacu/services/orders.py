@@ -126,6 +126,22 @@ class OrderService:
             price = self._pricing.quote(cart, customer, now, spent=spent)
         raise BudgetSpent(spent)
 
+    def place_made(self, order: Order, now: datetime) -> Order:
+        """Write an order made elsewhere (a paid 抢购's), the platform's shares drawn from
+        the capped budgets in its transaction (BudgetSpent, nothing written, past a cap);
+        the order as it stands when it was written before."""
+        bases = self._pricing.bases(now)
+        drawn = {c: n for c, n in order.draws().items() if c in bases}
+        with self._uow() as uow:
+            if not uow.orders.add(replace(order, drawn=drawn), order.id, order.id):
+                return uow.orders.get(order.id)
+            refused = [c for c, n in sorted(drawn.items()) if not uow.budgets.draw(c, n, bases[c])]
+            if refused:
+                raise BudgetSpent(refused)
+        self._intake.give_back(order.id, (), stock=False, budgets={c: -n for c, n in drawn.items()})
+        self._pricing.moved(drawn)
+        return self.get(order.id)
+
     # --- after checkout ----------------------------------------------------------------
 
     def get(self, order_id: str) -> Order:

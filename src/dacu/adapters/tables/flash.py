@@ -32,6 +32,11 @@ flash_sales = Table(
     Column("user_rate", Integer, nullable=False, server_default="5"),
     Column("ip_rate", Integer, nullable=False, server_default="200"),
     Column("restock_at", AwareDateTime(), nullable=True),
+    # The campaign it belongs to ('' only for sales recorded before sales named one:
+    # such a sale is never open), and the platform's part of the flash cut.
+    Column("campaign_id", String(64), nullable=False, server_default=""),
+    Column("platform_bp", Integer, nullable=False, server_default="0"),
+    Column("promotion_id", String(64), nullable=False, server_default=""),  # '': none
     CheckConstraint("stock_left >= 0", name="stock_left_not_negative"),
 )
 
@@ -81,6 +86,7 @@ flash_orders = Table(
     Column("status", String(16), nullable=False, server_default=RESERVED),
     Column("paid_at", AwareDateTime(), nullable=True),
     Column("released_at", AwareDateTime(), nullable=True),
+    Column("order_id", String(64), nullable=True),  # the full order, once its buyer went to pay
     Index("ix_flash_orders_status", "status", "accepted_at"),
 )
 

@@ -14,12 +14,15 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 
 from dacu.domain.access import Role
-from dacu.domain.flashsale import Decision, FlashOrder, Hold, NotYours, Outcome
+from dacu.domain.flashsale import Decision, Hold, NotYours, Outcome
+from dacu.domain.payments import Payment
 from dacu.entrypoints.api import context
 from dacu.entrypoints.api.context import HOT_SECURITY, PlatformDep, PrincipalDep, hot_principal
+from dacu.entrypoints.api.payments import PaymentOut
 from dacu.entrypoints.kpi_view import AlertOut
 from dacu.schemas.bounds import Moment, aware
 from dacu.schemas.flashsales import FlashSaleIn, RequestId
+from dacu.services.flash_checkout import FlashPayment
 from dacu.services.flash_stock import StockView
 
 router = APIRouter(prefix="/v1", tags=["flash sales"])
@@ -40,6 +43,7 @@ _WHY = {
     Outcome.USER_RATE_LIMITED: "too many attempts from you this second; retry in a second",
     Outcome.IP_RATE_LIMITED: "too many attempts from your address this second",
     Outcome.REQUEST_TAKEN: "that request_id was used by another buyer",
+    Outcome.CAMPAIGN_STATE: "the sale's campaign is paused, ended or not live now",
 }
 
 
@@ -73,9 +77,13 @@ class OrderOut(BaseModel):
     request_id: str
     reservation: str
     qty: int
-    status: str
+    status: str = Field(description="reserved until the order is paid by its provider")
     accepted_at: datetime
     paid_at: datetime | None
+    order_id: str = Field(description="the full order: GET /v1/orders/{id}, its funding")
+    payable: int = Field(description="fen: the flash price of the units")
+    order_status: str
+    payment: PaymentOut | None = Field(description="pay there; its provider calls back")
 
 
 @router.post("/flash-sales", response_model=StockOut, status_code=201)
@@ -142,7 +150,8 @@ async def my_reservation(sale_id: str, request_id: str, request: Request) -> Res
 
 @router.post("/flash-sales/{sale_id}/attempts/{request_id}/pay", response_model=OrderOut)
 def pay(sale_id: str, request_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOut:
-    """Payment confirmed for a held reservation: it is never released after this."""
+    """Go to pay a held reservation: it becomes a full order, and its payment starts on the
+    active channel. It is paid (never released after) only when the provider calls back."""
     who.require(Role.CONSUMER)
     return _order(backend.flashsales.pay(sale_id, request_id, who.subject, backend.clock()))
 
@@ -231,13 +240,32 @@ def _stock(view: StockView) -> StockOut:
     )
 
 
-def _order(order: FlashOrder) -> OrderOut:
+def _order(paying: FlashPayment) -> OrderOut:
+    held, order = paying.flash, paying.order
     return OrderOut(
-        sale_id=order.sale_id,
-        request_id=order.request_id,
-        reservation=order.entry,
-        qty=order.qty,
-        status=order.status,
-        accepted_at=order.accepted_at,
-        paid_at=order.paid_at,
+        sale_id=held.sale_id,
+        request_id=held.request_id,
+        reservation=held.entry,
+        qty=held.qty,
+        status=held.status,
+        accepted_at=held.accepted_at,
+        paid_at=held.paid_at,
+        order_id=order.id,
+        payable=order.payable,
+        order_status=order.status.value,
+        payment=None if paying.payment is None else _payment(paying.payment),
+    )
+
+
+def _payment(payment: Payment) -> PaymentOut:
+    return PaymentOut(
+        id=payment.id,
+        order_id=payment.order_id,
+        channel=payment.channel,
+        amount=payment.amount,
+        status=payment.status.value,
+        transaction_id=payment.transaction_id,
+        refunded=payment.refunded,
+        created_at=payment.created_at,
+        paid_at=payment.paid_at,
     )

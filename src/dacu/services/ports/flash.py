@@ -16,6 +16,10 @@ class FlashStore(Protocol):
 
     def all(self) -> list[FlashSale]: ...
 
+    def campaigns(self) -> dict[str, tuple[str, str]]:
+        """Every sale's campaign and promotion ('' for none), by sale id."""
+        ...
+
     def live(self, now: datetime, grace: timedelta = ...) -> list[FlashSale]:
         """Sales open now, or ended within `grace` (their holds may still be settling)."""
         ...
@@ -34,6 +38,14 @@ class FlashStore(Protocol):
         self, sale_id: str, request_id: str, frm: tuple[str, ...], to: str, now: datetime
     ) -> bool:
         """Move an order from one of `frm` to `to`; False if another move won."""
+        ...
+
+    def link(self, sale_id: str, request_id: str, order_id: str) -> None:
+        """Name the full order the flash order became."""
+        ...
+
+    def paid_unsettled(self, limit: int = ...) -> list[FlashOrder]:
+        """Reserved flash orders whose full order has been paid."""
         ...
 
     def due(self, now: datetime, limit: int = ...) -> list[FlashOrder]:

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dacu.domain.events import EventKind, Line
+from dacu.domain.flash_order import flash_order_id
 from dacu.domain.flashsale import FlashSale, Outcome, PaymentRefused
-from dacu.domain.money import apply_rate
+from dacu.domain.orders import OrderStateError, OrderStatus
+from dacu.domain.payments import PaymentUnavailable
 from dacu.domain.types import Bp, Fen
 from dacu.services.simulation.crowd import Crowd
 from dacu.services.simulation.plan import FlashTry, Shopper
@@ -42,7 +44,7 @@ class FlashCounter:
             trail.add(
                 EventKind.ORDER,
                 at,
-                order_id=_order_id(sale, request_id),
+                order_id=flash_order_id(sale.id, request_id),
                 amount=amount,
                 lines=lines,
             )
@@ -75,25 +77,29 @@ class FlashCounter:
         return flash.attempt(sale_id, shopper.id, request_id, tried.qty, at).outcome
 
     def _pay(self, shopper: Shopper, tried: FlashTry, request_id: str, at: datetime) -> None:
-        crowd, terms = self._crowd, self._terms
-        sale = terms.sale
+        """Go to pay: the hold becomes a full order, paid through the provider's callback;
+        who funds the flash cut is read from the order's funding, as for any order."""
+        crowd, sale = self._crowd, self._terms.sale
         trail = crowd.journal.step(f"{request_id}-pay", shopper)
         try:
-            crowd.world.flashsales.pay(sale.id, request_id, shopper.id, at)
-        except PaymentRefused:
+            paying = crowd.world.flashsales.pay(sale.id, request_id, shopper.id, at)
+        except (PaymentRefused, PaymentUnavailable, OrderStateError):
             trail.add(EventKind.ERROR, at)
             return
-        amount = sale.price * tried.qty
-        cut = (terms.list_price - sale.price) * tried.qty
-        platform = apply_rate(cut, terms.platform_bp)
+        order = paying.order
+        if order.status is not OrderStatus.PAID:
+            trail.add(EventKind.ERROR, at)
+            return
+        funding = crowd.world.orders.funding(order.id)
+        lines = tuple(Line(line.sku, line.qty, line.payable) for line in order.lines)
         trail.add(
             EventKind.PAYMENT,
             at,
-            order_id=_order_id(sale, request_id),
-            amount=amount,
-            platform_funded=platform,
-            merchant_funded=cut - platform,
-            lines=(Line(sale.sku, tried.qty, amount),),
+            order_id=order.id,
+            amount=order.payable,
+            platform_funded=funding["platform"],
+            merchant_funded=sum(funding["merchants"].values()),
+            lines=lines,
         )
         account = crowd.account(shopper)
         account.first_order = False
@@ -109,10 +115,6 @@ def flash_request(shopper: Shopper, tried: FlashTry) -> str:
 def retry_request(request_id: str) -> str:
     """A new attempt after a restock reminder: a new request id."""
     return f"{request_id}r"
-
-
-def _order_id(sale: FlashSale, request_id: str) -> str:
-    return f"{sale.id}:{request_id}"
 
 
 def _retry(tried: FlashTry) -> FlashTry:

@@ -90,6 +90,9 @@ def flash_sale(campaign: Campaign, customers: int) -> tuple[FlashSale, Promotion
             price=benefit.price,
             safety_stock=stock // 10,
             title=f"{sku} 整点秒杀",
+            campaign_id=campaign.id,
+            platform_bp=promotion.platform_bp,
+            promotion_id=promotion.id,
         )
         return sale, promotion
     return None
