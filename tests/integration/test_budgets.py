@@ -147,3 +147,14 @@ def test_a_storm_of_checkouts_never_draws_past_the_cap(world):
     assert len(placed) == 24
     assert len(funded) == 5
     assert world.figures().drawn == 5 * SHARE <= world.figures().cap
+
+
+def test_a_campaign_past_its_last_phase_stops_its_coupons_pricing(world):
+    from dacu.domain.coupons import Claimant
+
+    world.platform.campaigns.apply(*load_campaign(budgeted(10**9)), "ops", WARM_UP)
+    coupon = world.platform.coupons.claim("warm-up-300-30", Claimant("u-9"), "c1", WARM_UP)
+    during = world.platform.quotes.quote(COATS, Customer("u-9"), BURST)
+    assert coupon.id in during.used
+    after = datetime(2026, 11, 14, 10, 0, tzinfo=ZONE)  # the coupon is valid a week
+    assert world.platform.quotes.quote(COATS, Customer("u-9"), after).used == ()

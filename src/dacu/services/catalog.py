@@ -107,6 +107,15 @@ class CatalogCache:
             return self._snapshot.compiled
         return self.refresh(now)
 
+    def over(self, now: datetime) -> frozenset[str]:
+        """The live campaigns outside their span at `now` (as last checked): they price
+        nothing, and their coupons stop with them until the sweep ends them."""
+        return frozenset(
+            held.campaign.id
+            for held in self._snapshot.compiled
+            if not held.campaign.span.contains(now)
+        )
+
     def catalog(
         self, member_tier: str | None, now: datetime, revisions: dict[str, int] | None = None
     ) -> PromotionCatalog:

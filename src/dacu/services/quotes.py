@@ -133,6 +133,9 @@ class QuoteService:
     ) -> PriceResult:
         revisions, wallet = self._wallets.read(customer.id, now)
         catalog = self._catalog.catalog(customer.member_tier, now, revisions)
+        over = self._catalog.over(now)  # live, but past their last phase: their coupons stop
+        if over:
+            wallet = [w for w in wallet if w.budget not in over]
         result = price(cart, customer, catalog, wallet, now, explain=explain)
         if self._caps is None:
             return result
