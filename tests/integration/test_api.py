@@ -374,6 +374,9 @@ def test_a_paused_campaign_stops_its_coupons_being_claimed_and_applied(api):
     refused = call(base, consumer, "POST", claims, headers={"Idempotency-Key": "c2"}, json={})
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "campaign_state"
+    grants = "/v1/coupon-templates/warm-up-300-30/grants"
+    granted = call(base, operator, "POST", grants, json={"batch": "vip", "customers": ["a"]})
+    assert granted.status_code == 409  # nor granted in bulk by an operator
     assert call(base, operator, "POST", status, json={"status": "live"}).status_code == 200
     quoted = call(base, consumer, "POST", "/v1/quotes", json=cart).json()
     assert held.json()["id"] in {d["id"] for d in quoted["applied"]}

@@ -178,6 +178,7 @@ class CouponService:
         now: datetime | None = None,
     ) -> dict[str, str]:
         now = now or self._clock()
+        self._open_for_claims(template_id, now)  # a paused or ended campaign grants none
         return grant(self._store, template_id, customer_ids, batch, now, self._new_id)
 
     def add_code(self, code: str, template_id: str, max_uses: int, window: Window = ALWAYS) -> None:
