@@ -1,8 +1,7 @@
 """The composition root: the one place where adapters are chosen and services wired.
 
-Every entry point — the API and its console, the CLI, the workers and the
-simulator — asks `bootstrap` for a `Platform` and calls its services; none
-builds a store of its own. Tests build one over a test database the same way.
+Every entry point (the API and its console, the CLI, the workers, the simulator) and
+every test asks `bootstrap` for a `Platform` and calls its services; none builds a store.
 """
 
 import uuid
@@ -29,6 +28,7 @@ from dacu.adapters.gates import async_gate, in_thread, order_streams, redis_clie
 from dacu.adapters.goods_store import SqlGoodsStore
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.notification_store import SqlNotifications
+from dacu.adapters.outbox_store import SqlOutboxFeed
 from dacu.adapters.payment_channels import RedisChannelErrors, SqlChannelErrors, SqlChannelRouting
 from dacu.adapters.payment_store import SqlAuditTrail, SqlPaymentStore
 from dacu.adapters.principal_cache import PrincipalCache, forget
@@ -50,6 +50,7 @@ from dacu.services.flashsales import FlashSaleService
 from dacu.services.goods import GoodsService
 from dacu.services.intake import DirectIntake
 from dacu.services.orders import OrderService
+from dacu.services.outbox import OutboxDelivery
 from dacu.services.payment_channels import ChannelConfig, PaymentChannels
 from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
@@ -101,6 +102,9 @@ class Platform:
     quotes: QuoteService
     catalog: CatalogCache  # the process's compiled live promotions, behind `quotes`
     payments: PaymentService
+
+    def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
+        return OutboxDelivery(SqlOutboxFeed(self.engine), self.kpis, self.campaigns, self.alerts)
 
     @property
     def payment_providers(self) -> dict[str, SimulatedProvider]:

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from dacu.domain.coupons import CouponUnavailable
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
+from dacu.domain.facts import order_placed
 from dacu.domain.orders import Order
 from dacu.services.ports.stock import StockReservations
 from dacu.services.ports.unit_of_work import UnitOfWork
@@ -51,6 +52,7 @@ class DirectIntake:
                 coupon = found[coupon_id]
                 locked = coupon.lock(order.customer_id, order.id, order.created_at)
                 uow.coupons.save(locked, coupon.status)
+            uow.outbox.add(order_placed(order))
         return replace(order, version=1)
 
     def placed(self, customer_id: str, key: str) -> tuple[Order, str] | None:

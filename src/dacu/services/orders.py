@@ -19,6 +19,7 @@ from typing import Any
 from dacu.domain.cart import Cart, Customer
 from dacu.domain.coupons import CouponStatus
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
+from dacu.domain.facts import order_closed, order_paid, order_refunded
 from dacu.domain.orders import Order, OrderStateError, Refund, UnknownOrder, order_from_quote
 from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.pricing import Pricing
@@ -125,6 +126,7 @@ class OrderService:
             paid = self._save(uow, order, paid)
             for line in paid.lines:
                 uow.orders.book(order_id, None, line.shop, line.discounts, 1, now)
+            uow.outbox.add(*order_paid(paid, now))
         return paid
 
     def cancel(self, order_id: str, now: datetime | None = None) -> Order:
@@ -155,6 +157,7 @@ class OrderService:
             if closed is order:
                 return order
             closed = self._save(uow, order, closed)
+            uow.outbox.add(order_closed(closed, now))
         self._intake.give_back(order_id, order.coupons, stock=True)
         return closed
 
@@ -181,6 +184,7 @@ class OrderService:
             refund_id = refund_id or self._new_id()
             uow.orders.add_refund(order_id, refund_id, key, refund, now)
             uow.orders.book(order_id, refund_id, refund.shop, refund.clawbacks, -1, now)
+            uow.outbox.add(order_refunded(order, refund_id, refund, now))
         returned = after.coupon_status is CouponStatus.HELD
         if returned and order.coupon_status is not CouponStatus.HELD:  # refunded whole
             self._intake.give_back(order_id, order.coupons, stock=False)

@@ -8,6 +8,7 @@ from typing import Protocol, Self
 
 from dacu.services.ports.coupons import CouponRepository
 from dacu.services.ports.orders import OrderRepository
+from dacu.services.ports.outbox import Outbox
 
 
 class UnitOfWork(Protocol):
@@ -16,6 +17,9 @@ class UnitOfWork(Protocol):
 
     @property
     def coupons(self) -> CouponRepository: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> Self: ...
 
