@@ -7,7 +7,7 @@ from typing import Protocol
 
 from dacu.domain.campaigns import Campaign
 from dacu.domain.errors import InvalidRule
-from dacu.domain.events import Channel, Event, Segment, Span
+from dacu.domain.events import STOREFRONT_KINDS, Channel, Event, Segment, Span
 from dacu.domain.kpis import Figures, SkuFigures
 from dacu.domain.review import BUDGET_STEPS, Dashboard, achievements, budget_alerts, errors_risen
 from dacu.services.ports.alerts import Alerts
@@ -36,6 +36,21 @@ class Campaigns(Protocol):
 class Ingested:
     accepted: int
     duplicates: int
+
+
+def ingest_storefront(
+    store: KpiStore, campaigns: Campaigns, alerts: Alerts, batch: Sequence[Event], now: datetime
+) -> Ingested:
+    """A storefront's batch: only what it alone sees. Registrations, claims, orders,
+    payments and refunds are the server's own events (its outbox), never a client's."""
+    for i, event in enumerate(batch):
+        if event.kind not in STOREFRONT_KINDS:
+            allowed = ", ".join(sorted(STOREFRONT_KINDS))
+            raise InvalidRule(
+                f"events[{i}].kind",
+                f"{event.kind} events are the server's own; a storefront sends {allowed}",
+            )
+    return ingest(store, campaigns, alerts, batch, now)
 
 
 def ingest(
