@@ -14,7 +14,9 @@ it never saw counts in the app, as new when they registered in this batch and
 as returning otherwise.
 """
 
-from collections.abc import Sequence
+import logging
+import threading
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -28,8 +30,11 @@ from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.campaigns import CampaignRecord
 from dacu.services.ports.outbox import OutboxFeed
 
+log = logging.getLogger(__name__)
+
 BATCH = 500
 LEASE = timedelta(minutes=2)
+EVERY = 1.0  # seconds between looks at the outbox when it was found empty
 
 
 class CampaignDirectory(Protocol):
@@ -152,3 +157,34 @@ def _within(span: Span, event: Event) -> bool:
     except InvalidRule:
         return False
     return True
+
+
+class DeliveringBehind:
+    """A delivery following the outbox from a thread of its own, so the dashboard keeps up
+    in every API process whether or not `dacu workers` run. Failures are logged and
+    retried; several processes share the outbox through its leases."""
+
+    def __init__(
+        self, delivery: OutboxDelivery, clock: Callable[[], datetime], every: float = EVERY
+    ) -> None:
+        self._delivery, self._clock, self._every = delivery, clock, every
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-delivery", daemon=True)
+
+    def start(self) -> "DeliveringBehind":
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                delivered = self._delivery.deliver_batch(self._clock())
+            except Exception:  # the database away or a fact it cannot take: retried later
+                log.exception("outbox delivery failed; retrying")
+                delivered = 0
+            if not delivered:
+                self._stopping.wait(self._every)
