@@ -10,10 +10,12 @@ from dacu.domain.errors import InvalidRule
 from dacu.domain.events import STOREFRONT_KINDS, Channel, Event, Segment, Span
 from dacu.domain.kpis import Figures, SkuFigures
 from dacu.domain.review import BUDGET_STEPS, Dashboard, achievements, budget_alerts, errors_risen
+from dacu.services.payment_channels import ALERT_KIND as PAYMENT_SWITCH
 from dacu.services.ports.alerts import Alerts
 
 TOP_SKUS = 10
 STOCK_KINDS = frozenset({"sold_out", "stock_low"})  # raised per flash sale, shown on every board
+STANDING_KINDS = STOCK_KINDS | {PAYMENT_SWITCH}  # and a payment channel's switch, on every board
 
 
 class KpiStore(Protocol):
@@ -133,6 +135,6 @@ def dashboard(store: KpiStore, alerts: Alerts, campaign: Campaign, now: datetime
         achievements=tuple(achievements(campaign.targets, totals, by_sku)),
         alerts=(
             *alerts.alerts(campaign.id),
-            *(a for a in alerts.alerts(standing=True) if a.kind in STOCK_KINDS),
+            *(a for a in alerts.alerts(standing=True) if a.kind in STANDING_KINDS),
         ),
     )
