@@ -67,6 +67,13 @@ def _checkout(live, body: object, key: str = "k-1") -> httpx.Response:
     )
 
 
+def _sent(live) -> int:
+    """Events taken in from the storefront here (the server's own are delivered too)."""
+    with live[2].connect() as connection:
+        query = select(func.count()).where(events.c.id.like("h-%"))
+        return int(connection.execute(query).scalar_one())
+
+
 def _count(live, table) -> int:
     with live[2].connect() as connection:
         return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
@@ -260,10 +267,10 @@ def test_hostile_events_are_refused_and_the_dashboard_stands(live, fields, field
         live, Role.STOREFRONT, "POST", "/v1/events", json={"events": [_event(1, **fields)]}
     )
     _refused(response, 422, "invalid", field)
-    assert _count(live, events) == 0
+    assert _sent(live) == 0
     board = _send(live, Role.OPERATOR, "GET", f"/v1/campaigns/{CAMPAIGN}/kpis")
     assert board.status_code == 200, board.text
-    assert board.json()["hourly"] == []
+    assert board.json()["totals"]["pv"] == 0  # the server's own events (orders …) aside
 
 
 @pytest.mark.parametrize(
@@ -274,7 +281,7 @@ def test_a_storefront_cannot_say_what_only_the_server_does(live, kind):
     sent = [_event(1), _event(2, kind=kind, coupon="warm-up", **money)]
     response = _send(live, Role.STOREFRONT, "POST", "/v1/events", json={"events": sent})
     _refused(response, 422, "invalid", "events[1].kind")
-    assert _count(live, events) == 0
+    assert _sent(live) == 0
 
 
 def test_an_hour_stored_outside_the_span_never_breaks_the_dashboard(live):
