@@ -13,12 +13,15 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from dacu.adapters.campaign_store import SqlCampaignStore
+from dacu.adapters.checkout_writer import CheckoutWriter
+from dacu.adapters.gates import redis_client
 from dacu.adapters.outbox_store import SqlOutboxFeed
+from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.tables import event_outbox, events
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
-from dacu.domain.coupons import CouponUnavailable
+from dacu.domain.coupons import Claimant, ClaimRefused, CouponUnavailable
 from dacu.domain.events import EventKind
 from dacu.domain.facts import registered
 from dacu.schemas.campaigns import load_campaign
@@ -26,7 +29,7 @@ from dacu.schemas.yamlfile import load_yaml
 from dacu.services import kpis
 from dacu.services.intake import DirectIntake
 from dacu.services.outbox import OutboxDelivery
-from tests.integration.conftest import stock_example_goods
+from tests.integration.conftest import NO_REDIS, REDIS_URL, intake_of, stock_example_goods
 from tests.integration.payments_rig import NOW, Site, served
 
 pytestmark = pytest.mark.integration
@@ -163,3 +166,53 @@ def test_a_fact_leased_by_a_worker_that_died_is_delivered_by_another_once(engine
     campaign = platform.campaigns.campaign(CAMPAIGN)
     assert EventKind.REGISTRATION in {e.kind for e in delivery_events}
     assert kpis.dashboard(platform.kpis, platform.alerts, campaign, NOW).totals.registrations == 1
+
+
+def _facts(engine: Engine) -> list[dict]:
+    with engine.connect() as connection:
+        return [row.fact for row in connection.execute(select(event_outbox).order_by("id"))]
+
+
+def test_a_claim_and_a_new_customer_are_facts_of_their_own_transactions(engine):
+    # given: the example campaign live, and a customer created by the server
+    _apply_example(engine)
+    platform = bootstrap(engine, clock=lambda: NOW)
+    platform.profiles.put("u-1", NOW, phone="13800000001", phone_verified=True)
+    platform.profiles.put("u-1", NOW + timedelta(hours=1), member_tier="gold")  # not again
+    # when: the customer claims one coupon (per_user_limit 1) twice with two requests
+    claimant = Claimant("u-1")
+    platform.coupons.claim("warm-up-300-30", claimant, "req-1", NOW)
+    with pytest.raises(ClaimRefused):
+        platform.coupons.claim("warm-up-300-30", claimant, "req-2", NOW)
+    # then: one registration, one claim of the template's campaign; the refusal left none
+    facts = _facts(engine)
+    assert [(f["kind"], f["customer_id"]) for f in facts] == [
+        ("registration", "u-1"),
+        ("coupon_claim", "u-1"),
+    ]
+    assert facts[1]["campaign_id"] == CAMPAIGN
+    assert facts[1]["coupon"] == "warm-up-300-30"
+    # ... and delivered, both count for the campaign
+    assert platform.outbox().deliver(NOW) == 2
+    board = kpis.dashboard(
+        platform.kpis, platform.alerts, platform.campaigns.campaign(CAMPAIGN), NOW
+    )
+    assert (board.totals.registrations, board.totals.coupon_claims) == (1, 1)
+
+
+@pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS)
+def test_an_order_written_behind_is_placed_in_the_batch_that_writes_it(engine):
+    with intake_of("redis") as (url, prefix):
+        platform = bootstrap(engine, redis_url=url, redis_prefix=prefix, clock=lambda: NOW)
+        stock_example_goods(platform)
+        assert isinstance(platform.intake, RedisOrderIntake)
+        cart = platform.goods.cart([("A-COAT", 1)])
+        order = platform.orders.checkout(cart, platform.customers.facts("u-1"), "k-1", NOW)
+        # taken in by Redis: not written, no fact yet
+        assert _kinds(engine) == []
+        # the writers write it: its fact with it, once however often it is written
+        assert REDIS_URL
+        CheckoutWriter(redis_client(REDIS_URL), platform.intake, "w1").run_once()
+        platform.intake.write_through(order.id)
+        assert _kinds(engine) == ["order"]
+        assert _facts(engine)[0]["order_id"] == order.id
