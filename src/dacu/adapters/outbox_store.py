@@ -11,12 +11,13 @@ already if the first got that far).
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import event_outbox, kpi_seen
 from dacu.domain.events import Channel, EventKind, Line, Segment
 from dacu.domain.facts import Fact
@@ -42,8 +43,14 @@ class SqlOutbox:
             }
             for fact in facts
         ]
-        insert = insert_for(self._connection, event_outbox).values(rows)
-        self._connection.execute(insert.on_conflict_do_nothing(index_elements=["key"]))
+        self._connection.execute(_keep(self._connection.dialect.name), rows)
+
+
+@cache
+def _keep(dialect: str) -> Any:
+    """One INSERT … ON CONFLICT DO NOTHING per database, built once (compiled once)."""
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return make(event_outbox).on_conflict_do_nothing(index_elements=["key"])
 
 
 class SqlOutboxFeed:
