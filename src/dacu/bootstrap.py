@@ -5,7 +5,6 @@ every test asks `bootstrap` for a `Platform` and calls its services; none builds
 """
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -13,58 +12,49 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from dacu import wiring
 from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.case_store import SqlCaseStore
-from dacu.adapters.checkout_views import FreeCoupons, WithUnwritten, database_figure
 from dacu.adapters.checkout_writer import CheckoutWriter, WritingBehind
-from dacu.adapters.console_sessions import SqlConsoleSessions
 from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.customer_store import SqlCustomers
 from dacu.adapters.db import make_engine, upgrade
 from dacu.adapters.enrollment_store import SqlEnrollmentStore
-from dacu.adapters.flash_store import SqlFlashStore
-from dacu.adapters.gates import async_gate, in_thread, order_streams, redis_client, stock_gate
+from dacu.adapters.gates import async_gate, redis_client
 from dacu.adapters.goods_store import SqlGoodsStore
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.notification_store import SqlNotifications
 from dacu.adapters.outbox_store import SqlOutboxFeed
-from dacu.adapters.payment_channels import RedisChannelErrors, SqlChannelErrors, SqlChannelRouting
-from dacu.adapters.payment_store import SqlAuditTrail, SqlPaymentStore
-from dacu.adapters.principal_cache import PrincipalCache, forget
-from dacu.adapters.principals import SqlPrincipals, token_id
+from dacu.adapters.principal_cache import PrincipalCache
+from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
-from dacu.adapters.redis_stock import RedisStockReservations, stock_slot
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
-from dacu.adapters.stock_store import SqlStockReservations
 from dacu.adapters.unit_of_work import SqlUnitOfWork
-from dacu.adapters.wallet_store import SqlHeldCoupons
+from dacu.bootstrap_registration import RegistrationService, registration_of
+from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
+from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
 from dacu.services.coupons import CouponService
 from dacu.services.enrollments import EnrollmentService
 from dacu.services.flashsales import FlashSaleService
 from dacu.services.goods import GoodsService
-from dacu.services.intake import DirectIntake
 from dacu.services.orders import OrderService
 from dacu.services.outbox import OutboxDelivery
-from dacu.services.payment_channels import ChannelConfig, PaymentChannels
+from dacu.services.payment_channels import ChannelConfig
 from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
 from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.notifications import Notifications
-from dacu.services.ports.payments import ChannelErrors
 from dacu.services.ports.stock import StockReservations
-from dacu.services.ports.wallets import QuoteReads
 from dacu.services.quotes import QuoteService
-from dacu.settings import DEV_PAYMENT_SECRET, Settings, settings
-
-Clock = Callable[[], datetime]
-NewId = Callable[[], str]
+from dacu.settings import Settings, settings
+from dacu.wiring import Clock, NewId
 
 
 def new_id() -> str:
@@ -102,6 +92,8 @@ class Platform:
     quotes: QuoteService
     catalog: CatalogCache  # the process's compiled live promotions, behind `quotes`
     payments: PaymentService
+    budgets: BudgetService  # caps drawn at checkout; the reserve operators release
+    registration: RegistrationService  # sign-up and sign-in by phone and one-time code
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
         return OutboxDelivery(SqlOutboxFeed(self.engine), self.kpis, self.campaigns, self.alerts)
@@ -156,18 +148,13 @@ def bootstrap(
     enrollments = SqlEnrollmentStore(engine)
     alerts = SqlAlertStore(engine)
     notifications = SqlNotifications(engine)
-    flashsales = _flash_sales(engine, redis_url, redis_prefix, alerts, notifications, hot)
+    flashsales = wiring.flash_sales(engine, redis_url, redis_prefix, alerts, notifications, hot)
     catalog = CatalogCache(campaign_store, enrollments, alerts)
     uow = partial(SqlUnitOfWork, engine)
-    stock, intake = _order_intake(engine, uow, redis_url, redis_prefix, now)
-    wallets: QuoteReads = SqlHeldCoupons(engine)
+    stock, intake = wiring.order_intake(engine, uow, redis_url, redis_prefix, now)
     profiles = SqlCustomers(engine)
-    facts: CustomerFacts = profiles
-    if isinstance(intake, RedisOrderIntake):  # orders not yet written count too
-        wallets, facts = FreeCoupons(wallets, intake), WithUnwritten(profiles, intake)
-    quotes = QuoteService(catalog, wallets)
-    goods = GoodsService(SqlGoodsStore(engine), stock, now)
-    principals = SqlPrincipals(engine)
+    quotes, facts, figures = wiring.pricing(engine, catalog, intake, profiles)
+    goods = GoodsService(SqlGoodsStore(engine), stock, now, packaged_categories())
     return Platform(
         engine=engine,
         clock=now,
@@ -183,8 +170,8 @@ def bootstrap(
         customers=facts,
         profiles=profiles,
         enrollments=EnrollmentService(enrollments, campaigns, goods),
-        principals=principals,
-        access=_access(engine, principals, redis_url, redis_prefix, now),
+        principals=(principals := SqlPrincipals(engine)),
+        access=(access := wiring.access(engine, principals, redis_url, redis_prefix, now)),
         flashsales=flashsales,
         hot_gate=hot,
         tokens=PrincipalCache(hot.client if hot else None, redis_prefix),
@@ -195,82 +182,12 @@ def bootstrap(
         recorded=SqlRecordedEvents(engine),
         quotes=quotes,
         catalog=catalog,
-        payments=_payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids),
+        payments=wiring.payments(
+            engine, orders, payments, alerts, redis_url, redis_prefix, now, ids
+        ),
+        budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
+        registration=registration_of(engine, access, now, ids),
     )
-
-
-def _payments(
-    engine: Engine,
-    orders: OrderService,
-    config: ChannelConfig | None,
-    alerts: Alerts,
-    redis_url: str | None,
-    prefix: str,
-    clock: Clock,
-    ids: NewId,
-) -> PaymentService:
-    """Payments through the channels' simulated providers, which call back the API;
-    failures counted in Redis when configured, else in the database."""
-    config = config or ChannelConfig.simulated(DEV_PAYMENT_SECRET)
-    callbacks = HttpCallbacks(config.callback_url)
-    providers = {
-        name: SimulatedProvider(name, config.secrets[name], callbacks)
-        for name in (config.primary, config.backup)
-    }
-    errors: ChannelErrors = SqlChannelErrors(engine, config.window_seconds)
-    if redis_url is not None:
-        errors = RedisChannelErrors(redis_client(redis_url), prefix, config.window_seconds)
-    channels = PaymentChannels(config, SqlChannelRouting(engine), errors, alerts)
-    store, audit = SqlPaymentStore(engine), SqlAuditTrail(engine)
-    return PaymentService(store, providers, channels, orders, audit, clock, ids)
-
-
-def _flash_sales(
-    engine: Engine,
-    redis_url: str | None,
-    prefix: str,
-    alerts: Alerts,
-    notifications: Notifications,
-    hot: AsyncRedisGate | None,
-) -> FlashSaleService:
-    return FlashSaleService(
-        SqlFlashStore(engine),
-        stock_gate(engine, redis_url, prefix),
-        alerts,
-        notifications,
-        hot=hot,
-        streams=order_streams(engine, redis_url, prefix),
-        offload=in_thread,
-    )
-
-
-def _access(
-    engine: Engine, principals: SqlPrincipals, redis_url: str | None, prefix: str, now: Clock
-) -> AccessService:
-    """Tokens and console sessions; a revoked token is dropped from every process's cache."""
-    forgets = _no_cache if redis_url is None else partial(forget, redis_client(redis_url), prefix)
-    return AccessService(principals, SqlConsoleSessions(engine), forgets, now, token_id)
-
-
-def _no_cache(_: str) -> None:
-    """Without Redis each process keeps a principal only a second: nothing to tell."""
-
-
-def _order_intake(
-    engine: Engine,
-    uow: Callable[[], SqlUnitOfWork],
-    redis_url: str | None,
-    prefix: str,
-    clock: Clock,
-) -> tuple[StockReservations, OrderIntake]:
-    """Orders taken in by Redis and written behind when Redis is configured; else in SQL."""
-    book = SqlStockReservations(engine)
-    if redis_url is None:
-        return book, DirectIntake(uow, book)
-    client = redis_client(redis_url)
-    load = database_figure(client, stock_slot(prefix), book)
-    stock = RedisStockReservations(client, load, prefix, book)
-    return stock, RedisOrderIntake(client, engine, stock, clock)
 
 
 def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Platform:

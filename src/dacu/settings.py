@@ -12,6 +12,10 @@ DEV_PAYMENT_SECRET = "dacu-development-only-payment-secret"
 """The simulated providers' HMAC secret when none is configured: for development and
 tests only. Set DACU_PAYMENT_PRIMARY_SECRET and DACU_PAYMENT_BACKUP_SECRET anywhere else."""
 
+DEV_CODE_SECRET = "dacu-development-only-code-secret"
+"""The key one-time codes are stored under (HMAC-SHA256) when none is configured: for
+development and tests only. Set DACU_CODE_SECRET anywhere else."""
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DACU_")
@@ -34,6 +38,8 @@ class Settings(BaseSettings):
     """Failures or timeouts of the primary within one window that move payments to the backup."""
     payment_failover_window: int = 60
     """The window those are counted in, in seconds."""
+    code_secret: str = DEV_CODE_SECRET
+    """The key one-time sign-in codes are kept under (as HMAC-SHA256 digests)."""
 
 
 @lru_cache(maxsize=1)

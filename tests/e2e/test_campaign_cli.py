@@ -44,6 +44,7 @@ def test_demo_loads_the_example_and_prints_tokens_and_where_to_look(tmp_path):
     run = dacu(tmp_path, "demo", "--no-serve")
     assert run.returncode == 0, run.stderr
     assert "operator token:" in run.stdout
+    assert "signed in as 13800138000 with its one-time code" in run.stdout
     assert "/docs" in run.stdout
     assert "double11-2026\tlive\tv1" in dacu(tmp_path, "campaign", "list").stdout
 

@@ -92,3 +92,10 @@ def test_dacu_serve_logs_no_token_from_a_header_or_a_url(tmp_path):
     assert "GET /health?session=[redacted]&x=1" in log
     assert token not in log
     assert "s3cret-session" not in log
+
+
+def test_no_consumer_token_is_issued_by_hand(tmp_path):
+    run = dacu(tmp_path, "token", "issue", "--subject", "u-1024", "--role", "consumer")
+    assert run.returncode == 2
+    assert "/v1/customers/codes" in run.stderr
+    assert run.stdout == ""

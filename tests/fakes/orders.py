@@ -4,7 +4,7 @@ an exception undoes them, as a rolled-back transaction would. `before_write` run
 just before the next write, so a test can slip a rival's committed work in
 between a load and a save (or between a retry's look-up and its insert)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -27,6 +27,7 @@ class FakeShop:
     ledger: list[dict[str, Any]] = field(default_factory=list)
     coupons: dict[str, ClaimedCoupon] = field(default_factory=dict)
     facts: dict[str, Fact] = field(default_factory=dict)  # the outbox, by key
+    budgets: dict[str, tuple[int, int]] = field(default_factory=dict)  # → drawn, released
     before_write: list[Callable[[], None]] = field(default_factory=list)
     commits: int = 0
 
@@ -115,6 +116,7 @@ class FakeOrderRepository:
         shares: Sequence[Share],
         sign: int,
         now: datetime,
+        funders: Mapping[str, str] | None = None,
     ) -> None:
         for share in shares:
             row = {
@@ -124,6 +126,7 @@ class FakeOrderRepository:
                 "shop": shop,
                 "platform": sign * share.platform,
                 "merchant": sign * share.merchant,
+                "budget": (funders or {}).get(share.id),
             }
             self._undo.append(self._shop.ledger, row)
 
@@ -171,6 +174,51 @@ class FakeOutbox:
                 self._undo.put(self._shop.facts, fact.key, fact)
 
 
+class FakeBudgets:
+    """The budget book over the shop: draws within a base, gives back, releases."""
+
+    def __init__(self, shop: FakeShop, undo: _Undo) -> None:
+        self._shop, self._undo = shop, undo
+
+    def draw(self, campaign_id: str, amount: int, base: int) -> bool:
+        drawn, released = self.drawn(campaign_id)
+        if drawn + amount - released > base:
+            return False
+        self._undo.put(self._shop.budgets, campaign_id, (drawn + amount, released))
+        return True
+
+    def add(self, draws: Mapping[str, int]) -> None:
+        for campaign_id, amount in draws.items():
+            drawn, released = self.drawn(campaign_id)
+            self._undo.put(self._shop.budgets, campaign_id, (max(0, drawn + amount), released))
+
+    def give(self, draws: Mapping[str, int]) -> None:
+        self.add({c: -amount for c, amount in draws.items()})
+
+    def drawn(self, campaign_id: str) -> tuple[int, int]:
+        return self._shop.budgets.get(campaign_id, (0, 0))
+
+    def net(self, campaign_ids: Iterable[str]) -> dict[str, int]:
+        return {
+            c: d - r for c in campaign_ids if c in self._shop.budgets for d, r in [self.drawn(c)]
+        }
+
+    def release(
+        self, campaign_id: str, amount: int, actor: str, reason: str, now: datetime
+    ) -> None:
+        drawn, released = self.drawn(campaign_id)
+        self._undo.put(self._shop.budgets, campaign_id, (drawn, released + amount))
+
+    def released_by(self, campaign_id: str, key: str) -> int | None:
+        return None
+
+    def releases(self, campaign_id: str) -> list[tuple[int, str, str, datetime]]:
+        return []
+
+    def burn(self, campaign_id: str) -> int:
+        return sum(r["platform"] for r in self._shop.ledger if r.get("budget") == campaign_id)
+
+
 class FakeUnitOfWork:
     """A UnitOfWork factory's product: `FakeUnitOfWork(shop)` per use case."""
 
@@ -180,6 +228,7 @@ class FakeUnitOfWork:
         self.orders = FakeOrderRepository(shop, self._undo)
         self.coupons = FakeCouponRepository(shop, self._undo)
         self.outbox = FakeOutbox(shop, self._undo)
+        self.budgets = FakeBudgets(shop, self._undo)
 
     def __enter__(self) -> Self:
         return self

@@ -1,6 +1,8 @@
 """Pricing with no campaigns: list prices, the customer's best coupons, and 每人限购
 limits per SKU set by the test."""
 
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,11 +19,23 @@ class FakePricing:
     quoted: int = 0
 
     def quote(
-        self, cart: Cart, customer: Customer, now: datetime, *, explain: bool = False
+        self,
+        cart: Cart,
+        customer: Customer,
+        now: datetime,
+        *,
+        explain: bool = False,
+        spent: AbstractSet[str] = frozenset(),
     ) -> PriceResult:
         self.quoted += 1
         wallet = wallet_of(self.wallets, customer.id, now)
         return price(cart, customer, [], wallet, now, explain=explain)
+
+    def bases(self, now: datetime) -> dict[str, int]:
+        return {}  # no budgets capped here
+
+    def moved(self, budgets: Mapping[str, int]) -> None:
+        return None
 
     def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
         for i, line in enumerate(cart.lines):

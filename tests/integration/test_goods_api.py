@@ -2,6 +2,7 @@
 SKUs, nobody takes another's, and an import is every row or none."""
 
 import io
+import zipfile
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -87,7 +88,7 @@ def test_an_import_with_a_bad_row_applies_nothing_and_names_every_problem(api):
     error = answer.json()["error"]
     assert error["field"] == "file"
     assert [(p["row"], p["column"]) for p in error["problems"]] == [
-        (3, "list_price"), (4, "stock"),
+        (3, "list_price"), (4, "category"), (4, "stock"),
     ]  # fmt: skip
     assert call("north", "GET", "/v1/skus").json() == []
 
@@ -115,3 +116,40 @@ def test_an_xlsx_import_applies_every_row_at_once(api):
     other = call("home", "POST", "/v1/shops/north-wear/skus/import", content=data.getvalue(),
                  headers={"Content-Type": XLSX})  # fmt: skip
     assert other.status_code == 404
+
+
+def test_the_category_tree_is_served_and_a_sku_outside_it_is_refused_naming_the_field(api):
+    call, _ = api
+    tree = call("north", "GET", "/v1/categories")
+    assert tree.status_code == 200
+    roots = {root["code"]: root for root in tree.json()}
+    assert [r["zh"] for r in tree.json()][:4] == ["服饰", "家电", "数码", "美妆"]
+    assert {"code": "digital.phones", "zh": "手机", "en": "Phones", "children": []} in roots[
+        "digital"
+    ]["children"]
+    refused = call("north", "PUT", "/v1/skus/A-COAT", json=COAT | {"category": "weapons"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "category"
+    assert call("north", "GET", "/v1/skus").json() == []
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_opened_and_a_large_body_is_a_413(api):
+    call, _ = api
+    book = Workbook()
+    book.active.append(["sku", "title", "category", "list_price"])
+    data = io.BytesIO()
+    book.save(data)
+    bombed = io.BytesIO()
+    with zipfile.ZipFile(data) as real, zipfile.ZipFile(bombed, "w", zipfile.ZIP_DEFLATED) as out:
+        for member in real.infolist():
+            out.writestr(member, real.read(member))
+        out.writestr("xl/media/padding.xml", b"<a>" + b" " * 30_000_000 + b"</a>")
+    assert len(bombed.getvalue()) < 200_000
+    answer = call("north", "POST", "/v1/shops/north-wear/skus/import",
+                  content=bombed.getvalue(), headers={"Content-Type": XLSX})  # fmt: skip
+    assert answer.status_code == 422
+    assert answer.json()["error"]["field"] == "file"
+    huge = b"x" * (1024 * 1024 + 1)
+    too_large = call("north", "POST", "/v1/shops/north-wear/skus/import",
+                     content=huge, headers={"Content-Type": "text/csv"})  # fmt: skip
+    assert too_large.status_code == 413

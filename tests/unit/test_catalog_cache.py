@@ -25,6 +25,7 @@ def campaign(cid: str, *offs: tuple[str, int], status: str = "live", members_onl
             "owner": "ops",
             "status": status,
             "participation": {"members_only": members_only},
+            "budget": {"total": 10**10},
             "phases": [
                 {
                     "name": "burst",

@@ -79,6 +79,8 @@ def order_to_json(order: Order) -> dict[str, Any]:
     """An order's locked lines and coupons, as the `document` column keeps them."""
     return {
         "coupons": list(order.coupons),
+        "funders": dict(order.funders),
+        "drawn": dict(order.drawn),
         "lines": [
             {
                 "sku": line.sku,
@@ -118,4 +120,6 @@ def order_from_row(row: Any) -> Order:
         pay_by=row.pay_by,
         refunded=dict(row.refunded),
         version=int(row.version),
+        funders=document.get("funders", {}),
+        drawn=document.get("drawn", {}),
     )

@@ -56,7 +56,13 @@ class SqlGoodsStore:
                     put_row(connection, stock, {"sku": sku.id}, {"available": sku.stock})
         return revision
 
-    def skus(self, of_shops: Collection[str] | None = None, limit: int = 1000) -> list[Sku]:
+    def skus(
+        self,
+        of_shops: Collection[str] | None = None,
+        limit: int = 1000,
+        categories: Collection[str] | None = None,
+        status: SkuStatus | None = None,
+    ) -> list[Sku]:
         query = (
             select(skus, stock.c.available)
             .outerjoin(stock, stock.c.sku == skus.c.id)
@@ -65,6 +71,10 @@ class SqlGoodsStore:
         )
         if of_shops is not None:
             query = query.where(skus.c.shop.in_(list(of_shops)))
+        if categories is not None:
+            query = query.where(skus.c.category.in_(list(categories)))
+        if status is not None:
+            query = query.where(skus.c.status == status.value)
         with self._engine.connect() as connection:
             return [_sku(row, row.available) for row in connection.execute(query)]
 

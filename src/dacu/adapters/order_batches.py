@@ -3,9 +3,10 @@
 One transaction per batch: the orders with `INSERT … ON CONFLICT DO NOTHING`
 (so an order written twice — by a writer that died before acknowledging, or
 by a write-through racing the writers — is one order), then, for the orders
-this batch wrote, their coupons' locks and their units in the database's
-stock book. An order the database refuses for its Idempotency-Key (another
-order has it) is reported back, to be given back where it was taken in.
+this batch wrote, their coupons' locks, their units in the database's
+stock book and their budget draws. An order the database refuses for its
+Idempotency-Key (another order has it) is reported back, to be given back
+where it was taken in.
 """
 
 import logging
@@ -16,6 +17,7 @@ from typing import NamedTuple
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
+from dacu.adapters.budget_store import SqlBudgets
 from dacu.adapters.codec import order_to_json
 from dacu.adapters.coupon_repository import SqlCouponRepository
 from dacu.adapters.customer_store import count_units
@@ -63,12 +65,22 @@ def write_accepted(engine: Engine, batch: Sequence[Accepted], now: datetime) -> 
         fresh = [a for a in batch if a.order.id in written]
         _lock_coupons(connection, fresh)
         count_units(connection, [a.order for a in fresh], +1)
+        _book_draws(connection, fresh)
         taken = [(a.order.id, sku, qty) for a in fresh for sku, qty in a.taken]
         book_reservations(connection, taken, now)
         SqlOutbox(connection).add(*(order_placed(a.order) for a in fresh))
         missing = [a.order.id for a in batch if a.order.id not in written]
         known = set(connection.scalars(select(orders.c.id).where(orders.c.id.in_(missing))))
     return set(missing) - known
+
+
+def _book_draws(connection: Connection, batch: Sequence[Accepted]) -> None:
+    """What the orders drew from the budgets (checked against the caps when taken in)."""
+    drawn: dict[str, int] = {}
+    for accepted in batch:
+        for campaign, amount in accepted.order.drawn.items():
+            drawn[campaign] = drawn.get(campaign, 0) + amount
+    SqlBudgets(connection).add(drawn)
 
 
 def _lock_coupons(connection: Connection, batch: Sequence[Accepted]) -> None:

@@ -6,7 +6,7 @@ the same version one wins and the other gets ConcurrentChange; on PostgreSQL
 `get` also locks the row (`FOR UPDATE`), so writers of one order queue instead.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -127,6 +127,7 @@ class SqlOrderRepository:
         shares: Sequence[Share],
         sign: int,
         now: datetime,
+        funders: Mapping[str, str] | None = None,
     ) -> None:
         rows = [
             {
@@ -137,6 +138,7 @@ class SqlOrderRepository:
                 "platform": sign * share.platform,
                 "merchant": sign * share.merchant,
                 "at": now,
+                "budget": (funders or {}).get(share.id),
             }
             for share in shares
         ]

@@ -1,11 +1,13 @@
 """Orders taken in by one Redis script and written to the database behind (写后).
 
 The festival's checkout: one script, atomic on the Redis server, checks the
-customer's Idempotency-Key, that no other order holds the order's coupons
-and that every tracked line is in stock; then takes the stock (the same
-figures and order records as `RedisStockReservations`), locks the coupons,
-stands the order for the key, keeps it among the unwritten and queues its
-id on the checkouts stream — or does none of it. The checkout writers
+customer's Idempotency-Key, that no other order holds the order's coupons,
+that every campaign budget it draws from can fund its share
+(`redis_budgets.py`) and that every tracked line is in stock; then draws
+the budgets, takes the stock (the same figures and order records as
+`RedisStockReservations`), locks the coupons, stands the order for the key,
+keeps it among the unwritten and queues its id on the checkouts stream — or
+does none of it. The checkout writers
 (`checkout_writer.py`) write the queued orders in batches; anything that
 wants an order before they get to it (paying, cancelling, refunding) writes
 it through first. Every write books the order's units and coupon locks in
@@ -20,7 +22,7 @@ writer, and the order's stock and coupons given back).
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from types import SimpleNamespace
@@ -31,6 +33,7 @@ from sqlalchemy import Engine
 
 from dacu.adapters.codec import order_from_row, order_to_json
 from dacu.adapters.order_batches import Accepted, write_accepted
+from dacu.adapters.redis_budgets import RedisBudgetFigures
 from dacu.adapters.redis_stock import (
     ORDER_SECONDS,
     TAKE,
@@ -41,9 +44,12 @@ from dacu.adapters.redis_stock import (
     text,
 )
 from dacu.adapters.unit_of_work import SqlUnitOfWork
+from dacu.domain.budgets import BudgetSpent
 from dacu.domain.coupons import CouponUnavailable
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
+from dacu.domain.flashsale import GateUnavailable
 from dacu.domain.orders import Order, OrderStatus, UnknownOrder
+from dacu.domain.types import Fen
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +57,29 @@ INTAKE = (
     TAKE
     + """
 local available, record, key, stream, unwritten = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local mine = KEYS[6]
+local mine, budgets = KEYS[6], KEYS[7]
 local ttl, order_id = ARGV[1], ARGV[2]
 local earlier = redis.call('GET', key)
 if earlier then return {'earlier', earlier} end
-for i = 7, #KEYS do
+for i = 8, #KEYS do
   local owner = redis.call('GET', KEYS[i])
-  if owner and owner ~= order_id then return {'coupon', i - 6} end
+  if owner and owner ~= order_id then return {'coupon', i - 7} end
 end
-local refused = take(available, record, 5, ttl)
+local first = 6 + 3 * tonumber(ARGV[5])
+for i = 6, first - 1, 3 do
+  local net = redis.call('HGET', budgets, ARGV[i])
+  if not net then return {'budget_missing', ARGV[i]} end
+  if tonumber(net) + tonumber(ARGV[i + 1]) > tonumber(ARGV[i + 2]) then
+    return {'budget', ARGV[i]}
+  end
+end
+local refused = take(available, record, first, ttl)
 if refused then return refused end
-for i = 7, #KEYS do redis.call('SET', KEYS[i], order_id, 'EX', ttl) end
+for i = 6, first - 1, 3 do redis.call('HINCRBY', budgets, ARGV[i], ARGV[i + 1]) end
+for i = 8, #KEYS do redis.call('SET', KEYS[i], order_id, 'EX', ttl) end
 redis.call('SET', key, order_id .. '|' .. ARGV[3], 'EX', ttl)
 redis.call('HSET', unwritten, order_id, ARGV[4])
-for i = 5, #ARGV, 2 do redis.call('HINCRBY', mine, ARGV[i], ARGV[i + 1]) end
+for i = first, #ARGV, 2 do redis.call('HINCRBY', mine, ARGV[i], ARGV[i + 1]) end
 redis.call('XADD', stream, '*', 'order', order_id)
 return {'ok', ''}
 """
@@ -93,6 +108,7 @@ class RedisOrderIntake:
         slot = stock.slot
         self.stream = f"{slot}:checkouts"
         self._unwritten = unwritten_key(slot)
+        self.budgets = RedisBudgetFigures(client, engine, slot, self._unwritten)
         self._slot = slot
         self._intake = client.register_script(INTAKE)
         self._unlock = client.register_script(UNLOCK)
@@ -107,7 +123,9 @@ class RedisOrderIntake:
     def _coupon(self, coupon_id: str) -> str:
         return f"{self._slot}:coupon:{coupon_id}"
 
-    def accept(self, order: Order, key: str, fingerprint: str) -> Order:
+    def accept(
+        self, order: Order, key: str, fingerprint: str, bases: Mapping[str, Fen] | None = None
+    ) -> Order:
         wanted = summed([(line.sku, line.qty) for line in order.lines])
         keys = [
             self._stock.available_key,
@@ -116,15 +134,21 @@ class RedisOrderIntake:
             self.stream,
             self._unwritten,
             self._mine(order.customer_id),
+            self.budgets.key,
             *[self._coupon(coupon_id) for coupon_id in order.coupons],
         ]
         args: list[Any] = [ORDER_SECONDS, order.id, fingerprint, _record(order, key, fingerprint)]
+        args.append(len(order.drawn))
+        for campaign, amount in sorted(order.drawn.items()):
+            args += [campaign, amount, (bases or {}).get(campaign, 0)]
         for sku, qty in sorted(wanted.items()):
             args += [sku, qty]
-        outcome = self._stock.run(self._intake, keys, args, wanted)
+        outcome = self._take(keys, args, wanted, len(order.drawn))
         if outcome == "ok":
             return replace(order, version=1)
         kind, _, detail = outcome.partition(":")
+        if kind == "budget":
+            raise BudgetSpent([detail])
         if kind == "coupon":
             coupon_id = order.coupons[int(detail) - 1]
             raise CouponUnavailable(f"coupon {coupon_id} cannot be used on this order")
@@ -132,6 +156,16 @@ class RedisOrderIntake:
         if earlier_fingerprint != fingerprint:
             raise IdempotencyConflict(f"Idempotency-Key {key} was used for another order")
         return self._order(earlier_id)
+
+    def _take(self, keys: list[str], args: list[Any], wanted: dict[str, int], budgets: int) -> str:
+        """The script's answer, each budget figure it found missing rebuilt first."""
+        for _ in range(budgets + 1):
+            outcome = self._stock.run(self._intake, keys, args, wanted)
+            kind, _, campaign = outcome.partition(":")
+            if kind != "budget_missing":
+                return outcome
+            self.budgets.rebuild(campaign)
+        raise GateUnavailable("budget figures vanished while drawing; try again")
 
     def placed(self, customer_id: str, key: str) -> tuple[Order, str] | None:
         with reachable():
@@ -157,7 +191,15 @@ class RedisOrderIntake:
             owners = self._client.mget([self._coupon(c) for c in coupon_ids])
         return {c for c, owner in zip(coupon_ids, owners, strict=True) if owner is not None}
 
-    def give_back(self, order_id: str, coupons: Sequence[str], stock: bool) -> None:
+    def give_back(
+        self,
+        order_id: str,
+        coupons: Sequence[str],
+        stock: bool,
+        budgets: Mapping[str, Fen] | None = None,
+    ) -> None:
+        if budgets:
+            self.budgets.give(budgets)
         if coupons:
             with reachable():
                 self._unlock(keys=[self._coupon(c) for c in coupons], args=[order_id])
@@ -205,7 +247,7 @@ class RedisOrderIntake:
     def _drop(self, accepted: Accepted) -> None:
         order = accepted.order
         log.error("order %s reuses key %s of another order; not written", order.id, accepted.key)
-        self.give_back(order.id, order.coupons, stock=True)
+        self.give_back(order.id, order.coupons, stock=True, budgets=order.drawn)
 
     def _order(self, order_id: str) -> Order:
         """The order, unwritten or from the database."""

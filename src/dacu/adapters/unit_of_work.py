@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection, RootTransaction
 
+from dacu.adapters.budget_store import SqlBudgets
 from dacu.adapters.coupon_repository import SqlCouponRepository
 from dacu.adapters.order_repository import SqlOrderRepository
 from dacu.adapters.outbox_store import SqlOutbox
@@ -19,6 +20,7 @@ class SqlUnitOfWork:
     orders: SqlOrderRepository
     coupons: SqlCouponRepository
     outbox: SqlOutbox
+    budgets: SqlBudgets
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -31,6 +33,7 @@ class SqlUnitOfWork:
         self.orders = SqlOrderRepository(self._connection)
         self.coupons = SqlCouponRepository(self._connection)
         self.outbox = SqlOutbox(self._connection)
+        self.budgets = SqlBudgets(self._connection)
         return self
 
     def __exit__(

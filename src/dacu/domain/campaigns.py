@@ -8,7 +8,7 @@ promotion can be killed at once when its rule is wrong (活动规则错误 → �
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from dacu.domain.coupons import CouponTemplate
@@ -16,6 +16,8 @@ from dacu.domain.errors import ErrorCode, InvalidRule, NotFound, StateError
 from dacu.domain.promotions import Promotion
 from dacu.domain.rules import Window, check_rate
 from dacu.domain.types import Bp, Fen
+
+_FUNDED_AT = datetime(2000, 1, 1, tzinfo=UTC)  # any moment: who funds a coupon is timeless
 
 
 class Phase(StrEnum):
@@ -184,6 +186,22 @@ class Campaign:
             if held.promotion.id in ids:
                 raise InvalidRule(f"promotions[{i}].id", f"{held.promotion.id} is used twice")
             ids.add(held.promotion.id)
+
+    def check_funded(self) -> None:
+        """Every reward the platform funds draws on a named budget: a campaign that funds
+        any promotion or coupon needs one (a merchant-funded campaign may have none)."""
+        if self.budget.total:
+            return
+        for i, held in enumerate(self.promotions):
+            if held.promotion.platform_bp:
+                raise InvalidRule(
+                    "budget.total", f"the platform funds promotions[{i}] ({held.promotion.id})"
+                )
+        for i, template in enumerate(self.coupons):
+            if template.issue("check", _FUNDED_AT).platform_bp:
+                raise InvalidRule(
+                    "budget.total", f"the platform funds coupons[{i}] ({template.id})"
+                )
 
     def window_of(self, phase: Phase) -> Window:
         for held in self.phases:

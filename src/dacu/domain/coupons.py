@@ -138,6 +138,8 @@ class CouponTemplate:
         """Raise the reason a claim is refused, stock and per-user counts aside."""
         if not self.claim_window.contains(now):
             raise ClaimWindowClosed(f"{self.id} can be claimed only within its claim window")
+        if self.validity.expires_at(now) <= now:
+            raise ClaimWindowClosed(f"{self.id}'s coupons are no longer valid: none is issued")
         if self.audience is Audience.NEW_USERS and not claimant.first_order:
             raise NotInAudience(f"{self.id} is for new users before their first order")
         if self.audience is Audience.MEMBERS and claimant.member_tier is None:
@@ -162,6 +164,7 @@ class CouponTemplate:
             scope=self.scope,
             not_first_order=self.not_first_order,
             funding_bp=self.funding_bp,
+            budget=self.campaign_id,
         )
 
 

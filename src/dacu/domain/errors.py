@@ -58,6 +58,13 @@ class ErrorCode(StrEnum):
     CALLBACK_REPLAYED = "callback_replayed"
     AMOUNT_MISMATCH = "amount_mismatch"
     PAYMENT_UNAVAILABLE = "payment_unavailable"
+    # budgets
+    BUDGET_SPENT = "budget_spent"
+    # customers: registration and sign-in by phone
+    UNKNOWN_CUSTOMER = "unknown_customer"
+    RATE_LIMITED = "rate_limited"
+    WRONG_CODE = "wrong_code"
+    CODE_EXPIRED = "code_expired"  # none sent, expired, used, or tried too often
 
 
 class DomainError(Exception):

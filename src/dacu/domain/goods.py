@@ -3,9 +3,9 @@
 The server owns what a thing costs: a cart names SKUs and quantities, and
 every price, shop and category on its lines is the catalog's. A SKU belongs
 to one shop for good; only that shop's merchant (or an operator) changes it.
-Categories are a fixed tree whose roots are the categories campaigns scope
-by (服饰 apparel, 家电 appliances, 数码 digital …); a SKU names a leaf or a
-root, and prices under its root.
+Categories are a tree held as data (`domain/categories.py`) whose roots are
+the categories campaigns scope by (服饰 apparel, 家电 appliances, 数码 digital
+…); a SKU names a leaf or a root, and prices under its root.
 """
 
 from collections.abc import Sequence
@@ -14,48 +14,12 @@ from enum import StrEnum
 from typing import ClassVar
 
 from dacu.domain.cart import CartLine
+from dacu.domain.categories import CategoryTree
 from dacu.domain.errors import DomainError, ErrorCode, InvalidRule, NotFound
 from dacu.domain.types import MAX_FEN, Fen
 
 MAX_STOCK = 10**9
 MAX_TITLE = 200
-
-
-@dataclass(frozen=True, slots=True)
-class Category:
-    code: str
-    parent: str | None
-    zh: str
-    en: str
-
-
-CATEGORIES: dict[str, Category] = {
-    c.code: c
-    for c in (
-        Category("apparel", None, "服饰", "Apparel"),
-        Category("apparel.outerwear", "apparel", "外套", "Outerwear"),
-        Category("apparel.accessories", "apparel", "配饰", "Accessories"),
-        Category("appliances", None, "家电", "Appliances"),
-        Category("appliances.kitchen", "appliances", "厨房电器", "Kitchen appliances"),
-        Category("appliances.bulky", "appliances", "大家电", "Large appliances"),
-        Category("digital", None, "数码", "Digital"),
-        Category("digital.phones", "digital", "手机", "Phones"),
-        Category("digital.audio", "digital", "耳机音响", "Audio"),
-        Category("beauty", None, "美妆", "Beauty"),
-        Category("beauty.skincare", "beauty", "护肤", "Skincare"),
-        Category("food", None, "食品", "Food"),
-        Category("food.staples", "food", "粮油", "Staples"),
-        Category("home", None, "家居", "Home"),
-    )
-}
-
-
-def root_of(code: str) -> str:
-    """The top of the tree above `code` (itself when it is a root)."""
-    category = CATEGORIES[code]
-    while category.parent is not None:
-        category = CATEGORIES[category.parent]
-    return category.code
 
 
 class SkuStatus(StrEnum):
@@ -100,8 +64,8 @@ class Sku:
     def __post_init__(self) -> None:
         if not self.id or "|" in self.id or len(self.id) > 64:
             raise InvalidRule("sku", "must be 1 to 64 characters without '|'")
-        if self.category not in CATEGORIES:
-            raise InvalidRule("category", f"{self.category!r} is not a category")
+        if not self.category or len(self.category) > 64:
+            raise InvalidRule("category", "must be 1 to 64 characters")
         if not self.title.strip() or len(self.title) > MAX_TITLE:
             raise InvalidRule("title", f"must be 1 to {MAX_TITLE} characters")
         if not 0 < self.list_price <= MAX_FEN:
@@ -115,9 +79,15 @@ class Sku:
     def on_shelf(self) -> bool:
         return self.status is SkuStatus.ON_SHELF
 
-    def line(self, qty: int) -> CartLine:
-        """A cart line of `qty` units at the catalog's price, in the SKU's root category."""
-        return CartLine(self.id, self.shop, self.list_price, qty, root_of(self.category))
+    def line(self, qty: int, root: str) -> CartLine:
+        """A cart line of `qty` units at the catalog's price, in `root`, the SKU's root
+        category."""
+        return CartLine(self.id, self.shop, self.list_price, qty, root)
+
+
+def visible(shop: Shop, merchant: str | None) -> bool:
+    """Whether the merchant (None: an operator, who sees all) may see the shop at all."""
+    return merchant is None or shop.merchant == merchant
 
 
 def check_owner(shop: Shop, merchant: str | None) -> None:
@@ -127,7 +97,10 @@ def check_owner(shop: Shop, merchant: str | None) -> None:
 
 
 def lines_of(
-    wanted: Sequence[tuple[str, int]], found: dict[str, Sku], field: str = "cart.items"
+    wanted: Sequence[tuple[str, int]],
+    found: dict[str, Sku],
+    tree: CategoryTree,
+    field: str = "cart.items",
 ) -> list[CartLine]:
     """The cart's lines from the catalog: an unknown or off-shelf SKU is refused, naming
     its line."""
@@ -139,7 +112,7 @@ def lines_of(
         if not sku.on_shelf:
             raise InvalidRule(f"{field}[{i}].sku", f"{sku_id} is off the shelf")
         try:
-            lines.append(sku.line(qty))
+            lines.append(sku.line(qty, tree.root_of(sku.category)))
         except InvalidRule as error:
             raise error.within(f"{field}[{i}]") from None
     return lines

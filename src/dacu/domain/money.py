@@ -1,7 +1,9 @@
 """Rounding and apportioning of money: the only place either happens."""
 
+import re
 from collections.abc import Sequence
 
+from dacu.domain.errors import InvalidRule
 from dacu.domain.types import FULL_BP, Bp, Fen
 
 
@@ -43,3 +45,15 @@ def yuan(amount: Fen) -> str:
     sign = "-" if amount < 0 else ""
     whole, fen = divmod(abs(amount), 100)
     return f"{sign}{whole:,}.{fen:02d}"
+
+
+_YUAN = re.compile(r"([0-9]{1,3}(?:,[0-9]{3}){1,4}|[0-9]{1,13})(?:\.([0-9]{1,2}))?")
+
+
+def fen_of_yuan(text: str, field: str) -> Fen:
+    """Fen of an amount people type in yuan ('1,234.5' -> 123450); two places at most."""
+    found = _YUAN.fullmatch(text.strip().removeprefix("¥").strip())
+    if found is None:
+        raise InvalidRule(field, f"{text!r} is not an amount in yuan (at most two places)")
+    whole, part = found.group(1).replace(",", ""), (found.group(2) or "").ljust(2, "0")
+    return int(whole) * 100 + int(part)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from dacu.domain.budgets import draws
 from dacu.domain.coupons import CouponStatus
 from dacu.domain.errors import DomainError, ErrorCode, InvalidRule, NotFound, StateError
 from dacu.domain.pricing import PriceResult, Share
@@ -74,6 +75,17 @@ class Order:
     pay_by: datetime
     refunded: Mapping[str, int] = field(default_factory=dict)  # units given back, by SKU
     version: int = 0  # the stored row's version (0 before it is first stored)
+    funders: Mapping[str, str] = field(default_factory=dict)  # rule → campaign budget
+    drawn: Mapping[str, Fen] = field(default_factory=dict)  # from each capped budget
+
+    def draws(self) -> dict[str, Fen]:
+        """The platform's shares of this order, per campaign budget funding them."""
+        return draws((share for line in self.lines for share in line.discounts), self.funders)
+
+    def given_back(self, refund: "Refund") -> dict[str, Fen]:
+        """What a refund gives back to the budgets this order drew from."""
+        back = draws(refund.clawbacks, self.funders)
+        return {c: amount for c, amount in back.items() if c in self.drawn}
 
     @property
     def payable(self) -> Fen:
@@ -148,6 +160,7 @@ def order_from_quote(
         status=OrderStatus.PENDING,
         created_at=now,
         pay_by=now + pay_within,
+        funders=dict(quote.budgets),
     )
 
 

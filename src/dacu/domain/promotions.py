@@ -38,6 +38,7 @@ class Promotion:
     exclusive: bool = False
     funding_bp: Bp | None = None
     window: Window = ALWAYS
+    budget: str | None = None  # the campaign whose budget funds the platform's share
 
     def __post_init__(self) -> None:
         if self.level not in _LEVELS[self.kind]:

@@ -33,6 +33,7 @@ class WalletItem:
     scope: Scope = EVERYTHING
     not_first_order: bool = False
     funding_bp: Bp | None = None
+    budget: str | None = None  # the campaign whose budget funds the platform's share
 
     def __post_init__(self) -> None:
         check_amount("threshold", self.threshold)

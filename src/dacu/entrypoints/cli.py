@@ -1,5 +1,6 @@
 """The `dacu` command."""
 
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -147,11 +148,28 @@ def sweep() -> None:
     expired = platform.coupons.expire(now)
     archived = archive_finished(platform, now)
     ended = platform.access.prune()
+    spent = platform.registration.prune()
     typer.echo(
         f"{len(cancelled)} unpaid orders cancelled, {released} unpaid flash-sale holds "
         f"released, {expired} coupons expired, {len(archived)} finished campaigns archived, "
-        f"{ended} ended console sessions removed"
+        f"{ended} ended console sessions removed, {spent} spent sign-in codes and counts removed"
     )
+
+
+def _demo_consumer(platform: "Platform", phone: str) -> str:
+    """A consumer signed in the consumers' way: a code texted to the phone (the outbox
+    plays the phone), then the code; a phone asked again within the minute waits."""
+    from dacu.adapters.message_outbox import SqlMessageOutbox
+    from dacu.domain.errors import DomainError
+
+    try:
+        sent = platform.registration.request_code(phone, "demo")
+    except DomainError as refused:
+        return f"(none: {refused.message})"
+    text = SqlMessageOutbox(platform.engine).last_message(sent.phone) or ""
+    code = re.search(r"[0-9]{6}", text)
+    signed = platform.registration.verify(phone, code.group() if code else "")
+    return signed.token
 
 
 @app.command("demo")
@@ -164,6 +182,7 @@ def demo(
 
     from dacu.domain.access import Role
     from dacu.schemas.campaigns import load_campaign
+    from dacu.schemas.goods import example_goods
     from dacu.schemas.yamlfile import load_yaml
     from dacu.settings import settings
 
@@ -172,8 +191,12 @@ def demo(
     text = resources.files("dacu").joinpath("examples/double11.yaml").read_text("utf-8")
     document, campaign = load_campaign(load_yaml(text))
     version = platform.campaigns.apply(document, campaign, "demo", _now()).version
+    for shop, skus in example_goods():  # the campaign's shops and SKUs, in the catalog
+        platform.goods.open_shop(shop)
+        platform.goods.put(skus)
     operator = platform.access.issue("ops-demo", Role.OPERATOR).token
-    consumer = platform.access.issue("u-demo", Role.CONSUMER).token
+    phone = "13800138000"
+    consumer = _demo_consumer(platform, phone)
     base = f"http://127.0.0.1:{port}"
     typer.echo(
         f"""dacu demo — campaign {campaign.id} (v{version}) loaded into {_safe(url)}
@@ -182,15 +205,17 @@ def demo(
   web console (运营台):   {base}/console/ (sign in with the operator token)
   operator token:        {operator}
   consumer token:        {consumer}
+                         (signed in as {phone} with its one-time code, as consumers do)
 
   curl -s {base}/v1/campaigns -H "Authorization: Bearer {operator}"
   curl -s -X POST {base}/v1/coupon-templates/newcomer-red-20/claims \\
        -H "Authorization: Bearer {consumer}" -H "Idempotency-Key: demo-1" \\
-       -H "Content-Type: application/json" -d '{{"first_order": true}}'
+       -H "Content-Type: application/json" -d '{{}}'
   curl -s -X POST {base}/v1/quotes -H "Authorization: Bearer {consumer}" \\
        -H "Content-Type: application/json" \\
-       -d '{{"cart": {{"items": [{{"sku": "A-COAT", "shop": "north-wear",
-            "category": "apparel", "price": 45900, "qty": 1}}]}}}}'
+       -d '{{"cart": {{"items": [{{"sku": "A-COAT", "qty": 1}}]}}}}'
+  another consumer signs in by phone: POST {base}/v1/customers/codes {{"phone": …}},
+  then POST {base}/v1/customers/sessions {{"phone": …, "code": …}} (codes go to the log)
 """
     )
     if serve_api:

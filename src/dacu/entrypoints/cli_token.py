@@ -15,7 +15,7 @@ token_app = typer.Typer(help="Bearer tokens for the HTTP API: issue, revoke.")
 def token_issue(
     subject: Annotated[str, typer.Option(help="who the token is for, e.g. u-1024 or ops-lihua")],
     role: Annotated[
-        str, typer.Option(help="operator, merchant, finance, risk, service, consumer, storefront")
+        str, typer.Option(help="operator, merchant, finance, risk, service, storefront")
     ],
     shop: Annotated[list[str] | None, typer.Option(help="a merchant's shop (repeat)")] = None,
     days: Annotated[int, typer.Option(min=1, max=366, help="days until it expires")] = 30,
@@ -30,6 +30,13 @@ def token_issue(
     except ValueError:
         typer.echo(f"role: must be one of {', '.join(r.value for r in Role)}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    if chosen is Role.CONSUMER:
+        typer.echo(
+            "role: consumers sign in themselves, by phone and one-time code "
+            "(POST /v1/customers/codes, then POST /v1/customers/sessions)",
+            err=True,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
     access = from_settings().access
     issued = access.issue(subject, chosen, frozenset(shop or ()), timedelta(days=days))
     typer.echo(issued.token)

@@ -134,7 +134,7 @@ class CampaignIn(In):
                 coupons.append(coupon.to_domain(self.id))
             except InvalidRule as error:
                 raise error.within(f"coupons[{i}]") from None
-        return c.Campaign(
+        campaign = c.Campaign(
             id=self.id,
             theme=self.theme,
             slogan=self.slogan,
@@ -157,6 +157,8 @@ class CampaignIn(In):
             promotions=promotions,
             coupons=tuple(coupons),
         )
+        campaign.check_funded()
+        return campaign
 
 
 def _promotion(

@@ -14,10 +14,13 @@ from typing import Any, ClassVar, Literal, NamedTuple
 
 from pydantic import Field
 
+from dacu.domain.categories import CategoryTree
 from dacu.domain.errors import DomainError, ErrorCode, InvalidRule
 from dacu.domain.goods import Shop, Sku, SkuStatus
 from dacu.schemas.bounds import Count, Fen, Id, Name
+from dacu.schemas.categories import packaged_categories
 from dacu.schemas.promotions import In
+from dacu.schemas.spreadsheets import drop_trailing_blanks, xlsx_rows
 
 MAX_ROWS = 20_000  # a 1 MB request holds about this many
 
@@ -75,24 +78,29 @@ class ImportRejected(DomainError):
 
 
 def read_rows(data: bytes, filename: str) -> list[list[Any]]:
-    """The file's rows (header first), from XLSX or CSV (UTF-8, with or without BOM)."""
+    """The file's rows (header first), from XLSX or CSV (UTF-8, with or without BOM),
+    numbered as the file numbers them: a blank row is an empty list. An XLSX file is
+    checked before it is opened (`spreadsheets.py`); more than MAX_ROWS filled rows is
+    refused naming `file`."""
     if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        except Exception as error:  # openpyxl raises many kinds on a broken file
-            raise InvalidRule("file", f"not a readable XLSX file: {error}") from None
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        return xlsx_rows(data, MAX_ROWS)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidRule("file", "a CSV file must be UTF-8") from None
-    return [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
+    try:
+        rows = [row if any(c.strip() for c in row) else [] for row in csv.reader(io.StringIO(text))]
+    except csv.Error as error:
+        raise InvalidRule("file", f"not a readable CSV file: {error}") from None
+    if sum(1 for row in rows if row) > MAX_ROWS + 1:
+        raise InvalidRule("file", f"at most {MAX_ROWS} rows under the header")
+    return drop_trailing_blanks(rows)
 
 
-def parse_import(rows: list[list[Any]], shop: Shop) -> list[Sku]:
-    """Every row as a SKU of `shop`, or ImportRejected with every problem found."""
+def parse_import(rows: list[list[Any]], shop: Shop, tree: CategoryTree | None = None) -> list[Sku]:
+    """Every row as a SKU of `shop` (in a category of `tree`, the packaged one for None),
+    or ImportRejected with every problem found. Blank rows are passed over."""
+    tree = tree or packaged_categories()
     if not rows:
         raise ImportRejected([Problem(1, "", "the file is empty")])
     header = [COLUMNS.get(str(c or "").strip().lower(), COLUMNS.get(str(c or "").strip()))
@@ -100,14 +108,16 @@ def parse_import(rows: list[list[Any]], shop: Shop) -> list[Sku]:
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise ImportRejected([Problem(1, name, "column missing") for name in missing])
-    if len(rows) - 1 > MAX_ROWS:
+    if sum(1 for row in rows[1:] if row) > MAX_ROWS:
         raise ImportRejected([Problem(MAX_ROWS + 2, "", f"at most {MAX_ROWS} rows")])
     problems: list[Problem] = []
     found: list[Sku] = []
     seen: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
         cells = {name: row[i] if i < len(row) else None for i, name in enumerate(header) if name}
-        sku = _row(cells, shop, number, problems)
+        sku = _row(cells, shop, tree, number, problems)
         if sku is None:
             continue
         if sku.id in seen:
@@ -120,7 +130,9 @@ def parse_import(rows: list[list[Any]], shop: Shop) -> list[Sku]:
     return found
 
 
-def _row(cells: dict[str, Any], shop: Shop, number: int, problems: list[Problem]) -> Sku | None:
+def _row(
+    cells: dict[str, Any], shop: Shop, tree: CategoryTree, number: int, problems: list[Problem]
+) -> Sku | None:
     before = len(problems)
 
     def take(name: str, parse: Any, default: Any = None) -> Any:
@@ -138,10 +150,10 @@ def _row(cells: dict[str, Any], shop: Shop, number: int, problems: list[Problem]
     values = {
         "sku": take("sku", _text),
         "title": take("title", _text),
-        "category": take("category", _text),
+        "category": take("category", lambda raw: _category(raw, tree)),
         "list_price": take("list_price", fen_of_yuan),
         "cost_price": take("cost_price", fen_of_yuan, 0),
-        "stock": take("stock", _count),
+        "stock": take("stock", units_of),
         "status": take("status", _status, "on_shelf"),
     }
     if len(problems) > before:
@@ -175,7 +187,7 @@ def _text(raw: Any) -> str:
     return text
 
 
-def _count(raw: Any) -> int:
+def units_of(raw: Any) -> int:
     try:
         number = Decimal(str(raw).strip())
     except InvalidOperation:
@@ -183,6 +195,13 @@ def _count(raw: Any) -> int:
     if not number.is_finite() or number != number.to_integral_value() or number < 0:
         raise ValueError(f"{raw} is not a whole number of units")
     return int(number)
+
+
+def _category(raw: Any, tree: CategoryTree) -> str:
+    code = _text(raw)
+    if code not in tree:
+        raise ValueError(f"{code} is not a category")
+    return code
 
 
 def _status(raw: Any) -> str:
@@ -200,7 +219,7 @@ def example_goods() -> list[tuple[Shop, list[Sku]]]:
     text = resources.files("dacu").joinpath("examples/double11_goods.csv").read_text("utf-8")
     rows = read_rows(text.encode(), "double11_goods.csv")
     shops: dict[str, tuple[Shop, list[list[Any]]]] = {}
-    for row in rows[1:]:
+    for row in filter(None, rows[1:]):
         shop = Shop(row[0], row[1], row[0])
         shops.setdefault(shop.id, (shop, [rows[0][2:]]))[1].append(row[2:])
     return [(shop, parse_import(shop_rows, shop)) for shop, shop_rows in shops.values()]

@@ -61,8 +61,9 @@ class CompiledCampaign:
         if found is None:
             promotions = [*self.enrolled] if on else []
             promotions += self.campaign.live_promotions(now)
+            cid = self.campaign.id
             found = self._pricing[key] = tuple(
-                replace(p, id=f"{self.campaign.id}:{p.id}") if p.id in clashes else p
+                replace(p, id=f"{cid}:{p.id}" if p.id in clashes else p.id, budget=cid)
                 for p in promotions
             )
         return found

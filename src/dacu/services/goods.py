@@ -13,11 +13,22 @@ process is used by every other within that time.
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from dacu.domain.cart import Cart, CartLine, CartMode
+from dacu.domain.categories import CategoryTree
 from dacu.domain.errors import InvalidRule
-from dacu.domain.goods import Shop, Sku, check_owner, lines_of
+from dacu.domain.goods import (
+    Shop,
+    Sku,
+    SkuStatus,
+    UnknownShop,
+    UnknownSku,
+    check_owner,
+    lines_of,
+    visible,
+)
 from dacu.services.ports.goods import GoodsStore
 from dacu.services.ports.stock import StockReservations
 
@@ -36,9 +47,11 @@ class GoodsService:
         store: GoodsStore,
         stock: StockReservations,
         clock: Clock,
+        categories: CategoryTree,
         check_every: float = CHECK_EVERY,
     ) -> None:
         self._store, self._stock, self._clock = store, stock, clock
+        self.categories = categories
         self._check_every = check_every
         self._kept: dict[str, Sku] = {}
         self._revision = -1
@@ -58,9 +71,28 @@ class GoodsService:
         """UnknownShop if there is none."""
         return self._store.shop(shop_id)
 
+    def visible_shop(self, shop_id: str, merchant: str | None = None) -> Shop:
+        """The shop, if the merchant (None: an operator) may see it: someone else's is
+        UnknownShop, as if it did not exist."""
+        shop = self._store.shop(shop_id)
+        if not visible(shop, merchant):
+            raise UnknownShop(shop_id)
+        return shop
+
+    def sku(self, sku_id: str, merchant: str | None = None) -> Sku:
+        """One SKU as stored, with its stock now; UnknownSku if there is none or it is
+        another merchant's."""
+        found = self._store.get_many([sku_id]).get(sku_id)
+        if found is None or not visible(self._store.shop(found.shop), merchant):
+            raise UnknownSku(sku_id)
+        return replace(found, stock=self._stock.available(sku_id))
+
     def put(self, batch: Sequence[Sku], merchant: str | None = None) -> int:
         """Write the SKUs (one, or an import's every row) in one transaction; a merchant
-        only into shops they run. Returns the catalog's revision after the write."""
+        only into shops they run, each SKU in a category of the tree (InvalidRule naming
+        `category`). Returns the catalog's revision after the write."""
+        for sku in batch:
+            self.categories.check(sku.category)
         for shop_id in sorted({sku.shop for sku in batch}):
             check_owner(self._store.shop(shop_id), merchant)
         revision = self._store.put_skus(batch, self._clock())
@@ -70,9 +102,17 @@ class GoodsService:
                 self._kept.pop(sku.id, None)
         return revision
 
-    def listing(self, shops: Collection[str] | None = None, limit: int = 1000) -> list[Sku]:
-        """The SKUs of `shops` (every shop for None) with their stock, by id."""
-        return self._store.skus(shops, limit)
+    def listing(
+        self,
+        shops: Collection[str] | None = None,
+        limit: int = 1000,
+        category: str | None = None,
+        status: SkuStatus | None = None,
+    ) -> list[Sku]:
+        """The SKUs of `shops` (every shop for None) with their stock, by id; only those
+        in `category` or under it, and of `status`, when they are given."""
+        within = None if category is None else self.categories.below(category)
+        return self._store.skus(shops, limit, within, status)
 
     def cart(self, wanted: Sequence[tuple[str, int]], mode: str = "normal") -> Cart:
         """The cart of these (SKU, qty) at the catalog's prices; InvalidRule naming the
@@ -86,7 +126,8 @@ class GoodsService:
     def lines(self, wanted: Sequence[tuple[str, int]], field: str = "cart.items") -> list[CartLine]:
         """Cart lines at the catalog's prices; an unknown or off-shelf SKU is refused,
         naming its line (`cart.items[2].sku`)."""
-        return lines_of(wanted, self.skus({sku for sku, _ in wanted}), field)
+        found = self.skus({sku for sku, _ in wanted})
+        return lines_of(wanted, found, self.categories, field)
 
     def skus(self, sku_ids: Collection[str]) -> dict[str, Sku]:
         """The SKUs among `sku_ids` that exist, as this process knows them (stock not read)."""

@@ -1,18 +1,21 @@
 """Taking an order in with the database as the lock: a stock reservation, then one transaction.
 
 The default intake, and the one without Redis. The stock is reserved through
-its port first (so a sold-out cart never opens a transaction), then the order
-and its coupons' locks are written together; when that fails, or a racing
-retry with the same key won, the reservation is given back.
+its port first (so a sold-out cart never opens a transaction), then the order,
+its coupons' locks and its budget draws are written together (each draw one
+conditional update of the campaign's budget row); when that fails, or a
+racing retry with the same key won, the reservation is given back.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
+from dacu.domain.budgets import BudgetSpent
 from dacu.domain.coupons import CouponUnavailable
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
 from dacu.domain.facts import order_placed
 from dacu.domain.orders import Order
+from dacu.domain.types import Fen
 from dacu.services.ports.stock import StockReservations
 from dacu.services.ports.unit_of_work import UnitOfWork
 
@@ -23,10 +26,12 @@ class DirectIntake:
     def __init__(self, uow: Callable[[], UnitOfWork], stock: StockReservations) -> None:
         self._uow, self._stock = uow, stock
 
-    def accept(self, order: Order, key: str, fingerprint: str) -> Order:
+    def accept(
+        self, order: Order, key: str, fingerprint: str, bases: Mapping[str, Fen] | None = None
+    ) -> Order:
         self._stock.reserve(order.id, [(line.sku, line.qty) for line in order.lines])
         try:
-            placed = self._place(order, key, fingerprint)
+            placed = self._place(order, key, fingerprint, bases or {})
         except BaseException:
             self._stock.release(order.id)
             raise
@@ -41,10 +46,19 @@ class DirectIntake:
             raise IdempotencyConflict(f"Idempotency-Key {key} was used for another order")
         return earlier[0]
 
-    def _place(self, order: Order, key: str, fingerprint: str) -> Order | None:
+    def _place(
+        self, order: Order, key: str, fingerprint: str, bases: Mapping[str, Fen]
+    ) -> Order | None:
         with self._uow() as uow:
             if not uow.orders.add(order, key, fingerprint):
                 return None
+            refused = [
+                campaign
+                for campaign, amount in sorted(order.drawn.items())
+                if not uow.budgets.draw(campaign, amount, bases.get(campaign, 0))
+            ]
+            if refused:
+                raise BudgetSpent(refused)  # rolls the order back with its draws
             found = {c.id: c for c in uow.coupons.get_many(order.coupons)}
             for coupon_id in order.coupons:
                 if coupon_id not in found:
@@ -65,6 +79,12 @@ class DirectIntake:
     def write_through(self, order_id: str) -> None:
         return None
 
-    def give_back(self, order_id: str, coupons: Sequence[str], stock: bool) -> None:
+    def give_back(
+        self,
+        order_id: str,
+        coupons: Sequence[str],
+        stock: bool,
+        budgets: Mapping[str, Fen] | None = None,
+    ) -> None:
         if stock:  # the coupons follow the order in the database, in its transaction
             self._stock.release(order_id)

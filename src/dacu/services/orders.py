@@ -13,9 +13,11 @@ its stock and coupons are given back.
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from dacu.domain.budgets import BudgetSpent
 from dacu.domain.cart import Cart, Customer
 from dacu.domain.coupons import CouponStatus
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
@@ -88,10 +90,20 @@ class OrderService:
             return earlier[0]
         price = self._pricing.quote(cart, customer, now)
         self._pricing.check_purchase_limits(cart, customer, now)
-        order = order_from_quote(
-            order_id or self._new_id(), customer.id, price, now, self._pay_within
-        )
-        return self._intake.accept(order, key, fingerprint)
+        order_id = order_id or self._new_id()
+        bases = self._pricing.bases(now)
+        spent: set[str] = set()
+        for _ in range(len(bases) + 1):
+            order = order_from_quote(order_id, customer.id, price, now, self._pay_within)
+            drawn = {c: n for c, n in order.draws().items() if c in bases}
+            try:
+                taken = self._intake.accept(replace(order, drawn=drawn), key, fingerprint, bases)
+                self._pricing.moved(taken.drawn)
+                return taken
+            except BudgetSpent as refused:  # nothing taken: price it without those budgets
+                spent |= refused.campaigns
+                price = self._pricing.quote(cart, customer, now, spent=spent)
+        raise BudgetSpent(spent)
 
     # --- after checkout ----------------------------------------------------------------
 
@@ -125,7 +137,7 @@ class OrderService:
                 return order
             paid = self._save(uow, order, paid)
             for line in paid.lines:
-                uow.orders.book(order_id, None, line.shop, line.discounts, 1, now)
+                uow.orders.book(order_id, None, line.shop, line.discounts, 1, now, paid.funders)
             uow.outbox.add(*order_paid(paid, now))
         return paid
 
@@ -157,8 +169,10 @@ class OrderService:
             if closed is order:
                 return order
             closed = self._save(uow, order, closed)
+            uow.budgets.give(order.drawn)
             uow.outbox.add(order_closed(closed, now))
-        self._intake.give_back(order_id, order.coupons, stock=True)
+        self._intake.give_back(order_id, order.coupons, stock=True, budgets=order.drawn)
+        self._pricing.moved(order.drawn)
         return closed
 
     def refund(
@@ -183,11 +197,18 @@ class OrderService:
             self._save(uow, order, after)
             refund_id = refund_id or self._new_id()
             uow.orders.add_refund(order_id, refund_id, key, refund, now)
-            uow.orders.book(order_id, refund_id, refund.shop, refund.clawbacks, -1, now)
+            uow.orders.book(
+                order_id, refund_id, refund.shop, refund.clawbacks, -1, now, order.funders
+            )
+            back = order.given_back(refund)
+            uow.budgets.give(back)
             uow.outbox.add(order_refunded(order, refund_id, refund, now))
         returned = after.coupon_status is CouponStatus.HELD
         if returned and order.coupon_status is not CouponStatus.HELD:  # refunded whole
-            self._intake.give_back(order_id, order.coupons, stock=False)
+            self._intake.give_back(order_id, order.coupons, stock=False, budgets=back)
+        elif back:
+            self._intake.give_back(order_id, (), stock=False, budgets=back)
+        self._pricing.moved(back)
         return refund
 
     def funding(self, order_id: str | None = None) -> dict[str, Any]:

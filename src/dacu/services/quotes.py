@@ -1,5 +1,6 @@
 """Quoting a cart (报价): live campaigns' promotions and the customer's own coupons."""
 
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Protocol
@@ -9,9 +10,11 @@ from dacu.domain.cart import Cart, Customer
 from dacu.domain.coupons import ClaimedCoupon, CouponTemplate
 from dacu.domain.enrollment import Enrollment, Review
 from dacu.domain.errors import InvalidRule
-from dacu.domain.pricing import PriceResult, price
+from dacu.domain.pricing import PriceResult, PromotionCatalog, price
 from dacu.domain.promotions import Promotion
+from dacu.domain.types import Fen
 from dacu.domain.wallet import WalletItem
+from dacu.services.budgets import BudgetCaps, bases_of, funders_of, needs_of, with_funders
 from dacu.services.catalog import CatalogCache
 from dacu.services.ports.wallets import QuoteReads
 
@@ -96,19 +99,65 @@ class QuoteService:
 
     Per quote: one read of the customer's held coupons, with the live campaigns'
     revisions when those it holds are 0.1 s old (more only when a campaign moved);
-    the rest is the engine's.
+    the rest is the engine's. With `caps`, a platform share a spent budget cannot
+    fund is left out and the cart priced again (`services/budgets.py`).
     """
 
-    def __init__(self, catalog: CatalogCache, wallets: QuoteReads) -> None:
+    def __init__(
+        self, catalog: CatalogCache, wallets: QuoteReads, caps: BudgetCaps | None = None
+    ) -> None:
         self._catalog = catalog
         self._wallets = wallets
+        self._caps = caps
+        self._without: dict[tuple[PromotionCatalog, frozenset[str]], PromotionCatalog] = {}
 
     def quote(
-        self, cart: Cart, customer: Customer, now: datetime, *, explain: bool = False
+        self,
+        cart: Cart,
+        customer: Customer,
+        now: datetime,
+        *,
+        explain: bool = False,
+        spent: AbstractSet[str] = frozenset(),
     ) -> PriceResult:
         revisions, wallet = self._wallets.read(customer.id, now)
         catalog = self._catalog.catalog(customer.member_tier, now, revisions)
-        return price(cart, customer, catalog, wallet, now, explain=explain)
+        result = price(cart, customer, catalog, wallet, now, explain=explain)
+        if self._caps is None:
+            return result
+        funders = funders_of(result, catalog, wallet)
+        if not funders:
+            return result
+        bases = self.bases(now)
+        left_out: set[str] = set()
+        short = self._caps.short(needs_of(result, funders), bases, spent)
+        while short:
+            left_out |= short
+            catalog = self._catalog_without(catalog, frozenset(left_out))
+            wallet = [w for w in wallet if not (w.budget in left_out and w.platform_bp)]
+            result = price(cart, customer, catalog, wallet, now, explain=explain)
+            funders = funders_of(result, catalog, wallet)
+            short = self._caps.short(needs_of(result, funders), bases, spent) - left_out
+        return with_funders(result, funders, left_out)
+
+    def bases(self, now: datetime) -> dict[str, Fen]:
+        """The capped live campaigns' bases (checked by the quote a moment before)."""
+        return bases_of([held.campaign for held in self._catalog.recent(now)])
+
+    def moved(self, budgets: Mapping[str, Fen]) -> None:
+        if budgets and self._caps is not None:
+            self._caps.forget()
+
+    def _catalog_without(
+        self, catalog: PromotionCatalog, spent: frozenset[str]
+    ) -> PromotionCatalog:
+        key = (catalog, spent)  # the catalog kept by the key: its id is never reused
+        found = self._without.get(key)
+        if found is None:
+            if len(self._without) >= 16:
+                self._without.clear()
+            found = self._without[key] = catalog.without(spent)
+        return found
 
     def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
         """每人限购: no line of a campaign's enrolled SKU beyond the campaign's per-user limit."""

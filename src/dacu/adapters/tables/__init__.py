@@ -5,6 +5,7 @@ here; importing this package declares every table."""
 from dacu.adapters.tables.access import audit_log, console_sessions, principals
 from dacu.adapters.tables.alert import alerts
 from dacu.adapters.tables.base import AwareDateTime, metadata
+from dacu.adapters.tables.budget import budget_draws, budget_releases
 from dacu.adapters.tables.campaign import campaigns
 from dacu.adapters.tables.coupon import activity_codes, coupon_holdings, coupon_templates, coupons
 from dacu.adapters.tables.customer import customer_units, customers
@@ -29,6 +30,7 @@ from dacu.adapters.tables.payment import (
     payment_routing,
     payments,
 )
+from dacu.adapters.tables.registration import code_requests, messages, verification_codes
 from dacu.adapters.tables.stock import stock, stock_reservations
 
 __all__ = [
@@ -36,8 +38,11 @@ __all__ = [
     "activity_codes",
     "alerts",
     "audit_log",
+    "budget_draws",
+    "budget_releases",
     "campaigns",
     "cases",
+    "code_requests",
     "console_sessions",
     "coupon_holdings",
     "coupon_templates",
@@ -60,6 +65,7 @@ __all__ = [
     "kpi_skus",
     "ledger",
     "merchants",
+    "messages",
     "metadata",
     "notifications",
     "orders",
@@ -74,4 +80,5 @@ __all__ = [
     "skus",
     "stock",
     "stock_reservations",
+    "verification_codes",
 ]

@@ -58,4 +58,6 @@ ledger = Table(
     Column("platform", BigInteger, nullable=False),
     Column("merchant", BigInteger, nullable=False),
     Column("at", AwareDateTime(), nullable=False),
+    Column("budget", String(64), nullable=True),  # the campaign budget funding `platform`
+    Index("ix_ledger_budget", "budget"),
 )

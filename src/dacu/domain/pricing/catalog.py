@@ -23,6 +23,9 @@ class PromotionCatalog:
         self._by_shop: defaultdict[str, list[int]] = defaultdict(list)
         self._everywhere: list[int] = []
         seen: set[str] = set()
+        self.budgets: dict[str, str] = {
+            p.id: p.budget for p in self._promotions if p.budget is not None and p.platform_bp
+        }  # promotion id → the campaign budget funding the platform's share
         for position, promotion in enumerate(self._promotions):
             if promotion.id in seen:
                 raise InvalidRule(f"promotions[{position}].id", f"{promotion.id} is used twice")
@@ -44,6 +47,12 @@ class PromotionCatalog:
                 self._by_shop[shop].append(position)
         else:
             self._everywhere.append(position)
+
+    def without(self, budgets: frozenset[str]) -> "PromotionCatalog":
+        """The catalog less the promotions whose platform share those budgets fund."""
+        return PromotionCatalog(
+            p for p in self._promotions if self.budgets.get(p.id) not in budgets
+        )
 
     def __len__(self) -> int:
         return len(self._promotions)

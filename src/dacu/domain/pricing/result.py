@@ -1,7 +1,7 @@
 """What pricing returns: lines, discounts and who funds each fen of them."""
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import NamedTuple
 
@@ -71,6 +71,8 @@ class PriceResult:
     hints: tuple[Hint, ...]
     warnings: tuple[str, ...]
     notes: tuple[Note, ...]
+    # rule id → the campaign whose budget funds its platform share (set by the quote)
+    budgets: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def discount_total(self) -> Fen:

@@ -10,8 +10,10 @@ from fastapi import FastAPI
 from dacu import __version__
 from dacu.bootstrap import Platform
 from dacu.entrypoints.api import (
+    budgets,
     campaigns,
     coupons,
+    customers,
     enrollments,
     errors,
     flashsales,
@@ -59,6 +61,7 @@ def create_app(platform: Platform) -> FastAPI:
     for router in (
         flashsales.router,  # first: the hot path's routes match soonest
         campaigns.router,
+        budgets.router,
         coupons.router,
         quotes.router,
         orders.router,
@@ -66,6 +69,7 @@ def create_app(platform: Platform) -> FastAPI:
         goods.router,
         enrollments.router,
         kpis.router,
+        customers.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets

@@ -62,7 +62,12 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.STALE_CALLBACK: 401,
     ErrorCode.CALLBACK_REPLAYED: 409,
     ErrorCode.AMOUNT_MISMATCH: 409,
+    ErrorCode.BUDGET_SPENT: 409,
     ErrorCode.PAYMENT_UNAVAILABLE: 503,
+    ErrorCode.UNKNOWN_CUSTOMER: 404,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.WRONG_CODE: 422,
+    ErrorCode.CODE_EXPIRED: 422,
 }
 
 _BY_HTTP_STATUS = {

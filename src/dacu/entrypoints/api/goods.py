@@ -4,15 +4,15 @@ A merchant sees and writes only the SKUs of shops they run; an operator sees
 and writes all. Someone else's shop is a 404, as if it did not exist.
 """
 
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from dacu.domain.access import Principal, Role
+from dacu.domain.categories import Category
 from dacu.domain.errors import InvalidRule
-from dacu.domain.goods import Shop, Sku, UnknownShop, UnknownSku
+from dacu.domain.goods import Shop, Sku
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.schemas.bounds import Id
 from dacu.schemas.goods import ShopIn, SkuIn, parse_import, read_rows
@@ -40,6 +40,25 @@ class SkuOut(BaseModel):
 class ImportOut(BaseModel):
     imported: int
     revision: int
+
+
+class CategoryOut(BaseModel):
+    code: str
+    zh: str
+    en: str
+    children: list["CategoryOut"]
+
+
+@router.get("/categories", response_model=list[CategoryOut])
+def list_categories(backend: PlatformDep, who: PrincipalDep) -> list[CategoryOut]:
+    """The category tree (类目): its roots, each with the categories under it."""
+    tree = backend.goods.categories
+
+    def node(category: Category) -> CategoryOut:
+        children = [node(child) for child in tree.children(category.code)]
+        return CategoryOut(code=category.code, zh=category.zh, en=category.en, children=children)
+
+    return [node(root) for root in tree.children(None)]
 
 
 @router.put("/shops/{shop_id}", response_model=ShopOut)
@@ -90,11 +109,7 @@ def list_skus(
 @router.get("/skus/{sku_id}", response_model=SkuOut)
 def get_sku(sku_id: Id, backend: PlatformDep, who: PrincipalDep) -> SkuOut:
     who.require(Role.OPERATOR, Role.MERCHANT)
-    found = backend.goods.skus([sku_id]).get(sku_id)
-    if found is None:
-        raise UnknownSku(sku_id)
-    _visible(backend, who, found.shop, UnknownSku(sku_id))
-    return _out(replace(found, stock=backend.stock.available(sku_id)))
+    return _out(backend.goods.sku(sku_id, _merchant(who)))
 
 
 @router.post("/shops/{shop_id}/skus/import", response_model=ImportOut, status_code=201)
@@ -111,7 +126,7 @@ async def import_skus(
     kind = request.headers.get("content-type", "")
     name = "import.xlsx" if "spreadsheet" in kind else "import.csv"
     rows = read_rows(await request.body(), name)
-    batch = parse_import(rows, shop)
+    batch = parse_import(rows, shop, backend.goods.categories)
     revision = backend.goods.put(batch, _merchant(who))
     return ImportOut(imported=len(batch), revision=revision)
 
@@ -121,14 +136,9 @@ def _merchant(who: Principal) -> str | None:
     return who.subject if who.role is Role.MERCHANT else None
 
 
-def _visible(
-    backend: PlatformDep, who: Principal, shop_id: str, hidden: Exception | None = None
-) -> Shop:
+def _visible(backend: PlatformDep, who: Principal, shop_id: str) -> Shop:
     """The shop, if the caller may see it; someone else's is not shown to exist."""
-    shop = backend.goods.shop(shop_id)
-    if who.role is Role.MERCHANT and shop.merchant != who.subject:
-        raise hidden or UnknownShop(shop_id)
-    return shop
+    return backend.goods.visible_shop(shop_id, _merchant(who))
 
 
 def _out(sku: Sku) -> SkuOut:

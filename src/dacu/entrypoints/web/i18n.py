@@ -5,6 +5,8 @@ from enum import StrEnum
 
 from starlette.requests import Request
 
+from dacu.entrypoints.web.i18n_goods import GOODS_LABELS
+
 LANG_COOKIE = "dacu_lang"
 
 
@@ -150,6 +152,33 @@ LABELS: dict[str, tuple[str, str]] = {
     "confirm_switch": ("新支付将走此通道，确定切换？", "Send new payments to this channel?"),
     "switched_now": ("已切换，新支付走", "Switched; new payments go to"),
     "switch_roles": ("仅运营可切换支付通道。", "Only operators may switch channels."),
+    # budgets
+    "budget_rule": (
+        "平台出资的优惠从预算中扣减，用尽即停",
+        "Platform shares draw on the budget; spent, they stop",
+    ),
+    "budget_none": (
+        "本活动未设预算：平台出资不设上限。",
+        "No budget set: platform shares are not capped.",
+    ),
+    "budget_total": ("总预算", "Total"),
+    "budget_reserve": ("应急预留", "Contingency reserve"),
+    "budget_released": ("已释放", "Released"),
+    "budget_cap": ("可用上限", "Cap"),
+    "budget_drawn": ("已占用", "Drawn"),
+    "budget_left": ("剩余", "Left"),
+    "budget_burn": ("已核销支出", "Spent on paid orders"),
+    "budget_releases": ("应急预算释放记录", "Reserve releases"),
+    "no_releases": ("应急预留尚未释放。", "None of the reserve is released."),
+    "actor": ("操作人", "By"),
+    "amount": ("金额", "Amount"),
+    "reason": ("原因", "Reason"),
+    "release_amount": ("释放金额（元）", "Amount to release (yuan)"),
+    "release": ("释放应急预算", "Release reserve"),
+    "confirm_release": ("释放后平台出资上限随之提高，确定释放？", "Raise the cap by this much?"),
+    "release_roles": ("仅运营可释放应急预算。", "Only operators may release the reserve."),
+    "released_now": ("已释放", "Released"),
+    "release_refused": ("未释放", "Not released"),
     # cases
     "no_cases": ("案例库还是空的。", "The case library is empty."),
     "period": ("活动时间", "Period"),
@@ -220,6 +249,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "alert_level.warning": ("警告", "Warning"),
     "alert_level.critical": ("严重", "Critical"),
 }
+LABELS |= GOODS_LABELS
 
 
 def language(request: Request) -> Lang:

@@ -12,9 +12,10 @@ from dacu.entrypoints.web.render import page
 from dacu.entrypoints.web.session import (
     CONSOLE,
     SESSION_COOKIE,
-    STAFF,
+    SIGNERS,
     drop_session,
     keep_session,
+    landing,
     safe_next,
     same_origin,
 )
@@ -38,14 +39,14 @@ def login_form(
 ) -> Response:
     access = backend(request).access
     found = access.find(token.strip())
-    if found is None or found.role not in STAFF:
+    if found is None or found.role not in SIGNERS:
         failed = "bad_token" if found is None else "not_staff"
         context = {"next": safe_next(back_to), "failed": failed}
         return page(request, "login.html", context, status=401)
     opened = access.sign_in(token.strip())
     assert opened is not None  # found a moment ago
     session_id, who = opened
-    response = RedirectResponse(safe_next(back_to), status_code=303)
+    response = RedirectResponse(landing(who.role, back_to), status_code=303)
     keep_session(response, request, session_id, who.expires_at)
     return response
 

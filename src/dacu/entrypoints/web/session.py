@@ -23,9 +23,11 @@ from dacu.entrypoints.urls import is_secret
 from dacu.entrypoints.web.context import backend
 
 CONSOLE = "/console"
+GOODS = f"{CONSOLE}/goods"
 SESSION_COOKIE = "dacu_session"
 STAFF = frozenset({Role.OPERATOR, Role.FINANCE, Role.RISK, Role.SERVICE})
 KILLERS = frozenset({Role.OPERATOR, Role.RISK})  # as the API's kill route
+SIGNERS = STAFF | {Role.MERCHANT}  # a merchant signs in for their own goods only
 
 
 class LoginNeeded(Exception):
@@ -56,14 +58,29 @@ def safe_next(asked: str | None) -> str:
 
 
 def console_user(request: Request) -> Principal:
+    found = signed_in(request)
+    if found.role not in STAFF:
+        raise NotAllowed("not_staff")
+    return found
+
+
+def signed_in(request: Request) -> Principal:
+    """Whoever holds the session, staff or merchant (pages check their own roles)."""
     session_id = request.cookies.get(SESSION_COOKIE)
     found = backend(request).access.session(session_id) if session_id else None
     if found is None:  # back here after signing in, never carrying a secret along
         kept = [(k, v) for k, v in request.query_params.multi_items() if not is_secret(k)]
         raise LoginNeeded(request.url.path + (f"?{urlencode(kept)}" if kept else ""))
-    if found.role not in STAFF:
-        raise NotAllowed("not_staff")
     return found
+
+
+def landing(role: Role, asked: str | None) -> str:
+    """Where signing in leads: back where asked (inside the console); a merchant, whose
+    console is their goods, there unless asked for a goods page."""
+    target = safe_next(asked)
+    if role is Role.MERCHANT and not target.startswith(GOODS):
+        return GOODS
+    return target
 
 
 UserDep = Annotated[Principal, Depends(console_user)]

@@ -4,7 +4,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from dacu.domain.goods import Shop, Sku
+from dacu.domain.goods import Shop, Sku, SkuStatus
 
 
 class GoodsStore(Protocol):
@@ -26,8 +26,15 @@ class GoodsStore(Protocol):
         the catalog's new revision."""
         ...
 
-    def skus(self, of_shops: Collection[str] | None = None, limit: int = 1000) -> list[Sku]:
-        """The SKUs of the shops (all for None), by id, with their stock."""
+    def skus(
+        self,
+        of_shops: Collection[str] | None = None,
+        limit: int = 1000,
+        categories: Collection[str] | None = None,
+        status: SkuStatus | None = None,
+    ) -> list[Sku]:
+        """The SKUs of the shops (all for None), by id, with their stock; only those in
+        `categories` and of `status` when they are given."""
         ...
 
     def get_many(self, sku_ids: Collection[str]) -> dict[str, Sku]:

@@ -9,17 +9,22 @@ behind by the checkout writers (`adapters/redis_checkout.py`) — the festival's
 path, where the database sees batches instead of every click.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from dacu.domain.orders import Order
+from dacu.domain.types import Fen
 
 
 class OrderIntake(Protocol):
-    def accept(self, order: Order, key: str, fingerprint: str) -> Order:
+    def accept(
+        self, order: Order, key: str, fingerprint: str, bases: Mapping[str, Fen] | None = None
+    ) -> Order:
         """Take `order` in for the customer's `key`, or return the order the key took in
         before (IdempotencyConflict when that one was asked with another fingerprint).
-        SoldOut or CouponUnavailable, with nothing taken, when it cannot be had."""
+        Draws `order.drawn` from the campaign budgets, each within its base (`bases`)
+        plus what was released of its reserve. SoldOut, CouponUnavailable or BudgetSpent,
+        with nothing taken, when it cannot be had."""
         ...
 
     def placed(self, customer_id: str, key: str) -> tuple[Order, str] | None:
@@ -35,6 +40,13 @@ class OrderIntake(Protocol):
         paid, cancelled or refunded); a no-op otherwise."""
         ...
 
-    def give_back(self, order_id: str, coupons: Sequence[str], stock: bool) -> None:
-        """The order no longer holds its coupons (and, when `stock`, its stock)."""
+    def give_back(
+        self,
+        order_id: str,
+        coupons: Sequence[str],
+        stock: bool,
+        budgets: Mapping[str, Fen] | None = None,
+    ) -> None:
+        """The order no longer holds its coupons (and, when `stock`, its stock); `budgets`
+        go back to the hot figures (the database's were given back in its transaction)."""
         ...

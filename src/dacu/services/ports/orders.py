@@ -6,7 +6,7 @@ database can, `get` also locks the row for the transaction, so writers queue
 instead of failing. Refunds and the funding ledger live beside their order.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -53,8 +53,10 @@ class OrderRepository(Protocol):
         shares: Sequence[Share],
         sign: int,
         now: datetime,
+        funders: Mapping[str, str] | None = None,
     ) -> None:
-        """Who funds each share, in the ledger: +1 when paid, −1 when clawed back."""
+        """Who funds each share, in the ledger: +1 when paid, −1 when clawed back;
+        `funders` names the campaign budget funding each rule's platform part."""
         ...
 
     def funding(self, order_id: str | None = None) -> dict[str, Any]:

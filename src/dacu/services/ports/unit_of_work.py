@@ -6,6 +6,7 @@ Leaving the `with` block normally commits; leaving it with an exception rolls ba
 from types import TracebackType
 from typing import Protocol, Self
 
+from dacu.services.ports.budgets import BudgetBook
 from dacu.services.ports.coupons import CouponRepository
 from dacu.services.ports.orders import OrderRepository
 from dacu.services.ports.outbox import Outbox
@@ -20,6 +21,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def budgets(self) -> BudgetBook: ...
 
     def __enter__(self) -> Self: ...
 

@@ -6,6 +6,8 @@ process would hold them briefly too. The run reads them afresh every hour of
 its virtual clock, so a change made meanwhile takes effect within the hour.
 """
 
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 
 from dacu.domain.campaigns import Campaign
@@ -67,7 +69,13 @@ class CachedPricing:
         self._prices, self._coupons = prices, coupons
 
     def quote(
-        self, cart: Cart, customer: Customer, now: datetime, *, explain: bool = False
+        self,
+        cart: Cart,
+        customer: Customer,
+        now: datetime,
+        *,
+        explain: bool = False,
+        spent: AbstractSet[str] = frozenset(),
     ) -> PriceResult:
         return quote(
             self._prices,
@@ -78,6 +86,12 @@ class CachedPricing:
             enrollments=self._prices,
             explain=explain,
         )
+
+    def bases(self, now: datetime) -> dict[str, int]:
+        return {}  # no budgets capped here
+
+    def moved(self, budgets: Mapping[str, int]) -> None:
+        return None
 
     def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
         check_purchase_limits(self._prices, self._prices, cart, customer)

@@ -1,0 +1,154 @@
+"""Registration and sign-in by phone: a one-time code by text message, then a consumer
+token of the customer's own.
+
+Nobody hands a consumer a token: asking for a code (`request_code`) and giving
+it back (`verify`) registers a new phone or signs in a known one, and issues
+an expiring token whose principal is that customer. Codes are kept only as an
+HMAC-SHA256 under the server's secret, so the stored digests give no code
+away even to someone who reads the table and tries all million.
+"""
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import phonenumbers
+
+from dacu.domain.access import Role
+from dacu.domain.errors import InvalidRule
+from dacu.domain.registration import (
+    CODE_DIGITS,
+    CODE_TTL,
+    CONSUMER_TOKEN_TTL,
+    LIMITS,
+    MAX_TRIES,
+    RESEND_AFTER,
+    CodeExpired,
+    PendingCode,
+    Profile,
+    Scope,
+    WrongCode,
+    refused,
+)
+from dacu.services.access import AccessService
+from dacu.services.ports.messages import Messages
+from dacu.services.ports.registration import CustomerRegistry, VerificationCodes
+
+MAX_ADDRESS = 64
+KEEP_CODES = timedelta(days=1)  # long past any code's expiry and the minute between codes
+
+
+def mainland_mobile(phone: str) -> str:
+    """A mainland China mobile number in E.164 (+86…), from how a person types it;
+    `InvalidRule` naming `phone` for anything else."""
+    try:
+        number = phonenumbers.parse(phone[:32], "CN")
+    except phonenumbers.NumberParseException:
+        raise InvalidRule("phone", "not a phone number") from None
+    mobile = (
+        phonenumbers.is_valid_number(number)
+        and phonenumbers.region_code_for_number(number) == "CN"
+        and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+    )
+    if not mobile:
+        raise InvalidRule("phone", "must be a mainland China mobile number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def six_digits() -> str:
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSent:
+    phone: str  # E.164
+    expires_at: datetime
+    resend_after: int  # seconds
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    token: str
+    customer_id: str
+    expires_at: datetime
+    new: bool  # registered just now
+
+
+class RegistrationService:
+    def __init__(
+        self,
+        codes: VerificationCodes,
+        customers: CustomerRegistry,
+        messages: Messages,
+        access: AccessService,
+        clock: Callable[[], datetime],
+        ids: Callable[[], str],
+        secret: bytes,
+        make_code: Callable[[], str] = six_digits,
+    ) -> None:
+        self._codes, self._customers, self._messages = codes, customers, messages
+        self._access, self._clock, self._ids = access, clock, ids
+        self._secret, self._make_code = secret, make_code
+
+    def digest(self, phone: str, code: str) -> str:
+        """The stored form of `code` sent to `phone`."""
+        message = f"{phone}:{code}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+    def request_code(self, phone: str, address: str) -> CodeSent:
+        """Send a new code to the phone, unless it or the address asked too often lately
+        (`RateLimited`, nothing sent or counted)."""
+        phone = mainland_mobile(phone)
+        now, code = self._clock(), self._make_code()
+        pending = PendingCode(phone, self.digest(phone, code), now, now + CODE_TTL)
+        keys = {Scope.PHONE: phone, Scope.ADDRESS: address[:MAX_ADDRESS] or "unknown"}
+        refusal = self._codes.issue(
+            pending, now - RESEND_AFTER, [(limit, keys[limit.scope]) for limit in LIMITS]
+        )
+        if refusal is not None:
+            raise refused(refusal)
+        minutes = CODE_TTL.seconds // 60
+        self._messages.send(
+            phone, f"【大促】验证码 {code}，{minutes} 分钟内有效，请勿告诉他人。", now
+        )
+        return CodeSent(phone, pending.expires_at, RESEND_AFTER.seconds)
+
+    def verify(self, phone: str, code: str) -> SignedIn:
+        """Register the phone's customer (or find them) and sign them in, for the code sent
+        to it; `WrongCode` or `CodeExpired` naming `code` otherwise."""
+        phone = mainland_mobile(phone)
+        if len(code) != CODE_DIGITS or not code.isascii() or not code.isdigit():
+            raise InvalidRule("code", f"must be the {CODE_DIGITS} digits sent to the phone")
+        now = self._clock()
+        stored = self._codes.try_code(phone, now, MAX_TRIES)
+        if stored is None:
+            raise CodeExpired("no code is waiting for that phone: ask for a new one", "code")
+        given = self.digest(phone, code)
+        if not hmac.compare_digest(stored, given):
+            raise WrongCode("that is not the code sent to the phone", "code")
+        if not self._codes.use(phone, given, now):
+            raise CodeExpired("that code was used already: ask for a new one", "code")
+        customer_id, new = self._customers.register(phone, self._ids(), now)
+        issued = self._access.issue(customer_id, Role.CONSUMER, ttl=CONSUMER_TOKEN_TTL)
+        return SignedIn(issued.token, customer_id, issued.expires_at, new)
+
+    def prune(self) -> int:
+        """Forget codes sent a day ago or more and the counts of windows that have closed;
+        how many (run by `dacu sweep`)."""
+        now = self._clock()
+        return self._codes.prune(now - KEEP_CODES, [(limit, limit.window(now)) for limit in LIMITS])
+
+    def profile(self, customer_id: str) -> Profile:
+        """What the server knows of the customer; a consumer known only by a token (no
+        profile yet) is unverified, with no phone and no tier."""
+        found = self._customers.profile(customer_id)
+        return found or Profile(customer_id, None, False, None, None)
+
+    def set_tier(self, customer_id: str, tier: str | None, actor: str) -> Profile:
+        """The customer's member tier (None: not a member), set by `actor`, audited."""
+        if tier is not None and not tier.strip():
+            raise InvalidRule("tier", "must not be blank; send null for no tier")
+        return self._customers.set_tier(customer_id, tier, actor, self._clock())
