@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from dacu.domain.events import Event, EventKind
+from dacu.domain.events import STOREFRONT_KINDS, Event, EventKind
 from dacu.services import kpis
 from dacu.services.kpis import Campaigns, Ingested, KpiStore
 from dacu.services.outbox import OutboxDelivery
@@ -47,9 +47,12 @@ class Ingest:
 
 
 class Journal:
-    def __init__(self, ingest: Ingest, campaign_id: str, batch_size: int) -> None:
+    def __init__(
+        self, ingest: Ingest, campaign_id: str, batch_size: int, ends_at: datetime | None = None
+    ) -> None:
         self._ingest = ingest
         self.campaign_id = campaign_id
+        self.ends_at = ends_at  # the storefront closes: clicks after it go nowhere
         self.batch_size = batch_size
         self.pending: list[Event] = []
         self.sent = 0
@@ -87,6 +90,9 @@ class Trail:
 
     def add(self, kind: EventKind, at: datetime, **fields: Any) -> None:
         self._count += 1
+        ends_at = self._journal.ends_at
+        if ends_at is not None and at > ends_at and kind in STOREFRONT_KINDS:
+            return  # a visit that began just before the end: its later clicks find it over
         self._journal.pending.append(
             Event(
                 id=f"{self._key}:{self._count}",

@@ -89,7 +89,7 @@ def simulate(
     before = timeline.starts_at - PREPARATION
     prepared = prepare(world, document, campaign, demand(shoppers), sale, before)
     ingest = Ingest(world.kpis, world.campaigns, world.alerts, world.outbox)
-    journal, queue = Journal(ingest, campaign.id, batch_size), _Queue()
+    journal, queue = Journal(ingest, campaign.id, batch_size, timeline.ends_at), _Queue()
     prices = Prices(world.campaigns, world.enrollments)
     coupons = Templates(world.coupons)
     terms = None
