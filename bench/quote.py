@@ -121,7 +121,7 @@ def _documents(size: int, campaigns: int, carts: list[Cart]) -> list[dict[str, A
              "ends_at": (NOW + timedelta(days=2)).isoformat()}  # fmt: skip
     return [
         {"id": f"bench-{c}", "theme": "bench", "owner": "bench", "status": "live",
-         "phases": [phase], "budget": {"total": 10**13, "contingency_bp": 500},
+         "phases": [phase], "budget": {"total": 10**12, "contingency_bp": 500},
          "promotions": [_promotion(p) for p in promotions[c::campaigns]]}
         for c in range(campaigns)
     ]  # fmt: skip

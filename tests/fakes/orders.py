@@ -72,6 +72,14 @@ class FakeOrderRepository:
         self._undo.put(self._shop.orders, order.id, replace(order, version=1))
         return True
 
+    def held_by(self, customer_id: str) -> dict[str, int]:
+        held: dict[str, int] = {}
+        for order in self._shop.orders.values():
+            if order.customer_id == customer_id and order.status is not OrderStatus.CANCELLED:
+                for sku, units in order.units().items():
+                    held[sku] = held.get(sku, 0) + units
+        return held
+
     def find(self, customer_id: str, key: str) -> tuple[Order, str] | None:
         found = self._shop.keys.get((customer_id, key))
         return None if found is None else (self._shop.orders[found[0]], found[1])

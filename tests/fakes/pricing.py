@@ -37,8 +37,11 @@ class FakePricing:
     def moved(self, budgets: Mapping[str, int]) -> None:
         return None
 
-    def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
+    def check_purchase_limits(
+        self, cart: Cart, customer: Customer, now: datetime
+    ) -> dict[str, int]:
         for i, line in enumerate(cart.lines):
             limit = self.limits.get(line.sku)
             if limit is not None and customer.bought.get(line.sku, 0) + line.qty > limit:
                 raise InvalidRule(f"cart.items[{i}].qty", f"{limit} of {line.sku} a customer")
+        return {line.sku: self.limits[line.sku] for line in cart.lines if line.sku in self.limits}

@@ -3,8 +3,11 @@
 The facts a quote or checkout needs are read straight through the driver
 (`raw_reads`), one round trip: the profile, and the units of each SKU the
 customer's orders not cancelled hold (`customer_units`, kept by `count_units`
-in the transaction that writes or cancels an order). What an order taken in
-by Redis but not yet written holds is added by `checkout_views.WithUnwritten`.
+in the transaction that writes or cancels an order) and their flash-sale
+orders reserved or paid (`flash_orders`, as the flash writers have written
+them). What an order taken in by Redis but not yet written holds is added by
+`checkout_views.WithUnwritten`. The intakes hold first order and 每人限购
+against the orders alone, atomically (`held_units` here, `redis_customers.py`).
 """
 
 from collections import Counter
@@ -12,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.outbox_store import SqlOutbox
@@ -27,6 +30,9 @@ _FACTS = (
     "SELECT 'c', CAST(phone_verified AS INTEGER), member_tier, NULL FROM customers WHERE id = ?"
     " UNION ALL SELECT 'u', NULL, sku, units FROM customer_units"
     " WHERE customer_id = ? AND units > 0"
+    " UNION ALL SELECT 'u', NULL, s.sku, o.qty FROM flash_orders o"
+    " JOIN flash_sales s ON s.id = o.sale_id"
+    " WHERE o.user_id = ? AND o.status IN ('reserved', 'paid')"
 )
 
 
@@ -39,12 +45,12 @@ class SqlCustomers:
         verified, tier = False, None
         bought: dict[str, int] = {}
         for kind, phone_verified, text, units in self._hot.fetch(
-            _FACTS, (customer_id, customer_id)
+            _FACTS, (customer_id, customer_id, customer_id)
         ):
             if kind == "c":
                 verified, tier = bool(phone_verified), text
             else:
-                bought[text] = int(units)
+                bought[text] = bought.get(text, 0) + int(units)
         return Customer(customer_id, not bought, verified, tier, bought)
 
     def put(
@@ -76,6 +82,32 @@ class SqlCustomers:
             made = connection.execute(upsert.returning(customers.c.registered_at)).first()
             if made is not None and made[0] == now:  # a new customer: 注册, in the outbox
                 SqlOutbox(connection).add(registered(customer_id, now))
+
+
+LOCK = ""
+"""The SKU of the customer's lock row in `customer_units`: its units stay 0, so it is
+never counted; an order's transaction updates it to queue the customer's checkouts."""
+
+
+def held_units(connection: Connection, customer_id: str) -> dict[str, int]:
+    """Units of each SKU the customer's orders not cancelled hold, with the customer's
+    lock row taken for the rest of the caller's transaction (a row lock on PostgreSQL;
+    SQLite has one writer at a time anyway)."""
+    lock = (
+        insert_for(connection, customer_units)
+        .values(customer_id=customer_id, sku=LOCK, units=0)
+        .on_conflict_do_update(
+            index_elements=[customer_units.c.customer_id, customer_units.c.sku],
+            set_={"units": 0},
+        )
+    )
+    connection.execute(lock)
+    held = connection.execute(
+        select(customer_units.c.sku, customer_units.c.units).where(
+            customer_units.c.customer_id == customer_id, customer_units.c.units > 0
+        )
+    )
+    return {sku: int(units) for sku, units in held}
 
 
 def count_units(connection: Connection, orders: Iterable[Order], sign: int) -> None:

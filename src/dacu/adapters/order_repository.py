@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.codec import order_from_row, order_to_json
-from dacu.adapters.customer_store import count_units
+from dacu.adapters.customer_store import count_units, held_units
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import ledger, orders, refunds
 from dacu.domain.errors import ConcurrentChange
@@ -49,6 +49,9 @@ class SqlOrderRepository:
             return False
         count_units(self._connection, [order], +1)
         return True
+
+    def held_by(self, customer_id: str) -> dict[str, int]:
+        return held_units(self._connection, customer_id)
 
     def find(self, customer_id: str, key: str) -> tuple[Order, str] | None:
         row = self._connection.execute(

@@ -3,8 +3,11 @@
 The festival's checkout: one script, atomic on the Redis server, checks the
 customer's Idempotency-Key, that no other order holds the order's coupons,
 that every campaign budget it draws from can fund its share
-(`redis_budgets.py`) and that every tracked line is in stock; then draws
-the budgets, takes the stock (the same figures and order records as
+(`redis_budgets.py`), that the customer is still before their first order
+if it was priced as one and within 每人限购 with their orders not cancelled
+(`redis_customers.py`), and that every tracked line is in stock (the Lua
+in `checkout_scripts.py`); then draws the budgets, counts the order's units
+for the customer, takes the stock (the same figures and order records as
 `RedisStockReservations`), locks the coupons, stands the order for the key,
 keeps it among the unwritten and queues its id on the checkouts stream — or
 does none of it. The checkout writers
@@ -31,12 +34,13 @@ from typing import Any
 import redis
 from sqlalchemy import Engine
 
+from dacu.adapters.checkout_scripts import INTAKE, UNLOCK
 from dacu.adapters.codec import order_from_row, order_to_json
 from dacu.adapters.order_batches import Accepted, write_accepted
 from dacu.adapters.redis_budgets import RedisBudgetFigures
+from dacu.adapters.redis_customers import RedisCustomerUnits
 from dacu.adapters.redis_stock import (
     ORDER_SECONDS,
-    TAKE,
     RedisStockReservations,
     held_lines,
     reachable,
@@ -48,49 +52,16 @@ from dacu.domain.budgets import BudgetSpent
 from dacu.domain.coupons import CouponUnavailable
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
 from dacu.domain.flashsale import GateUnavailable
-from dacu.domain.orders import Order, OrderStatus, UnknownOrder
+from dacu.domain.orders import (
+    FirstOrderTaken,
+    Order,
+    OrderStatus,
+    PurchaseLimitReached,
+    UnknownOrder,
+)
 from dacu.domain.types import Fen
 
 log = logging.getLogger(__name__)
-
-INTAKE = (
-    TAKE
-    + """
-local available, record, key, stream, unwritten = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local mine, budgets = KEYS[6], KEYS[7]
-local ttl, order_id = ARGV[1], ARGV[2]
-local earlier = redis.call('GET', key)
-if earlier then return {'earlier', earlier} end
-for i = 8, #KEYS do
-  local owner = redis.call('GET', KEYS[i])
-  if owner and owner ~= order_id then return {'coupon', i - 7} end
-end
-local first = 6 + 3 * tonumber(ARGV[5])
-for i = 6, first - 1, 3 do
-  local net = redis.call('HGET', budgets, ARGV[i])
-  if not net then return {'budget_missing', ARGV[i]} end
-  if tonumber(net) + tonumber(ARGV[i + 1]) > tonumber(ARGV[i + 2]) then
-    return {'budget', ARGV[i]}
-  end
-end
-local refused = take(available, record, first, ttl)
-if refused then return refused end
-for i = 6, first - 1, 3 do redis.call('HINCRBY', budgets, ARGV[i], ARGV[i + 1]) end
-for i = 8, #KEYS do redis.call('SET', KEYS[i], order_id, 'EX', ttl) end
-redis.call('SET', key, order_id .. '|' .. ARGV[3], 'EX', ttl)
-redis.call('HSET', unwritten, order_id, ARGV[4])
-for i = first, #ARGV, 2 do redis.call('HINCRBY', mine, ARGV[i], ARGV[i + 1]) end
-redis.call('XADD', stream, '*', 'order', order_id)
-return {'ok', ''}
-"""
-)
-
-UNLOCK = """
-for i = 1, #KEYS do
-  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
-end
-return 0
-"""
 
 
 class RedisOrderIntake:
@@ -109,6 +80,7 @@ class RedisOrderIntake:
         self.stream = f"{slot}:checkouts"
         self._unwritten = unwritten_key(slot)
         self.budgets = RedisBudgetFigures(client, engine, slot, self._unwritten)
+        self.customers = RedisCustomerUnits(client, engine, slot)
         self._slot = slot
         self._intake = client.register_script(INTAKE)
         self._unlock = client.register_script(UNLOCK)
@@ -135,20 +107,29 @@ class RedisOrderIntake:
             self._unwritten,
             self._mine(order.customer_id),
             self.budgets.key,
+            self.customers.key(order.customer_id),
+            self.customers.record_key(order.id),
             *[self._coupon(coupon_id) for coupon_id in order.coupons],
         ]
         args: list[Any] = [ORDER_SECONDS, order.id, fingerprint, _record(order, key, fingerprint)]
         args.append(len(order.drawn))
         for campaign, amount in sorted(order.drawn.items()):
             args += [campaign, amount, (bases or {}).get(campaign, 0)]
+        args += [int(order.first_order), self.customers.record(order), len(order.limits)]
+        for sku, limit in sorted(order.limits.items()):  # the most units held before it
+            args += [sku, limit - wanted.get(sku, 0)]
         for sku, qty in sorted(wanted.items()):
             args += [sku, qty]
-        outcome = self._take(keys, args, wanted, len(order.drawn))
+        outcome = self._take(keys, args, wanted, order)
         if outcome == "ok":
             return replace(order, version=1)
         kind, _, detail = outcome.partition(":")
         if kind == "budget":
             raise BudgetSpent([detail])
+        if kind == "first_order":
+            raise FirstOrderTaken(f"order {order.id} was priced as a first order")
+        if kind == "limit":
+            raise PurchaseLimitReached(detail, order.limits[detail])
         if kind == "coupon":
             coupon_id = order.coupons[int(detail) - 1]
             raise CouponUnavailable(f"coupon {coupon_id} cannot be used on this order")
@@ -157,14 +138,18 @@ class RedisOrderIntake:
             raise IdempotencyConflict(f"Idempotency-Key {key} was used for another order")
         return self._order(earlier_id)
 
-    def _take(self, keys: list[str], args: list[Any], wanted: dict[str, int], budgets: int) -> str:
-        """The script's answer, each budget figure it found missing rebuilt first."""
-        for _ in range(budgets + 1):
+    def _take(self, keys: list[str], args: list[Any], wanted: dict[str, int], order: Order) -> str:
+        """The script's answer, each budget figure (and the customer's units) it found
+        missing rebuilt first."""
+        for _ in range(len(order.drawn) + 2):
             outcome = self._stock.run(self._intake, keys, args, wanted)
             kind, _, campaign = outcome.partition(":")
-            if kind != "budget_missing":
+            if kind == "customer_missing":
+                self.customers.rebuild(order.customer_id, self._mine(order.customer_id))
+            elif kind == "budget_missing":
+                self.budgets.rebuild(campaign)
+            else:
                 return outcome
-            self.budgets.rebuild(campaign)
         raise GateUnavailable("budget figures vanished while drawing; try again")
 
     def placed(self, customer_id: str, key: str) -> tuple[Order, str] | None:
@@ -205,6 +190,7 @@ class RedisOrderIntake:
                 self._unlock(keys=[self._coupon(c) for c in coupons], args=[order_id])
         if stock:
             self._stock.release(order_id)
+            self.customers.give_back(order_id)
 
     def write(self, order_ids: Sequence[str]) -> int:
         """Write those of the orders still unwritten, in one transaction; returns how many.

@@ -13,7 +13,14 @@ from enum import StrEnum
 
 from dacu.domain.budgets import draws
 from dacu.domain.coupons import CouponStatus
-from dacu.domain.errors import DomainError, ErrorCode, InvalidRule, NotFound, StateError
+from dacu.domain.errors import (
+    ConcurrentChange,
+    DomainError,
+    ErrorCode,
+    InvalidRule,
+    NotFound,
+    StateError,
+)
 from dacu.domain.pricing import PriceResult, Share
 from dacu.domain.types import Fen
 
@@ -54,6 +61,18 @@ class SoldOut(DomainError):
     code = ErrorCode.SOLD_OUT
 
 
+class FirstOrderTaken(ConcurrentChange):
+    """Priced for the customer's first order, but another order of theirs came first."""
+
+
+class PurchaseLimitReached(ConcurrentChange):
+    """每人限购: with the customer's other orders not cancelled, a line passes its limit."""
+
+    def __init__(self, sku: str, limit: int) -> None:
+        super().__init__(f"at most {limit} of {sku} a customer, counting orders not cancelled")
+        self.sku, self.limit = sku, limit
+
+
 @dataclass(frozen=True, slots=True)
 class OrderLine:
     sku: str
@@ -77,6 +96,27 @@ class Order:
     version: int = 0  # the stored row's version (0 before it is first stored)
     funders: Mapping[str, str] = field(default_factory=dict)  # rule → campaign budget
     drawn: Mapping[str, Fen] = field(default_factory=dict)  # from each capped budget
+    # What the price stands on, held by the intake as it takes the order in: priced for
+    # a customer before their first order, and 每人限购 (SKU → most units the customer's
+    # orders not cancelled may hold, this one's included).
+    first_order: bool = False
+    limits: Mapping[str, int] = field(default_factory=dict)
+
+    def units(self) -> dict[str, int]:
+        """Units of each SKU the order holds."""
+        held: dict[str, int] = {}
+        for line in self.lines:
+            held[line.sku] = held.get(line.sku, 0) + line.qty
+        return held
+
+    def over_limit(self, held: Mapping[str, int]) -> PurchaseLimitReached | None:
+        """Whether, with `held` units in the customer's other orders not cancelled, a
+        SKU of this order passes its limit (the first such SKU, by name), else None."""
+        units = self.units()
+        for sku, limit in sorted(self.limits.items()):
+            if held.get(sku, 0) + units.get(sku, 0) > limit:
+                return PurchaseLimitReached(sku, limit)
+        return None
 
     def draws(self) -> dict[str, Fen]:
         """The platform's shares of this order, per campaign budget funding them."""
@@ -139,9 +179,20 @@ class Order:
 
 
 def order_from_quote(
-    order_id: str, customer_id: str, quote: PriceResult, now: datetime, pay_within: timedelta
+    order_id: str,
+    customer_id: str,
+    quote: PriceResult,
+    now: datetime,
+    pay_within: timedelta,
+    *,
+    first_order: bool = False,
+    limits: Mapping[str, int] | None = None,
 ) -> Order:
-    """The order checkout creates: the quote's lines and shares, locked as they are."""
+    """The order checkout creates: the quote's lines and shares, locked as they are.
+
+    `first_order`: the quote was priced for a customer before their first order (新人首单
+    applies, coupons barred from first orders do not) — a price that stands only while
+    no other order of theirs comes first. `limits`: the 每人限购 of the cart's SKUs."""
     return Order(
         id=order_id,
         customer_id=customer_id,
@@ -161,6 +212,8 @@ def order_from_quote(
         created_at=now,
         pay_by=now + pay_within,
         funders=dict(quote.budgets),
+        first_order=first_order,
+        limits=dict(limits or {}),
     )
 
 

@@ -4,7 +4,10 @@ The default intake, and the one without Redis. The stock is reserved through
 its port first (so a sold-out cart never opens a transaction), then the order,
 its coupons' locks and its budget draws are written together (each draw one
 conditional update of the campaign's budget row); when that fails, or a
-racing retry with the same key won, the reservation is given back.
+racing retry with the same key won, the reservation is given back. In the same
+transaction the customer is locked and their orders counted again, so two
+checkouts of one customer cannot both be their first order, nor together pass
+每人限购.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -14,7 +17,7 @@ from dacu.domain.budgets import BudgetSpent
 from dacu.domain.coupons import CouponUnavailable
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
 from dacu.domain.facts import order_placed
-from dacu.domain.orders import Order
+from dacu.domain.orders import FirstOrderTaken, Order
 from dacu.domain.types import Fen
 from dacu.services.ports.stock import StockReservations
 from dacu.services.ports.unit_of_work import UnitOfWork
@@ -52,6 +55,7 @@ class DirectIntake:
         with self._uow() as uow:
             if not uow.orders.add(order, key, fingerprint):
                 return None
+            _check_customer(order, uow.orders.held_by(order.customer_id))
             refused = [
                 campaign
                 for campaign, amount in sorted(order.drawn.items())
@@ -88,3 +92,16 @@ class DirectIntake:
     ) -> None:
         if stock:  # the coupons follow the order in the database, in its transaction
             self._stock.release(order_id)
+
+
+def _check_customer(order: Order, held: Mapping[str, int]) -> None:
+    """What the order's price stands on, against the customer's orders (this one's units
+    included in `held`): FirstOrderTaken or PurchaseLimitReached rolls it back."""
+    others = dict(held)
+    for sku, units in order.units().items():
+        others[sku] = others.get(sku, 0) - units
+    if order.first_order and any(units > 0 for units in others.values()):
+        raise FirstOrderTaken(f"order {order.id} was priced as a first order")
+    passed = order.over_limit(others)
+    if passed is not None:
+        raise passed

@@ -20,9 +20,17 @@ from typing import Any
 from dacu.domain.budgets import BudgetSpent
 from dacu.domain.cart import Cart, Customer
 from dacu.domain.coupons import CouponStatus
-from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
+from dacu.domain.errors import ConcurrentChange, IdempotencyConflict, InvalidRule
 from dacu.domain.facts import order_closed, order_paid, order_refunded
-from dacu.domain.orders import Order, OrderStateError, Refund, UnknownOrder, order_from_quote
+from dacu.domain.orders import (
+    FirstOrderTaken,
+    Order,
+    OrderStateError,
+    PurchaseLimitReached,
+    Refund,
+    UnknownOrder,
+    order_from_quote,
+)
 from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.pricing import Pricing
 from dacu.services.ports.unit_of_work import UnitOfWork
@@ -89,12 +97,20 @@ class OrderService:
                 raise IdempotencyConflict(f"Idempotency-Key {key} was used for another order")
             return earlier[0]
         price = self._pricing.quote(cart, customer, now)
-        self._pricing.check_purchase_limits(cart, customer, now)
+        limits = self._pricing.check_purchase_limits(cart, customer, now)
         order_id = order_id or self._new_id()
         bases = self._pricing.bases(now)
         spent: set[str] = set()
-        for _ in range(len(bases) + 1):
-            order = order_from_quote(order_id, customer.id, price, now, self._pay_within)
+        for _ in range(len(bases) + 2):
+            order = order_from_quote(
+                order_id,
+                customer.id,
+                price,
+                now,
+                self._pay_within,
+                first_order=customer.first_order,
+                limits=limits,
+            )
             drawn = {c: n for c, n in order.draws().items() if c in bases}
             try:
                 taken = self._intake.accept(replace(order, drawn=drawn), key, fingerprint, bases)
@@ -102,7 +118,13 @@ class OrderService:
                 return taken
             except BudgetSpent as refused:  # nothing taken: price it without those budgets
                 spent |= refused.campaigns
-                price = self._pricing.quote(cart, customer, now, spent=spent)
+            except FirstOrderTaken:  # another order of theirs came first: price it as such
+                customer = replace(customer, first_order=False)
+            except PurchaseLimitReached as refused:
+                skus = [line.sku for line in cart.lines]
+                field = f"cart.items[{skus.index(refused.sku)}].qty"  # limits are the cart's
+                raise InvalidRule(field, refused.message) from None
+            price = self._pricing.quote(cart, customer, now, spent=spent)
         raise BudgetSpent(spent)
 
     # --- after checkout ----------------------------------------------------------------

@@ -75,23 +75,34 @@ def quote(
 
 def check_purchase_limits(
     campaigns: Campaigns, enrollments: Enrollments, cart: Cart, customer: Customer
-) -> None:
-    """每人限购: no line of a campaign's enrolled SKU beyond the campaign's per-user limit."""
+) -> dict[str, int]:
+    """每人限购: no line of a campaign's enrolled SKU beyond the campaign's per-user limit;
+    returns the limit of each SKU of the cart that has one."""
+    limits: dict[str, int] = {}
     for campaign in campaigns.live():
         enrolled = {e.sku for e in enrollments.of_campaign(campaign.id, Review.APPROVED)}
-        _check_limit(campaign, enrolled, cart, customer)
+        _check_limit(campaign, enrolled, cart, customer, limits)
+    return limits
 
 
 def _check_limit(
-    campaign: Campaign, enrolled: AbstractSet[str], cart: Cart, customer: Customer
+    campaign: Campaign,
+    enrolled: AbstractSet[str],
+    cart: Cart,
+    customer: Customer,
+    limits: dict[str, int],
 ) -> None:
+    limit = campaign.participation.limit_per_user
+    if limit is None:
+        return
     for i, line in enumerate(cart.lines):
-        bought = customer.bought.get(line.sku, 0)
-        if line.sku in enrolled and campaign.over_limit(bought, line.qty):
-            limit = campaign.participation.limit_per_user
+        if line.sku not in enrolled:
+            continue
+        if campaign.over_limit(customer.bought.get(line.sku, 0), line.qty):
             raise InvalidRule(
                 f"cart.items[{i}].qty", f"{campaign.id} allows {limit} of {line.sku} a customer"
             )
+        limits[line.sku] = min(limit, limits.get(line.sku, limit))
 
 
 class QuoteService:
@@ -159,7 +170,12 @@ class QuoteService:
             found = self._without[key] = catalog.without(spent)
         return found
 
-    def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
-        """每人限购: no line of a campaign's enrolled SKU beyond the campaign's per-user limit."""
+    def check_purchase_limits(
+        self, cart: Cart, customer: Customer, now: datetime
+    ) -> dict[str, int]:
+        """每人限购: no line of a campaign's enrolled SKU beyond the campaign's per-user limit;
+        returns the limit of each SKU of the cart that has one."""
+        limits: dict[str, int] = {}
         for held in self._catalog.recent(now):  # checked by the quote a moment before
-            _check_limit(held.campaign, held.enrolled_skus, cart, customer)
+            _check_limit(held.campaign, held.enrolled_skus, cart, customer, limits)
+        return limits

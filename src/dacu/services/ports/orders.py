@@ -20,6 +20,11 @@ class OrderRepository(Protocol):
         customer's Idempotency-Key placed an order already."""
         ...
 
+    def held_by(self, customer_id: str) -> dict[str, int]:
+        """Units of each SKU the customer's orders not cancelled hold, this transaction's
+        included; the customer is locked until it ends, so their checkouts queue here."""
+        ...
+
     def find(self, customer_id: str, key: str) -> tuple[Order, str] | None:
         """The order placed with this Idempotency-Key, and the hash of its request."""
         ...

@@ -32,6 +32,9 @@ class Pricing(Protocol):
         """This process drew from or gave back to `budgets`: the figures it keeps are stale."""
         ...
 
-    def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
-        """Raise InvalidRule naming the cart line that breaks a campaign's 每人限购."""
+    def check_purchase_limits(
+        self, cart: Cart, customer: Customer, now: datetime
+    ) -> Mapping[str, int]:
+        """Raise InvalidRule naming the cart line that breaks a campaign's 每人限购; else
+        the limit of each SKU of the cart that has one (for the intake to hold)."""
         ...

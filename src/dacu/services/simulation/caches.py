@@ -93,5 +93,7 @@ class CachedPricing:
     def moved(self, budgets: Mapping[str, int]) -> None:
         return None
 
-    def check_purchase_limits(self, cart: Cart, customer: Customer, now: datetime) -> None:
-        check_purchase_limits(self._prices, self._prices, cart, customer)
+    def check_purchase_limits(
+        self, cart: Cart, customer: Customer, now: datetime
+    ) -> dict[str, int]:
+        return check_purchase_limits(self._prices, self._prices, cart, customer)
