@@ -70,7 +70,7 @@ def test_a_checkout_that_rolls_back_leaves_no_event(engine):
     customer = platform.customers.facts("u-1")
     order = platform.orders.checkout(cart, customer, "k-1", NOW)
     assert _kinds(engine) == ["order"]  # a good checkout: its event with it
-    bad = replace(order, id="o-bad", coupons=("no-such-coupon",))
+    bad = replace(order, id="o-bad", customer_id="u-9", coupons=("no-such-coupon",))
     intake = DirectIntake(lambda: SqlUnitOfWork(engine), platform.stock)
 
     # when: it is taken in
