@@ -1,8 +1,7 @@
 """The composition root: the one place where adapters are chosen and services wired.
 
-Every entry point — the API and its console, the CLI, the workers and the
-simulator — asks `bootstrap` for a `Platform` and calls its services; none
-builds a store of its own. Tests build one over a test database the same way.
+Every entry point (the API and its console, the CLI, the workers, the simulator) and
+every test asks `bootstrap` for a `Platform` and calls its services; none builds a store.
 """
 
 import uuid
@@ -26,6 +25,7 @@ from dacu.adapters.gates import async_gate, redis_client
 from dacu.adapters.goods_store import SqlGoodsStore
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.notification_store import SqlNotifications
+from dacu.adapters.outbox_store import SqlOutboxFeed
 from dacu.adapters.principal_cache import PrincipalCache
 from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.recorded_events import SqlRecordedEvents
@@ -45,6 +45,7 @@ from dacu.services.enrollments import EnrollmentService
 from dacu.services.flashsales import FlashSaleService
 from dacu.services.goods import GoodsService
 from dacu.services.orders import OrderService
+from dacu.services.outbox import OutboxDelivery
 from dacu.services.payment_channels import ChannelConfig
 from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
@@ -94,6 +95,9 @@ class Platform:
     payments: PaymentService
     budgets: BudgetService  # caps drawn at checkout; the reserve operators release
     registration: RegistrationService  # sign-up and sign-in by phone and one-time code
+
+    def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
+        return OutboxDelivery(SqlOutboxFeed(self.engine), self.kpis, self.campaigns, self.alerts)
 
     @property
     def payment_providers(self) -> dict[str, SimulatedProvider]:

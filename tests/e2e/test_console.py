@@ -23,10 +23,13 @@ from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.principals import SqlPrincipals
 from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
+from dacu.domain.events import STOREFRONT_KINDS
 from dacu.domain.money import yuan
 from dacu.entrypoints.api import create_app
 from dacu.schemas.campaigns import load_campaign
+from dacu.schemas.events import EventBatch
 from dacu.schemas.yamlfile import load_yaml
+from dacu.services import kpis
 from dacu.services.review import archive
 from tests.integration.conftest import (
     POSTGRES,
@@ -64,9 +67,17 @@ class Console:
         return answer.json()
 
     def send(self, events: list[dict[str, Any]]) -> None:
-        for start in range(0, len(events), 1000):
-            batch = {"events": events[start : start + 1000]}
+        """The storefront's events over HTTP; the server's own (orders, payments …) as
+        its outbox would deliver them."""
+        front = [event for event in events if event["kind"] in STOREFRONT_KINDS]
+        for start in range(0, len(front), 1000):
+            batch = {"events": front[start : start + 1000]}
             self.api("POST", "/v1/events", Role.STOREFRONT, json=batch)
+        own = [event for event in events if event["kind"] not in STOREFRONT_KINDS]
+        if own:
+            found = EventBatch.model_validate({"events": own}).to_domain()
+            store, alerts = SqlKpiStore(self.engine), SqlAlertStore(self.engine)
+            kpis.ingest(store, SqlCampaignStore(self.engine), alerts, found, NOW)
 
     def kpis(self) -> dict[str, Any]:
         found: dict[str, Any] = self.api("GET", f"/v1/campaigns/{CAMPAIGN}/kpis")

@@ -12,6 +12,7 @@ from typing import Any, Self
 
 from dacu.domain.coupons import ClaimedCoupon, CouponStatus
 from dacu.domain.errors import ConcurrentChange
+from dacu.domain.facts import Fact
 from dacu.domain.orders import Order, OrderStatus, Refund, UnknownOrder
 from dacu.domain.pricing import Share
 
@@ -25,6 +26,7 @@ class FakeShop:
     refunds: dict[tuple[str, str], tuple[str, Refund]] = field(default_factory=dict)
     ledger: list[dict[str, Any]] = field(default_factory=list)
     coupons: dict[str, ClaimedCoupon] = field(default_factory=dict)
+    facts: dict[str, Fact] = field(default_factory=dict)  # the outbox, by key
     budgets: dict[str, tuple[int, int]] = field(default_factory=dict)  # → drawn, released
     before_write: list[Callable[[], None]] = field(default_factory=list)
     commits: int = 0
@@ -170,6 +172,16 @@ class FakeCouponRepository:
         self._undo.put(self._shop.coupons, coupon.id, coupon)
 
 
+class FakeOutbox:
+    def __init__(self, shop: FakeShop, undo: _Undo) -> None:
+        self._shop, self._undo = shop, undo
+
+    def add(self, *facts: Fact) -> None:
+        for fact in facts:
+            if fact.key not in self._shop.facts:
+                self._undo.put(self._shop.facts, fact.key, fact)
+
+
 class FakeBudgets:
     """The budget book over the shop: draws within a base, gives back, releases."""
 
@@ -223,6 +235,7 @@ class FakeUnitOfWork:
         self._undo = _Undo(shop)
         self.orders = FakeOrderRepository(shop, self._undo)
         self.coupons = FakeCouponRepository(shop, self._undo)
+        self.outbox = FakeOutbox(shop, self._undo)
         self.budgets = FakeBudgets(shop, self._undo)
 
     def __enter__(self) -> Self:

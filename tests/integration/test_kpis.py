@@ -16,6 +16,7 @@ from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.principals import SqlPrincipals
 from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
+from dacu.domain.events import STOREFRONT_KINDS
 from dacu.entrypoints.api import create_app
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.events import EventBatch
@@ -301,15 +302,21 @@ def test_events_and_kpis_over_http(engine):
     front = principals.issue("shop-front", Role.STOREFRONT, frozenset(), BURST)
     ops = principals.issue("ops-lihua", Role.OPERATOR, frozenset(), BURST)
     shopper = principals.issue("u-1", Role.CONSUMER, frozenset(), BURST)
-    raw = shoppers(5, CAMPAIGN, 60, BURST)
+    everything = shoppers(5, CAMPAIGN, 60, BURST)
+    raw = [e for e in everything if e["kind"] in STOREFRONT_KINDS]
+    _ingest(engine, campaigns, [e for e in everything if e["kind"] not in STOREFRONT_KINDS])
     app = create_app(bootstrap(engine, clock=lambda: BURST))
     with serving(app) as base, httpx.Client(base_url=base, timeout=30) as http:
         auth = {"Authorization": f"Bearer {front}"}
-        sent = http.post("/v1/events", json={"events": raw[:200]}, headers=auth)
+        sent = http.post("/v1/events", json={"events": raw[:100]}, headers=auth)
         assert sent.status_code == 200
-        assert sent.json() == {"accepted": 200, "duplicates": 0}
+        assert sent.json() == {"accepted": 100, "duplicates": 0}
         again = http.post("/v1/events", json={"events": raw}, headers=auth)
-        assert again.json() == {"accepted": len(raw) - 200, "duplicates": 200}
+        assert again.json() == {"accepted": len(raw) - 100, "duplicates": 100}
+        paid = next(e for e in everything if e["kind"] == "payment")
+        refused = http.post("/v1/events", json={"events": [dict(paid, id="p-1")]}, headers=auth)
+        assert refused.status_code == 422
+        assert refused.json()["error"]["field"] == "events[0].kind"
         bad = [dict(raw[0], id="bad-1"), dict(raw[1], id="bad-2", at="2026-11-11T25:00")]
         refused = http.post("/v1/events", json={"events": bad}, headers=auth)
         assert refused.status_code == 422

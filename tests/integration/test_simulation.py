@@ -71,3 +71,29 @@ def test_another_seed_plans_another_campaign(engine):
     assert other.events_counted > 0
     assert other.board.totals.uv == 2 * CUSTOMERS  # new shoppers, the same campaign
     assert other.board.totals.gmv > first.board.totals.gmv
+
+
+def test_shoppers_register_and_pay_through_the_provider_and_the_backup_takes_over_at_20(engine):
+    # given the platform on a fresh database, when a crowd goes through the campaign
+    world = world_on(engine)
+    outcome = run(world)
+    totals, tally = outcome.board.totals, outcome.tally
+    # then new shoppers registered through the server, which counted them itself ...
+    assert totals.registrations == totals.new_users == tally["registrations"] > 0
+    # ... orders, payments and claims are the server's own events, not the storefront's
+    assert totals.coupon_claims == tally["claims"]
+    assert outcome.facts_delivered > 0
+    assert world.outbox.pending() == 0
+    # ... payments went through the primary until it failed at 20:00, then the backup
+    channels = outcome.channels
+    assert channels.active == channels.backup
+    assert tally[f"paid via {channels.primary}"] > 0
+    assert tally[f"paid via {channels.backup}"] > 0
+    assert (
+        tally["payments"]
+        == tally[f"paid via {channels.primary}"] + tally[f"paid via {channels.backup}"]
+    )
+    # ... and the switch stands on the campaign's dashboard
+    switched = [alert for alert in outcome.board.alerts if alert.kind == "payment_switch"]
+    assert [alert.subject for alert in switched] == [f"payment-channel:{channels.backup}"]
+    assert switched[0].raised_at.astimezone(NOW.tzinfo).hour == 20

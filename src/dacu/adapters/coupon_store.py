@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dacu.adapters.codec import template_from_json, template_to_json
 from dacu.adapters.coupon_repository import coupon_from_row
+from dacu.adapters.outbox_store import SqlOutbox
 from dacu.adapters.sql import count_up_to
 from dacu.adapters.tables import activity_codes, coupon_holdings, coupon_templates, coupons
 from dacu.domain.coupons import (
@@ -27,6 +28,7 @@ from dacu.domain.coupons import (
     UnknownTemplate,
 )
 from dacu.domain.errors import InvalidRule
+from dacu.domain.facts import coupon_claimed
 from dacu.domain.rules import ALWAYS, Window
 
 
@@ -112,6 +114,9 @@ class SqlCouponStore:
                         claimed_at=now,
                         expires_at=expires_at,
                     )
+                )
+                SqlOutbox(connection).add(
+                    coupon_claimed(coupon_id, template.id, customer_id, template.campaign_id, now)
                 )
         except IntegrityError:
             # The same request raced itself: the attempt that committed stands.

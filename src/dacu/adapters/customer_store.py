@@ -18,10 +18,12 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
+from dacu.adapters.outbox_store import SqlOutbox
 from dacu.adapters.raw_reads import HotReads
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import customer_units, customers
 from dacu.domain.cart import Customer
+from dacu.domain.facts import registered
 from dacu.domain.orders import Order
 
 _FACTS = (
@@ -77,7 +79,9 @@ class SqlCustomers:
                 upsert = upsert.on_conflict_do_update(index_elements=[customers.c.id], set_=changes)
             else:
                 upsert = upsert.on_conflict_do_nothing()
-            connection.execute(upsert)
+            made = connection.execute(upsert.returning(customers.c.registered_at)).first()
+            if made is not None and made[0] == now:  # a new customer: 注册, in the outbox
+                SqlOutbox(connection).add(registered(customer_id, now))
 
 
 LOCK = ""

@@ -21,10 +21,12 @@ from dacu.adapters.budget_store import SqlBudgets
 from dacu.adapters.codec import order_to_json
 from dacu.adapters.coupon_repository import SqlCouponRepository
 from dacu.adapters.customer_store import count_units
+from dacu.adapters.outbox_store import SqlOutbox
 from dacu.adapters.sql import insert_for
 from dacu.adapters.stock_store import book_reservations
 from dacu.adapters.tables import orders
 from dacu.domain.errors import DomainError
+from dacu.domain.facts import order_placed
 from dacu.domain.orders import Order
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,7 @@ def write_accepted(engine: Engine, batch: Sequence[Accepted], now: datetime) -> 
         _book_draws(connection, fresh)
         taken = [(a.order.id, sku, qty) for a in fresh for sku, qty in a.taken]
         book_reservations(connection, taken, now)
+        SqlOutbox(connection).add(*(order_placed(a.order) for a in fresh))
         missing = [a.order.id for a in batch if a.order.id not in written]
         known = set(connection.scalars(select(orders.c.id).where(orders.c.id.in_(missing))))
     return set(missing) - known

@@ -16,8 +16,10 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.audit import record
+from dacu.adapters.outbox_store import SqlOutbox
 from dacu.adapters.sql import count_up_to, insert_for
 from dacu.adapters.tables import code_requests, customers, verification_codes
+from dacu.domain.facts import registered
 from dacu.domain.registration import RESEND, Limit, PendingCode, Profile, UnknownCustomer
 
 
@@ -118,6 +120,7 @@ class SqlCustomerRegistry:
                 .returning(customers.c.id)
             ).scalar_one_or_none()
             if created is not None:
+                SqlOutbox(connection).add(registered(new_id, now))  # 注册, for the KPIs
                 return str(created), True
             found = connection.execute(
                 update(customers)

@@ -13,11 +13,13 @@ from sqlalchemy.engine import Connection, RootTransaction
 from dacu.adapters.budget_store import SqlBudgets
 from dacu.adapters.coupon_repository import SqlCouponRepository
 from dacu.adapters.order_repository import SqlOrderRepository
+from dacu.adapters.outbox_store import SqlOutbox
 
 
 class SqlUnitOfWork:
     orders: SqlOrderRepository
     coupons: SqlCouponRepository
+    outbox: SqlOutbox
     budgets: SqlBudgets
 
     def __init__(self, engine: Engine) -> None:
@@ -30,6 +32,7 @@ class SqlUnitOfWork:
         self._transaction = self._connection.begin()
         self.orders = SqlOrderRepository(self._connection)
         self.coupons = SqlCouponRepository(self._connection)
+        self.outbox = SqlOutbox(self._connection)
         self.budgets = SqlBudgets(self._connection)
         return self
 

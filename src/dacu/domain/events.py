@@ -1,7 +1,10 @@
 """What shoppers do during a campaign, as events: the raw material of every KPI.
 
-Storefronts, apps and dacu's own services send events in batches; each carries
-an id chosen by its sender, so a batch sent twice counts once.
+Storefronts and apps send what only they see — views, carts, shares, logins and
+the errors a client met — in batches; each carries an id chosen by its sender,
+so a batch sent twice counts once. What moves money or makes an account
+(registrations, claims, orders, payments, refunds) only the server says: its
+services write those as facts in their own transactions (`domain/facts.py`).
 """
 
 from collections.abc import Iterable
@@ -20,6 +23,7 @@ class EventKind(StrEnum):
     ORDER = "order"  # 下单
     PAYMENT = "payment"  # 支付 (成交)
     REFUND = "refund"  # 退款
+    ORDER_CANCELLED = "order_cancelled"  # 取消 (by the customer, or unpaid in time)
     COUPON_CLAIM = "coupon_claim"  # 领券
     COUPON_USE = "coupon_use"  # 用券 (核销)
     REGISTRATION = "registration"  # 注册 (new user)
@@ -41,10 +45,23 @@ class Segment(StrEnum):
 
 
 _NEEDS_SKU = frozenset({EventKind.SKU_VIEW, EventKind.ADD_TO_CART})
-_NEEDS_ORDER = frozenset({EventKind.ORDER, EventKind.PAYMENT, EventKind.REFUND})
+_NEEDS_ORDER = frozenset(
+    {EventKind.ORDER, EventKind.PAYMENT, EventKind.REFUND, EventKind.ORDER_CANCELLED}
+)
 _NEEDS_COUPON = frozenset({EventKind.COUPON_CLAIM, EventKind.COUPON_USE})
 _HAS_LINES = frozenset({EventKind.ORDER, EventKind.PAYMENT, EventKind.REFUND})
 VIEWS = frozenset({EventKind.PAGE_VIEW, EventKind.SKU_VIEW})
+STOREFRONT_KINDS = frozenset(
+    {
+        EventKind.PAGE_VIEW,
+        EventKind.SKU_VIEW,
+        EventKind.ADD_TO_CART,
+        EventKind.SHARE,
+        EventKind.LOGIN,
+        EventKind.ERROR,
+    }
+)
+"""What a storefront may report; every other kind is the server's own (its outbox)."""
 
 
 @dataclass(frozen=True, slots=True)

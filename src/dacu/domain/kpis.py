@@ -21,6 +21,7 @@ _PER_KIND = {
     EventKind.ORDER: "orders",
     EventKind.PAYMENT: "payments",
     EventKind.REFUND: "refunds",
+    EventKind.ORDER_CANCELLED: "cancellations",
     EventKind.COUPON_CLAIM: "coupon_claims",
     EventKind.COUPON_USE: "coupon_uses",
     EventKind.REGISTRATION: "registrations",
@@ -61,6 +62,7 @@ class Figures:
     gmv: Fen = 0
     refunds: int = 0
     refunded: Fen = 0
+    cancellations: int = 0
     coupon_claims: int = 0
     coupon_uses: int = 0
     registrations: int = 0

@@ -10,16 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+
+from dacu.entrypoints.simulate_summary import kpi_table, print_alerts, print_channels, targets_table
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from dacu.domain.campaigns import Campaign
-    from dacu.domain.review import Dashboard
     from dacu.services.simulation import Outcome
     from dacu.services.simulation import Progress as SimProgress
     from dacu.services.simulation.ports import World
@@ -39,6 +38,10 @@ def world_on(engine: "Engine") -> "World":
     platform = bootstrap(engine)
     for provider in platform.payment_providers.values():  # callbacks in process, not HTTP
         provider.sender = platform.payments.deliver
+
+    def outage(channel: str, failing: bool) -> None:
+        platform.payment_providers[channel].failing = failing
+
     return World(
         campaigns=platform.campaigns,
         coupons=platform.coupons,
@@ -52,6 +55,10 @@ def world_on(engine: "Engine") -> "World":
         alerts=platform.alerts,
         cases=platform.cases,
         recorded=platform.recorded,
+        customers=platform.customers,
+        profiles=platform.profiles,
+        outbox=platform.outbox(),
+        outage=outage,
     )
 
 
@@ -185,6 +192,12 @@ def _write(world: "World", outcome: "Outcome", out: Path, zone: Any, elapsed: fl
                 "seconds": round(elapsed, 1),
                 "events_sent": outcome.events_sent,
                 "events_counted": outcome.events_counted,
+                "facts_delivered": outcome.facts_delivered,
+                "payment_channels": {
+                    "active": outcome.channels.active,
+                    "primary": outcome.channels.primary,
+                    "backup": outcome.channels.backup,
+                },
                 "steps": outcome.tally,
                 "kpis": dashboard_json(outcome.board, zone),
                 "stock_alerts": [alert_json(alert, zone) for alert in outcome.stock_alerts],
@@ -196,25 +209,6 @@ def _write(world: "World", outcome: "Outcome", out: Path, zone: Any, elapsed: fl
         encoding="utf-8",
     )
     return [*files.paths, run]
-
-
-_KPI_ROWS = (
-    ("成交额 GMV", "gmv"),
-    ("下单数 orders placed", "orders"),
-    ("支付订单 paid orders", "payments"),
-    ("客单价 AOV", "aov"),
-    ("访客 UV", "uv"),
-    ("浏览量 PV", "pv"),
-    ("转化率 conversion", "conversion_bp"),
-    ("退款率 refund rate", "refund_rate_bp"),
-    ("领券 coupons claimed", "coupon_claims"),
-    ("用券 coupons used", "coupon_uses"),
-    ("新用户 new users", "new_users"),
-    ("复购买家 repeat buyers", "repeat_buyers"),
-    ("平台补贴 platform spend", "platform_spend"),
-    ("预算使用 budget used", "budget_used_bp"),
-    ("投入产出 ROI", "roi_bp"),
-)
 
 
 def _summary(
@@ -234,9 +228,10 @@ def _summary(
         markup=False,
         soft_wrap=True,
     )
-    console.print(_kpi_table(board))
-    console.print(_targets_table(board))
-    _print_alerts(console, outcome, zone)
+    console.print(kpi_table(board))
+    console.print(targets_table(board))
+    print_alerts(console, outcome, zone)
+    print_channels(console, outcome)
     console.print("\n[bold]报告 report[/]")
     for path in files:
         console.print(f"  {path}", markup=False, soft_wrap=True)
@@ -248,46 +243,3 @@ def _summary(
         "--role operator",
         soft_wrap=True,
     )
-
-
-def _kpi_table(board: "Dashboard") -> Table:
-    from dacu.entrypoints.report_figures import show, spend_figures
-
-    figures = {**board.totals.snapshot(), **spend_figures(board)}
-    kpis = Table(title="KPI 汇总", box=box.SIMPLE_HEAD, show_header=False)
-    kpis.add_column("指标")
-    kpis.add_column("", justify="right")
-    for label, key in _KPI_ROWS:
-        kpis.add_row(label, show(key, figures[key]))
-    return kpis
-
-
-def _targets_table(board: "Dashboard") -> Table:
-    from dacu.entrypoints.report_figures import Unit, target_label, target_unit, text
-
-    targets = Table(title="目标 targets", box=box.SIMPLE_HEAD)
-    for name in ("目标", "实际 actual", "目标值 target", "达成率", ""):
-        targets.add_column(name, justify="left" if not name or name == "目标" else "right")
-    for done in board.achievements:
-        unit = target_unit(done)
-        targets.add_row(
-            target_label(done),
-            text(done.actual, unit),
-            text(done.target, unit),
-            text(done.achievement_bp, Unit.BP),
-            "[green]达成[/]" if done.met else "[red]未达成[/]",
-        )
-    return targets
-
-
-def _print_alerts(console: Console, outcome: "Outcome", zone: Any) -> None:
-    raised = (*outcome.board.alerts, *outcome.stock_alerts)
-    alerts = list({alert.id: alert for alert in raised}.values())
-    console.print(f"[bold]告警 alerts raised: {len(alerts)}[/]")
-    for alert in sorted(alerts, key=lambda a: a.raised_at):
-        console.print(
-            f"  {alert.raised_at.astimezone(zone):%m-%d %H:%M} [{alert.level}] "
-            f"{alert.subject} {alert.kind}: {alert.message}",
-            markup=False,
-            soft_wrap=True,
-        )

@@ -41,6 +41,7 @@ _METRICS = (
     Metric("gmv", "成交额", "GMV", Unit.FEN),
     Metric("refunds", "退款笔数", "refunds", Unit.COUNT),
     Metric("refunded", "退款金额", "amount refunded", Unit.FEN),
+    Metric("cancellations", "取消订单", "orders cancelled", Unit.COUNT),
     Metric("coupon_claims", "领券数", "coupons claimed", Unit.COUNT),
     Metric("coupon_uses", "用券数", "coupons used", Unit.COUNT),
     Metric("registrations", "注册数", "registrations", Unit.COUNT),

@@ -5,7 +5,8 @@ checkouts stream's consumer group), follows every sale's order stream in the wri
 group under a name of its own (host and pid), and every `sweep_every`
 seconds cancels unpaid orders past their time to pay (through the order
 service), sweeps unpaid flash-sale holds, raises or clears stock alerts and
-sends restock reminders (all conditional updates, so processes may overlap). The
+sends restock reminders (all conditional updates, so processes may overlap), and
+delivers the outbox's facts to the KPI rollups (under leases, counted once). The
 supervisor starts a new process for any that dies; the newcomer, or any
 other writer, takes over the dead one's pending entries once they have been
 idle `idle_ms`. Without Redis there are no streams, and the processes only
@@ -37,6 +38,7 @@ class WorkerConfig:
     idle_ms: int = 30_000
     sweep_every: float = 5.0
     timezone: str = "Asia/Shanghai"
+    deliver_every: float = 1.0  # a look at the outbox when it was last found empty
 
 
 def _stop_on_signal() -> threading.Event:
@@ -64,7 +66,7 @@ def work(config: WorkerConfig) -> None:
     name = f"{socket.gethostname()}-{multiprocessing.current_process().pid}"
     writer = flash.order_writer(name, config.idle_ms)  # None without Redis: no streams
     checkouts = platform.checkout_writer(name, config.idle_ms)
-    next_sweep = 0.0
+    outbox, next_sweep, next_delivery = platform.outbox(), 0.0, 0.0
     while not stopping.is_set():
         written = 0
         try:
@@ -72,6 +74,10 @@ def work(config: WorkerConfig) -> None:
                 written += checkouts.run_once(config.batch)
             if writer is not None:
                 written += writer.write(config.batch)
+            if time.monotonic() >= next_delivery:
+                delivered = outbox.deliver_batch(datetime.now(zone))
+                written += delivered
+                next_delivery = 0.0 if delivered else time.monotonic() + config.deliver_every
             if time.monotonic() >= next_sweep:
                 now = datetime.now(zone)
                 platform.orders.expire_unpaid(now)

@@ -16,6 +16,7 @@ from dataclasses import replace
 from dacu.domain.budgets import BudgetSpent
 from dacu.domain.coupons import CouponUnavailable
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
+from dacu.domain.facts import order_placed
 from dacu.domain.orders import FirstOrderTaken, Order
 from dacu.domain.types import Fen
 from dacu.services.ports.stock import StockReservations
@@ -69,6 +70,7 @@ class DirectIntake:
                 coupon = found[coupon_id]
                 locked = coupon.lock(order.customer_id, order.id, order.created_at)
                 uow.coupons.save(locked, coupon.status)
+            uow.outbox.add(order_placed(order))
         return replace(order, version=1)
 
     def placed(self, customer_id: str, key: str) -> tuple[Order, str] | None:

@@ -7,13 +7,15 @@ from typing import Protocol
 
 from dacu.domain.campaigns import Campaign
 from dacu.domain.errors import InvalidRule
-from dacu.domain.events import Channel, Event, Segment, Span
+from dacu.domain.events import STOREFRONT_KINDS, Channel, Event, Segment, Span
 from dacu.domain.kpis import Figures, SkuFigures
 from dacu.domain.review import BUDGET_STEPS, Dashboard, achievements, budget_alerts, errors_risen
+from dacu.services.payment_channels import ALERT_KIND as PAYMENT_SWITCH
 from dacu.services.ports.alerts import Alerts
 
 TOP_SKUS = 10
 STOCK_KINDS = frozenset({"sold_out", "stock_low"})  # raised per flash sale, shown on every board
+STANDING_KINDS = STOCK_KINDS | {PAYMENT_SWITCH}  # and a payment channel's switch, on every board
 
 
 class KpiStore(Protocol):
@@ -36,6 +38,21 @@ class Campaigns(Protocol):
 class Ingested:
     accepted: int
     duplicates: int
+
+
+def ingest_storefront(
+    store: KpiStore, campaigns: Campaigns, alerts: Alerts, batch: Sequence[Event], now: datetime
+) -> Ingested:
+    """A storefront's batch: only what it alone sees. Registrations, claims, orders,
+    payments and refunds are the server's own events (its outbox), never a client's."""
+    for i, event in enumerate(batch):
+        if event.kind not in STOREFRONT_KINDS:
+            allowed = ", ".join(sorted(STOREFRONT_KINDS))
+            raise InvalidRule(
+                f"events[{i}].kind",
+                f"{event.kind} events are the server's own; a storefront sends {allowed}",
+            )
+    return ingest(store, campaigns, alerts, batch, now)
 
 
 def ingest(
@@ -118,6 +135,6 @@ def dashboard(store: KpiStore, alerts: Alerts, campaign: Campaign, now: datetime
         achievements=tuple(achievements(campaign.targets, totals, by_sku)),
         alerts=(
             *alerts.alerts(campaign.id),
-            *(a for a in alerts.alerts(standing=True) if a.kind in STOCK_KINDS),
+            *(a for a in alerts.alerts(standing=True) if a.kind in STANDING_KINDS),
         ),
     )

@@ -21,6 +21,7 @@ from dacu.domain.budgets import BudgetSpent
 from dacu.domain.cart import Cart, Customer
 from dacu.domain.coupons import CouponStatus
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict, InvalidRule
+from dacu.domain.facts import order_closed, order_paid, order_refunded
 from dacu.domain.orders import (
     FirstOrderTaken,
     Order,
@@ -175,6 +176,7 @@ class OrderService:
             paid = self._save(uow, order, paid)
             for line in paid.lines:
                 uow.orders.book(order_id, None, line.shop, line.discounts, 1, now, paid.funders)
+            uow.outbox.add(*order_paid(paid, now))
         return paid
 
     def cancel(self, order_id: str, now: datetime | None = None) -> Order:
@@ -206,6 +208,7 @@ class OrderService:
                 return order
             closed = self._save(uow, order, closed)
             uow.budgets.give(order.drawn)
+            uow.outbox.add(order_closed(closed, now))
         self._intake.give_back(order_id, order.coupons, stock=True, budgets=order.drawn)
         self._pricing.moved(order.drawn)
         return closed
@@ -237,6 +240,7 @@ class OrderService:
             )
             back = order.given_back(refund)
             uow.budgets.give(back)
+            uow.outbox.add(order_refunded(order, refund_id, refund, now))
         returned = after.coupon_status is CouponStatus.HELD
         if returned and order.coupon_status is not CouponStatus.HELD:  # refunded whole
             self._intake.give_back(order_id, order.coupons, stock=False, budgets=back)

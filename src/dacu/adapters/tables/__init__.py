@@ -22,6 +22,7 @@ from dacu.adapters.tables.kpi import cases, events, kpi_buyers, kpi_hourly, kpi_
 from dacu.adapters.tables.merchant import enrollments, merchants
 from dacu.adapters.tables.notification import notifications
 from dacu.adapters.tables.order import ledger, orders, refunds
+from dacu.adapters.tables.outbox import event_outbox
 from dacu.adapters.tables.payment import (
     payment_callbacks,
     payment_channel_errors,
@@ -49,6 +50,7 @@ __all__ = [
     "customer_units",
     "customers",
     "enrollments",
+    "event_outbox",
     "events",
     "flash_counts",
     "flash_orders",

@@ -26,6 +26,7 @@ from dacu.entrypoints.api import (
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
 from dacu.entrypoints.api.limits import RequestLimits
 from dacu.entrypoints.web import install as install_console
+from dacu.services.outbox import DeliveringBehind
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -37,7 +38,9 @@ def create_app(platform: Platform) -> FastAPI:
         behind = platform.writing_behind(f"api-{socket.gethostname()}-{os.getpid()}")
         if behind is not None:
             behind.start()
+        delivering = DeliveringBehind(platform.outbox(), platform.clock).start()
         yield
+        delivering.stop()
         if behind is not None:
             behind.stop()
         await platform.aclose()

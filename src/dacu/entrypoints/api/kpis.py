@@ -1,4 +1,5 @@
-"""Events in, KPIs out: batches from storefronts and apps; the live dashboard's figures."""
+"""Events in, KPIs out: batches from storefronts and apps (what only they see; the server
+writes its own through the outbox); the live dashboard's figures."""
 
 from typing import Any
 
@@ -22,9 +23,11 @@ class IngestedOut(BaseModel):
 
 @router.post("/events", response_model=IngestedOut)
 def post_events(batch: EventBatch, backend: PlatformDep, who: PrincipalDep) -> IngestedOut:
-    """Take in up to 1,000 events; ids already taken in count as duplicates, not again."""
+    """Take in up to 1,000 storefront events (views, carts, shares, logins, client errors);
+    ids already taken in count as duplicates, not again. Registrations, claims, orders,
+    payments and refunds are the server's own: such a kind is a 422 naming it."""
     who.require(Role.STOREFRONT, Role.OPERATOR)
-    done = kpis.ingest(
+    done = kpis.ingest_storefront(
         backend.kpis, backend.campaigns, backend.alerts, batch.to_domain(), backend.clock()
     )
     return IngestedOut(accepted=done.accepted, duplicates=done.duplicates)

@@ -9,6 +9,7 @@ from typing import Protocol, Self
 from dacu.services.ports.budgets import BudgetBook
 from dacu.services.ports.coupons import CouponRepository
 from dacu.services.ports.orders import OrderRepository
+from dacu.services.ports.outbox import Outbox
 
 
 class UnitOfWork(Protocol):
@@ -17,6 +18,9 @@ class UnitOfWork(Protocol):
 
     @property
     def coupons(self) -> CouponRepository: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     @property
     def budgets(self) -> BudgetBook: ...

@@ -95,6 +95,13 @@ def shopper_id(seed: int, n: int) -> str:
     return f"sim{seed}-c{n:06d}"
 
 
+def phone_of(shopper: str) -> str:
+    """The shopper's mainland mobile number (19 + the seed's last three digits + their
+    number): the same shopper, the same phone, and no two shoppers of a run share one."""
+    seed, n = shopper.removeprefix("sim").split("-c")
+    return f"19{int(seed) % 1000:03d}{int(n):06d}"
+
+
 def plan(
     seed: int,
     customers: int,

@@ -1,6 +1,6 @@
 """What the simulation needs of the platform: the same services the API and the CLI use."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -14,8 +14,10 @@ from dacu.services.flashsales import FlashSaleService
 from dacu.services.goods import GoodsService
 from dacu.services.kpis import KpiStore
 from dacu.services.orders import OrderService
+from dacu.services.outbox import OutboxDelivery
 from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
+from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
 from dacu.services.ports.stock import StockReservations
 from dacu.services.review import Cases
 
@@ -69,3 +71,7 @@ class World:
     alerts: Alerts
     cases: Cases
     recorded: RecordedEvents
+    customers: CustomerFacts  # who a customer is, as the server knows it
+    profiles: CustomerProfiles  # registration: phone, verified, member tier
+    outbox: OutboxDelivery  # the server's own events, delivered to the KPIs
+    outage: Callable[[str, bool], None]  # a payment channel's provider fails (or recovers)

@@ -2,8 +2,11 @@
 
 Every step — a visit, a payment, a refund, a flash-sale attempt, the sweeper
 — waits in one queue ordered by its virtual time and runs with that time as
-the services' `now`. Events go to the KPI service in batches as the clock
-moves; when the campaign is over it is archived into the case library.
+the services' `now`. The storefront's events go to the KPI service in batches
+as the clock moves, and the server's own (its outbox) are delivered after each;
+at 20:00 of the burst day the primary payment channel starts failing, and
+payments move to the backup as its errors pass the threshold. When the
+campaign is over it is archived into the case library.
 
 Run twice with the same seed on the same database, nothing counts twice:
 claims, checkouts, refunds and attempts carry keys fixed by the plan, and so
@@ -20,6 +23,7 @@ from typing import Any
 from dacu.domain.alerts import Alert
 from dacu.domain.campaigns import Campaign, Phase
 from dacu.domain.review import Case, Dashboard
+from dacu.services.payment_channels import ChannelsView
 from dacu.services.review import archive
 from dacu.services.simulation.caches import Prices, Templates
 from dacu.services.simulation.catalog import BY_SKU
@@ -35,6 +39,8 @@ from dacu.services.simulation.timeline import HOUR, Timeline
 PREPARATION = timedelta(days=7)  # the campaign is applied and enrolled this long before it starts
 FLASH_WATCH = timedelta(minutes=1)
 FLASH_GRACE = timedelta(minutes=20)  # holds unpaid at the sale's end run out after it
+OUTAGE_HOUR = 20  # of the burst day: the primary payment channel starts timing out …
+OUTAGE = timedelta(hours=3)  # … for this long; payments stay on the backup after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +60,11 @@ class Outcome:
     tally: dict[str, int]
     events_sent: int
     events_counted: int  # new to the store: a repeated run counts none
+    facts_delivered: int  # the server's own events (registrations, claims, orders …)
     board: Dashboard
     case: Case
     stock_alerts: tuple[Alert, ...]  # the flash sale's: 安全阈值, sold out
+    channels: ChannelsView  # the payment channels at the end: the backup active after 20:00
 
 
 def simulate(
@@ -78,11 +86,10 @@ def simulate(
     flash = flash_sale(campaign, customers)
     sale = flash[0] if flash else None
     shoppers = list(plan(seed, customers, timeline, campaign.coupons, sale))
-    prepared = prepare(
-        world, document, campaign, demand(shoppers), sale, timeline.starts_at - PREPARATION
-    )
-    journal = Journal(Ingest(world.kpis, world.campaigns, world.alerts), campaign.id, batch_size)
-    queue = _Queue()
+    before = timeline.starts_at - PREPARATION
+    prepared = prepare(world, document, campaign, demand(shoppers), sale, before)
+    ingest = Ingest(world.kpis, world.campaigns, world.alerts, world.outbox)
+    journal, queue = Journal(ingest, campaign.id, batch_size, timeline.ends_at), _Queue()
     prices = Prices(world.campaigns, world.enrollments)
     coupons = Templates(world.coupons)
     terms = None
@@ -90,12 +97,12 @@ def simulate(
         sale, promotion = flash
         terms = FlashTerms(sale, BY_SKU[sale.sku].list_price, promotion.platform_bp)
     crowd = Crowd(world, journal, queue.push)
-    store = Storefront(crowd, prices, coupons)
+    store = Storefront(crowd, prices, coupons, before)
     counter = FlashCounter(crowd, terms, _recorded(world, shoppers)) if terms else None
     visits = _enqueue(queue, store, counter, shoppers)
     _enqueue_ticks(queue, world, timeline, (prices, coupons), terms)
-    done = 0
-    clock = timeline.starts_at
+    _enqueue_outage(queue, world, timeline, _primary_restored(world, before))
+    done, clock = 0, timeline.starts_at
     for at, action, is_visit in queue.drain():
         clock = max(clock, at)
         action(at)
@@ -105,20 +112,15 @@ def simulate(
             done += 1
             if progress is not None and (done % 250 == 0 or done == visits):
                 progress(Progress(done, visits, clock, timeline.phase_at(clock)))
-    ingested = journal.close(clock)
-    board, case = archive(world.kpis, world.alerts, world.cases, campaign, max(now, clock))
+    ingested, end = journal.close(clock), max(now, clock)
+    board, case = archive(world.kpis, world.alerts, world.cases, campaign, end)
+    stock_alerts = tuple(world.alerts.alerts(sale.id)) if sale is not None else ()
+    channels = world.payments.channels.view(end)
+    counted = (journal.sent, ingested.accepted, ingest.facts)
     return Outcome(
-        campaign,
-        customers,
-        seed,
-        prepared,
-        dict(crowd.tally),
-        journal.sent,
-        ingested.accepted,
-        board,
-        case,
-        tuple(world.alerts.alerts(sale.id)) if sale is not None else (),
-    )
+        campaign, customers, seed, prepared, dict(crowd.tally), *counted, board, case,
+        stock_alerts, channels,
+    )  # fmt: skip
 
 
 class _Queue:
@@ -188,6 +190,24 @@ def _enqueue_ticks(
     while at <= terms.sale.ends_at + FLASH_GRACE:
         queue.push(at, flash_watch)
         at += FLASH_WATCH
+
+
+def _primary_restored(world: World, now: datetime) -> str:
+    """The primary channel healthy and chosen again (after an earlier run's outage)."""
+    channels = world.payments.channels
+    primary = channels.config.primary
+    world.outage(primary, False)
+    channels.switch(primary, "simulator", "the primary channel is back", now)
+    return primary
+
+
+def _enqueue_outage(queue: _Queue, world: World, timeline: Timeline, channel: str) -> None:
+    """The primary channel's provider times out from 20:00 of the burst day, for a while."""
+    for hour in timeline.hours:
+        if hour.phase is Phase.BURST and hour.start.hour == OUTAGE_HOUR:
+            queue.push(hour.start, lambda now: world.outage(channel, True))
+            queue.push(hour.start + OUTAGE, lambda now: world.outage(channel, False))
+            return
 
 
 def _recorded(world: World, shoppers: list[Shopper]) -> set[str]:
