@@ -21,7 +21,7 @@ from dacu.domain.budgets import BudgetSpent
 from dacu.domain.cart import Cart, Customer
 from dacu.domain.coupons import CouponStatus
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict, InvalidRule
-from dacu.domain.facts import order_closed, order_paid, order_refunded
+from dacu.domain.facts import order_closed, order_paid, order_placed, order_refunded
 from dacu.domain.orders import (
     FirstOrderTaken,
     Order,
@@ -139,6 +139,7 @@ class OrderService:
             refused = [c for c, n in sorted(drawn.items()) if not uow.budgets.draw(c, n, bases[c])]
             if refused:
                 raise BudgetSpent(refused)
+            uow.outbox.add(order_placed(order))
         self._intake.give_back(order.id, (), stock=False, budgets={c: -n for c, n in drawn.items()})
         self._pricing.moved(drawn)
         return self.get(order.id)

@@ -8,8 +8,7 @@ the gate gives a repeated run the answer it gave before.
 from dataclasses import dataclass
 from datetime import datetime
 
-from dacu.domain.events import EventKind, Line
-from dacu.domain.flash_order import flash_order_id
+from dacu.domain.events import EventKind
 from dacu.domain.flashsale import FlashSale, Outcome, PaymentRefused
 from dacu.domain.orders import OrderStateError, OrderStatus
 from dacu.domain.payments import PaymentUnavailable
@@ -38,16 +37,7 @@ class FlashCounter:
         trail.add(EventKind.SKU_VIEW, at, sku=sale.sku)
         outcome = self._decide(shopper, tried, request_id, trail.first_id, at)
         crowd.tally[f"flash {outcome}"] += 1
-        if outcome is Outcome.ACCEPTED:
-            amount = sale.price * tried.qty
-            lines = (Line(sale.sku, tried.qty, amount),)
-            trail.add(
-                EventKind.ORDER,
-                at,
-                order_id=flash_order_id(sale.id, request_id),
-                amount=amount,
-                lines=lines,
-            )
+        if outcome is Outcome.ACCEPTED:  # the order and its payment: the server's events
             if tried.pay_after is not None:
                 crowd.schedule(
                     at + tried.pay_after, lambda now: self._pay(shopper, tried, request_id, now)
@@ -78,7 +68,7 @@ class FlashCounter:
 
     def _pay(self, shopper: Shopper, tried: FlashTry, request_id: str, at: datetime) -> None:
         """Go to pay: the hold becomes a full order, paid through the provider's callback;
-        who funds the flash cut is read from the order's funding, as for any order."""
+        the order and its payment reach the KPIs from the server's outbox, as any order's."""
         crowd, sale = self._crowd, self._terms.sale
         trail = crowd.journal.step(f"{request_id}-pay", shopper)
         try:
@@ -90,17 +80,6 @@ class FlashCounter:
         if order.status is not OrderStatus.PAID:
             trail.add(EventKind.ERROR, at)
             return
-        funding = crowd.world.orders.funding(order.id)
-        lines = tuple(Line(line.sku, line.qty, line.payable) for line in order.lines)
-        trail.add(
-            EventKind.PAYMENT,
-            at,
-            order_id=order.id,
-            amount=order.payable,
-            platform_funded=funding["platform"],
-            merchant_funded=sum(funding["merchants"].values()),
-            lines=lines,
-        )
         account = crowd.account(shopper)
         account.first_order = False
         account.bought[sale.sku] += tried.qty

@@ -32,9 +32,7 @@ class Ingest:
         self.facts = 0  # the server's facts delivered
 
     def send(self, batch: Sequence[Event], now: datetime) -> None:
-        # kpis.ingest, not ingest_storefront: flash.py still reports its holds and their
-        # payments itself, until a paid flash order is written as a full order
-        done = kpis.ingest(self._store, self._campaigns, self._alerts, batch, now)
+        done = kpis.ingest_storefront(self._store, self._campaigns, self._alerts, batch, now)
         self._accepted += done.accepted
         self._duplicates += done.duplicates
         self.deliver(now)
