@@ -259,41 +259,50 @@ def test_concurrent_overlapping_batches_count_once():
         _check_against_raw(engine, _board(engine, campaigns))
 
 
-def test_budget_burn_and_rising_errors_raise_alerts_once(engine):
-    campaigns = _apply(engine, budget=100_000)  # ¥1,000: burnt quickly
+def test_budget_burn_from_the_ledger_and_rising_errors_raise_alerts_once(engine):
+    from datetime import timedelta
+
+    from dacu.bootstrap import bootstrap
+    from dacu.domain.cart import Cart, CartLine, Customer
+    from tests.integration.conftest import stock_example_goods
+
+    platform = bootstrap(engine)
+    campaigns = _apply(engine, budget=28_000)  # two carts' platform share: 100% of it
+    stock_example_goods(platform)
+    coats = Cart((CartLine("A-COAT", "north-wear", 45900, 3, "apparel"),))
+    at = datetime(2026, 11, 11, 20, 5, tzinfo=SHANGHAI)
     store, alerts = SqlKpiStore(engine), SqlAlertStore(engine)
 
-    def event(n: int, kind: str, **fields) -> dict:
-        return {
-            "id": f"e{n}",
-            "kind": kind,
-            "campaign_id": CAMPAIGN,
-            "customer_id": f"c{n}",
-            "channel": "app",
-            "segment": "new",
-            "at": "2026-11-11T10:15:00+08:00",
-            **fields,
-        }
+    def buy(customer: str):
+        order = platform.orders.checkout(coats, Customer(customer), "k", at)
+        platform.orders.pay(order.id, at + timedelta(minutes=1))
+        platform.outbox().deliver(at + timedelta(minutes=2))  # the paid event: alerts looked at
+        return order
+
+    first = buy("c1")  # 14,000 of 28,000
+    assert alerts.alerts(CAMPAIGN, standing=True) == []
+    buy("c2")  # the ledger says 28,000: past 80% and at 100%
+    standing = {a.kind: a.level for a in alerts.alerts(CAMPAIGN, standing=True)}
+    assert standing == {"budget_80": "warning", "budget_100": "critical"}
+    assert len(alerts.alerts(CAMPAIGN)) == 2  # raised once each
+    platform.orders.refund(first.id, "A-COAT", 1, "r1", at + timedelta(hours=1))
+    platform.outbox().deliver(at + timedelta(hours=1, minutes=1))
+    assert [a.kind for a in alerts.alerts(CAMPAIGN, standing=True)] == ["budget_80"]
+
+    def event(n: int, kind: str) -> dict:
+        return {"id": f"e{n}", "kind": kind, "campaign_id": CAMPAIGN, "customer_id": f"c{n}",
+                "channel": "app", "segment": "new", "at": "2026-11-11T10:15:00+08:00"}  # fmt: skip
 
     def send(events: list[dict]) -> None:
         batch = EventBatch.model_validate({"events": events}).to_domain()
         kpis.ingest(store, campaigns, alerts, batch, BURST)
 
-    pay = {"order_id": "o", "amount": 100_000}
-    send([event(1, "payment", platform_funded=85_000, **pay)])
-    assert [a.kind for a in alerts.alerts(CAMPAIGN, standing=True)] == ["budget_80"]
-    send([event(2, "payment", platform_funded=20_000, **pay)])
-    send([event(3, "payment", platform_funded=1, **pay)])
-    standing = {a.kind: a.level for a in alerts.alerts(CAMPAIGN, standing=True)}
-    assert standing == {"budget_80": "warning", "budget_100": "critical"}
-    assert len(alerts.alerts(CAMPAIGN)) == 2  # raised once each
-    send([event(4, "refund", order_id="o", amount=100_000, platform_funded=10_000)])
-    assert [a.kind for a in alerts.alerts(CAMPAIGN, standing=True)] == ["budget_80"]
     send([event(10 + n, "page_view") for n in range(100)])
     send([event(200 + n, "error") for n in range(25)])
     assert "error_rate" in {a.kind for a in alerts.alerts(CAMPAIGN, standing=True)}
     board = _board(engine, campaigns)
     assert {a.kind for a in board.alerts} >= {"budget_80", "budget_100", "error_rate"}
+    assert board.burn == 28_000 - 14_000 // 3
 
 
 def test_events_and_kpis_over_http(engine):

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select, tuple_, update
 from sqlalchemy.engine import Connection
 
+from dacu.adapters.budget_store import SqlBudgets
 from dacu.adapters.sql import bulk_upsert
 from dacu.adapters.tables import events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
 from dacu.domain.events import Channel, Event, EventKind, Line, Segment, hour_of
@@ -49,6 +50,12 @@ class SqlKpiStore:
             )
             for row in rows
         ]
+
+    def burn(self, campaign_id: str) -> int:
+        """The platform's shares its budget funded on paid orders, net of clawbacks: read
+        from the funding ledger, not from the events."""
+        with self._engine.connect() as connection:
+            return SqlBudgets(connection).burn(campaign_id)
 
     def totals(self, campaign_id: str, hour: datetime | None = None) -> Figures:
         """Every counter summed over the campaign's cells (or one hour's), in the database."""

@@ -78,10 +78,12 @@ class Dashboard:
     top_skus: tuple[SkuFigures, ...]
     achievements: tuple[Achievement, ...]
     alerts: tuple[Alert, ...]
+    burn: Fen | None = None  # the budget's burn from the funding ledger, where it is read
 
     @property
     def budget_used_bp(self) -> Bp:
-        return ratio_bp(self.totals.platform_spend, self.budget)
+        spent = self.totals.platform_spend if self.burn is None else self.burn
+        return ratio_bp(spent, self.budget)
 
     @property
     def roi_bp(self) -> Bp:

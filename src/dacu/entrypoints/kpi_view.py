@@ -3,7 +3,7 @@
 from datetime import datetime, tzinfo
 from typing import Any
 
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, Field, create_model
 
 from dacu.domain.alerts import Alert
 from dacu.domain.kpis import COUNTERS, RATIOS, Figures
@@ -48,6 +48,7 @@ class DashboardOut(BaseModel):
     status: str
     phase: str | None
     budget: int
+    burn: int = Field(description="fen: the budget's burn on paid orders, from the funding ledger")
     budget_used_bp: int
     roi_bp: int
     totals: FiguresOut
@@ -83,6 +84,7 @@ def dashboard_json(board: Dashboard, zone: tzinfo) -> dict[str, Any]:
         "status": board.status,
         "phase": board.phase,
         "budget": board.budget,
+        "burn": board.totals.platform_spend if board.burn is None else board.burn,
         "budget_used_bp": board.budget_used_bp,
         "roi_bp": board.roi_bp,
         "totals": figures_json(board.totals),

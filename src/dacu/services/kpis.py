@@ -25,6 +25,10 @@ class KpiStore(Protocol):
 
     def totals(self, campaign_id: str, hour: datetime | None = None) -> Figures: ...
 
+    def burn(self, campaign_id: str) -> int:
+        """The budget's burn, from the funding ledger."""
+        ...
+
     def top_skus(self, campaign_id: str, limit: int = TOP_SKUS) -> list[SkuFigures]: ...
 
     def skus(self, campaign_id: str, names: Sequence[str]) -> list[SkuFigures]: ...
@@ -84,8 +88,9 @@ def ingest(
 def watch(
     store: KpiStore, alerts: Alerts, campaign: Campaign, hour: datetime, now: datetime
 ) -> None:
-    """Budget burn past 80% / 100%, and an hour whose errors rose."""
-    spend = store.totals(campaign.id).platform_spend
+    """Budget burn (from the funding ledger) past 80% / 100%, and an hour whose errors
+    rose."""
+    spend = store.burn(campaign.id)
     passed = budget_alerts(spend, campaign.budget.total)
     for kind, level, message in passed:
         alerts.raise_alert(campaign.id, kind, level, message, now)
@@ -127,6 +132,7 @@ def dashboard(store: KpiStore, alerts: Alerts, campaign: Campaign, now: datetime
         status=campaign.status.value,
         phase=(phase.value if (phase := campaign.phase_at(now)) else None),
         budget=campaign.budget.total,
+        burn=store.burn(campaign.id),
         totals=totals,
         hourly=tuple(sorted(hourly.items())),
         channels=channels,

@@ -55,22 +55,39 @@ def quote(
     *,
     enrollments: Enrollments | None = None,
     explain: bool = False,
+    spent: AbstractSet[str] = frozenset(),
 ) -> PriceResult:
     """The best legal price of `cart` for `customer` now: the price checkout will lock.
 
     Approved enrollments put their SKUs at the campaign price while a phase is on;
-    a members-only campaign prices nothing for a customer who is not a member.
+    a members-only campaign prices nothing for a customer who is not a member; the
+    platform-funded rules of the budgets `spent` names are left out, and the quote
+    says which budget funds each platform share it took.
     """
     promotions: list[Promotion] = []
+    funded: dict[str, str] = {}  # promotion id → the campaign whose budget funds it
     for campaign in campaigns.live():
         if not campaign.admits(customer.member_tier):
             continue
+        mine = list(campaign.live_promotions(now))
         if enrollments is not None and campaign.phase_at(now) is not None:
             approved = enrollments.of_campaign(campaign.id, Review.APPROVED)
-            promotions += [enrolled.promotion() for enrolled in approved]
-        promotions += campaign.live_promotions(now)
+            mine[:0] = [enrolled.promotion() for enrolled in approved]
+        if campaign.id in spent:
+            mine = [p for p in mine if not p.platform_bp]
+        funded.update((p.id, campaign.id) for p in mine if p.platform_bp)
+        promotions += mine
     wallet = wallet_of(wallets, customer.id, now)
-    return price(cart, customer, promotions, wallet, now, explain=explain)
+    if spent:
+        wallet = [w for w in wallet if not (w.budget in spent and w.platform_bp)]
+    result = price(cart, customer, promotions, wallet, now, explain=explain)
+    by_coupon = {w.id: w.budget for w in wallet if w.budget and w.platform_bp}
+    funders = {
+        share.id: found
+        for share in result.applied
+        if share.platform and (found := funded.get(share.id) or by_coupon.get(share.id))
+    }
+    return with_funders(result, funders, set(spent)) if funders or spent else result
 
 
 def check_purchase_limits(

@@ -15,6 +15,7 @@ from dacu.domain.cart import Cart, Customer
 from dacu.domain.coupons import ClaimedCoupon, CouponTemplate
 from dacu.domain.enrollment import Enrollment, Review
 from dacu.domain.pricing import PriceResult
+from dacu.services.budgets import bases_of
 from dacu.services.quotes import Wallets, check_purchase_limits, quote
 from dacu.services.simulation.ports import CampaignStore, EnrollmentStore
 
@@ -85,10 +86,12 @@ class CachedPricing:
             now,
             enrollments=self._prices,
             explain=explain,
+            spent=spent,
         )
 
     def bases(self, now: datetime) -> dict[str, int]:
-        return {}  # no budgets capped here
+        """The hour's live campaigns' budgets, drawn at checkout like any process's."""
+        return bases_of(self._prices.live())
 
     def moved(self, budgets: Mapping[str, int]) -> None:
         return None
