@@ -165,6 +165,9 @@ class CouponService:
     def claim_with_code(
         self, code: str, claimant: Claimant, now: datetime | None = None
     ) -> ClaimedCoupon:
+        """活动码: closed with its template's campaign, like any other claim."""
+        template_id, _window = self._store.code(code)
+        self._open_for_claims(template_id)
         return claim_with_code(self._store, code, claimant, now or self._clock(), self._new_id)
 
     def grant(
