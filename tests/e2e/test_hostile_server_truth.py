@@ -22,7 +22,13 @@ from dacu.adapters.tables.order import orders
 from dacu.domain.access import Role
 from dacu.domain.payments import Notice
 from dacu.schemas.yamlfile import load_yaml
-from tests.integration.conftest import POSTGRES, postgres_engine, sqlite_engine
+from tests.integration.conftest import (
+    POSTGRES,
+    REDIS_PG,
+    intake_of,
+    postgres_engine,
+    sqlite_engine,
+)
 from tests.integration.payments_rig import BACKUP, NOW, Site, served
 
 pytestmark = pytest.mark.e2e
@@ -348,6 +354,27 @@ BUDGET = "/v1/campaigns/double11-2026/budget"
 
 
 def test_a_storm_of_checkouts_never_draws_or_burns_past_the_cap(hostile):
+    _storm(hostile)
+
+
+@pytest.fixture
+def hostile_redis() -> Iterator[Hostile]:
+    with (
+        postgres_engine() as engine,
+        intake_of("redis") as (url, prefix),
+        served(engine, url, prefix) as site,
+    ):
+        world = Hostile(site)
+        world.apply()
+        yield world
+
+
+@pytest.mark.parametrize("kind", [REDIS_PG])
+def test_a_storm_taken_in_by_redis_never_draws_or_burns_past_the_cap(hostile_redis, kind):
+    _storm(hostile_redis)
+
+
+def _storm(hostile: Hostile) -> None:
     hostile.apply({"total": 20000, "contingency_bp": 1000})
     buyers = [hostile.consumer(f"storm-{n}") for n in range(40)]
     # when: forty consumers check out a coat at once
@@ -402,6 +429,7 @@ RELEASES = [
     ({"amount": 2001, "reason": "x"}, "amount"),  # past the 2,000 fen reserve
     ({"amount": 100}, "reason"),
     ({"amount": 100, "reason": ""}, "reason"),
+    ({"amount": 100, "reason": "   "}, "reason"),
     ({"amount": 100, "reason": "x\u0000"}, "reason"),
     ({"amount": 100, "reason": "x", "actor": "ops-boss"}, "actor"),
 ]
@@ -505,3 +533,52 @@ def test_a_customers_token_never_reads_anothers_order(hostile):
     assert hostile.call("bob", "PUT", f"/v1/customers/{tokens['bob']}/tier",
                         json={"tier": "gold"}).status_code == 403  # fmt: skip
     assert _status(hostile, order["id"]) == "pending_payment"
+
+
+# --- refunds and cancels of what was paid ------------------------------------------------
+
+
+def test_a_refund_gives_back_no_more_than_was_paid_and_its_budget_draw(hostile):
+    buyer = hostile.consumer("u-1024")
+    order = hostile.checkout(buyer, cart(coat(2))).json()
+    path = f"/v1/orders/{order['id']}"
+    key = {"Idempotency-Key": "r-1"}
+    # unpaid: nothing to refund
+    unpaid = hostile.call(buyer, "POST", f"{path}/refunds", json=coat(1), headers=key)
+    assert unpaid.status_code in (409, 422), unpaid.text
+    assert hostile.call(buyer, "POST", f"{path}/payments").status_code == 201
+    _wait_paid(hostile, order["id"])
+    refused(hostile.call(buyer, "POST", f"{path}/cancel"), 409)
+    drawn = hostile.call("finance", "GET", BUDGET).json()["drawn"]
+    for body in (coat(3), coat(0), coat(-1), {"sku": "P-PHONE", "qty": 1}, coat("1")):
+        answer = hostile.call(buyer, "POST", f"{path}/refunds", json=body, headers=key)
+        assert answer.status_code in (409, 422), answer.text
+    one = hostile.call(buyer, "POST", f"{path}/refunds", json=coat(1), headers=key)
+    assert one.status_code == 201, one.text
+    again = hostile.call(buyer, "POST", f"{path}/refunds", json=coat(1), headers=key)
+    assert again.json() == one.json()
+    two = hostile.call(
+        buyer, "POST", f"{path}/refunds", json=coat(1), headers={"Idempotency-Key": "r-2"}
+    )
+    assert two.status_code == 201, two.text
+    more = hostile.call(
+        buyer, "POST", f"{path}/refunds", json=coat(1), headers={"Idempotency-Key": "r-3"}
+    )
+    assert more.status_code in (409, 422), more.text
+    assert one.json()["amount"] + two.json()["amount"] == order["payable"]
+    figures = hostile.call("finance", "GET", BUDGET).json()
+    assert figures["drawn"] == drawn - platform_share(order)
+    assert figures["burn"] == 0
+
+
+def test_a_killed_promotion_is_not_priced_or_drawn(hostile):
+    kill = hostile.call(
+        "operator", "POST", f"/v1/campaigns/{CAMPAIGN}/promotions/apparel-300-50/kill", json={}
+    )
+    assert kill.status_code == 200, kill.text
+    buyer = hostile.consumer("u-1024")
+    quoted = hostile.call(buyer, "POST", "/v1/quotes", json=cart()).json()
+    assert "apparel-300-50" not in quoted["used"]
+    placed = hostile.checkout(buyer, cart()).json()
+    assert platform_share(placed) == 0
+    assert hostile.call("finance", "GET", BUDGET).json()["drawn"] == 0
