@@ -582,3 +582,87 @@ def test_a_killed_promotion_is_not_priced_or_drawn(hostile):
     placed = hostile.checkout(buyer, cart()).json()
     assert platform_share(placed) == 0
     assert hostile.call("finance", "GET", BUDGET).json()["drawn"] == 0
+
+
+# --- what the server derives of a customer, and who may do what ---------------------------
+
+RICE = {"sku": "K-RICE", "qty": 1}
+
+
+def _registered(hostile: Hostile, name: str, phone: str) -> str:
+    assert _ask(hostile, phone).status_code == 202
+    signed = _sign_in(hostile, phone, _code(hostile, phone))
+    assert signed.status_code == 201, signed.text
+    hostile.tokens[name] = signed.json()["token"]
+    return name
+
+
+def test_first_order_and_the_limit_per_buyer_are_the_servers_to_count(hostile):
+    buyer = _registered(hostile, "alice", PHONE)
+    first = hostile.checkout(buyer, cart(RICE), key="o-1").json()
+    assert "first-order-30-10" in [d["id"] for d in first["lines"][0]["discounts"]]
+    second = hostile.checkout(buyer, cart(RICE), key="o-2").json()
+    assert second["lines"][0]["discounts"] == []
+    # 每人限购3件 of an enrolled SKU: the pending orders count
+    _profile(hostile, "north-wear")
+    enrolled = _enroll(hostile, "m-north").json()
+    review = f"/v1/enrollments/{enrolled['id']}/review"
+    assert hostile.call("operator", "POST", review, json={"approve": True}).status_code == 200
+    coats = hostile.checkout(buyer, cart(coat(3)), key="o-3")
+    assert coats.status_code == 201, coats.text
+    refused(hostile.checkout(buyer, cart(coat(1)), key="o-4"), 422, "cart.items[0].qty")
+    # with every order cancelled, the next is a first order again
+    for placed in (first, second, coats.json()):
+        path = f"/v1/orders/{placed['id']}/cancel"
+        assert hostile.call(buyer, "POST", path).status_code == 200
+    again = hostile.checkout(buyer, cart(RICE), key="o-5").json()
+    assert "first-order-30-10" in [d["id"] for d in again["lines"][0]["discounts"]]
+
+
+def test_a_claim_retried_at_once_with_one_key_gets_one_coupon(hostile):
+    buyer = hostile.consumer("u-1024")
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        sent = list(pool.map(lambda _: _claim(hostile, buyer, "c-1"), range(10)))
+    assert {a.status_code for a in sent} == {201}, [a.text for a in sent]
+    assert len({a.json()["id"] for a in sent}) == 1
+    assert len(hostile.call(buyer, "GET", "/v1/me/wallet").json()) == 1
+
+
+def test_the_newcomers_red_packet_is_for_new_customers_only(hostile):
+    old = hostile.consumer("u-1024")
+    order = hostile.checkout(old, cart()).json()
+    assert hostile.call(old, "POST", f"/v1/orders/{order['id']}/payments").status_code == 201
+    _wait_paid(hostile, order["id"])
+    path = "/v1/coupon-templates/newcomer-red-20/claims"
+    taken = hostile.call(old, "POST", path, json={"new_user": True},
+                         headers={"Idempotency-Key": "n-1"})  # fmt: skip
+    refused(taken, 422, "new_user")
+    answer = hostile.call(old, "POST", path, json={}, headers={"Idempotency-Key": "n-1"})
+    assert answer.status_code in (409, 422), answer.text
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "path", "body"),
+    [
+        ("u-1024", "GET", BUDGET, None),
+        ("m-north", "GET", BUDGET, None),
+        ("m-north", "PUT", f"/v1/campaigns/{CAMPAIGN}", {}),
+        ("m-north", "POST", f"/v1/campaigns/{CAMPAIGN}/status", {"status": "ended"}),
+        ("u-1024", "POST", f"/v1/campaigns/{CAMPAIGN}/promotions/apparel-300-50/kill", {}),
+        ("u-1024", "POST", "/v1/coupon-templates/warm-up-300-30/grants",
+         {"batch": "b", "customers": ["u-1024"]}),
+        ("u-1024", "POST", "/v1/coupon-templates/warm-up-300-30/codes",
+         {"code": "MINE", "max_uses": 10**9}),
+        ("u-1024", "PUT", "/v1/skus/A-COAT", {"shop": "north-wear", "category": "apparel",
+                                               "title": "x", "list_price": 1, "cost_price": 0}),
+        ("m-north", "POST", "/v1/orders", {"cart": {"items": [{"sku": "A-COAT", "qty": 1}]}}),
+        ("u-1024", "POST", "/v1/payments/channels/active", {"channel": "simpay-backup"}),
+        ("u-1024", "PUT", "/v1/merchants/north-wear", {"verified": True, "rating_bp": 10000}),
+        ("m-north", "POST", "/v1/enrollments/e-1/review", {"approve": True}),
+    ],
+)  # fmt: skip
+def test_a_role_reaches_only_what_it_may(hostile, who, method, path, body):
+    hostile.consumer("u-1024")
+    headers = {"Idempotency-Key": "k-role"}
+    refused(hostile.call(who, method, path, json=body, headers=headers), 403)
+    assert hostile.orders_written() == 0
