@@ -666,3 +666,19 @@ def test_a_role_reaches_only_what_it_may(hostile, who, method, path, body):
     headers = {"Idempotency-Key": "k-role"}
     refused(hostile.call(who, method, path, json=body, headers=headers), 403)
     assert hostile.orders_written() == 0
+
+
+def test_a_cart_cannot_say_it_is_a_group_to_buy_at_the_group_price(hostile):
+    document = json.loads(json.dumps(load_yaml(EXAMPLE.read_text("utf-8")), default=str))
+    document["promotions"].append(
+        {"id": "buds-group", "kind": "group_price", "level": "item",
+         "scope": {"skus": ["E-BUDS"]}, "price": 29900}
+    )  # fmt: skip
+    applied = hostile.call("operator", "PUT", f"/v1/campaigns/{CAMPAIGN}", json=document)
+    assert applied.status_code == 200, applied.text
+    buyer = hostile.consumer("u-1024")
+    grouped = cart({"sku": "E-BUDS", "qty": 1}, mode="group")
+    preview = hostile.call(buyer, "POST", "/v1/quotes", json=grouped)
+    assert preview.json()["payable"] == 29900  # what a group would pay, shown
+    refused(hostile.checkout(buyer, grouped), 422, "cart.mode")
+    assert hostile.orders_written() == 0
