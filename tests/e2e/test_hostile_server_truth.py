@@ -682,3 +682,33 @@ def test_a_cart_cannot_say_it_is_a_group_to_buy_at_the_group_price(hostile):
     assert preview.json()["payable"] == 29900  # what a group would pay, shown
     refused(hostile.checkout(buyer, grouped), 422, "cart.mode")
     assert hostile.orders_written() == 0
+
+
+def test_a_campaign_past_its_end_claims_prices_and_draws_nothing(hostile):
+    code = {"code": "D11-LATE", "max_uses": 100}
+    path = "/v1/coupon-templates/newcomer-red-20/codes"
+    assert hostile.call("operator", "POST", path, json=code).status_code == 201
+    # when: the clock passes the campaign's last phase, with nobody ending it by hand
+    hostile.site.clock.now = NOW + timedelta(days=3)
+    buyer = hostile.consumer("u-new")
+    by_code = hostile.call(buyer, "POST", "/v1/codes/D11-LATE/claims", json={})
+    assert by_code.status_code in (409, 422), by_code.text
+    quoted = hostile.call(buyer, "POST", "/v1/quotes", json=cart(coat(2))).json()
+    assert (quoted["discount_total"], quoted["used"]) == (0, [])
+    placed = hostile.checkout(buyer, cart(coat(2))).json()
+    assert platform_share(placed) == 0
+    assert hostile.call("finance", "GET", BUDGET).json()["drawn"] == 0
+
+
+def test_a_sign_in_code_works_once_and_only_for_its_phone(hostile):
+    assert _ask(hostile, PHONE).status_code == 202
+    code = _code(hostile)
+    refused(_sign_in(hostile, "+8613900139000", code), _sign_in_refusal(hostile))
+    assert _sign_in(hostile, PHONE, code).status_code == 201
+    again = _sign_in(hostile, PHONE, code)
+    assert again.status_code in (401, 409, 422), again.text
+
+
+def _sign_in_refusal(hostile: Hostile) -> int:
+    probe = _sign_in(hostile, "+8613700137000", "000000")
+    return probe.status_code

@@ -119,7 +119,7 @@ class CouponService:
         uow: Callable[[], UnitOfWork],
         clock: Callable[[], datetime],
         new_id: Callable[[], str],
-        campaign_live: Callable[[str], bool] | None = None,
+        campaign_live: Callable[[str, datetime], bool] | None = None,
     ) -> None:
         self._campaign_live = campaign_live
         self._store, self._codes, self._uow = store, codes, uow
@@ -150,25 +150,27 @@ class CouponService:
     ) -> ClaimedCoupon:
         """One coupon of the template, once per `request_id` (see `claim_coupon`)."""
         now = now or self._clock()
-        self._open_for_claims(template_id)
+        self._open_for_claims(template_id, now)
         new_id = self._new_id if coupon_id is None else (lambda: coupon_id)
         return claim_coupon(self._store, template_id, claimant, request_id, now, new_id)
 
-    def _open_for_claims(self, template_id: str) -> None:
-        """A coupon of a campaign that is paused, ended or not yet live cannot be claimed."""
+    def _open_for_claims(self, template_id: str, now: datetime) -> None:
+        """A coupon of a campaign that is paused, ended (by hand or by time) or not yet
+        live cannot be claimed."""
         if self._campaign_live is None:
             return
         campaign_id = self._store.template(template_id).campaign_id
-        if campaign_id is not None and not self._campaign_live(campaign_id):
+        if campaign_id is not None and not self._campaign_live(campaign_id, now):
             raise CampaignStateError(f"campaign {campaign_id} is not live: claims are closed")
 
     def claim_with_code(
         self, code: str, claimant: Claimant, now: datetime | None = None
     ) -> ClaimedCoupon:
         """活动码: closed with its template's campaign, like any other claim."""
+        now = now or self._clock()
         template_id, _window = self._store.code(code)
-        self._open_for_claims(template_id)
-        return claim_with_code(self._store, code, claimant, now or self._clock(), self._new_id)
+        self._open_for_claims(template_id, now)
+        return claim_with_code(self._store, code, claimant, now, self._new_id)
 
     def grant(
         self,
