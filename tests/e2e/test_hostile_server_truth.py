@@ -712,3 +712,30 @@ def test_a_sign_in_code_works_once_and_only_for_its_phone(hostile):
 def _sign_in_refusal(hostile: Hostile) -> int:
     probe = _sign_in(hostile, "+8613700137000", "000000")
     return probe.status_code
+
+
+def test_one_phone_written_two_ways_is_one_customer(hostile):
+    assert _ask(hostile, "138 0013 8000").status_code == 202
+    first = _sign_in(hostile, "+86 138-0013-8000", _code(hostile))
+    assert first.status_code == 201, first.text
+    hostile.site.clock.now += timedelta(minutes=2)
+    assert _ask(hostile, "8613800138000").status_code == 202
+    again = _sign_in(hostile, "13800138000", _code(hostile))
+    assert again.status_code == 201, again.text
+    assert again.json()["customer_id"] == first.json()["customer_id"]
+    assert again.json()["new"] is False
+
+
+def test_an_order_past_its_pay_by_is_not_paid_late(hostile):
+    buyer = hostile.consumer("u-1024")
+    order, payment, _ = _held_payment(hostile, buyer, "o-1")
+    hostile.site.clock.now = NOW + timedelta(minutes=16)  # pay_by is 15 minutes on
+    late = hostile.site.signed(Notice(payment["id"], "tx-late", payment["amount"], True))
+    answer = hostile.site.send(late)
+    assert answer.status_code in (409, 422), answer.text
+    assert _status(hostile, order["id"]) != "paid"
+    other = hostile.checkout(buyer, cart(), key="o-2").json()
+    started = hostile.call(buyer, "POST", f"/v1/orders/{other['id']}/payments")
+    assert started.status_code == 201, started.text
+    hostile.site.clock.now += timedelta(minutes=16)
+    refused(hostile.call(buyer, "POST", f"/v1/orders/{other['id']}/payments"), 409)
