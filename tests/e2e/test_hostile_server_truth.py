@@ -739,3 +739,25 @@ def test_an_order_past_its_pay_by_is_not_paid_late(hostile):
     assert started.status_code == 201, started.text
     hostile.site.clock.now += timedelta(minutes=16)
     refused(hostile.call(buyer, "POST", f"/v1/orders/{other['id']}/payments"), 409)
+
+
+SERVER_EVENTS = "the storefront still sends the events the server records (outbox work)"
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason=SERVER_EVENTS))
+        for kind in ("payment", "refund", "order", "registration", "coupon_claim", "coupon_use")
+    ],
+)
+def test_the_storefront_cannot_tell_the_kpis_what_the_server_records(hostile, kind):
+    token = SqlPrincipals(hostile.site.engine).issue("shopfront", Role.STOREFRONT, frozenset(), NOW)
+    hostile.tokens["shopfront"] = token
+    event = {"id": "e-1", "kind": kind, "campaign_id": CAMPAIGN, "customer_id": "u-1",
+             "channel": "app", "segment": "new", "at": "2026-11-11T20:00:00+08:00",
+             "order_id": "o-1", "amount": 100}  # fmt: skip
+    if kind in ("registration", "coupon_claim"):
+        del event["order_id"], event["amount"]
+    answer = hostile.call("shopfront", "POST", "/v1/events", json={"events": [event]})
+    refused(answer, 422, "events[0].kind")
