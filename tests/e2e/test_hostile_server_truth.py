@@ -761,3 +761,26 @@ def test_the_storefront_cannot_tell_the_kpis_what_the_server_records(hostile, ki
         del event["order_id"], event["amount"]
     answer = hostile.call("shopfront", "POST", "/v1/events", json={"events": [event]})
     refused(answer, 422, "events[0].kind")
+
+
+def test_a_storm_on_a_sku_with_stock_never_sells_more_than_the_shelf(hostile):
+    scarf = {"shop": "north-wear", "category": "apparel.accessories", "title": "羊绒围巾",
+             "list_price": 12900, "cost_price": 5500, "status": "on_shelf", "stock": 5}  # fmt: skip
+    assert hostile.call("m-north", "PUT", "/v1/skus/A-SCARF", json=scarf).status_code == 200
+    buyers = [hostile.consumer(f"scarf-{n}") for n in range(20)]
+    body = cart({"sku": "A-SCARF", "qty": 1})
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(lambda who: hostile.checkout(who, body, key=f"k-{who}"), buyers))
+    codes = sorted(a.status_code for a in answers)
+    assert codes.count(201) == 5, [a.text for a in answers if a.status_code != 201][:2]
+    assert set(codes) <= {201, 409}, codes
+    assert hostile.call("m-north", "GET", "/v1/skus/A-SCARF").json()["stock"] == 0
+
+
+def test_a_token_is_read_from_the_header_only_and_tiers_only_of_customers(hostile):
+    token = hostile.tokens[hostile.consumer("u-1024")]
+    for query in ("access_token", "token", "authorization"):
+        refused(hostile.call(None, "GET", f"/v1/customers/me?{query}={token}"), 401)
+    refused(hostile.call("m-north", "GET", "/v1/customers/me"), 403)
+    unknown = hostile.call("operator", "PUT", "/v1/customers/nobody/tier", json={"tier": "gold"})
+    assert unknown.status_code == 404, unknown.text
