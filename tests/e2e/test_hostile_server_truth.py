@@ -16,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from dacu.adapters.audit import history
 from dacu.adapters.message_outbox import SqlMessageOutbox
 from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.tables.order import orders
@@ -460,6 +461,10 @@ def test_a_release_is_the_operators_once_per_key(hostile):
     assert {a.json()["cap"] for a in sent} == {CAP + 1000}
     figures = hostile.call("finance", "GET", BUDGET).json()
     assert (figures["released"], len(figures["releases"])) == (1000, 1)
+    audited = history(hostile.site.engine, f"budget:{CAMPAIGN}")
+    assert [(e["actor"], e["action"]) for e in audited] == [("ops-lihua", "budget.release")]
+    refused(hostile.call("operator", "POST", path, json={**body, "amount": 1001},
+                         headers={"Idempotency-Key": "r-2"}), 422, "amount")  # fmt: skip
     refused(hostile.call("operator", "POST", path, json={**body, "amount": 5}, headers=key), 409)
 
 
@@ -784,3 +789,16 @@ def test_a_token_is_read_from_the_header_only_and_tiers_only_of_customers(hostil
     refused(hostile.call("m-north", "GET", "/v1/customers/me"), 403)
     unknown = hostile.call("operator", "PUT", "/v1/customers/nobody/tier", json={"tier": "gold"})
     assert unknown.status_code == 404, unknown.text
+
+
+def test_a_held_coupon_past_the_budget_stops_applying_and_the_quote_says_why(hostile):
+    hostile.apply({"total": 4400, "contingency_bp": 1000})  # cap 3,960: the coat's share only
+    buyer = hostile.consumer("u-1024")
+    assert _claim(hostile, buyer, "c-1").status_code == 201
+    quoted = hostile.call(buyer, "POST", "/v1/quotes", json=cart()).json()
+    assert quoted["funding"]["platform"] <= 3960
+    assert any(w.startswith("budget_spent") for w in quoted["warnings"]), quoted["warnings"]
+    placed = hostile.checkout(buyer, cart())
+    assert placed.status_code == 201, placed.text
+    figures = hostile.call("finance", "GET", BUDGET).json()
+    assert platform_share(placed.json()) == figures["drawn"] <= figures["cap"] == 3960
