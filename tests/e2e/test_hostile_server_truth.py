@@ -802,3 +802,24 @@ def test_a_held_coupon_past_the_budget_stops_applying_and_the_quote_says_why(hos
     assert placed.status_code == 201, placed.text
     figures = hostile.call("finance", "GET", BUDGET).json()
     assert platform_share(placed.json()) == figures["drawn"] <= figures["cap"] == 3960
+
+
+def test_an_activity_code_is_used_no_more_than_its_uses_under_a_storm(hostile):
+    code = {"code": "D11-FEW", "max_uses": 3}
+    path = "/v1/coupon-templates/warm-up-300-30/codes"
+    assert hostile.call("operator", "POST", path, json=code).status_code == 201
+    buyers = [hostile.consumer(f"code-{n}") for n in range(12)]
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(
+            lambda who: hostile.call(who, "POST", "/v1/codes/D11-FEW/claims", json={}), buyers
+        ))  # fmt: skip
+    codes = [a.status_code for a in answers]
+    assert codes.count(201) == 3, [a.text for a in answers]
+    assert set(codes) <= {201, 409}, codes
+
+
+def test_an_ended_campaign_takes_no_enrollment(hostile):
+    _profile(hostile, "north-wear")
+    stop = {"status": "ended"}
+    hostile.call("operator", "POST", f"/v1/campaigns/{CAMPAIGN}/status", json=stop)
+    refused(_enroll(hostile, "m-north"), 409)
