@@ -769,6 +769,15 @@ def test_the_storefront_cannot_tell_the_kpis_what_the_server_records(hostile, ki
 
 
 def test_a_storm_on_a_sku_with_stock_never_sells_more_than_the_shelf(hostile):
+    _scarf_storm(hostile)
+
+
+@pytest.mark.parametrize("kind", [REDIS_PG])
+def test_a_storm_taken_in_by_redis_never_sells_more_than_the_shelf(hostile_redis, kind):
+    _scarf_storm(hostile_redis)
+
+
+def _scarf_storm(hostile: Hostile) -> None:
     scarf = {"shop": "north-wear", "category": "apparel.accessories", "title": "羊绒围巾",
              "list_price": 12900, "cost_price": 5500, "status": "on_shelf", "stock": 5}  # fmt: skip
     assert hostile.call("m-north", "PUT", "/v1/skus/A-SCARF", json=scarf).status_code == 200
@@ -823,3 +832,22 @@ def test_an_ended_campaign_takes_no_enrollment(hostile):
     stop = {"status": "ended"}
     hostile.call("operator", "POST", f"/v1/campaigns/{CAMPAIGN}/status", json=stop)
     refused(_enroll(hostile, "m-north"), 409)
+
+
+def test_one_first_order_among_simultaneous_checkouts(hostile):
+    _first_order_storm(hostile)
+
+
+@pytest.mark.parametrize("kind", [REDIS_PG])
+def test_one_first_order_among_simultaneous_checkouts_taken_in_by_redis(hostile_redis, kind):
+    _first_order_storm(hostile_redis)
+
+
+def _first_order_storm(hostile: Hostile) -> None:
+    buyer = _registered(hostile, "alice", PHONE)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda n: hostile.checkout(buyer, cart(RICE), key=f"o-{n}"),
+                                range(8)))  # fmt: skip
+    assert {a.status_code for a in answers} == {201}, [a.text for a in answers]
+    firsts = [a for a in answers if a.json()["lines"][0]["discounts"]]
+    assert len(firsts) == 1
