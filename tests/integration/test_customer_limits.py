@@ -137,8 +137,13 @@ def test_an_expired_order_frees_its_units_and_the_first_order(platform):
 
 
 def test_a_flash_hold_counts_toward_what_the_customer_bought(engine):
+    from tests.integration.flash_campaign import live_campaign
+
     platform = bootstrap(engine, ids=new_id)
-    sale = FlashSale("fs-1", "P-PHONE", WARM_UP, BURST, stock=10, limit_per_user=2)
+    campaign = live_campaign(platform)
+    sale = FlashSale(
+        "fs-1", "P-PHONE", WARM_UP, BURST, stock=10, limit_per_user=2, campaign_id=campaign
+    )
     platform.flashsales.open(sale)
     assert platform.flashsales.attempt("fs-1", "u-flash", "r1", 2, WARM_UP).accepted
     facts = platform.customers.facts("u-flash")

@@ -238,7 +238,12 @@ def test_the_hot_path_reads_no_database(site):
     # revisions (at most every 0.2 s) and the sales' campaigns (at most every second) were
     # read, never once per attempt
     assert sum("principals" in sql for sql in statements) == 1
-    others = [sql for sql in statements if "principals" not in sql]
+    background = ("event_outbox",)  # the process's outbox delivery, beside the hot path
+    others = [
+        sql
+        for sql in statements
+        if "principals" not in sql and not any(table in sql for table in background)
+    ]
     assert all("campaign" in sql for sql in others), others
     assert len(others) < 20
 

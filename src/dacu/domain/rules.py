@@ -50,6 +50,10 @@ class Window:
             self.ends_at is None or now <= self.ends_at
         )
 
+    def ended(self, now: datetime) -> bool:
+        """Whether `now` is past the end (an open end never passes)."""
+        return self.ends_at is not None and now > self.ends_at
+
 
 ALWAYS = Window()
 

@@ -128,10 +128,14 @@ class CampaignService:
         """The same as `get`, under the name the other services' ports use."""
         return self.get(campaign_id)
 
-    def is_live(self, campaign_id: str) -> bool:
-        """Whether the campaign is live now (an unknown one is not)."""
+    def is_live(self, campaign_id: str, now: datetime | None = None) -> bool:
+        """Whether the campaign is live (an unknown one is not) and, given `now`, not past
+        its last phase."""
         found = self._record(campaign_id)
-        return found is not None and found.status is CampaignStatus.LIVE
+        if found is None or found.status is not CampaignStatus.LIVE:
+            return False
+        # a campaign ends by time when its last phase does, whether or not it is ended by hand
+        return now is None or not all(p.window.ended(now) for p in self.get(campaign_id).phases)
 
     def is_open(self, campaign_id: str, now: datetime, promotion_id: str = "") -> bool:
         """Whether claims, flash attempts and flash checkout may go on: live and within its

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
+from dacu.domain.campaigns import CampaignStateError, CampaignStatus
 from dacu.domain.enrollment import (
     Enrollment,
     Ineligible,
@@ -55,6 +56,10 @@ class EnrollmentService:
         """Enroll a SKU if the shop qualifies now; enrolling it again while pending
         replaces the terms. Ineligible names every reason the shop does not qualify."""
         campaign = self._campaigns.campaign(terms.campaign_id)
+        if campaign.status is CampaignStatus.ENDED or all(
+            held.window.ended(now) for held in campaign.phases
+        ):
+            raise CampaignStateError(f"campaign {campaign.id} has ended: it takes no enrollment")
         try:
             merchant = self._store.merchant(terms.shop)
         except UnknownMerchant:

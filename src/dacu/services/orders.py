@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dacu.domain.budgets import BudgetSpent
-from dacu.domain.cart import Cart, Customer
+from dacu.domain.cart import Cart, CartMode, Customer
 from dacu.domain.coupons import CouponStatus
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict, InvalidRule
 from dacu.domain.facts import order_closed, order_paid, order_placed, order_refunded
@@ -89,6 +89,8 @@ class OrderService:
         The same key with the same request returns the order it placed; with a
         different request it is an IdempotencyConflict, never a second order.
         """
+        if cart.mode is CartMode.GROUP:  # a quote may preview 拼团 prices; only a group pays them
+            raise InvalidRule("cart.mode", "a group price needs a group the server formed")
         now = now or self._clock()
         fingerprint = request_hash(cart, customer)
         earlier = self._intake.placed(customer.id, key)

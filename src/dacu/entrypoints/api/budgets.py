@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dacu.domain.access import Role
 from dacu.domain.budgets import BudgetFigures
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
-from dacu.schemas.bounds import PRINTABLE
+from dacu.schemas.bounds import PRINTABLE, TEXT
 
 router = APIRouter(prefix="/v1/campaigns", tags=["budgets"])
 READERS = (Role.OPERATOR, Role.FINANCE, Role.RISK, Role.SERVICE)
@@ -49,7 +49,7 @@ class ReleaseIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
     amount: int = Field(gt=0, le=10**13, description="fen of the reserve to open")
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, pattern=TEXT)
 
 
 @router.get("/{campaign_id}/budget", response_model=BudgetOut)

@@ -62,7 +62,9 @@ class MarkPaidIn(BaseModel):
     reason: Note = ""
 
 
-class RefundIn(BaseModel):
+class RefundIn(Strict):
+    """Which units come back: a qty of "1", 1.0 or true is refused, not read as 1."""
+
     sku: Id
     qty: Qty
 
