@@ -15,10 +15,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from dacu.domain.access import Role
 from dacu.domain.flashsale import Decision, Hold, NotYours, Outcome
-from dacu.domain.payments import Payment
 from dacu.entrypoints.api import context
 from dacu.entrypoints.api.context import HOT_SECURITY, PlatformDep, PrincipalDep, hot_principal
-from dacu.entrypoints.api.payments import PaymentOut
+from dacu.entrypoints.api.payments import PaymentOut, payment_out
 from dacu.entrypoints.kpi_view import AlertOut
 from dacu.schemas.bounds import Moment, aware
 from dacu.schemas.flashsales import FlashSaleIn, RequestId
@@ -253,19 +252,5 @@ def _order(paying: FlashPayment) -> OrderOut:
         order_id=order.id,
         payable=order.payable,
         order_status=order.status.value,
-        payment=None if paying.payment is None else _payment(paying.payment),
-    )
-
-
-def _payment(payment: Payment) -> PaymentOut:
-    return PaymentOut(
-        id=payment.id,
-        order_id=payment.order_id,
-        channel=payment.channel,
-        amount=payment.amount,
-        status=payment.status.value,
-        transaction_id=payment.transaction_id,
-        refunded=payment.refunded,
-        created_at=payment.created_at,
-        paid_at=payment.paid_at,
+        payment=None if paying.payment is None else payment_out(paying.payment),
     )

@@ -60,7 +60,7 @@ class SwitchOut(ChannelsOut):
 def start_payment(order_id: str, backend: PlatformDep, who: PrincipalDep) -> PaymentOut:
     """Pay for your order: the payment on the active channel, whose provider calls back."""
     who.require(Role.CONSUMER)
-    return _out(backend.payments.start(order_id, who.subject))
+    return payment_out(backend.payments.start(order_id, who.subject))
 
 
 @router.post("/v1/payments/callback/{channel}", response_model=PaymentOut)
@@ -79,7 +79,7 @@ async def provider_callback(
         raise BadSignature("send X-Dacu-Timestamp and X-Dacu-Signature")
     body = await request.body()
     told = SignedCallback(channel[:32], timestamp, signature, body)
-    return _out(await run_in_threadpool(backend(request).payments.callback, told))
+    return payment_out(await run_in_threadpool(backend(request).payments.callback, told))
 
 
 @router.get("/v1/payments/channels", response_model=ChannelsOut)
@@ -101,7 +101,7 @@ def switch_channel(body: SwitchIn, backend: PlatformDep, who: PrincipalDep) -> S
 
 @router.get("/v1/payments/{payment_id}", response_model=PaymentOut)
 def get_payment(payment_id: str, backend: PlatformDep, who: PrincipalDep) -> PaymentOut:
-    return _out(_readable(backend, who, payment_id))
+    return payment_out(_readable(backend, who, payment_id))
 
 
 @router.get("/v1/orders/{order_id}/payments", response_model=list[PaymentOut])
@@ -113,7 +113,7 @@ def order_payments(order_id: str, backend: PlatformDep, who: PrincipalDep) -> li
             raise UnknownOrder(order_id)  # someone else's is not shown to exist
     else:
         who.require(*STAFF)
-    return [_out(p) for p in backend.payments.of_order(order_id)]
+    return [payment_out(p) for p in backend.payments.of_order(order_id)]
 
 
 def _readable(backend: PlatformDep, who: Principal, payment_id: str) -> Payment:
@@ -138,7 +138,7 @@ def _view(backend: PlatformDep) -> dict[str, object]:
     }
 
 
-def _out(payment: Payment) -> PaymentOut:
+def payment_out(payment: Payment) -> PaymentOut:
     return PaymentOut(
         id=payment.id,
         order_id=payment.order_id,
