@@ -99,3 +99,11 @@ def test_no_consumer_token_is_issued_by_hand(tmp_path):
     assert run.returncode == 2
     assert "/v1/customers/codes" in run.stderr
     assert run.stdout == ""
+
+
+def test_no_token_begins_like_an_option():
+    from dacu.adapters.principals import new_token
+
+    tokens = [new_token() for _ in range(3000)]  # one in 64 random ones would
+    assert not [token for token in tokens if token.startswith("-")]
+    assert len(set(tokens)) == 3000

@@ -38,7 +38,7 @@ class SqlPrincipals:
         ttl: timedelta = TOKEN_TTL,
     ) -> str:
         """A new token for `subject`, good for `ttl`; shown once, stored only as a digest."""
-        token = secrets.token_urlsafe(24)
+        token = new_token()
         with self._engine.begin() as connection:
             connection.execute(
                 insert(principals).values(
@@ -83,3 +83,12 @@ class SqlPrincipals:
                 .values(revoked_at=now)
             )
         return str(found[0])
+
+
+def new_token() -> str:
+    """32 characters of base64url that never begin with '-', so a token pasted on a
+    command line (`dacu token revoke TOKEN`) is never read as an option."""
+    while True:
+        token = secrets.token_urlsafe(24)
+        if not token.startswith("-"):
+            return token
