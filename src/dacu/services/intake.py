@@ -56,13 +56,6 @@ class DirectIntake:
             if not uow.orders.add(order, key, fingerprint):
                 return None
             _check_customer(order, uow.orders.held_by(order.customer_id))
-            refused = [
-                campaign
-                for campaign, amount in sorted(order.drawn.items())
-                if not uow.budgets.draw(campaign, amount, bases.get(campaign, 0))
-            ]
-            if refused:
-                raise BudgetSpent(refused)  # rolls the order back with its draws
             found = {c.id: c for c in uow.coupons.get_many(order.coupons)}
             for coupon_id in order.coupons:
                 if coupon_id not in found:
@@ -71,6 +64,14 @@ class DirectIntake:
                 locked = coupon.lock(order.customer_id, order.id, order.created_at)
                 uow.coupons.save(locked, coupon.status)
             uow.outbox.add(order_placed(order))
+            # last: a campaign's budget row is every checkout's, held only until the commit
+            refused = [
+                campaign
+                for campaign, amount in sorted(order.drawn.items())
+                if not uow.budgets.draw(campaign, amount, bases.get(campaign, 0))
+            ]
+            if refused:
+                raise BudgetSpent(refused)  # rolls the order back with everything else
         return replace(order, version=1)
 
     def placed(self, customer_id: str, key: str) -> tuple[Order, str] | None:
