@@ -17,6 +17,7 @@ from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.case_store import SqlCaseStore
 from dacu.adapters.checkout_writer import CheckoutWriter, WritingBehind
+from dacu.adapters.coin_store import SqlCoinLedger
 from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.customer_store import SqlCustomers
 from dacu.adapters.db import make_engine, upgrade
@@ -45,15 +46,18 @@ from dacu.services.enrollments import EnrollmentService
 from dacu.services.flashsales import FlashSaleService
 from dacu.services.goods import GoodsService
 from dacu.services.orders import OrderService
-from dacu.services.outbox import OutboxDelivery
+from dacu.services.outbox import FactListener, OutboxDelivery
 from dacu.services.payment_channels import ChannelConfig
 from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
+from dacu.services.ports.coins import CoinLedger
 from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
 from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.notifications import Notifications
+from dacu.services.ports.risk import RiskCheck
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
+from dacu.services.risk import AllowAll
 from dacu.settings import Settings, settings
 from dacu.wiring import Clock, NewId
 
@@ -95,9 +99,18 @@ class Platform:
     payments: PaymentService
     budgets: BudgetService  # caps drawn at checkout; the reserve operators release
     registration: RegistrationService  # sign-up and sign-in by phone and one-time code
+    risk: RiskCheck  # asked before every growth reward; allows everything by default
+    coins: CoinLedger  # 智慧币
+    listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
-        return OutboxDelivery(SqlOutboxFeed(self.engine), self.kpis, self.campaigns, self.alerts)
+        return OutboxDelivery(
+            SqlOutboxFeed(self.engine),
+            self.kpis,
+            self.campaigns,
+            self.alerts,
+            listeners=self.listeners,
+        )
 
     @property
     def payment_providers(self) -> dict[str, SimulatedProvider]:
@@ -186,6 +199,8 @@ def bootstrap(
         payments=paying,
         budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
         registration=registration_of(engine, access, now, ids),
+        risk=AllowAll(),
+        coins=SqlCoinLedger(engine),
     )
 
 

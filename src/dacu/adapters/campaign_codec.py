@@ -30,11 +30,12 @@ from dacu.domain.campaigns import (
     Target,
 )
 from dacu.domain.coupons import Audience, CouponTemplate, Validity
+from dacu.domain.growth import COMPILED_CLASSES, COMPILED_ENUMS
 from dacu.domain.promotions import Promotion
 from dacu.domain.rules import EVERYTHING, Level, Scope, Window
 from dacu.domain.wallet import WalletKind
 
-FORMAT = 2
+FORMAT = 3
 
 _CLASSES: dict[str, type[Any]] = {
     cls.__name__: cls
@@ -64,10 +65,12 @@ _CLASSES: dict[str, type[Any]] = {
         thresholds.OffTier,
         thresholds.RateTier,
         thresholds.Step,
+        *COMPILED_CLASSES,
     )
 }
 _ENUMS: dict[str, type[StrEnum]] = {
-    cls.__name__: cls for cls in (CampaignStatus, Phase, Level, WalletKind, Audience)
+    cls.__name__: cls
+    for cls in (CampaignStatus, Phase, Level, WalletKind, Audience, *COMPILED_ENUMS)
 }
 _FIELDS: dict[type[Any], tuple[tuple[str, Any], ...]] = {
     cls: tuple(

@@ -38,6 +38,10 @@ _FUNDED_AT = datetime(2000, 1, 1, tzinfo=UTC)  # any moment: who funds a coupon 
 def check_funded(campaign: Campaign) -> None:
     """Every reward the platform funds draws on a named budget: a campaign that funds any
     promotion or coupon needs one (a campaign only merchants fund may have none)."""
+    if campaign.budget.carved > campaign.budget.total - reserve_of(campaign.budget):
+        raise InvalidRule(
+            "growth", "the mechanics' budgets add up to more than the budget less its reserve"
+        )
     if campaign.budget.total:
         return
     for i, held in enumerate(campaign.promotions):
@@ -59,7 +63,7 @@ def base_of(budget: Budget) -> Fen | None:
     """What may be drawn before any of the reserve is released; None: not capped."""
     if budget.total == 0:
         return None
-    return budget.total - reserve_of(budget)
+    return budget.total - reserve_of(budget) - budget.carved
 
 
 def draws(shares: Iterable[Share], funders: Mapping[str, str]) -> dict[str, Fen]:
@@ -83,10 +87,11 @@ class BudgetFigures:
     released: Fen  # of the reserve, by operators
     drawn: Fen  # by orders taken in and not cancelled, net of refunds
     burn: Fen  # paid, from the funding ledger (net of clawbacks)
+    carved: Fen = 0  # the growth mechanics' lines, drawn apart
 
     @property
     def cap(self) -> Fen:
-        return self.total - self.reserve + self.released
+        return self.total - self.reserve - self.carved + self.released
 
     @property
     def left(self) -> Fen:

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from dacu.domain.coupons import CouponTemplate
 from dacu.domain.errors import ErrorCode, InvalidRule, NotFound, StateError
+from dacu.domain.growth import Growth
 from dacu.domain.promotions import Promotion
 from dacu.domain.rules import Window, check_rate
 from dacu.domain.types import Bp, Fen
@@ -118,6 +119,7 @@ class Budget:
     total: Fen
     contingency_bp: Bp = 0  # 预留 5–10% 应急
     departments: Mapping[str, Fen] = field(default_factory=dict)
+    carved: Fen = 0  # the growth mechanics' budget lines, carved out of the total
 
     def __post_init__(self) -> None:
         if self.total < 0:
@@ -166,6 +168,9 @@ class Campaign:
     promotions: tuple[CampaignPromotion, ...] = ()
     coupons: tuple[CouponTemplate, ...] = ()
     status: Status = Status.DRAFT
+    growth: Growth = field(
+        default_factory=Growth
+    )  # the launch month's mechanics: red packets, invites, lottery …
 
     def __post_init__(self) -> None:
         if not self.phases:

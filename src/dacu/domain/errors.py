@@ -58,6 +58,9 @@ class ErrorCode(StrEnum):
     CALLBACK_REPLAYED = "callback_replayed"
     AMOUNT_MISMATCH = "amount_mismatch"
     PAYMENT_UNAVAILABLE = "payment_unavailable"
+    # growth rewards
+    RISK_BLOCKED = "risk_blocked"
+    NOT_ENOUGH_COINS = "not_enough_coins"
     # budgets
     BUDGET_SPENT = "budget_spent"
     # customers: registration and sign-in by phone

@@ -17,6 +17,7 @@ from dacu.domain.errors import InvalidRule
 from dacu.domain.rules import ALWAYS, Level, Window
 from dacu.domain.wallet import WalletKind
 from dacu.schemas.bounds import Bp, Count, Days, Fen, Id, Moment, Name, Note, Qty, aware
+from dacu.schemas.growth import GrowthIn
 from dacu.schemas.promotions import In, PromotionIn, ScopeIn, field_path
 
 PhaseName = Literal["preparation", "warm_up", "burst", "encore", "review"]
@@ -121,6 +122,7 @@ class CampaignIn(In):
     eligibility: EligibilityIn = Field(default_factory=EligibilityIn)
     promotions: list[dict[str, Any]] = Field(default_factory=list, max_length=100_000)
     coupons: list[CouponTemplateIn] = Field(default_factory=list, max_length=1000)
+    growth: GrowthIn = Field(default_factory=GrowthIn)
 
     def to_domain(self) -> c.Campaign:
         """The campaign in domain terms; raises InvalidRule naming the field."""
@@ -135,6 +137,7 @@ class CampaignIn(In):
                 coupons.append(coupon.to_domain(self.id))
             except InvalidRule as error:
                 raise error.within(f"coupons[{i}]") from None
+        growth = self.growth.to_domain()
         campaign = c.Campaign(
             id=self.id,
             theme=self.theme,
@@ -144,7 +147,10 @@ class CampaignIn(In):
             phases=phases,
             targets=tuple(c.Target(t.metric, t.value, t.sku) for t in self.targets),
             budget=c.Budget(
-                self.budget.total, self.budget.contingency_bp, dict(self.budget.departments)
+                self.budget.total,
+                self.budget.contingency_bp,
+                dict(self.budget.departments),
+                carved=sum(growth.lines().values()),
             ),
             participation=c.Participation(
                 self.participation.members_only, self.participation.limit_per_user
@@ -157,6 +163,7 @@ class CampaignIn(In):
             ),
             promotions=promotions,
             coupons=tuple(coupons),
+            growth=growth,
         )
         check_funded(campaign)
         return campaign

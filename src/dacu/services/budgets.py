@@ -134,7 +134,9 @@ class BudgetService:
         with self._uow() as uow:
             drawn, released = uow.budgets.drawn(campaign_id)
             burn = uow.budgets.burn(campaign_id)
-        return BudgetFigures(campaign_id, budget.total, reserve_of(budget), released, drawn, burn)
+        return BudgetFigures(
+            campaign_id, budget.total, reserve_of(budget), released, drawn, burn, budget.carved
+        )
 
     def releases(self, campaign_id: str) -> list[tuple[Fen, str, str, datetime]]:
         self._campaign(campaign_id)  # UnknownCampaign first

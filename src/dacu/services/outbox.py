@@ -55,6 +55,15 @@ class Feed(OutboxFeed, Acquaintances, Protocol):
     """The outbox's facts, and how the storefront saw their people."""
 
 
+class FactListener(Protocol):
+    """Something else the server's facts drive (coins for yuan paid, a shop's rebate on a
+    paid first order …). It is handed each leased batch before the batch is marked
+    delivered, so a failure leaves the batch to be delivered again: it must do each
+    deed once per fact key however often it sees the fact."""
+
+    def take(self, facts: Sequence[Fact], now: datetime) -> None: ...
+
+
 class OutboxDelivery:
     def __init__(
         self,
@@ -64,8 +73,10 @@ class OutboxDelivery:
         alerts: Alerts,
         batch: int = BATCH,
         lease: timedelta = LEASE,
+        listeners: Sequence[FactListener] = (),
     ) -> None:
         self._feed, self._store, self._people = feed, store, feed
+        self._listeners = tuple(listeners)
         self._campaigns, self._alerts = campaigns, alerts
         self._batch, self._lease = batch, lease
         self._known: dict[str, tuple[object, Campaign, Span | None]] = {}
@@ -88,6 +99,9 @@ class OutboxDelivery:
         events = self.events([fact for _, fact in leased])
         if events:
             kpis.ingest(self._store, self, self._alerts, events, now)
+        facts = [fact for _, fact in leased]
+        for listener in self._listeners:
+            listener.take(facts, now)
         self._feed.delivered([row_id for row_id, _ in leased], now)
         return len(leased)
 

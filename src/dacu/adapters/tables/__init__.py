@@ -7,6 +7,7 @@ from dacu.adapters.tables.alert import alerts
 from dacu.adapters.tables.base import AwareDateTime, metadata
 from dacu.adapters.tables.budget import budget_draws, budget_releases
 from dacu.adapters.tables.campaign import campaigns
+from dacu.adapters.tables.coins import coin_balances, coin_entries
 from dacu.adapters.tables.coupon import activity_codes, coupon_holdings, coupon_templates, coupons
 from dacu.adapters.tables.customer import customer_units, customers
 from dacu.adapters.tables.flash import (
@@ -43,6 +44,8 @@ __all__ = [
     "campaigns",
     "cases",
     "code_requests",
+    "coin_balances",
+    "coin_entries",
     "console_sessions",
     "coupon_holdings",
     "coupon_templates",

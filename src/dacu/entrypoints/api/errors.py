@@ -63,6 +63,8 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.CALLBACK_REPLAYED: 409,
     ErrorCode.AMOUNT_MISMATCH: 409,
     ErrorCode.BUDGET_SPENT: 409,
+    ErrorCode.RISK_BLOCKED: 403,
+    ErrorCode.NOT_ENOUGH_COINS: 409,
     ErrorCode.PAYMENT_UNAVAILABLE: 503,
     ErrorCode.UNKNOWN_CUSTOMER: 404,
     ErrorCode.RATE_LIMITED: 429,
