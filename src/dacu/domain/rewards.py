@@ -8,6 +8,7 @@ are drawn when they are redeemed (their template's campaign budget), so their
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from dacu.domain.errors import InvalidRule
@@ -37,3 +38,31 @@ class Reward:
             raise InvalidRule("coins", "a coins reward gives at least one coin")
         if self.value < 0:
             raise InvalidRule("value", "a reward's value is not negative")
+
+
+class GivenStatus(StrEnum):
+    GIVEN = "given"  # in the account: a coupon in the wallet, coins in the ledger
+    PENDING = "pending"  # on its way: a top-up asked of the provider
+    AWAITING_ADDRESS = "awaiting_address"  # a physical prize: name, phone and address first
+    SHIPPING = "shipping"  # in the fulfilment queue, within its promise
+    HELD = "held"  # the risk check asked for a review
+    NOTHING = "nothing"
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """One reward to one customer, for one deed: given once per `key`."""
+
+    reward: Reward
+    customer_id: str
+    campaign_id: str
+    key: str  # "lottery:{draw id}", "redeem:{request}" …
+    at: datetime
+    source: str  # the mechanic: "lottery", "redemption", "invite" …
+
+
+@dataclass(frozen=True, slots=True)
+class Given:
+    key: str
+    status: GivenStatus
+    reference: str = ""  # a coupon id, a top-up's provider reference, a fulfilment id

@@ -1,4 +1,4 @@
-"""The coin ledger: entries with reasons, a balance per customer never below zero.
+"""The coin ledger (entries with reasons, a balance never below zero) and referrals.
 
 Revision ID: 0025_coins
 Revises: 0024
@@ -39,8 +39,20 @@ def upgrade() -> None:
         sa.CheckConstraint("debt >= 0", name="ck_coin_balances_debt"),
     )
 
+    op.create_table(
+        "referrals",
+        sa.Column("customer_id", sa.String(64), primary_key=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("referrer", sa.String(64), nullable=False),
+        sa.Column("campaign_id", sa.String(64), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_referrals_referrer", "referrals", ["kind", "referrer"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_referrals_referrer", "referrals")
+    op.drop_table("referrals")
     op.drop_table("coin_balances")
     op.drop_index("ix_coin_entries_customer", "coin_entries")
     op.drop_table("coin_entries")
