@@ -34,6 +34,7 @@ from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
+from dacu.bootstrap_acquisition import AcquisitionService, acquisition_of, budget_left
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -101,6 +102,7 @@ class Platform:
     registration: RegistrationService  # sign-up and sign-in by phone and one-time code
     risk: RiskCheck  # asked before every growth reward; allows everything by default
     coins: CoinLedger  # 智慧币
+    acquisition: AcquisitionService  # 拉新: welcome red packets, invite, merchant and share codes
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
@@ -169,6 +171,13 @@ def bootstrap(
     orders = OrderService(uow, intake, quotes, now, ids)  # paid by `payments`
     paying = wiring.payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids)
     flash = Flashing(engine, redis_url, redis_prefix, hot, alerts, notifications, uow)
+    coupon_service = CouponService(coupons, coupons, uow, now, ids, campaigns.is_open)
+    budgets = BudgetService(uow, figures, campaigns.get, now, quotes.moved)
+    risk, coins = AllowAll(), SqlCoinLedger(engine)
+    acquisition = acquisition_of(
+        engine, coupon_service, campaigns.live, budget_left(budgets, campaigns), risk, coins,
+        now, lambda customer_id: facts.facts(customer_id).phone_verified,
+    )  # fmt: skip
     return Platform(
         engine=engine,
         clock=now,
@@ -176,7 +185,7 @@ def bootstrap(
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         campaigns=campaigns,
-        coupons=CouponService(coupons, coupons, uow, now, ids, campaigns.is_open),
+        coupons=coupon_service,
         orders=orders,
         intake=intake,
         stock=stock,
@@ -197,10 +206,11 @@ def bootstrap(
         quotes=quotes,
         catalog=catalog,
         payments=paying,
-        budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
-        registration=registration_of(engine, access, now, ids),
-        risk=AllowAll(),
-        coins=SqlCoinLedger(engine),
+        budgets=budgets,
+        registration=registration_of(engine, access, now, ids, joined=acquisition),
+        risk=risk,
+        coins=coins,
+        acquisition=acquisition,
     )
 
 
