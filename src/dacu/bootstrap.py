@@ -34,7 +34,7 @@ from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
-from dacu.bootstrap_acquisition import AcquisitionService, acquisition_of, budget_left
+from dacu.bootstrap_acquisition import AcquisitionService, acquisition_of
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -171,13 +171,6 @@ def bootstrap(
     orders = OrderService(uow, intake, quotes, now, ids)  # paid by `payments`
     paying = wiring.payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids)
     flash = Flashing(engine, redis_url, redis_prefix, hot, alerts, notifications, uow)
-    coupon_service = CouponService(coupons, coupons, uow, now, ids, campaigns.is_open)
-    budgets = BudgetService(uow, figures, campaigns.get, now, quotes.moved)
-    risk, coins = AllowAll(), SqlCoinLedger(engine)
-    acquisition = acquisition_of(
-        engine, coupon_service, campaigns.live, budget_left(budgets, campaigns), risk, coins,
-        now, lambda customer_id: facts.facts(customer_id).phone_verified,
-    )  # fmt: skip
     return Platform(
         engine=engine,
         clock=now,
@@ -185,7 +178,7 @@ def bootstrap(
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         campaigns=campaigns,
-        coupons=coupon_service,
+        coupons=(cs := CouponService(coupons, coupons, uow, now, ids, campaigns.is_open)),
         orders=orders,
         intake=intake,
         stock=stock,
@@ -206,11 +199,11 @@ def bootstrap(
         quotes=quotes,
         catalog=catalog,
         payments=paying,
-        budgets=budgets,
-        registration=registration_of(engine, access, now, ids, joined=acquisition),
-        risk=risk,
-        coins=coins,
-        acquisition=acquisition,
+        budgets=(budgets := BudgetService(uow, figures, campaigns.get, now, quotes.moved)),
+        risk=(risk := AllowAll()),
+        coins=(coins := SqlCoinLedger(engine)),
+        acquisition=(a := acquisition_of(engine, cs, campaigns, budgets, risk, coins, now, facts)),
+        registration=registration_of(engine, access, now, ids, joined=a),
     )
 
 

@@ -8,29 +8,34 @@ from sqlalchemy import Engine
 
 from dacu.adapters.acquisition_store import SqlAcquisition
 from dacu.domain.budgets import base_of
-from dacu.domain.campaigns import Campaign
 from dacu.domain.types import Fen
 from dacu.services.acquisition import AcquisitionService
 from dacu.services.acquisition_rewards import CouponGrants, OpenCampaigns, RewardDesk
 from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
 from dacu.services.ports.coins import CoinLedger
+from dacu.services.ports.customers import CustomerFacts
 from dacu.services.ports.risk import RiskCheck
 
 
 def acquisition_of(
     engine: Engine,
     coupons: CouponGrants,
-    live: Callable[[], list[Campaign]],
-    left: Callable[[str], Fen],
+    campaigns: CampaignService,
+    budgets: BudgetService,
     risk: RiskCheck,
     coins: CoinLedger,
     clock: Callable[[], datetime],
-    verified: Callable[[str], bool],
+    customers: CustomerFacts,
 ) -> AcquisitionService:
+    """Rewards for the open campaigns, within what their budgets have left, to
+    phone-verified members only."""
     store = SqlAcquisition(engine)
-    desk = RewardDesk(store, coupons, risk, left)
-    return AcquisitionService(store, desk, OpenCampaigns(live), coins, clock, verified)
+    desk = RewardDesk(store, coupons, risk, budget_left(budgets, campaigns))
+    open_now = OpenCampaigns(campaigns.live)
+    return AcquisitionService(
+        store, desk, open_now, coins, clock, lambda c: customers.facts(c).phone_verified
+    )
 
 
 def budget_left(budgets: BudgetService, campaigns: CampaignService) -> Callable[[str], Fen]:

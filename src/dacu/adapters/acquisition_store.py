@@ -164,7 +164,9 @@ class SqlAcquisition:
             row = connection.execute(select(shares).where(shares.c.token == token)).one_or_none()
         return None if row is None else _share(row._mapping)
 
-    def decide(self, record: RewardRecord, cap: Cap | None, draw: Draw | None) -> RewardRecord:
+    def decide(
+        self, record: RewardRecord, cap: Cap | None, draw: Draw | None
+    ) -> tuple[RewardRecord, bool]:
         with self._engine.begin() as connection:
             made = connection.execute(
                 insert_for(connection, acquisition_rewards)
@@ -173,9 +175,9 @@ class SqlAcquisition:
                 .returning(acquisition_rewards.c.key)
             ).first()
             if made is None:
-                return _earlier(connection, record.key)
+                return _earlier(connection, record.key), False
             if record.outcome is not Outcome.GRANTING:
-                return record
+                return record, True
             outcome = _take(connection, cap, draw)
             if outcome is not Outcome.GRANTING:
                 connection.execute(
@@ -183,7 +185,7 @@ class SqlAcquisition:
                     .where(acquisition_rewards.c.key == record.key)
                     .values(outcome=outcome.value)
                 )
-        return replace(record, outcome=outcome)
+        return replace(record, outcome=outcome), True
 
     def settle(self, key: str, outcome: Outcome, give_back: Draw | None) -> None:
         with self._engine.begin() as connection:

@@ -5,14 +5,14 @@ The order: the risk check (block: none; review: held), the campaign's budget
 records the decision, counts the inviter's or sharer's cap and draws the
 mechanic's budget line; only the copy that recorded it issues the coupon, through
 the coupon service's idempotent grant under the same key. A decision left
-GRANTING (a crash between the two) is issued by the next retry.
+GRANTING a minute on (a crash between the two) is issued by the next ask.
 """
 
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from dacu.domain.acquisition import Mechanic, Outcome, RewardRecord, face_value, reward_key
@@ -26,6 +26,7 @@ from dacu.services.ports.acquisition import AcquisitionStore, Cap, Draw
 from dacu.services.ports.risk import RiskCheck
 
 FRESH_S = 0.2  # how old this process's list of live campaigns may be
+STUCK = timedelta(minutes=1)  # a reward still GRANTING this long after is issued again
 
 _VERDICTS = {Verdict.BLOCK: Outcome.BLOCKED, Verdict.REVIEW: Outcome.HELD}
 _LINES = {Mechanic.WELCOME: "welcome", Mechanic.INVITE: "invites", Mechanic.SHARE: "invites"}
@@ -109,9 +110,11 @@ class RewardDesk:
         draw = None
         if ask.line_budget:
             draw = Draw(line_id(campaign_id, _LINES[ask.mechanic]), value, ask.line_budget)
-        record = self._store.decide(asked, ask.cap, draw)
+        record, made = self._store.decide(asked, ask.cap, draw)
         if record.outcome is not Outcome.GRANTING:
             return record
+        if not made and at - record.at < STUCK:
+            return record  # the copy that decided it is issuing it right now
         issued = self._issue(record, at)
         self._store.settle(record.key, issued, None if issued is Outcome.ISSUED else draw)
         return replace(record, outcome=issued)

@@ -80,10 +80,12 @@ class AcquisitionStore(Protocol):
 
     def find_share(self, token: str) -> Share | None: ...
 
-    def decide(self, record: RewardRecord, cap: Cap | None, draw: Draw | None) -> RewardRecord:
+    def decide(
+        self, record: RewardRecord, cap: Cap | None, draw: Draw | None
+    ) -> tuple[RewardRecord, bool]:
         """Record the key's decision once. A GRANTING record counts against `cap` and draws
         `draw` in the same transaction (CAPPED or BUDGET_SPENT if either would pass its
-        limit). A key decided before returns what was recorded then."""
+        limit). A key decided before returns what was recorded then, and False."""
         ...
 
     def settle(self, key: str, outcome: Outcome, give_back: Draw | None) -> None:
