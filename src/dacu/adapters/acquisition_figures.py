@@ -65,13 +65,12 @@ def _count(connection: Connection, campaign_id: str) -> int:
 
 def _depth(connection: Connection, campaign_id: str) -> int:
     """The longest chain of inviters above any of the campaign's invitees, plus one."""
-    edges = dict(
-        connection.execute(
-            select(referrals.c.customer_id, referrals.c.referrer).where(
-                referrals.c.kind == ReferralKind.INVITE.value
-            )
-        ).tuples()
+    rows = connection.execute(
+        select(referrals.c.customer_id, referrals.c.referrer).where(
+            referrals.c.kind == ReferralKind.INVITE.value
+        )
     )
+    edges = {str(invitee): str(referrer) for invitee, referrer in rows}
     mine = connection.execute(
         select(referrals.c.customer_id).where(
             referrals.c.campaign_id == campaign_id,
