@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 
 from dacu.domain.events import Channel
 from dacu.entrypoints.kpi_view import dashboard_json
+from dacu.entrypoints.web.acquisition import figures_of
 from dacu.entrypoints.web.context import backend, campaign_of, zone_of
 from dacu.entrypoints.web.i18n import language, translator
 from dacu.entrypoints.web.render import figure_writer, page
@@ -44,10 +45,8 @@ def live_fragment(campaign_id: str, request: Request, who: UserDep) -> HTMLRespo
 def _context(request: Request, campaign_id: str) -> dict[str, Any]:
     found = backend(request)
     now = found.clock()
-    board = dashboard_json(
-        kpis.dashboard(found.kpis, found.alerts, campaign_of(found, campaign_id), now),
-        zone_of(found),
-    )
+    campaign = campaign_of(found, campaign_id)
+    board = dashboard_json(kpis.dashboard(found.kpis, found.alerts, campaign, now), zone_of(found))
     t = translator(language(request))
     chart_labels = {
         "gmv": t("gmv"),
@@ -65,4 +64,5 @@ def _context(request: Request, campaign_id: str) -> dict[str, Any]:
         "poll_seconds": POLL_SECONDS,
         "funnel": FUNNEL,
         "chart_labels": chart_labels,
+        "acquisition": figures_of(found, campaign),  # the 拉新 card
     }
