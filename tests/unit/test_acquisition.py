@@ -151,7 +151,7 @@ def test_a_campaign_budget_short_of_the_face_value_gives_nothing():
 
 
 def test_a_line_stops_the_reward_once_spent():
-    desk, store, grants, _ = _desk()
+    desk, store, _, _ = _desk()
     campaign = _launch()
     outcomes = [desk.reward(_welcome(campaign, f"u-{n}", 4000), NOW).outcome for n in range(3)]
     assert outcomes == [Outcome.ISSUED, Outcome.ISSUED, Outcome.BUDGET_SPENT]
