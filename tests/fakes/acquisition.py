@@ -114,7 +114,7 @@ class FakeAcquisitionStore:
     def rewards_of(self, customer_id: str) -> list[RewardRecord]:
         return [r for r in self.rewards.values() if r.customer_id == customer_id]
 
-    def figures(self, campaign_id: str, since: datetime) -> Figures:
+    def figures(self, campaign_id: str, since: datetime, full: bool = True) -> Figures:
         outcomes: dict[str, dict[str, int]] = {}
         for r in self.rewards.values():
             if r.campaign_id == campaign_id:

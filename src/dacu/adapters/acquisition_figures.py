@@ -13,7 +13,10 @@ TOP = 10
 MAX_DEPTH = 64  # an invite chain is followed no further (a cycle cannot form: one referrer)
 
 
-def figures_of(connection: Connection, campaign_id: str, since: datetime) -> Figures:
+def figures_of(
+    connection: Connection, campaign_id: str, since: datetime, full: bool = True
+) -> Figures:
+    """The outcomes and new members; with `full`, the inviters, shops and tree depth too."""
     rewards = acquisition_rewards.c
     outcomes: dict[str, dict[str, int]] = {}
     counted = connection.execute(
@@ -28,6 +31,8 @@ def figures_of(connection: Connection, campaign_id: str, since: datetime) -> Fig
             customers.c.phone_verified.is_(True), customers.c.registered_at >= since
         )
     ).scalar_one()
+    if not full:
+        return Figures(outcomes, [], 0, [], 0, int(verified))
     return Figures(
         outcomes=outcomes,
         top_inviters=_by_referrer(connection, campaign_id, ReferralKind.INVITE),

@@ -210,9 +210,9 @@ class SqlAcquisition:
         with self._engine.connect() as connection:
             return [_record(row._mapping) for row in connection.execute(query)]
 
-    def figures(self, campaign_id: str, since: datetime) -> Figures:
+    def figures(self, campaign_id: str, since: datetime, full: bool = True) -> Figures:
         with self._engine.connect() as connection:
-            return figures_of(connection, campaign_id, since)
+            return figures_of(connection, campaign_id, since, full)
 
 
 def _take(connection: Connection, cap: Cap | None, draw: Draw | None) -> Outcome:

@@ -137,8 +137,8 @@ class AcquisitionService:
     def rewards_of(self, customer_id: str) -> list[RewardRecord]:
         return self._store.rewards_of(customer_id)
 
-    def figures(self, campaign_id: str, since: datetime) -> Figures:
-        return self._store.figures(campaign_id, since)
+    def figures(self, campaign_id: str, since: datetime, full: bool = True) -> Figures:
+        return self._store.figures(campaign_id, since, full)
 
 
 def read_code(typed: str, length: int, field: str) -> str:

@@ -55,9 +55,10 @@ def acquisition_page(
     return page(request, "acquisition.html", context, who=who)
 
 
-def figures_of(found: Platform, campaign: Campaign) -> dict[str, Any]:
-    """The campaign's figures as the page and the dashboard card show them."""
-    figures = found.acquisition.figures(campaign.id, campaign.span.starts_at or EPOCH)
+def figures_of(found: Platform, campaign: Campaign, full: bool = True) -> dict[str, Any]:
+    """The campaign's figures as the page (`full`) and the dashboard card show them."""
+    since = campaign.span.starts_at or EPOCH
+    figures = found.acquisition.figures(campaign.id, since, full)
     outcomes = figures.outcomes
     return {
         "campaign": campaign,

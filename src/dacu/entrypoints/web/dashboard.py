@@ -32,7 +32,10 @@ FUNNEL = (
 
 @router.get("/{campaign_id}")
 def dashboard_page(campaign_id: str, request: Request, who: UserDep) -> HTMLResponse:
-    return page(request, "dashboard.html", _context(request, campaign_id), who=who)
+    found = backend(request)
+    card = figures_of(found, campaign_of(found, campaign_id), full=False)  # the 拉新 card
+    context = {**_context(request, campaign_id), "acquisition": card}
+    return page(request, "dashboard.html", context, who=who)
 
 
 @router.get("/{campaign_id}/live")
@@ -45,8 +48,10 @@ def live_fragment(campaign_id: str, request: Request, who: UserDep) -> HTMLRespo
 def _context(request: Request, campaign_id: str) -> dict[str, Any]:
     found = backend(request)
     now = found.clock()
-    campaign = campaign_of(found, campaign_id)
-    board = dashboard_json(kpis.dashboard(found.kpis, found.alerts, campaign, now), zone_of(found))
+    board = dashboard_json(
+        kpis.dashboard(found.kpis, found.alerts, campaign_of(found, campaign_id), now),
+        zone_of(found),
+    )
     t = translator(language(request))
     chart_labels = {
         "gmv": t("gmv"),
@@ -64,5 +69,4 @@ def _context(request: Request, campaign_id: str) -> dict[str, Any]:
         "poll_seconds": POLL_SECONDS,
         "funnel": FUNNEL,
         "chart_labels": chart_labels,
-        "acquisition": figures_of(found, campaign),  # the 拉新 card
     }

@@ -94,7 +94,9 @@ class AcquisitionStore(Protocol):
 
     def rewards_of(self, customer_id: str) -> list[RewardRecord]: ...
 
-    def figures(self, campaign_id: str, since: datetime) -> Figures: ...
+    def figures(self, campaign_id: str, since: datetime, full: bool = True) -> Figures:
+        """With `full` False, only the outcomes and the new verified members (a card)."""
+        ...
 
 
 class NewMembers(Protocol):
