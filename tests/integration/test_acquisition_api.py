@@ -81,6 +81,13 @@ def test_an_unknown_code_is_noted_not_refused(site):
     assert signed["codes"] == {"invite_code": "unknown", "merchant_code": "unknown"}
 
 
+def test_an_empty_code_is_no_code(site):
+    base, _, platform = site
+    signed = _sign_in(base, platform, 8, invite_code="", merchant_code="", share="")
+    assert signed["new"]
+    assert signed["codes"] == {}
+
+
 def test_a_shop_code_is_its_merchants_and_operators_only(site):
     base, operator, platform = site
     platform.goods.open_shop(Shop("shop-9", "m-9", "九号店"))

@@ -30,6 +30,7 @@ Phone = Annotated[
     Field(min_length=1, max_length=32, pattern=PRINTABLE, description="a mainland mobile"),
 ]
 Code = Annotated[str, Field(min_length=1, max_length=16, pattern=PRINTABLE)]
+SignUpCode = Annotated[str, Field(max_length=32, pattern=PRINTABLE)]  # empty: none given
 
 
 class CodeIn(Strict):
@@ -46,9 +47,9 @@ class SessionIn(Strict):
     phone: Phone
     code: Code
     # honoured only when the phone is new; an unknown one is noted in `codes`, not refused
-    invite_code: Code | None = Field(None, description="邀请码 of the member who invited")
-    merchant_code: Code | None = Field(None, description="商家码 of the shop that brought")
-    share: Code | None = Field(None, max_length=32, description="the share link's token")
+    invite_code: SignUpCode | None = Field(None, description="邀请码 of the member who invited")
+    merchant_code: SignUpCode | None = Field(None, description="商家码 of the shop that brought")
+    share: SignUpCode | None = Field(None, description="the token of the share link followed")
 
 
 class SessionOut(BaseModel):
