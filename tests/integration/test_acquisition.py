@@ -235,3 +235,16 @@ def test_a_storm_of_invitees_rewards_each_once_and_never_past_the_cap(world):
     assert _templates(platform, inviter).count("invite-red-5") == 5
     assert platform.coins.balance(inviter).balance == 10
     assert platform.acquisition.invite(inviter).invitees == 8
+
+
+def test_an_inviter_without_a_verified_phone_is_not_rewarded(world):
+    platform, _ = world
+    apply_launch(platform)
+    code = platform.acquisition.invite("u-token-only").code  # a consumer known by a token only
+    invited = sign_up(platform, 90, SignUpCodes(invite_code=code))
+    assert invited.codes == {"invite_code": "accepted"}
+    referral = platform.acquisition.referral(invited.customer_id)
+    assert referral is not None
+    assert referral.referrer == "u-token-only"
+    assert _templates(platform, "u-token-only") == []
+    assert platform.coins.balance("u-token-only").balance == 0
