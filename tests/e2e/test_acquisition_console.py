@@ -11,7 +11,7 @@ import pytest
 from dacu.domain.access import Role
 from dacu.domain.acquisition import SignUpCodes
 from dacu.domain.goods import Shop
-from tests.integration.acquisition_world import LAUNCH_DAY, apply_launch, sign_up
+from tests.integration.acquisition_world import LAUNCH_DAY, apply_launch, launch, sign_up
 from tests.integration.conftest import POSTGRES, postgres_engine, sqlite_engine
 from tests.integration.payments_rig import Site, served
 
@@ -26,7 +26,7 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
     with made as engine, served(engine) as it:
         it.clock.now = LAUNCH_DAY
         platform = it.platform
-        apply_launch(platform)
+        apply_launch(platform, launch(merchant_codes={}))  # a campaign that runs 商家码
         platform.goods.open_shop(Shop("shop-3", "m-3", "三号店"))
         shop_code = platform.acquisition.merchant_code("shop-3")
         root = sign_up(platform, 1).customer_id
@@ -67,7 +67,7 @@ def test_an_operator_reads_the_campaigns_acquisition_and_a_members_tree(site, pa
     assert page.inner_text("[data-figure=new_verified]") == "4"
     assert page.inner_text("[data-figure=invitees]") == "2"
     assert page.inner_text("[data-figure=depth]") == "2"
-    assert page.locator("tr[data-shop='shop-3']").count() == 0  # launch.yaml runs no 商家码 line
+    assert page.inner_text("tr[data-shop='shop-3'] td.r") == "1"
     assert "新人红包" in page.content()
     # look up the root member: their invitee and the invitee's invitee
     page.fill("#f-member", root)
