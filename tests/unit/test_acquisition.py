@@ -200,6 +200,10 @@ def test_a_new_member_with_an_invite_code_rewards_the_inviter_and_notes_the_rest
     assert (referral.kind, referral.referrer) == (ReferralKind.INVITE, "u-inviter")
     assert sorted(g[0] for g in grants.given.values()) == ["invite-red-5", "welcome-red-20"]
     assert earned == [("u-inviter", 2, "invite", "invite:u-new", NOW, "launch-2026-09")]
+    asked = service_risk(service).asked
+    invite = next(q for q in asked if q.action is Action.INVITE_REWARD)
+    assert (invite.customer_id, invite.subject, invite.amount) == ("u-inviter", "u-new", 500)
+    assert invite.context == {"invitee": "u-new", "invitees": "1"}
     assert service.joined("u-old", False, SignUpCodes(invite_code=code), NOW) == {
         "invite_code": "not_new"
     }
@@ -218,3 +222,7 @@ def test_an_unknown_share_token_is_noted_and_ones_own_is_not_rewarded():
     assert service.joined("u-a", True, SignUpCodes(share="nope"), NOW) == {"share": "unknown"}
     link = service.share("u-b", ShareTarget.VENUE, "venue-1")
     assert service.joined("u-b", True, SignUpCodes(share=link.token), NOW) == {"share": "own"}
+
+
+def service_risk(service: AcquisitionService) -> Risk:
+    return service._desk._risk  # the fake this test built the service over

@@ -121,9 +121,10 @@ class Joining:
         cap = None
         if invites.max_rewarded:
             cap = Cap(f"invite:{campaign.id}:{inviter}", invites.max_rewarded)
+        tree = (("invitee", invitee), ("invitees", str(self._store.invitee_count(inviter))))
         ask = Ask(
             Mechanic.INVITE, campaign, invites.coupon, invites.budget, inviter, invitee,
-            Action.INVITE_REWARD, cap,
+            Action.INVITE_REWARD, cap, tree,
         )  # fmt: skip
         record = self._desk.reward(ask, at)
         if invites.coins and record.outcome not in _NOT_EARNED:
@@ -139,7 +140,7 @@ class Joining:
             cap = Cap(f"share:{campaign.id}:{sharer}:{day}", invites.share_daily_cap)
         ask = Ask(
             Mechanic.SHARE, campaign, invites.share_coupon, invites.budget, sharer, member,
-            Action.SHARE_REWARD, cap,
+            Action.SHARE_REWARD, cap, (("new_member", member),),
         )  # fmt: skip
         self._desk.reward(ask, at)
 

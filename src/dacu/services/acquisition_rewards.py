@@ -58,6 +58,7 @@ class Ask:
     subject: str  # the new member it is for
     action: Action
     cap: Cap | None = None
+    context: tuple[tuple[str, str], ...] = ()  # for the risk check: the referral, the tree
 
 
 class OpenCampaigns:
@@ -97,7 +98,9 @@ class RewardDesk:
         """Decide and give the reward once per mechanic, campaign and new member."""
         value = self._value(ask.coupon)
         campaign_id = ask.campaign.id
-        query = RiskQuery(ask.action, ask.customer_id, at, campaign_id, value, ask.subject)
+        query = RiskQuery(
+            ask.action, ask.customer_id, at, campaign_id, value, ask.subject, dict(ask.context)
+        )
         decision = self._risk.assess(query)
         outcome = _VERDICTS.get(decision.verdict, Outcome.GRANTING)
         if outcome is Outcome.GRANTING and value and self._left(campaign_id) < value:
