@@ -120,6 +120,7 @@ def test_a_share_link_is_made_once_a_day_opened_in_public_and_rewards_the_sharer
     assert call(base, None, "GET", "/v1/shares/nope").status_code == 404
     both = call(base, sharer["token"], "POST", "/v1/shares", json={"venue": "a", "sku": "b"})
     assert both.status_code == 422
+    assert both.json()["error"]["field"] == "sku"
     friend = _sign_in(base, platform, 6, share=token)
     assert friend["codes"] == {"share": "accepted"}
     assert "share-red-3" in _wallet(platform, sharer["customer_id"])

@@ -8,7 +8,7 @@ Codes are given at sign-in (`POST /v1/customers/sessions`: `invite_code`,
 from datetime import UTC, datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from dacu.domain.access import Role
 from dacu.domain.acquisition import Share, ShareTarget
@@ -20,7 +20,6 @@ from dacu.services.acquisition import TreeNode
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 router = APIRouter(prefix="/v1", tags=["acquisition"])
-OUTCOMES = ("issued", "held", "blocked", "budget_spent", "out_of_stock", "capped", "refused")
 
 
 class InviteOut(BaseModel):
@@ -48,12 +47,6 @@ class MerchantCodeOut(BaseModel):
 class ShareIn(Strict):
     sku: Id | None = Field(None, description="share a SKU …")
     venue: Id | None = Field(None, description="… or a venue (会场)")
-
-    @model_validator(mode="after")
-    def _one(self) -> "ShareIn":
-        if (self.sku is None) == (self.venue is None):
-            raise InvalidRule("sku", "share one SKU or one venue")
-        return self
 
 
 class ShareOut(BaseModel):
@@ -113,6 +106,8 @@ def merchant_code(shop_id: Id, backend: PlatformDep, who: PrincipalDep) -> Merch
 def share(body: ShareIn, backend: PlatformDep, who: PrincipalDep) -> ShareOut:
     """A share link to a SKU or venue: the same one all day for the same target."""
     who.require(Role.CONSUMER)
+    if (body.sku is None) == (body.venue is None):
+        raise InvalidRule("sku", "share one SKU or one venue")
     if body.sku is not None:
         backend.goods.sku(body.sku)  # an unknown SKU is a 404 naming it
         made = backend.acquisition.share(who.subject, ShareTarget.SKU, body.sku)
