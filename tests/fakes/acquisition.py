@@ -17,6 +17,7 @@ class FakeAcquisitionStore:
         self.shares: dict[str, Share] = {}
         self.rewards: dict[str, RewardRecord] = {}
         self.counts: dict[str, int] = {}
+        self.taken: dict[str, tuple[str, int]] = {}  # key → the line drawn and how much
         self.drawn: dict[str, int] = dict(lines or {})
         self._lock = threading.Lock()
 
@@ -100,16 +101,24 @@ class FakeAcquisitionStore:
                         self.counts[cap.key] -= 1
                 else:
                     self.drawn[draw.line] = self.drawn.get(draw.line, 0) + draw.amount
+                    self.taken[record.key] = (draw.line, draw.amount)
             self.rewards[record.key] = replace(record, outcome=outcome)
             return self.rewards[record.key], True
 
-    def settle(self, key: str, outcome: Outcome, give_back: Draw | None) -> None:
+    def settle(self, key: str, outcome: Outcome) -> None:
         with self._lock:
             if self.rewards[key].outcome is not Outcome.GRANTING:
                 return
             self.rewards[key] = replace(self.rewards[key], outcome=outcome)
-            if give_back is not None:
-                self.drawn[give_back.line] -= give_back.amount
+            line, amount = self.taken.pop(key, ("", 0))
+            if outcome is not Outcome.ISSUED and amount:
+                self.drawn[line] -= amount
+
+    def stuck(self, before: datetime, limit: int = 500) -> list[RewardRecord]:
+        found = [
+            r for r in self.rewards.values() if r.outcome is Outcome.GRANTING and r.at < before
+        ]
+        return found[:limit]
 
     def rewards_of(self, customer_id: str) -> list[RewardRecord]:
         return [r for r in self.rewards.values() if r.customer_id == customer_id]

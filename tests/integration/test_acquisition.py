@@ -248,3 +248,32 @@ def test_an_inviter_without_a_verified_phone_is_not_rewarded(world):
     assert referral.referrer == "u-token-only"
     assert _templates(platform, "u-token-only") == []
     assert platform.coins.balance("u-token-only").balance == 0
+
+
+def test_a_reward_a_crash_left_half_given_is_issued_by_the_sweep(world):
+    platform, clock = world
+    apply_launch(platform, launch(welcome={"coupon": "welcome-red-20", "budget": 4000}))
+    from dacu.adapters.acquisition_store import SqlAcquisition
+    from dacu.domain.acquisition import Mechanic, Outcome, RewardRecord
+    from dacu.services.ports.acquisition import Draw
+
+    store = SqlAcquisition(platform.engine)
+    record = RewardRecord(
+        "welcome:launch-2026-09:u-crash",
+        Mechanic.WELCOME,
+        "launch-2026-09",
+        "u-crash",
+        "u-crash",
+        Outcome.GRANTING,
+        "welcome-red-20",
+        2000,
+        LAUNCH_DAY,
+    )
+    store.decide(record, None, Draw("launch-2026-09:welcome", 2000, 4000))  # then a crash
+    assert platform.acquisition.finish_stuck(LAUNCH_DAY) == 0  # the deciding copy may be at it
+    clock.now = LAUNCH_DAY + timedelta(minutes=2)
+    assert platform.acquisition.finish_stuck() == 1
+    assert _templates(platform, "u-crash") == ["welcome-red-20"]
+    assert platform.acquisition.finish_stuck() == 0
+    lines = {line.name: line.drawn for line in platform.budgets.lines("launch-2026-09")}
+    assert lines == {"welcome": 2000}

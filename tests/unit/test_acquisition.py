@@ -2,7 +2,7 @@
 sign-up over in-memory fakes: risk first, the campaign's budget, caps, lines, once per key."""
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from dacu.domain.acquisition import (
     Mechanic,
     Outcome,
     ReferralKind,
+    RewardRecord,
     ShareTarget,
     SignUpCodes,
     Welcome,
@@ -226,3 +227,26 @@ def test_an_unknown_share_token_is_noted_and_ones_own_is_not_rewarded():
 
 def service_risk(service: AcquisitionService) -> Risk:
     return service._desk._risk  # the fake this test built the service over
+
+
+def test_a_reward_left_half_given_is_issued_by_the_sweep():
+    desk, store, grants, _ = _desk()
+    campaign = _launch()
+    earlier = NOW - timedelta(seconds=90)
+    record = RewardRecord(
+        "welcome:launch-2026-09:u-crash",
+        Mechanic.WELCOME,
+        campaign.id,
+        "u-crash",
+        "u-crash",
+        Outcome.GRANTING,
+        "welcome-red-20",
+        2000,
+        earlier,
+    )
+    store.decide(record, None, None)  # decided, then the process died before the grant
+    assert desk.finish_stuck(NOW - timedelta(seconds=60)) == 0  # not yet a minute old
+    assert desk.finish_stuck(NOW) == 1
+    assert store.rewards[record.key].outcome is Outcome.ISSUED
+    assert list(grants.given) == [record.key]
+    assert desk.finish_stuck(NOW) == 0

@@ -179,15 +179,15 @@ class SqlAcquisition:
             if record.outcome is not Outcome.GRANTING:
                 return record, True
             outcome = _take(connection, cap, draw)
-            if outcome is not Outcome.GRANTING:
-                connection.execute(
-                    update(acquisition_rewards)
-                    .where(acquisition_rewards.c.key == record.key)
-                    .values(outcome=outcome.value)
-                )
+            taken = {"line": draw.line, "drawn": draw.amount} if draw is not None else {}
+            connection.execute(
+                update(acquisition_rewards)
+                .where(acquisition_rewards.c.key == record.key)
+                .values(outcome=outcome.value, **(taken if outcome is Outcome.GRANTING else {}))
+            )
         return replace(record, outcome=outcome), True
 
-    def settle(self, key: str, outcome: Outcome, give_back: Draw | None) -> None:
+    def settle(self, key: str, outcome: Outcome) -> None:
         with self._engine.begin() as connection:
             moved = connection.execute(
                 update(acquisition_rewards)
@@ -196,9 +196,24 @@ class SqlAcquisition:
                     acquisition_rewards.c.outcome == Outcome.GRANTING.value,
                 )
                 .values(outcome=outcome.value)
+                .returning(acquisition_rewards.c.line, acquisition_rewards.c.drawn)
+            ).one_or_none()
+            if moved is None or outcome is Outcome.ISSUED or not moved.drawn or not moved.line:
+                return
+            SqlBudgets(connection).give({moved.line: int(moved.drawn)})
+
+    def stuck(self, before: datetime, limit: int = 500) -> list[RewardRecord]:
+        query = (
+            select(acquisition_rewards)
+            .where(
+                acquisition_rewards.c.outcome == Outcome.GRANTING.value,
+                acquisition_rewards.c.at < before,
             )
-            if moved.rowcount == 1 and give_back is not None and give_back.amount:
-                SqlBudgets(connection).give({give_back.line: give_back.amount})
+            .order_by(acquisition_rewards.c.at)
+            .limit(limit)
+        )
+        with self._engine.connect() as connection:
+            return [_record(row._mapping) for row in connection.execute(query)]
 
     def rewards_of(self, customer_id: str) -> list[RewardRecord]:
         query = (
@@ -250,6 +265,8 @@ def _row(record: RewardRecord) -> dict[str, Any]:
         "outcome": record.outcome.value,
         "coupon": record.coupon,
         "value": record.value,
+        "line": None,
+        "drawn": 0,
         "at": record.at,
     }
 

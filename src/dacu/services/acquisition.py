@@ -134,6 +134,10 @@ class AcquisitionService:
             raise UnknownShare("no share has that token", "token")
         return found
 
+    def finish_stuck(self, now: datetime | None = None) -> int:
+        """Issue what a crash left decided but not given; how many were issued."""
+        return self._desk.finish_stuck(now or self._clock())
+
     def rewards_of(self, customer_id: str) -> list[RewardRecord]:
         return self._store.rewards_of(customer_id)
 

@@ -118,9 +118,18 @@ class RewardDesk:
             return record
         if not made and at - record.at < STUCK:
             return record  # the copy that decided it is issuing it right now
+        return self.finish(record, at)
+
+    def finish(self, record: RewardRecord, at: datetime) -> RewardRecord:
+        """Issue a GRANTING reward's coupon (once per key) and record how it ended."""
         issued = self._issue(record, at)
-        self._store.settle(record.key, issued, None if issued is Outcome.ISSUED else draw)
+        self._store.settle(record.key, issued)
         return replace(record, outcome=issued)
+
+    def finish_stuck(self, now: datetime) -> int:
+        """Finish every reward left GRANTING a minute or more (`dacu sweep`); how many."""
+        stuck = self._store.stuck(now - STUCK)
+        return sum(self.finish(record, now).outcome is Outcome.ISSUED for record in stuck)
 
     def _value(self, coupon: str) -> Fen:
         if not coupon:

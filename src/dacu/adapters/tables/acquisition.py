@@ -44,6 +44,8 @@ acquisition_rewards = Table(  # one decision per key: mechanic, campaign, new me
     Column("outcome", String(16), nullable=False),  # domain.acquisition.Outcome
     Column("coupon", String(64), nullable=False),
     Column("value", BigInteger, nullable=False),  # the coupon's face value, fen
+    Column("line", String(160), nullable=True),  # the budget line it drew, if any
+    Column("drawn", BigInteger, nullable=False),  # what it drew there (given back unless issued)
     Column("at", AwareDateTime(), nullable=False),
     Index("ix_acquisition_rewards_campaign", "campaign_id", "mechanic", "outcome"),
     Index("ix_acquisition_rewards_customer", "customer_id", "mechanic"),

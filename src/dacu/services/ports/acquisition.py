@@ -88,8 +88,12 @@ class AcquisitionStore(Protocol):
         limit). A key decided before returns what was recorded then, and False."""
         ...
 
-    def settle(self, key: str, outcome: Outcome, give_back: Draw | None) -> None:
-        """A GRANTING reward's end; what it drew given back if nothing was issued."""
+    def settle(self, key: str, outcome: Outcome) -> None:
+        """A GRANTING reward's end; what it drew given back unless it was issued."""
+        ...
+
+    def stuck(self, before: datetime, limit: int = 500) -> list[RewardRecord]:
+        """Rewards still GRANTING that were decided before `before` (a crash between)."""
         ...
 
     def rewards_of(self, customer_id: str) -> list[RewardRecord]: ...

@@ -47,6 +47,8 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(16), nullable=False),
         sa.Column("coupon", sa.String(64), nullable=False),
         sa.Column("value", sa.BigInteger, nullable=False),
+        sa.Column("line", sa.String(160), nullable=True),
+        sa.Column("drawn", sa.BigInteger, nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index(
