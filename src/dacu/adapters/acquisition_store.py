@@ -9,12 +9,12 @@ transaction, so a storm in any number of processes passes neither.
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine, Table, func, select, update
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.acquisition_figures import figures_of
+from dacu.adapters.acquisition_rows import referral_of, reward_of, row_of, share_of
 from dacu.adapters.budget_store import SqlBudgets
 from dacu.adapters.sql import count_up_to, insert_for
 from dacu.adapters.tables import (
@@ -26,13 +26,11 @@ from dacu.adapters.tables import (
     shares,
 )
 from dacu.domain.acquisition import (
-    Mechanic,
     Outcome,
     Referral,
     ReferralKind,
     RewardRecord,
     Share,
-    ShareTarget,
 )
 from dacu.services.ports.acquisition import Cap, Draw, Figures
 
@@ -105,7 +103,7 @@ class SqlAcquisition:
             row = connection.execute(
                 select(referrals).where(referrals.c.customer_id == customer_id)
             ).one_or_none()
-        return None if row is None else _referral(row._mapping)
+        return None if row is None else referral_of(row._mapping)
 
     def invitees(self, referrer: str, limit: int = 200) -> list[Referral]:
         query = (
@@ -115,7 +113,7 @@ class SqlAcquisition:
             .limit(limit)
         )
         with self._engine.connect() as connection:
-            return [_referral(row._mapping) for row in connection.execute(query)]
+            return [referral_of(row._mapping) for row in connection.execute(query)]
 
     def invitee_count(self, referrer: str) -> int:
         query = select(func.count()).where(
@@ -147,7 +145,7 @@ class SqlAcquisition:
                     shares.c.day == share.day,
                 )
             ).one()
-        return _share(row._mapping)
+        return share_of(row._mapping)
 
     def opened(self, token: str) -> Share | None:
         with self._engine.begin() as connection:
@@ -157,12 +155,12 @@ class SqlAcquisition:
                 .values(opens=shares.c.opens + 1)
                 .returning(*shares.c)
             ).one_or_none()
-        return None if row is None else _share(row._mapping)
+        return None if row is None else share_of(row._mapping)
 
     def find_share(self, token: str) -> Share | None:
         with self._engine.connect() as connection:
             row = connection.execute(select(shares).where(shares.c.token == token)).one_or_none()
-        return None if row is None else _share(row._mapping)
+        return None if row is None else share_of(row._mapping)
 
     def decide(
         self, record: RewardRecord, cap: Cap | None, draw: Draw | None
@@ -170,7 +168,7 @@ class SqlAcquisition:
         with self._engine.begin() as connection:
             made = connection.execute(
                 insert_for(connection, acquisition_rewards)
-                .values(_row(record))
+                .values(row_of(record))
                 .on_conflict_do_nothing()
                 .returning(acquisition_rewards.c.key)
             ).first()
@@ -213,7 +211,7 @@ class SqlAcquisition:
             .limit(limit)
         )
         with self._engine.connect() as connection:
-            return [_record(row._mapping) for row in connection.execute(query)]
+            return [reward_of(row._mapping) for row in connection.execute(query)]
 
     def rewards_of(self, customer_id: str) -> list[RewardRecord]:
         query = (
@@ -223,7 +221,7 @@ class SqlAcquisition:
             .limit(500)
         )
         with self._engine.connect() as connection:
-            return [_record(row._mapping) for row in connection.execute(query)]
+            return [reward_of(row._mapping) for row in connection.execute(query)]
 
     def figures(self, campaign_id: str, since: datetime, full: bool = True) -> Figures:
         with self._engine.connect() as connection:
@@ -252,55 +250,4 @@ def _earlier(connection: Connection, key: str) -> RewardRecord:
     row = connection.execute(
         select(acquisition_rewards).where(acquisition_rewards.c.key == key)
     ).one()
-    return _record(row._mapping)
-
-
-def _row(record: RewardRecord) -> dict[str, Any]:
-    return {
-        "key": record.key,
-        "mechanic": record.mechanic.value,
-        "campaign_id": record.campaign_id,
-        "customer_id": record.customer_id,
-        "subject": record.subject,
-        "outcome": record.outcome.value,
-        "coupon": record.coupon,
-        "value": record.value,
-        "line": None,
-        "drawn": 0,
-        "at": record.at,
-    }
-
-
-def _record(row: Any) -> RewardRecord:
-    return RewardRecord(
-        key=row["key"],
-        mechanic=Mechanic(row["mechanic"]),
-        campaign_id=row["campaign_id"],
-        customer_id=row["customer_id"],
-        subject=row["subject"],
-        outcome=Outcome(row["outcome"]),
-        coupon=row["coupon"],
-        value=int(row["value"]),
-        at=row["at"],
-    )
-
-
-def _referral(row: Any) -> Referral:
-    return Referral(
-        row["customer_id"],
-        ReferralKind(row["kind"]),
-        row["referrer"],
-        row["campaign_id"],
-        row["at"],
-    )
-
-
-def _share(row: Any) -> Share:
-    return Share(
-        row["token"],
-        row["sharer"],
-        ShareTarget(row["target"]),
-        row["target_id"],
-        row["day"],
-        int(row["opens"]),
-    )
+    return reward_of(row._mapping)
