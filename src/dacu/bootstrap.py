@@ -34,6 +34,7 @@ from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
+from dacu.bootstrap_acquisition import AcquisitionService, acquisition_of
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -101,6 +102,7 @@ class Platform:
     registration: RegistrationService  # sign-up and sign-in by phone and one-time code
     risk: RiskCheck  # asked before every growth reward; allows everything by default
     coins: CoinLedger  # 智慧币
+    acquisition: AcquisitionService  # 拉新: welcome red packets, invite, merchant and share codes
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
@@ -176,7 +178,7 @@ def bootstrap(
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         campaigns=campaigns,
-        coupons=CouponService(coupons, coupons, uow, now, ids, campaigns.is_open),
+        coupons=(cs := CouponService(coupons, coupons, uow, now, ids, campaigns.is_open)),
         orders=orders,
         intake=intake,
         stock=stock,
@@ -197,10 +199,11 @@ def bootstrap(
         quotes=quotes,
         catalog=catalog,
         payments=paying,
-        budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
-        registration=registration_of(engine, access, now, ids),
-        risk=AllowAll(),
-        coins=SqlCoinLedger(engine),
+        budgets=(budgets := BudgetService(uow, figures, campaigns.get, now, quotes.moved)),
+        risk=(risk := AllowAll()),
+        coins=(coins := SqlCoinLedger(engine)),
+        acquisition=(a := acquisition_of(engine, cs, campaigns, budgets, risk, coins, now, facts)),
+        registration=registration_of(engine, access, now, ids, joined=a),
     )
 
 

@@ -68,6 +68,8 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     WRONG_CODE = "wrong_code"
     CODE_EXPIRED = "code_expired"  # none sent, expired, used, or tried too often
+    # acquisition: share links
+    UNKNOWN_SHARE = "unknown_share"
 
 
 class DomainError(Exception):

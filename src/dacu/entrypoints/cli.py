@@ -150,11 +150,13 @@ def sweep() -> None:
     ended = platform.access.prune()
     spent = platform.registration.prune()
     over = platform.campaigns.end_finished("sweeper", now)
+    finished = platform.acquisition.finish_stuck(now)
     typer.echo(
         f"{len(cancelled)} unpaid orders cancelled, {released} unpaid flash-sale holds "
         f"released, {expired} coupons expired, {len(archived)} finished campaigns archived, "
         f"{ended} ended console sessions removed, {spent} spent sign-in codes and counts "
-        f"removed, {len(over)} campaigns ended by time"
+        f"removed, {len(over)} campaigns ended by time, {finished} acquisition rewards "
+        "left half-given issued"
     )
 
 

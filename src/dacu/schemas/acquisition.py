@@ -1,23 +1,37 @@
-"""(placeholder) The campaign file's `growth.welcome`, `growth.invites` and
-`growth.merchant_codes`."""
+"""The campaign file's `growth.welcome`, `growth.invites` and `growth.merchant_codes`."""
+
+from pydantic import Field
 
 from dacu.domain.acquisition import Invites, MerchantCodes, Welcome
-from dacu.schemas.bounds import Fen
+from dacu.schemas.bounds import Count, Fen, Id
 from dacu.schemas.promotions import In
 
 
 class WelcomeIn(In):
+    coupon: Id  # the red packet's coupon template, e.g. welcome-red-20
     budget: Fen = 0
 
     def to_domain(self) -> Welcome:
-        return Welcome(self.budget)
+        return Welcome(coupon=self.coupon, budget=self.budget)
 
 
 class InvitesIn(In):
+    coupon: Id | None = None  # the inviter's red packet per invitee, e.g. invite-red-5
+    coins: int = Field(0, ge=0, le=1_000)  # 智慧币 per invitee
+    max_rewarded: Count = 0  # invitees rewarded per inviter; 0: no cap
+    share_coupon: Id | None = None  # the sharer's coupon per new member
+    share_daily_cap: Count = 0  # share rewards per sharer per day; 0: no cap
     budget: Fen = 0
 
     def to_domain(self) -> Invites:
-        return Invites(self.budget)
+        return Invites(
+            coupon=self.coupon or "",
+            coins=self.coins,
+            max_rewarded=self.max_rewarded,
+            share_coupon=self.share_coupon or "",
+            share_daily_cap=self.share_daily_cap,
+            budget=self.budget,
+        )
 
 
 class MerchantCodesIn(In):

@@ -10,14 +10,16 @@ away even to someone who reads the table and tries all million.
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import phonenumbers
 
 from dacu.domain.access import Role
+from dacu.domain.acquisition import SignUpCodes
 from dacu.domain.errors import InvalidRule
 from dacu.domain.registration import (
     CODE_DIGITS,
@@ -34,11 +36,13 @@ from dacu.domain.registration import (
     refused,
 )
 from dacu.services.access import AccessService
+from dacu.services.ports.acquisition import NewMembers
 from dacu.services.ports.messages import Messages
 from dacu.services.ports.registration import CustomerRegistry, VerificationCodes
 
 MAX_ADDRESS = 64
 KEEP_CODES = timedelta(days=1)  # long past any code's expiry and the minute between codes
+log = logging.getLogger("dacu.registration")
 
 
 def mainland_mobile(phone: str) -> str:
@@ -75,6 +79,7 @@ class SignedIn:
     customer_id: str
     expires_at: datetime
     new: bool  # registered just now
+    codes: dict[str, str] = field(default_factory=dict)  # each code given → what became of it
 
 
 class RegistrationService:
@@ -88,7 +93,9 @@ class RegistrationService:
         ids: Callable[[], str],
         secret: bytes,
         make_code: Callable[[], str] = six_digits,
+        joined: NewMembers | None = None,
     ) -> None:
+        self._joined = joined  # acquisition: referrals and welcome rewards
         self._codes, self._customers, self._messages = codes, customers, messages
         self._access, self._clock, self._ids = access, clock, ids
         self._secret, self._make_code = secret, make_code
@@ -116,9 +123,10 @@ class RegistrationService:
         )
         return CodeSent(phone, pending.expires_at, RESEND_AFTER.seconds)
 
-    def verify(self, phone: str, code: str) -> SignedIn:
+    def verify(self, phone: str, code: str, codes: SignUpCodes | None = None) -> SignedIn:
         """Register the phone's customer (or find them) and sign them in, for the code sent
-        to it; `WrongCode` or `CodeExpired` naming `code` otherwise."""
+        to it; `WrongCode` or `CodeExpired` naming `code` otherwise. A new member's
+        invite, merchant or share code (`codes`) is honoured after the registration."""
         phone = mainland_mobile(phone)
         if len(code) != CODE_DIGITS or not code.isascii() or not code.isdigit():
             raise InvalidRule("code", f"must be the {CODE_DIGITS} digits sent to the phone")
@@ -133,7 +141,20 @@ class RegistrationService:
             raise CodeExpired("that code was used already: ask for a new one", "code")
         customer_id, new = self._customers.register(phone, self._ids(), now)
         issued = self._access.issue(customer_id, Role.CONSUMER, ttl=CONSUMER_TOKEN_TTL)
-        return SignedIn(issued.token, customer_id, issued.expires_at, new)
+        notes = self._join(customer_id, new, codes or SignUpCodes(), now)
+        return SignedIn(issued.token, customer_id, issued.expires_at, new, notes)
+
+    def _join(
+        self, customer_id: str, new: bool, codes: SignUpCodes, now: datetime
+    ) -> dict[str, str]:
+        """Acquisition's part; the member is registered and signed in whatever it does."""
+        if self._joined is None:
+            return {}
+        try:
+            return self._joined.joined(customer_id, new, codes, now)
+        except Exception:
+            log.exception("acquisition after a verification failed")
+            return {}
 
     def prune(self) -> int:
         """Forget codes sent a day ago or more and the counts of windows that have closed;

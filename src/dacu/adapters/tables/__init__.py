@@ -3,6 +3,13 @@ one explicit `metadata` (migrations in `adapters/migrations/`). Import a table f
 here; importing this package declares every table."""
 
 from dacu.adapters.tables.access import audit_log, console_sessions, principals
+from dacu.adapters.tables.acquisition import (
+    acquisition_counts,
+    acquisition_rewards,
+    invite_codes,
+    merchant_codes,
+    shares,
+)
 from dacu.adapters.tables.alert import alerts
 from dacu.adapters.tables.base import AwareDateTime, metadata
 from dacu.adapters.tables.budget import budget_draws, budget_releases
@@ -37,6 +44,8 @@ from dacu.adapters.tables.stock import stock, stock_reservations
 
 __all__ = [
     "AwareDateTime",
+    "acquisition_counts",
+    "acquisition_rewards",
     "activity_codes",
     "alerts",
     "audit_log",
@@ -63,11 +72,13 @@ __all__ = [
     "flash_reservations",
     "flash_sales",
     "goods_revision",
+    "invite_codes",
     "kpi_buyers",
     "kpi_hourly",
     "kpi_seen",
     "kpi_skus",
     "ledger",
+    "merchant_codes",
     "merchants",
     "messages",
     "metadata",
@@ -81,6 +92,7 @@ __all__ = [
     "principals",
     "referrals",
     "refunds",
+    "shares",
     "shops",
     "skus",
     "stock",

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from dacu import __version__
 from dacu.bootstrap import Platform
 from dacu.entrypoints.api import (
+    acquisition,
     budgets,
     campaigns,
     coupons,
@@ -70,6 +71,7 @@ def create_app(platform: Platform) -> FastAPI:
         enrollments.router,
         kpis.router,
         customers.router,
+        acquisition.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from dacu.domain.access import Role
+from dacu.domain.acquisition import SignUpCodes
 from dacu.domain.registration import Profile, RateLimited, masked
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.entrypoints.api.errors import error_response
@@ -29,6 +30,7 @@ Phone = Annotated[
     Field(min_length=1, max_length=32, pattern=PRINTABLE, description="a mainland mobile"),
 ]
 Code = Annotated[str, Field(min_length=1, max_length=16, pattern=PRINTABLE)]
+SignUpCode = Annotated[str, Field(max_length=32, pattern=PRINTABLE)]  # empty: none given
 
 
 class CodeIn(Strict):
@@ -44,6 +46,10 @@ class CodeOut(BaseModel):
 class SessionIn(Strict):
     phone: Phone
     code: Code
+    # honoured only when the phone is new; an unknown one is noted in `codes`, not refused
+    invite_code: SignUpCode | None = Field(None, description="邀请码 of the member who invited")
+    merchant_code: SignUpCode | None = Field(None, description="商家码 of the shop that brought")
+    share: SignUpCode | None = Field(None, description="the token of the share link followed")
 
 
 class SessionOut(BaseModel):
@@ -51,6 +57,7 @@ class SessionOut(BaseModel):
     customer_id: str
     expires_at: datetime
     new: bool  # registered just now
+    codes: dict[str, str] = {}  # each code given → accepted, unknown, own, not_new, superseded
 
 
 class ProfileOut(BaseModel):
@@ -99,12 +106,14 @@ def request_code(body: CodeIn, request: Request, backend: PlatformDep) -> CodeOu
 def sign_in(body: SessionIn, backend: PlatformDep) -> SessionOut:
     """Give back the code: a new phone registers, a known one signs in; either way a
     consumer token of the customer's own, good for 30 days."""
-    signed = backend.registration.verify(body.phone, body.code)
+    codes = SignUpCodes(body.invite_code, body.merchant_code, body.share)
+    signed = backend.registration.verify(body.phone, body.code, codes)
     return SessionOut(
         token=signed.token,
         customer_id=signed.customer_id,
         expires_at=signed.expires_at,
         new=signed.new,
+        codes=signed.codes,
     )
 
 

@@ -70,6 +70,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.WRONG_CODE: 422,
     ErrorCode.CODE_EXPIRED: 422,
+    ErrorCode.UNKNOWN_SHARE: 404,
 }
 
 _BY_HTTP_STATUS = {

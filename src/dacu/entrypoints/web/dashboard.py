@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 
 from dacu.domain.events import Channel
 from dacu.entrypoints.kpi_view import dashboard_json
+from dacu.entrypoints.web.acquisition import figures_of
 from dacu.entrypoints.web.context import backend, campaign_of, zone_of
 from dacu.entrypoints.web.i18n import language, translator
 from dacu.entrypoints.web.render import figure_writer, page
@@ -31,7 +32,10 @@ FUNNEL = (
 
 @router.get("/{campaign_id}")
 def dashboard_page(campaign_id: str, request: Request, who: UserDep) -> HTMLResponse:
-    return page(request, "dashboard.html", _context(request, campaign_id), who=who)
+    found = backend(request)
+    card = figures_of(found, campaign_of(found, campaign_id), full=False)  # the 拉新 card
+    context = {**_context(request, campaign_id), "acquisition": card}
+    return page(request, "dashboard.html", context, who=who)
 
 
 @router.get("/{campaign_id}/live")
