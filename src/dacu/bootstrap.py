@@ -34,6 +34,7 @@ from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
+from dacu.bootstrap_rebates import RebateService, rebates_of
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -101,6 +102,7 @@ class Platform:
     registration: RegistrationService  # sign-up and sign-in by phone and one-time code
     risk: RiskCheck  # asked before every growth reward; allows everything by default
     coins: CoinLedger  # 智慧币
+    rebates: RebateService  # 商家返利: accrued from paid first orders, statements per shop
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
@@ -199,8 +201,9 @@ def bootstrap(
         payments=paying,
         budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
         registration=registration_of(engine, access, now, ids),
-        risk=AllowAll(),
+        risk=(risk := AllowAll()),
         coins=SqlCoinLedger(engine),
+        **rebates_of(engine, campaigns, risk),  # `rebates`, and `listeners` with them
     )
 
 
