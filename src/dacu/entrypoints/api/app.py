@@ -22,6 +22,7 @@ from dacu.entrypoints.api import (
     orders,
     payments,
     quotes,
+    rebates,
 )
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
 from dacu.entrypoints.api.limits import RequestLimits
@@ -70,6 +71,7 @@ def create_app(platform: Platform) -> FastAPI:
         enrollments.router,
         kpis.router,
         customers.router,
+        rebates.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets
