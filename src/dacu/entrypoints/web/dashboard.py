@@ -13,6 +13,7 @@ from dacu.domain.events import Channel
 from dacu.entrypoints.kpi_view import dashboard_json
 from dacu.entrypoints.web.context import backend, campaign_of, zone_of
 from dacu.entrypoints.web.i18n import language, translator
+from dacu.entrypoints.web.rebates import dashboard_card
 from dacu.entrypoints.web.render import figure_writer, page
 from dacu.entrypoints.web.session import CONSOLE, UserDep
 from dacu.services import kpis
@@ -65,4 +66,5 @@ def _context(request: Request, campaign_id: str) -> dict[str, Any]:
         "poll_seconds": POLL_SECONDS,
         "funnel": FUNNEL,
         "chart_labels": chart_labels,
+        "rebates": dashboard_card(found, campaign_id),
     }
