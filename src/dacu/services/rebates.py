@@ -14,6 +14,7 @@ order placed in the month still counts), the member's referral campaign first
 when it is one, else the first by id.
 """
 
+import threading
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -46,7 +47,10 @@ COUNTING = (CampaignStatus.LIVE, CampaignStatus.ENDED)
 class RebateService:
     def __init__(self, store: RebateStore, campaigns: CampaignDirectory, risk: RiskCheck) -> None:
         self._store, self._campaigns, self._risk = store, campaigns, risk
+        # replaced whole, never changed in place: the delivery's thread and the requests'
+        # each read the copy they took
         self._known: dict[str, tuple[object, Campaign]] = {}
+        self._refreshing = threading.Lock()
 
     # --- accrual: the outbox's listener -------------------------------------------------
 
@@ -57,8 +61,8 @@ class RebateService:
         ]
         if not wanted:
             return
-        self._refresh()
-        if not any(self._rules(c) for _, c in self._known.values()):
+        known = self._refresh()
+        if not any(self._rules(c) for _, c in known.values()):
             return
         for fact in wanted:
             if fact.kind is EventKind.PAYMENT:
@@ -166,7 +170,7 @@ class RebateService:
         """The campaign whose merchant-code line pays for an order placed at `placed_at`."""
         found = [
             campaign
-            for _, (_, campaign) in sorted(self._known.items())
+            for _, (_, campaign) in sorted(self._known.items())  # the copy last refreshed
             if self._rules(campaign) is not None
             and campaign.status in COUNTING
             and _spans(campaign, placed_at)
@@ -178,19 +182,24 @@ class RebateService:
     def _rules(campaign: Campaign) -> MerchantCodes | None:
         return campaign.growth.merchant_codes
 
-    def _refresh(self) -> None:
-        for record in self._campaigns.list():
-            stamp = (record.revision, record.version, record.status)
-            known = self._known.get(record.id)
-            if known is None or known[0] != stamp:
-                self._known[record.id] = (stamp, self._campaigns.campaign(record.id))
+    def _refresh(self) -> dict[str, tuple[object, Campaign]]:
+        """The campaigns as they stand, loading only those that changed since last asked."""
+        with self._refreshing:
+            known = dict(self._known)
+            for record in self._campaigns.list():
+                stamp = (record.revision, record.version, record.status)
+                held = known.get(record.id)
+                if held is None or held[0] != stamp:
+                    known[record.id] = (stamp, self._campaigns.campaign(record.id))
+            self._known = known
+            return known
 
     # --- statements and settlement ----------------------------------------------------------
 
     def campaigns(self) -> list[str]:
         """The campaigns that run merchant codes, by id."""
-        self._refresh()
-        return sorted(cid for cid, (_, c) in self._known.items() if self._rules(c) is not None)
+        known = self._refresh()
+        return sorted(cid for cid, (_, c) in known.items() if self._rules(c) is not None)
 
     def statement(self, campaign_id: str, shop: str) -> tuple[ShopTotals, list[Accrual]]:
         """A shop's totals and every accrual line of the campaign, oldest first."""
@@ -206,8 +215,7 @@ class RebateService:
 
     def burn(self, campaign_id: str) -> tuple[int, int, int]:
         """(owed to shops, drawn from the line, the line's budget) in fen."""
-        self._refresh()
-        known = self._known.get(campaign_id)
+        known = self._refresh().get(campaign_id)
         rules = None if known is None else self._rules(known[1])
         owed = sum(line.owed for line in self._store.accruals(campaign_id))
         budget = 0 if rules is None else rules.budget
