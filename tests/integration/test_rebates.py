@@ -9,12 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from dacu.adapters.outbox_store import fact_from_json
+from dacu.adapters.outbox_store import SqlOutboxFeed, fact_from_json
 from dacu.adapters.rebate_store import SqlRebateStore
 from dacu.adapters.tables import event_outbox, rebates
 from dacu.domain.facts import order_paid
 from dacu.domain.rebates import RebateKind, RebateStatus
 from dacu.domain.risk import RiskDecision, RiskQuery, Verdict
+from dacu.services.outbox import OutboxDelivery
 from dacu.services.rebates import RebateService
 from tests.integration.rebates_rig import (
     CAMPAIGN,
@@ -232,3 +233,46 @@ def test_settling_marks_only_accrued_lines(engine):
     totals, lines = platform.rebates.statement(CAMPAIGN, "tea-house")
     assert {line.status for line in lines} == {RebateStatus.SETTLED}
     assert (totals.owed, totals.settled) == (1100, 1100)
+
+
+def test_outbox_deliveries_racing_over_the_same_batch_accrue_once(engine):
+    # given: leases that run out at once, so every delivery takes the same facts
+    platform = rebate_platform(engine)
+    for n in range(6):
+        member(engine, f"r-{n}", shop="book-nook")
+        paid_order(platform, f"r-{n}", [("B-BOOK", 1)], f"k-r{n}", at=NOW + timedelta(seconds=n))
+
+    def delivery() -> OutboxDelivery:
+        feed = SqlOutboxFeed(engine)
+        return OutboxDelivery(
+            feed,
+            platform.kpis,
+            platform.campaigns,
+            platform.alerts,
+            lease=timedelta(seconds=-1),
+            listeners=platform.listeners,
+        )
+
+    # when: four deliveries run at once
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def deliver() -> None:
+        try:
+            start.wait()
+            delivery().deliver_batch(NOW)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then: each member's rebates once, the line drawn once for each
+    assert errors == []
+    totals, lines = platform.rebates.statement(CAMPAIGN, "book-nook")
+    assert len(lines) == 12
+    assert (totals.new_member, totals.first_order) == (6 * 1000, 6 * 100)
+    assert platform.rebates.burn(CAMPAIGN)[1] == 6 * 1100
