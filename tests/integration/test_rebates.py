@@ -276,3 +276,23 @@ def test_outbox_deliveries_racing_over_the_same_batch_accrue_once(engine):
     assert len(lines) == 12
     assert (totals.new_member, totals.first_order) == (6 * 1000, 6 * 100)
     assert platform.rebates.burn(CAMPAIGN)[1] == 6 * 1100
+
+
+def test_a_review_accrues_or_refuses_a_held_rebate_once(engine):
+    platform = rebate_platform(engine)
+    risk = Judging({"new_member": Verdict.REVIEW, "first_order": Verdict.REVIEW})
+    service = RebateService(SqlRebateStore(engine), platform.campaigns, risk)
+    member(engine, "u-14", shop="tea-house")
+    order = paid_order(platform, "u-14", [("T-TEA", 1)], "k-15")
+    service.take(order_paid(order, NOW), NOW)
+    assert service.burn(CAMPAIGN)[1] == 1100
+
+    assert service.decide_held("new_member:u-14", True, NOW)
+    assert service.decide_held(f"first_order:{order.id}:tea-house", False, NOW)
+    assert not service.decide_held("new_member:u-14", False, NOW)  # decided already
+
+    assert _lines(platform) == {
+        "new_member:u-14": ("tea-house", 1000, "accrued"),
+        f"first_order:{order.id}:tea-house": ("tea-house", 100, "refused"),
+    }
+    assert service.burn(CAMPAIGN)[:2] == (1000, 1000)

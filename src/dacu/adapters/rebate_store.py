@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, false, literal, select, update
+from sqlalchemy import Engine, false, func, literal, select, update
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.budget_store import SqlBudgets
@@ -30,6 +30,7 @@ from dacu.domain.rebates import (
     PaidOrder,
     RebateKind,
     RebateStatus,
+    Sum,
     paid_at_shops,
 )
 from dacu.domain.types import Fen
@@ -144,6 +145,10 @@ class SqlRebateBook:
         )
         return [_accrual(row) for row in rows]
 
+    def line(self, key: str) -> Accrual | None:
+        row = self._connection.execute(select(rebates).where(rebates.c.key == key)).one_or_none()
+        return None if row is None else _accrual(row)
+
     def draw(self, campaign_id: str, amount: Fen, base: Fen) -> bool:
         return SqlBudgets(self._connection).draw(line_id(campaign_id, LINE), amount, base)
 
@@ -169,6 +174,22 @@ class SqlRebateStore:
         query = query.order_by(rebates.c.at, rebates.c.key).limit(limit)
         with self._engine.connect() as connection:
             return [_accrual(row) for row in connection.execute(query)]
+
+    def sums(self, campaign_id: str, shops: Collection[str] | None = None) -> dict[str, list[Sum]]:
+        row = rebates.c
+        query = (
+            select(row.shop, row.kind, row.status, func.sum(row.amount), func.count())
+            .where(row.campaign_id == campaign_id)
+            .group_by(row.shop, row.kind, row.status)
+        )
+        if shops is not None:
+            query = query.where(row.shop.in_(list(shops)) if shops else false())
+        found: dict[str, list[Sum]] = {}
+        with self._engine.connect() as connection:
+            for shop, kind, status, amount, count in connection.execute(query):
+                summed = (RebateKind(kind), RebateStatus(status), int(amount), int(count))
+                found.setdefault(shop, []).append(summed)
+        return found
 
     def line_drawn(self, campaign_id: str) -> Fen:
         with self._engine.connect() as connection:

@@ -161,22 +161,31 @@ class ShopTotals:
 
 def totals(shop: str, campaign_id: str, accruals: Iterable[Accrual]) -> ShopTotals:
     """The shop's totals over its accrual lines."""
-    sums = dict.fromkeys(RebateStatus, 0)
+    return summed(shop, campaign_id, ((a.kind, a.status, a.amount, 1) for a in accruals))
+
+
+Sum = tuple[RebateKind, RebateStatus, Fen, int]  # amount and count of lines of a kind and state
+
+
+def summed(shop: str, campaign_id: str, sums: Iterable[Sum]) -> ShopTotals:
+    """The shop's totals from its lines' sums per kind and status."""
+    by_status = dict.fromkeys(RebateStatus, 0)
     owed = dict.fromkeys(RebateKind, 0)
     count = 0
-    for accrual in accruals:
-        count += 1
-        sums[accrual.status] += accrual.amount
-        owed[accrual.kind] += accrual.owed
+    for kind, status, amount, lines in sums:
+        count += lines
+        by_status[status] += amount
+        if status in (RebateStatus.ACCRUED, RebateStatus.SETTLED):
+            owed[kind] += amount
     return ShopTotals(
         shop,
         campaign_id,
         new_member=owed[RebateKind.NEW_MEMBER],
         first_order=owed[RebateKind.FIRST_ORDER],
-        held=sums[RebateStatus.HELD],
-        unfunded=sums[RebateStatus.UNFUNDED],
-        refused=sums[RebateStatus.REFUSED],
-        reversed=sums[RebateStatus.REVERSED],
-        settled=sums[RebateStatus.SETTLED],
+        held=by_status[RebateStatus.HELD],
+        unfunded=by_status[RebateStatus.UNFUNDED],
+        refused=by_status[RebateStatus.REFUSED],
+        reversed=by_status[RebateStatus.REVERSED],
+        settled=by_status[RebateStatus.SETTLED],
         lines=count,
     )

@@ -34,6 +34,7 @@ from dacu.domain.rebates import (
     first_order_shops,
     new_member_key,
     status_for,
+    summed,
     totals,
 )
 from dacu.domain.risk import Action, RiskQuery
@@ -208,18 +209,29 @@ class RebateService:
 
     def shops(self, campaign_id: str, shops: Collection[str] | None = None) -> list[ShopTotals]:
         """Each shop's totals in the campaign (only `shops`, when named), by shop."""
-        by_shop: dict[str, list[Accrual]] = {}
-        for line in self._store.accruals(campaign_id, shops):
-            by_shop.setdefault(line.shop, []).append(line)
-        return [totals(shop, campaign_id, lines) for shop, lines in sorted(by_shop.items())]
+        found = self._store.sums(campaign_id, shops)
+        return [summed(shop, campaign_id, sums) for shop, sums in sorted(found.items())]
 
     def burn(self, campaign_id: str) -> tuple[int, int, int]:
         """(owed to shops, drawn from the line, the line's budget) in fen."""
         known = self._refresh().get(campaign_id)
         rules = None if known is None else self._rules(known[1])
-        owed = sum(line.owed for line in self._store.accruals(campaign_id))
+        owed = sum(shop.owed for shop in self.shops(campaign_id))
         budget = 0 if rules is None else rules.budget
         return owed, self._store.line_drawn(campaign_id), budget
+
+    def decide_held(self, key: str, allow: bool, now: datetime) -> bool:
+        """A risk review's outcome for a held rebate: allowed, it is accrued (its budget
+        was set aside when it was held); refused, its budget is given back. False when
+        the rebate is not held (decided already, or reversed by a refund)."""
+        to = RebateStatus.ACCRUED if allow else RebateStatus.REFUSED
+        with self._store.book() as book:
+            line = book.line(key)
+            if line is None or not book.move(key, to, (RebateStatus.HELD,), now):
+                return False
+            if not allow:
+                book.give(line.campaign_id, line.amount)
+        return True
 
     def settle(self, campaign_id: str, shop: str, now: datetime) -> int:
         """Mark the shop's accrued rebates of the campaign settled (the settlement's

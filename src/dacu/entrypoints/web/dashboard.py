@@ -32,7 +32,9 @@ FUNNEL = (
 
 @router.get("/{campaign_id}")
 def dashboard_page(campaign_id: str, request: Request, who: UserDep) -> HTMLResponse:
-    return page(request, "dashboard.html", _context(request, campaign_id), who=who)
+    context = _context(request, campaign_id)
+    context["rebates"] = dashboard_card(backend(request), campaign_id)
+    return page(request, "dashboard.html", context, who=who)
 
 
 @router.get("/{campaign_id}/live")
@@ -66,5 +68,4 @@ def _context(request: Request, campaign_id: str) -> dict[str, Any]:
         "poll_seconds": POLL_SECONDS,
         "funnel": FUNNEL,
         "chart_labels": chart_labels,
-        "rebates": dashboard_card(found, campaign_id),
     }

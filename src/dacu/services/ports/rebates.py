@@ -6,7 +6,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from dacu.domain.rebates import Accrual, MerchantReferral, PaidOrder, RebateStatus
+from dacu.domain.rebates import Accrual, MerchantReferral, PaidOrder, RebateStatus, Sum
 from dacu.domain.types import Fen
 
 
@@ -41,6 +41,8 @@ class RebateBook(Protocol):
 
     def of_order(self, order_id: str) -> list[Accrual]: ...
 
+    def line(self, key: str) -> Accrual | None: ...
+
     def draw(self, campaign_id: str, amount: Fen, base: Fen) -> bool:
         """Draw the campaign's merchant-code line; False when that passes `base`."""
         ...
@@ -57,6 +59,11 @@ class RebateStore(Protocol):
         self, campaign_id: str, shops: Collection[str] | None = None, limit: int = 100_000
     ) -> list[Accrual]:
         """The campaign's accruals of `shops` (all for None), oldest first."""
+        ...
+
+    def sums(self, campaign_id: str, shops: Collection[str] | None = None) -> dict[str, list[Sum]]:
+        """Each shop's lines of the campaign (only `shops`, when named) summed per kind and
+        status, by shop."""
         ...
 
     def line_drawn(self, campaign_id: str) -> Fen:
