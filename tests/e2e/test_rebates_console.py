@@ -69,8 +69,7 @@ def sign_in(page: Any, site: Site, who: str, path: str = PAGE) -> None:
     page.goto(f"{site.base}{path}")
     page.fill("#token", site.tokens[who])
     page.click("button[type=submit]")
-    page.wait_for_load_state()
-    page.goto(f"{site.base}{path}")  # a merchant lands on its goods first
+    page.wait_for_url(f"{site.base}{path}")  # back where asked, a merchant too
 
 
 def test_an_operator_reads_every_shop_drills_down_and_downloads_the_statement(site, page):
