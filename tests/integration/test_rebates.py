@@ -296,3 +296,19 @@ def test_a_review_accrues_or_refuses_a_held_rebate_once(engine):
         f"first_order:{order.id}:tea-house": ("tea-house", 100, "refused"),
     }
     assert service.burn(CAMPAIGN)[:2] == (1000, 1000)
+
+
+def test_a_refunded_first_order_is_not_replaced_by_the_next_nor_counts_outside_the_month(engine):
+    platform = rebate_platform(engine)
+    member(engine, "u-15", shop="tea-house")
+    member(engine, "u-16", shop="tea-house")
+    first = paid_order(platform, "u-15", [("T-TEA", 1)], "k-16")
+    platform.orders.refund(first.id, "T-TEA", 1, "r-4", NOW + timedelta(minutes=5))
+    paid_order(platform, "u-15", [("T-TEA", 1)], "k-17", at=NOW + timedelta(hours=1))
+    october = NOW.replace(month=10, day=2)  # after the campaign's last phase
+    paid_order(platform, "u-16", [("T-TEA", 1)], "k-18", at=october)
+
+    platform.outbox().deliver(NOW)
+
+    assert _lines(platform) == {}
+    assert platform.rebates.burn(CAMPAIGN)[1] == 0
