@@ -62,7 +62,12 @@ def rebate_platform(engine: Engine, budget: int = 1_000_000, **options: Any) -> 
 
 
 def member(
-    engine: Engine, customer_id: str, *, verified: bool = True, shop: str | None = None
+    engine: Engine,
+    customer_id: str,
+    *,
+    verified: bool = True,
+    shop: str | None = None,
+    campaign_id: str = CAMPAIGN,
 ) -> str:
     """A registered member (verified unless told), who used `shop`'s merchant code if named."""
     with engine.begin() as connection:
@@ -80,7 +85,7 @@ def member(
                     customer_id=customer_id,
                     kind="merchant",
                     referrer=shop,
-                    campaign_id=CAMPAIGN,
+                    campaign_id=campaign_id,
                     at=NOW - timedelta(days=1),
                 )
             )

@@ -12,8 +12,17 @@ from openpyxl import load_workbook
 
 from dacu.domain.access import Role
 from dacu.entrypoints.api import create_app
+from tests.integration.conftest import NO_REDIS, REDIS_URL, intake_of
 from tests.integration.http import serving
-from tests.integration.rebates_rig import CAMPAIGN, NOW, member, paid_order, rebate_platform
+from tests.integration.payments_rig import served
+from tests.integration.rebates_rig import (
+    CAMPAIGN,
+    NOW,
+    campaign_document,
+    member,
+    paid_order,
+    rebate_platform,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -117,3 +126,48 @@ def test_the_xlsx_statement_holds_exact_yuan_and_text_cells(api):
     assert lines[0][7].number_format == '"¥"#,##0.00'
     totals = {row[0].value: row[1].value for row in book["合计"].iter_rows()}
     assert Decimal(str(totals["应结 owed"])) == Decimal("12")
+
+
+def _wait_delivered(platform) -> None:
+    deadline = time.monotonic() + 20
+    while platform.outbox().pending():
+        assert time.monotonic() < deadline, "the outbox was never delivered"
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("intake", ["sql", pytest.param("redis", marks=pytest.mark.skipif(
+    not REDIS_URL, reason=NO_REDIS))])  # fmt: skip
+def test_a_first_order_paid_and_refunded_over_http_accrues_then_reverses(engine, intake):
+    with intake_of(intake) as (redis_url, prefix), served(engine, redis_url, prefix) as site:
+        # given: a merchant-code campaign live now, and the consumer registered with
+        # north-wear's code and verified
+        document = campaign_document(campaign_id="codes-now")
+        document["phases"] = [{"name": "burst", "starts_at": "2026-11-01T00:00:00+08:00",
+                               "ends_at": "2026-11-30T23:59:59+08:00"}]  # fmt: skip
+        applied = site.call(Role.OPERATOR, "PUT", "/v1/campaigns/codes-now", json=document)
+        assert applied.status_code == 200, applied.text
+        member(engine, "u-1024", shop="north-wear", campaign_id="codes-now")
+
+        # when: a coat is ordered and paid through the provider's callback
+        order = site.order("o-1")
+        assert site.start(order["id"]).status_code == 201
+        site.wait_paid(order["id"])
+        _wait_delivered(site.platform)
+        path = "/v1/shops/north-wear/rebates"
+
+        # then: 10元 for the member and 1元 for the first order
+        totals = site.call(Role.FINANCE, "GET", path, params={"campaign": "codes-now"}).json()
+        assert (totals["totals"]["new_member"], totals["totals"]["first_order"]) == (1000, 100)
+
+        # and a whole refund reverses both
+        refund = site.call(
+            Role.SERVICE,
+            "POST",
+            f"/v1/orders/{order['id']}/refunds",
+            headers={"Idempotency-Key": "r-1"},
+            json={"sku": "A-COAT", "qty": 1},
+        )
+        assert refund.status_code == 201, refund.text
+        _wait_delivered(site.platform)
+        after = site.call(Role.FINANCE, "GET", path, params={"campaign": "codes-now"}).json()
+        assert (after["totals"]["owed"], after["totals"]["reversed"]) == (0, 1100)
