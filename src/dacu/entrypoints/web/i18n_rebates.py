@@ -34,6 +34,10 @@ REBATE_LABELS: dict[str, tuple[str, str]] = {
     "rebate_amount": ("返利", "Rebate"),
     "rebate_status": ("状态", "Status"),
     "rebate_reason": ("原因", "Reason"),
+    "rebates_first_n": (
+        "仅显示前 1000 条，完整明细请下载对账单。",
+        "Showing the first 1,000 lines; download the statement for all.",
+    ),
     "download_csv": ("下载对账单 CSV", "Download statement (CSV)"),
     "download_xlsx": ("下载对账单 Excel", "Download statement (Excel)"),
     "rebate_kind.new_member": ("商家码拉新", "New member"),

@@ -23,6 +23,7 @@ router = APIRouter(prefix=f"{CONSOLE}/rebates", include_in_schema=False)
 
 READERS = frozenset({Role.OPERATOR, Role.FINANCE, Role.MERCHANT})  # as the API's
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHOWN = 1000  # lines on the page; the statement holds them all
 
 CampaignParam = Annotated[str | None, Query(max_length=64)]
 
@@ -55,7 +56,8 @@ def shop_page(
     shop_id: str, request: Request, who: ReaderDep, campaign: CampaignParam = None
 ) -> HTMLResponse:
     totals, lines = _statement(request, who, shop_id, campaign)
-    return page(request, "rebates_shop.html", {"totals": totals, "lines": lines}, who=who)
+    context = {"totals": totals, "lines": lines[:SHOWN], "more": len(lines) > SHOWN}
+    return page(request, "rebates_shop.html", context, who=who)
 
 
 @router.get("/{shop_id}/statement.csv")
