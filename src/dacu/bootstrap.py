@@ -35,6 +35,7 @@ from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_acquisition import AcquisitionService, acquisition_of
+from dacu.bootstrap_rebates import RebateService, rebates_of
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -103,6 +104,7 @@ class Platform:
     risk: RiskCheck  # asked before every growth reward; allows everything by default
     coins: CoinLedger  # 智慧币
     acquisition: AcquisitionService  # 拉新: welcome red packets, invite, merchant and share codes
+    rebates: RebateService  # 商家返利: accrued from paid first orders, statements per shop
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
@@ -204,6 +206,7 @@ def bootstrap(
         coins=(coins := SqlCoinLedger(engine)),
         acquisition=(a := acquisition_of(engine, cs, campaigns, budgets, risk, coins, now, facts)),
         registration=registration_of(engine, access, now, ids, joined=a),
+        **rebates_of(engine, campaigns, risk),  # `rebates`, and `listeners` with them
     )
 
 

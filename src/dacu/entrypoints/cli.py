@@ -12,6 +12,7 @@ from rich.console import Console
 
 from dacu.entrypoints.cli_campaign import campaign_app
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
+from dacu.entrypoints.cli_rebates import rebates_app
 from dacu.entrypoints.cli_review import archive_finished, review_app
 from dacu.entrypoints.cli_simulate import simulate_app
 from dacu.entrypoints.cli_token import token_app
@@ -104,6 +105,7 @@ def _now() -> datetime:
 
 
 app.add_typer(token_app, name="token")
+app.add_typer(rebates_app, name="rebates")
 
 
 @app.command("serve")

@@ -36,6 +36,11 @@ class InvitesIn(In):
 
 class MerchantCodesIn(In):
     budget: Fen = 0
+    new_member_rebate: Fen = 1000  # 10元 per new member whose first order is paid
+    first_order_rebate: Fen = 100  # 1元 per paid first order at the shop …
+    first_order_min: Fen = 3000  # … of at least 30元 there, inclusive
 
     def to_domain(self) -> MerchantCodes:
-        return MerchantCodes(self.budget)
+        return MerchantCodes(
+            self.budget, self.new_member_rebate, self.first_order_rebate, self.first_order_min
+        )

@@ -38,6 +38,7 @@ from dacu.adapters.tables.payment import (
     payment_routing,
     payments,
 )
+from dacu.adapters.tables.rebates import rebate_firsts, rebates
 from dacu.adapters.tables.referrals import referrals
 from dacu.adapters.tables.registration import code_requests, messages, verification_codes
 from dacu.adapters.tables.stock import stock, stock_reservations
@@ -90,6 +91,8 @@ __all__ = [
     "payment_routing",
     "payments",
     "principals",
+    "rebate_firsts",
+    "rebates",
     "referrals",
     "refunds",
     "shares",

@@ -23,6 +23,7 @@ from dacu.entrypoints.api import (
     orders,
     payments,
     quotes,
+    rebates,
 )
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
 from dacu.entrypoints.api.limits import RequestLimits
@@ -72,6 +73,7 @@ def create_app(platform: Platform) -> FastAPI:
         kpis.router,
         customers.router,
         acquisition.router,
+        rebates.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets

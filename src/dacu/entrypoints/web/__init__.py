@@ -14,6 +14,7 @@ from dacu.entrypoints.web import (
     pages,
     payments,
     promotions,
+    rebates,
 )
 from dacu.entrypoints.web.context import PageMissing
 from dacu.entrypoints.web.render import STATIC, page
@@ -31,6 +32,7 @@ def install(app: FastAPI) -> None:
         payments.router,
         goods.router,
         acquisition.router,
+        rebates.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")

@@ -14,6 +14,7 @@ from dacu.entrypoints.kpi_view import dashboard_json
 from dacu.entrypoints.web.acquisition import figures_of
 from dacu.entrypoints.web.context import backend, campaign_of, zone_of
 from dacu.entrypoints.web.i18n import language, translator
+from dacu.entrypoints.web.rebates import dashboard_card
 from dacu.entrypoints.web.render import figure_writer, page
 from dacu.entrypoints.web.session import CONSOLE, UserDep
 from dacu.services import kpis
@@ -35,6 +36,7 @@ def dashboard_page(campaign_id: str, request: Request, who: UserDep) -> HTMLResp
     found = backend(request)
     card = figures_of(found, campaign_of(found, campaign_id), full=False)  # the 拉新 card
     context = {**_context(request, campaign_id), "acquisition": card}
+    context["rebates"] = dashboard_card(found, campaign_id)
     return page(request, "dashboard.html", context, who=who)
 
 

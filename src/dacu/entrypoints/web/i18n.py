@@ -7,6 +7,7 @@ from starlette.requests import Request
 
 from dacu.entrypoints.web.i18n_acquisition import ACQUISITION_LABELS
 from dacu.entrypoints.web.i18n_goods import GOODS_LABELS
+from dacu.entrypoints.web.i18n_rebates import REBATE_LABELS
 
 LANG_COOKIE = "dacu_lang"
 
@@ -261,6 +262,7 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 LABELS |= GOODS_LABELS
 LABELS |= ACQUISITION_LABELS
+LABELS |= REBATE_LABELS
 
 
 def language(request: Request) -> Lang:

@@ -24,6 +24,7 @@ from dacu.entrypoints.web.context import backend
 
 CONSOLE = "/console"
 GOODS = f"{CONSOLE}/goods"
+REBATES = f"{CONSOLE}/rebates"
 SESSION_COOKIE = "dacu_session"
 STAFF = frozenset({Role.OPERATOR, Role.FINANCE, Role.RISK, Role.SERVICE})
 KILLERS = frozenset({Role.OPERATOR, Role.RISK})  # as the API's kill route
@@ -76,9 +77,9 @@ def signed_in(request: Request) -> Principal:
 
 def landing(role: Role, asked: str | None) -> str:
     """Where signing in leads: back where asked (inside the console); a merchant, whose
-    console is their goods, there unless asked for a goods page."""
+    console is their goods and rebates, to their goods unless asked for one of those."""
     target = safe_next(asked)
-    if role is Role.MERCHANT and not target.startswith(GOODS):
+    if role is Role.MERCHANT and not target.startswith((GOODS, REBATES)):
         return GOODS
     return target
 
