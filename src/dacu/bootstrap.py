@@ -35,12 +35,14 @@ from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_registration import RegistrationService, registration_of
+from dacu.bootstrap_tasks import tasks_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
 from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
+from dacu.services.coin_rewards import CoinRewards
 from dacu.services.coupons import CouponService
 from dacu.services.enrollments import EnrollmentService
 from dacu.services.flashsales import FlashSaleService
@@ -58,6 +60,7 @@ from dacu.services.ports.risk import RiskCheck
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
 from dacu.services.risk import AllowAll
+from dacu.services.tasks import TaskService
 from dacu.settings import Settings, settings
 from dacu.wiring import Clock, NewId
 
@@ -101,6 +104,8 @@ class Platform:
     registration: RegistrationService  # sign-up and sign-in by phone and one-time code
     risk: RiskCheck  # asked before every growth reward; allows everything by default
     coins: CoinLedger  # 智慧币
+    coin_rewards: CoinRewards  # every coin earned: verified, risk-checked, funded, once per key
+    tasks: TaskService  # daily sign-ins and tasks
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
@@ -169,6 +174,8 @@ def bootstrap(
     orders = OrderService(uow, intake, quotes, now, ids)  # paid by `payments`
     paying = wiring.payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids)
     flash = Flashing(engine, redis_url, redis_prefix, hot, alerts, notifications, uow)
+    risk = AllowAll()
+    tasking = tasks_of(engine, campaigns, risk, goods, now)
     return Platform(
         engine=engine,
         clock=now,
@@ -199,8 +206,11 @@ def bootstrap(
         payments=paying,
         budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
         registration=registration_of(engine, access, now, ids),
-        risk=AllowAll(),
+        risk=risk,
         coins=SqlCoinLedger(engine),
+        coin_rewards=tasking.rewards,
+        tasks=tasking.tasks,
+        listeners=(tasking.facts,),
     )
 
 

@@ -34,6 +34,15 @@ from dacu.adapters.tables.payment import (
 from dacu.adapters.tables.referrals import referrals
 from dacu.adapters.tables.registration import code_requests, messages, verification_codes
 from dacu.adapters.tables.stock import stock, stock_reservations
+from dacu.adapters.tables.tasks import (
+    coin_awards,
+    coin_issued,
+    coin_orders,
+    sign_ins,
+    task_days,
+    task_months,
+    tasks_done,
+)
 
 __all__ = [
     "AwareDateTime",
@@ -45,8 +54,11 @@ __all__ = [
     "campaigns",
     "cases",
     "code_requests",
+    "coin_awards",
     "coin_balances",
     "coin_entries",
+    "coin_issued",
+    "coin_orders",
     "console_sessions",
     "coupon_holdings",
     "coupon_templates",
@@ -82,8 +94,12 @@ __all__ = [
     "referrals",
     "refunds",
     "shops",
+    "sign_ins",
     "skus",
     "stock",
     "stock_reservations",
+    "task_days",
+    "task_months",
+    "tasks_done",
     "verification_codes",
 ]
