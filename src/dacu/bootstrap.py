@@ -174,8 +174,7 @@ def bootstrap(
     orders = OrderService(uow, intake, quotes, now, ids)  # paid by `payments`
     paying = wiring.payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids)
     flash = Flashing(engine, redis_url, redis_prefix, hot, alerts, notifications, uow)
-    risk = AllowAll()
-    tasking = tasks_of(engine, campaigns, risk, goods, now)
+    tasking = tasks_of(engine, campaigns, AllowAll(), goods, now)  # AllowAll: the risk check
     return Platform(
         engine=engine,
         clock=now,
@@ -206,11 +205,8 @@ def bootstrap(
         payments=paying,
         budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
         registration=registration_of(engine, access, now, ids),
-        risk=risk,
         coins=SqlCoinLedger(engine),
-        coin_rewards=tasking.rewards,
-        tasks=tasking.tasks,
-        listeners=(tasking.facts,),
+        **tasking.fields(),  # risk, coin_rewards, tasks and their listener of the facts
     )
 
 

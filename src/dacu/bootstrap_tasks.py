@@ -4,6 +4,7 @@ coin earned), `TaskService` and the listener of the paid and refunded facts."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -18,9 +19,19 @@ from dacu.services.tasks import OnAllDone, TaskService
 
 @dataclass(frozen=True, slots=True)
 class Tasking:
+    risk: RiskCheck
     rewards: CoinRewards
     tasks: TaskService
     facts: CoinFacts  # a listener of the outbox's facts
+
+    def fields(self) -> dict[str, Any]:
+        """The `Platform` fields this part fills."""
+        return {
+            "risk": self.risk,
+            "coin_rewards": self.rewards,
+            "tasks": self.tasks,
+            "listeners": (self.facts,),
+        }
 
 
 def tasks_of(
@@ -37,7 +48,7 @@ def tasks_of(
     tasks = TaskService(rewards, clock, sku_exists=lambda sku: sku in goods.skus([sku]))
     if on_all_done is not None:
         tasks.on_all_done = on_all_done
-    return Tasking(rewards, tasks, CoinFacts(rewards, tasks))
+    return Tasking(risk, rewards, tasks, CoinFacts(rewards, tasks))
 
 
 __all__ = ["Tasking", "tasks_of"]

@@ -30,11 +30,12 @@ def rig(engine):
 
 
 def test_a_sign_in_earns_one_coin_once_a_day_and_a_retry_answers_the_same(rig):
-    platform, clock = rig
+    platform, _clock = rig
     member(platform, "c1")
     first, new = platform.tasks.sign_in(CAMPAIGN, "c1")
     again, repeated = platform.tasks.sign_in(CAMPAIGN, "c1")
-    assert new and not repeated
+    assert new
+    assert not repeated
     assert (first.day, first.streak, first.coins, first.status) == (
         again.day,
         again.streak,
@@ -54,7 +55,8 @@ def test_streaks_count_consecutive_days_and_a_gap_starts_again(rig):
         streaks.append(platform.tasks.sign_in(CAMPAIGN, "c1")[0].streak)
     assert streaks == [1, 2, 3, 1]
     calendar = platform.tasks.calendar(CAMPAIGN, "c1")
-    assert calendar.signed_today and calendar.streak == 1
+    assert calendar.signed_today
+    assert calendar.streak == 1
     assert [s.day.day for s in calendar.days] == [1, 2, 3, 5]
     assert platform.coins.balance("c1").balance == 4
 
@@ -66,7 +68,8 @@ def test_the_day_turns_at_midnight_in_shanghai(rig):
     late, _ = platform.tasks.sign_in(CAMPAIGN, "c1")
     clock.now = datetime(2026, 9, 3, 0, 0, 0, tzinfo=SHANGHAI)
     early, new = platform.tasks.sign_in(CAMPAIGN, "c1")
-    assert new and (late.day.day, early.day.day) == (2, 3)
+    assert new
+    assert (late.day.day, early.day.day) == (2, 3)
     assert early.streak == 2
     # 16:00 UTC on the 3rd is the 4th in Shanghai
     clock.now = datetime(2026, 9, 3, 16, 0, 0, tzinfo=UTC)
@@ -113,7 +116,8 @@ def test_every_task_of_a_day_earns_once_and_fires_the_hook_once_done(rig):
     assert not fired
     sku = next(iter(_a_sku(platform)))
     day = platform.tasks.share(CAMPAIGN, "c1", "share-product", sku)
-    assert day.all_done and fired == [(CAMPAIGN, "c1", DAY_ONE.date())]
+    assert day.all_done
+    assert fired == [(CAMPAIGN, "c1", DAY_ONE.date())]
     assert [d is not None for _, d in day.tasks] == [True, True, True]
     assert platform.coins.balance("c1").balance == 3
 
@@ -167,7 +171,8 @@ def test_the_line_draws_exactly_the_worth_of_the_coins_given(rig):
         member(platform, f"c{n}")
         platform.tasks.sign_in(CAMPAIGN, f"c{n}")
     figures = platform.coin_rewards.figures(CAMPAIGN)
-    assert figures.given == 7 and figures.drawn == 7 * 1000 // 1500 == figures.liability
+    assert figures.given == 7
+    assert figures.drawn == 7 * 1000 // 1500 == figures.liability
 
 
 def test_invite_coins_come_once_per_invitee(rig):
@@ -175,7 +180,8 @@ def test_invite_coins_come_once_per_invitee(rig):
     member(platform, "inviter")
     first = platform.coin_rewards.for_invite(CAMPAIGN, "inviter", "new-1")
     again = platform.coin_rewards.for_invite(CAMPAIGN, "inviter", "new-1")
-    assert first.status is Award.GIVEN and again.status is Award.GIVEN
+    assert first.status is Award.GIVEN
+    assert again.status is Award.GIVEN
     assert platform.coins.balance("inviter").balance == 2
 
 
