@@ -12,6 +12,7 @@ from dacu.bootstrap import Platform
 from dacu.entrypoints.api import (
     budgets,
     campaigns,
+    coins,
     coupons,
     customers,
     enrollments,
@@ -22,6 +23,7 @@ from dacu.entrypoints.api import (
     orders,
     payments,
     quotes,
+    tasks,
 )
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
 from dacu.entrypoints.api.limits import RequestLimits
@@ -70,6 +72,8 @@ def create_app(platform: Platform) -> FastAPI:
         enrollments.router,
         kpis.router,
         customers.router,
+        tasks.router,
+        coins.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets
