@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 
 from dacu.domain.events import Channel
 from dacu.entrypoints.kpi_view import dashboard_json
+from dacu.entrypoints.web.coins import coins_card
 from dacu.entrypoints.web.context import backend, campaign_of, zone_of
 from dacu.entrypoints.web.i18n import language, translator
 from dacu.entrypoints.web.render import figure_writer, page
@@ -31,7 +32,9 @@ FUNNEL = (
 
 @router.get("/{campaign_id}")
 def dashboard_page(campaign_id: str, request: Request, who: UserDep) -> HTMLResponse:
-    return page(request, "dashboard.html", _context(request, campaign_id), who=who)
+    coins = coins_card(backend(request), campaign_id)  # 智慧币 today and their liability
+    context = {**_context(request, campaign_id), "coins": coins}
+    return page(request, "dashboard.html", context, who=who)
 
 
 @router.get("/{campaign_id}/live")
