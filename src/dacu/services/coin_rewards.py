@@ -43,6 +43,7 @@ class CampaignRules:
         self.source, self._fresh_s = source, fresh_s
         self._one: dict[str, tuple[float, Campaign]] = {}
         self._all: tuple[float, list[Campaign]] = (float("-inf"), [])
+        self._stamped: dict[str, tuple[tuple[int, str], Campaign]] = {}
         self._lock = threading.Lock()
 
     def campaign(self, campaign_id: str) -> Campaign:
@@ -55,14 +56,21 @@ class CampaignRules:
         return campaign
 
     def every(self) -> list[Campaign]:
-        """Every campaign that is not a draft, oldest copy `fresh_s`."""
+        """Every campaign that is not a draft, by id; the list `fresh_s` old at most, and a
+        campaign loaded again only when its version or status moved."""
         read_at, known = self._all
         if time.monotonic() - read_at < self._fresh_s:
             return known
         found = []
-        for campaign_id, _, status, _ in sorted(self.source.ids()):
-            if status != CampaignStatus.DRAFT:
-                found.append(self.source.campaign(campaign_id))
+        for campaign_id, _, status, version in sorted(self.source.ids()):
+            if status == CampaignStatus.DRAFT:
+                continue
+            stamp = (version, status)
+            held = self._stamped.get(campaign_id)
+            if held is None or held[0] != stamp:
+                held = (stamp, self.source.campaign(campaign_id))
+                self._stamped[campaign_id] = held
+            found.append(held[1])
         self._all = (time.monotonic(), found)
         return found
 
