@@ -96,3 +96,34 @@ def test_sign_ins_are_closed_outside_the_campaign(site):
     answer = call(base, token, "POST", f"/v1/campaigns/{CAMPAIGN}/sign-ins")
     assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "campaign_state"
+
+
+def test_a_paid_order_earns_its_yuan_through_the_outbox_and_a_refund_takes_them_back(site):
+    base, finance, _, platform = site
+    token = _member(base, platform)
+    body = {"cart": {"items": [{"sku": "A-SCARF", "qty": 2}]}}
+    placed = call(base, token, "POST", "/v1/orders", headers={"Idempotency-Key": "k1"}, json=body)
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    paid = call(base, finance, "POST", f"/v1/orders/{order['id']}/pay")
+    assert paid.status_code == 200, paid.text
+    platform.outbox().deliver(platform.clock())
+    whole_yuan = order["payable"] // 100
+    mine = call(base, token, "GET", "/v1/customers/me/coins").json()
+    assert mine["balance"] == whole_yuan + 1  # and the order task
+    service = platform.access.issue("cs-chen", Role.SERVICE).token
+    refund = {"sku": "A-SCARF", "qty": 1}
+    refunded = call(
+        base,
+        service,
+        "POST",
+        f"/v1/orders/{order['id']}/refunds",
+        headers={"Idempotency-Key": "r1"},
+        json=refund,
+    )
+    assert refunded.status_code == 201, refunded.text
+    platform.outbox().deliver(platform.clock())
+    back = refunded.json()["amount"]
+    mine = call(base, token, "GET", "/v1/customers/me/coins").json()
+    assert mine["balance"] == (order["payable"] - back) // 100 + 1
+    assert "refund" in [e["reason"] for e in mine["entries"]]
