@@ -191,3 +191,17 @@ def _a_sku(platform) -> set[str]:
     stock_example_goods(platform)
     listing = platform.goods.listing()
     return {sku.id for sku in listing}
+
+
+def test_a_visit_at_235959_and_one_at_midnight_count_on_two_days(rig):
+    platform, clock = rig
+    member(platform, "c1")
+    clock.now = datetime(2026, 9, 2, 23, 59, 59, tzinfo=SHANGHAI)
+    late = platform.tasks.visit(CAMPAIGN, "c1", "browse-venue")
+    clock.now = datetime(2026, 9, 3, 0, 0, 0, tzinfo=SHANGHAI)
+    before = platform.tasks.today(CAMPAIGN, "c1")
+    early = platform.tasks.visit(CAMPAIGN, "c1", "browse-venue")
+    assert (late.day.day, early.day.day) == (2, 3)
+    assert before.tasks[0][1] is None  # a new day: not yet done
+    assert early.tasks[0][1] is not None
+    assert platform.coins.balance("c1").balance == 2
