@@ -127,3 +127,16 @@ def test_a_paid_order_earns_its_yuan_through_the_outbox_and_a_refund_takes_them_
     mine = call(base, token, "GET", "/v1/customers/me/coins").json()
     assert mine["balance"] == (order["payable"] - back) // 100 + 1
     assert "refund" in [e["reason"] for e in mine["entries"]]
+
+
+def test_a_storm_of_visits_counts_one_a_day(site):
+    base, _, _, platform = site
+    token = _member(base, platform)
+    path = f"/v1/campaigns/{CAMPAIGN}/tasks/browse-venue/visits"
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: call(base, token, "POST", path), range(24)))
+    assert {a.status_code for a in answers} == {200}
+    assert {a.json()["tasks"][0]["at"] for a in answers} == {answers[0].json()["tasks"][0]["at"]}
+    mine = call(base, token, "GET", "/v1/customers/me/coins").json()
+    assert mine["balance"] == 1
+    assert mine["debt"] == 0
