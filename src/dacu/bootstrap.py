@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -37,12 +38,14 @@ from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_acquisition import AcquisitionService, acquisition_of
 from dacu.bootstrap_rebates import RebateService, rebates_of
 from dacu.bootstrap_registration import RegistrationService, registration_of
+from dacu.bootstrap_tasks import tasks_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
 from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
+from dacu.services.coin_rewards import CoinRewards
 from dacu.services.coupons import CouponService
 from dacu.services.enrollments import EnrollmentService
 from dacu.services.flashsales import FlashSaleService
@@ -60,6 +63,7 @@ from dacu.services.ports.risk import RiskCheck
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
 from dacu.services.risk import AllowAll
+from dacu.services.tasks import TaskService
 from dacu.settings import Settings, settings
 from dacu.wiring import Clock, NewId
 
@@ -105,6 +109,8 @@ class Platform:
     coins: CoinLedger  # 智慧币
     acquisition: AcquisitionService  # 拉新: welcome red packets, invite, merchant and share codes
     rebates: RebateService  # 商家返利: accrued from paid first orders, statements per shop
+    coin_rewards: CoinRewards  # every coin earned: verified, risk-checked, funded, once per key
+    tasks: TaskService  # daily sign-ins and tasks
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
@@ -147,6 +153,16 @@ class Platform:
         self.engine.dispose()
 
 
+def growing(*parts: dict[str, Any]) -> dict[str, Any]:
+    """The growth mechanics' `Platform` fields, their fact listeners put together."""
+    fields: dict[str, Any] = {}
+    listeners: tuple[FactListener, ...] = ()
+    for part in parts:
+        listeners += tuple(part.get("listeners", ()))
+        fields |= {name: value for name, value in part.items() if name != "listeners"}
+    return {**fields, "listeners": listeners}
+
+
 def bootstrap(
     engine: Engine,
     *,
@@ -173,6 +189,7 @@ def bootstrap(
     orders = OrderService(uow, intake, quotes, now, ids)  # paid by `payments`
     paying = wiring.payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids)
     flash = Flashing(engine, redis_url, redis_prefix, hot, alerts, notifications, uow)
+    tasking = tasks_of(engine, campaigns, AllowAll(), goods, now)  # AllowAll: the risk check
     return Platform(
         engine=engine,
         clock=now,
@@ -202,11 +219,12 @@ def bootstrap(
         catalog=catalog,
         payments=paying,
         budgets=(budgets := BudgetService(uow, figures, campaigns.get, now, quotes.moved)),
-        risk=(risk := AllowAll()),
         coins=(coins := SqlCoinLedger(engine)),
-        acquisition=(a := acquisition_of(engine, cs, campaigns, budgets, risk, coins, now, facts)),
+        acquisition=(
+            a := acquisition_of(engine, cs, campaigns, budgets, tasking.risk, coins, now, facts)
+        ),
         registration=registration_of(engine, access, now, ids, joined=a),
-        **rebates_of(engine, campaigns, risk),  # `rebates`, and `listeners` with them
+        **growing(tasking.fields(), rebates_of(engine, campaigns, tasking.risk)),
     )
 
 

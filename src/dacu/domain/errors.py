@@ -61,6 +61,7 @@ class ErrorCode(StrEnum):
     # growth rewards
     RISK_BLOCKED = "risk_blocked"
     NOT_ENOUGH_COINS = "not_enough_coins"
+    UNKNOWN_TASK = "unknown_task"
     # budgets
     BUDGET_SPENT = "budget_spent"
     # customers: registration and sign-in by phone

@@ -42,6 +42,15 @@ from dacu.adapters.tables.rebates import rebate_firsts, rebates
 from dacu.adapters.tables.referrals import referrals
 from dacu.adapters.tables.registration import code_requests, messages, verification_codes
 from dacu.adapters.tables.stock import stock, stock_reservations
+from dacu.adapters.tables.tasks import (
+    coin_awards,
+    coin_issued,
+    coin_orders,
+    sign_ins,
+    task_days,
+    task_months,
+    tasks_done,
+)
 
 __all__ = [
     "AwareDateTime",
@@ -55,8 +64,11 @@ __all__ = [
     "campaigns",
     "cases",
     "code_requests",
+    "coin_awards",
     "coin_balances",
     "coin_entries",
+    "coin_issued",
+    "coin_orders",
     "console_sessions",
     "coupon_holdings",
     "coupon_templates",
@@ -97,8 +109,12 @@ __all__ = [
     "refunds",
     "shares",
     "shops",
+    "sign_ins",
     "skus",
     "stock",
     "stock_reservations",
+    "task_days",
+    "task_months",
+    "tasks_done",
     "verification_codes",
 ]

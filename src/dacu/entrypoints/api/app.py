@@ -13,6 +13,7 @@ from dacu.entrypoints.api import (
     acquisition,
     budgets,
     campaigns,
+    coins,
     coupons,
     customers,
     enrollments,
@@ -24,6 +25,7 @@ from dacu.entrypoints.api import (
     payments,
     quotes,
     rebates,
+    tasks,
 )
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
 from dacu.entrypoints.api.limits import RequestLimits
@@ -74,6 +76,8 @@ def create_app(platform: Platform) -> FastAPI:
         customers.router,
         acquisition.router,
         rebates.router,
+        tasks.router,
+        coins.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets

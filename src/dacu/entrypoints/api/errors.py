@@ -64,6 +64,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.AMOUNT_MISMATCH: 409,
     ErrorCode.BUDGET_SPENT: 409,
     ErrorCode.RISK_BLOCKED: 403,
+    ErrorCode.UNKNOWN_TASK: 404,
     ErrorCode.NOT_ENOUGH_COINS: 409,
     ErrorCode.PAYMENT_UNAVAILABLE: 503,
     ErrorCode.UNKNOWN_CUSTOMER: 404,

@@ -8,6 +8,7 @@ from starlette.staticfiles import StaticFiles
 from dacu.entrypoints.web import (
     acquisition,
     budgets,
+    coins,
     dashboard,
     goods,
     login,
@@ -29,6 +30,7 @@ def install(app: FastAPI) -> None:
         dashboard.router,
         promotions.router,
         budgets.router,
+        coins.router,
         payments.router,
         goods.router,
         acquisition.router,

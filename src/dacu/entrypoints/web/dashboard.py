@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 from dacu.domain.events import Channel
 from dacu.entrypoints.kpi_view import dashboard_json
 from dacu.entrypoints.web.acquisition import figures_of
+from dacu.entrypoints.web.coins import coins_card
 from dacu.entrypoints.web.context import backend, campaign_of, zone_of
 from dacu.entrypoints.web.i18n import language, translator
 from dacu.entrypoints.web.rebates import dashboard_card
@@ -37,6 +38,7 @@ def dashboard_page(campaign_id: str, request: Request, who: UserDep) -> HTMLResp
     card = figures_of(found, campaign_of(found, campaign_id), full=False)  # the 拉新 card
     context = {**_context(request, campaign_id), "acquisition": card}
     context["rebates"] = dashboard_card(found, campaign_id)
+    context["coins"] = coins_card(found, campaign_id)  # 智慧币 today and their liability
     return page(request, "dashboard.html", context, who=who)
 
 

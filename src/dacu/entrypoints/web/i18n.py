@@ -6,6 +6,7 @@ from enum import StrEnum
 from starlette.requests import Request
 
 from dacu.entrypoints.web.i18n_acquisition import ACQUISITION_LABELS
+from dacu.entrypoints.web.i18n_coins import COINS_LABELS
 from dacu.entrypoints.web.i18n_goods import GOODS_LABELS
 from dacu.entrypoints.web.i18n_rebates import REBATE_LABELS
 
@@ -263,6 +264,7 @@ LABELS: dict[str, tuple[str, str]] = {
 LABELS |= GOODS_LABELS
 LABELS |= ACQUISITION_LABELS
 LABELS |= REBATE_LABELS
+LABELS |= COINS_LABELS
 
 
 def language(request: Request) -> Lang:
