@@ -61,6 +61,7 @@ class ErrorCode(StrEnum):
     # growth rewards
     RISK_BLOCKED = "risk_blocked"
     NOT_ENOUGH_COINS = "not_enough_coins"
+    NO_CHANCE = "no_chance"  # no lottery draw chance left
     # budgets
     BUDGET_SPENT = "budget_spent"
     # customers: registration and sign-in by phone
