@@ -34,6 +34,7 @@ from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
+from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -102,6 +103,7 @@ class Platform:
     risk: RiskCheck  # asked before every growth reward; allows everything by default
     coins: CoinLedger  # 智慧币
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
+    lottery: LotteryService | None = None  # 摇摇欲坠
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
         return OutboxDelivery(
@@ -176,7 +178,9 @@ def bootstrap(
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         campaigns=campaigns,
-        coupons=CouponService(coupons, coupons, uow, now, ids, campaigns.is_open),
+        coupons=(
+            coupon_service := CouponService(coupons, coupons, uow, now, ids, campaigns.is_open)
+        ),
         orders=orders,
         intake=intake,
         stock=stock,
@@ -199,8 +203,11 @@ def bootstrap(
         payments=paying,
         budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
         registration=registration_of(engine, access, now, ids),
-        risk=AllowAll(),
-        coins=SqlCoinLedger(engine),
+        risk=(risk := AllowAll()),
+        coins=(coins := SqlCoinLedger(engine)),
+        lottery=lottery_of(
+            engine, redis_url, redis_prefix, campaigns, risk, coins, coupon_service, now, ids
+        ),
     )
 
 

@@ -21,7 +21,7 @@ nothing (谢谢参与), so some prize is always open.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from dacu.domain.errors import DomainError, ErrorCode, InvalidRule
@@ -106,6 +106,36 @@ def pick(open_prizes: Sequence[Prize], roll: int) -> Prize:
         if point < running:
             return prize
     raise AssertionError("unreachable: point < total")
+
+
+DRAWN = "drawn"  # a draw's status until its prize is given (then a `GivenStatus`)
+
+
+@dataclass(frozen=True, slots=True)
+class DrawTicket:
+    """What the server decided before a draw: who, under which key, with which roll."""
+
+    campaign_id: str
+    customer_id: str
+    key: str  # the Idempotency-Key: one draw per key per customer
+    draw_id: str
+    roll: int  # uniform in [0, 2^32), from the server's CSPRNG
+    at: datetime
+    status: str = DRAWN  # `GivenStatus.HELD` when the risk check asked for a review
+
+
+@dataclass(frozen=True, slots=True)
+class Draw:
+    id: str
+    campaign_id: str
+    customer_id: str
+    key: str
+    prize_id: str
+    value: Fen  # drawn from the budget line
+    roll: int
+    status: str  # DRAWN, or the `GivenStatus` of its prize
+    at: datetime
+    reference: str = ""
 
 
 def chance_key(reason: ChanceReason, day: date | None = None) -> str:
