@@ -19,6 +19,7 @@ from dacu.entrypoints.api import (
     flashsales,
     goods,
     kpis,
+    lottery,
     orders,
     payments,
     quotes,
@@ -70,6 +71,7 @@ def create_app(platform: Platform) -> FastAPI:
         enrollments.router,
         kpis.router,
         customers.router,
+        lottery.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets
