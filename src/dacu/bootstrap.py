@@ -5,7 +5,7 @@ every test asks `bootstrap` for a `Platform` and calls its services; none builds
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -105,6 +105,14 @@ class Platform:
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 
+    def with_lottery(self) -> "Platform":
+        """The same platform with its lottery wired over its own stores and services."""
+        wired = lottery_of(
+            self.engine, self.redis_url, self.redis_prefix, self.campaigns, self.risk,
+            self.coins, self.coupons, self.clock, self.new_id,
+        )  # fmt: skip
+        return replace(self, lottery=wired)
+
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
         return OutboxDelivery(
             SqlOutboxFeed(self.engine),
@@ -178,9 +186,7 @@ def bootstrap(
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         campaigns=campaigns,
-        coupons=(
-            coupon_service := CouponService(coupons, coupons, uow, now, ids, campaigns.is_open)
-        ),
+        coupons=CouponService(coupons, coupons, uow, now, ids, campaigns.is_open),
         orders=orders,
         intake=intake,
         stock=stock,
@@ -203,12 +209,9 @@ def bootstrap(
         payments=paying,
         budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
         registration=registration_of(engine, access, now, ids),
-        risk=(risk := AllowAll()),
-        coins=(coins := SqlCoinLedger(engine)),
-        lottery=lottery_of(
-            engine, redis_url, redis_prefix, campaigns, risk, coins, coupon_service, now, ids
-        ),
-    )
+        risk=AllowAll(),
+        coins=SqlCoinLedger(engine),
+    ).with_lottery()
 
 
 def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Platform:

@@ -104,7 +104,8 @@ def test_a_draw_uses_one_chance_and_a_retry_returns_it(rig: Rig) -> None:
     rig.grant("ann", 3)
     first, new = rig.draw("ann", "k1", roll=0)
     again, new_again = rig.draw("ann", "k1", roll=ROLL_SPAN - 1)
-    assert new and not new_again
+    assert new
+    assert not new_again
     assert again == first
     assert first.prize_id == "phone-10"  # roll 0 → the first open prize
     assert rig.book.chances(CAMPAIGN, "ann") == (3, 1)
@@ -126,7 +127,8 @@ def test_each_roll_draws_what_the_rule_says(rig: Rig) -> None:
         left = POOL.budget - sum(p.value * given.get(p.id, 0) for p in POOL.prizes)
         expected = pick(POOL.open_prizes(given, left), roll)
         drawn, _ = rig.draw("ann", f"k{n}", roll)
-        assert drawn.prize_id == expected.id and drawn.roll == roll
+        assert drawn.prize_id == expected.id
+        assert drawn.roll == roll
 
 
 def test_stock_and_budget_hold_under_a_storm(rig: Rig) -> None:

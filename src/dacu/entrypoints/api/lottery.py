@@ -87,9 +87,7 @@ def my_lottery(campaign_id: str, backend: PlatformDep, who: PrincipalDep) -> Lot
 
 
 @router.post("/draws", response_model=DrawOut, status_code=201)
-def draw(
-    campaign_id: str, key: IdempotencyKey, backend: PlatformDep, who: PrincipalDep
-) -> DrawOut:
+def draw(campaign_id: str, key: IdempotencyKey, backend: PlatformDep, who: PrincipalDep) -> DrawOut:
     """Draw once (摇一摇): one chance for one prize. The same key returns the same draw."""
     who.require(Role.CONSUMER)
     service = _service(backend)
