@@ -6,6 +6,7 @@ from enum import StrEnum
 from starlette.requests import Request
 
 from dacu.entrypoints.web.i18n_goods import GOODS_LABELS
+from dacu.entrypoints.web.i18n_lottery import LOTTERY_LABELS
 
 LANG_COOKIE = "dacu_lang"
 
@@ -250,6 +251,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "alert_level.critical": ("严重", "Critical"),
 }
 LABELS |= GOODS_LABELS
+LABELS |= LOTTERY_LABELS
 
 
 def language(request: Request) -> Lang:
