@@ -129,6 +129,8 @@ def test_each_roll_draws_what_the_rule_says(rig: Rig) -> None:
         drawn, _ = rig.draw("ann", f"k{n}", roll)
         assert drawn.prize_id == expected.id
         assert drawn.roll == roll
+    given = rig.book.given(CAMPAIGN)
+    assert given.pop("*") == sum(given.values()) == 4  # every prize's draws, unlimited ones too
 
 
 def test_stock_and_budget_hold_under_a_storm(rig: Rig) -> None:

@@ -31,6 +31,7 @@ from dacu.domain.lottery import Draw, DrawTicket, Lottery, NoChance, Prize, pick
 from dacu.domain.rewards import GivenStatus
 from dacu.services.ports.lottery import LotteryFigures
 
+UNLIMITED = 1 << 62
 POOL = "*"  # the pool row of `lottery_given`: every draw of the campaign
 
 
@@ -97,7 +98,7 @@ def use_chance(connection: Connection, campaign_id: str, customer_id: str) -> bo
 
 def add_given(connection: Connection, campaign_id: str, prize_id: str, count: int) -> None:
     key = {"campaign_id": campaign_id, "prize_id": prize_id}
-    count_up_to(connection, lottery_given, key, "given", count, 1 << 62)
+    count_up_to(connection, lottery_given, key, "given", count, UNLIMITED)
 
 
 class SqlDrawEngine:
@@ -135,10 +136,16 @@ class SqlDrawEngine:
         left = lottery.budget - budgets.net([line]).get(line, 0)
         prize = pick(lottery.open_prizes(given, left), ticket.roll)
         # the pool row is held: what was read is what is left, so these cannot fail
-        if prize.stock is not None:
-            key = {"campaign_id": ticket.campaign_id, "prize_id": prize.id}
-            if not count_up_to(connection, lottery_given, key, "given", 1, prize.stock):
-                raise AssertionError("a prize's stock moved while its pool was held")
+        key = {"campaign_id": ticket.campaign_id, "prize_id": prize.id}
+        if not count_up_to(
+            connection,
+            lottery_given,
+            key,
+            "given",
+            1,
+            UNLIMITED if prize.stock is None else prize.stock,
+        ):
+            raise AssertionError("a prize's stock moved while its pool was held")
         if prize.value and not budgets.draw(line, prize.value, base=lottery.budget):
             raise AssertionError("the budget line moved while its pool was held")
         return prize
