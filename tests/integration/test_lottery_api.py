@@ -13,6 +13,7 @@ from dacu.domain.access import Role
 from dacu.entrypoints.api import create_app
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.yamlfile import load_yaml
+from tests.integration.conftest import NO_REDIS, REDIS_URL, intake_of
 from tests.integration.http import serving
 from tests.integration.test_api import Clock, call
 from tests.integration.test_registration_api import _sign_in
@@ -93,3 +94,20 @@ def test_a_paused_campaign_draws_nothing(site):
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "campaign_state"
     assert call(base, token, "GET", LOTTERY).json()["chances_left"] == 3
+
+
+@pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS)
+def test_draws_through_redis_are_recorded_in_the_database(engine):
+    clock = Clock(SEP_3)
+    with intake_of("redis") as (url, prefix):
+        platform = bootstrap(engine, clock=clock, redis_url=url, redis_prefix=prefix)
+        document = load_yaml(LAUNCH.read_text(encoding="utf-8"))
+        platform.campaigns.apply(*load_campaign(document), "ops-lihua", SEP_3)
+        with serving(create_app(platform)) as base:
+            token = _sign_in(base, platform)["token"]
+            assert call(base, token, "GET", LOTTERY).json()["chances_left"] == 3
+            drawn = [_draw(base, token, f"k{n}").json() for n in range(3)]
+            assert _draw(base, token, "k0").json() == drawn[0]
+            assert _draw(base, token, "k3").status_code == 409
+            mine = call(base, token, "GET", f"{LOTTERY}/draws").json()
+            assert sorted(d["id"] for d in mine) == sorted(d["id"] for d in drawn)
