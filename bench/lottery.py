@@ -223,7 +223,7 @@ def _members(url: str, count: int) -> list[str]:
     for i in range(count):
         platform.profiles.put(f"m{i}", now, phone=f"+86139{i:08d}", phone_verified=True)
         platform.lottery.grant(CAMPAIGN, f"m{i}", 1000, ChanceReason.ALL_TASKS, "bench")
-        tokens.append(platform.principals.issue(f"m{i}", Role.CONSUMER, frozenset(), now).token)
+        tokens.append(platform.principals.issue(f"m{i}", Role.CONSUMER, frozenset(), now))
     engine.dispose()
     return tokens
 

@@ -27,7 +27,15 @@ from dacu.adapters.tables import (
     lottery_grants,
 )
 from dacu.domain.growth import line_id
-from dacu.domain.lottery import Draw, DrawTicket, Lottery, NoChance, Prize, pick
+from dacu.domain.lottery import (
+    Draw,
+    DrawTicket,
+    Lottery,
+    NoChance,
+    Prize,
+    pick,
+    recorded_status,
+)
 from dacu.domain.rewards import GivenStatus
 from dacu.services.ports.lottery import LotteryFigures
 
@@ -69,7 +77,7 @@ def record_draw(connection: Connection, ticket: DrawTicket, prize: Prize) -> Non
             prize_id=prize.id,
             value=prize.value,
             roll=ticket.roll,
-            status=ticket.status,
+            status=recorded_status(prize, ticket.status),
             reference="",
             at=ticket.at,
         )

@@ -138,6 +138,11 @@ class Draw:
     reference: str = ""
 
 
+def recorded_status(prize: Prize, status: str) -> str:
+    """The status a draw is recorded with: "nothing" at once for 谢谢参与 (nothing to give)."""
+    return "nothing" if status == DRAWN and prize.reward.kind is RewardKind.NOTHING else status
+
+
 def chance_key(reason: ChanceReason, day: date | None = None) -> str:
     """The natural key a grant is given once under, per customer and campaign."""
     return reason.value if day is None else f"{reason.value}:{day.isoformat()}"

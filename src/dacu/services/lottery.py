@@ -10,9 +10,11 @@ and gives a prize not yet given.
 """
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
+from datetime import time as midnight
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -37,6 +39,7 @@ from dacu.services.ports.rewards import RewardGiver
 from dacu.services.ports.risk import RiskCheck
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+FRESH_S = 0.2  # a campaign file applied again reaches every process's draws within this
 
 
 class Campaigns(Protocol):
@@ -71,7 +74,7 @@ def shanghai_day(moment: datetime) -> date:
 
 
 def day_start(moment: datetime) -> datetime:
-    return datetime.combine(shanghai_day(moment), time(), SHANGHAI)
+    return datetime.combine(shanghai_day(moment), midnight(), SHANGHAI)
 
 
 class LotteryService:
@@ -90,10 +93,18 @@ class LotteryService:
         self._risk, self.giver, self._clock, self._ids, self._roll = (
             risk, giver, clock, ids, roll,
         )  # fmt: skip
+        self._known: dict[str, tuple[float, Lottery | None]] = {}
 
     def lottery(self, campaign_id: str) -> Lottery:
-        """The campaign's lottery (UnknownCampaign, or LotteryClosed when it runs none)."""
-        found = self._campaigns.campaign(campaign_id).growth.lottery
+        """The campaign's lottery (UnknownCampaign, or LotteryClosed when it runs none), as
+        read at most `FRESH_S` ago by this process."""
+        now = time.monotonic()
+        cached = self._known.get(campaign_id)
+        if cached is not None and now - cached[0] < FRESH_S:
+            found = cached[1]
+        else:
+            found = self._campaigns.campaign(campaign_id).growth.lottery
+            self._known[campaign_id] = (now, found)
         if found is None or not found.prizes:
             raise LotteryClosed("this campaign runs no lottery", "campaign_id")
         return found
