@@ -178,8 +178,8 @@ class LotteryService:
         return GivenStatus.HELD.value if verdict is Verdict.REVIEW else DRAWN
 
     def _give(self, lottery: Lottery, drawn: Draw) -> Draw:
-        if drawn.status != DRAWN:
-            return drawn
+        if drawn.status != DRAWN or drawn.prize_id not in {p.id for p in lottery.prizes}:
+            return drawn  # given, held, or of a prize the file no longer lists (operators')
         prize = lottery.prize(drawn.prize_id)
         if is_nothing(prize):
             status, reference = GivenStatus.NOTHING.value, ""

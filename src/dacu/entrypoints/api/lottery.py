@@ -103,12 +103,16 @@ def my_draws(campaign_id: str, backend: PlatformDep, who: PrincipalDep) -> list[
 
 
 def _out(service: LotteryService, drawn: Draw) -> DrawOut:
-    prize = service.lottery(drawn.campaign_id).prize(drawn.prize_id)
+    try:
+        prize = service.lottery(drawn.campaign_id).prize(drawn.prize_id)
+        name, kind = prize.name, prize.reward.kind.value
+    except KeyError:  # a prize the campaign file no longer lists: the draw still stands
+        name, kind = drawn.prize_id, ""
     return DrawOut(
         id=drawn.id,
-        prize_id=prize.id,
-        prize_name=prize.name,
-        kind=prize.reward.kind.value,
+        prize_id=drawn.prize_id,
+        prize_name=name,
+        kind=kind,
         status=drawn.status,
         at=drawn.at,
     )
