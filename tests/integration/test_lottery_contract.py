@@ -52,7 +52,9 @@ class Rig:
     keys: tuple[redis.Redis, str] | None = None
 
     def grant(self, customer: str, n: int, key: str = "first_visit") -> None:
-        self.book.grant([(key, "first_visit", n)], CAMPAIGN, customer, AT)
+        """As the service grants: in the book, then the engine told the new total."""
+        if self.book.grant([(key, "first_visit", n)], CAMPAIGN, customer, AT):
+            self.engine.granted(CAMPAIGN, customer, self.book.chances(CAMPAIGN, customer)[0])
 
     def draw(self, customer: str, key: str, roll: int = 0, lottery: Lottery = POOL):
         ticket = DrawTicket(CAMPAIGN, customer, key, uuid.uuid4().hex, roll, AT)
@@ -184,3 +186,16 @@ def test_figures_lost_in_redis_are_rebuilt_from_the_record(rig: Rig) -> None:
         rig.draw("ann", "k10")
     assert rig.book.given(CAMPAIGN)["phone-10"] == 5
     assert rig.book.chances(CAMPAIGN, "ann") == (10, 10)
+
+
+def test_chances_granted_after_drawing_can_be_drawn(rig: Rig) -> None:
+    rig.grant("ann", 1)
+    rig.draw("ann", "k1")
+    with pytest.raises(NoChance):
+        rig.draw("ann", "k2")
+    rig.grant("ann", 1, key="all_tasks:2026-09-03")
+    rig.grant("ann", 1, key="all_tasks:2026-09-03")  # once per key
+    rig.draw("ann", "k2")
+    with pytest.raises(NoChance):
+        rig.draw("ann", "k3")
+    assert rig.book.chances(CAMPAIGN, "ann") == (2, 2)

@@ -115,7 +115,7 @@ class SqlDrawEngine:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def granted(self, campaign_id: str, customer_id: str, chances: int) -> None:
+    def granted(self, campaign_id: str, customer_id: str, total: int) -> None:
         """Nothing to mirror: the book is the engine's own."""
 
     def draw(self, lottery: Lottery, ticket: DrawTicket) -> tuple[Draw, bool]:

@@ -119,8 +119,13 @@ class LotteryService:
             return False
         added = self._book.grant([(key, reason.value, n)], campaign_id, customer_id, self._clock())
         if added:
-            self._engine.granted(campaign_id, customer_id, added)
+            self._mirror(campaign_id, customer_id)
         return added > 0
+
+    def _mirror(self, campaign_id: str, customer_id: str) -> None:
+        self._engine.granted(
+            campaign_id, customer_id, self._book.chances(campaign_id, customer_id)[0]
+        )
 
     def visit(self, campaign_id: str, customer_id: str) -> LotteryView:
         """The lottery page: the first visit grants its chances, the first of a day its one."""
@@ -152,7 +157,7 @@ class LotteryService:
                 [(daily, ChanceReason.DAILY_LOGIN.value, n)], campaign_id, customer_id, now
             )
         if added:
-            self._engine.granted(campaign_id, customer_id, added)
+            self._mirror(campaign_id, customer_id)
 
     def draw(self, campaign_id: str, customer_id: str, key: str) -> Draw:
         """Use one chance for one prize, once per `key`."""

@@ -27,8 +27,9 @@ class DrawEngine(Protocol):
         NoChance, with nothing changed, when the customer has no chance left."""
         ...
 
-    def granted(self, campaign_id: str, customer_id: str, chances: int) -> None:
-        """Chances were just granted in the book (a mirror keeps up)."""
+    def granted(self, campaign_id: str, customer_id: str, total: int) -> None:
+        """The customer's chances granted total `total` in the book, read after a grant
+        committed (a mirror keeps up)."""
         ...
 
 
