@@ -219,11 +219,15 @@ def _members(url: str, count: int) -> list[str]:
     now = datetime.now(SHANGHAI)
     platform.campaigns.apply(*launch(now), "bench", now)
     assert platform.lottery is not None
-    tokens = []
-    for i in range(count):
+    lottery = platform.lottery
+
+    def member(i: int) -> str:
         platform.profiles.put(f"m{i}", now, phone=f"+86139{i:08d}", phone_verified=True)
-        platform.lottery.grant(CAMPAIGN, f"m{i}", 1000, ChanceReason.ALL_TASKS, "bench")
-        tokens.append(platform.principals.issue(f"m{i}", Role.CONSUMER, frozenset(), now))
+        lottery.grant(CAMPAIGN, f"m{i}", 1000, ChanceReason.ALL_TASKS, "bench")
+        return platform.principals.issue(f"m{i}", Role.CONSUMER, frozenset(), now)
+
+    with ThreadPoolExecutor(max_workers=16) as threads:
+        tokens = list(threads.map(member, range(count)))
     engine.dispose()
     return tokens
 

@@ -149,7 +149,7 @@ class RedisDrawEngine:
         prize = lottery.prize(prize_id)
         try:
             with self._engine.begin() as connection:
-                record_draw(connection, mine, prize)
+                drawn = record_draw(connection, mine, prize)
                 if not use_chance(connection, ticket.campaign_id, ticket.customer_id):
                     raise NoChance  # Redis was rebuilt from a stale book: SQL stays right
                 add_given(connection, ticket.campaign_id, prize.id, 1)
@@ -157,6 +157,7 @@ class RedisDrawEngine:
                 if prize.value:
                     line = line_id(ticket.campaign_id, "lottery")
                     SqlBudgets(connection).add({line: prize.value})
+            return drawn, drawn.id == ticket.draw_id
         except DrawRaced:
             pass
         with self._engine.connect() as connection:

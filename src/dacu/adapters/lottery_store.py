@@ -65,7 +65,7 @@ def find_draw(connection: Connection, campaign_id: str, customer_id: str, key: s
     return None if row is None else _draw_of(row)
 
 
-def record_draw(connection: Connection, ticket: DrawTicket, prize: Prize) -> None:
+def record_draw(connection: Connection, ticket: DrawTicket, prize: Prize) -> Draw:
     """Insert the draw; raises DrawRaced when its key holds one already."""
     placed = connection.execute(
         insert_for(connection, lottery_draws)
@@ -86,6 +86,11 @@ def record_draw(connection: Connection, ticket: DrawTicket, prize: Prize) -> Non
     ).first()
     if placed is None:
         raise DrawRaced
+    status = recorded_status(prize, ticket.status)
+    return Draw(
+        ticket.draw_id, ticket.campaign_id, ticket.customer_id, ticket.key, prize.id,
+        prize.value, ticket.roll, status, ticket.at,
+    )  # fmt: skip
 
 
 def given_counts(connection: Connection, campaign_id: str) -> dict[str, int]:
@@ -128,7 +133,8 @@ class SqlDrawEngine:
                     raise NoChance
                 add_given(connection, ticket.campaign_id, POOL, 1)  # holds the pool to the commit
                 prize = self._take(connection, lottery, ticket)
-                record_draw(connection, ticket, prize)
+                drawn = record_draw(connection, ticket, prize)
+            return drawn, True
         except DrawRaced:
             pass
         with self._engine.connect() as connection:
