@@ -111,3 +111,27 @@ def test_draws_through_redis_are_recorded_in_the_database(engine):
             assert _draw(base, token, "k3").status_code == 409
             mine = call(base, token, "GET", f"{LOTTERY}/draws").json()
             assert sorted(d["id"] for d in mine) == sorted(d["id"] for d in drawn)
+
+
+@pytest.mark.parametrize(
+    ("point", "prize", "status"),
+    [
+        (0, "phone-10", "pending"),  # 话费: through the top-up port
+        (1000, "coins-10", "given"),
+        (2000, "red-5", "given"),
+        (3000, "coupon-50-10", "given"),
+        (3752, "fuel-100", "awaiting_address"),  # 3750–3755: weight 5
+        (3760, "cinema", "awaiting_address"),
+        (9000, "thanks", "nothing"),
+    ],
+)
+def test_each_kind_of_prize_lands_where_it_belongs(site, point, prize, status):
+    base, _, platform = site
+    platform.lottery._roll = lambda: -(-point * (1 << 32) // 10_000)  # the weights add to 10,000
+    token = _sign_in(base, platform)["token"]
+    call(base, token, "GET", LOTTERY)
+    drawn = _draw(base, token, "k1").json()
+    assert (drawn["prize_id"], drawn["status"]) == (prize, status)
+    wallet = [c["template_id"] for c in call(base, token, "GET", "/v1/me/wallet").json()]
+    expected = {"red-5": ["lottery-red-5"], "coupon-50-10": ["lottery-50-10"]}.get(prize, [])
+    assert [t for t in wallet if t.startswith("lottery-")] == expected
