@@ -14,7 +14,7 @@ from dacu.domain.access import Role
 from dacu.domain.lottery import Draw
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.entrypoints.api.coupons import IdempotencyKey
-from dacu.services.lottery import LotteryService
+from dacu.services.lottery import SHANGHAI, LotteryService
 
 router = APIRouter(prefix="/v1/campaigns/{campaign_id}/lottery", tags=["lottery"])
 
@@ -114,5 +114,5 @@ def _out(service: LotteryService, drawn: Draw) -> DrawOut:
         prize_name=name,
         kind=kind,
         status=drawn.status,
-        at=drawn.at,
+        at=drawn.at.astimezone(SHANGHAI),  # the same text however the draw was read
     )
