@@ -119,3 +119,13 @@ def test_no_chance_no_draw(rig):
     service, *_ = rig
     with pytest.raises(NoChance):
         service.draw("c", "ann", "k1")
+
+
+def test_a_new_day_begins_at_midnight_in_shanghai(rig):
+    service, *_ = rig
+    utc = ZoneInfo("UTC")
+    service._clock = lambda: datetime(2026, 9, 3, 15, 59, tzinfo=utc)  # 23:59 in Shanghai
+    assert service.visit("c", "ann").left == 3
+    service._clock = lambda: datetime(2026, 9, 3, 16, 1, tzinfo=utc)  # 00:01 on the 4th
+    assert service.visit("c", "ann").left == 4
+    assert service.visit("c", "ann").left == 4
