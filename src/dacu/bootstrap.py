@@ -5,7 +5,7 @@ every test asks `bootstrap` for a `Platform` and calls its services; none builds
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -36,6 +36,7 @@ from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_acquisition import AcquisitionService, acquisition_of
+from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService, rebates_of
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.bootstrap_tasks import tasks_of
@@ -112,6 +113,15 @@ class Platform:
     coin_rewards: CoinRewards  # every coin earned: verified, risk-checked, funded, once per key
     tasks: TaskService  # daily sign-ins and tasks
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
+    lottery: LotteryService | None = None  # 摇摇欲坠
+
+    def with_lottery(self) -> "Platform":
+        """The same platform with its lottery wired over its own stores and services."""
+        wired = lottery_of(
+            self.engine, self.redis_url, self.redis_prefix, self.campaigns, self.risk,
+            self.coins, self.coupons, self.clock, self.new_id,
+        )  # fmt: skip
+        return replace(self, lottery=wired)
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
         return OutboxDelivery(
@@ -225,7 +235,7 @@ def bootstrap(
         ),
         registration=registration_of(engine, access, now, ids, joined=a),
         **growing(tasking.fields(), rebates_of(engine, campaigns, tasking.risk)),
-    )
+    ).with_lottery()
 
 
 def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Platform:

@@ -62,6 +62,7 @@ class ErrorCode(StrEnum):
     RISK_BLOCKED = "risk_blocked"
     NOT_ENOUGH_COINS = "not_enough_coins"
     UNKNOWN_TASK = "unknown_task"
+    NO_CHANCE = "no_chance"  # no lottery draw chance left
     # budgets
     BUDGET_SPENT = "budget_spent"
     # customers: registration and sign-in by phone

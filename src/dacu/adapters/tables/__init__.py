@@ -27,6 +27,12 @@ from dacu.adapters.tables.flash import (
 )
 from dacu.adapters.tables.goods import goods_revision, shops, skus
 from dacu.adapters.tables.kpi import cases, events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
+from dacu.adapters.tables.lottery import (
+    lottery_chances,
+    lottery_draws,
+    lottery_given,
+    lottery_grants,
+)
 from dacu.adapters.tables.merchant import enrollments, merchants
 from dacu.adapters.tables.notification import notifications
 from dacu.adapters.tables.order import ledger, orders, refunds
@@ -91,6 +97,10 @@ __all__ = [
     "kpi_seen",
     "kpi_skus",
     "ledger",
+    "lottery_chances",
+    "lottery_draws",
+    "lottery_given",
+    "lottery_grants",
     "merchant_codes",
     "merchants",
     "messages",

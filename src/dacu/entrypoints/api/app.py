@@ -21,6 +21,7 @@ from dacu.entrypoints.api import (
     flashsales,
     goods,
     kpis,
+    lottery,
     orders,
     payments,
     quotes,
@@ -78,6 +79,7 @@ def create_app(platform: Platform) -> FastAPI:
         rebates.router,
         tasks.router,
         coins.router,
+        lottery.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets

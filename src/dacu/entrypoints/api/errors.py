@@ -66,6 +66,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.RISK_BLOCKED: 403,
     ErrorCode.UNKNOWN_TASK: 404,
     ErrorCode.NOT_ENOUGH_COINS: 409,
+    ErrorCode.NO_CHANCE: 409,
     ErrorCode.PAYMENT_UNAVAILABLE: 503,
     ErrorCode.UNKNOWN_CUSTOMER: 404,
     ErrorCode.RATE_LIMITED: 429,

@@ -12,6 +12,7 @@ from dacu.entrypoints.web import (
     dashboard,
     goods,
     login,
+    lottery,
     pages,
     payments,
     promotions,
@@ -35,6 +36,7 @@ def install(app: FastAPI) -> None:
         goods.router,
         acquisition.router,
         rebates.router,
+        lottery.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")

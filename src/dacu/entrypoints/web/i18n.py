@@ -8,6 +8,7 @@ from starlette.requests import Request
 from dacu.entrypoints.web.i18n_acquisition import ACQUISITION_LABELS
 from dacu.entrypoints.web.i18n_coins import COINS_LABELS
 from dacu.entrypoints.web.i18n_goods import GOODS_LABELS
+from dacu.entrypoints.web.i18n_lottery import LOTTERY_LABELS
 from dacu.entrypoints.web.i18n_rebates import REBATE_LABELS
 
 LANG_COOKIE = "dacu_lang"
@@ -265,6 +266,7 @@ LABELS |= GOODS_LABELS
 LABELS |= ACQUISITION_LABELS
 LABELS |= REBATE_LABELS
 LABELS |= COINS_LABELS
+LABELS |= LOTTERY_LABELS
 
 
 def language(request: Request) -> Lang:

@@ -1,0 +1,262 @@
+"""The lottery 摇摇欲坠: draws per second through the API and through the atomic draw
+alone, the odds, and the pool and budget never overdrawn. Prints one JSON object.
+
+- `atomic`: for each backend (SQL on PostgreSQL, SQL on SQLite, the Redis script
+  with PostgreSQL as the record) `--drawers` threads draw at once through the
+  draw engine for `--seconds`, over the example pool with its stock cut down
+  (÷`--shrink`) and a budget line of `--budget` fen, so prizes and the budget
+  run out under load; afterwards no prize is given past its stock, the budget
+  line is not passed, and every chance used is a draw.
+- `frequency`: `--draws` draws through the first backend's engine over the
+  example pool with unlimited stock and budget: each prize's count within its
+  exact binomial 99.9% interval (`bench/lottery_odds.py`).
+- `api`: `dacu serve --workers 2` takes `POST /v1/campaigns/{id}/lottery/draws`
+  from `--drawers` closed-loop clients (bench/http_load.py), each a
+  phone-verified member with chances to spare, every request a new key.
+
+    python bench/lottery.py [--seconds 10] [--drawers 2000] [--draws 100000]
+                            [--backends postgresql+redis,postgresql,sqlite] [--skip-api]
+
+Needs PostgreSQL (DACU_TEST_DATABASE_URL, default the local server) and, for
+`+redis`, Redis (DACU_TEST_REDIS_URL).
+"""
+
+import argparse
+import json
+import os
+import secrets
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import redis
+from sqlalchemy import Engine, func, select
+
+from bench.checkout import REDIS, fresh_database, serving
+from bench.http_load import Request, load
+from bench.lottery_odds import check
+from dacu.adapters.db import make_engine
+from dacu.adapters.lottery_redis import RedisDrawEngine
+from dacu.adapters.lottery_store import SqlDrawEngine, SqlLotteryBook
+from dacu.adapters.tables import lottery_chances, lottery_draws
+from dacu.bootstrap import bootstrap
+from dacu.domain.access import Role
+from dacu.domain.lottery import ROLL_BITS, ChanceReason, DrawTicket, Lottery, NoChance
+from dacu.schemas.campaigns import load_campaign
+from dacu.schemas.yamlfile import load_yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CAMPAIGN = "launch-2026-09"
+
+
+def launch(now: datetime) -> tuple[dict[str, Any], Any]:
+    """The example launch campaign, its phases moved to run around `now`."""
+    document = load_yaml((ROOT / "src/dacu/examples/launch.yaml").read_text(encoding="utf-8"))
+    document["phases"] = [
+        {"name": "burst", "starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=1)}
+    ]
+    return load_campaign(document)
+
+
+def pool(shrink: int | None, budget: int | None) -> Lottery:
+    """The example pool: stock ÷ `shrink` (None: unlimited), the budget line `budget`."""
+    found = launch(datetime.now(SHANGHAI))[1].growth.lottery
+    prizes = tuple(
+        replace(p, stock=None if shrink is None or p.stock is None else max(1, p.stock // shrink))
+        for p in found.prizes
+    )
+    return Lottery(prizes, found.chances, budget or 10**12)
+
+
+def engine_of(backend: str, engine: Engine, prefix: str) -> Any:
+    if backend.endswith("+redis"):
+        connections = redis.BlockingConnectionPool.from_url(REDIS, max_connections=64, timeout=600)
+        return RedisDrawEngine(redis.Redis(connection_pool=connections), engine, prefix)
+    return SqlDrawEngine(engine)
+
+
+def storm(draw_engine: Any, lottery: Lottery, customers: list[str], seconds: float) -> int:
+    """Every customer draws in a thread of its own until `seconds` pass or its chances end."""
+    until, start = time.monotonic() + seconds, threading.Barrier(len(customers))
+
+    def drawer(customer: str) -> int:
+        start.wait()
+        done = 0
+        while time.monotonic() < until:
+            ticket = DrawTicket(
+                CAMPAIGN, customer, uuid.uuid4().hex, uuid.uuid4().hex,
+                secrets.randbits(ROLL_BITS), datetime.now(SHANGHAI),
+            )  # fmt: skip
+            try:
+                draw_engine.draw(lottery, ticket)
+            except NoChance:
+                break
+            done += 1
+        return done
+
+    with ThreadPoolExecutor(max_workers=len(customers)) as threads:
+        return sum(threads.map(drawer, customers))
+
+
+def grant_all(engine: Engine, customers: list[str], chances: int) -> None:
+    book, now = SqlLotteryBook(engine), datetime.now(SHANGHAI)
+    with ThreadPoolExecutor(max_workers=16) as threads:
+        list(
+            threads.map(
+                lambda c: book.grant([("bench", "bench", chances)], CAMPAIGN, c, now), customers
+            )
+        )
+
+
+def invariants(engine: Engine, lottery: Lottery) -> dict[str, Any]:
+    given = SqlLotteryBook(engine).given(CAMPAIGN)
+    with engine.connect() as connection:
+        draws = int(connection.scalar(select(func.count()).select_from(lottery_draws)) or 0)
+        used = int(connection.scalar(select(func.sum(lottery_chances.c.used))) or 0)
+        spent = int(
+            connection.scalar(select(func.coalesce(func.sum(lottery_draws.c.value), 0))) or 0
+        )
+    over = [p.id for p in lottery.prizes if p.stock is not None and given.get(p.id, 0) > p.stock]
+    return {
+        "draws": draws,
+        "chances_used": used,
+        "given": {p.id: given.get(p.id, 0) for p in lottery.prizes},
+        "stock": {p.id: p.stock for p in lottery.prizes},
+        "budget_drawn": spent,
+        "budget": lottery.budget,
+        "no_stock_below_zero": not over,
+        "budget_within_cap": spent <= lottery.budget,
+        "chances_match_draws": used == draws,
+    }
+
+
+def atomic(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    lottery = pool(args.shrink, args.budget)
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    customers = [f"d{i}" for i in range(args.drawers)]
+    with fresh_database(backend.removesuffix("+redis")) as url:
+        engine = make_engine(url, pool_size=40, max_overflow=0, pool_timeout=600)
+        grant_all(engine, customers, 10**6)
+        started = time.monotonic()
+        drawn = storm(engine_of(backend, engine, prefix), lottery, customers, args.seconds)
+        took = time.monotonic() - started
+        found = invariants(engine, lottery)
+        engine.dispose()
+    _forget(prefix)
+    return {
+        "backend": backend,
+        "draws_per_s": round(drawn / took, 1),
+        "seconds": round(took, 2),
+        **found,
+    }
+
+
+def frequency(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    lottery = pool(None, None)
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    customers = [f"f{i}" for i in range(min(args.drawers, 200))]
+    per = -(-args.draws // len(customers))
+    with fresh_database(backend.removesuffix("+redis")) as url:
+        engine = make_engine(url, pool_size=40, max_overflow=0, pool_timeout=600)
+        grant_all(engine, customers, per)
+        started = time.monotonic()
+        storm(engine_of(backend, engine, prefix), lottery, customers, 10**6)
+        took = time.monotonic() - started
+        given = SqlLotteryBook(engine).given(CAMPAIGN)
+        engine.dispose()
+    _forget(prefix)
+    counts = {p.id: given.get(p.id, 0) for p in lottery.prizes}
+    return {
+        "backend": backend,
+        "seconds": round(took, 1),
+        **check(counts, {p.id: p.weight for p in lottery.prizes}),
+    }
+
+
+def through_api(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    prefix = f"bench-{uuid.uuid4().hex[:8]}" if backend.endswith("+redis") else None
+    with fresh_database(backend.removesuffix("+redis")) as url:
+        tokens = _members(url, args.drawers)
+        with serving(url, prefix) as port:
+            path = f"/v1/campaigns/{CAMPAIGN}/lottery/draws"
+
+            def make(client: int, n: int) -> Request:
+                headers = {
+                    "Authorization": f"Bearer {tokens[client]}",
+                    "Idempotency-Key": f"{client}-{n}",
+                }
+                return Request("POST", path, headers)
+
+            measured = load("127.0.0.1", port, make, len(tokens), args.seconds)
+        engine = make_engine(url)
+        lottery = pool(1, None)
+        found = invariants(
+            engine, replace(lottery, budget=launch(datetime.now(SHANGHAI))[1].growth.lottery.budget)
+        )
+        engine.dispose()
+    if prefix is not None:
+        _forget(prefix)
+    figures = measured.as_dict()
+    return {
+        "backend": backend,
+        "draws_per_s": round(measured.statuses[201] / measured.seconds, 1),
+        **figures,
+        **found,
+    }
+
+
+def _members(url: str, count: int) -> list[str]:
+    """Phone-verified members with chances to spare, one token each; the campaign live."""
+    engine = make_engine(url, pool_size=20, max_overflow=0)
+    platform = bootstrap(engine)
+    now = datetime.now(SHANGHAI)
+    platform.campaigns.apply(*launch(now), "bench", now)
+    assert platform.lottery is not None
+    lottery = platform.lottery
+
+    def member(i: int) -> str:
+        platform.profiles.put(f"m{i}", now, phone=f"+86139{i:08d}", phone_verified=True)
+        lottery.grant(CAMPAIGN, f"m{i}", 1000, ChanceReason.ALL_TASKS, "bench")
+        return platform.principals.issue(f"m{i}", Role.CONSUMER, frozenset(), now)
+
+    with ThreadPoolExecutor(max_workers=16) as threads:
+        tokens = list(threads.map(member, range(count)))
+    engine.dispose()
+    return tokens
+
+
+def _forget(prefix: str) -> None:
+    client = redis.Redis.from_url(REDIS)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--drawers", type=int, default=2000)
+    parser.add_argument("--draws", type=int, default=100_000, help="for the frequency run")
+    parser.add_argument("--shrink", type=int, default=100, help="stock ÷ this in the atomic runs")
+    parser.add_argument("--budget", type=int, default=500_000, help="the atomic runs' line, fen")
+    parser.add_argument("--backends", default="postgresql+redis,postgresql,sqlite")
+    parser.add_argument("--skip-api", action="store_true")
+    args = parser.parse_args()
+    backends = args.backends.split(",")
+    result: dict[str, Any] = {"cores": os.cpu_count(), "drawers": args.drawers}
+    result["atomic"] = [atomic(b, args) for b in backends]
+    result["frequency"] = frequency(backends[0], args)
+    if not args.skip_api:
+        result["api"] = [through_api(b, args) for b in backends if b != "sqlite"]
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
