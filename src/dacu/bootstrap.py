@@ -35,6 +35,7 @@ from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_registration import RegistrationService, registration_of
+from dacu.bootstrap_rewards import RedemptionService, RewardService, redemptions_of, rewards_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
@@ -101,6 +102,8 @@ class Platform:
     registration: RegistrationService  # sign-up and sign-in by phone and one-time code
     risk: RiskCheck  # asked before every growth reward; allows everything by default
     coins: CoinLedger  # 智慧币
+    rewards: RewardService  # the RewardGiver: coupons, coins, top-ups, physical prizes
+    redemptions: RedemptionService  # 赚币换购
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
@@ -169,6 +172,9 @@ def bootstrap(
     orders = OrderService(uow, intake, quotes, now, ids)  # paid by `payments`
     paying = wiring.payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids)
     flash = Flashing(engine, redis_url, redis_prefix, hot, alerts, notifications, uow)
+    coupon_service = CouponService(coupons, coupons, uow, now, ids, campaigns.is_open)
+    coins, risk = SqlCoinLedger(engine), AllowAll()
+    rewards = rewards_of(engine, coupon_service, coins, alerts, now, ids)
     return Platform(
         engine=engine,
         clock=now,
@@ -176,7 +182,7 @@ def bootstrap(
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         campaigns=campaigns,
-        coupons=CouponService(coupons, coupons, uow, now, ids, campaigns.is_open),
+        coupons=coupon_service,
         orders=orders,
         intake=intake,
         stock=stock,
@@ -199,8 +205,10 @@ def bootstrap(
         payments=paying,
         budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
         registration=registration_of(engine, access, now, ids),
-        risk=AllowAll(),
-        coins=SqlCoinLedger(engine),
+        risk=risk,
+        coins=coins,
+        rewards=rewards,
+        redemptions=redemptions_of(engine, rewards, risk, campaigns, now, ids),
     )
 
 

@@ -61,6 +61,8 @@ class ErrorCode(StrEnum):
     # growth rewards
     RISK_BLOCKED = "risk_blocked"
     NOT_ENOUGH_COINS = "not_enough_coins"
+    UNKNOWN_REWARD = "unknown_reward"
+    REWARD_STATE = "reward_state"
     # budgets
     BUDGET_SPENT = "budget_spent"
     # customers: registration and sign-in by phone

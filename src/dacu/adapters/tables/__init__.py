@@ -33,6 +33,12 @@ from dacu.adapters.tables.payment import (
 )
 from dacu.adapters.tables.referrals import referrals
 from dacu.adapters.tables.registration import code_requests, messages, verification_codes
+from dacu.adapters.tables.rewards import (
+    redemption_counts,
+    redemption_stock,
+    redemptions,
+    rewards,
+)
 from dacu.adapters.tables.stock import stock, stock_reservations
 
 __all__ = [
@@ -79,8 +85,12 @@ __all__ = [
     "payment_routing",
     "payments",
     "principals",
+    "redemption_counts",
+    "redemption_stock",
+    "redemptions",
     "referrals",
     "refunds",
+    "rewards",
     "shops",
     "skus",
     "stock",

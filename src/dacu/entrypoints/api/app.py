@@ -22,6 +22,8 @@ from dacu.entrypoints.api import (
     orders,
     payments,
     quotes,
+    redemptions,
+    rewards,
 )
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
 from dacu.entrypoints.api.limits import RequestLimits
@@ -70,6 +72,8 @@ def create_app(platform: Platform) -> FastAPI:
         enrollments.router,
         kpis.router,
         customers.router,
+        redemptions.router,
+        rewards.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets
