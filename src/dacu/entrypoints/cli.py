@@ -138,7 +138,8 @@ def serve(
 def sweep() -> None:
     """One sweep: cancel unpaid orders and release unpaid flash-sale holds past their time
     (stock and coupons come back), expire coupons past theirs, archive finished campaigns
-    in the case library, remove ended console sessions. Run it every minute (cron,
+    in the case library, remove ended console sessions, try top-ups again and flag rewards
+    past their promise. Run it every minute (cron,
     systemd timer) — or run `dacu workers`, which sweeps unpaid orders and flash sales
     every few seconds."""
     platform = _platform()
@@ -150,11 +151,13 @@ def sweep() -> None:
     ended = platform.access.prune()
     spent = platform.registration.prune()
     over = platform.campaigns.end_finished("sweeper", now)
+    rewarded = platform.rewards.sweep(now)
     typer.echo(
         f"{len(cancelled)} unpaid orders cancelled, {released} unpaid flash-sale holds "
         f"released, {expired} coupons expired, {len(archived)} finished campaigns archived, "
         f"{ended} ended console sessions removed, {spent} spent sign-in codes and counts "
-        f"removed, {len(over)} campaigns ended by time"
+        f"removed, {len(over)} campaigns ended by time, {rewarded['delivered']} rewards "
+        f"delivered on a retry, {rewarded['overdue']} rewards newly overdue"
     )
 
 

@@ -21,7 +21,7 @@ from dacu.domain.risk import Action, RiskBlocked, RiskQuery, Verdict
 from dacu.services.ports.fulfilment import RewardStore
 from dacu.services.ports.fulfilment_redemptions import RedemptionAsk, RedemptionStore
 from dacu.services.ports.risk import RiskCheck
-from dacu.services.rewards import RewardService
+from dacu.services.rewards import FIRST, RewardService
 
 FRESH_S = 0.2  # a campaign read this long ago is read again
 LINE = "redemption"
@@ -129,4 +129,4 @@ class RedemptionService:
         )
         if decision.verdict is Verdict.BLOCK:
             raise RiskBlocked()
-        return RewardStatus.HELD if decision.verdict is Verdict.REVIEW else RewardStatus.NEW
+        return RewardStatus.HELD if decision.verdict is Verdict.REVIEW else FIRST[item.reward.kind]
