@@ -35,7 +35,7 @@ from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_registration import RegistrationService, registration_of
-from dacu.bootstrap_rewards import RedemptionService, RewardService, redemptions_of, rewards_of
+from dacu.bootstrap_rewards import RedemptionService, RewardService, rewarding
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
@@ -172,9 +172,6 @@ def bootstrap(
     orders = OrderService(uow, intake, quotes, now, ids)  # paid by `payments`
     paying = wiring.payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids)
     flash = Flashing(engine, redis_url, redis_prefix, hot, alerts, notifications, uow)
-    coupon_service = CouponService(coupons, coupons, uow, now, ids, campaigns.is_open)
-    coins, risk = SqlCoinLedger(engine), AllowAll()
-    rewards = rewards_of(engine, coupon_service, coins, alerts, now, ids)
     return Platform(
         engine=engine,
         clock=now,
@@ -182,7 +179,7 @@ def bootstrap(
         redis_url=redis_url,
         redis_prefix=redis_prefix,
         campaigns=campaigns,
-        coupons=coupon_service,
+        coupons=(granting := CouponService(coupons, coupons, uow, now, ids, campaigns.is_open)),
         orders=orders,
         intake=intake,
         stock=stock,
@@ -205,10 +202,9 @@ def bootstrap(
         payments=paying,
         budgets=BudgetService(uow, figures, campaigns.get, now, quotes.moved),
         registration=registration_of(engine, access, now, ids),
-        risk=risk,
-        coins=coins,
-        rewards=rewards,
-        redemptions=redemptions_of(engine, rewards, risk, campaigns, now, ids),
+        risk=(risk := AllowAll()),
+        coins=(coins := SqlCoinLedger(engine)),
+        **rewarding(engine, granting, coins, alerts, risk, campaigns, now, ids),
     )
 
 

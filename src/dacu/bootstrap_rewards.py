@@ -4,6 +4,7 @@ redemption catalog."""
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -64,4 +65,22 @@ def redemptions_of(
     )
 
 
-__all__ = ["RedemptionService", "RewardService", "redemptions_of", "rewards_of"]
+def rewarding(
+    engine: Engine,
+    coupons: CouponGrants,
+    coins: CoinLedger,
+    alerts: Alerts,
+    risk: RiskCheck,
+    campaigns: CampaignService,
+    clock: Callable[[], datetime],
+    ids: Callable[[], str],
+) -> dict[str, Any]:
+    """The platform's `rewards` and `redemptions`, by field name."""
+    rewards = rewards_of(engine, coupons, coins, alerts, clock, ids)
+    return {
+        "rewards": rewards,
+        "redemptions": redemptions_of(engine, rewards, risk, campaigns, clock, ids),
+    }
+
+
+__all__ = ["RedemptionService", "RewardService", "redemptions_of", "rewarding", "rewards_of"]

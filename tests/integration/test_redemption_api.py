@@ -51,7 +51,7 @@ def test_a_member_redeems_gives_an_address_and_an_operator_ships(engine):
         token, me = _signed_in(base, platform)
         platform.coins.earn(me, 12_000, CoinReason.PAID, "seed", platform.clock())
         catalog = call(base, token, "GET", f"{REDEEM}/catalog").json()["items"]
-        assert [(i["id"], i["coins"], i["in_stock"]) for i in catalog][0] == (
+        assert next((i["id"], i["coins"], i["in_stock"]) for i in catalog) == (
             "topup-10",
             1500,
             True,
@@ -115,7 +115,8 @@ def test_one_member_storming_with_coins_for_three_gets_three(engine):
     won = {a.json()["id"] for a in answers if a.status_code == 201}
     assert len(won) == 3
     assert platform.coins.balance("c-1").balance == 1499
-    assert _count(engine, redemptions) == 3 and _count(engine, rewards) == 3
+    assert _count(engine, redemptions) == 3
+    assert _count(engine, rewards) == 3
     left = platform.redemptions.catalog(LAUNCH).items[0].left
     assert left == 5000 - 3
 
