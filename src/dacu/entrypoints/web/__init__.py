@@ -5,7 +5,16 @@ from fastapi import FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from dacu.entrypoints.web import budgets, dashboard, goods, login, pages, payments, promotions
+from dacu.entrypoints.web import (
+    budgets,
+    dashboard,
+    goods,
+    login,
+    pages,
+    payments,
+    promotions,
+    rewards,
+)
 from dacu.entrypoints.web.context import PageMissing
 from dacu.entrypoints.web.render import STATIC, page
 from dacu.entrypoints.web.session import CONSOLE, CrossSite, LoginNeeded, NotAllowed, login_url
@@ -21,6 +30,7 @@ def install(app: FastAPI) -> None:
         budgets.router,
         payments.router,
         goods.router,
+        rewards.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")

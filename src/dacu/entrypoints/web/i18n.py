@@ -6,6 +6,7 @@ from enum import StrEnum
 from starlette.requests import Request
 
 from dacu.entrypoints.web.i18n_goods import GOODS_LABELS
+from dacu.entrypoints.web.i18n_rewards import REWARD_LABELS
 
 LANG_COOKIE = "dacu_lang"
 
@@ -249,7 +250,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "alert_level.warning": ("警告", "Warning"),
     "alert_level.critical": ("严重", "Critical"),
 }
-LABELS |= GOODS_LABELS
+LABELS |= GOODS_LABELS | REWARD_LABELS
 
 
 def language(request: Request) -> Lang:
