@@ -126,3 +126,20 @@ def test_a_physical_prize_takes_an_address_then_ships_audited(engine):
     audited = history(platform.engine, f"reward:{prize.id}")
     assert [(e["actor"], e["action"]) for e in audited] == [("ops-lihua", "reward.ship")]
     assert platform.rewards.queue(LAUNCH) == []
+
+
+def test_the_sweep_waits_longer_after_each_refusal(engine):
+    clock = Clock(MID_SEPTEMBER)
+    topups = SimulatedTopUps([TopUpState.FAILED])
+    platform = launched(engine, clock, topups)
+    member(platform, "c-1")
+    platform.rewards.give(_grant(TOP_UP, "lottery:1", clock()))
+    assert len(topups.asked) == 1
+    for seconds, asked in ((10, 1), (31, 2), (60, 2), (92, 3), (150, 3), (213, 4)):
+        clock.now = MID_SEPTEMBER + timedelta(seconds=seconds)
+        platform.rewards.sweep(clock())
+        assert len(topups.asked) == asked, seconds
+    topups.answer(TopUpState.CONFIRMED)
+    clock.now += timedelta(minutes=10)
+    assert platform.rewards.sweep(clock())["delivered"] == 1
+    assert platform.rewards.mine("c-1")[0].status is RewardStatus.GIVEN

@@ -47,9 +47,11 @@ class SqlRedemptions:
                         ask.item.reward, ask.customer_id, ask.campaign_id, key, ask.at, "redemption"
                     )
                     record_on(connection, grant, reward_id, ask.status)
-                return self._redeemed(connection, ask.key), True
-        with self._engine.connect() as connection:
-            found = self._redeemed(connection, ask.key)
+                made = self._redeemed(connection, ask.key)
+                assert made is not None
+                return made, True
+        found = self.find(ask.key)
+        assert found is not None  # placed by the racing request
         if (found.item_id, found.qty, found.campaign_id) != (ask.item.id, ask.qty, ask.campaign_id):
             raise IdempotencyConflict(
                 "this Idempotency-Key was used for another redemption", "Idempotency-Key"
@@ -100,8 +102,14 @@ class SqlRedemptions:
         if value and not SqlBudgets(connection).draw(ask.line, value, ask.line_budget):
             raise BudgetSpent([ask.line])
 
-    def _redeemed(self, connection: Connection, key: str) -> Redeemed:
-        row = connection.execute(select(redemptions).where(redemptions.c.key == key)).one()
+    def find(self, key: str) -> Redeemed | None:
+        with self._engine.connect() as connection:
+            return self._redeemed(connection, key)
+
+    def _redeemed(self, connection: Connection, key: str) -> Redeemed | None:
+        row = connection.execute(select(redemptions).where(redemptions.c.key == key)).first()
+        if row is None:
+            return None
         keys = reward_keys(row.id, int(row.qty))
         ids = dict(
             connection.execute(

@@ -65,6 +65,7 @@ def _row(row: Any) -> RewardRecord:
         attempts=int(row.attempts),
         error=row.error,
         overdue=bool(row.overdue),
+        updated_at=row.updated_at,
     )
 
 

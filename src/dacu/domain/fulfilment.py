@@ -80,9 +80,16 @@ class RewardRecord:
     attempts: int = 0
     error: str = ""
     overdue: bool = False
+    updated_at: datetime | None = None
 
     def late(self, now: datetime) -> bool:
         return self.status in OPEN and self.due_at is not None and now >= self.due_at
+
+
+def retry_after(attempts: int) -> timedelta:
+    """How long a refused top-up waits before it is tried again: 30 s, doubling, at most
+    30 min."""
+    return timedelta(seconds=min(30 * 2 ** max(0, attempts - 1), 1800))
 
 
 def due_after(start: datetime, is_workday: Callable[[date], bool]) -> datetime:

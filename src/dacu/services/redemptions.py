@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dacu.domain.campaigns import Campaign, CampaignStateError
-from dacu.domain.errors import InvalidRule
+from dacu.domain.errors import IdempotencyConflict, InvalidRule
 from dacu.domain.fulfilment import RewardStatus
 from dacu.domain.growth import line_id
 from dacu.domain.redemption import NotVerified, Redeemed, Redemption, RedemptionItem, check_qty
@@ -88,6 +88,13 @@ class RedemptionService:
         now = self._clock()
         rules, qty = self.rules(campaign_id), check_qty(qty)
         item = rules.item(item_id)
+        earlier = self._store.find(f"{customer_id}:{key}")
+        if earlier is not None:  # a retry: the same answer, whatever has changed since
+            if (earlier.campaign_id, earlier.item_id, earlier.qty) != (campaign_id, item_id, qty):
+                raise IdempotencyConflict(
+                    "this Idempotency-Key was used for another redemption", "Idempotency-Key"
+                )
+            return self._deliver(earlier, now)
         if not self._is_open(campaign_id, now):
             raise CampaignStateError(f"campaign {campaign_id} is not live", "campaign")
         if self._records.phone_of(customer_id) is None:
@@ -107,11 +114,16 @@ class RedemptionService:
             at=now,
         )
         redeemed, _ = self._store.redeem(ask)
-        if not redeemed.held:
-            for reward_id in redeemed.rewards:
-                found = self._records.get(reward_id)
-                if found is not None:
-                    self._rewards.deliver(found, now)
+        return self._deliver(redeemed, now)
+
+    def _deliver(self, redeemed: Redeemed, now: datetime) -> Redeemed:
+        """Give what was recorded and not given yet (a held redemption waits)."""
+        if redeemed.held:
+            return redeemed
+        for reward_id in redeemed.rewards:
+            found = self._records.get(reward_id)
+            if found is not None and found.status is RewardStatus.NEW:
+                self._rewards.deliver(found, now)
         return redeemed
 
     def _assess(

@@ -20,6 +20,7 @@ from dacu.domain.fulfilment import (
     RewardStatus,
     UnknownReward,
     due_after,
+    retry_after,
 )
 from dacu.domain.rewards import Given, Grant, RewardKind
 from dacu.services.ports.alerts import Alerts
@@ -188,6 +189,9 @@ class RewardService:
         for found in self._store.queue(RETRIED, limit=200):
             if found.status is S.NEW and now - found.created_at < STALE:
                 continue  # its giver is on it
+            since = found.updated_at or found.created_at
+            if found.status is not S.NEW and now - since < retry_after(found.attempts):
+                continue
             if self.deliver(found, now).status is S.GIVEN:
                 delivered += 1
         late = self._store.flag_overdue(now)

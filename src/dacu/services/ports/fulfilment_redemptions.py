@@ -33,6 +33,10 @@ class RedemptionStore(Protocol):
         for another item or quantity is an `IdempotencyConflict`."""
         ...
 
+    def find(self, key: str) -> Redeemed | None:
+        """The redemption made under `key`, if any."""
+        ...
+
     def taken(self, campaign_id: str) -> dict[str, int]:
         """Units taken of each item."""
         ...
