@@ -143,3 +143,21 @@ def test_the_sweep_waits_longer_after_each_refusal(engine):
     clock.now += timedelta(minutes=10)
     assert platform.rewards.sweep(clock())["delivered"] == 1
     assert platform.rewards.mine("c-1")[0].status is RewardStatus.GIVEN
+
+
+def test_a_held_reward_is_given_only_when_released_audited(engine):
+    clock = Clock(MID_SEPTEMBER)
+    topups = SimulatedTopUps()
+    platform = launched(engine, clock, topups)
+    member(platform, "c-1")
+    grant = _grant(TOP_UP, "lottery:1", clock())
+    assert platform.rewards.hold(grant).status is GivenStatus.HELD
+    assert platform.rewards.give(grant).status is GivenStatus.HELD  # still held
+    assert topups.asked == []
+    held = platform.rewards.mine("c-1")[0]
+    assert platform.rewards.release(held.id, "risk-wang").status is RewardStatus.GIVEN
+    assert len(topups.credited) == 1
+    with pytest.raises(RewardStateError):
+        platform.rewards.release(held.id, "risk-wang")
+    audited = history(platform.engine, f"reward:{held.id}")
+    assert [(e["actor"], e["action"]) for e in audited] == [("risk-wang", "reward.new")]

@@ -117,6 +117,7 @@ class SqlRewardStore:
         were: Sequence[RewardStatus],
         to: RewardStatus,
         now: datetime,
+        actor: str | None = None,
         **fields: object,
     ) -> bool:
         with self._engine.begin() as connection:
@@ -125,6 +126,16 @@ class SqlRewardStore:
                 .where(rewards.c.id == reward_id, rewards.c.status.in_([s.value for s in were]))
                 .values(status=to.value, updated_at=now, **fields)
             )
+            if moved.rowcount and actor is not None:
+                audit(
+                    connection,
+                    actor=actor,
+                    action=f"reward.{to.value}",
+                    subject=f"reward:{reward_id}",
+                    before={"status": [s.value for s in were]},
+                    after={"status": to.value},
+                    at=now,
+                )
         return bool(moved.rowcount)
 
     def give_address(

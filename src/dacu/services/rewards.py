@@ -65,6 +65,19 @@ class RewardService:
             found = self._store.record(grant, self._new_id(), FIRST[grant.reward.kind])
         return self._given(self.deliver(found))
 
+    def hold(self, grant: Grant) -> Given:
+        """Record the grant held for review (the risk check said so), not given."""
+        found = self._store.by_key(grant.key) or self._store.record(grant, self._new_id(), S.HELD)
+        return self._given(found)
+
+    def release(self, reward_id: str, actor: str) -> RewardRecord:
+        """A held reward reviewed and found fine: given now."""
+        found = self.one(reward_id)
+        first = FIRST[found.reward.kind]
+        if not self._store.move(reward_id, (S.HELD,), first, self._clock(), actor=actor):
+            raise RewardStateError(f"reward {reward_id} is {found.status}, not held")
+        return self.deliver(self.one(reward_id))
+
     def deliver(self, found: RewardRecord, now: datetime | None = None) -> RewardRecord:
         """Hand a recorded reward on, as far as it can go now."""
         now = now or self._clock()
@@ -124,6 +137,7 @@ class RewardService:
             RETRIED,
             S.FAILED,
             now,
+            None,
             error=error[:200],
             attempts=found.attempts + 1,
             **fields,

@@ -111,3 +111,10 @@ def retry(reward_id: str, backend: PlatformDep, who: PrincipalDep) -> RewardOut:
     """Try a failed top-up again now."""
     who.require(Role.OPERATOR)
     return reward_out(backend.rewards.retry(reward_id))
+
+
+@router.post("/rewards/{reward_id}/release", response_model=RewardOut)
+def release(reward_id: str, backend: PlatformDep, who: PrincipalDep) -> RewardOut:
+    """Give a reward the risk check held, once reviewed."""
+    who.require(Role.RISK, Role.OPERATOR)
+    return reward_out(backend.rewards.release(reward_id, who.subject))

@@ -31,9 +31,11 @@ class RewardStore(Protocol):
         were: Sequence[RewardStatus],
         to: RewardStatus,
         now: datetime,
+        actor: str | None = None,
         **fields: object,
     ) -> bool:
-        """Set the status (and `fields`) only if the reward is in one of `were`."""
+        """Set the status (and `fields`) only if the reward is in one of `were`; audited
+        when an `actor` moves it."""
         ...
 
     def give_address(
