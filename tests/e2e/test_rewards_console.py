@@ -69,7 +69,7 @@ def sign_in(page: Any, base: str, token: str, path: str = PAGE) -> None:
 def test_an_operator_reads_the_catalog_and_works_the_queue(site, page):
     base, platform, tokens, late_id = site
     sign_in(page, base, tokens[Role.OPERATOR])
-    assert "兑换与履约" in page.content()
+    assert page.inner_text(".topbar nav a.on") == "兑换与履约"
     assert page.get_attribute("tr[data-item='topup-10']", "data-left") == "4998"
     assert page.get_attribute("tr[data-item='fuel-100']", "data-left") == "199"
     burn = page.locator(f"[data-catalog='{LAUNCH}']")
