@@ -91,3 +91,31 @@ def test_a_campaign_whose_platform_funds_anything_needs_a_budget():
     assert refused.value.field == "budget.total"
     document["promotions"], document["coupons"] = [], []
     assert load_campaign(document)[1].budget.total == 0  # nothing the platform funds
+
+
+def test_growth_lines_are_carved_out_of_what_orders_may_draw():
+    from dacu.domain.budgets import base_of
+    from dacu.domain.campaigns import Budget
+
+    assert base_of(Budget(100_000, 1000)) == 90_000
+    assert base_of(Budget(100_000, 1000, carved=30_000)) == 60_000
+
+
+def test_growth_lines_may_not_pass_the_budget_less_its_reserve():
+    from pathlib import Path
+
+    from dacu.schemas.campaigns import load_campaign
+    from dacu.schemas.yamlfile import load_yaml
+
+    root = Path(__file__).resolve().parents[2]
+    document = load_yaml((root / "src/dacu/examples/launch.yaml").read_text("utf-8"))
+    total = document["budget"]["total"]
+    document["budget"]["contingency_bp"] = 1000
+    campaign = load_campaign(document)[1]
+    assert campaign.budget.carved == sum(campaign.growth.lines().values())
+    assert campaign.budget.carved <= total * 9 // 10
+    document["budget"]["total"] = campaign.budget.carved  # the reserve no longer fits
+    if campaign.budget.carved:
+        with pytest.raises(InvalidRule) as refused:
+            load_campaign(document)
+        assert refused.value.field == "growth"

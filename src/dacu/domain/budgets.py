@@ -110,3 +110,16 @@ class BudgetFigures:
         closed = self.reserve - self.released
         if amount > closed:
             raise InvalidRule("amount", f"only {closed} fen of the reserve is still closed")
+
+
+@dataclass(frozen=True, slots=True)
+class LineFigures:
+    """One growth mechanic's budget line: its amount and what its rewards drew."""
+
+    name: str  # the mechanic: "lottery", "coins" …
+    budget: Fen
+    drawn: Fen
+
+    @property
+    def left(self) -> Fen:
+        return max(0, self.budget - self.drawn)

@@ -16,9 +16,10 @@ from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from datetime import datetime
 
-from dacu.domain.budgets import BudgetFigures, base_of, draws, reserve_of
+from dacu.domain.budgets import BudgetFigures, LineFigures, base_of, draws, reserve_of
 from dacu.domain.campaigns import Campaign
 from dacu.domain.errors import IdempotencyConflict, InvalidRule
+from dacu.domain.growth import line_id
 from dacu.domain.pricing import PriceResult, PromotionCatalog
 from dacu.domain.types import Fen
 from dacu.domain.wallet import WalletItem
@@ -137,6 +138,15 @@ class BudgetService:
         return BudgetFigures(
             campaign_id, budget.total, reserve_of(budget), released, drawn, burn, budget.carved
         )
+
+    def lines(self, campaign_id: str) -> list[LineFigures]:
+        """The growth mechanics' budget lines, carved out of the campaign's budget."""
+        lines = self._campaign(campaign_id).growth.lines()
+        with self._uow() as uow:
+            return [
+                LineFigures(name, amount, uow.budgets.drawn(line_id(campaign_id, name))[0])
+                for name, amount in lines.items()
+            ]
 
     def releases(self, campaign_id: str) -> list[tuple[Fen, str, str, datetime]]:
         self._campaign(campaign_id)  # UnknownCampaign first

@@ -38,11 +38,23 @@ class BudgetOut(BaseModel):
     total: int = Field(description="fen")
     reserve: int = Field(description="fen of contingency held back (contingency_bp of total)")
     released: int = Field(description="fen of the reserve operators released")
-    cap: int = Field(description="fen that may be drawn: total − reserve + released")
+    cap: int = Field(
+        description="fen orders may draw: total − reserve − the growth lines + released"
+    )
     drawn: int = Field(description="fen drawn by orders taken in, net of cancels and refunds")
     left: int = Field(description="fen that may still be drawn")
     burn: int = Field(description="fen of platform shares on paid orders, from the ledger")
     releases: list[ReleaseOut]
+    lines: list["LineOut"] = Field(
+        description="the growth mechanics' lines, carved out of the total and drawn apart"
+    )
+
+
+class LineOut(BaseModel):
+    name: str
+    budget: int = Field(description="fen")
+    drawn: int = Field(description="fen drawn by the mechanic's rewards")
+    left: int = Field(description="fen")
 
 
 class ReleaseIn(BaseModel):
@@ -81,4 +93,8 @@ def _out(backend: PlatformDep, figures: BudgetFigures) -> BudgetOut:
         left=figures.left,
         burn=figures.burn,
         releases=[ReleaseOut(amount=a, actor=w, reason=r, at=t) for a, w, r, t in releases],
+        lines=[
+            LineOut(name=line.name, budget=line.budget, drawn=line.drawn, left=line.left)
+            for line in backend.budgets.lines(figures.campaign_id)
+        ],
     )

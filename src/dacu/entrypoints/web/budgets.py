@@ -62,6 +62,7 @@ def _context(request: Request, campaign_id: str, may_release: bool) -> dict[str,
         "figures": figures,
         "used_bp": figures.drawn * 10_000 // figures.cap if figures.cap > 0 else 0,
         "releases": found.budgets.releases(campaign_id),
+        "lines": found.budgets.lines(campaign_id),
         "may_release": may_release,
         "form_key": uuid.uuid4().hex,  # a retried post of this form releases once
         "fen": formats.fen,
