@@ -36,6 +36,8 @@ def test_a_redemption_spends_coins_takes_stock_draws_the_line_and_tops_up(engine
     assert platform.coins.balance("c-1").balance == 500
     assert _left(platform, "topup-10") == 4999
     assert platform.redemptions.catalog(LAUNCH).drawn == 1000
+    line = next(f for f in platform.budgets.lines(LAUNCH) if f.name == "redemption")
+    assert (line.budget, line.drawn) == (20_000_000, 1000)  # the finance view's line
     reward = platform.rewards.one(done.rewards[0], "c-1")
     assert reward.status is RewardStatus.GIVEN
     assert topups.credited == {reward.id: ("+8613800138000", 1000)}
