@@ -33,9 +33,12 @@ def launch_document(**redemption: object) -> dict:
     return document
 
 
-def launched(engine, clock: Clock, topups: SimulatedTopUps | None = None, **redemption) -> Platform:
+def launched(
+    engine, clock: Clock, topups: SimulatedTopUps | None = None, apply: bool = True, **redemption
+) -> Platform:
     """A platform with the launch campaign applied (its redemption section changed as
-    given) and the simulated top-up provider `topups`."""
+    given; not applied again when `apply` is false) and the simulated top-up provider
+    `topups`."""
     platform = bootstrap(engine, clock=clock)
     topups = topups or SimulatedTopUps()
     rewards = rewards_of(
@@ -48,8 +51,9 @@ def launched(engine, clock: Clock, topups: SimulatedTopUps | None = None, **rede
             engine, rewards, platform.risk, platform.campaigns, clock, platform.new_id
         ),
     )
-    document, campaign = load_campaign(launch_document(**redemption))
-    platform.campaigns.apply(document, campaign, "ops-lihua", clock())
+    if apply:
+        document, campaign = load_campaign(launch_document(**redemption))
+        platform.campaigns.apply(document, campaign, "ops-lihua", clock())
     return platform
 
 

@@ -121,16 +121,18 @@ def test_one_member_storming_with_coins_for_three_gets_three(engine):
     assert left == 5000 - 3
 
 
-def test_many_members_storming_for_the_last_units_never_oversell_or_overdraw(engine):
+def test_many_members_storming_two_servers_never_oversell_or_overdraw(engine):
     one = {"id": "topup-10", "name": "10元话费", "coins": 1500, "stock": 7}
     one["reward"] = {"kind": "top_up", "name": "10元话费", "value": 1000}
     platform, served = _site(engine, items=[one], budget=5000)  # the line funds 5
+    other = launched(engine, Clock(MID_SEPTEMBER), apply=False)  # a second API process
     tokens = []
     for n in range(20):
         member(platform, f"c-{n}", coins=3000)
         tokens.append(platform.access.issue(f"c-{n}", Role.CONSUMER).token)
-    with served as base, ThreadPoolExecutor(20) as pool:
-        answers = list(pool.map(lambda t: _redeem(base, t, "same-key"), tokens))
+    with served as one_base, serving(create_app(other)) as two, ThreadPoolExecutor(20) as pool:
+        bases = [one_base, two] * 10
+        answers = list(pool.map(lambda n: _redeem(bases[n], tokens[n], "same-key"), range(20)))
     codes = [a.status_code for a in answers]
     assert codes.count(201) == 5, [a.text for a in answers if a.status_code != 201][:3]
     refused = {a.json()["error"]["code"] for a in answers if a.status_code != 201}
