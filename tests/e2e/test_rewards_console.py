@@ -40,6 +40,10 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
         fuel = Reward(RewardKind.PHYSICAL, "电影票", 8000)
         platform.rewards.give(Grant(fuel, "c-2", LAUNCH, "lottery:7", WON, "lottery"))
         late = platform.rewards.mine("c-2")[0]
+        held = Grant(
+            Reward(RewardKind.PHYSICAL, "电影票", 8000), "c-2", LAUNCH, "lottery:8", WON, "lottery"
+        )
+        platform.rewards.hold(held)
         platform.rewards.give_address(late.id, "c-2", *ADDRESS)  # due 2026-09-30
         clock.now = datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)  # past it
         topups.answer(TopUpState.CONFIRMED)
@@ -96,6 +100,12 @@ def test_an_operator_reads_the_catalog_and_works_the_queue(site, page):
     page.wait_for_selector("#fulfilment .notice:has-text('已重试')")
     assert page.locator("tr[data-status='failed']").count() == 1
 
+    page.on("dialog", lambda dialog: dialog.accept())  # releasing asks first
+    page.locator("tr[data-status='held'] form.release button").click()
+    page.wait_for_selector("#fulfilment .notice:has-text('已发放')")
+    assert page.locator("tr[data-status='held']").count() == 0
+    assert page.locator("tr[data-status='awaiting_address']").count() == 2
+
 
 def test_the_page_speaks_english_and_finance_only_reads(site, page):
     base, _, tokens, _ = site
@@ -105,4 +115,5 @@ def test_the_page_speaks_english_and_finance_only_reads(site, page):
     assert "Awaiting address" in page.content()
     assert page.locator("form.ship").count() == 0
     assert page.locator("form.retry").count() == 0
+    assert page.locator("form.release").count() == 0
     assert "Only operators ship" in page.content()

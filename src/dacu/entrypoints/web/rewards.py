@@ -47,6 +47,11 @@ def retry(reward_id: str, request: Request, who: UserDep) -> HTMLResponse:
     return _act(request, who, "retried_now", lambda r: r.retry(reward_id))
 
 
+@router.post("/rewards/{reward_id}/release", dependencies=[ConsolePost])
+def release(reward_id: str, request: Request, who: UserDep) -> HTMLResponse:
+    return _act(request, who, "released_now", lambda r: r.release(reward_id, who.subject))
+
+
 def _act(request: Request, who: Any, done: str, act: Any) -> HTMLResponse:
     if who.role not in FULFILLERS:
         raise NotAllowed("fulfil_roles")
