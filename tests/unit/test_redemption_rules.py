@@ -85,3 +85,8 @@ def test_an_address_is_checked():
     with pytest.raises(InvalidRule) as nameless:
         Address(" ", "+8613800138000", "北京市朝阳区建国路88号")
     assert nameless.value.field == "name"
+
+
+def test_a_year_the_calendar_does_not_know_counts_monday_to_friday():
+    assert WORKDAYS.is_workday(date(2040, 10, 1))  # a Monday, not yet announced
+    assert not WORKDAYS.is_workday(date(2040, 10, 6))  # a Saturday

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from dacu.domain.coins import CoinReason
-from dacu.domain.errors import InvalidRule
+from dacu.domain.errors import DomainError, InvalidRule
 from dacu.domain.fulfilment import (
     Address,
     RewardRecord,
@@ -100,8 +100,8 @@ class RewardService:
         template = found.reward.coupon or ""
         try:
             outcome = self._coupons.grant(template, [found.customer_id], found.key, now)
-        except Exception as error:  # a closed campaign, an unknown template: tried again
-            self._failed(found, now, type(error).__name__)
+        except DomainError as error:  # a closed campaign, an unknown template: tried again
+            self._failed(found, now, error.code.value)
             return
         if outcome.get(found.customer_id) == "issued":
             self._store.move(found.id, RETRIED, S.GIVEN, now, reference=f"coupon:{template}")
