@@ -41,6 +41,10 @@ class FakeRewardStore:
         found = [r for r in self.rows.values() if r.status in statuses]
         return [r for r in found if campaign_id in (None, r.campaign_id)][:limit]
 
+    def stalest(self, statuses: Sequence[RewardStatus], limit: int) -> list[RewardRecord]:
+        found = [r for r in self.rows.values() if r.status in statuses]
+        return sorted(found, key=lambda r: (r.updated_at or r.created_at, r.id))[:limit]
+
     def move(self, reward_id, were, to, now, actor=None, **fields) -> bool:
         found = self.rows[reward_id]
         if found.status not in were:

@@ -111,6 +111,16 @@ class SqlRewardStore:
         with self._engine.connect() as connection:
             return [_row(row) for row in connection.execute(query)]
 
+    def stalest(self, statuses: Sequence[RewardStatus], limit: int) -> list[RewardRecord]:
+        query = (
+            select(rewards)
+            .where(rewards.c.status.in_([s.value for s in statuses]))
+            .order_by(rewards.c.updated_at, rewards.c.id)
+            .limit(limit)
+        )
+        with self._engine.connect() as connection:
+            return [_row(row) for row in connection.execute(query)]
+
     def move(
         self,
         reward_id: str,

@@ -200,7 +200,7 @@ class RewardService:
         """Top-ups and coupons tried again, rewards past their promise flagged and alerted."""
         now = now or self._clock()
         delivered = 0
-        for found in self._store.queue(RETRIED, limit=200):
+        for found in self._store.stalest(RETRIED, 200):
             if found.status is S.NEW and now - found.created_at < STALE:
                 continue  # its giver is on it
             since = found.updated_at or found.created_at

@@ -32,6 +32,7 @@ rewards = Table(
     Column("updated_at", AwareDateTime(), nullable=False),
     Index("ix_rewards_customer", "customer_id", "created_at"),
     Index("ix_rewards_status", "status", "due_at"),
+    Index("ix_rewards_stale", "status", "updated_at"),
 )
 
 redemptions = Table(

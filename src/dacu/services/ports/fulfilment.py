@@ -25,6 +25,10 @@ class RewardStore(Protocol):
         """Rewards in these states, oldest due first."""
         ...
 
+    def stalest(self, statuses: Sequence[RewardStatus], limit: int) -> list[RewardRecord]:
+        """Rewards in these states, the longest unchanged first (for the sweep)."""
+        ...
+
     def move(
         self,
         reward_id: str,

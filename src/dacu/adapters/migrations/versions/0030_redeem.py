@@ -44,6 +44,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_rewards_customer", "rewards", ["customer_id", "created_at"])
     op.create_index("ix_rewards_status", "rewards", ["status", "due_at"])
+    op.create_index("ix_rewards_stale", "rewards", ["status", "updated_at"])
     op.create_table(
         "redemptions",
         sa.Column("id", sa.String(64), primary_key=True),
@@ -76,6 +77,7 @@ def downgrade() -> None:
     op.drop_table("redemption_counts")
     op.drop_table("redemption_stock")
     op.drop_table("redemptions")
+    op.drop_index("ix_rewards_stale", "rewards")
     op.drop_index("ix_rewards_status", "rewards")
     op.drop_index("ix_rewards_customer", "rewards")
     op.drop_table("rewards")
