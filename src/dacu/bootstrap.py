@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -36,9 +35,11 @@ from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_acquisition import AcquisitionService, acquisition_of
+from dacu.bootstrap_growth import chance_for_tasks, growth_of
 from dacu.bootstrap_lottery import LotteryService, lottery_of
-from dacu.bootstrap_rebates import RebateService, rebates_of
+from dacu.bootstrap_rebates import RebateService
 from dacu.bootstrap_registration import RegistrationService, registration_of
+from dacu.bootstrap_rewards import RedemptionService, RewardService
 from dacu.bootstrap_tasks import tasks_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -112,6 +113,8 @@ class Platform:
     rebates: RebateService  # 商家返利: accrued from paid first orders, statements per shop
     coin_rewards: CoinRewards  # every coin earned: verified, risk-checked, funded, once per key
     tasks: TaskService  # daily sign-ins and tasks
+    rewards: RewardService  # the RewardGiver: coupons, coins, top-ups, physical prizes
+    redemptions: RedemptionService  # 赚币换购
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 
@@ -119,8 +122,9 @@ class Platform:
         """The same platform with its lottery wired over its own stores and services."""
         wired = lottery_of(
             self.engine, self.redis_url, self.redis_prefix, self.campaigns, self.risk,
-            self.coins, self.coupons, self.clock, self.new_id,
+            self.coins, self.coupons, self.clock, self.new_id, self.rewards,
         )  # fmt: skip
+        self.tasks.on_all_done = chance_for_tasks(wired)
         return replace(self, lottery=wired)
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
@@ -161,16 +165,6 @@ class Platform:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def growing(*parts: dict[str, Any]) -> dict[str, Any]:
-    """The growth mechanics' `Platform` fields, their fact listeners put together."""
-    fields: dict[str, Any] = {}
-    listeners: tuple[FactListener, ...] = ()
-    for part in parts:
-        listeners += tuple(part.get("listeners", ()))
-        fields |= {name: value for name, value in part.items() if name != "listeners"}
-    return {**fields, "listeners": listeners}
 
 
 def bootstrap(
@@ -234,7 +228,7 @@ def bootstrap(
             a := acquisition_of(engine, cs, campaigns, budgets, tasking.risk, coins, now, facts)
         ),
         registration=registration_of(engine, access, now, ids, joined=a),
-        **growing(tasking.fields(), rebates_of(engine, campaigns, tasking.risk)),
+        **growth_of(engine, tasking, cs, coins, alerts, campaigns, now, ids),
     ).with_lottery()
 
 

@@ -63,6 +63,8 @@ class ErrorCode(StrEnum):
     NOT_ENOUGH_COINS = "not_enough_coins"
     UNKNOWN_TASK = "unknown_task"
     NO_CHANCE = "no_chance"  # no lottery draw chance left
+    UNKNOWN_REWARD = "unknown_reward"
+    REWARD_STATE = "reward_state"
     # budgets
     BUDGET_SPENT = "budget_spent"
     # customers: registration and sign-in by phone

@@ -8,10 +8,11 @@ amount (`domain/budgets.py`).
 
 from dataclasses import dataclass
 
-from dacu.domain import acquisition, coins_rules, lottery, tasks
+from dacu.domain import acquisition, coins_rules, lottery, redemption, tasks
 from dacu.domain.acquisition import Invites, MerchantCodes, Welcome
 from dacu.domain.coins_rules import CoinRules
 from dacu.domain.lottery import Lottery
+from dacu.domain.redemption import Redemption
 from dacu.domain.tasks import TaskRules
 
 
@@ -23,11 +24,20 @@ class Growth:
     lottery: Lottery | None = None  # 摇摇欲坠
     coins: CoinRules | None = None  # 智慧币 earning and the redemption catalog
     tasks: TaskRules | None = None  # daily tasks, sign-ins, share-to-get
+    redemption: Redemption | None = None  # 赚币换购: what coins buy
 
     def lines(self) -> dict[str, int]:
         """Each mechanic's budget line: name → fen carved out of the campaign's budget."""
         found: dict[str, int] = {}
-        for name in ("welcome", "invites", "merchant_codes", "lottery", "coins", "tasks"):
+        for name in (
+            "welcome",
+            "invites",
+            "merchant_codes",
+            "lottery",
+            "coins",
+            "tasks",
+            "redemption",
+        ):
             mechanic = getattr(self, name)
             if mechanic is not None and mechanic.budget:
                 found[name] = mechanic.budget
@@ -39,6 +49,6 @@ def line_id(campaign_id: str, line: str) -> str:
     return f"{campaign_id}:{line}"
 
 
-_PARTS = (acquisition, coins_rules, lottery, tasks)
+_PARTS = (acquisition, coins_rules, lottery, tasks, redemption)
 COMPILED_CLASSES: tuple[type, ...] = (Growth, *(c for m in _PARTS for c in m.CLASSES))
 COMPILED_ENUMS: tuple[type, ...] = tuple(e for m in _PARTS for e in m.ENUMS)

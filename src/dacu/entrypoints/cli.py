@@ -140,7 +140,8 @@ def serve(
 def sweep() -> None:
     """One sweep: cancel unpaid orders and release unpaid flash-sale holds past their time
     (stock and coupons come back), expire coupons past theirs, archive finished campaigns
-    in the case library, remove ended console sessions. Run it every minute (cron,
+    in the case library, remove ended console sessions, try top-ups again and flag rewards
+    past their promise. Run it every minute (cron,
     systemd timer) — or run `dacu workers`, which sweeps unpaid orders and flash sales
     every few seconds."""
     platform = _platform()
@@ -153,12 +154,14 @@ def sweep() -> None:
     spent = platform.registration.prune()
     over = platform.campaigns.end_finished("sweeper", now)
     finished = platform.acquisition.finish_stuck(now)
+    rewarded = platform.rewards.sweep(now)
     typer.echo(
         f"{len(cancelled)} unpaid orders cancelled, {released} unpaid flash-sale holds "
         f"released, {expired} coupons expired, {len(archived)} finished campaigns archived, "
         f"{ended} ended console sessions removed, {spent} spent sign-in codes and counts "
         f"removed, {len(over)} campaigns ended by time, {finished} acquisition rewards "
-        "left half-given issued"
+        f"left half-given issued, {rewarded['delivered']} rewards "
+        f"delivered on a retry, {rewarded['overdue']} rewards newly overdue"
     )
 
 

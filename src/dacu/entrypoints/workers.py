@@ -84,6 +84,7 @@ def work(config: WorkerConfig) -> None:
                 platform.campaigns.end_finished("sweeper", now)  # campaigns end by time
                 flash.sweep(now)
                 flash.watch(now)
+                platform.rewards.sweep(now)  # top-ups tried again, overdue prizes alerted
                 flash.forget_rates(now - timedelta(minutes=1))
                 if writer is not None:
                     writer.forget_gone()

@@ -13,6 +13,7 @@ from dacu.schemas.acquisition import InvitesIn, MerchantCodesIn, WelcomeIn
 from dacu.schemas.coins import CoinsIn, TasksIn
 from dacu.schemas.lottery import LotteryIn
 from dacu.schemas.promotions import In
+from dacu.schemas.redemption import RedemptionIn
 
 
 class GrowthIn(In):
@@ -22,6 +23,7 @@ class GrowthIn(In):
     lottery: LotteryIn | None = None
     coins: CoinsIn | None = None
     tasks: TasksIn | None = None
+    redemption: RedemptionIn | None = None
 
     def to_domain(self) -> Growth:
         """The mechanics in domain terms; raises InvalidRule naming `growth.<mechanic>…`."""
@@ -32,6 +34,7 @@ class GrowthIn(In):
             lottery=_part("lottery", self.lottery),
             coins=_part("coins", self.coins),
             tasks=_part("tasks", self.tasks),
+            redemption=_part("redemption", self.redemption),
         )
 
 

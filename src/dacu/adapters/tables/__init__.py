@@ -47,6 +47,12 @@ from dacu.adapters.tables.payment import (
 from dacu.adapters.tables.rebates import rebate_firsts, rebates
 from dacu.adapters.tables.referrals import referrals
 from dacu.adapters.tables.registration import code_requests, messages, verification_codes
+from dacu.adapters.tables.rewards import (
+    redemption_counts,
+    redemption_stock,
+    redemptions,
+    rewards,
+)
 from dacu.adapters.tables.stock import stock, stock_reservations
 from dacu.adapters.tables.tasks import (
     coin_awards,
@@ -115,8 +121,12 @@ __all__ = [
     "principals",
     "rebate_firsts",
     "rebates",
+    "redemption_counts",
+    "redemption_stock",
+    "redemptions",
     "referrals",
     "refunds",
+    "rewards",
     "shares",
     "shops",
     "sign_ins",

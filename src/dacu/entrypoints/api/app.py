@@ -26,6 +26,8 @@ from dacu.entrypoints.api import (
     payments,
     quotes,
     rebates,
+    redemptions,
+    rewards,
     tasks,
 )
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
@@ -80,6 +82,8 @@ def create_app(platform: Platform) -> FastAPI:
         tasks.router,
         coins.router,
         lottery.router,
+        redemptions.router,
+        rewards.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets

@@ -67,6 +67,8 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNKNOWN_TASK: 404,
     ErrorCode.NOT_ENOUGH_COINS: 409,
     ErrorCode.NO_CHANCE: 409,
+    ErrorCode.UNKNOWN_REWARD: 404,
+    ErrorCode.REWARD_STATE: 409,
     ErrorCode.PAYMENT_UNAVAILABLE: 503,
     ErrorCode.UNKNOWN_CUSTOMER: 404,
     ErrorCode.RATE_LIMITED: 429,

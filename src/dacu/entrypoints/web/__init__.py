@@ -17,6 +17,7 @@ from dacu.entrypoints.web import (
     payments,
     promotions,
     rebates,
+    rewards,
 )
 from dacu.entrypoints.web.context import PageMissing
 from dacu.entrypoints.web.render import STATIC, page
@@ -37,6 +38,7 @@ def install(app: FastAPI) -> None:
         acquisition.router,
         rebates.router,
         lottery.router,
+        rewards.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")

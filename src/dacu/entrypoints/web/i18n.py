@@ -10,6 +10,7 @@ from dacu.entrypoints.web.i18n_coins import COINS_LABELS
 from dacu.entrypoints.web.i18n_goods import GOODS_LABELS
 from dacu.entrypoints.web.i18n_lottery import LOTTERY_LABELS
 from dacu.entrypoints.web.i18n_rebates import REBATE_LABELS
+from dacu.entrypoints.web.i18n_rewards import REWARD_LABELS
 
 LANG_COOKIE = "dacu_lang"
 
@@ -267,6 +268,7 @@ LABELS |= ACQUISITION_LABELS
 LABELS |= REBATE_LABELS
 LABELS |= COINS_LABELS
 LABELS |= LOTTERY_LABELS
+LABELS |= GOODS_LABELS | REWARD_LABELS
 
 
 def language(request: Request) -> Lang:

@@ -1,0 +1,65 @@
+"""The growth mechanics' part of the composition root (plan 000): one risk check and one
+coin ledger shared by them all, the real reward giver behind the lottery, the lottery's
+chance for a day of tasks done, and every fact listener put together."""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from dacu.adapters.coin_store import SqlCoinLedger
+from dacu.bootstrap_rebates import rebates_of
+from dacu.bootstrap_rewards import rewarding
+from dacu.bootstrap_tasks import Tasking
+from dacu.domain.errors import DomainError
+from dacu.domain.lottery import ChanceReason, chance_key
+from dacu.services.campaigns import CampaignService
+from dacu.services.coupons import CouponService
+from dacu.services.lottery import LotteryService
+from dacu.services.outbox import FactListener
+from dacu.services.ports.alerts import Alerts
+
+
+def growing(*parts: dict[str, Any]) -> dict[str, Any]:
+    """`Platform` fields of several parts, their fact listeners put together."""
+    fields: dict[str, Any] = {}
+    listeners: tuple[FactListener, ...] = ()
+    for part in parts:
+        listeners += tuple(part.get("listeners", ()))
+        fields |= {name: value for name, value in part.items() if name != "listeners"}
+    return {**fields, "listeners": listeners}
+
+
+def growth_of(
+    engine: Engine,
+    tasking: Tasking,
+    coupons: CouponService,
+    coins: SqlCoinLedger,
+    alerts: Alerts,
+    campaigns: CampaignService,
+    clock: Callable[[], datetime],
+    ids: Callable[[], str],
+) -> dict[str, Any]:
+    """The fields of rebates, coins earning, tasks, rewards and redemptions."""
+    risk = tasking.risk
+    return growing(
+        tasking.fields(),
+        rebates_of(engine, campaigns, risk),
+        rewarding(engine, coupons, coins, alerts, risk, campaigns, clock, ids),
+    )
+
+
+def chance_for_tasks(lottery: LotteryService) -> Callable[[str, str, date], None]:
+    """`on_all_done`: a day with every task done grants the campaign's lottery its chance
+    (完成所有日常任务 +1), once per day; a campaign without a lottery grants none."""
+
+    def grant(campaign_id: str, customer_id: str, day: date) -> None:
+        try:
+            chances = lottery.lottery(campaign_id).chances.all_tasks
+            key = chance_key(ChanceReason.ALL_TASKS, day)
+            lottery.grant(campaign_id, customer_id, chances, ChanceReason.ALL_TASKS, key)
+        except DomainError:  # no lottery in this campaign, or it is closed
+            return
+
+    return grant
