@@ -17,7 +17,6 @@ from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.case_store import SqlCaseStore
 from dacu.adapters.checkout_writer import CheckoutWriter, WritingBehind
-from dacu.adapters.coin_store import SqlCoinLedger
 from dacu.adapters.coupon_store import SqlCouponStore
 from dacu.adapters.customer_store import SqlCustomers
 from dacu.adapters.db import make_engine, upgrade
@@ -34,13 +33,12 @@ from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
-from dacu.bootstrap_acquisition import AcquisitionService, acquisition_of
+from dacu.bootstrap_acquisition import AcquisitionService
 from dacu.bootstrap_growth import chance_for_tasks, growth_of
 from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.bootstrap_rewards import RedemptionService, RewardService
-from dacu.bootstrap_tasks import tasks_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
@@ -64,7 +62,6 @@ from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.risk import RiskCheck
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
-from dacu.services.risk import AllowAll
 from dacu.services.tasks import TaskService
 from dacu.settings import Settings, settings
 from dacu.wiring import Clock, NewId
@@ -193,7 +190,6 @@ def bootstrap(
     orders = OrderService(uow, intake, quotes, now, ids)  # paid by `payments`
     paying = wiring.payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids)
     flash = Flashing(engine, redis_url, redis_prefix, hot, alerts, notifications, uow)
-    tasking = tasks_of(engine, campaigns, AllowAll(), goods, now)  # AllowAll: the risk check
     return Platform(
         engine=engine,
         clock=now,
@@ -223,12 +219,8 @@ def bootstrap(
         catalog=catalog,
         payments=paying,
         budgets=(budgets := BudgetService(uow, figures, campaigns.get, now, quotes.moved)),
-        coins=(coins := SqlCoinLedger(engine)),
-        acquisition=(
-            a := acquisition_of(engine, cs, campaigns, budgets, tasking.risk, coins, now, facts)
-        ),
-        registration=registration_of(engine, access, now, ids, joined=a),
-        **growth_of(engine, tasking, cs, coins, alerts, campaigns, now, ids),
+        **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
+        registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
     ).with_lottery()
 
 

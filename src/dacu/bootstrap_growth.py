@@ -9,16 +9,21 @@ from typing import Any
 from sqlalchemy import Engine
 
 from dacu.adapters.coin_store import SqlCoinLedger
+from dacu.bootstrap_acquisition import acquisition_of
 from dacu.bootstrap_rebates import rebates_of
 from dacu.bootstrap_rewards import rewarding
-from dacu.bootstrap_tasks import Tasking
+from dacu.bootstrap_tasks import tasks_of
 from dacu.domain.errors import DomainError
 from dacu.domain.lottery import ChanceReason, chance_key
+from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
 from dacu.services.coupons import CouponService
+from dacu.services.goods import GoodsService
 from dacu.services.lottery import LotteryService
 from dacu.services.outbox import FactListener
 from dacu.services.ports.alerts import Alerts
+from dacu.services.ports.customers import CustomerFacts
+from dacu.services.risk import AllowAll
 
 
 def growing(*parts: dict[str, Any]) -> dict[str, Any]:
@@ -33,18 +38,23 @@ def growing(*parts: dict[str, Any]) -> dict[str, Any]:
 
 def growth_of(
     engine: Engine,
-    tasking: Tasking,
+    goods: GoodsService,
     coupons: CouponService,
-    coins: SqlCoinLedger,
+    budgets: BudgetService,
+    facts: CustomerFacts,
     alerts: Alerts,
     campaigns: CampaignService,
     clock: Callable[[], datetime],
     ids: Callable[[], str],
 ) -> dict[str, Any]:
-    """The fields of rebates, coins earning, tasks, rewards and redemptions."""
-    risk = tasking.risk
+    """The fields of the risk check, the coin ledger, acquisition, rebates, coins earning,
+    tasks, rewards and redemptions. `AllowAll` is the risk check every one of them asks."""
+    risk, coins = AllowAll(), SqlCoinLedger(engine)
+    tasking = tasks_of(engine, campaigns, risk, goods, clock)
+    acquisition = acquisition_of(engine, coupons, campaigns, budgets, risk, coins, clock, facts)
     return growing(
-        tasking.fields(),
+        {"coins": coins, "acquisition": acquisition},
+        tasking.fields(),  # the risk check among them
         rebates_of(engine, campaigns, risk),
         rewarding(engine, coupons, coins, alerts, risk, campaigns, clock, ids),
     )
