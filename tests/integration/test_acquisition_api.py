@@ -100,7 +100,7 @@ def test_a_shop_code_is_its_merchants_and_operators_only(site):
     signed = _sign_in(base, platform, 4, merchant_code=mine.json()["code"])
     assert signed["codes"] == {"merchant_code": "accepted"}
     figures = call(base, operator, "GET", "/v1/campaigns/launch-2026-09/acquisition").json()
-    assert figures["merchant_signups"] == []  # launch.yaml runs no merchant_codes section
+    assert figures["merchant_signups"] == [["shop-9", 1]]  # launch.yaml runs merchant codes
     referral = platform.acquisition.referral(signed["customer_id"])
     assert referral is not None
     assert referral.referrer == "shop-9"

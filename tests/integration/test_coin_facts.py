@@ -10,6 +10,7 @@ import pytest
 from dacu.domain.coins import CoinBalance, CoinReason
 from dacu.domain.events import EventKind
 from dacu.domain.facts import Fact
+from dacu.services.coin_facts import CoinFacts
 from tests.integration.coins_rig import CAMPAIGN, DAY_ONE, SHANGHAI, Clock, launch_platform, member
 
 pytestmark = pytest.mark.integration
@@ -44,7 +45,7 @@ def rig(engine):
     clock = Clock(DAY_ONE)
     platform = launch_platform(engine, clock)
     member(platform, "c1")
-    (listener,) = platform.listeners
+    (listener,) = [found for found in platform.listeners if isinstance(found, CoinFacts)]
     return platform, listener
 
 

@@ -116,7 +116,7 @@ def test_draws_through_redis_are_recorded_in_the_database(engine):
 @pytest.mark.parametrize(
     ("point", "prize", "status"),
     [
-        (0, "phone-10", "pending"),  # 话费: through the top-up port
+        (0, "phone-10", "given"),  # 话费: through the top-up port, confirmed
         (1000, "coins-10", "given"),
         (2000, "red-5", "given"),
         (3000, "coupon-50-10", "given"),
