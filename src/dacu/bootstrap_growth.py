@@ -17,6 +17,7 @@ from dacu.domain.errors import DomainError
 from dacu.domain.lottery import ChanceReason, chance_key
 from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
+from dacu.services.coin_rewards import CoinRewards
 from dacu.services.coupons import CouponService
 from dacu.services.goods import GoodsService
 from dacu.services.lottery import LotteryService
@@ -51,13 +52,36 @@ def growth_of(
     tasks, rewards and redemptions. `AllowAll` is the risk check every one of them asks."""
     risk, coins = AllowAll(), SqlCoinLedger(engine)
     tasking = tasks_of(engine, campaigns, risk, goods, clock)
-    acquisition = acquisition_of(engine, coupons, campaigns, budgets, risk, coins, clock, facts)
+    funded = InviteCoins(engine, tasking.rewards, campaigns)
+    acquisition = acquisition_of(engine, coupons, campaigns, budgets, risk, funded, clock, facts)
     return growing(
         {"coins": coins, "acquisition": acquisition},
         tasking.fields(),  # the risk check among them
         rebates_of(engine, campaigns, risk),
         rewarding(engine, coupons, coins, alerts, risk, campaigns, clock, ids),
     )
+
+
+class InviteCoins(SqlCoinLedger):
+    """The coin ledger as acquisition sees it: an inviter's coins go through `CoinRewards`
+    (verified, risk-checked, drawn from the coins line, once per invitee) when the
+    campaign gives coins; the ledger's own entry otherwise."""
+
+    def __init__(self, engine: Engine, rewards: CoinRewards, campaigns: CampaignService) -> None:
+        super().__init__(engine)
+        self._rewards, self._campaigns = rewards, campaigns
+
+    def earn(
+        self, customer_id: str, coins: int, reason: str, key: str, at: datetime,
+        campaign_id: str | None = None,
+    ) -> bool:  # fmt: skip
+        if campaign_id is None or self._campaigns.campaign(campaign_id).growth.coins is None:
+            return super().earn(customer_id, coins, reason, key, at, campaign_id)
+        invitee = key.removeprefix("invite:")
+        try:
+            return self._rewards.for_invite(campaign_id, customer_id, invitee, at).given
+        except DomainError:  # the campaign closed, or the risk check refused
+            return False
 
 
 def chance_for_tasks(lottery: LotteryService) -> Callable[[str, str, date], None]:

@@ -87,6 +87,10 @@ def test_an_invitee_brings_the_inviter_a_red_packet_and_two_coins_once(world):
     assert again.codes == {"invite_code": "not_new"}
     assert _templates(platform, inviter) == ["invite-red-5", "welcome-red-20"]
     assert platform.coins.balance(inviter).balance == 2
+    (entry,) = platform.coins.entries(inviter)
+    assert (entry.reason, entry.campaign_id) == ("invite", "launch-2026-09")
+    lines = {line.name: line.drawn for line in platform.budgets.lines("launch-2026-09")}
+    assert lines["coins"] == 2 * 1000 // 1500  # the coins' worth, drawn from the coins line
     assert platform.acquisition.invite(inviter).invitees == 1
     assert [r.customer_id for r in platform.acquisition.invitees(inviter)] == [invitee.customer_id]
 
