@@ -4,12 +4,13 @@ chance for a day of tasks done, and every fact listener put together."""
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 from dacu.adapters.coin_store import SqlCoinLedger
 from dacu.bootstrap_acquisition import acquisition_of
+from dacu.bootstrap_lottery import lottery_of
 from dacu.bootstrap_rebates import rebates_of
 from dacu.bootstrap_rewards import rewarding
 from dacu.bootstrap_tasks import tasks_of
@@ -25,6 +26,10 @@ from dacu.services.outbox import FactListener
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.customers import CustomerFacts
 from dacu.services.risk import AllowAll
+from dacu.services.simulation.growth import GrowthWorld
+
+if TYPE_CHECKING:
+    from dacu.bootstrap import Platform
 
 
 def growing(*parts: dict[str, Any]) -> dict[str, Any]:
@@ -97,3 +102,35 @@ def chance_for_tasks(lottery: LotteryService) -> Callable[[str, str, date], None
             return
 
     return grant
+
+
+class SimulatedClock:
+    """A clock the simulation sets to each step's virtual time."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def set(self, at: datetime) -> None:
+        self.at = at
+
+
+def simulated_growth(platform: "Platform") -> GrowthWorld:
+    """The growth services over the platform's stores, reading a clock the simulation
+    sets (the rest of the platform is handed each step's time)."""
+    clock = SimulatedClock(platform.clock())
+    grown = growth_of(
+        platform.engine, platform.goods, platform.coupons, platform.budgets,
+        platform.customers, platform.alerts, platform.campaigns, clock, platform.new_id,
+    )  # fmt: skip
+    lottery = lottery_of(
+        platform.engine, None, platform.redis_prefix, platform.campaigns, grown["risk"],
+        grown["coins"], platform.coupons, clock, platform.new_id, grown["rewards"],
+    )  # fmt: skip
+    grown["tasks"].on_all_done = chance_for_tasks(lottery)
+    return GrowthWorld(
+        grown["acquisition"], grown["tasks"], lottery, grown["redemptions"], grown["coins"],
+        clock.set,
+    )  # fmt: skip

@@ -81,7 +81,8 @@ def test_shoppers_register_and_pay_through_the_provider_and_the_backup_takes_ove
     # then new shoppers registered through the server, which counted them itself ...
     assert totals.registrations == totals.new_users == tally["registrations"] > 0
     # ... orders, payments and claims are the server's own events, not the storefront's
-    assert totals.coupon_claims == tally["claims"]
+    # (with the red packets the growth mechanics gave: welcome, invites, lottery prizes)
+    assert totals.coupon_claims >= tally["claims"] + tally["invites accepted"]
     assert outcome.facts_delivered > 0
     assert world.outbox.pending() == 0
     # ... payments went through the primary until it failed at 20:00, then the backup
@@ -97,3 +98,25 @@ def test_shoppers_register_and_pay_through_the_provider_and_the_backup_takes_ove
     switched = [alert for alert in outcome.board.alerts if alert.kind == "payment_switch"]
     assert [alert.subject for alert in switched] == [f"payment-channel:{channels.backup}"]
     assert switched[0].raised_at.astimezone(NOW.tzinfo).hour == 20
+
+
+def test_the_growth_mechanics_run_through_their_services(engine):
+    # given the platform, the campaign file with plan 000's mechanics turned on
+    world = world_on(engine)
+    outcome = run(world)
+    campaign = outcome.campaign.id
+    tally = outcome.tally
+    # then members joined, some with a friend's invite code, signed in and drew the lottery
+    assert tally["members joined (growth)"] > 0
+    assert 0 < tally["invites accepted"] <= tally["invited members"]
+    assert tally["sign-ins"] > 0
+    assert tally["lottery draws"] > 0
+    # the lottery never drew past its line, nor the coins past theirs
+    growth = world.growth
+    assert growth is not None
+    lottery = growth.lottery.figures(campaign)
+    assert lottery.draws == tally["lottery draws"]
+    assert 0 <= lottery.budget_drawn <= outcome.campaign.growth.lines()["lottery"]
+    # and the inviters are in the acquisition figures
+    figures = growth.acquisition.figures(campaign, outcome.campaign.phases[0].window.starts_at)
+    assert figures.invitees == tally["invites accepted"]

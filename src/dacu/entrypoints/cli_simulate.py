@@ -33,6 +33,7 @@ simulate_app = typer.Typer()
 def world_on(engine: "Engine") -> "World":
     """The platform on one engine, from the composition root (the SQL stock gate)."""
     from dacu.bootstrap import bootstrap
+    from dacu.bootstrap_growth import simulated_growth
     from dacu.services.simulation.ports import World
 
     platform = bootstrap(engine)
@@ -59,6 +60,7 @@ def world_on(engine: "Engine") -> "World":
         profiles=platform.profiles,
         outbox=platform.outbox(),
         outage=outage,
+        growth=simulated_growth(platform),
     )
 
 
@@ -68,10 +70,11 @@ def example_campaign(customers: int) -> "tuple[dict[str, Any], Campaign]":
 
     from dacu.schemas.campaigns import load_campaign
     from dacu.schemas.yamlfile import load_yaml
+    from dacu.services.simulation.growth import with_growth
     from dacu.services.simulation.setup import tuned
 
     text = resources.files("dacu").joinpath(EXAMPLE).read_text("utf-8")
-    return load_campaign(tuned(load_yaml(text), customers))
+    return load_campaign(with_growth(tuned(load_yaml(text), customers)))
 
 
 @simulate_app.command("simulate")

@@ -20,6 +20,7 @@ from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
 from dacu.services.ports.stock import StockReservations
 from dacu.services.review import Cases
+from dacu.services.simulation.growth import GrowthWorld
 
 
 class CampaignStore(Protocol):
@@ -75,3 +76,4 @@ class World:
     profiles: CustomerProfiles  # registration: phone, verified, member tier
     outbox: OutboxDelivery  # the server's own events, delivered to the KPIs
     outage: Callable[[str, bool], None]  # a payment channel's provider fails (or recovers)
+    growth: GrowthWorld | None = None  # plan 000's mechanics, when the run has them

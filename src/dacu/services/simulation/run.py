@@ -29,6 +29,7 @@ from dacu.services.simulation.caches import Prices, Templates
 from dacu.services.simulation.catalog import BY_SKU
 from dacu.services.simulation.crowd import Action, Crowd
 from dacu.services.simulation.flash import FlashCounter, FlashTerms, flash_request, retry_request
+from dacu.services.simulation.growth import Growing
 from dacu.services.simulation.journal import Ingest, Journal
 from dacu.services.simulation.plan import FlashTry, Shopper, Visit, demand, plan
 from dacu.services.simulation.ports import World
@@ -97,7 +98,10 @@ def simulate(
         sale, promotion = flash
         terms = FlashTerms(sale, BY_SKU[sale.sku].list_price, promotion.platform_bp)
     crowd = Crowd(world, journal, queue.push)
-    store = Storefront(crowd, prices, coupons, before)
+    growing = None
+    if world.growth is not None and campaign.growth.lottery is not None:
+        growing = Growing(world.growth, campaign, crowd.tally, seed)
+    store = Storefront(crowd, prices, coupons, before, growing)
     counter = FlashCounter(crowd, terms, _recorded(world, shoppers)) if terms else None
     visits = _enqueue(queue, store, counter, shoppers)
     _enqueue_ticks(queue, world, timeline, (prices, coupons), terms)

@@ -24,6 +24,7 @@ from dacu.domain.orders import Order, OrderStateError, OrderStatus
 from dacu.domain.payments import PaymentUnavailable
 from dacu.services.simulation.caches import CachedPricing, Prices, Templates
 from dacu.services.simulation.crowd import Crowd
+from dacu.services.simulation.growth import Growing
 from dacu.services.simulation.journal import Trail
 from dacu.services.simulation.plan import PayPlan, Shopper, Visit, phone_of
 
@@ -36,9 +37,14 @@ REFUND_AGAIN = timedelta(hours=1)
 
 class Storefront:
     def __init__(
-        self, crowd: Crowd, prices: Prices, coupons: Templates, registered_before: datetime
+        self,
+        crowd: Crowd,
+        prices: Prices,
+        coupons: Templates,
+        registered_before: datetime,
+        growing: Growing | None = None,
     ) -> None:
-        self._crowd = crowd
+        self._crowd, self._growing = crowd, growing
         # Checkout prices with the hour's cached campaigns and templates.
         self._orders = crowd.world.orders.priced_by(CachedPricing(prices, coupons))
         self._registered_before = registered_before  # when returning shoppers signed up
@@ -50,6 +56,10 @@ class Storefront:
         at = visit.at
         if visit.n == 1:
             self._register(shopper, at)
+        if self._growing is not None:
+            if visit.n == 1 and shopper.segment is Segment.NEW:
+                self._growing.joined(shopper, at)
+            self._growing.visit(shopper, at, visit.n)
         trail.add(EventKind.LOGIN, at)
         for _ in range(visit.pages):
             at += CLICK
