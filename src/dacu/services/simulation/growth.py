@@ -36,17 +36,34 @@ LINE_BP = {"lottery": 300, "coins": 200, "redemption": 200}  # of the orders' bu
 
 _TOP_UP = {"kind": "top_up"}
 _PRIZES = [
-    {"id": "phone-10", "name": "10元话费", "weight": 300, "stock": 5000,
-     "reward": {**_TOP_UP, "name": "10元话费", "value": 1000}},
-    {"id": "coins-10", "name": "10个智慧币", "weight": 2500,
-     "reward": {"kind": "coins", "name": "10个智慧币", "coins": 10, "value": 7}},
-    {"id": "invite-red", "name": "5元红包", "weight": 800,
-     "reward": {"kind": "coupon", "name": "5元红包", "coupon": "invite-red-5"}},
-    {"id": "fuel-100", "name": "100元加油卡", "weight": 5, "stock": 20,
-     "reward": {"kind": "physical", "name": "100元加油卡", "value": 10000}},
-    {"id": "thanks", "name": "谢谢参与", "weight": 6395,
-     "reward": {"kind": "nothing", "name": "谢谢参与"}},
-]  # fmt: skip
+    {
+        "id": "phone-10",
+        "name": "10元话费",
+        "weight": 300,
+        "stock": 5000,
+        "reward": {**_TOP_UP, "name": "10元话费", "value": 1000},
+    },
+    {
+        "id": "coins-10",
+        "name": "10个智慧币",
+        "weight": 2500,
+        "reward": {"kind": "coins", "name": "10个智慧币", "coins": 10, "value": 7},
+    },
+    {
+        "id": "fuel-100",
+        "name": "100元加油卡",
+        "weight": 5,
+        "stock": 20,
+        "reward": {"kind": "physical", "name": "100元加油卡", "value": 10000},
+    },
+    {
+        "id": "thanks",
+        "name": "谢谢参与",
+        "weight": 7195,
+        "reward": {"kind": "nothing", "name": "谢谢参与"},
+    },
+]  # fmt: skip  (no coupon prizes: a draw is the server's CSPRNG, and a coupon it gave
+#     would price later carts, so one seed would no longer make one campaign)
 _INVITE_RED = {
     "id": "invite-red-5",
     "name": "邀请奖励5元红包",
