@@ -74,6 +74,19 @@ class ErrorCode(StrEnum):
     CODE_EXPIRED = "code_expired"  # none sent, expired, used, or tried too often
     # acquisition: share links
     UNKNOWN_SHARE = "unknown_share"
+    # settlement: shipments, statements, appeals, reviews and payouts
+    UNKNOWN_SHIPMENT = "unknown_shipment"
+    SHIPMENT_STATE = "shipment_state"
+    UNKNOWN_STATEMENT = "unknown_statement"
+    STATEMENT_STATE = "statement_state"  # issued statements never change; not ended yet…
+    UNKNOWN_APPEAL = "unknown_appeal"
+    APPEAL_STATE = "appeal_state"
+    UNKNOWN_REVIEW = "unknown_review"
+    REVIEW_STATE = "review_state"
+    SAME_PERSON = "same_person"  # a two-person approval by its preparer
+    UNKNOWN_PAYOUT = "unknown_payout"
+    PAYOUT_STATE = "payout_state"  # held for review, or not yet due
+    UNKNOWN_DEPARTMENT = "unknown_department"
 
 
 class DomainError(Exception):

@@ -75,6 +75,18 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.WRONG_CODE: 422,
     ErrorCode.CODE_EXPIRED: 422,
     ErrorCode.UNKNOWN_SHARE: 404,
+    ErrorCode.UNKNOWN_SHIPMENT: 404,
+    ErrorCode.SHIPMENT_STATE: 409,
+    ErrorCode.UNKNOWN_STATEMENT: 404,
+    ErrorCode.STATEMENT_STATE: 409,
+    ErrorCode.UNKNOWN_APPEAL: 404,
+    ErrorCode.APPEAL_STATE: 409,
+    ErrorCode.UNKNOWN_REVIEW: 404,
+    ErrorCode.REVIEW_STATE: 409,
+    ErrorCode.SAME_PERSON: 403,
+    ErrorCode.UNKNOWN_PAYOUT: 404,
+    ErrorCode.PAYOUT_STATE: 409,
+    ErrorCode.UNKNOWN_DEPARTMENT: 404,
 }
 
 _BY_HTTP_STATUS = {
