@@ -26,6 +26,7 @@ from dacu.adapters.tables.flash import (
     flash_sales,
 )
 from dacu.adapters.tables.goods import goods_revision, shops, skus
+from dacu.adapters.tables.journal import journal_entries, journal_postings
 from dacu.adapters.tables.kpi import cases, events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
 from dacu.adapters.tables.lottery import (
     lottery_chances,
@@ -98,6 +99,8 @@ __all__ = [
     "flash_sales",
     "goods_revision",
     "invite_codes",
+    "journal_entries",
+    "journal_postings",
     "kpi_buyers",
     "kpi_hourly",
     "kpi_seen",
