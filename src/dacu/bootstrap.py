@@ -39,6 +39,7 @@ from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.bootstrap_rewards import RedemptionService, RewardService
+from dacu.bootstrap_settlement import settlement_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
@@ -58,6 +59,7 @@ from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.coins import CoinLedger
 from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
 from dacu.services.ports.intake import OrderIntake
+from dacu.services.ports.ledger import Ledger
 from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.risk import RiskCheck
 from dacu.services.ports.stock import StockReservations
@@ -112,6 +114,7 @@ class Platform:
     tasks: TaskService  # daily sign-ins and tasks
     rewards: RewardService  # the RewardGiver: coupons, coins, top-ups, physical prizes
     redemptions: RedemptionService  # 赚币换购
+    ledger: Ledger  # the double-entry ledger: every fen owed, funded and settled
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 
@@ -221,6 +224,7 @@ def bootstrap(
         budgets=(budgets := BudgetService(uow, figures, campaigns.get, now, quotes.moved)),
         **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
+        **settlement_of(engine),
     ).with_lottery()
 
 

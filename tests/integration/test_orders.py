@@ -191,3 +191,26 @@ def test_the_server_knows_a_first_order_and_what_was_bought_until_it_is_cancelle
         world.writer.drain()
     facts = world.customers.facts("u-77")
     assert (facts.first_order, dict(facts.bought)) == (True, {})
+
+
+def test_the_double_entry_ledger_posts_every_share_and_every_clawback_once(world):
+    world.coupons.claim("warm-up-300-30", Claimant("u-1024"), "c1", WARM_UP)
+    order = place(world)
+    world.orders.pay(order.id, BURST)
+    world.orders.pay(order.id, BURST)  # paid twice: posted once
+    ledger, funding = world.ledger, world.orders.funding(order.id)
+    subsidy = ledger.balances("merchant:", until=None)
+    owed = {a.split(":")[1]: -n for a, n in subsidy.items() if a.endswith(":subsidy")}
+    assert sum(owed.values()) == funding["platform"] > 0
+    funded = {a.split(":")[1]: n for a, n in subsidy.items() if a.endswith(":funded_discounts")}
+    assert funded == {shop: n for shop, n in funding["merchants"].items() if n}
+    assert ledger.trial_balance() == 0
+    # when: the coat comes back, one refund retried
+    world.orders.refund(order.id, "A-COAT", 3, "r1", BURST, "rf1")
+    world.orders.refund(order.id, "A-COAT", 3, "r1", BURST, "rf1-again")
+    after = world.orders.funding(order.id)
+    balances = ledger.balances("merchant:")
+    assert -sum(n for a, n in balances.items() if a.endswith(":subsidy")) == after["platform"]
+    assert ledger.trial_balance() == 0
+    assert ledger.entry(f"order:{order.id}:refund:rf1") is not None
+    assert ledger.entry(f"order:{order.id}:refund:rf1-again") is None

@@ -1,4 +1,4 @@
-"""One SQL transaction, with the order and coupon repositories on its connection.
+"""One SQL transaction, with the order, coupon, budget and ledger books on its connection.
 
 Leaving the block normally commits; leaving it by an exception rolls back, so a
 use case's writes land together or not at all.
@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, RootTransaction
 
 from dacu.adapters.budget_store import SqlBudgets
 from dacu.adapters.coupon_repository import SqlCouponRepository
+from dacu.adapters.ledger_store import SqlLedgerBook
 from dacu.adapters.order_repository import SqlOrderRepository
 from dacu.adapters.outbox_store import SqlOutbox
 
@@ -21,6 +22,7 @@ class SqlUnitOfWork:
     coupons: SqlCouponRepository
     outbox: SqlOutbox
     budgets: SqlBudgets
+    ledger: SqlLedgerBook
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -34,6 +36,7 @@ class SqlUnitOfWork:
         self.coupons = SqlCouponRepository(self._connection)
         self.outbox = SqlOutbox(self._connection)
         self.budgets = SqlBudgets(self._connection)
+        self.ledger = SqlLedgerBook(self._connection)
         return self
 
     def __exit__(

@@ -22,6 +22,8 @@ from dacu.domain.cart import Cart, CartMode, Customer
 from dacu.domain.coupons import CouponStatus
 from dacu.domain.errors import ConcurrentChange, IdempotencyConflict, InvalidRule
 from dacu.domain.facts import order_closed, order_paid, order_placed, order_refunded
+from dacu.domain.funding_entries import paid_entry, refund_entry
+from dacu.domain.ledger import Entry
 from dacu.domain.orders import (
     FirstOrderTaken,
     Order,
@@ -40,6 +42,11 @@ PAY_WITHIN = timedelta(minutes=15)
 
 Clock = Callable[[], datetime]
 NewId = Callable[[], str]
+
+
+def _post(uow: UnitOfWork, entry: Entry | None) -> None:
+    if entry is not None:
+        uow.ledger.post(entry)
 
 
 def request_hash(cart: Cart, customer: Customer) -> str:
@@ -179,6 +186,7 @@ class OrderService:
             paid = self._save(uow, order, paid)
             for line in paid.lines:
                 uow.orders.book(order_id, None, line.shop, line.discounts, 1, now, paid.funders)
+            _post(uow, paid_entry(paid, now))
             uow.outbox.add(*order_paid(paid, now))
         return paid
 
@@ -241,6 +249,7 @@ class OrderService:
             uow.orders.book(
                 order_id, refund_id, refund.shop, refund.clawbacks, -1, now, order.funders
             )
+            _post(uow, refund_entry(order, refund_id, refund, now))
             back = order.given_back(refund)
             uow.budgets.give(back)
             uow.outbox.add(order_refunded(order, refund_id, refund, now))

@@ -8,6 +8,7 @@ from typing import Protocol, Self
 
 from dacu.services.ports.budgets import BudgetBook
 from dacu.services.ports.coupons import CouponRepository
+from dacu.services.ports.ledger import LedgerBook
 from dacu.services.ports.orders import OrderRepository
 from dacu.services.ports.outbox import Outbox
 
@@ -24,6 +25,9 @@ class UnitOfWork(Protocol):
 
     @property
     def budgets(self) -> BudgetBook: ...
+
+    @property
+    def ledger(self) -> LedgerBook: ...
 
     def __enter__(self) -> Self: ...
 
