@@ -13,6 +13,7 @@ from typing import Any, Self
 from dacu.domain.coupons import ClaimedCoupon, CouponStatus
 from dacu.domain.errors import ConcurrentChange
 from dacu.domain.facts import Fact
+from dacu.domain.ledger import Entry
 from dacu.domain.orders import Order, OrderStatus, Refund, UnknownOrder
 from dacu.domain.pricing import Share
 
@@ -28,6 +29,7 @@ class FakeShop:
     coupons: dict[str, ClaimedCoupon] = field(default_factory=dict)
     facts: dict[str, Fact] = field(default_factory=dict)  # the outbox, by key
     budgets: dict[str, tuple[int, int]] = field(default_factory=dict)  # → drawn, released
+    journal: dict[str, Entry] = field(default_factory=dict)  # the double-entry ledger, by key
     before_write: list[Callable[[], None]] = field(default_factory=list)
     commits: int = 0
 
@@ -227,6 +229,19 @@ class FakeBudgets:
         return sum(r["platform"] for r in self._shop.ledger if r.get("budget") == campaign_id)
 
 
+class FakeLedgerBook:
+    """The double-entry ledger over the shop: each entry once per key."""
+
+    def __init__(self, shop: FakeShop, undo: _Undo) -> None:
+        self._shop, self._undo = shop, undo
+
+    def post(self, entry: Entry) -> bool:
+        if entry.key in self._shop.journal:
+            return False
+        self._undo.put(self._shop.journal, entry.key, entry)
+        return True
+
+
 class FakeUnitOfWork:
     """A UnitOfWork factory's product: `FakeUnitOfWork(shop)` per use case."""
 
@@ -237,6 +252,7 @@ class FakeUnitOfWork:
         self.coupons = FakeCouponRepository(shop, self._undo)
         self.outbox = FakeOutbox(shop, self._undo)
         self.budgets = FakeBudgets(shop, self._undo)
+        self.ledger = FakeLedgerBook(shop, self._undo)
 
     def __enter__(self) -> Self:
         return self

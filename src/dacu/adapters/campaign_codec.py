@@ -33,9 +33,10 @@ from dacu.domain.coupons import Audience, CouponTemplate, Validity
 from dacu.domain.growth import COMPILED_CLASSES, COMPILED_ENUMS
 from dacu.domain.promotions import Promotion
 from dacu.domain.rules import EVERYTHING, Level, Scope, Window
+from dacu.domain.settlement_policy import CLASSES as SETTLEMENT_CLASSES
 from dacu.domain.wallet import WalletKind
 
-FORMAT = 3
+FORMAT = 4
 
 _CLASSES: dict[str, type[Any]] = {
     cls.__name__: cls
@@ -66,6 +67,7 @@ _CLASSES: dict[str, type[Any]] = {
         thresholds.RateTier,
         thresholds.Step,
         *COMPILED_CLASSES,
+        *SETTLEMENT_CLASSES,
     )
 }
 _ENUMS: dict[str, type[StrEnum]] = {

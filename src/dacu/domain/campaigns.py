@@ -16,6 +16,7 @@ from dacu.domain.errors import ErrorCode, InvalidRule, NotFound, StateError
 from dacu.domain.growth import Growth
 from dacu.domain.promotions import Promotion
 from dacu.domain.rules import Window, check_rate
+from dacu.domain.settlement_policy import SettlementPolicy
 from dacu.domain.types import Bp, Fen
 
 
@@ -171,6 +172,7 @@ class Campaign:
     growth: Growth = field(
         default_factory=Growth
     )  # the launch month's mechanics: red packets, invites, lottery …
+    settlement: SettlementPolicy = field(default_factory=SettlementPolicy)  # plan 004
 
     def __post_init__(self) -> None:
         if not self.phases:

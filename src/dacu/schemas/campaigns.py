@@ -19,6 +19,7 @@ from dacu.domain.wallet import WalletKind
 from dacu.schemas.bounds import Bp, Count, Days, Fen, Id, Moment, Name, Note, Qty, aware
 from dacu.schemas.growth import GrowthIn
 from dacu.schemas.promotions import In, PromotionIn, ScopeIn, field_path
+from dacu.schemas.settlement import SettlementIn
 
 PhaseName = Literal["preparation", "warm_up", "burst", "encore", "review"]
 _PROMOTION = TypeAdapter(PromotionIn)
@@ -123,6 +124,7 @@ class CampaignIn(In):
     promotions: list[dict[str, Any]] = Field(default_factory=list, max_length=100_000)
     coupons: list[CouponTemplateIn] = Field(default_factory=list, max_length=1000)
     growth: GrowthIn = Field(default_factory=GrowthIn)
+    settlement: SettlementIn = Field(default_factory=SettlementIn)
 
     def to_domain(self) -> c.Campaign:
         """The campaign in domain terms; raises InvalidRule naming the field."""
@@ -164,6 +166,7 @@ class CampaignIn(In):
             promotions=promotions,
             coupons=tuple(coupons),
             growth=growth,
+            settlement=self.settlement.to_domain(),
         )
         check_funded(campaign)
         return campaign
