@@ -9,13 +9,14 @@ Asia/Shanghai.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from dacu.domain.errors import DomainError, ErrorCode, InvalidRule
 from dacu.domain.rewards import GivenStatus, Reward
+from dacu.domain.workdays import due_at
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PROMISE_DAYS = 3
@@ -94,11 +95,7 @@ def retry_after(attempts: int) -> timedelta:
 
 def due_after(start: datetime, is_workday: Callable[[date], bool]) -> datetime:
     """The moment the promise of `PROMISE_DAYS` working days after `start` runs out."""
-    day, counted = start.astimezone(SHANGHAI).date(), 0
-    while counted < PROMISE_DAYS:
-        day += timedelta(days=1)
-        counted += is_workday(day)
-    return datetime.combine(day + timedelta(days=1), time(), SHANGHAI)
+    return due_at(start, PROMISE_DAYS, is_workday)
 
 
 def due_day(due_at: datetime) -> date:
