@@ -6,7 +6,7 @@ PostgreSQL; SQLite has one writer, and the claim is the transaction's first
 statement, a write), so a paid fact and a refund of one customer, or the same
 fact delivered twice at once, take turns. An accrual is one row per key,
 INSERT … ON CONFLICT DO NOTHING; its budget is drawn on the same connection
-(`SqlBudgets`).
+(`SqlBudgets`), and so is its ledger entry (`SqlLedgerBook`).
 """
 
 from collections.abc import Collection, Iterator
@@ -19,9 +19,11 @@ from sqlalchemy.engine import Connection
 
 from dacu.adapters.budget_store import SqlBudgets
 from dacu.adapters.codec import order_from_row
+from dacu.adapters.ledger_store import SqlLedgerBook
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import customers, orders, rebate_firsts, rebates, referrals
 from dacu.domain.growth import line_id
+from dacu.domain.ledger import Entry
 from dacu.domain.orders import OrderStatus
 from dacu.domain.rebates import (
     LINE,
@@ -154,6 +156,9 @@ class SqlRebateBook:
 
     def give(self, campaign_id: str, amount: Fen) -> None:
         SqlBudgets(self._connection).give({line_id(campaign_id, LINE): amount})
+
+    def post(self, entry: Entry) -> bool:
+        return SqlLedgerBook(self._connection).post(entry)
 
 
 class SqlRebateStore:

@@ -5,8 +5,9 @@ as statements per shop, marked settled by the settlement.
 before marking the batch delivered. Each paid or refunded order is one
 transaction that first holds its customer's first-order row, so a fact
 delivered twice, or by two workers at once, finds its accruals kept already
-(one row per key) and draws the budget line once. See `domain/rebates.py` for
-the rules.
+(one row per key) and draws the budget line once. An owed rebate posts its
+ledger entry in that same transaction (`domain/rebate_entries.py`). See
+`domain/rebates.py` for the rules.
 
 Which campaign pays: one with `growth.merchant_codes` whose phases' span holds
 the moment the order was placed, live or ended since (a late delivery of an
@@ -23,6 +24,7 @@ from dacu.domain.acquisition import MerchantCodes
 from dacu.domain.campaigns import Campaign, CampaignStatus
 from dacu.domain.events import EventKind
 from dacu.domain.facts import Fact
+from dacu.domain.rebate_entries import accrued_entry, reversed_entry
 from dacu.domain.rebates import (
     DRAWS,
     Accrual,
@@ -150,6 +152,8 @@ class RebateService:
             return
         if not book.draw(line.campaign_id, line.amount, rules.budget):
             book.move(line.key, RebateStatus.UNFUNDED, DRAWS, line.at)
+        elif line.status is RebateStatus.ACCRUED:
+            book.post(accrued_entry(line, line.at))
 
     def _refunded(self, fact: Fact, now: datetime) -> None:
         assert fact.order_id is not None
@@ -162,8 +166,16 @@ class RebateService:
                 return  # a part refunded: the first order still stands
             book.mark_refunded(order.customer_id)
             for line in book.of_order(order.id):
-                if book.move(line.key, RebateStatus.REVERSED, DRAWS, now):
-                    book.give(line.campaign_id, line.amount)
+                self._reverse(book, line, now)
+
+    @staticmethod
+    def _reverse(book: RebateBook, line: Accrual, now: datetime) -> None:
+        """Reversed: its budget given back and, when it was owed (posted), its entry too."""
+        if book.move(line.key, RebateStatus.REVERSED, (RebateStatus.ACCRUED,), now):
+            book.post(reversed_entry(line, now))
+        elif not book.move(line.key, RebateStatus.REVERSED, (RebateStatus.HELD,), now):
+            return
+        book.give(line.campaign_id, line.amount)
 
     # --- campaigns ------------------------------------------------------------------------
 
@@ -222,14 +234,16 @@ class RebateService:
 
     def decide_held(self, key: str, allow: bool, now: datetime) -> bool:
         """A risk review's outcome for a held rebate: allowed, it is accrued (its budget
-        was set aside when it was held); refused, its budget is given back. False when
-        the rebate is not held (decided already, or reversed by a refund)."""
+        was set aside when it was held) and posted to the ledger; refused, its budget is
+        given back. False when the rebate is not held (decided already, or reversed)."""
         to = RebateStatus.ACCRUED if allow else RebateStatus.REFUSED
         with self._store.book() as book:
             line = book.line(key)
             if line is None or not book.move(key, to, (RebateStatus.HELD,), now):
                 return False
-            if not allow:
+            if allow:
+                book.post(accrued_entry(line, now))
+            else:
                 book.give(line.campaign_id, line.amount)
         return True
 

@@ -6,6 +6,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
+from dacu.domain.ledger import Entry
 from dacu.domain.rebates import Accrual, MerchantReferral, PaidOrder, RebateStatus, Sum
 from dacu.domain.types import Fen
 
@@ -49,6 +50,10 @@ class RebateBook(Protocol):
 
     def give(self, campaign_id: str, amount: Fen) -> None:
         """Give back to the campaign's merchant-code line."""
+        ...
+
+    def post(self, entry: Entry) -> bool:
+        """Post the ledger entry in this transaction, once per key."""
         ...
 
 
