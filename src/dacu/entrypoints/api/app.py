@@ -30,6 +30,7 @@ from dacu.entrypoints.api import (
     rewards,
     tasks,
 )
+from dacu.entrypoints.api import ledger as ledger_routes
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
 from dacu.entrypoints.api.limits import RequestLimits
 from dacu.entrypoints.web import install as install_console
@@ -84,6 +85,7 @@ def create_app(platform: Platform) -> FastAPI:
         lottery.router,
         redemptions.router,
         rewards.router,
+        ledger_routes.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets
