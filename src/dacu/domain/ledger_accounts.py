@@ -11,25 +11,25 @@ from dacu.domain.ledger import MerchantAccount, Platform, kind_of, shop_of
 from dacu.domain.types import Fen
 
 PLATFORM_NAMES: Mapping[str, tuple[str, str]] = {
-    Platform.SUBSIDY_EXPENSE: ("平台补贴支出", "platform subsidy expense"),
-    Platform.CUSTOMER_DISCOUNTS: ("商家让利（备查）", "merchant-funded discounts (memo)"),
-    Platform.AD_REBATE_EXPENSE: ("广告费返现支出", "ad-fee rebate expense"),
-    Platform.LOGISTICS_EXPENSE: ("物流补贴支出", "logistics subsidy expense"),
-    Platform.REBATE_EXPENSE: ("商家返利支出", "merchant rebate expense"),
-    Platform.PENALTY_INCOME: ("违规罚款收入", "penalty income"),
-    Platform.ADJUSTMENTS: ("申诉调整", "appeal adjustments"),
-    Platform.BANK: ("银行（已付款）", "bank (paid out)"),
+    Platform.SUBSIDY_EXPENSE: ("平台补贴支出", "Platform subsidy expense"),
+    Platform.CUSTOMER_DISCOUNTS: ("商家让利（备查）", "Merchant-funded discounts (memo)"),
+    Platform.AD_REBATE_EXPENSE: ("广告费返现支出", "Ad-fee rebate expense"),
+    Platform.LOGISTICS_EXPENSE: ("物流补贴支出", "Logistics subsidy expense"),
+    Platform.REBATE_EXPENSE: ("商家返利支出", "Merchant rebate expense"),
+    Platform.PENALTY_INCOME: ("违规罚款收入", "Penalty income"),
+    Platform.ADJUSTMENTS: ("申诉调整", "Appeal adjustments"),
+    Platform.BANK: ("银行（已付款）", "Bank (paid out)"),
 }
 
 MERCHANT_NAMES: Mapping[MerchantAccount, tuple[str, str]] = {
-    MerchantAccount.SUBSIDY: ("应付平台补贴", "platform subsidy owed"),
-    MerchantAccount.FUNDED_DISCOUNTS: ("商家自担优惠", "own-funded discounts"),
-    MerchantAccount.AD_REBATE: ("应付广告费返现", "ad-fee rebate owed"),
-    MerchantAccount.LOGISTICS: ("应付物流补贴", "logistics subsidy owed"),
-    MerchantAccount.REBATE: ("应付商家返利", "merchant rebate owed"),
-    MerchantAccount.PENALTY: ("违规罚款", "penalties"),
-    MerchantAccount.ADJUSTMENT: ("申诉调整", "appeal adjustments"),
-    MerchantAccount.WALLET: ("待付款余额", "wallet (settled, to pay out)"),
+    MerchantAccount.SUBSIDY: ("应付平台补贴", "Platform subsidy owed"),
+    MerchantAccount.FUNDED_DISCOUNTS: ("商家自担优惠", "Own-funded discounts"),
+    MerchantAccount.AD_REBATE: ("应付广告费返现", "Ad-fee rebate owed"),
+    MerchantAccount.LOGISTICS: ("应付物流补贴", "Logistics subsidy owed"),
+    MerchantAccount.REBATE: ("应付商家返利", "Merchant rebate owed"),
+    MerchantAccount.PENALTY: ("违规罚款", "Penalties"),
+    MerchantAccount.ADJUSTMENT: ("申诉调整", "Appeal adjustments"),
+    MerchantAccount.WALLET: ("待付款余额", "Wallet (settled, to pay out)"),
 }
 
 
@@ -51,7 +51,7 @@ def account_name(account: str, chinese: bool = True) -> str:
     except ValueError:
         return account
     assert kind is not None
-    who = f"商家 {shop}" if chinese else f"merchant {shop}"
+    who = f"商家 {shop}" if chinese else f"Merchant {shop}"
     return f"{who} · {MERCHANT_NAMES[kind][pick]}"
 
 

@@ -11,6 +11,7 @@ from dacu.entrypoints.web import (
     coins,
     dashboard,
     goods,
+    ledger,
     login,
     lottery,
     pages,
@@ -39,6 +40,7 @@ def install(app: FastAPI) -> None:
         rebates.router,
         lottery.router,
         rewards.router,
+        ledger.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")
