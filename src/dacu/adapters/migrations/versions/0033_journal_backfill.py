@@ -24,6 +24,7 @@ Revises: 0032_journal
 
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
@@ -89,13 +90,16 @@ def _compact(postings: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]
     return [(a, c, n) for (a, c), n in sorted(sums.items()) if n]
 
 
+def _streamed(connection: sa.Connection, query: Any) -> Any:
+    """Rows a few thousand at a time (a server-side cursor on PostgreSQL), not all at once."""
+    return connection.execute(query.execution_options(stream_results=True, yield_per=2000))
+
+
 def _funding_entries(connection: sa.Connection) -> Iterator[Entry]:
     f = _funding.c
-    rows = connection.execute(sa.select(_funding).order_by(f.order_id, f.refund_id, f.id))
-    grouped: dict[tuple[str, str | None], list[Any]] = {}
-    for row in rows:
-        grouped.setdefault((row.order_id, row.refund_id), []).append(row)
-    for (order_id, refund_id), shares in grouped.items():
+    rows = _streamed(connection, sa.select(_funding).order_by(f.order_id, f.refund_id, f.id))
+    for (order_id, refund_id), group in groupby(rows, key=lambda r: (r.order_id, r.refund_id)):
+        shares = list(group)
         postings: list[tuple[str, str, int]] = []
         for share in shares:
             campaign, shop = share.budget or "", share.shop
@@ -119,8 +123,9 @@ def _funding_entries(connection: sa.Connection) -> Iterator[Entry]:
 
 def _rebate_entries(connection: sa.Connection) -> Iterator[Entry]:
     r = _rebates.c
-    owed = connection.execute(
-        sa.select(_rebates).where(r.status.in_(["accrued", "settled"])).order_by(r.at, r.key)
+    owed = _streamed(
+        connection,
+        sa.select(_rebates).where(r.status.in_(["accrued", "settled"])).order_by(r.at, r.key),
     )
     for row in owed:
         amount, campaign = int(row.amount), row.campaign_id
@@ -161,10 +166,16 @@ def _post(connection: sa.Connection, batch: list[Entry]) -> None:
 
 
 def upgrade() -> None:
-    connection = op.get_bind()
-    entries = [*_funding_entries(connection), *_rebate_entries(connection)]
-    for start in range(0, len(entries), BATCH):
-        _post(connection, entries[start : start + BATCH])
+    connection = op.get_bind()  # read in batches while writing: one transaction
+    for entries in (_funding_entries(connection), _rebate_entries(connection)):
+        batch: list[Entry] = []
+        for entry in entries:
+            batch.append(entry)
+            if len(batch) == BATCH:
+                _post(connection, batch)
+                batch = []
+        if batch:
+            _post(connection, batch)
 
 
 def downgrade() -> None:
