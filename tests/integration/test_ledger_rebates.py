@@ -2,17 +2,26 @@
 them: accrued → REBATE entry, held → nothing until a review allows it, a whole refund
 → the opposite entry; unfunded and refused post nothing; deliveries twice post once."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
+from dacu.adapters.outbox_store import fact_from_json
 from dacu.adapters.rebate_store import SqlRebateStore
 from dacu.adapters.tables import event_outbox
 from dacu.domain.facts import order_paid, order_refunded
 from dacu.domain.risk import Verdict
 from dacu.services.rebates import RebateService
-from tests.integration.rebates_rig import CAMPAIGN, NOW, member, paid_order, rebate_platform
+from tests.integration.rebates_rig import (
+    CAMPAIGN,
+    NOW,
+    member,
+    paid_order,
+    rebate_platform,
+    rows,
+)
 from tests.integration.test_rebates import Judging
 
 pytestmark = pytest.mark.integration
@@ -126,3 +135,45 @@ def test_an_unfunded_rebate_posts_nothing(engine):
     }
     total = platform.ledger.balances(EXPENSE, campaign_id=CAMPAIGN)
     assert total == {EXPENSE: 1100}
+
+
+def _facts(engine):
+    return [fact_from_json(row.fact) for row in rows(engine, event_outbox)]
+
+
+def test_concurrent_deliveries_post_each_owed_rebate_once_and_only_the_funded(engine):
+    # given: six members with paid first orders and a line that funds three of them whole
+    platform = rebate_platform(engine, budget=3 * 1100)
+    for n in range(6):
+        member(engine, f"c-{n}", shop="tea-house")
+        paid_order(platform, f"c-{n}", [("T-TEA", 1)], f"k-c{n}", at=NOW + timedelta(seconds=n))
+    facts = _facts(engine)
+
+    # when: four deliveries take the same facts at once
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def deliver() -> None:
+        try:
+            start.wait()
+            platform.rebates.take(facts, NOW)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then: the ledger holds exactly the accrued lines, once each
+    assert errors == []
+    accrued = {
+        f"rebate:{line.key}": line.amount
+        for line in platform.rebates.statement(CAMPAIGN, "tea-house")[1]
+        if line.status.value == "accrued"
+    }
+    posted = _rebate_entries(platform)
+    assert {k: v[EXPENSE] for k, v in posted.items()} == accrued
+    assert platform.ledger.balances(EXPENSE) == {EXPENSE: platform.rebates.burn(CAMPAIGN)[1]}
+    assert platform.ledger.trial_balance() == 0
