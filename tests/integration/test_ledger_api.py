@@ -105,3 +105,5 @@ def test_bad_input_names_the_field(api):
         assert answer.json()["error"]["field"] == field
     answer = call("ops", "/v1/ledger/lines")
     assert (answer.status_code, answer.json()["error"]["field"]) == (422, "account")
+    answer = call("ops", "/v1/ledger/entries/" + "k" * 201)
+    assert (answer.status_code, answer.json()["error"]["field"]) == (422, "key")
