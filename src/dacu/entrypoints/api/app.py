@@ -13,6 +13,7 @@ from dacu.entrypoints.api import (
     acquisition,
     budgets,
     campaigns,
+    charges,
     coins,
     coupons,
     customers,
@@ -28,6 +29,7 @@ from dacu.entrypoints.api import (
     rebates,
     redemptions,
     rewards,
+    shipments,
     tasks,
 )
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
@@ -84,6 +86,8 @@ def create_app(platform: Platform) -> FastAPI:
         lottery.router,
         redemptions.router,
         rewards.router,
+        shipments.router,
+        charges.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets

@@ -43,6 +43,10 @@ def upgrade() -> None:
     )
     op.create_index("uq_shipments_order_shop", "shipments", ["order_id", "shop"], unique=True)
     op.create_index("ix_shipments_shop", "shipments", ["shop", "shipped_at"])
+    _charges()
+
+
+def _charges() -> None:
     op.create_table(
         "ad_spends",
         sa.Column("key", sa.String(200), primary_key=True),
