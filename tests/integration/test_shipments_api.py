@@ -45,7 +45,8 @@ def test_a_merchant_ships_its_own_lines_and_delivery_posts_the_subsidy(world):
     )
     assert shipment["size_classes"] == ["large"]  # K-RICE's, from the catalog
     again = ship(call, order.id)
-    assert again.status_code == 200 and again.json()["id"] == shipment["id"]
+    assert again.status_code == 200
+    assert again.json()["id"] == shipment["id"]
     assert ship(call, order.id, carrier="ems").status_code == 409  # same key, other request
     assert ship(call, order.id, key="s-2").json()["error"]["code"] == "shipment_state"
     clock.now += timedelta(days=2)
@@ -92,7 +93,7 @@ def test_late_shipments_are_flagged_and_earn_nothing(world):
 
 
 def test_an_undesignated_carrier_earns_nothing(world):
-    platform, call, _, order, _ = world
+    _platform, call, _, order, _ = world
     made = ship(call, order.id, carrier="cheap-post").json()
     assert call("home", "POST", f"/v1/shipments/{made['id']}/delivered").json()["subsidy"] == 0
 

@@ -4,7 +4,7 @@ operators withdraw). The server computes every rebate; merchants read their own.
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
@@ -42,7 +42,9 @@ class AdSpendOut(BaseModel):
 
 class PenaltyIn(In):
     shop: Id
-    kind: PenaltyKind = Field(description="brushing 刷单, false_shipment 虚假发货, …")
+    kind: Literal["brushing", "false_shipment", "late_shipment", "other"] = Field(
+        description="brushing 刷单, false_shipment 虚假发货, late_shipment 延迟发货, other 其他"
+    )
     amount: Money
     reason: str = Field(min_length=1, max_length=MAX_REASON, pattern=PRINTABLE)
     evidence: str = Field("", max_length=MAX_EVIDENCE)
@@ -143,7 +145,7 @@ def penalize(
     """Record a violation's penalty (retried with the same key: the same penalty, 200)."""
     who.require(Role.OPERATOR, Role.RISK)
     found, created = backend.charges.penalize(
-        campaign_id, body.shop, body.kind, body.amount, body.reason, body.evidence,
+        campaign_id, body.shop, PenaltyKind(body.kind), body.amount, body.reason, body.evidence,
         who.subject, key,
     )  # fmt: skip
     if not created:
