@@ -11,9 +11,9 @@ same transaction as the delivery (`domain/shipments.py` says when it is owed).
 """
 
 import hashlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dacu.domain.campaigns import Campaign, CampaignStatus
 from dacu.domain.errors import IdempotencyConflict, InvalidRule
@@ -148,14 +148,27 @@ class ShipmentService:
 
     def policy_at(self, paid_at: datetime) -> tuple[str, LogisticsSubsidy | None]:
         """The campaign whose logistics policy applies to an order paid at `paid_at`."""
+        return _applying(self._policies(), paid_at)
+
+    def due_times(self, paid: Sequence[datetime]) -> list[datetime]:
+        """When orders paid at these times must ship by (the campaigns read once)."""
+        policies = self._policies()
+        found = []
+        for at in paid:
+            _, policy = _applying(policies, at)
+            hours = policy.promise_hours if policy else DEFAULT_PROMISE_HOURS
+            found.append(at + timedelta(hours=hours))
+        return found
+
+    def _policies(self) -> list[tuple[Campaign, LogisticsSubsidy]]:
+        found = []
         for record in sorted(self._campaigns.list(), key=lambda r: r.id):
             if record.status not in COUNTING:
                 continue
             campaign = self._campaigns.campaign(record.id)
-            policy = campaign.settlement.logistics
-            if policy is not None and _spans(campaign, paid_at):
-                return campaign.id, policy
-        return "", None
+            if campaign.settlement.logistics is not None:
+                found.append((campaign, campaign.settlement.logistics))
+        return found
 
     def _policy_of(self, campaign_id: str) -> LogisticsSubsidy | None:
         if not campaign_id:
@@ -198,6 +211,15 @@ def _refunded_whole(order: Order, shop: str) -> bool:
 
 def _with_subsidy(shipment: Shipment, amount: int) -> Shipment:
     return replace(shipment, subsidy=amount)
+
+
+def _applying(
+    policies: Sequence[tuple[Campaign, LogisticsSubsidy]], paid_at: datetime
+) -> tuple[str, LogisticsSubsidy | None]:
+    for campaign, policy in policies:
+        if _spans(campaign, paid_at):
+            return campaign.id, policy
+    return "", None
 
 
 def _spans(campaign: Campaign, moment: datetime) -> bool:

@@ -8,6 +8,7 @@ from starlette.staticfiles import StaticFiles
 from dacu.entrypoints.web import (
     acquisition,
     budgets,
+    charges,
     coins,
     dashboard,
     goods,
@@ -18,6 +19,7 @@ from dacu.entrypoints.web import (
     promotions,
     rebates,
     rewards,
+    shipments,
 )
 from dacu.entrypoints.web.context import PageMissing
 from dacu.entrypoints.web.render import STATIC, page
@@ -39,6 +41,8 @@ def install(app: FastAPI) -> None:
         rebates.router,
         lottery.router,
         rewards.router,
+        shipments.router,
+        charges.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")
