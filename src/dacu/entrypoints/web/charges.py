@@ -14,10 +14,12 @@ from dacu.domain.errors import DomainError, InvalidRule
 from dacu.domain.penalties import PenaltyKind
 from dacu.entrypoints.web import formats
 from dacu.entrypoints.web.context import PageMissing, backend
+from dacu.entrypoints.web.i18n_shipping import SHIPPING_LABELS
 from dacu.entrypoints.web.render import page
 from dacu.entrypoints.web.session import CONSOLE, ConsolePost, NotAllowed, signed_in
 from dacu.schemas.goods import fen_of_yuan
 
+assert SHIPPING_LABELS  # the screen's words, in the console's LABELS
 router = APIRouter(prefix=f"{CONSOLE}/charges", include_in_schema=False)
 READERS = frozenset({Role.OPERATOR, Role.FINANCE, Role.RISK})
 SPENDERS = frozenset({Role.OPERATOR, Role.FINANCE})  # as the API's

@@ -1,5 +1,8 @@
 """The words of the shipment (发货管理) and merchant-charge (广告消耗与违规处罚) screens,
-Chinese first; part of the console's `LABELS`."""
+Chinese first. They join the console's `LABELS` when this module is imported (by the
+two screens' modules, which the console installs before it renders a page)."""
+
+from dacu.entrypoints.web.i18n import LABELS
 
 SHIPPING_LABELS: dict[str, tuple[str, str]] = {
     "shipments": ("发货管理", "Shipments"),
@@ -87,3 +90,5 @@ SHIPPING_LABELS: dict[str, tuple[str, str]] = {
     ),
     "charge_refused": ("未能完成", "Refused"),
 }
+
+LABELS |= SHIPPING_LABELS

@@ -14,9 +14,11 @@ from dacu.domain.access import Principal, Role
 from dacu.domain.errors import DomainError
 from dacu.entrypoints.web import formats
 from dacu.entrypoints.web.context import backend
+from dacu.entrypoints.web.i18n_shipping import SHIPPING_LABELS
 from dacu.entrypoints.web.render import page
 from dacu.entrypoints.web.session import SHIPMENTS, ConsolePost, NotAllowed, signed_in
 
+assert SHIPPING_LABELS  # the screen's words, in the console's LABELS
 router = APIRouter(prefix=SHIPMENTS, include_in_schema=False)
 READERS = frozenset({Role.MERCHANT, Role.OPERATOR})
 Text = Annotated[str, Form(max_length=64)]
