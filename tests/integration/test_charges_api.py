@@ -113,3 +113,18 @@ def test_penalty_input_is_checked(world):
     assert call("ops", "POST", PENALTIES, key="z", json={**good, "amount": -5}).status_code == 422
     missing = call("ops", "POST", "/v1/penalties/pen-none/withdraw", json={"reason": "x"})
     assert missing.status_code == 404
+
+
+def test_hostile_text_is_refused_before_anything_is_written(world):
+    platform, call, _ = world
+    good = {"shop": "north-wear", "kind": "other", "amount": 100, "reason": "x"}
+    nul = call("ops", "POST", PENALTIES, key="h-1", json={**good, "evidence": "a\u0000b"})
+    assert nul.status_code in (400, 422)
+    line = call("ops", "POST", PENALTIES, key="h-2", json={**good, "reason": "a\nb"})
+    assert line.status_code == 422
+    long = call("ops", "POST", PENALTIES, key="h-3", json={**good, "reason": "x" * 501})
+    assert long.status_code == 422
+    huge = spend(call, 10**12 + 1, "b-huge")
+    assert huge.status_code == 422
+    assert call("ops", "GET", PENALTIES).json() == []
+    assert platform.ledger.trial_balance() == 0

@@ -67,13 +67,17 @@ class Penalty:
             raise InvalidRule("reason", f"must be 1 to {MAX_REASON} characters")
         if len(self.evidence) > MAX_EVIDENCE:
             raise InvalidRule("evidence", f"at most {MAX_EVIDENCE} characters")
+        if not _plain_text(self.reason, ""):
+            raise InvalidRule("reason", "no control characters")
+        if not _plain_text(self.evidence, "\n\r\t"):
+            raise InvalidRule("evidence", "no control characters but line breaks and tabs")
 
     def withdraw(self, by: str, reason: str, now: datetime) -> "Penalty":
         """Withdrawn (撤销); withdrawing twice is the same withdrawal."""
         if self.status is PenaltyStatus.WITHDRAWN:
             return self
-        if not reason.strip() or len(reason) > MAX_REASON:
-            raise InvalidRule("reason", f"must be 1 to {MAX_REASON} characters")
+        if not reason.strip() or len(reason) > MAX_REASON or not _plain_text(reason, ""):
+            raise InvalidRule("reason", f"must be 1 to {MAX_REASON} characters, no control")
         return replace(
             self,
             status=PenaltyStatus.WITHDRAWN,
@@ -81,6 +85,11 @@ class Penalty:
             withdrawn_at=now,
             withdraw_reason=reason.strip(),
         )
+
+
+def _plain_text(text: str, allowed: str) -> bool:
+    """No control characters (C0, DEL, C1) but those `allowed`."""
+    return all(not (ord(c) < 32 or 127 <= ord(c) < 160) or c in allowed for c in text)
 
 
 def penalty_entry(penalty: Penalty) -> Entry:

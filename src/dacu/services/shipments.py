@@ -3,8 +3,8 @@ plan 004's subsidy policy.
 
 A merchant records the shipment of an order's lines at its shop: the server
 finds when the order was paid, which campaign's logistics policy applies (a
-campaign live or ended since whose phases held the payment and that has a
-logistics policy, the first by id), the promise (that policy's, else 48 h),
+campaign not a draft whose phases held the payment and that has a logistics
+policy, the first by id), the promise (that policy's, else 48 h),
 whether the shipment is late, and the size classes of the SKUs shipped (the
 catalog's). Marking it delivered posts the subsidy, once per shipment, in the
 same transaction as the delivery (`domain/shipments.py` says when it is owed).
@@ -33,7 +33,7 @@ from dacu.domain.shipments import (
 from dacu.services.outbox import CampaignDirectory
 from dacu.services.ports.shipping import ShipmentBook, ShipmentStore, ToShip
 
-COUNTING = (CampaignStatus.LIVE, CampaignStatus.ENDED)
+COUNTING = (CampaignStatus.LIVE, CampaignStatus.PAUSED, CampaignStatus.ENDED)  # not drafts
 
 
 class ShipmentService:

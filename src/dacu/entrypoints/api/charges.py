@@ -47,7 +47,9 @@ class PenaltyIn(In):
     )
     amount: Money
     reason: str = Field(min_length=1, max_length=MAX_REASON, pattern=PRINTABLE)
-    evidence: str = Field("", max_length=MAX_EVIDENCE)
+    evidence: str = Field(
+        "", max_length=MAX_EVIDENCE, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+    )
 
 
 class WithdrawIn(In):
