@@ -39,13 +39,14 @@ from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.bootstrap_rewards import RedemptionService, RewardService
-from dacu.bootstrap_settlement import settlement_of
+from dacu.bootstrap_settlement import settlement_of, shipping_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
 from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
+from dacu.services.charges import ChargeService
 from dacu.services.coin_rewards import CoinRewards
 from dacu.services.coupons import CouponService
 from dacu.services.enrollments import EnrollmentService
@@ -64,6 +65,7 @@ from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.risk import RiskCheck
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
+from dacu.services.shipments import ShipmentService
 from dacu.services.tasks import TaskService
 from dacu.settings import Settings, settings
 from dacu.wiring import Clock, NewId
@@ -115,6 +117,8 @@ class Platform:
     rewards: RewardService  # the RewardGiver: coupons, coins, top-ups, physical prizes
     redemptions: RedemptionService  # 赚币换购
     ledger: Ledger  # the double-entry ledger: every fen owed, funded and settled
+    shipments: ShipmentService  # 发货: late flags, the logistics subsidy when delivered
+    charges: ChargeService  # 广告费返现 and 违规罚款 recorded by operators
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 
@@ -225,6 +229,7 @@ def bootstrap(
         **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
         **settlement_of(engine),
+        **shipping_of(engine, campaigns, goods, now),
     ).with_lottery()
 
 

@@ -1,12 +1,30 @@
 """The wiring of settlement (plan 004): the double-entry ledger and what posts to it
 and reads it. `settlement_of` gives the `Platform` fields it makes."""
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
+from dacu.adapters.charges_store import SqlChargeStore
 from dacu.adapters.ledger_store import SqlLedger
+from dacu.adapters.shipment_store import SqlShipmentStore
+from dacu.services.campaigns import CampaignService
+from dacu.services.charges import ChargeService
+from dacu.services.goods import GoodsService
+from dacu.services.shipments import ShipmentService
 
 
 def settlement_of(engine: Engine) -> dict[str, Any]:
     return {"ledger": SqlLedger(engine)}
+
+
+def shipping_of(
+    engine: Engine, campaigns: CampaignService, goods: GoodsService, now: Callable[[], datetime]
+) -> dict[str, Any]:
+    """Shipments with the logistics subsidy, and the charges operators record."""
+    return {
+        "shipments": ShipmentService(SqlShipmentStore(engine), campaigns, now),
+        "charges": ChargeService(SqlChargeStore(engine), campaigns.get, goods.shop, now),
+    }

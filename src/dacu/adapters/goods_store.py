@@ -119,6 +119,7 @@ def _put_sku(connection: Connection, sku: Sku, revision: int, now: datetime) -> 
         "list_price": sku.list_price,
         "cost_price": sku.cost_price,
         "status": sku.status.value,
+        "size_class": sku.size_class,
         "revision": revision,
         "updated_at": now,
     }
@@ -144,4 +145,5 @@ def _sku(row: Any, available: int | None = None) -> Sku:
         int(row.cost_price),
         SkuStatus(row.status),
         None if available is None else int(available),
+        row.size_class or "",
     )

@@ -60,6 +60,7 @@ class Sku:
     cost_price: Fen
     status: SkuStatus = SkuStatus.ON_SHELF
     stock: int | None = None  # units on sale; None: not tracked
+    size_class: str = ""  # the parcel's size class (大件 …) the logistics subsidy pays by
 
     def __post_init__(self) -> None:
         if not self.id or "|" in self.id or len(self.id) > 64:
@@ -74,6 +75,8 @@ class Sku:
             raise InvalidRule("cost_price", f"must be between 0 and {MAX_FEN} fen")
         if self.stock is not None and not 0 <= self.stock <= MAX_STOCK:
             raise InvalidRule("stock", f"must be between 0 and {MAX_STOCK}")
+        if len(self.size_class) > 32 or not self.size_class.isprintable():
+            raise InvalidRule("size_class", "must be at most 32 printable characters")
 
     @property
     def on_shelf(self) -> bool:

@@ -15,6 +15,7 @@ from dacu.domain.budgets import check_funded
 from dacu.domain.coupons import Audience, CouponTemplate, Validity
 from dacu.domain.errors import InvalidRule
 from dacu.domain.rules import ALWAYS, Level, Window
+from dacu.domain.tier_funding import funded_by_tiers
 from dacu.domain.wallet import WalletKind
 from dacu.schemas.bounds import Bp, Count, Days, Fen, Id, Moment, Name, Note, Qty, aware
 from dacu.schemas.growth import GrowthIn
@@ -140,6 +141,8 @@ class CampaignIn(In):
             except InvalidRule as error:
                 raise error.within(f"coupons[{i}]") from None
         growth = self.growth.to_domain()
+        settlement = self.settlement.to_domain()
+        promotions = funded_by_tiers(promotions, settlement)
         campaign = c.Campaign(
             id=self.id,
             theme=self.theme,
@@ -166,7 +169,7 @@ class CampaignIn(In):
             promotions=promotions,
             coupons=tuple(coupons),
             growth=growth,
-            settlement=self.settlement.to_domain(),
+            settlement=settlement,
         )
         check_funded(campaign)
         return campaign

@@ -2,9 +2,10 @@
 
 An import is CSV or XLSX with a header row, in Chinese or English
 (商品编码/sku, 标题/title, 类目/category, 售价/list_price, 成本价/cost_price,
-库存/stock, 状态/status); prices in yuan to the fen ("12.90"), as merchants
-keep them. Every row is checked; when any is wrong the whole file is refused
-with every problem's row and column, and nothing is applied.
+库存/stock, 状态/status, 尺寸等级/size_class — what the logistics subsidy pays
+by); prices in yuan to the fen ("12.90"), as merchants keep them. Every row is
+checked; when any is wrong the whole file is refused with every problem's row
+and column, and nothing is applied.
 """
 
 import csv
@@ -29,6 +30,7 @@ COLUMNS = {
     "category": "category", "类目": "category", "list_price": "list_price",
     "售价": "list_price", "cost_price": "cost_price", "成本价": "cost_price",
     "stock": "stock", "库存": "stock", "status": "status", "状态": "status",
+    "size_class": "size_class", "尺寸等级": "size_class",
 }  # fmt: skip
 REQUIRED = ("sku", "title", "category", "list_price")
 STATUS = {"on_shelf": "on_shelf", "上架": "on_shelf", "off_shelf": "off_shelf", "下架": "off_shelf"}
@@ -47,6 +49,7 @@ class SkuIn(In):
     cost_price: Fen = 0
     stock: Count | None = None
     status: Literal["on_shelf", "off_shelf"] = "on_shelf"
+    size_class: str = Field("", max_length=32, pattern=r"^[^\x00-\x1f]*$")
 
     def to_domain(self, sku_id: str) -> Sku:
         return Sku(
@@ -58,6 +61,7 @@ class SkuIn(In):
             self.cost_price,
             SkuStatus(self.status),
             self.stock,
+            self.size_class,
         )
 
 
@@ -155,6 +159,7 @@ def _row(
         "cost_price": take("cost_price", fen_of_yuan, 0),
         "stock": take("stock", units_of),
         "status": take("status", _status, "on_shelf"),
+        "size_class": take("size_class", _text, ""),
     }
     if len(problems) > before:
         return None
@@ -162,7 +167,7 @@ def _row(
         return Sku(
             values["sku"], shop.id, values["category"], values["title"],
             values["list_price"], values["cost_price"], SkuStatus(values["status"]),
-            values["stock"],
+            values["stock"], values["size_class"],
         )  # fmt: skip
     except InvalidRule as error:
         problems.append(Problem(number, error.field or "", error.message))

@@ -54,6 +54,7 @@ from dacu.adapters.tables.rewards import (
     redemptions,
     rewards,
 )
+from dacu.adapters.tables.shipping import ad_rebate_totals, ad_spends, penalties, shipments
 from dacu.adapters.tables.stock import stock, stock_reservations
 from dacu.adapters.tables.tasks import (
     coin_awards,
@@ -70,6 +71,8 @@ __all__ = [
     "acquisition_counts",
     "acquisition_rewards",
     "activity_codes",
+    "ad_rebate_totals",
+    "ad_spends",
     "alerts",
     "audit_log",
     "budget_draws",
@@ -121,6 +124,7 @@ __all__ = [
     "payment_refunds",
     "payment_routing",
     "payments",
+    "penalties",
     "principals",
     "rebate_firsts",
     "rebates",
@@ -131,6 +135,7 @@ __all__ = [
     "refunds",
     "rewards",
     "shares",
+    "shipments",
     "shops",
     "sign_ins",
     "skus",

@@ -23,6 +23,7 @@ skus = Table(
     Column("list_price", BigInteger, nullable=False),
     Column("cost_price", BigInteger, nullable=False),
     Column("status", String(16), nullable=False),
+    Column("size_class", String(32), nullable=False, server_default=""),  # 物流补贴's class
     Column("revision", BigInteger, nullable=False),
     Column("updated_at", AwareDateTime(), nullable=False),
     Index("ix_skus_revision", "revision"),

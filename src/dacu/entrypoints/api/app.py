@@ -13,6 +13,7 @@ from dacu.entrypoints.api import (
     acquisition,
     budgets,
     campaigns,
+    charges,
     coins,
     coupons,
     customers,
@@ -28,6 +29,7 @@ from dacu.entrypoints.api import (
     rebates,
     redemptions,
     rewards,
+    shipments,
     tasks,
 )
 from dacu.entrypoints.api import ledger as ledger_routes
@@ -86,6 +88,8 @@ def create_app(platform: Platform) -> FastAPI:
         redemptions.router,
         rewards.router,
         ledger_routes.router,
+        shipments.router,
+        charges.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets

@@ -35,6 +35,7 @@ class SkuOut(BaseModel):
     cost_price: int
     status: str
     stock: int | None
+    size_class: str = ""
 
 
 class ImportOut(BaseModel):
@@ -151,4 +152,5 @@ def _out(sku: Sku) -> SkuOut:
         cost_price=sku.cost_price,
         status=sku.status.value,
         stock=sku.stock,
+        size_class=sku.size_class,
     )

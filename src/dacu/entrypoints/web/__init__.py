@@ -8,6 +8,7 @@ from starlette.staticfiles import StaticFiles
 from dacu.entrypoints.web import (
     acquisition,
     budgets,
+    charges,
     coins,
     dashboard,
     goods,
@@ -19,6 +20,7 @@ from dacu.entrypoints.web import (
     promotions,
     rebates,
     rewards,
+    shipments,
 )
 from dacu.entrypoints.web.context import PageMissing
 from dacu.entrypoints.web.render import STATIC, page
@@ -41,6 +43,8 @@ def install(app: FastAPI) -> None:
         lottery.router,
         rewards.router,
         ledger.router,
+        shipments.router,
+        charges.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")

@@ -26,6 +26,7 @@ CONSOLE = "/console"
 GOODS = f"{CONSOLE}/goods"
 REBATES = f"{CONSOLE}/rebates"
 LEDGER = f"{CONSOLE}/ledger"  # a merchant's own accounts
+SHIPMENTS = f"{CONSOLE}/shipments"
 SESSION_COOKIE = "dacu_session"
 STAFF = frozenset({Role.OPERATOR, Role.FINANCE, Role.RISK, Role.SERVICE})
 KILLERS = frozenset({Role.OPERATOR, Role.RISK})  # as the API's kill route
@@ -80,7 +81,7 @@ def landing(role: Role, asked: str | None) -> str:
     """Where signing in leads: back where asked (inside the console); a merchant, whose
     console is their goods and rebates, to their goods unless asked for one of those."""
     target = safe_next(asked)
-    if role is Role.MERCHANT and not target.startswith((GOODS, REBATES, LEDGER)):
+    if role is Role.MERCHANT and not target.startswith((GOODS, REBATES, LEDGER, SHIPMENTS)):
         return GOODS
     return target
 
