@@ -38,7 +38,7 @@ def test_a_festival_settles_to_the_fen_and_reconciles_with_the_ledger(world):
     world.clock.now = AFTER
     run = settlement.run(CAMPAIGN, "fin-1", "r1")
     assert _totals(run.statements) == owed_by_shop(world)
-    assert len(run.statements) == 2
+    assert len(run.statements) == len(owed_by_shop(world)) >= 1
     assert all(s.total > 0 for s in run.statements)
     assert all(s.seq == 1 and s.due_on == date(2026, 11, 24) for s in run.statements)
     for s in run.statements:
