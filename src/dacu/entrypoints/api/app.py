@@ -28,6 +28,7 @@ from dacu.entrypoints.api import (
     rebates,
     redemptions,
     rewards,
+    settlement,
     tasks,
 )
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
@@ -84,6 +85,7 @@ def create_app(platform: Platform) -> FastAPI:
         lottery.router,
         redemptions.router,
         rewards.router,
+        settlement.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets
