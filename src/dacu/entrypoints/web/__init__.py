@@ -18,6 +18,7 @@ from dacu.entrypoints.web import (
     promotions,
     rebates,
     rewards,
+    settlement,
 )
 from dacu.entrypoints.web.context import PageMissing
 from dacu.entrypoints.web.render import STATIC, page
@@ -39,6 +40,7 @@ def install(app: FastAPI) -> None:
         rebates.router,
         lottery.router,
         rewards.router,
+        settlement.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")
