@@ -25,9 +25,9 @@ from dacu.domain.ledger import (
     shop_of,
 )
 from dacu.domain.settlement import Statement, StatementLine
-from dacu.domain.settlement_run import UnknownStatement, ended_at, settle
+from dacu.domain.settlement_run import UnknownStatement, due_on, settle
 from dacu.domain.types import Fen
-from dacu.domain.workdays import SHANGHAI, last_working_day
+from dacu.domain.workdays import SHANGHAI
 from dacu.services.outbox import CampaignDirectory
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.ledger import Ledger
@@ -84,8 +84,7 @@ class SettlementService:
     def due_on(self, campaign: Campaign, now: datetime) -> date:
         """The last working day to pay the campaign's statements (STATEMENT_STATE before
         the campaign has ended)."""
-        end = ended_at(campaign, now)
-        return last_working_day(end, campaign.settlement.due_days, self._is_workday)
+        return due_on(campaign, now, self._is_workday)
 
     def run(self, campaign_id: str, by: str, key: str, shop: str | None = None) -> RunResult:
         """Issue every shop's (or `shop`'s) next statement of what is unsettled."""
