@@ -9,6 +9,7 @@ settlement for ended campaigns with something unsettled, and raises an alert
 when a campaign's statements are not issued by their due day.
 """
 
+import time
 from collections.abc import Callable, Collection
 from contextlib import suppress
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from dacu.domain.campaigns import Campaign, CampaignStatus
-from dacu.domain.errors import ConcurrentChange, IdempotencyConflict, InvalidRule
+from dacu.domain.errors import ConcurrentChange, DomainError, IdempotencyConflict, InvalidRule
 from dacu.domain.ledger import (
     DUE_KINDS,
     EntryKind,
@@ -125,6 +126,7 @@ class SettlementService:
             except ConcurrentChange:
                 if attempt == 4:
                     raise
+                time.sleep(0.02 * (attempt + 1))  # another run of the shop: let it finish
         if any(line.kind is MerchantAccount.REBATE for line in statement.lines):
             self._rebates.settle(campaign_id, shop, now)  # the 商家返利 statement says settled
         return statement
@@ -207,7 +209,7 @@ class SettlementService:
                 continue
             campaign = self._campaigns.campaign(record.id)
             key = f"auto:{now.astimezone(SHANGHAI):%Y%m%dT%H%M%S}"
-            with suppress(ConcurrentChange):  # another run holds a shop: the next sweep looks
+            with suppress(DomainError):  # a lost race or a refusal: the next sweep looks again
                 issued += [s.id for s in self.run(record.id, "settlement-sweeper", key).statements]
             self._overdue(campaign, now)
         return issued
