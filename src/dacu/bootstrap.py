@@ -63,8 +63,10 @@ from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.ledger import Ledger
 from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.risk import RiskCheck
+from dacu.services.ports.settlement import Statements
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
+from dacu.services.settlement import SettlementService
 from dacu.services.shipments import ShipmentService
 from dacu.services.tasks import TaskService
 from dacu.settings import Settings, settings
@@ -119,6 +121,8 @@ class Platform:
     ledger: Ledger  # the double-entry ledger: every fen owed, funded and settled
     shipments: ShipmentService  # 发货: late flags, the logistics subsidy when delivered
     charges: ChargeService  # 广告费返现 and 违规罚款 recorded by operators
+    statements: Statements  # 补贴结算单: each shop's issued statements, read
+    settlement: SettlementService  # settlement runs: statements issued from the ledger
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 
@@ -228,8 +232,8 @@ def bootstrap(
         budgets=(budgets := BudgetService(uow, figures, campaigns.get, now, quotes.moved)),
         **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
-        **settlement_of(engine),
         **shipping_of(engine, campaigns, goods, now),
+        **settlement_of(engine, campaigns, alerts, grown["rebates"], now),
     ).with_lottery()
 
 

@@ -10,14 +10,15 @@ from sqlalchemy import Engine
 from dacu.adapters.charges_store import SqlChargeStore
 from dacu.adapters.ledger_store import SqlLedger
 from dacu.adapters.shipment_store import SqlShipmentStore
+from dacu.adapters.statement_store import SqlStatements
+from dacu.adapters.working_days import ChineseWorkingDays
 from dacu.services.campaigns import CampaignService
 from dacu.services.charges import ChargeService
 from dacu.services.goods import GoodsService
+from dacu.services.outbox import CampaignDirectory
+from dacu.services.ports.alerts import Alerts
+from dacu.services.settlement import RebateSettler, SettlementService
 from dacu.services.shipments import ShipmentService
-
-
-def settlement_of(engine: Engine) -> dict[str, Any]:
-    return {"ledger": SqlLedger(engine)}
 
 
 def shipping_of(
@@ -28,3 +29,16 @@ def shipping_of(
         "shipments": ShipmentService(SqlShipmentStore(engine), campaigns, now),
         "charges": ChargeService(SqlChargeStore(engine), campaigns.get, goods.shop, now),
     }
+
+
+def settlement_of(
+    engine: Engine,
+    campaigns: CampaignDirectory,
+    alerts: Alerts,
+    rebates: RebateSettler,
+    clock: Callable[[], datetime],
+) -> dict[str, Any]:
+    ledger, statements = SqlLedger(engine), SqlStatements(engine)
+    workdays = ChineseWorkingDays().is_workday
+    settlement = SettlementService(statements, ledger, campaigns, rebates, alerts, workdays, clock)
+    return {"ledger": ledger, "statements": statements, "settlement": settlement}

@@ -55,6 +55,7 @@ from dacu.adapters.tables.rewards import (
     rewards,
 )
 from dacu.adapters.tables.shipping import ad_rebate_totals, ad_spends, penalties, shipments
+from dacu.adapters.tables.statements import settlement_runs, statement_lines, statements
 from dacu.adapters.tables.stock import stock, stock_reservations
 from dacu.adapters.tables.tasks import (
     coin_awards,
@@ -134,11 +135,14 @@ __all__ = [
     "referrals",
     "refunds",
     "rewards",
+    "settlement_runs",
     "shares",
     "shipments",
     "shops",
     "sign_ins",
     "skus",
+    "statement_lines",
+    "statements",
     "stock",
     "stock_reservations",
     "task_days",

@@ -29,6 +29,7 @@ from dacu.entrypoints.api import (
     rebates,
     redemptions,
     rewards,
+    settlement,
     shipments,
     tasks,
 )
@@ -90,6 +91,7 @@ def create_app(platform: Platform) -> FastAPI:
         ledger_routes.router,
         shipments.router,
         charges.router,
+        settlement.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets

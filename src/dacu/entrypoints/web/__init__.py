@@ -20,6 +20,7 @@ from dacu.entrypoints.web import (
     promotions,
     rebates,
     rewards,
+    settlement,
     shipments,
 )
 from dacu.entrypoints.web.context import PageMissing
@@ -45,6 +46,7 @@ def install(app: FastAPI) -> None:
         ledger.router,
         shipments.router,
         charges.router,
+        settlement.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")

@@ -27,6 +27,8 @@ GOODS = f"{CONSOLE}/goods"
 REBATES = f"{CONSOLE}/rebates"
 LEDGER = f"{CONSOLE}/ledger"  # a merchant's own accounts
 SHIPMENTS = f"{CONSOLE}/shipments"
+SETTLEMENT = f"{CONSOLE}/settlement"  # a merchant's own statements
+MERCHANT_PAGES = (GOODS, REBATES, LEDGER, SHIPMENTS, SETTLEMENT)
 SESSION_COOKIE = "dacu_session"
 STAFF = frozenset({Role.OPERATOR, Role.FINANCE, Role.RISK, Role.SERVICE})
 KILLERS = frozenset({Role.OPERATOR, Role.RISK})  # as the API's kill route
@@ -81,7 +83,7 @@ def landing(role: Role, asked: str | None) -> str:
     """Where signing in leads: back where asked (inside the console); a merchant, whose
     console is their goods and rebates, to their goods unless asked for one of those."""
     target = safe_next(asked)
-    if role is Role.MERCHANT and not target.startswith((GOODS, REBATES, LEDGER, SHIPMENTS)):
+    if role is Role.MERCHANT and not target.startswith(MERCHANT_PAGES):
         return GOODS
     return target
 
