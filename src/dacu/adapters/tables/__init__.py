@@ -11,6 +11,7 @@ from dacu.adapters.tables.acquisition import (
     shares,
 )
 from dacu.adapters.tables.alert import alerts
+from dacu.adapters.tables.appeals import appeals, payouts, subsidy_reviews
 from dacu.adapters.tables.base import AwareDateTime, metadata
 from dacu.adapters.tables.budget import budget_draws, budget_releases
 from dacu.adapters.tables.campaign import campaigns
@@ -71,6 +72,7 @@ __all__ = [
     "acquisition_rewards",
     "activity_codes",
     "alerts",
+    "appeals",
     "audit_log",
     "budget_draws",
     "budget_releases",
@@ -121,6 +123,7 @@ __all__ = [
     "payment_refunds",
     "payment_routing",
     "payments",
+    "payouts",
     "principals",
     "rebate_firsts",
     "rebates",
@@ -136,6 +139,7 @@ __all__ = [
     "skus",
     "stock",
     "stock_reservations",
+    "subsidy_reviews",
     "task_days",
     "task_months",
     "tasks_done",
