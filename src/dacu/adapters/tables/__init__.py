@@ -55,6 +55,7 @@ from dacu.adapters.tables.rewards import (
     redemptions,
     rewards,
 )
+from dacu.adapters.tables.statements import settlement_runs, statement_lines, statements
 from dacu.adapters.tables.stock import stock, stock_reservations
 from dacu.adapters.tables.tasks import (
     coin_awards,
@@ -133,10 +134,13 @@ __all__ = [
     "referrals",
     "refunds",
     "rewards",
+    "settlement_runs",
     "shares",
     "shops",
     "sign_ins",
     "skus",
+    "statement_lines",
+    "statements",
     "stock",
     "stock_reservations",
     "subsidy_reviews",
