@@ -34,6 +34,7 @@ from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_acquisition import AcquisitionService
+from dacu.bootstrap_appeals import appeals_of
 from dacu.bootstrap_growth import chance_for_tasks, growth_of
 from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
@@ -43,6 +44,7 @@ from dacu.bootstrap_settlement import settlement_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
+from dacu.services.appeals import AppealService
 from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
@@ -55,6 +57,7 @@ from dacu.services.orders import OrderService
 from dacu.services.outbox import FactListener, OutboxDelivery
 from dacu.services.payment_channels import ChannelConfig
 from dacu.services.payments import PaymentService
+from dacu.services.payouts import PayoutService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.coins import CoinLedger
 from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
@@ -64,6 +67,7 @@ from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.risk import RiskCheck
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
+from dacu.services.reviews import ReviewService
 from dacu.services.tasks import TaskService
 from dacu.settings import Settings, settings
 from dacu.wiring import Clock, NewId
@@ -115,6 +119,9 @@ class Platform:
     rewards: RewardService  # the RewardGiver: coupons, coins, top-ups, physical prizes
     redemptions: RedemptionService  # 赚币换购
     ledger: Ledger  # the double-entry ledger: every fen owed, funded and settled
+    appeals: AppealService  # 申诉中心: merchants dispute statement lines, finance decides
+    reviews: ReviewService  # 单笔超过1万元风控审核: two-person review of large lines
+    payouts: PayoutService  # statements paid through the bank-file channel
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 
@@ -176,6 +183,7 @@ def bootstrap(
     timezone: str = "Asia/Shanghai",
     ids: NewId = new_id,
     payments: ChannelConfig | None = None,
+    payout_dir: str | None = None,
 ) -> Platform:
     """The platform over `engine` (and Redis, when given a URL)."""
     now = clock or partial(datetime.now, ZoneInfo(timezone))
@@ -225,6 +233,7 @@ def bootstrap(
         **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
         **settlement_of(engine),
+        **appeals_of(engine, campaigns, alerts, now, ids, payout_dir),
     ).with_lottery()
 
 
@@ -249,6 +258,7 @@ def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Pl
             config.payment_failover_window,
             config.payment_callback_url,
         ),
+        payout_dir=config.payout_dir,
     )
 
 

@@ -129,10 +129,3 @@ def _line_no(part: str) -> int:
     if not part.startswith(prefix) or not digits.isdigit() or len(digits) > 6:
         raise PayoutStateError(f"no part {part[:40]!r}: say main or line-<no>", "part")
     return int(digits)
-
-
-class UnknownStatement(NotFound):
-    """No statement has that id (or the caller may not see it: the same answer)."""
-
-    code = ErrorCode.UNKNOWN_STATEMENT
-    noun = "statement"

@@ -21,8 +21,8 @@ from dacu.domain.appeals import (
 )
 from dacu.domain.errors import InvalidRule
 from dacu.domain.ledger import Entry
-from dacu.domain.payouts import UnknownStatement
 from dacu.domain.settlement_policy import SettlementPolicy
+from dacu.domain.settlement_run import UnknownStatement
 from dacu.domain.workdays import due_at
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.appeals import AppealStore

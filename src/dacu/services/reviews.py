@@ -11,10 +11,10 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 
 from dacu.domain.evidence import ReviewEvidence
-from dacu.domain.payouts import UnknownStatement
 from dacu.domain.reviews import Review, ReviewStateError, ReviewStatus, UnknownReview, held
 from dacu.domain.settlement import Statement
 from dacu.domain.settlement_policy import SettlementPolicy
+from dacu.domain.settlement_run import UnknownStatement
 from dacu.services.ports.reviews import Evidence, ReviewStore
 from dacu.services.ports.settlement import Statements
 

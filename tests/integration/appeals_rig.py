@@ -1,0 +1,85 @@
+"""A platform with an ended campaign, two shops' subsidies in the ledger and their
+statements issued, for the appeals, reviews and payouts tests."""
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from dacu.adapters.campaign_store import SqlCampaignStore
+from dacu.adapters.statement_store import SqlStatements
+from dacu.bootstrap import Platform, bootstrap
+from dacu.domain.goods import Shop
+from dacu.domain.ledger import Entry, EntryKind, MerchantAccount, merchant, transfer
+from dacu.domain.ledger import Platform as Books
+from dacu.domain.settlement_run import settle
+from dacu.schemas.campaigns import load_campaign
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ENDED = datetime(2026, 9, 30, 23, 59, 59, tzinfo=SHANGHAI)
+NOW = datetime(2026, 10, 9, 10, 0, tzinfo=SHANGHAI)  # a Friday after 国庆
+CAMPAIGN = "autumn-settle"
+BIG = 1_500_000  # over the 1万元 review limit
+
+
+class Clock:
+    def __init__(self, at: datetime = NOW) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def campaign_document() -> dict[str, Any]:
+    return {
+        "id": CAMPAIGN,
+        "theme": "秋季结算",
+        "owner": "ops-lihua",
+        "status": "live",
+        "phases": [
+            {
+                "name": "burst",
+                "starts_at": "2026-09-20T00:00:00+08:00",
+                "ends_at": ENDED.isoformat(),
+            }
+        ],
+        "budget": {"total": 100_000_000, "contingency_bp": 500},
+    }
+
+
+def settle_platform(engine: Engine, folder: Path, clock: Clock | None = None) -> Platform:
+    document, campaign = load_campaign(campaign_document())
+    SqlCampaignStore(engine).apply(document, campaign, "ops-lihua", ENDED - timedelta(days=15))
+    platform = bootstrap(engine, clock=clock or Clock(), payout_dir=str(folder / "bank"))
+    for shop, owner in (("tea-house", "m-tea"), ("book-nook", "m-book")):
+        platform.goods.open_shop(Shop(shop, owner, shop))
+    return platform
+
+
+def subsidy(platform: Platform, order_id: str, shop: str, amount: int) -> None:
+    """The platform's share of a paid order's discounts at the shop: owed to the shop."""
+    owed = merchant(shop, MerchantAccount.SUBSIDY)
+    postings = transfer(Books.SUBSIDY_EXPENSE, owed, amount, CAMPAIGN)
+    at = ENDED - timedelta(days=2)
+    platform.ledger.post(
+        Entry(f"order:{order_id}:paid", EntryKind.ORDER_PAID, at, postings, {"order_id": order_id})
+    )
+
+
+def issue(engine: Engine, shop: str, run: str = "run-1") -> str | None:
+    """Run settlement for the shop: its next statement's id (None when nothing is due)."""
+    store = SqlStatements(engine)
+    with store.book() as book:
+        book.lock(CAMPAIGN, shop)
+        dues = book.unsettled(CAMPAIGN, shop)
+        seq = book.last_seq(CAMPAIGN, shop) + 1
+        made = settle(CAMPAIGN, shop, seq, dues, NOW, date(2026, 10, 20), "fin-wang")
+        if made is None:
+            return None
+        statement, entry = made
+        book.add(statement, dues, f"{run}:{shop}:{seq}")
+        if entry is not None:
+            book.post(entry)
+        return statement.id
