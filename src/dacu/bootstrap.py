@@ -65,9 +65,11 @@ from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.ledger import Ledger
 from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.risk import RiskCheck
+from dacu.services.ports.settlement import Statements
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
 from dacu.services.reviews import ReviewService
+from dacu.services.settlement import SettlementService
 from dacu.services.tasks import TaskService
 from dacu.settings import Settings, settings
 from dacu.wiring import Clock, NewId
@@ -119,6 +121,8 @@ class Platform:
     rewards: RewardService  # the RewardGiver: coupons, coins, top-ups, physical prizes
     redemptions: RedemptionService  # 赚币换购
     ledger: Ledger  # the double-entry ledger: every fen owed, funded and settled
+    statements: Statements  # 补贴结算单: each shop's issued statements, read
+    settlement: SettlementService  # settlement runs: statements issued from the ledger
     appeals: AppealService  # 申诉中心: merchants dispute statement lines, finance decides
     reviews: ReviewService  # 单笔超过1万元风控审核: two-person review of large lines
     payouts: PayoutService  # statements paid through the bank-file channel
@@ -232,7 +236,7 @@ def bootstrap(
         budgets=(budgets := BudgetService(uow, figures, campaigns.get, now, quotes.moved)),
         **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
-        **settlement_of(engine),
+        **settlement_of(engine, campaigns, alerts, grown["rebates"], now),
         **appeals_of(engine, campaigns, alerts, now, ids, payout_dir),
     ).with_lottery()
 

@@ -1,7 +1,7 @@
 """A platform with an ended campaign, two shops' subsidies in the ledger and their
 statements issued, for the appeals, reviews and payouts tests."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,12 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from dacu.adapters.campaign_store import SqlCampaignStore
-from dacu.adapters.statement_store import SqlStatements
 from dacu.bootstrap import Platform, bootstrap
 from dacu.domain.goods import Shop
 from dacu.domain.ledger import Entry, EntryKind, MerchantAccount, merchant, transfer
 from dacu.domain.ledger import Platform as Books
-from dacu.domain.settlement_run import settle
 from dacu.schemas.campaigns import load_campaign
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -68,18 +66,7 @@ def subsidy(platform: Platform, order_id: str, shop: str, amount: int) -> None:
     )
 
 
-def issue(engine: Engine, shop: str, run: str = "run-1") -> str | None:
+def issue(platform: Platform, shop: str, run: str = "run-1") -> str | None:
     """Run settlement for the shop: its next statement's id (None when nothing is due)."""
-    store = SqlStatements(engine)
-    with store.book() as book:
-        book.lock(CAMPAIGN, shop)
-        dues = book.unsettled(CAMPAIGN, shop)
-        seq = book.last_seq(CAMPAIGN, shop) + 1
-        made = settle(CAMPAIGN, shop, seq, dues, NOW, date(2026, 10, 20), "fin-wang")
-        if made is None:
-            return None
-        statement, entry = made
-        book.add(statement, dues, f"{run}:{shop}:{seq}")
-        if entry is not None:
-            book.post(entry)
-        return statement.id
+    found = platform.settlement.run(CAMPAIGN, "fin-wang", run, shop).statements
+    return found[-1].id if found else None

@@ -35,7 +35,7 @@ def rig(engine, tmp_path):
     subsidy(platform, "o-1", "tea-house", 1_250)
     subsidy(platform, "o-2", "tea-house", BIG)
     subsidy(platform, "o-3", "book-nook", 800)
-    return platform, clock, issue(engine, "tea-house")
+    return platform, clock, issue(platform, "tea-house")
 
 
 def test_an_accepted_appeal_is_paid_by_the_next_statement(engine, rig):
@@ -60,7 +60,7 @@ def test_an_accepted_appeal_is_paid_by_the_next_statement(engine, rig):
         platform.appeals.reject(appeal.id, "op-li", "no")
     assert decided.status is AppealStatus.ACCEPTED
     assert [e["action"] for e in history(engine, f"appeal:{appeal.id}")] == ["appeal.accepted"]
-    second = issue(engine, "tea-house", "run-2")
+    second = issue(platform, "tea-house", "run-2")
     statement = platform.reviews.statement(second)
     assert [(x.kind, x.amount) for x in statement.lines] == [(MerchantAccount.ADJUSTMENT, 300)]
     assert platform.ledger.trial_balance() == 0

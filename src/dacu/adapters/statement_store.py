@@ -99,17 +99,18 @@ class SqlStatements:
 
     def claim_run(
         self, key: str, campaign_id: str, shop: str, by: str, at: datetime
-    ) -> tuple[str, str]:
-        """Claim the run key; the (campaign, shop) it was claimed for (now or before)."""
+    ) -> tuple[str, str, bool]:
+        """Claim the run key: the (campaign, shop) it is for, and whether claimed now."""
         r = settlement_runs.c
         with self._engine.begin() as connection:
-            connection.execute(
+            claimed = connection.execute(
                 insert_for(connection, settlement_runs)
                 .values(key=key, campaign_id=campaign_id, shop=shop, by=by, at=at)
                 .on_conflict_do_nothing(index_elements=[r.key])
-            )
+                .returning(r.key)
+            ).first()
             row = connection.execute(select(r.campaign_id, r.shop).where(r.key == key)).one()
-        return row.campaign_id, row.shop
+        return row.campaign_id, row.shop, claimed is not None
 
     def of_run(self, key: str) -> list[Statement]:
         query = select(statements).where(statements.c.run_key == key)
