@@ -52,7 +52,7 @@ class SamePerson(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class Review:
-    id: str  # "<statement id>#<line no>"
+    id: str  # "<statement id>:line-<no>"
     statement_id: str
     line_no: int
     shop: str
@@ -94,7 +94,7 @@ class Review:
 
 
 def review_id(statement_id: str, line_no: int) -> str:
-    return f"{statement_id}#{line_no}"
+    return f"{statement_id}:line-{line_no}"
 
 
 def held(statement: Statement, review_over: Fen, now: datetime) -> list[Review]:

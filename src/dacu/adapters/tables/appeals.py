@@ -33,7 +33,7 @@ appeals = Table(
 subsidy_reviews = Table(
     "subsidy_reviews",
     metadata,
-    Column("id", String(220), primary_key=True),  # "<statement id>#<line no>"
+    Column("id", String(220), primary_key=True),  # "<statement id>:line-<no>"
     Column("statement_id", String(200), nullable=False),
     Column("line_no", Integer, nullable=False),
     Column("shop", String(64), nullable=False),

@@ -11,6 +11,7 @@ from dacu import __version__
 from dacu.bootstrap import Platform
 from dacu.entrypoints.api import (
     acquisition,
+    appeals,
     budgets,
     campaigns,
     coins,
@@ -24,6 +25,7 @@ from dacu.entrypoints.api import (
     lottery,
     orders,
     payments,
+    payouts,
     quotes,
     rebates,
     redemptions,
@@ -84,6 +86,8 @@ def create_app(platform: Platform) -> FastAPI:
         lottery.router,
         redemptions.router,
         rewards.router,
+        appeals.router,
+        payouts.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets
