@@ -54,7 +54,7 @@ def _appeal(call, who: str, sid: str, key: str, line: int = 1, claimed: int = 50
 
 
 def test_an_appeal_accepted_is_issued_by_the_next_settlement_run(api):
-    call, platform, sid = api
+    call, _, sid = api
     filed = _appeal(call, "tea", sid, "k-1")
     assert filed.status_code == 201, filed.text
     appeal = filed.json()
@@ -73,10 +73,19 @@ def test_an_appeal_accepted_is_issued_by_the_next_settlement_run(api):
     assert decided.json()["status"] == "accepted"
     assert call("ops", "POST", path, json={"decision": "reject", "report": "x"}).status_code == 409
     # then: the next run issues a statement of the adjustment
-    second = issue(platform, "tea-house", "run-2")
-    statement = platform.reviews.statement(second)
-    assert [(x.kind.value, x.amount) for x in statement.lines] == [("adjustment", 300)]
-    assert statement.lines[0].refs["appeal_id"] == appeal["id"]
+    run = call(
+        "fin",
+        "POST",
+        f"/v1/campaigns/{CAMPAIGN}/settlement-runs",
+        json={"shop": "tea-house"},
+        headers={"Idempotency-Key": "run-2"},
+    )
+    assert run.status_code == 201, run.text
+    (second,) = run.json()["statements"]
+    assert second["total"] == 300
+    shown = call("tea", "GET", f"/v1/statements/{second['id']}").json()
+    assert [(x["kind"], x["amount"]) for x in shown["lines"]] == [("adjustment", 300)]
+    assert shown["lines"][0]["refs"]["appeal_id"] == appeal["id"]
 
 
 def test_hostile_appeals_are_refused_naming_the_field(api):

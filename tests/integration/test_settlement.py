@@ -104,3 +104,14 @@ def test_rebates_settle_like_the_rest_and_are_marked_settled(world):
     assert statement.total == owed_by_shop(world)["north-wear"] + 1_000
     totals, _ = platform.rebates.statement(CAMPAIGN, "north-wear")
     assert totals.settled == 1_000
+
+
+def test_the_workers_settle_an_ended_campaign_by_themselves(world):
+    platform = world.platform
+    assert platform.settlement.sweep(AFTER) == []  # still live: nothing settles
+    world.clock.now = AFTER
+    platform.campaigns.end_finished("sweeper", AFTER)
+    issued = platform.settlement.sweep(AFTER)
+    assert sorted(issued) == sorted(f"{CAMPAIGN}:{shop}:1" for shop in owed_by_shop(world))
+    assert platform.settlement.sweep(AFTER + timedelta(minutes=1)) == []
+    assert not platform.alerts.alerts(CAMPAIGN, standing=True)

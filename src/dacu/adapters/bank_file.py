@@ -5,7 +5,7 @@ never sees half a file; the same payout writes the same bytes again."""
 
 import csv
 import io
-import os
+import uuid
 from pathlib import Path
 
 from dacu.domain.payouts import Payout, bank_yuan
@@ -23,7 +23,7 @@ class BankFileChannel:
         body = _csv(payout)
         if path.exists() and path.read_bytes() == body:
             return payout.file
-        part = path.with_name(f".{path.name}.{os.getpid()}.part")
+        part = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")  # one per writer
         part.write_bytes(body)
         part.replace(path)
         return payout.file

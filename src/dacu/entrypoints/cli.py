@@ -14,6 +14,7 @@ from dacu.entrypoints.cli_campaign import campaign_app
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
 from dacu.entrypoints.cli_rebates import rebates_app
 from dacu.entrypoints.cli_review import archive_finished, review_app
+from dacu.entrypoints.cli_settle import settle_app
 from dacu.entrypoints.cli_simulate import simulate_app
 from dacu.entrypoints.cli_token import token_app
 
@@ -106,6 +107,7 @@ def _now() -> datetime:
 
 app.add_typer(token_app, name="token")
 app.add_typer(rebates_app, name="rebates")
+app.add_typer(settle_app, name="settle")
 
 
 @app.command("serve")

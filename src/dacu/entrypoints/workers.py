@@ -6,7 +6,9 @@ group under a name of its own (host and pid), and every `sweep_every`
 seconds cancels unpaid orders past their time to pay (through the order
 service), sweeps unpaid flash-sale holds, raises or clears stock alerts and
 sends restock reminders (all conditional updates, so processes may overlap), and
-delivers the outbox's facts to the KPI rollups (under leases, counted once). The
+delivers the outbox's facts to the KPI rollups (under leases, counted once); every
+`settle_every` seconds it settles ended campaigns (statements issued, an alert for
+any past its due day). The
 supervisor starts a new process for any that dies; the newcomer, or any
 other writer, takes over the dead one's pending entries once they have been
 idle `idle_ms`. Without Redis there are no streams, and the processes only
@@ -39,6 +41,7 @@ class WorkerConfig:
     sweep_every: float = 5.0
     timezone: str = "Asia/Shanghai"
     deliver_every: float = 1.0  # a look at the outbox when it was last found empty
+    settle_every: float = 60.0  # ended campaigns settled, overdue statements alerted
 
 
 def _stop_on_signal() -> threading.Event:
@@ -67,6 +70,7 @@ def work(config: WorkerConfig) -> None:
     writer = flash.order_writer(name, config.idle_ms)  # None without Redis: no streams
     checkouts = platform.checkout_writer(name, config.idle_ms)
     outbox, next_sweep, next_delivery = platform.outbox(), 0.0, 0.0
+    next_settle = 0.0
     while not stopping.is_set():
         written = 0
         try:
@@ -89,6 +93,9 @@ def work(config: WorkerConfig) -> None:
                 if writer is not None:
                     writer.forget_gone()
                 next_sweep = time.monotonic() + config.sweep_every
+            if time.monotonic() >= next_settle:
+                platform.settlement.sweep(datetime.now(zone))  # 结算: within the due days
+                next_settle = time.monotonic() + config.settle_every
         except GateUnavailable:
             time.sleep(1.0)  # Redis is away: nothing to write, nothing released; try again
         if not written:

@@ -151,6 +151,9 @@ class SettlementService:
             raise InvalidRule("limit", "must be 1 to 1000")
         return self._store.lines(statement_id, offset, limit)
 
+    def line_count(self, statement_id: str) -> int:
+        return self._store.line_count(statement_id)
+
     def full(self, statement_id: str) -> Statement:
         """The statement with every line."""
         found = self._store.statement(statement_id)

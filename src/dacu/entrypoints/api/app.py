@@ -30,6 +30,7 @@ from dacu.entrypoints.api import (
     rebates,
     redemptions,
     rewards,
+    settlement,
     tasks,
 )
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
@@ -86,6 +87,7 @@ def create_app(platform: Platform) -> FastAPI:
         lottery.router,
         redemptions.router,
         rewards.router,
+        settlement.router,
         appeals.router,
         payouts.router,
     ):
