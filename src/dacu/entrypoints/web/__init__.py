@@ -7,6 +7,7 @@ from starlette.staticfiles import StaticFiles
 
 from dacu.entrypoints.web import (
     acquisition,
+    appeals,
     budgets,
     coins,
     dashboard,
@@ -15,6 +16,7 @@ from dacu.entrypoints.web import (
     lottery,
     pages,
     payments,
+    payouts,
     promotions,
     rebates,
     rewards,
@@ -39,6 +41,8 @@ def install(app: FastAPI) -> None:
         rebates.router,
         lottery.router,
         rewards.router,
+        appeals.router,
+        payouts.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")

@@ -25,6 +25,7 @@ from dacu.entrypoints.web.context import backend
 CONSOLE = "/console"
 GOODS = f"{CONSOLE}/goods"
 REBATES = f"{CONSOLE}/rebates"
+APPEALS = f"{CONSOLE}/appeals"
 SESSION_COOKIE = "dacu_session"
 STAFF = frozenset({Role.OPERATOR, Role.FINANCE, Role.RISK, Role.SERVICE})
 KILLERS = frozenset({Role.OPERATOR, Role.RISK})  # as the API's kill route
@@ -79,7 +80,7 @@ def landing(role: Role, asked: str | None) -> str:
     """Where signing in leads: back where asked (inside the console); a merchant, whose
     console is their goods and rebates, to their goods unless asked for one of those."""
     target = safe_next(asked)
-    if role is Role.MERCHANT and not target.startswith((GOODS, REBATES)):
+    if role is Role.MERCHANT and not target.startswith((GOODS, REBATES, APPEALS)):
         return GOODS
     return target
 
