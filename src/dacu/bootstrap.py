@@ -187,7 +187,6 @@ def bootstrap(
     timezone: str = "Asia/Shanghai",
     ids: NewId = new_id,
     payments: ChannelConfig | None = None,
-    payout_dir: str | None = None,
 ) -> Platform:
     """The platform over `engine` (and Redis, when given a URL)."""
     now = clock or partial(datetime.now, ZoneInfo(timezone))
@@ -237,7 +236,7 @@ def bootstrap(
         **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
         **settlement_of(engine, campaigns, alerts, grown["rebates"], now),
-        **appeals_of(engine, campaigns, alerts, now, ids, payout_dir),
+        **appeals_of(engine, campaigns, alerts, now, ids),
     ).with_lottery()
 
 
@@ -262,7 +261,6 @@ def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Pl
             config.payment_failover_window,
             config.payment_callback_url,
         ),
-        payout_dir=config.payout_dir,
     )
 
 

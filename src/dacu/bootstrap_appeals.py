@@ -19,9 +19,8 @@ from dacu.services.campaigns import CampaignService
 from dacu.services.payouts import PayoutService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.reviews import ReviewService
+from dacu.settings import settings
 from dacu.wiring import Clock, NewId
-
-DEFAULT_PAYOUT_DIR = "var/payouts"
 
 
 def appeals_of(
@@ -39,7 +38,7 @@ def appeals_of(
 
     workdays = ChineseWorkingDays().is_workday
     reviews = ReviewService(SqlReviewStore(engine), statements, SqlEvidence(engine), policy_of, now)
-    channel = BankFileChannel(payout_dir or DEFAULT_PAYOUT_DIR)
+    channel = BankFileChannel(payout_dir or settings().payout_dir)  # DACU_PAYOUT_DIR
     return {
         "appeals": AppealService(
             SqlAppealStore(engine), statements, policy_of, workdays, alerts, now, ids

@@ -1,6 +1,7 @@
 """A platform with an ended campaign, two shops' subsidies in the ledger and their
 statements issued, for the appeals, reviews and payouts tests."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy import Engine
 
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.bootstrap import Platform, bootstrap
+from dacu.bootstrap_appeals import appeals_of
 from dacu.domain.goods import Shop
 from dacu.domain.ledger import Entry, EntryKind, MerchantAccount, merchant, transfer
 from dacu.domain.ledger import Platform as Books
@@ -50,7 +52,13 @@ def campaign_document() -> dict[str, Any]:
 def settle_platform(engine: Engine, folder: Path, clock: Clock | None = None) -> Platform:
     document, campaign = load_campaign(campaign_document())
     SqlCampaignStore(engine).apply(document, campaign, "ops-lihua", ENDED - timedelta(days=15))
-    platform = bootstrap(engine, clock=clock or Clock(), payout_dir=str(folder / "bank"))
+    clock = clock or Clock()
+    platform = bootstrap(engine, clock=clock)
+    # the payouts' bank files in the test's folder, not the settings' one
+    wired = appeals_of(
+        engine, platform.campaigns, platform.alerts, clock, platform.new_id, folder / "bank"
+    )
+    platform = replace(platform, **wired)
     for shop, owner in (("tea-house", "m-tea"), ("book-nook", "m-book")):
         platform.goods.open_shop(Shop(shop, owner, shop))
     return platform

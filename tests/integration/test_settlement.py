@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from dacu.adapters.rebate_store import SqlRebateStore
-from dacu.domain.errors import IdempotencyConflict
+from dacu.domain.errors import ConcurrentChange, IdempotencyConflict
 from dacu.domain.ledger import Entry, EntryKind, MerchantAccount, Platform, merchant, transfer
 from dacu.domain.rebates import Accrual, RebateKind, RebateStatus
 from dacu.domain.settlement_run import StatementStateError
@@ -114,4 +114,23 @@ def test_the_workers_settle_an_ended_campaign_by_themselves(world):
     issued = platform.settlement.sweep(AFTER)
     assert sorted(issued) == sorted(f"{CAMPAIGN}:{shop}:1" for shop in owed_by_shop(world))
     assert platform.settlement.sweep(AFTER + timedelta(minutes=1)) == []
+    assert not platform.alerts.alerts(CAMPAIGN, standing=True)
+
+
+def test_an_alert_stands_while_a_statement_is_not_issued_by_its_due_day(world, monkeypatch):
+    platform = world.platform
+    world.clock.now = AFTER
+    platform.campaigns.end_finished("sweeper", AFTER)
+    late = AFTER + timedelta(days=30)  # past 2026-11-24
+    world.clock.now = late
+
+    def losing(*args, **kwargs):
+        raise ConcurrentChange("another run holds the shop")
+
+    monkeypatch.setattr(platform.settlement, "run", losing)
+    assert platform.settlement.sweep(late) == []
+    (alert,) = platform.alerts.alerts(CAMPAIGN, standing=True)
+    assert alert.kind == "statement_overdue"
+    monkeypatch.undo()
+    assert platform.settlement.sweep(late)
     assert not platform.alerts.alerts(CAMPAIGN, standing=True)

@@ -120,22 +120,23 @@ class SqlStatements:
 
     def due_shops(self, campaign_id: str) -> list[str]:
         """The shops with due postings of the campaign not yet on a statement."""
-        p = journal_postings.c
+        p, e, line = journal_postings.c, journal_entries.c, statement_lines.c
         query = (
             select(p.account)
             .distinct()
-            .where(p.campaign_id == campaign_id, p.account.like("merchant:%"))
+            .join_from(journal_postings, journal_entries, p.entry_id == e.id)
+            .outerjoin(statement_lines, line.posting_id == p.id)
+            .where(
+                p.campaign_id == campaign_id,
+                p.account.like("merchant:%"),
+                e.kind != EntryKind.SETTLEMENT.value,
+                line.posting_id.is_(None),
+            )
         )
-        shops: set[str] = set()
         with self._engine.connect() as connection:
             accounts = list(connection.scalars(query))
-            for account in accounts:
-                shop = shop_of(account)
-                if shop is None or account.rsplit(":", 1)[1] not in _DUE:
-                    continue
-                if connection.execute(_unsettled(campaign_id, shop).limit(1)).first():
-                    shops.add(shop)
-        return sorted(shops)
+        due = {shop_of(a) for a in accounts if a.rsplit(":", 1)[1] in _DUE}
+        return sorted(shop for shop in due if shop)
 
     def unsettled(self, campaign_id: str, shop: str) -> list[Due]:
         with self._engine.connect() as connection:

@@ -8,7 +8,7 @@ the shop's wallet is debited and the shop owes the platform that amount, which a
 later statement (or a payout's netting) recovers; nothing is dropped or capped.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import ClassVar
@@ -26,6 +26,7 @@ from dacu.domain.ledger import (
 )
 from dacu.domain.settlement import Statement, StatementLine, StatementStatus, statement_id
 from dacu.domain.types import Fen
+from dacu.domain.workdays import last_working_day
 
 
 class StatementStateError(DomainError):
@@ -67,6 +68,12 @@ def ended_at(campaign: Campaign, now: datetime) -> datetime:
         f"campaign {campaign.id} has not ended: its last phase ends {last.isoformat()}",
         "status",
     )
+
+
+def due_on(campaign: Campaign, now: datetime, is_workday: Callable[[date], bool]) -> date:
+    """The last working day to pay the campaign's statements: `due_days` (7) working
+    days after its end (STATEMENT_STATE before it has ended)."""
+    return last_working_day(ended_at(campaign, now), campaign.settlement.due_days, is_workday)
 
 
 def settle(

@@ -9,6 +9,7 @@ settlement for ended campaigns with something unsettled, and raises an alert
 when a campaign's statements are not issued by their due day.
 """
 
+import time
 from collections.abc import Callable, Collection
 from contextlib import suppress
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from dacu.domain.campaigns import Campaign, CampaignStatus
-from dacu.domain.errors import ConcurrentChange, IdempotencyConflict, InvalidRule
+from dacu.domain.errors import ConcurrentChange, DomainError, IdempotencyConflict, InvalidRule
 from dacu.domain.ledger import (
     DUE_KINDS,
     EntryKind,
@@ -25,9 +26,9 @@ from dacu.domain.ledger import (
     shop_of,
 )
 from dacu.domain.settlement import Statement, StatementLine
-from dacu.domain.settlement_run import UnknownStatement, ended_at, settle
+from dacu.domain.settlement_run import UnknownStatement, due_on, settle
 from dacu.domain.types import Fen
-from dacu.domain.workdays import SHANGHAI, last_working_day
+from dacu.domain.workdays import SHANGHAI
 from dacu.services.outbox import CampaignDirectory
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.ledger import Ledger
@@ -84,8 +85,7 @@ class SettlementService:
     def due_on(self, campaign: Campaign, now: datetime) -> date:
         """The last working day to pay the campaign's statements (STATEMENT_STATE before
         the campaign has ended)."""
-        end = ended_at(campaign, now)
-        return last_working_day(end, campaign.settlement.due_days, self._is_workday)
+        return due_on(campaign, now, self._is_workday)
 
     def run(self, campaign_id: str, by: str, key: str, shop: str | None = None) -> RunResult:
         """Issue every shop's (or `shop`'s) next statement of what is unsettled."""
@@ -126,6 +126,7 @@ class SettlementService:
             except ConcurrentChange:
                 if attempt == 4:
                     raise
+                time.sleep(0.02 * (attempt + 1))  # another run of the shop: let it finish
         if any(line.kind is MerchantAccount.REBATE for line in statement.lines):
             self._rebates.settle(campaign_id, shop, now)  # the 商家返利 statement says settled
         return statement
@@ -208,7 +209,7 @@ class SettlementService:
                 continue
             campaign = self._campaigns.campaign(record.id)
             key = f"auto:{now.astimezone(SHANGHAI):%Y%m%dT%H%M%S}"
-            with suppress(ConcurrentChange):  # another run holds a shop: the next sweep looks
+            with suppress(DomainError):  # a lost race or a refusal: the next sweep looks again
                 issued += [s.id for s in self.run(record.id, "settlement-sweeper", key).statements]
             self._overdue(campaign, now)
         return issued

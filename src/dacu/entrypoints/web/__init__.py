@@ -20,6 +20,7 @@ from dacu.entrypoints.web import (
     promotions,
     rebates,
     rewards,
+    settlement,
 )
 from dacu.entrypoints.web.context import PageMissing
 from dacu.entrypoints.web.render import STATIC, page
@@ -41,6 +42,7 @@ def install(app: FastAPI) -> None:
         rebates.router,
         lottery.router,
         rewards.router,
+        settlement.router,
         appeals.router,
         payouts.router,
     ):

@@ -25,6 +25,7 @@ from dacu.entrypoints.web.context import backend
 CONSOLE = "/console"
 GOODS = f"{CONSOLE}/goods"
 REBATES = f"{CONSOLE}/rebates"
+SETTLEMENT = f"{CONSOLE}/settlement"  # a merchant's own statements
 APPEALS = f"{CONSOLE}/appeals"
 SESSION_COOKIE = "dacu_session"
 STAFF = frozenset({Role.OPERATOR, Role.FINANCE, Role.RISK, Role.SERVICE})
@@ -80,7 +81,7 @@ def landing(role: Role, asked: str | None) -> str:
     """Where signing in leads: back where asked (inside the console); a merchant, whose
     console is their goods and rebates, to their goods unless asked for one of those."""
     target = safe_next(asked)
-    if role is Role.MERCHANT and not target.startswith((GOODS, REBATES, APPEALS)):
+    if role is Role.MERCHANT and not target.startswith((GOODS, REBATES, SETTLEMENT, APPEALS)):
         return GOODS
     return target
 
