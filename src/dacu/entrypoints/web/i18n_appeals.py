@@ -36,7 +36,7 @@ APPEAL_LABELS: dict[str, tuple[str, str]] = {
     "appeal_status.open": ("待处理", "Open"),
     "appeal_status.accepted": ("已受理", "Accepted"),
     "appeal_status.rejected": ("已驳回", "Rejected"),
-    "reviews": ("大额审核", "Large-subsidy reviews"),
+    "reviews": ("大额审核", "Large-line reviews"),
     "reviews_roles": ("仅财务和风控可审核。", "Only finance and risk review."),
     "reviews_rule": (
         "单笔超过1万元的结算行须风控审核：一人核对证据，另一人审批。",
