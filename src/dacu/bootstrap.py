@@ -34,6 +34,7 @@ from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_acquisition import AcquisitionService
+from dacu.bootstrap_appeals import appeals_of
 from dacu.bootstrap_growth import chance_for_tasks, growth_of
 from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
@@ -43,6 +44,7 @@ from dacu.bootstrap_settlement import settlement_of, shipping_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
+from dacu.services.appeals import AppealService
 from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
@@ -56,6 +58,7 @@ from dacu.services.orders import OrderService
 from dacu.services.outbox import FactListener, OutboxDelivery
 from dacu.services.payment_channels import ChannelConfig
 from dacu.services.payments import PaymentService
+from dacu.services.payouts import PayoutService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.coins import CoinLedger
 from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
@@ -66,6 +69,7 @@ from dacu.services.ports.risk import RiskCheck
 from dacu.services.ports.settlement import Statements
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
+from dacu.services.reviews import ReviewService
 from dacu.services.settlement import SettlementService
 from dacu.services.shipments import ShipmentService
 from dacu.services.tasks import TaskService
@@ -123,6 +127,9 @@ class Platform:
     charges: ChargeService  # 广告费返现 and 违规罚款 recorded by operators
     statements: Statements  # 补贴结算单: each shop's issued statements, read
     settlement: SettlementService  # settlement runs: statements issued from the ledger
+    appeals: AppealService  # 申诉中心: merchants dispute statement lines, finance decides
+    reviews: ReviewService  # 单笔超过1万元风控审核: two-person review of large lines
+    payouts: PayoutService  # statements paid through the bank-file channel
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 
@@ -234,6 +241,7 @@ def bootstrap(
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
         **shipping_of(engine, campaigns, goods, now),
         **settlement_of(engine, campaigns, alerts, grown["rebates"], now),
+        **appeals_of(engine, campaigns, alerts, now, ids),
     ).with_lottery()
 
 

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     """The window those are counted in, in seconds."""
     code_secret: str = DEV_CODE_SECRET
     """The key one-time sign-in codes are kept under (as HMAC-SHA256 digests)."""
+    payout_dir: str = "var/payouts"
+    """Where the bank files of payouts are written (one CSV per payout)."""
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from rich.console import Console
 from dacu.entrypoints.cli_campaign import campaign_app
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
 from dacu.entrypoints.cli_ledger import ledger_app
+from dacu.entrypoints.cli_payouts import settle_pay
 from dacu.entrypoints.cli_rebates import rebates_app
 from dacu.entrypoints.cli_review import archive_finished, review_app
 from dacu.entrypoints.cli_settle import settle_app
@@ -110,6 +111,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(rebates_app, name="rebates")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(settle_app, name="settle")
+settle_app.command("pay")(settle_pay)
 
 
 @app.command("serve")

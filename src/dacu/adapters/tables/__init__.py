@@ -11,6 +11,7 @@ from dacu.adapters.tables.acquisition import (
     shares,
 )
 from dacu.adapters.tables.alert import alerts
+from dacu.adapters.tables.appeals import appeals, payouts, subsidy_reviews
 from dacu.adapters.tables.base import AwareDateTime, metadata
 from dacu.adapters.tables.budget import budget_draws, budget_releases
 from dacu.adapters.tables.campaign import campaigns
@@ -75,6 +76,7 @@ __all__ = [
     "ad_rebate_totals",
     "ad_spends",
     "alerts",
+    "appeals",
     "audit_log",
     "budget_draws",
     "budget_releases",
@@ -125,6 +127,7 @@ __all__ = [
     "payment_refunds",
     "payment_routing",
     "payments",
+    "payouts",
     "penalties",
     "principals",
     "rebate_firsts",
@@ -145,6 +148,7 @@ __all__ = [
     "statements",
     "stock",
     "stock_reservations",
+    "subsidy_reviews",
     "task_days",
     "task_months",
     "tasks_done",

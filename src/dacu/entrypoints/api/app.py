@@ -11,6 +11,7 @@ from dacu import __version__
 from dacu.bootstrap import Platform
 from dacu.entrypoints.api import (
     acquisition,
+    appeals,
     budgets,
     campaigns,
     charges,
@@ -25,6 +26,7 @@ from dacu.entrypoints.api import (
     lottery,
     orders,
     payments,
+    payouts,
     quotes,
     rebates,
     redemptions,
@@ -92,6 +94,8 @@ def create_app(platform: Platform) -> FastAPI:
         shipments.router,
         charges.router,
         settlement.router,
+        appeals.router,
+        payouts.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets

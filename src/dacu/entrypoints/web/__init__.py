@@ -7,6 +7,7 @@ from starlette.staticfiles import StaticFiles
 
 from dacu.entrypoints.web import (
     acquisition,
+    appeals,
     budgets,
     charges,
     coins,
@@ -17,6 +18,7 @@ from dacu.entrypoints.web import (
     lottery,
     pages,
     payments,
+    payouts,
     promotions,
     rebates,
     rewards,
@@ -47,6 +49,8 @@ def install(app: FastAPI) -> None:
         shipments.router,
         charges.router,
         settlement.router,
+        appeals.router,
+        payouts.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")

@@ -6,6 +6,7 @@ from enum import StrEnum
 from starlette.requests import Request
 
 from dacu.entrypoints.web.i18n_acquisition import ACQUISITION_LABELS
+from dacu.entrypoints.web.i18n_appeals import APPEAL_LABELS
 from dacu.entrypoints.web.i18n_coins import COINS_LABELS
 from dacu.entrypoints.web.i18n_goods import GOODS_LABELS
 from dacu.entrypoints.web.i18n_lottery import LOTTERY_LABELS
@@ -264,13 +265,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "alert_level.warning": ("警告", "Warning"),
     "alert_level.critical": ("严重", "Critical"),
 }
-LABELS |= GOODS_LABELS
-LABELS |= ACQUISITION_LABELS
-LABELS |= REBATE_LABELS
-LABELS |= COINS_LABELS
-LABELS |= LOTTERY_LABELS
-LABELS |= GOODS_LABELS | REWARD_LABELS
-LABELS |= SETTLEMENT_LABELS
+LABELS |= ACQUISITION_LABELS | REBATE_LABELS | COINS_LABELS | LOTTERY_LABELS | GOODS_LABELS
+LABELS |= REWARD_LABELS | SETTLEMENT_LABELS | APPEAL_LABELS
 
 
 def language(request: Request) -> Lang:
