@@ -153,6 +153,8 @@ class CampaignPromotion:
     promotion: Promotion
     phase: Phase | None = None
     killed: bool = False
+    department: str | None = None  # a key of budget.departments: its share draws that line
+    budget: Fen | None = None  # its own cap (fen) on the platform's share
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +171,7 @@ class Campaign:
     promotions: tuple[CampaignPromotion, ...] = ()
     coupons: tuple[CouponTemplate, ...] = ()
     status: Status = Status.DRAFT
-    growth: Growth = field(
-        default_factory=Growth
-    )  # the launch month's mechanics: red packets, invites, lottery …
+    growth: Growth = field(default_factory=Growth)  # red packets, invites, lottery …
     settlement: SettlementPolicy = field(default_factory=SettlementPolicy)  # plan 004
 
     def __post_init__(self) -> None:

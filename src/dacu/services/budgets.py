@@ -23,6 +23,7 @@ from dacu.domain.growth import line_id
 from dacu.domain.pricing import PriceResult, PromotionCatalog
 from dacu.domain.types import Fen
 from dacu.domain.wallet import WalletItem
+from dacu.services.budget_lines import line_bases, line_warning
 from dacu.services.ports.budgets import BudgetFigures as HotFigures
 from dacu.services.ports.unit_of_work import UnitOfWork
 
@@ -98,22 +99,34 @@ class BudgetCaps:
 
 
 def bases_of(campaigns: Sequence[Campaign]) -> dict[str, Fen]:
-    """The capped campaigns' bases: what may be drawn before the reserve is released."""
+    """The capped campaigns' bases (what may be drawn before the reserve is released),
+    and the caps of their department and promotion lines."""
     found = {}
     for campaign in campaigns:
         base = base_of(campaign.budget)
         if base is not None:
             found[campaign.id] = base
-    return found
+    return {**line_bases(campaigns), **found}
 
 
-def needs_of(result: PriceResult, funders: Mapping[str, str]) -> dict[str, Fen]:
-    return draws(result.applied, funders)
+def needs_of(
+    result: PriceResult,
+    funders: Mapping[str, str],
+    levels: Mapping[str, tuple[str, ...]] | None = None,
+) -> dict[str, Fen]:
+    return draws(result.applied, funders, levels)
 
 
-def with_funders(result: PriceResult, funders: dict[str, str], spent: set[str]) -> PriceResult:
-    warned = tuple(spent_warning(c) for c in sorted(spent))
-    return replace(result, budgets=funders, warnings=(*result.warnings, *warned))
+def with_funders(
+    result: PriceResult,
+    funders: dict[str, str],
+    spent: set[str],
+    levels: Mapping[str, tuple[str, ...]] | None = None,
+) -> PriceResult:
+    warned = tuple(line_warning(c) or spent_warning(c) for c in sorted(spent))
+    return replace(
+        result, budgets=funders, levels=dict(levels or {}), warnings=(*result.warnings, *warned)
+    )
 
 
 class BudgetService:
