@@ -34,6 +34,7 @@ from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_acquisition import AcquisitionService
+from dacu.bootstrap_budgets import budgets_of
 from dacu.bootstrap_growth import chance_for_tasks, growth_of
 from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
@@ -43,6 +44,8 @@ from dacu.bootstrap_settlement import settlement_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
+from dacu.services.budget_burn import BudgetBurn
+from dacu.services.budget_requests import ReleaseApprovals
 from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
@@ -115,6 +118,8 @@ class Platform:
     rewards: RewardService  # the RewardGiver: coupons, coins, top-ups, physical prizes
     redemptions: RedemptionService  # 赚币换购
     ledger: Ledger  # the double-entry ledger: every fen owed, funded and settled
+    budget_requests: ReleaseApprovals  # the reserve released by approval (operator → finance)
+    budget_burn: BudgetBurn  # burn by department and promotion, the weekly budget review
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 
@@ -225,6 +230,7 @@ def bootstrap(
         **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
         **settlement_of(engine),
+        **budgets_of(engine, budgets, campaigns.get, now, ids),
     ).with_lottery()
 
 

@@ -183,6 +183,11 @@ class BudgetService:
                 earlier = uow.budgets.release(campaign_id, amount, actor, reason.strip(), now, key)
         if earlier is not None and earlier != amount:
             raise IdempotencyConflict(f"Idempotency-Key {key} released {earlier} fen already")
+        return self.opened(campaign_id, amount)
+
+    def opened(self, campaign_id: str, amount: Fen) -> BudgetFigures:
+        """`amount` more of the reserve was opened (here or by an approval's transaction):
+        every process sees it within its quarter second."""
         self._figures.forget(campaign_id)
         self._moved({campaign_id: -amount})
         return self.figures(campaign_id)
