@@ -15,7 +15,8 @@ from dacu.domain.cart import Customer
 from dacu.domain.coupons import Claimant
 from dacu.domain.errors import InvalidRule
 from dacu.schemas.campaigns import load_campaign
-from tests.integration.test_budgets import (  # noqa: F401  (the fixtures)
+from tests.integration import test_budgets as base
+from tests.integration.test_budgets import (
     BURST,
     CAMPAIGN,
     COATS,
@@ -23,10 +24,10 @@ from tests.integration.test_budgets import (  # noqa: F401  (the fixtures)
     WARM_UP,
     apparel_share,
     budgeted,
-    world,
 )
 
 pytestmark = pytest.mark.integration
+world = base.world  # the fixture: a platform on each database, with and without Redis
 
 PROMOTION = "apparel-300-50"
 
