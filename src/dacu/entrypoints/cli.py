@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 
+from dacu.entrypoints.cli_budget import budget_app
 from dacu.entrypoints.cli_campaign import campaign_app
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
 from dacu.entrypoints.cli_rebates import rebates_app
@@ -106,6 +107,7 @@ def _now() -> datetime:
 
 app.add_typer(token_app, name="token")
 app.add_typer(rebates_app, name="rebates")
+app.add_typer(budget_app, name="budget")
 
 
 @app.command("serve")

@@ -11,6 +11,7 @@ from dacu import __version__
 from dacu.bootstrap import Platform
 from dacu.entrypoints.api import (
     acquisition,
+    budget_depth,
     budgets,
     campaigns,
     coins,
@@ -84,6 +85,7 @@ def create_app(platform: Platform) -> FastAPI:
         lottery.router,
         redemptions.router,
         rewards.router,
+        budget_depth.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets
