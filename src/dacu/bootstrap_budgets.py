@@ -5,7 +5,6 @@ approval, live burn by level and the weekly review. `budgets_of` gives the
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
@@ -13,12 +12,11 @@ from dacu.adapters.budget_reads import SqlBudgetReads
 from dacu.adapters.budget_requests import SqlReleaseRequests
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.adapters.ledger_store import SqlLedger
+from dacu.domain.budget_review import REVIEW_ZONE
 from dacu.domain.campaigns import Campaign
 from dacu.services.budget_burn import BudgetBurn
 from dacu.services.budget_requests import ReleaseApprovals
 from dacu.services.budgets import BudgetService
-
-REVIEW_ZONE = ZoneInfo("Asia/Shanghai")  # 每周预算复盘 weeks run Monday to Sunday here
 
 
 def budgets_of(

@@ -11,12 +11,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from dacu.domain.errors import InvalidRule
 from dacu.domain.types import FULL_BP, Fen
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 FLAGGED = 3  # how many of the worst promotions a review flags
+REVIEW_ZONE = ZoneInfo("Asia/Shanghai")  # the review's weeks run Monday to Sunday here
 
 
 def week_bounds(week: str, zone: tzinfo) -> tuple[datetime, datetime]:

@@ -7,6 +7,7 @@ from starlette.staticfiles import StaticFiles
 
 from dacu.entrypoints.web import (
     acquisition,
+    budget_review,
     budgets,
     coins,
     dashboard,
@@ -39,6 +40,7 @@ def install(app: FastAPI) -> None:
         rebates.router,
         lottery.router,
         rewards.router,
+        budget_review.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")

@@ -6,6 +6,7 @@ from enum import StrEnum
 from starlette.requests import Request
 
 from dacu.entrypoints.web.i18n_acquisition import ACQUISITION_LABELS
+from dacu.entrypoints.web.i18n_budgets import BUDGET_LABELS
 from dacu.entrypoints.web.i18n_coins import COINS_LABELS
 from dacu.entrypoints.web.i18n_goods import GOODS_LABELS
 from dacu.entrypoints.web.i18n_lottery import LOTTERY_LABELS
@@ -269,6 +270,7 @@ LABELS |= REBATE_LABELS
 LABELS |= COINS_LABELS
 LABELS |= LOTTERY_LABELS
 LABELS |= GOODS_LABELS | REWARD_LABELS
+LABELS |= BUDGET_LABELS
 
 
 def language(request: Request) -> Lang:
