@@ -1,8 +1,7 @@
 """Campaigns (大促活动): phases, targets, budget, who may take part, and their rules.
 
-A campaign is the frame every promotion and coupon lives in: nothing applies
-outside its phase's window, a paused campaign prices nothing, and a single
-promotion can be killed at once when its rule is wrong (活动规则错误 → 立即修改).
+A campaign frames its promotions and coupons: nothing applies outside its phase's window,
+a paused campaign prices nothing, a wrong rule is killed at once (活动规则错误 → 立即修改).
 """
 
 import itertools

@@ -189,11 +189,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "amount": ("金额", "Amount"),
     "reason": ("原因", "Reason"),
     "release_amount": ("释放金额（元）", "Amount to release (yuan)"),
-    "release": ("释放应急预算", "Release reserve"),
-    "confirm_release": ("释放后平台出资上限随之提高，确定释放？", "Raise the cap by this much?"),
     "release_roles": ("仅运营可释放应急预算。", "Only operators may release the reserve."),
     "released_now": ("已释放", "Released"),
-    "release_refused": ("未释放", "Not released"),
     # cases
     "no_cases": ("案例库还是空的。", "The case library is empty."),
     "period": ("活动时间", "Period"),
