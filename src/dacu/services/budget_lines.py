@@ -51,7 +51,7 @@ def _of(campaign: Campaign) -> _Lines:
 
 
 def line_bases(campaigns: Iterable[Campaign]) -> dict[str, Fen]:
-    """Every department and promotion line's cap, of these campaigns."""
+    """Every department and promotion line's cap, of these campaigns (a new mapping)."""
     found: dict[str, Fen] = {}
     for campaign in campaigns:
         found.update(_of(campaign).bases)

@@ -98,15 +98,25 @@ class BudgetCaps:
             self._kept = (-1e9, {})
 
 
+_kept_bases: tuple[tuple[Campaign, ...], dict[str, Fen]] = ((), {})
+
+
 def bases_of(campaigns: Sequence[Campaign]) -> dict[str, Fen]:
     """The capped campaigns' bases (what may be drawn before the reserve is released),
-    and the caps of their department and promotion lines."""
-    found = {}
-    for campaign in campaigns:
+    and the caps of their department and promotion lines: worked out again only when
+    the campaigns are others than last time (callers only read the mapping)."""
+    global _kept_bases
+    these = tuple(campaigns)
+    kept, bases = _kept_bases
+    if len(kept) == len(these) and all(a is b for a, b in zip(kept, these, strict=True)):
+        return bases
+    found = line_bases(these)
+    for campaign in these:
         base = base_of(campaign.budget)
         if base is not None:
             found[campaign.id] = base
-    return {**line_bases(campaigns), **found}
+    _kept_bases = (these, found)
+    return found
 
 
 def needs_of(
