@@ -80,12 +80,17 @@ def requests(campaign_id: str, backend: PlatformDep, who: PrincipalDep) -> list[
     "/{campaign_id}/budget/release-requests/{request_id}/approve", response_model=RequestOut
 )
 def approve(
-    campaign_id: str, request_id: str, body: DecisionIn, backend: PlatformDep, who: PrincipalDep
+    campaign_id: str,
+    request_id: str,
+    backend: PlatformDep,
+    who: PrincipalDep,
+    body: DecisionIn | None = None,
 ) -> RequestOut:
     """Finance opens the asked amount of the reserve, audited (not the one who asked:
     SAME_PERSON); a request is decided once (REVIEW_STATE after)."""
     who.require(Role.FINANCE)
-    decided = backend.budget_requests.approve(campaign_id, request_id, who.subject, body.note)
+    note = body.note if body is not None else ""
+    decided = backend.budget_requests.approve(campaign_id, request_id, who.subject, note)
     return request_out(decided)
 
 
@@ -93,10 +98,16 @@ def approve(
     "/{campaign_id}/budget/release-requests/{request_id}/reject", response_model=RequestOut
 )
 def reject(
-    campaign_id: str, request_id: str, body: DecisionIn, backend: PlatformDep, who: PrincipalDep
+    campaign_id: str,
+    request_id: str,
+    backend: PlatformDep,
+    who: PrincipalDep,
+    body: DecisionIn | None = None,
 ) -> RequestOut:
+    """Finance turns the request down; the reserve stays closed."""
     who.require(Role.FINANCE)
-    decided = backend.budget_requests.reject(campaign_id, request_id, who.subject, body.note)
+    note = body.note if body is not None else ""
+    decided = backend.budget_requests.reject(campaign_id, request_id, who.subject, note)
     return request_out(decided)
 
 
