@@ -103,6 +103,11 @@ def test_finance_reads_the_budget_but_may_not_ask(site, page):
     assert page.get_attribute("#budget", "data-drawn") == "14000"
     assert page.locator("#release").count() == 0
     assert "申请人本人不可审批" in page.content()
+    page.goto(f"{site.base}{PAGE}?lang=en")
+    assert "Budgets by department" in page.content()
+    assert "Market" in page.inner_text("#budget-departments")
+    page.goto(f"{site.base}{PAGE}/review?lang=en")
+    assert "Weekly budget review" in page.content()
 
 
 def test_the_weekly_review_tab(site, page):
