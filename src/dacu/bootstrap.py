@@ -35,6 +35,7 @@ from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_acquisition import AcquisitionService
 from dacu.bootstrap_appeals import appeals_of
+from dacu.bootstrap_budgets import budgets_of
 from dacu.bootstrap_growth import chance_for_tasks, growth_of
 from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
@@ -45,6 +46,8 @@ from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
 from dacu.services.appeals import AppealService
+from dacu.services.budget_burn import BudgetBurn
+from dacu.services.budget_requests import ReleaseApprovals
 from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
 from dacu.services.catalog import CatalogCache
@@ -130,6 +133,8 @@ class Platform:
     appeals: AppealService  # 申诉中心: merchants dispute statement lines, finance decides
     reviews: ReviewService  # 单笔超过1万元风控审核: two-person review of large lines
     payouts: PayoutService  # statements paid through the bank-file channel
+    budget_requests: ReleaseApprovals  # the reserve released by approval (operator → finance)
+    budget_burn: BudgetBurn  # burn by department and promotion, the weekly budget review
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 
@@ -242,6 +247,7 @@ def bootstrap(
         **shipping_of(engine, campaigns, goods, now),
         **settlement_of(engine, campaigns, alerts, grown["rebates"], now),
         **appeals_of(engine, campaigns, alerts, now, ids),
+        **budgets_of(engine, budgets, campaigns.get, now, ids),
     ).with_lottery()
 
 

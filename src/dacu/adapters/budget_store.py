@@ -11,7 +11,7 @@ read from the funding ledger, whose rows name the budget that funded them.
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.audit import record
@@ -117,15 +117,13 @@ class SqlBudgets:
             at=now,
         )
         row = budget_draws.c
-        done = self._connection.execute(
-            update(budget_draws)
-            .where(row.campaign_id == campaign_id)
-            .values(released=row.released + amount)
-        )
-        if done.rowcount == 0:
-            self._connection.execute(
-                insert(budget_draws).values(campaign_id=campaign_id, drawn=0, released=amount)
+        self._connection.execute(  # one upsert: racing releases of a campaign never drawn from
+            insert_for(self._connection, budget_draws)
+            .values(campaign_id=campaign_id, drawn=0, released=amount)
+            .on_conflict_do_update(
+                index_elements=[row.campaign_id], set_={"released": row.released + amount}
             )
+        )
         return None
 
     def released_by(self, campaign_id: str, key: str) -> Fen | None:

@@ -36,7 +36,7 @@ from dacu.domain.rules import EVERYTHING, Level, Scope, Window
 from dacu.domain.settlement_policy import CLASSES as SETTLEMENT_CLASSES
 from dacu.domain.wallet import WalletKind
 
-FORMAT = 4
+FORMAT = 5
 
 _CLASSES: dict[str, type[Any]] = {
     cls.__name__: cls
@@ -131,11 +131,13 @@ def _promotion_row(held: CampaignPromotion, windows: dict[Window, int]) -> list[
         windows.setdefault(p.window, len(windows)),
         held.phase.value if held.phase is not None else None,
         held.killed,
+        *((held.department, held.budget) if held.department or held.budget else ()),
     ]  # fmt: skip
 
 
 def _held(row: list[Any], windows: list[Window]) -> CampaignPromotion:
-    pid, level, benefit, scope, shop, group, exclusive, funding_bp, window, phase, killed = row
+    pid, level, benefit, scope, shop, group, exclusive, funding_bp, window, phase, killed = row[:11]
+    department, cap = row[11:13] if len(row) > 11 else (None, None)
     promotion = Promotion(
         id=pid,
         level=_LEVELS[level],
@@ -147,7 +149,7 @@ def _held(row: list[Any], windows: list[Window]) -> CampaignPromotion:
         funding_bp=funding_bp,
         window=windows[window],
     )
-    return CampaignPromotion(promotion, _PHASES[phase] if phase else None, killed)
+    return CampaignPromotion(promotion, _PHASES[phase] if phase else None, killed, department, cap)
 
 
 def _scope(skus: Any, categories: Any, shops: Any) -> Scope:

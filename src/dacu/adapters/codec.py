@@ -46,6 +46,8 @@ def template_to_json(template: CouponTemplate) -> dict[str, Any]:
         },
         "audience": template.audience.value,
         "campaign_id": template.campaign_id,
+        **({"department": template.department} if template.department else {}),
+        **({"budget": template.budget} if template.budget is not None else {}),
     }
 
 
@@ -72,6 +74,8 @@ def template_from_json(data: dict[str, Any]) -> CouponTemplate:
         ),
         audience=Audience(data["audience"]),
         campaign_id=data.get("campaign_id"),
+        department=data.get("department"),
+        budget=data.get("budget"),
     )
 
 
@@ -81,6 +85,11 @@ def order_to_json(order: Order) -> dict[str, Any]:
         "coupons": list(order.coupons),
         "funders": dict(order.funders),
         "drawn": dict(order.drawn),
+        **(
+            {"levels": {r: list(lines) for r, lines in order.levels.items()}}
+            if order.levels
+            else {}
+        ),
         "lines": [
             {
                 "sku": line.sku,
@@ -122,4 +131,5 @@ def order_from_row(row: Any) -> Order:
         version=int(row.version),
         funders=document.get("funders", {}),
         drawn=document.get("drawn", {}),
+        levels={rule: tuple(lines) for rule, lines in document.get("levels", {}).items()},
     )

@@ -10,11 +10,12 @@ applying, and the quote says so. Only a campaign the platform funds nothing
 of may have no budget (`check_funded`, held when its file is read).
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
 
+from dacu.domain.budget_levels import check_levels
 from dacu.domain.campaigns import Budget, Campaign
 from dacu.domain.errors import DomainError, ErrorCode, InvalidRule
 from dacu.domain.pricing import Share
@@ -42,6 +43,7 @@ def check_funded(campaign: Campaign) -> None:
         raise InvalidRule(
             "growth", "the mechanics' budgets add up to more than the budget less its reserve"
         )
+    check_levels(campaign)
     if campaign.budget.total:
         return
     for i, held in enumerate(campaign.promotions):
@@ -66,14 +68,20 @@ def base_of(budget: Budget) -> Fen | None:
     return budget.total - reserve_of(budget) - budget.carved
 
 
-def draws(shares: Iterable[Share], funders: Mapping[str, str]) -> dict[str, Fen]:
-    """The platform's part of `shares`, per campaign budget that funds it (positive for an
-    order's discounts, negative for a refund's clawbacks read as given back)."""
+def draws(
+    shares: Iterable[Share],
+    funders: Mapping[str, str],
+    levels: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Fen]:
+    """The platform's part of `shares`, per campaign budget that funds it and per line
+    below it (`levels`: rule → its promotion and department lines), positive for an
+    order's discounts, negative for a refund's clawbacks read as given back."""
     drawn: dict[str, Fen] = {}
     for share in shares:
         campaign = funders.get(share.id)
         if campaign is not None and share.platform:
-            drawn[campaign] = drawn.get(campaign, 0) + share.platform
+            for key in (campaign, *(levels or {}).get(share.id, ())):
+                drawn[key] = drawn.get(key, 0) + share.platform
     return drawn
 
 

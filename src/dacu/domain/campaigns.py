@@ -1,8 +1,7 @@
 """Campaigns (大促活动): phases, targets, budget, who may take part, and their rules.
 
-A campaign is the frame every promotion and coupon lives in: nothing applies
-outside its phase's window, a paused campaign prices nothing, and a single
-promotion can be killed at once when its rule is wrong (活动规则错误 → 立即修改).
+A campaign frames its promotions and coupons: nothing applies outside its phase's window,
+a paused campaign prices nothing, a wrong rule is killed at once (活动规则错误 → 立即修改).
 """
 
 import itertools
@@ -153,6 +152,8 @@ class CampaignPromotion:
     promotion: Promotion
     phase: Phase | None = None
     killed: bool = False
+    department: str | None = None  # a key of budget.departments: its share draws that line
+    budget: Fen | None = None  # its own cap (fen) on the platform's share
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +170,7 @@ class Campaign:
     promotions: tuple[CampaignPromotion, ...] = ()
     coupons: tuple[CouponTemplate, ...] = ()
     status: Status = Status.DRAFT
-    growth: Growth = field(
-        default_factory=Growth
-    )  # the launch month's mechanics: red packets, invites, lottery …
+    growth: Growth = field(default_factory=Growth)  # red packets, invites, lottery …
     settlement: SettlementPolicy = field(default_factory=SettlementPolicy)  # plan 004
 
     def __post_init__(self) -> None:

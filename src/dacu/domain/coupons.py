@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from dacu.domain.budget_levels import rule_levels
 from dacu.domain.errors import DomainError, ErrorCode, InvalidRule, NotFound
 from dacu.domain.rules import ALWAYS, EVERYTHING, Level, Scope, Window, check_amount, check_rate
 from dacu.domain.types import Bp, Fen
@@ -122,6 +123,8 @@ class CouponTemplate:
     not_first_order: bool = False
     funding_bp: Bp | None = None
     campaign_id: str | None = None
+    department: str | None = None  # a key of budget.departments: its share draws that line
+    budget: Fen | None = None  # its own cap (fen) on the platform's share
 
     def __post_init__(self) -> None:
         if self.total_stock < 0:
@@ -165,6 +168,9 @@ class CouponTemplate:
             not_first_order=self.not_first_order,
             funding_bp=self.funding_bp,
             budget=self.campaign_id,
+            levels=rule_levels(self.campaign_id, self.id, self.department, self.budget)
+            if self.campaign_id
+            else (),
         )
 
 

@@ -96,6 +96,7 @@ class Order:
     version: int = 0  # the stored row's version (0 before it is first stored)
     funders: Mapping[str, str] = field(default_factory=dict)  # rule → campaign budget
     drawn: Mapping[str, Fen] = field(default_factory=dict)  # from each capped budget
+    levels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # rule → its lines
     # What the price stands on, held by the intake as it takes the order in: priced for
     # a customer before their first order, and 每人限购 (SKU → most units the customer's
     # orders not cancelled may hold, this one's included).
@@ -120,11 +121,12 @@ class Order:
 
     def draws(self) -> dict[str, Fen]:
         """The platform's shares of this order, per campaign budget funding them."""
-        return draws((share for line in self.lines for share in line.discounts), self.funders)
+        shares = (share for line in self.lines for share in line.discounts)
+        return draws(shares, self.funders, self.levels)
 
     def given_back(self, refund: "Refund") -> dict[str, Fen]:
         """What a refund gives back to the budgets this order drew from."""
-        back = draws(refund.clawbacks, self.funders)
+        back = draws(refund.clawbacks, self.funders, self.levels)
         return {c: amount for c, amount in back.items() if c in self.drawn}
 
     @property
@@ -212,6 +214,7 @@ def order_from_quote(
         created_at=now,
         pay_by=now + pay_within,
         funders=dict(quote.budgets),
+        levels={rule: tuple(lines) for rule, lines in quote.levels.items() if lines},
         first_order=first_order,
         limits=dict(limits or {}),
     )

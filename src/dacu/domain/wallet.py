@@ -34,6 +34,7 @@ class WalletItem:
     not_first_order: bool = False
     funding_bp: Bp | None = None
     budget: str | None = None  # the campaign whose budget funds the platform's share
+    levels: tuple[str, ...] = ()  # its promotion and department budget lines, drawn too
 
     def __post_init__(self) -> None:
         check_amount("threshold", self.threshold)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 
+from dacu.entrypoints.cli_budget import budget_app
 from dacu.entrypoints.cli_campaign import campaign_app
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
 from dacu.entrypoints.cli_ledger import ledger_app
@@ -112,6 +113,7 @@ app.add_typer(rebates_app, name="rebates")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(settle_app, name="settle")
 settle_app.command("pay")(settle_pay)
+app.add_typer(budget_app, name="budget")
 
 
 @app.command("serve")

@@ -16,6 +16,7 @@ from dacu.domain.coupons import Audience, CouponTemplate, Validity
 from dacu.domain.errors import InvalidRule
 from dacu.domain.rules import ALWAYS, Level, Window
 from dacu.domain.tier_funding import funded_by_tiers
+from dacu.domain.types import MAX_FEN
 from dacu.domain.wallet import WalletKind
 from dacu.schemas.bounds import Bp, Count, Days, Fen, Id, Moment, Name, Note, Qty, aware
 from dacu.schemas.growth import GrowthIn
@@ -79,6 +80,8 @@ class CouponTemplateIn(In):
     scope: ScopeIn | None = None
     not_first_order: bool = False
     funding_bp: Bp | None = None
+    department: Id | None = None  # a key of budget.departments
+    budget: Fen | None = Field(default=None, gt=0)  # its own cap on the platform's share
     total_stock: Count
     per_user_limit: Qty = 1
     validity: ValidityIn
@@ -108,6 +111,8 @@ class CouponTemplateIn(In):
             ),
             audience=Audience(self.audience),
             campaign_id=campaign_id,
+            department=self.department,
+            budget=self.budget,
         )
 
 
@@ -182,6 +187,7 @@ def _promotion(
     phase = fields.pop("phase", None)
     killed = bool(fields.pop("killed", False))
     where = f"promotions[{index}]"
+    department, cap = _level(where, fields.pop("department", None), fields.pop("budget", None))
     try:
         parsed = _PROMOTION.validate_json(json.dumps(fields, default=str))
     except ValidationError as error:
@@ -194,7 +200,21 @@ def _promotion(
         raise error.within(where) from None
     if phase is not None and phase not in {p.phase.value for p in phases}:
         raise InvalidRule(f"{where}.phase", f"{phase} is not one of this campaign's phases")
-    return c.CampaignPromotion(promotion, c.Phase(phase) if phase else None, killed)
+    return c.CampaignPromotion(
+        promotion, c.Phase(phase) if phase else None, killed, department, cap
+    )
+
+
+def _level(where: str, department: Any, cap: Any) -> tuple[str | None, int | None]:
+    """A promotion's department (checked against budget.departments with the campaign)
+    and its own cap, in fen."""
+    if department is not None and (not isinstance(department, str) or not department.strip()):
+        raise InvalidRule(f"{where}.department", "must name one of budget.departments")
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap <= 0):
+        raise InvalidRule(f"{where}.budget", "must be a positive number of fen")
+    if cap is not None and cap > MAX_FEN:
+        raise InvalidRule(f"{where}.budget", f"must be at most {MAX_FEN} fen")
+    return department, cap
 
 
 def load_campaign(data: Any) -> tuple[dict[str, Any], c.Campaign]:

@@ -23,6 +23,7 @@ from dacu.domain.growth import line_id
 from dacu.domain.pricing import PriceResult, PromotionCatalog
 from dacu.domain.types import Fen
 from dacu.domain.wallet import WalletItem
+from dacu.services.budget_lines import line_bases, line_warning
 from dacu.services.ports.budgets import BudgetFigures as HotFigures
 from dacu.services.ports.unit_of_work import UnitOfWork
 
@@ -97,23 +98,45 @@ class BudgetCaps:
             self._kept = (-1e9, {})
 
 
+_kept_bases: tuple[tuple[Campaign, ...], dict[str, Fen]] = ((), {})
+
+
 def bases_of(campaigns: Sequence[Campaign]) -> dict[str, Fen]:
-    """The capped campaigns' bases: what may be drawn before the reserve is released."""
-    found = {}
-    for campaign in campaigns:
+    """The capped campaigns' bases (what may be drawn before the reserve is released),
+    and the caps of their department and promotion lines: worked out again only when
+    the campaigns are others than last time (callers only read the mapping)."""
+    global _kept_bases
+    these = tuple(campaigns)
+    kept, bases = _kept_bases
+    if len(kept) == len(these) and all(a is b for a, b in zip(kept, these, strict=True)):
+        return bases
+    found = line_bases(these)
+    for campaign in these:
         base = base_of(campaign.budget)
         if base is not None:
             found[campaign.id] = base
+    _kept_bases = (these, found)
     return found
 
 
-def needs_of(result: PriceResult, funders: Mapping[str, str]) -> dict[str, Fen]:
-    return draws(result.applied, funders)
+def needs_of(
+    result: PriceResult,
+    funders: Mapping[str, str],
+    levels: Mapping[str, tuple[str, ...]] | None = None,
+) -> dict[str, Fen]:
+    return draws(result.applied, funders, levels)
 
 
-def with_funders(result: PriceResult, funders: dict[str, str], spent: set[str]) -> PriceResult:
-    warned = tuple(spent_warning(c) for c in sorted(spent))
-    return replace(result, budgets=funders, warnings=(*result.warnings, *warned))
+def with_funders(
+    result: PriceResult,
+    funders: dict[str, str],
+    spent: set[str],
+    levels: Mapping[str, tuple[str, ...]] | None = None,
+) -> PriceResult:
+    warned = tuple(line_warning(c) or spent_warning(c) for c in sorted(spent))
+    return replace(
+        result, budgets=funders, levels=dict(levels or {}), warnings=(*result.warnings, *warned)
+    )
 
 
 class BudgetService:
@@ -170,6 +193,11 @@ class BudgetService:
                 earlier = uow.budgets.release(campaign_id, amount, actor, reason.strip(), now, key)
         if earlier is not None and earlier != amount:
             raise IdempotencyConflict(f"Idempotency-Key {key} released {earlier} fen already")
+        return self.opened(campaign_id, amount)
+
+    def opened(self, campaign_id: str, amount: Fen) -> BudgetFigures:
+        """`amount` more of the reserve was opened (here or by an approval's transaction):
+        every process sees it within its quarter second."""
         self._figures.forget(campaign_id)
         self._moved({campaign_id: -amount})
         return self.figures(campaign_id)

@@ -14,6 +14,7 @@ from dacu.domain.pricing import PriceResult, PromotionCatalog, price
 from dacu.domain.promotions import Promotion
 from dacu.domain.types import Fen
 from dacu.domain.wallet import WalletItem
+from dacu.services.budget_lines import levels_for, rules_out
 from dacu.services.budgets import BudgetCaps, bases_of, funders_of, needs_of, with_funders
 from dacu.services.catalog import CatalogCache
 from dacu.services.ports.wallets import QuoteReads
@@ -137,7 +138,9 @@ class QuoteService:
         self._catalog = catalog
         self._wallets = wallets
         self._caps = caps
-        self._without: dict[tuple[PromotionCatalog, frozenset[str]], PromotionCatalog] = {}
+        self._without: dict[
+            tuple[PromotionCatalog, frozenset[str], frozenset[str]], PromotionCatalog
+        ] = {}
 
     def quote(
         self,
@@ -159,17 +162,24 @@ class QuoteService:
         funders = funders_of(result, catalog, wallet)
         if not funders:
             return result
-        bases = self.bases(now)
+        campaigns = [held.campaign for held in self._catalog.recent(now)]
+        bases = bases_of(campaigns)
+        levels = levels_for(funders, campaigns, wallet)
         left_out: set[str] = set()
-        short = self._caps.short(needs_of(result, funders), bases, spent)
+        rules: set[str] = set()  # left out for a spent line below their campaign
+        short = self._caps.short(needs_of(result, funders, levels), bases, spent)
         while short:
             left_out |= short
-            catalog = self._catalog_without(catalog, frozenset(left_out))
-            wallet = [w for w in wallet if not (w.budget in left_out and w.platform_bp)]
+            rules |= rules_out(levels, left_out)
+            catalog = self._catalog_without(catalog, frozenset(left_out), frozenset(rules))
+            wallet = [
+                w for w in wallet if not (w.platform_bp and (w.budget in left_out or w.id in rules))
+            ]
             result = price(cart, customer, catalog, wallet, now, explain=explain)
             funders = funders_of(result, catalog, wallet)
-            short = self._caps.short(needs_of(result, funders), bases, spent) - left_out
-        return with_funders(result, funders, left_out)
+            levels = levels_for(funders, campaigns, wallet)
+            short = self._caps.short(needs_of(result, funders, levels), bases, spent) - left_out
+        return with_funders(result, funders, left_out, levels)
 
     def bases(self, now: datetime) -> dict[str, Fen]:
         """The capped live campaigns' bases (checked by the quote a moment before)."""
@@ -180,14 +190,14 @@ class QuoteService:
             self._caps.forget()
 
     def _catalog_without(
-        self, catalog: PromotionCatalog, spent: frozenset[str]
+        self, catalog: PromotionCatalog, spent: frozenset[str], rules: frozenset[str]
     ) -> PromotionCatalog:
-        key = (catalog, spent)  # the catalog kept by the key: its id is never reused
+        key = (catalog, spent, rules)  # the catalog kept by the key: its id is never reused
         found = self._without.get(key)
         if found is None:
             if len(self._without) >= 16:
                 self._without.clear()
-            found = self._without[key] = catalog.without(spent)
+            found = self._without[key] = catalog.without(spent, rules)
         return found
 
     def check_purchase_limits(

@@ -13,7 +13,7 @@ from dacu.adapters.tables.acquisition import (
 from dacu.adapters.tables.alert import alerts
 from dacu.adapters.tables.appeals import appeals, payouts, subsidy_reviews
 from dacu.adapters.tables.base import AwareDateTime, metadata
-from dacu.adapters.tables.budget import budget_draws, budget_releases
+from dacu.adapters.tables.budget import budget_draws, budget_release_requests, budget_releases
 from dacu.adapters.tables.campaign import campaigns
 from dacu.adapters.tables.coins import coin_balances, coin_entries
 from dacu.adapters.tables.coupon import activity_codes, coupon_holdings, coupon_templates, coupons
@@ -79,6 +79,7 @@ __all__ = [
     "appeals",
     "audit_log",
     "budget_draws",
+    "budget_release_requests",
     "budget_releases",
     "campaigns",
     "cases",

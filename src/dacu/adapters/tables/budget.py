@@ -8,7 +8,7 @@ from dacu.adapters.tables.base import AwareDateTime, metadata
 budget_draws = Table(
     "budget_draws",
     metadata,
-    Column("campaign_id", String(64), primary_key=True),
+    Column("campaign_id", String(200), primary_key=True),  # a campaign, or a line of it
     Column("drawn", BigInteger, nullable=False),  # by orders taken in, net of gives back
     Column("released", BigInteger, nullable=False),  # of the contingency reserve
 )
@@ -27,4 +27,23 @@ budget_releases = Table(
     Column("reason", Text, nullable=False),
     Column("at", AwareDateTime(), nullable=False),
     UniqueConstraint("campaign_id", "idempotency_key", name="uq_budget_releases_key"),
+)
+
+# Releases of the reserve as asked and decided (应急资金: requested → approved / rejected);
+# an approved one opens the reserve under the key `request:<id>` of `budget_releases`.
+budget_release_requests = Table(
+    "budget_release_requests",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("campaign_id", String(64), nullable=False, index=True),
+    Column("idempotency_key", String(128), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("requested_by", String(128), nullable=False),
+    Column("requested_at", AwareDateTime(), nullable=False),
+    Column("status", String(16), nullable=False),  # requested, approved, rejected
+    Column("decided_by", String(128), nullable=True),
+    Column("decided_at", AwareDateTime(), nullable=True),
+    Column("note", Text, nullable=False, server_default=""),
+    UniqueConstraint("campaign_id", "idempotency_key", name="uq_budget_release_requests_key"),
 )

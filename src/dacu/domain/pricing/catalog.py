@@ -48,10 +48,16 @@ class PromotionCatalog:
         else:
             self._everywhere.append(position)
 
-    def without(self, budgets: frozenset[str]) -> "PromotionCatalog":
-        """The catalog less the promotions whose platform share those budgets fund."""
+    def without(
+        self, budgets: frozenset[str], rules: frozenset[str] = frozenset()
+    ) -> "PromotionCatalog":
+        """The catalog less the promotions whose platform share those budgets fund (and
+        the platform-funded `rules`, whose own or department's line is spent)."""
         return PromotionCatalog(
-            p for p in self._promotions if self.budgets.get(p.id) not in budgets
+            p
+            for p in self._promotions
+            if self.budgets.get(p.id) not in budgets
+            and not (p.id in rules and p.id in self.budgets)
         )
 
     def __len__(self) -> int:

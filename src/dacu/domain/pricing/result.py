@@ -73,6 +73,8 @@ class PriceResult:
     notes: tuple[Note, ...]
     # rule id → the campaign whose budget funds its platform share (set by the quote)
     budgets: Mapping[str, str] = field(default_factory=dict)
+    # rule id → its promotion and department budget lines, drawn with the campaign's
+    levels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def discount_total(self) -> Fen:

@@ -12,6 +12,7 @@ from dacu.bootstrap import Platform
 from dacu.entrypoints.api import (
     acquisition,
     appeals,
+    budget_depth,
     budgets,
     campaigns,
     charges,
@@ -96,6 +97,7 @@ def create_app(platform: Platform) -> FastAPI:
         settlement.router,
         appeals.router,
         payouts.router,
+        budget_depth.router,
     ):
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets

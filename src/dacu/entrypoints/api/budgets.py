@@ -1,15 +1,17 @@
-"""Budget routes: a campaign's budget as it stands, and releases of its reserve (应急预算)."""
+"""Budget routes: a campaign's budget as it stands, by level, with every release of its
+reserve (应急预算; opened only by an approved request, `api/budget_depth.py`)."""
 
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from dacu.domain.access import Role
 from dacu.domain.budgets import BudgetFigures
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
-from dacu.schemas.bounds import PRINTABLE, TEXT
+from dacu.schemas.bounds import PRINTABLE
+from dacu.services.budget_burn import LevelFigures
 
 router = APIRouter(prefix="/v1/campaigns", tags=["budgets"])
 READERS = (Role.OPERATOR, Role.FINANCE, Role.RISK, Role.SERVICE)
@@ -24,6 +26,30 @@ IdempotencyKey = Annotated[
         description="the same key releases once",
     ),
 ]
+
+
+class LevelOut(BaseModel):
+    kind: str = Field(description="department or promotion")
+    name: str
+    department: str | None = None
+    cap: int | None = Field(description="fen; null: no cap of its own")
+    drawn: int = Field(description="fen drawn by orders taken in, net (capped lines)")
+    left: int | None = Field(description="fen")
+    drawn_bp: int | None = Field(description="drawn as basis points of the cap")
+    paid: int = Field(description="fen of platform shares on paid orders, net of clawbacks")
+
+
+def level_out(level: LevelFigures) -> LevelOut:
+    return LevelOut(
+        kind=level.kind,
+        name=level.name,
+        department=level.department,
+        cap=level.cap,
+        drawn=level.drawn,
+        left=level.left,
+        drawn_bp=level.drawn_bp,
+        paid=level.paid,
+    )
 
 
 class ReleaseOut(BaseModel):
@@ -48,6 +74,14 @@ class BudgetOut(BaseModel):
     lines: list["LineOut"] = Field(
         description="the growth mechanics' lines, carved out of the total and drawn apart"
     )
+    drawn_bp: int = Field(description="drawn as basis points of the total")
+    departments: list[LevelOut] = Field(description="分部门限额: each department's line")
+    promotions: list[LevelOut] = Field(
+        description="each platform-funded promotion or coupon template: its own cap, if any"
+    )
+    ledger: dict[str, int] = Field(
+        description="the double-entry ledger's platform accounts for the campaign (fen)"
+    )
 
 
 class LineOut(BaseModel):
@@ -57,13 +91,6 @@ class LineOut(BaseModel):
     left: int = Field(description="fen")
 
 
-class ReleaseIn(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
-
-    amount: int = Field(gt=0, le=10**13, description="fen of the reserve to open")
-    reason: str = Field(min_length=1, max_length=500, pattern=TEXT)
-
-
 @router.get("/{campaign_id}/budget", response_model=BudgetOut)
 def get_budget(campaign_id: str, backend: PlatformDep, who: PrincipalDep) -> BudgetOut:
     """The cap, what is drawn and left, the burn on paid orders and every release."""
@@ -71,18 +98,9 @@ def get_budget(campaign_id: str, backend: PlatformDep, who: PrincipalDep) -> Bud
     return _out(backend, backend.budgets.figures(campaign_id))
 
 
-@router.post("/{campaign_id}/budget/releases", response_model=BudgetOut, status_code=201)
-def release(
-    campaign_id: str, body: ReleaseIn, key: IdempotencyKey, backend: PlatformDep, who: PrincipalDep
-) -> BudgetOut:
-    """Open part of the contingency reserve, audited; the same key releases once."""
-    who.require(Role.OPERATOR)
-    figures = backend.budgets.release(campaign_id, body.amount, who.subject, body.reason, key)
-    return _out(backend, figures)
-
-
 def _out(backend: PlatformDep, figures: BudgetFigures) -> BudgetOut:
     releases = backend.budgets.releases(figures.campaign_id)
+    departments, promotions = backend.budget_burn.levels(figures.campaign_id)
     return BudgetOut(
         campaign_id=figures.campaign_id,
         total=figures.total,
@@ -97,4 +115,8 @@ def _out(backend: PlatformDep, figures: BudgetFigures) -> BudgetOut:
             LineOut(name=line.name, budget=line.budget, drawn=line.drawn, left=line.left)
             for line in backend.budgets.lines(figures.campaign_id)
         ],
+        drawn_bp=figures.drawn_bp,
+        departments=[level_out(level) for level in departments],
+        promotions=[level_out(level) for level in promotions],
+        ledger=dict(backend.budget_burn.accounts(figures.campaign_id)),
     )

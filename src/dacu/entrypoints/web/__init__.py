@@ -8,6 +8,7 @@ from starlette.staticfiles import StaticFiles
 from dacu.entrypoints.web import (
     acquisition,
     appeals,
+    budget_review,
     budgets,
     charges,
     coins,
@@ -51,6 +52,7 @@ def install(app: FastAPI) -> None:
         settlement.router,
         appeals.router,
         payouts.router,
+        budget_review.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")

@@ -7,6 +7,7 @@ from starlette.requests import Request
 
 from dacu.entrypoints.web.i18n_acquisition import ACQUISITION_LABELS
 from dacu.entrypoints.web.i18n_appeals import APPEAL_LABELS
+from dacu.entrypoints.web.i18n_budgets import BUDGET_LABELS
 from dacu.entrypoints.web.i18n_coins import COINS_LABELS
 from dacu.entrypoints.web.i18n_goods import GOODS_LABELS
 from dacu.entrypoints.web.i18n_lottery import LOTTERY_LABELS
@@ -190,11 +191,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "amount": ("金额", "Amount"),
     "reason": ("原因", "Reason"),
     "release_amount": ("释放金额（元）", "Amount to release (yuan)"),
-    "release": ("释放应急预算", "Release reserve"),
-    "confirm_release": ("释放后平台出资上限随之提高，确定释放？", "Raise the cap by this much?"),
     "release_roles": ("仅运营可释放应急预算。", "Only operators may release the reserve."),
     "released_now": ("已释放", "Released"),
-    "release_refused": ("未释放", "Not released"),
     # cases
     "no_cases": ("案例库还是空的。", "The case library is empty."),
     "period": ("活动时间", "Period"),
@@ -267,6 +265,7 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 LABELS |= ACQUISITION_LABELS | REBATE_LABELS | COINS_LABELS | LOTTERY_LABELS | GOODS_LABELS
 LABELS |= REWARD_LABELS | SETTLEMENT_LABELS | APPEAL_LABELS
+LABELS |= BUDGET_LABELS
 
 
 def language(request: Request) -> Lang:
