@@ -240,3 +240,27 @@ def test_figures_read_in_one_statement_add_the_draws_behind(world: World) -> Non
     assert total == 4
     assert figures.drawn == 4_000
     assert figures.behind == 1
+
+
+def test_a_chance_redis_counts_but_the_book_lacks_writes_nothing(world: World) -> None:
+    engine = world.engine()
+    world.grant(engine, "ann", 1)
+    engine.granted(CAMPAIGN, "ann", 5)  # a mirror ahead of the book
+    draw(engine, "ann", "k1")
+    with pytest.raises(NoChance):
+        draw(engine, "ann", "k2")
+    assert world.book.chances(CAMPAIGN, "ann") == (1, 1)
+    assert world.draws()[0] == {"phone-10": 1, POOL: 1}
+
+
+def test_a_retry_after_redis_forgot_its_answer_returns_the_written_draw(world: World) -> None:
+    engine = world.engine()
+    world.grant(engine, "ann", 3)
+    first, new = draw(engine, "ann", "k1")
+    for key in world.client.scan_iter(f"{world.prefix}:lottery:*:draw:*"):
+        world.client.delete(key)  # the day the answer was kept for is over
+    again, new_again = draw(engine, "ann", "k1", roll=2**32 - 1)
+    assert new
+    assert not new_again
+    assert again == first
+    assert world.book.chances(CAMPAIGN, "ann") == (3, 1)

@@ -7,9 +7,10 @@ customer's chances granted (`granted`, mirrored from SQL) and used (`used`),
 and each draw's result for a day (`draw:…`, so a retry returns it). It is
 handed the server's roll (`secrets`: the script itself is deterministic), the
 budget line and the prizes in the file's order with weight, value and stock;
-it draws by the rule of `domain/lottery.py`. The draw is then written to SQL
-in one transaction of rows of the customer's alone: the draw row, not yet
-counted, and the chance used. The campaign's counters (each prize given, the
+it draws by the rule of `domain/lottery.py`. The draw is then written to SQL,
+rows of the customer's alone, both or neither (`lottery_record.py`: one
+statement on PostgreSQL): the draw row, not yet counted, and the chance used.
+The campaign's counters (each prize given, the
 budget line) are folded in behind (`lottery_fold.py`): at most every
 `fold_every_s` one draw of the process folds what every process left
 uncounted, exactly once. A figure Redis does not have is rebuilt from SQL —
@@ -33,10 +34,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
 from dacu.adapters.lottery_fold import fold_all, pool_figures
-from dacu.adapters.lottery_store import DrawRaced, find_draw, record_draw, use_chance
+from dacu.adapters.lottery_record import Written, write_uncounted
+from dacu.adapters.lottery_store import find_draw
 from dacu.adapters.redis_stock import reachable, text
 from dacu.adapters.tables import lottery_chances
-from dacu.domain.lottery import Draw, DrawTicket, Lottery, NoChance
+from dacu.domain.lottery import Draw, DrawTicket, Lottery, NoChance, recorded_status
 
 log = logging.getLogger(__name__)
 
@@ -181,16 +183,18 @@ class RedisDrawEngine:
             ticket.campaign_id, ticket.customer_id, ticket.key, draw_id, int(roll),
             ticket.at, ticket.status,
         )  # fmt: skip
-        try:
-            with self._engine.begin() as connection:
-                drawn = record_draw(connection, mine, lottery.prize(prize_id), counted=False)
-                if not use_chance(connection, ticket.campaign_id, ticket.customer_id):
-                    raise NoChance  # Redis was rebuilt from a stale book: SQL stays right
-            return drawn, drawn.id == ticket.draw_id
-        except DrawRaced:
-            pass
-        found = self._find(ticket)
-        assert found is not None
+        prize = lottery.prize(prize_id)
+        written = write_uncounted(self._engine, mine, prize)
+        if written is Written.DRAWN:
+            status = recorded_status(prize, ticket.status)
+            drawn = Draw(
+                draw_id, ticket.campaign_id, ticket.customer_id, ticket.key, prize.id,
+                prize.value, mine.roll, status, ticket.at,
+            )  # fmt: skip
+            return drawn, draw_id == ticket.draw_id
+        found = self._find(ticket)  # the key's draw, written by a request before
+        if found is None:  # Redis was rebuilt from a stale book: SQL stays right
+            raise NoChance
         return found, found.id == ticket.draw_id
 
     def _find(self, ticket: DrawTicket) -> Draw | None:
