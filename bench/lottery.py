@@ -6,15 +6,19 @@ alone, the odds, and the pool and budget never overdrawn. Prints one JSON object
   draw engine for `--seconds`, over the example pool with its stock cut down
   (÷`--shrink`) and a budget line of `--budget` fen, so prizes and the budget
   run out under load; afterwards no prize is given past its stock, the budget
-  line is not passed, and every chance used is a draw.
+  line is not passed, every chance used is a draw, and once the counters are
+  folded (`lottery_fold.py`) they hold exactly what the draws say.
 - `frequency`: `--draws` draws through the first backend's engine over the
-  example pool with unlimited stock and budget: each prize's count within its
-  exact binomial 99.9% interval (`bench/lottery_odds.py`).
+  example pool with unlimited stock and budget, by `--frequency-drawers`
+  customers drawing at once (a thread each: more threads only queue for the
+  interpreter), each granted its share of chances: each prize's count within
+  its exact binomial 99.9% interval (`bench/lottery_odds.py`).
 - `api`: `dacu serve --workers 2` takes `POST /v1/campaigns/{id}/lottery/draws`
   from `--drawers` closed-loop clients (bench/http_load.py), each a
   phone-verified member with chances to spare, every request a new key.
 
-    python bench/lottery.py [--seconds 10] [--drawers 2000] [--draws 100000]
+    python -m bench.lottery [--seconds 10] [--drawers 2000] [--draws 100000]
+                            [--frequency-drawers 32]
                             [--backends postgresql+redis,postgresql,sqlite] [--skip-api]
 
 Needs PostgreSQL (DACU_TEST_DATABASE_URL, default the local server) and, for
@@ -41,10 +45,12 @@ from sqlalchemy import Engine, func, select
 from bench.checkout import REDIS, fresh_database, serving
 from bench.http_load import Request, load
 from bench.lottery_odds import check
+from dacu.adapters.budget_store import SqlBudgets
 from dacu.adapters.db import make_engine
+from dacu.adapters.lottery_fold import POOL, budget_line, fold_all
 from dacu.adapters.lottery_redis import RedisDrawEngine
 from dacu.adapters.lottery_store import SqlDrawEngine, SqlLotteryBook
-from dacu.adapters.tables import lottery_chances, lottery_draws
+from dacu.adapters.tables import lottery_chances, lottery_draws, lottery_given
 from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
 from dacu.domain.lottery import ROLL_BITS, ChanceReason, DrawTicket, Lottery, NoChance
@@ -134,7 +140,19 @@ def invariants(engine: Engine, lottery: Lottery) -> dict[str, Any]:
         "no_stock_below_zero": not over,
         "budget_within_cap": spent <= lottery.budget,
         "chances_match_draws": used == draws,
+        "counters_match_draws": _counters_match(engine, given, spent),
     }
+
+
+def _counters_match(engine: Engine, given: dict[str, int], spent: int) -> bool:
+    """Fold what is left uncounted; then the counters say what the draws say."""
+    fold_all(engine)
+    g = lottery_given.c
+    with engine.connect() as connection:
+        rows = connection.execute(select(g.prize_id, g.given).where(g.campaign_id == CAMPAIGN))
+        counted = {prize: int(n) for prize, n in rows if int(n)}
+        line = SqlBudgets(connection).drawn(budget_line(CAMPAIGN))[0]
+    return counted == {p: n for p, n in given.items() if n} and line == spent and POOL in counted
 
 
 def atomic(backend: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -161,7 +179,7 @@ def atomic(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 def frequency(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     lottery = pool(None, None)
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
-    customers = [f"f{i}" for i in range(min(args.drawers, 200))]
+    customers = [f"f{i}" for i in range(args.frequency_drawers)]
     per = -(-args.draws // len(customers))
     with fresh_database(backend.removesuffix("+redis")) as url:
         engine = make_engine(url, pool_size=40, max_overflow=0, pool_timeout=600)
@@ -176,6 +194,7 @@ def frequency(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     return {
         "backend": backend,
         "seconds": round(took, 1),
+        "draws_per_s": round(sum(counts.values()) / took, 1),
         **check(counts, {p.id: p.weight for p in lottery.prizes}),
     }
 
@@ -244,6 +263,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--drawers", type=int, default=2000)
     parser.add_argument("--draws", type=int, default=100_000, help="for the frequency run")
+    parser.add_argument("--frequency-drawers", type=int, default=32, help="for the frequency run")
     parser.add_argument("--shrink", type=int, default=100, help="stock ÷ this in the atomic runs")
     parser.add_argument("--budget", type=int, default=500_000, help="the atomic runs' line, fen")
     parser.add_argument("--backends", default="postgresql+redis,postgresql,sqlite")

@@ -75,6 +75,11 @@ def test_an_operator_reads_the_campaigns_acquisition_and_a_members_tree(site, pa
     page.wait_for_selector("#member-tree")
     assert page.locator(f"#member-tree li[data-member='{child}'] li").count() == 1
     assert page.locator("#member-tree tr[data-reward='invite']").count() == 1
+    # a member id nobody has is said so, not shown as a member without invitees
+    page.fill("#f-member", "nobody-has-this-id")
+    page.click("#choose button[type=submit]")
+    assert page.inner_text("#member-unknown") == "没有这个会员。"
+    assert page.locator("#member-tree").count() == 0
     # and in English
     page.goto(f"{site.base}{PAGE}?lang=en")
     assert "Welcome red packets" in page.content()

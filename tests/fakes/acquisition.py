@@ -51,6 +51,9 @@ class FakeAcquisitionStore:
     def referral(self, customer_id: str) -> Referral | None:
         return self.referrals.get(customer_id)
 
+    def known(self, customer_id: str) -> bool:
+        return True  # every id names a customer here
+
     def invitees(self, referrer: str, limit: int = 200) -> list[Referral]:
         found = [
             r

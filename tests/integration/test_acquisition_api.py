@@ -66,6 +66,9 @@ def test_an_invited_member_signs_up_and_the_inviter_sees_them(site):
     assert tree.status_code == 200, tree.text
     assert [n["customer_id"] for n in tree.json()["invitees"]] == [invited["customer_id"]]
     assert call(base, inviter["token"], "GET", "/v1/customers/x/invite-tree").status_code == 403
+    unknown = call(base, operator, "GET", "/v1/customers/nobody-has-this-id/invite-tree")
+    assert unknown.status_code == 404, unknown.text
+    assert unknown.json()["error"]["code"] == "unknown_customer"
     figures = call(base, operator, "GET", "/v1/campaigns/launch-2026-09/acquisition").json()
     assert figures["welcome"] == {"issued": 2}
     assert figures["invites"] == {"issued": 1}

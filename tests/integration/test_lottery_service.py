@@ -13,7 +13,7 @@ from dacu.adapters.coin_store import SqlCoinLedger
 from dacu.adapters.customer_store import SqlCustomers
 from dacu.adapters.lottery_store import SqlDrawEngine, SqlLotteryBook
 from dacu.domain.growth import Growth
-from dacu.domain.lottery import ChanceReason, Lottery, NoChance, Prize
+from dacu.domain.lottery import ChanceReason, Lottery, NoChance, NotVerified, Prize
 from dacu.domain.rewards import Given, Grant, Reward, RewardKind
 from dacu.domain.risk import RiskBlocked, RiskDecision, RiskQuery, Verdict
 from dacu.services.lottery import LotteryService
@@ -129,3 +129,19 @@ def test_a_new_day_begins_at_midnight_in_shanghai(rig):
     service._clock = lambda: datetime(2026, 9, 3, 16, 1, tzinfo=utc)  # 00:01 on the 4th
     assert service.visit("c", "ann").left == 4
     assert service.visit("c", "ann").left == 4
+
+
+def test_a_draw_remembers_a_verified_member_but_never_an_unverified_one(rig, engine):
+    service, *_ = rig
+    asked = []
+    book_verified = service._book.verified
+    service._book.verified = lambda customer: asked.append(customer) or book_verified(customer)
+    with pytest.raises(NotVerified):
+        service.draw("c", "bob", "k1")
+    SqlCustomers(engine).put("bob", AT, phone_verified=True)
+    service.visit("c", "bob")
+    asked.clear()
+    service.draw("c", "bob", "k1")
+    service.draw("c", "bob", "k2")
+    service.draw("c", "bob", "k3")
+    assert asked == ["bob"]  # verified at once, read once for three draws

@@ -20,6 +20,7 @@ from dacu.adapters.sql import count_up_to, insert_for
 from dacu.adapters.tables import (
     acquisition_counts,
     acquisition_rewards,
+    customers,
     invite_codes,
     merchant_codes,
     referrals,
@@ -114,6 +115,11 @@ class SqlAcquisition:
         )
         with self._engine.connect() as connection:
             return [referral_of(row._mapping) for row in connection.execute(query)]
+
+    def known(self, customer_id: str) -> bool:
+        query = select(customers.c.id).where(customers.c.id == customer_id)
+        with self._engine.connect() as connection:
+            return connection.scalar(query) is not None
 
     def invitee_count(self, referrer: str) -> int:
         query = select(func.count()).where(

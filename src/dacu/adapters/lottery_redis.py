@@ -7,33 +7,40 @@ customer's chances granted (`granted`, mirrored from SQL) and used (`used`),
 and each draw's result for a day (`draw:…`, so a retry returns it). It is
 handed the server's roll (`secrets`: the script itself is deterministic), the
 budget line and the prizes in the file's order with weight, value and stock;
-it draws by the rule of `domain/lottery.py`. The draw is then written to SQL
-in one transaction (the draw row, the chance used, the prize given, the budget
-line). A figure Redis does not have is rebuilt from SQL and set only while
-still absent. The mirror of chances granted keeps the largest total it was
-told, each total read from SQL after a grant committed: granted chances only
-grow, so a copy late or raced never counts a grant twice.
+it draws by the rule of `domain/lottery.py`. The draw is then written to SQL,
+rows of the customer's alone, both or neither (`lottery_record.py`: one
+statement on PostgreSQL): the draw row, not yet counted, and the chance used.
+The campaign's counters (each prize given, the
+budget line) are folded in behind (`lottery_fold.py`): at most every
+`fold_every_s` one draw of the process folds what every process left
+uncounted, exactly once. A figure Redis does not have is rebuilt from SQL —
+the counters plus the draws not yet counted, in one snapshot — and set only
+while still absent. The mirror of chances granted keeps the largest total it
+was told, each total read from SQL after a grant committed: granted chances
+only grow, so a copy late or raced never counts a grant twice.
+
+Redis may count more than SQL, never less: a draw it made that SQL refuses (its
+key already drawn a day later, a chance Redis mirrored from a stale book) is not
+given back, so its prize and chance stay taken in Redis until the next rebuild.
 """
 
+import logging
+import threading
+import time
 from typing import Any
 
 import redis
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
 
-from dacu.adapters.budget_store import SqlBudgets
-from dacu.adapters.lottery_store import (
-    POOL,
-    DrawRaced,
-    add_given,
-    find_draw,
-    given_counts,
-    record_draw,
-    use_chance,
-)
+from dacu.adapters.lottery_fold import fold_all, pool_figures
+from dacu.adapters.lottery_record import Written, write_uncounted
+from dacu.adapters.lottery_store import find_draw
 from dacu.adapters.redis_stock import reachable, text
 from dacu.adapters.tables import lottery_chances
-from dacu.domain.growth import line_id
-from dacu.domain.lottery import Draw, DrawTicket, Lottery, NoChance
+from dacu.domain.lottery import Draw, DrawTicket, Lottery, NoChance, recorded_status
+
+log = logging.getLogger(__name__)
 
 DRAW = """
 local done = redis.call('GET', KEYS[3])
@@ -89,13 +96,22 @@ return 1
 """
 
 RESULT_TTL_S = 86_400  # a retry within a day is answered by Redis; later, by SQL
+FOLD_EVERY_S = 0.5  # a process folds the counters at most this often
 
 
 class RedisDrawEngine:
-    """`DrawEngine` over Redis, each draw written to SQL."""
+    """`DrawEngine` over Redis, each draw written to SQL, the counters folded behind."""
 
-    def __init__(self, client: redis.Redis, engine: Engine, prefix: str) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        engine: Engine,
+        prefix: str,
+        fold_every_s: float = FOLD_EVERY_S,
+    ) -> None:
         self._client, self._engine, self._prefix = client, engine, prefix
+        self._fold_every_s, self._folded_at = fold_every_s, time.monotonic()
+        self._folding = threading.Lock()
         self._draw = client.register_script(DRAW)
         self._load_pool = client.register_script(LOAD_POOL)
         self._granted = client.register_script(GRANTED)
@@ -114,10 +130,6 @@ class RedisDrawEngine:
             self._granted(keys=[key], args=[customer_id, total])
 
     def draw(self, lottery: Lottery, ticket: DrawTicket) -> tuple[Draw, bool]:
-        with self._engine.connect() as connection:
-            found = find_draw(connection, ticket.campaign_id, ticket.customer_id, ticket.key)
-        if found is not None:
-            return found, False
         keys = self._keys(ticket.campaign_id, ticket.customer_id, ticket.key)
         args: list[Any] = [
             ticket.customer_id, ticket.roll, lottery.budget, ticket.draw_id, RESULT_TTL_S,
@@ -129,16 +141,41 @@ class RedisDrawEngine:
             with reachable():
                 answer = [text(part) for part in self._draw(keys=keys, args=args)]
             if answer[0] == "load_pool":
-                self._rebuild_pool(lottery, ticket.campaign_id, keys[0])
+                self._rebuild_pool(ticket.campaign_id, keys[0])
             elif answer[0] == "load_used":
                 self._rebuild_used(ticket, keys[1])
             elif answer[0] == "load_granted":
                 self._rebuild_granted(ticket)
             elif answer[0] in ("no_chance", "empty"):
-                raise NoChance
+                found = self._find(ticket)  # a retry, its answer gone from Redis
+                if found is None:
+                    raise NoChance
+                return found, False
             else:
-                return self._record(lottery, ticket, answer[1])
+                drawn = self._record(lottery, ticket, answer[1])
+                self._fold_now_and_then()
+                return drawn
         raise AssertionError("the lottery's figures could not be loaded into Redis")
+
+    def fold(self) -> int:
+        """Fold every draw not yet counted into the counters; how many."""
+        return fold_all(self._engine)
+
+    def _fold_now_and_then(self) -> None:
+        """Fold when the last fold of this process is `fold_every_s` old, in this draw's
+        thread, unless another is folding; the draw is written already, so a fold that
+        fails is left to the next."""
+        if time.monotonic() - self._folded_at < self._fold_every_s:
+            return
+        if not self._folding.acquire(blocking=False):
+            return
+        try:
+            self._folded_at = time.monotonic()
+            fold_all(self._engine)
+        except DBAPIError:
+            log.exception("folding the lottery's counters failed; the next draw retries")
+        finally:
+            self._folding.release()
 
     def _record(self, lottery: Lottery, ticket: DrawTicket, result: str) -> tuple[Draw, bool]:
         draw_id, prize_id, roll = result.split(" ")
@@ -147,31 +184,28 @@ class RedisDrawEngine:
             ticket.at, ticket.status,
         )  # fmt: skip
         prize = lottery.prize(prize_id)
-        try:
-            with self._engine.begin() as connection:
-                drawn = record_draw(connection, mine, prize)
-                if not use_chance(connection, ticket.campaign_id, ticket.customer_id):
-                    raise NoChance  # Redis was rebuilt from a stale book: SQL stays right
-                add_given(connection, ticket.campaign_id, prize.id, 1)
-                add_given(connection, ticket.campaign_id, POOL, 1)
-                if prize.value:
-                    line = line_id(ticket.campaign_id, "lottery")
-                    SqlBudgets(connection).add({line: prize.value})
-            return drawn, drawn.id == ticket.draw_id
-        except DrawRaced:
-            pass
-        with self._engine.connect() as connection:
-            found = find_draw(connection, ticket.campaign_id, ticket.customer_id, ticket.key)
-        assert found is not None
+        written = write_uncounted(self._engine, mine, prize)
+        if written is Written.DRAWN:
+            status = recorded_status(prize, ticket.status)
+            drawn = Draw(
+                draw_id, ticket.campaign_id, ticket.customer_id, ticket.key, prize.id,
+                prize.value, mine.roll, status, ticket.at,
+            )  # fmt: skip
+            return drawn, draw_id == ticket.draw_id
+        found = self._find(ticket)  # the key's draw, written by a request before
+        if found is None:  # Redis was rebuilt from a stale book: SQL stays right
+            raise NoChance
         return found, found.id == ticket.draw_id
 
-    def _rebuild_pool(self, lottery: Lottery, campaign_id: str, key: str) -> None:
-        line = line_id(campaign_id, "lottery")
+    def _find(self, ticket: DrawTicket) -> Draw | None:
         with self._engine.connect() as connection:
-            given = given_counts(connection, campaign_id)
-            drawn = SqlBudgets(connection).net([line]).get(line, 0)
-        args: list[Any] = ["budget", drawn]
-        for prize_id, count in given.items():
+            return find_draw(connection, ticket.campaign_id, ticket.customer_id, ticket.key)
+
+    def _rebuild_pool(self, campaign_id: str, key: str) -> None:
+        with self._engine.connect() as connection:
+            figures = pool_figures(connection, campaign_id)
+        args: list[Any] = ["budget", figures.drawn]
+        for prize_id, count in figures.given.items():
             args += [f"g:{prize_id}", count]
         with reachable():
             self._load_pool(keys=[key], args=args)

@@ -7,8 +7,10 @@ UPDATE (`used < granted`), the campaign's pool row (`lottery_given`, prize
 one at a time through the few statements that read what is left and take
 it — then the prize's stock (`given < stock`), the budget line
 (`SqlBudgets.draw`) and the draw row, keyed by (campaign, customer, key). A
-retry with the same key finds the draw; a racing one loses on the key and
-its transaction, chance and all, is rolled back.
+retry with the same key loses on the key and its transaction, chance and
+all, is rolled back; the draw it finds is the answer. What is left is read
+with `pool_figures` (`lottery_fold.py`), so draws a Redis engine left
+uncounted count too, and are folded in while the pool is held.
 """
 
 from collections.abc import Mapping
@@ -18,6 +20,14 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.budget_store import SqlBudgets
+from dacu.adapters.lottery_fold import (
+    POOL,
+    UNLIMITED,
+    add_given,
+    budget_line,
+    fold,
+    pool_figures,
+)
 from dacu.adapters.sql import count_up_to, insert_for
 from dacu.adapters.tables import (
     customers,
@@ -26,7 +36,6 @@ from dacu.adapters.tables import (
     lottery_given,
     lottery_grants,
 )
-from dacu.domain.growth import line_id
 from dacu.domain.lottery import (
     Draw,
     DrawTicket,
@@ -38,9 +47,6 @@ from dacu.domain.lottery import (
 )
 from dacu.domain.rewards import GivenStatus
 from dacu.services.ports.lottery import LotteryFigures
-
-UNLIMITED = 1 << 62
-POOL = "*"  # the pool row of `lottery_given`: every draw of the campaign
 
 
 class DrawRaced(Exception):
@@ -65,8 +71,9 @@ def find_draw(connection: Connection, campaign_id: str, customer_id: str, key: s
     return None if row is None else _draw_of(row)
 
 
-def record_draw(connection: Connection, ticket: DrawTicket, prize: Prize) -> Draw:
-    """Insert the draw; raises DrawRaced when its key holds one already."""
+def record_draw(connection: Connection, ticket: DrawTicket, prize: Prize, *, counted: bool) -> Draw:
+    """Insert the draw, `counted` when the caller adds it to the counters in the same
+    transaction; raises DrawRaced when its key holds one already."""
     placed = connection.execute(
         insert_for(connection, lottery_draws)
         .values(
@@ -80,6 +87,7 @@ def record_draw(connection: Connection, ticket: DrawTicket, prize: Prize) -> Dra
             status=recorded_status(prize, ticket.status),
             reference="",
             at=ticket.at,
+            counted=counted,
         )
         .on_conflict_do_nothing()
         .returning(lottery_draws.c.id)
@@ -93,12 +101,6 @@ def record_draw(connection: Connection, ticket: DrawTicket, prize: Prize) -> Dra
     )  # fmt: skip
 
 
-def given_counts(connection: Connection, campaign_id: str) -> dict[str, int]:
-    g = lottery_given.c
-    rows = connection.execute(select(g.prize_id, g.given).where(g.campaign_id == campaign_id))
-    return {row.prize_id: int(row.given) for row in rows}
-
-
 def use_chance(connection: Connection, campaign_id: str, customer_id: str) -> bool:
     c = lottery_chances.c
     done = connection.execute(
@@ -107,11 +109,6 @@ def use_chance(connection: Connection, campaign_id: str, customer_id: str) -> bo
         .values(used=c.used + 1)
     )
     return done.rowcount == 1
-
-
-def add_given(connection: Connection, campaign_id: str, prize_id: str, count: int) -> None:
-    key = {"campaign_id": campaign_id, "prize_id": prize_id}
-    count_up_to(connection, lottery_given, key, "given", count, UNLIMITED)
 
 
 class SqlDrawEngine:
@@ -126,41 +123,40 @@ class SqlDrawEngine:
     def draw(self, lottery: Lottery, ticket: DrawTicket) -> tuple[Draw, bool]:
         try:
             with self._engine.begin() as connection:
-                found = find_draw(connection, ticket.campaign_id, ticket.customer_id, ticket.key)
-                if found is not None:
-                    return found, False
                 if not use_chance(connection, ticket.campaign_id, ticket.customer_id):
                     raise NoChance
                 add_given(connection, ticket.campaign_id, POOL, 1)  # holds the pool to the commit
                 prize = self._take(connection, lottery, ticket)
-                drawn = record_draw(connection, ticket, prize)
+                drawn = record_draw(connection, ticket, prize, counted=True)
             return drawn, True
+        except NoChance:
+            found = self._find(ticket)  # a retry after the last chance was used
+            if found is None:
+                raise
+            return found, False
         except DrawRaced:
-            pass
-        with self._engine.connect() as connection:
-            found = find_draw(connection, ticket.campaign_id, ticket.customer_id, ticket.key)
+            found = self._find(ticket)
         assert found is not None
         return found, found.id == ticket.draw_id
 
+    def _find(self, ticket: DrawTicket) -> Draw | None:
+        with self._engine.connect() as connection:
+            return find_draw(connection, ticket.campaign_id, ticket.customer_id, ticket.key)
+
     @staticmethod
     def _take(connection: Connection, lottery: Lottery, ticket: DrawTicket) -> Prize:
-        line = line_id(ticket.campaign_id, "lottery")
-        budgets = SqlBudgets(connection)
-        given = given_counts(connection, ticket.campaign_id)
-        left = lottery.budget - budgets.net([line]).get(line, 0)
-        prize = pick(lottery.open_prizes(given, left), ticket.roll)
+        figures = pool_figures(connection, ticket.campaign_id)
+        if figures.behind:  # draws a Redis engine made: counted now, while the pool is held
+            fold(connection, ticket.campaign_id, UNLIMITED)
+        left = lottery.budget - figures.drawn
+        prize = pick(lottery.open_prizes(figures.given, left), ticket.roll)
         # the pool row is held: what was read is what is left, so these cannot fail
         key = {"campaign_id": ticket.campaign_id, "prize_id": prize.id}
-        if not count_up_to(
-            connection,
-            lottery_given,
-            key,
-            "given",
-            1,
-            UNLIMITED if prize.stock is None else prize.stock,
-        ):
+        stock = UNLIMITED if prize.stock is None else prize.stock
+        if not count_up_to(connection, lottery_given, key, "given", 1, stock):
             raise AssertionError("a prize's stock moved while its pool was held")
-        if prize.value and not budgets.draw(line, prize.value, base=lottery.budget):
+        line = budget_line(ticket.campaign_id)
+        if prize.value and not SqlBudgets(connection).draw(line, prize.value, lottery.budget):
             raise AssertionError("the budget line moved while its pool was held")
         return prize
 
@@ -228,7 +224,7 @@ class SqlLotteryBook:
 
     def given(self, campaign_id: str) -> dict[str, int]:
         with self._engine.connect() as connection:
-            return given_counts(connection, campaign_id)
+            return pool_figures(connection, campaign_id).given
 
     def find(self, campaign_id: str, customer_id: str, key: str) -> Draw | None:
         with self._engine.connect() as connection:

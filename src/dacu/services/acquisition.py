@@ -32,6 +32,7 @@ from dacu.domain.acquisition import (
 )
 from dacu.domain.coins import CoinReason
 from dacu.domain.errors import InvalidRule
+from dacu.domain.registration import UnknownCustomer
 from dacu.services.acquisition_joining import Joining
 from dacu.services.acquisition_rewards import OpenCampaigns, RewardDesk
 from dacu.services.ports.acquisition import AcquisitionStore, Figures
@@ -102,7 +103,10 @@ class AcquisitionService:
         return self._store.referral(customer_id)
 
     def tree(self, customer_id: str, depth: int = TREE_DEPTH) -> TreeNode:
-        """The member's invite tree, `depth` levels down, with who invited them at the root."""
+        """The member's invite tree, `depth` levels down, with who invited them at the root;
+        UnknownCustomer when no customer has the id."""
+        if not self._store.known(customer_id):
+            raise UnknownCustomer(customer_id)
         found = self._store.referral(customer_id)
         return TreeNode(customer_id, found.at if found else None, self._below(customer_id, depth))
 

@@ -40,6 +40,8 @@ from dacu.services.ports.risk import RiskCheck
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FRESH_S = 0.2  # a campaign file applied again reaches every process's draws within this
+VERIFIED_S = 60.0  # a draw trusts a verification this process saw this recently
+VERIFIED_KEPT = 100_000  # customers whose verification a process remembers at most
 
 
 class Campaigns(Protocol):
@@ -94,6 +96,7 @@ class LotteryService:
             risk, giver, clock, ids, roll,
         )  # fmt: skip
         self._known: dict[str, tuple[float, Lottery | None]] = {}
+        self._verified_at: dict[str, float] = {}
 
     def lottery(self, campaign_id: str) -> Lottery:
         """The campaign's lottery (UnknownCampaign, or LotteryClosed when it runs none), as
@@ -168,12 +171,28 @@ class LotteryService:
         now = self._clock()
         if not self._campaigns.is_open(campaign_id, now):
             raise LotteryClosed("the lottery is not open now", "campaign_id")
-        if not self._book.verified(customer_id):
+        if not self._verified(customer_id):
             raise NotVerified
         status = self._ask_risk(campaign_id, customer_id, key, now)
         ticket = DrawTicket(campaign_id, customer_id, key, self._ids(), self._roll(), now, status)
         drawn, _ = self._engine.draw(lottery, ticket)
         return self._give(lottery, drawn)
+
+    def _verified(self, customer_id: str) -> bool:
+        """Whether the customer is phone-verified, a yes remembered for `VERIFIED_S`: members
+        are verified once (registration never takes it back), so a draw need not read it
+        each time; a no is never remembered, so a member verified a moment ago draws."""
+        now = time.monotonic()
+        seen = self._verified_at.get(customer_id)
+        if seen is not None and now - seen < VERIFIED_S:
+            return True
+        if not self._book.verified(customer_id):
+            self._verified_at.pop(customer_id, None)
+            return False
+        if len(self._verified_at) >= VERIFIED_KEPT:
+            self._verified_at.clear()
+        self._verified_at[customer_id] = now
+        return True
 
     def _ask_risk(self, campaign_id: str, customer_id: str, key: str, now: datetime) -> str:
         query = RiskQuery(Action.LOTTERY_DRAW, customer_id, now, campaign_id, subject=key)

@@ -3,6 +3,7 @@ given per prize, and the draws (the system of record: Redis figures are rebuilt 
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Index,
@@ -10,6 +11,8 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    text,
+    true,
 )
 
 from dacu.adapters.tables.base import AwareDateTime, metadata
@@ -56,7 +59,16 @@ lottery_draws = Table(
     Column("status", String(32), nullable=False),  # drawn, given, pending, held, nothing …
     Column("reference", String(128), nullable=False, server_default=""),
     Column("at", AwareDateTime(), nullable=False),
+    # false until the draw is folded into `lottery_given` and the budget line (Redis
+    # draws: `adapters/lottery_fold.py`), in the transaction that adds it there
+    Column("counted", Boolean, nullable=False, server_default=true()),
     UniqueConstraint("campaign_id", "customer_id", "key", name="uq_lottery_draws_key"),
     Index("ix_lottery_draws_customer", "campaign_id", "customer_id", "at"),
     Index("ix_lottery_draws_prize", "campaign_id", "prize_id"),
+    Index(
+        "ix_lottery_draws_uncounted",
+        "campaign_id",
+        postgresql_where=text("NOT counted"),
+        sqlite_where=text("counted = 0"),
+    ),
 )

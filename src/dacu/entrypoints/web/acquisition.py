@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 from dacu.bootstrap import Platform
 from dacu.domain.access import Role
 from dacu.domain.campaigns import Campaign, UnknownCampaign
+from dacu.domain.registration import UnknownCustomer
 from dacu.entrypoints.web.context import PageMissing, backend
 from dacu.entrypoints.web.render import page
 from dacu.entrypoints.web.session import CONSOLE, NotAllowed, UserDep
@@ -42,6 +43,7 @@ def acquisition_page(
         "outcomes": OUTCOMES,
         "board": None,
         "tree": None,
+        "unknown_member": False,
     }
     if chosen:
         try:
@@ -49,7 +51,11 @@ def acquisition_page(
         except UnknownCampaign:
             raise PageMissing(chosen) from None
     if context["member"]:
-        context["tree"] = found.acquisition.tree(context["member"])
+        try:
+            context["tree"] = found.acquisition.tree(context["member"])
+        except UnknownCustomer:
+            context["unknown_member"] = True
+            return page(request, "acquisition.html", context, who=who)
         context["referral"] = found.acquisition.referral(context["member"])
         context["rewards"] = found.acquisition.rewards_of(context["member"])
     return page(request, "acquisition.html", context, who=who)

@@ -37,4 +37,5 @@ ACQUISITION_LABELS: dict[str, tuple[str, str]] = {
     "no_campaigns_growth": ("没有活动。", "No campaigns."),
     "member_rewards": ("奖励记录", "Rewards"),
     "acquisition_card": ("拉新概览", "Acquisition"),
+    "unknown_member": ("没有这个会员。", "No member has that id."),
 }

@@ -70,6 +70,10 @@ class AcquisitionStore(Protocol):
 
     def invitee_count(self, referrer: str) -> int: ...
 
+    def known(self, customer_id: str) -> bool:
+        """Whether a customer has that id."""
+        ...
+
     def share(self, share: Share, at: datetime) -> Share:
         """The sharer's link for the target and day: this one, or the one made before."""
         ...
