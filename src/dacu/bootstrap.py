@@ -34,14 +34,12 @@ from dacu.adapters.redis_gate import AsyncRedisGate
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_acquisition import AcquisitionService
-from dacu.bootstrap_appeals import appeals_of
-from dacu.bootstrap_budgets import budgets_of
 from dacu.bootstrap_growth import chance_for_tasks, growth_of
 from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.bootstrap_rewards import RedemptionService, RewardService
-from dacu.bootstrap_settlement import settlement_of, shipping_of
+from dacu.bootstrap_settlement import finance_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
 from dacu.services.access import AccessService
@@ -244,10 +242,7 @@ def bootstrap(
         budgets=(budgets := BudgetService(uow, figures, campaigns.get, now, quotes.moved)),
         **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
-        **shipping_of(engine, campaigns, goods, now),
-        **settlement_of(engine, campaigns, alerts, grown["rebates"], now),
-        **appeals_of(engine, campaigns, alerts, now, ids),
-        **budgets_of(engine, budgets, campaigns.get, now, ids),
+        **finance_of(engine, campaigns, goods, alerts, grown["rebates"], budgets, now, ids),
     ).with_lottery()
 
 

@@ -12,6 +12,9 @@ from dacu.adapters.ledger_store import SqlLedger
 from dacu.adapters.shipment_store import SqlShipmentStore
 from dacu.adapters.statement_store import SqlStatements
 from dacu.adapters.working_days import ChineseWorkingDays
+from dacu.bootstrap_appeals import appeals_of
+from dacu.bootstrap_budgets import budgets_of
+from dacu.services.budgets import BudgetService
 from dacu.services.campaigns import CampaignService
 from dacu.services.charges import ChargeService
 from dacu.services.goods import GoodsService
@@ -42,3 +45,23 @@ def settlement_of(
     workdays = ChineseWorkingDays().is_workday
     settlement = SettlementService(statements, ledger, campaigns, rebates, alerts, workdays, clock)
     return {"ledger": ledger, "statements": statements, "settlement": settlement}
+
+
+def finance_of(
+    engine: Engine,
+    campaigns: CampaignService,
+    goods: GoodsService,
+    alerts: Alerts,
+    rebates: RebateSettler,
+    budgets: BudgetService,
+    clock: Callable[[], datetime],
+    ids: Callable[[], str],
+) -> dict[str, Any]:
+    """Every `Platform` field of plan 004: shipments and charges, the ledger and the
+    settlement, appeals, reviews and payouts, budgets in depth."""
+    return {
+        **shipping_of(engine, campaigns, goods, clock),
+        **settlement_of(engine, campaigns, alerts, rebates, clock),
+        **appeals_of(engine, campaigns, alerts, clock, ids),
+        **budgets_of(engine, budgets, campaigns.get, clock, ids),
+    }

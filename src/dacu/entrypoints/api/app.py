@@ -42,6 +42,34 @@ from dacu.entrypoints.api.limits import RequestLimits
 from dacu.entrypoints.web import install as install_console
 from dacu.services.outbox import DeliveringBehind
 
+ROUTERS = (
+    flashsales.router,  # first: the hot path's routes match soonest
+    campaigns.router,
+    budgets.router,
+    coupons.router,
+    quotes.router,
+    orders.router,
+    payments.router,
+    goods.router,
+    enrollments.router,
+    kpis.router,
+    customers.router,
+    acquisition.router,
+    rebates.router,
+    tasks.router,
+    coins.router,
+    lottery.router,
+    redemptions.router,
+    rewards.router,
+    ledger_routes.router,
+    shipments.router,
+    charges.router,
+    settlement.router,
+    appeals.router,
+    payouts.router,
+    budget_depth.router,
+)
+
 
 def create_app(platform: Platform) -> FastAPI:
     """An API process over `platform`: it keeps no state of its own beyond caches, so
@@ -72,33 +100,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_middleware(RequestLimits)  # bodies over 1 MB and control characters, refused first
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
     install_docs(app)
-    for router in (
-        flashsales.router,  # first: the hot path's routes match soonest
-        campaigns.router,
-        budgets.router,
-        coupons.router,
-        quotes.router,
-        orders.router,
-        payments.router,
-        goods.router,
-        enrollments.router,
-        kpis.router,
-        customers.router,
-        acquisition.router,
-        rebates.router,
-        tasks.router,
-        coins.router,
-        lottery.router,
-        redemptions.router,
-        rewards.router,
-        ledger_routes.router,
-        shipments.router,
-        charges.router,
-        settlement.router,
-        appeals.router,
-        payouts.router,
-        budget_depth.router,
-    ):
+    for router in ROUTERS:
         app.include_router(router)
     install_console(app)  # the web console at /console, with its own assets
 
