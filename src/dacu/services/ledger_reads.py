@@ -42,11 +42,13 @@ def lines(
     shops: Collection[str] | None = None,
     limit: int = LINES_SHOWN,
 ) -> list[Line]:
-    """The postings on one account, oldest first (the last `limit`); none if not visible."""
+    """The postings on one account, oldest first (the first `limit`); none if not visible.
+    The ledger reads by prefix: another account whose name starts with this one's is
+    left out."""
     if not visible(account, shops):
         return []
-    found = ledger.lines(account, campaign_id)
-    return [line for line in found if line.account == account][-limit:]
+    found = ledger.lines(account, campaign_id, limit=limit)
+    return [line for line in found if line.account == account]
 
 
 def entry(ledger: Ledger, key: str, shops: Collection[str] | None = None) -> list[Line]:

@@ -119,7 +119,7 @@ def account_lines(
     account: Annotated[str, Query(min_length=1, max_length=200, pattern=ACCOUNT)],
     campaign_id: CampaignQuery = None,
 ) -> list[LineOut]:
-    """One account's postings, oldest first (the last 1000), each with its entry's refs."""
+    """One account's postings, oldest first (the first 1000), each with its entry's refs."""
     shops = shops_seen(backend, who)
     return [_line(x) for x in ledger_reads.lines(backend.ledger, account, campaign_id, shops)]
 

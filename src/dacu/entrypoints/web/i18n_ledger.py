@@ -34,7 +34,7 @@ LEDGER_LABELS: dict[str, tuple[str, str]] = {
     "ledger_refund": ("退款", "Refund"),
     "ledger_rebate": ("返利", "Rebate"),
     "ledger_refs": ("来源", "Source"),
-    "ledger_first_n": ("仅显示最近 1000 条。", "Showing the latest 1,000 lines."),
+    "ledger_first_n": ("仅显示最早的 1000 条。", "Showing the first 1,000 lines."),
     "ledger_kind.order_paid": ("订单支付", "Order paid"),
     "ledger_kind.refund": ("退款冲回", "Refund"),
     "ledger_kind.ad_rebate": ("广告费返现", "Ad-fee rebate"),
