@@ -125,3 +125,22 @@ def test_racing_shipments_and_deliveries_record_one_and_post_once(world):
     assert {a.json()["subsidy"] for a in done} == {500}
     assert len(platform.ledger.entry(f"logistics:{made['id']}") or []) == 2
     assert platform.ledger.trial_balance() == 0
+
+
+def test_the_size_class_set_through_the_goods_api_is_what_pays(world):
+    platform, call, _, _, engine = world
+    sku = {
+        "shop": "home-goods",
+        "category": "food.staples",
+        "title": "五常大米 25kg",
+        "list_price": 8900,
+        "size_class": "bulky",
+    }
+    put = call("home", "PUT", "/v1/skus/K-RICE", json=sku)
+    assert put.status_code == 200, put.text
+    assert put.json()["size_class"] == "bulky"
+    order = paid_order(platform, engine, "c-7", [("K-RICE", 1)], "k-7")
+    made = ship(call, order.id, key="b-1").json()
+    assert made["size_classes"] == ["bulky"]
+    done = call("home", "POST", f"/v1/shipments/{made['id']}/delivered").json()
+    assert done["subsidy"] == 800
