@@ -303,7 +303,7 @@ def test_english_is_one_click_away_and_stays(console, page):
     page.wait_for_selector('html[lang="en"]')
     assert page.inner_text('[data-card="orders"] .card-label') == "Orders"
     assert page.inner_text(".topbar nav") == (
-        "Campaigns\nAlerts\nPayment channels\nCase library\nMerchant rebates\nAd spend & penalties"
+        "Campaigns\nAlerts\nPayment channels\nCase library\nMerchant rebates"
     )
     page.goto(f"{console.base}/console/alerts")  # the choice is remembered
     assert page.get_attribute("html", "lang") == "en"
