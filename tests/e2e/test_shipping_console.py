@@ -147,3 +147,15 @@ def test_finance_records_spend_but_no_penalty_and_bad_input_is_named(site, page)
     assert "amount" in page.inner_text("#charges .notice")
     page.goto(f"{base}/console/charges?lang=en")
     assert page.inner_text("h1") == "Ad spend & penalties"
+
+
+def test_a_merchant_keeps_the_size_class_on_the_goods_form(site, page):
+    base, platform, tokens, *_ = site
+    sign_in(page, base, tokens["home"], "/console/goods/skus/H-KETTLE")
+    field = page.locator("#f-size_class")
+    assert field.input_value() == "medium"
+    field.fill("bulky")
+    page.click("form.sku-form button[type=submit]")
+    page.wait_for_selector("#sku-form .notice.good")
+    assert platform.goods.sku("H-KETTLE").size_class == "bulky"
+    assert platform.goods.sku("H-KETTLE").title == "电热水壶"

@@ -2,6 +2,7 @@
 shipped, the server flags late ones and knows the size class, delivery posts the
 logistics subsidy once, and a refund before delivery earns nothing."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -108,3 +109,38 @@ def test_an_order_refunded_whole_before_delivery_earns_nothing(world):
     refunded = paid_order(platform, engine, "c-3", [("K-RICE", 1)], "k-3")
     platform.orders.refund(refunded.id, "K-RICE", 1, "r-2", PAID + timedelta(hours=3))
     assert ship(call, refunded.id, key="s-10").json()["error"]["code"] == "shipment_state"
+
+
+def test_racing_shipments_and_deliveries_record_one_and_post_once(world):
+    platform, call, clock, order, _ = world
+    with ThreadPoolExecutor(6) as pool:
+        shipped = list(pool.map(lambda i: ship(call, order.id, key=f"r-{i}"), range(6)))
+    assert sorted(a.status_code for a in shipped) == [201] + [409] * 5
+    made = next(a.json() for a in shipped if a.status_code == 201)
+    clock.now += timedelta(hours=5)
+    path = f"/v1/shipments/{made['id']}/delivered"
+    with ThreadPoolExecutor(6) as pool:
+        done = list(pool.map(lambda _: call("home", "POST", path), range(6)))
+    assert {a.status_code for a in done} == {200}
+    assert {a.json()["subsidy"] for a in done} == {500}
+    assert len(platform.ledger.entry(f"logistics:{made['id']}") or []) == 2
+    assert platform.ledger.trial_balance() == 0
+
+
+def test_the_size_class_set_through_the_goods_api_is_what_pays(world):
+    platform, call, _, _, engine = world
+    sku = {
+        "shop": "home-goods",
+        "category": "food.staples",
+        "title": "五常大米 25kg",
+        "list_price": 8900,
+        "size_class": "bulky",
+    }
+    put = call("home", "PUT", "/v1/skus/K-RICE", json=sku)
+    assert put.status_code == 200, put.text
+    assert put.json()["size_class"] == "bulky"
+    order = paid_order(platform, engine, "c-7", [("K-RICE", 1)], "k-7")
+    made = ship(call, order.id, key="b-1").json()
+    assert made["size_classes"] == ["bulky"]
+    done = call("home", "POST", f"/v1/shipments/{made['id']}/delivered").json()
+    assert done["subsidy"] == 800

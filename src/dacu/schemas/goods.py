@@ -18,7 +18,7 @@ from pydantic import Field
 from dacu.domain.categories import CategoryTree
 from dacu.domain.errors import DomainError, ErrorCode, InvalidRule
 from dacu.domain.goods import Shop, Sku, SkuStatus
-from dacu.schemas.bounds import Count, Fen, Id, Name
+from dacu.schemas.bounds import PRINTABLE, Count, Fen, Id, Name
 from dacu.schemas.categories import packaged_categories
 from dacu.schemas.promotions import In
 from dacu.schemas.spreadsheets import drop_trailing_blanks, xlsx_rows
@@ -49,7 +49,7 @@ class SkuIn(In):
     cost_price: Fen = 0
     stock: Count | None = None
     status: Literal["on_shelf", "off_shelf"] = "on_shelf"
-    size_class: str = Field("", max_length=32, pattern=r"^[^\x00-\x1f]*$")
+    size_class: str = Field("", max_length=32, pattern=PRINTABLE)  # 物流补贴 pays by it
 
     def to_domain(self, sku_id: str) -> Sku:
         return Sku(

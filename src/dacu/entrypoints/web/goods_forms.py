@@ -12,7 +12,10 @@ from dacu.domain.errors import InvalidRule
 from dacu.domain.goods import Sku, SkuStatus
 from dacu.schemas.goods import fen_of_yuan, units_of
 
-FIELDS = ("sku", "shop", "category", "title", "list_price", "cost_price", "stock", "status")
+FIELDS = (
+    "sku", "shop", "category", "title", "list_price", "cost_price", "stock", "status",
+    "size_class",
+)  # fmt: skip
 
 # which label explains a broken rule of the domain, by the field it names
 _RULES = {
@@ -24,6 +27,7 @@ _RULES = {
     "cost_price": "err_cost_price",
     "stock": "err_stock",
     "status": "err_status",
+    "size_class": "err_size_class",
 }
 
 
@@ -71,6 +75,7 @@ def form_of(sku: Sku) -> SkuForm:
             "cost_price": plain_yuan(sku.cost_price),
             "stock": "" if sku.stock is None else str(sku.stock),
             "status": sku.status.value,
+            "size_class": sku.size_class,
         }
     )
 
@@ -102,6 +107,7 @@ def read_sku(form: SkuForm) -> Sku | None:
             cost_price,
             SkuStatus(values["status"]),
             stock,
+            values.get("size_class", ""),
         )
     except InvalidRule as error:
         form.fail_rule(error)

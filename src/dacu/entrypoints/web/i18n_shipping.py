@@ -89,6 +89,9 @@ SHIPPING_LABELS: dict[str, tuple[str, str]] = {
         "Only operators and risk record penalties; only operators withdraw them.",
     ),
     "charge_refused": ("未能完成", "Refused"),
+    # the goods form's size class, which the logistics subsidy pays by
+    "sku_size_class": ("尺寸等级（物流补贴）", "Size class (logistics subsidy)"),
+    "err_size_class": ("尺寸等级最多32个字符。", "A size class has at most 32 characters."),
 }
 
 LABELS |= SHIPPING_LABELS
