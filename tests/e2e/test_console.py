@@ -303,8 +303,8 @@ def test_english_is_one_click_away_and_stays(console, page):
     page.wait_for_selector('html[lang="en"]')
     assert page.inner_text('[data-card="orders"] .card-label') == "Orders"
     assert page.inner_text(".topbar nav") == (
-        "Campaigns\nAlerts\nPayment channels\nCase library\nMerchant rebates\nStatements"
-        "\nAppeals\nLarge-line reviews\nPayouts"
+        "Campaigns\nAlerts\nPayment channels\nCase library\nMerchant rebates\nLedger"
+        "\nAd spend & penalties\nStatements\nAppeals\nLarge-line reviews\nPayouts"
     )
     page.goto(f"{console.base}/console/alerts")  # the choice is remembered
     assert page.get_attribute("html", "lang") == "en"
