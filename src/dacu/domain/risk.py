@@ -27,6 +27,16 @@ class Verdict(StrEnum):
 class Action(StrEnum):
     """The deeds the risk check is asked about."""
 
+    # where money may go: every one carries the actor's identity (`Identity`)
+    REGISTRATION = "registration"  # a phone verified: a new member
+    LOGIN = "login"
+    COUPON_CLAIM = "coupon_claim"
+    CHECKOUT = "checkout"
+    PAYMENT = "payment"
+    REFUND = "refund"
+    FLASH_ATTEMPT = "flash_attempt"
+    PAYOUT = "payout"  # a settlement payout to a merchant
+    # growth rewards
     REGISTRATION_REWARD = "registration_reward"  # the welcome red packet
     INVITE_REWARD = "invite_reward"
     MERCHANT_REBATE = "merchant_rebate"
@@ -37,6 +47,42 @@ class Action(StrEnum):
     TASK_REWARD = "task_reward"
 
 
+class LinkKind(StrEnum):
+    """What two accounts may share that ties them together (关联)."""
+
+    DEVICE = "device"  # the client's device id
+    IP = "ip"  # the connection's address
+    ADDRESS = "address"  # a delivery address, normalised
+    PAYMENT_ACCOUNT = "payment_account"  # the paying account at the payment channel
+    PHONE = "phone"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Where a deed came from, as the server saw it (never as a client claims a fact the
+    server can know: the address is the connection's, the payment account the channel's)."""
+
+    device: str = ""
+    ip: str = ""
+    address: str = ""
+    payment_account: str = ""
+    phone: str = ""
+
+    def links(self) -> tuple[tuple[LinkKind, str], ...]:
+        """The non-empty identifiers, each with its kind."""
+        found = (
+            (LinkKind.DEVICE, self.device),
+            (LinkKind.IP, self.ip),
+            (LinkKind.ADDRESS, self.address),
+            (LinkKind.PAYMENT_ACCOUNT, self.payment_account),
+            (LinkKind.PHONE, self.phone),
+        )
+        return tuple((kind, value) for kind, value in found if value)
+
+
+NOBODY = Identity()
+
+
 @dataclass(frozen=True, slots=True)
 class RiskQuery:
     action: Action
@@ -45,7 +91,8 @@ class RiskQuery:
     campaign_id: str | None = None
     amount: Fen = 0  # the reward's cash value, when it has one
     subject: str = ""  # what the reward is for: an invitee, an order, a prize
-    context: dict[str, str] = field(default_factory=dict)  # device, address … when known
+    context: dict[str, str] = field(default_factory=dict)  # what else is known: shop, …
+    identity: Identity = NOBODY  # the device, address, delivery address … of the deed
 
 
 @dataclass(frozen=True, slots=True)

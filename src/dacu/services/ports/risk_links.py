@@ -1,0 +1,54 @@
+"""What risk control needs of storage: identity links and their clusters, sliding-window
+counters, blacklists and the log of decisions (`domain/risk.py`).
+
+Each has a SQL adapter and, where Redis is configured, a Redis one behind the
+same contract suite; the hot paths read clusters and counters in microseconds
+(cached, or one Redis round trip).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from dacu.domain.risk import Identity, LinkKind, RiskDecision, RiskQuery
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """The accounts tied to one by what they share (transitively)."""
+
+    id: str  # stable while it does not merge with another
+    size: int  # accounts in it
+    first_seen: datetime  # its oldest link: the cluster's age
+
+
+class IdentityLinks(Protocol):
+    def link(self, customer_id: str, identity: Identity, at: datetime) -> Cluster:
+        """Record what the customer was seen with; merge the clusters it ties together
+        (union-find, kept incrementally); the customer's cluster after it."""
+        ...
+
+    def cluster(self, customer_id: str) -> Cluster | None:
+        """The customer's cluster; None for a customer never seen."""
+        ...
+
+    def members(self, cluster_id: str, limit: int = 200) -> list[str]: ...
+
+    def shared(self, customer_id: str) -> list[tuple[LinkKind, str, int]]:
+        """Each identifier the customer was seen with and how many accounts share it."""
+        ...
+
+
+class RiskCounters(Protocol):
+    def hit(self, key: str, window_s: int, at: datetime, n: int = 1) -> int:
+        """Count `n` at `at` under `key`; the count within the last `window_s` seconds."""
+        ...
+
+    def count(self, key: str, window_s: int, at: datetime) -> int: ...
+
+
+class DecisionLog(Protocol):
+    def record(self, query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> None:
+        """Every decision that was not a plain allow, with the rules that fired."""
+        ...
