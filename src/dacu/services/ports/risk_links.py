@@ -52,3 +52,35 @@ class DecisionLog(Protocol):
     def record(self, query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> None:
         """Every decision that was not a plain allow, with the rules that fired."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class InviteShape:
+    """The invite tree below a customer (邀请树), as farms betray themselves."""
+
+    fan_out: int  # members they invited directly
+    depth: int  # levels below them
+    never_ordered: int  # of those invited directly, how many never paid an order
+    recent: int  # invited within the last day
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What the server knows of a customer that rules weigh."""
+
+    registered_at: datetime | None  # None: not a member
+    paid_orders: int
+    refunded_orders: int  # refunded whole or in part
+
+
+class RiskFacts(Protocol):
+    """The slower facts rules read (each read cached briefly by its adapter)."""
+
+    def invite_shape(self, customer_id: str, at: datetime) -> InviteShape: ...
+
+    def standing(self, customer_id: str) -> Standing: ...
+
+    def linked_to_shop(self, customer_id: str, shop: str) -> bool:
+        """Whether the customer shares a device, address, delivery address or payment
+        account with the shop's own people (a brushing ring, 刷单)."""
+        ...
