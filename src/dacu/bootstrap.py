@@ -39,6 +39,7 @@ from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.bootstrap_rewards import RedemptionService, RewardService
+from dacu.bootstrap_risk import risk_of
 from dacu.bootstrap_settlement import finance_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -67,6 +68,8 @@ from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.ledger import Ledger
 from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.risk import RiskCheck
+from dacu.services.ports.risk_clusters import ClusterLinks
+from dacu.services.ports.risk_links import RiskFacts
 from dacu.services.ports.settlement import Statements
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
@@ -133,6 +136,8 @@ class Platform:
     payouts: PayoutService  # statements paid through the bank-file channel
     budget_requests: ReleaseApprovals  # the reserve released by approval (operator → finance)
     budget_burn: BudgetBurn  # burn by department and promotion, the weekly budget review
+    risk_links: ClusterLinks  # identity links and clusters of accounts (关联), cached
+    risk_facts: RiskFacts  # invite shape, standing, links to a shop's people
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 
@@ -243,6 +248,7 @@ def bootstrap(
         **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
         **finance_of(engine, campaigns, goods, alerts, grown["rebates"], budgets, now, ids),
+        **risk_of(engine, redis_url, redis_prefix, now),
     ).with_lottery()
 
 
