@@ -4,7 +4,7 @@ accounts share each, and the cluster's members page by page."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from dacu.domain.access import Role
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
@@ -18,7 +18,7 @@ READERS = (Role.RISK, Role.OPERATOR)
 
 @router.get("/customers/{customer_id}/links", response_model=LinksOut)
 def customer_links(
-    customer_id: str,
+    customer_id: Annotated[str, Path(min_length=1, max_length=64, pattern=PRINTABLE)],
     backend: PlatformDep,
     who: PrincipalDep,
     after: Annotated[str, Query(max_length=64, pattern=PRINTABLE)] = "",
