@@ -24,6 +24,7 @@ from dacu.adapters.risk_union import RootMoved, cluster_at, members_below, path_
 from dacu.adapters.risk_values import stored
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import risk_links, risk_nodes, risk_values
+from dacu.domain.errors import InvalidRule
 from dacu.domain.risk import Identity, LinkKind
 from dacu.services.ports.risk_clusters import SeenLink
 from dacu.services.ports.risk_links import Cluster
@@ -47,6 +48,8 @@ class SqlIdentityLinks:
         self._key = key
 
     def link(self, customer_id: str, identity: Identity, at: datetime) -> Cluster:
+        if not _valid(customer_id):
+            raise InvalidRule("customer_id", "1 to 64 printable characters")
         seen = sorted(
             {
                 (kind, value)
@@ -88,6 +91,8 @@ class SqlIdentityLinks:
         return cluster_at(connection, root), moved
 
     def cluster(self, customer_id: str) -> Cluster | None:
+        if not _valid(customer_id):
+            return None
         kept = self._cache.get(customer_id)
         if kept is not None:
             return kept
@@ -103,6 +108,8 @@ class SqlIdentityLinks:
         return self.members_after(cluster_id, "", limit)
 
     def members_after(self, cluster_id: str, after: str, limit: int) -> list[str]:
+        if not (_valid(cluster_id) and (after == "" or _valid(after))):
+            return []
         with self._engine.connect() as connection:
             path = path_up(connection, cluster_id)  # a cluster merged away: where it went
             if path is None:
@@ -113,6 +120,8 @@ class SqlIdentityLinks:
         return [(s.kind, s.value, s.accounts) for s in self.seen(customer_id)]
 
     def seen(self, customer_id: str) -> list[SeenLink]:
+        if not _valid(customer_id):
+            return []
         links, values = risk_links.c, risk_values.c
         query = (
             select(
@@ -173,6 +182,11 @@ def _seen(
         set_={"accounts": risk_values.c.accounts + 1},
     ).returning(risk_values.c.anchor)
     return str(connection.execute(shared).scalar_one())
+
+
+def _valid(customer_id: str) -> bool:
+    """An id the tables can hold (no control characters: PostgreSQL refuses NUL)."""
+    return 0 < len(customer_id) <= 64 and customer_id.isprintable()
 
 
 def _retried(error: Exception) -> bool:
