@@ -201,3 +201,17 @@ def test_a_merge_reaches_every_process_through_redis(tmp_path: Path) -> None:
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
         client.close()
+
+
+def test_a_crowd_on_one_device_and_one_nat_address_at_once(links: SqlIdentityLinks) -> None:
+    """48 new accounts at once: one device ties them all; the NAT address counts them all."""
+    jobs = [f"s{n:02}" for n in range(48)]
+    with ThreadPoolExecutor(8) as pool:
+        list(
+            pool.map(
+                lambda who: links.link(who, Identity(device="shared", ip="10.9.9.9"), AT), jobs
+            )
+        )
+    fresh = SqlIdentityLinks(links._engine)
+    assert {fresh.cluster(who).size for who in jobs} == {48}  # type: ignore[union-attr]
+    assert {kind: n for kind, _, n in fresh.shared("s00")} == {LinkKind.DEVICE: 48, LinkKind.IP: 48}
