@@ -31,6 +31,8 @@ from dacu.services.ports.risk_links import Cluster
 
 MERGING = frozenset({LinkKind.DEVICE, LinkKind.PAYMENT_ACCOUNT, LinkKind.ADDRESS, LinkKind.PHONE})
 _ATTEMPTS = 12
+UNSEEN_SECONDS = 1.0  # an account read as never seen is not read again for this long
+_UNSEEN_MAX = 100_000
 _RETRIED = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
 
 
@@ -46,6 +48,7 @@ class SqlIdentityLinks:
         self._cache: ClusterCache = cache or LocalClusterCache()
         self.merging = frozenset(merging)
         self._key = key
+        self._unseen: dict[str, float] = {}  # accounts read as never seen, until when
 
     def link(self, customer_id: str, identity: Identity, at: datetime) -> Cluster:
         if not _valid(customer_id):
@@ -66,6 +69,7 @@ class SqlIdentityLinks:
                 if attempt == _ATTEMPTS - 1 or not _retried(error):
                     raise
                 time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+        self._unseen.pop(customer_id, None)
         self._cache.drop_roots(moved)
         self._cache.put(customer_id, cluster)
         return cluster
@@ -96,9 +100,15 @@ class SqlIdentityLinks:
         kept = self._cache.get(customer_id)
         if kept is not None:
             return kept
+        unseen = self._unseen.get(customer_id)
+        if unseen is not None and unseen > time.monotonic():
+            return None
         with self._engine.connect() as connection:
             path = path_up(connection, customer_id)
             if path is None:
+                if len(self._unseen) >= _UNSEEN_MAX:
+                    self._unseen.clear()
+                self._unseen[customer_id] = time.monotonic() + UNSEEN_SECONDS
                 return None
             found = cluster_at(connection, path.root)
         self._cache.put(customer_id, found)
