@@ -115,3 +115,25 @@ def test_a_merchant_sees_only_its_own_shops_statements(api):
     assert [s["id"] for s in mine] == [sid]
     assert call("north", "POST", RUN, headers={"Idempotency-Key": "r2"}).status_code == 403
     assert call("ops", "GET", "/v1/statements/nope").status_code == 404
+
+
+def test_hostile_runs_are_refused_naming_the_field_and_write_nothing(api):
+    call, world = api
+    world.clock.now = AFTER
+    long_key = {"Idempotency-Key": "k" * 121}
+    assert call("finance", "POST", RUN, headers=long_key).status_code == 422
+    key = {"Idempotency-Key": "h1"}
+    for body in ({"shop": 7}, {"shop": ""}, {"shop": "x" * 65}, {"amount": 100}):
+        answer = call("finance", "POST", RUN, headers=key, json=body)
+        assert answer.status_code == 422, body
+    assert (
+        call("finance", "POST", "/v1/campaigns/nope/settlement-runs", headers=key).json()["error"][
+            "code"
+        ]
+        == "unknown_campaign"
+    )
+    assert call("finance", "GET", f"/v1/campaigns/{CAMPAIGN}/statements").json() == []
+    bad_page = {"offset": -1}
+    assert (
+        call("finance", "GET", f"/v1/statements/{CAMPAIGN}:x:1", params=bad_page).status_code == 422
+    )

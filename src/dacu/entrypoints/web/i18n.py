@@ -6,13 +6,11 @@ from enum import StrEnum
 from starlette.requests import Request
 
 from dacu.entrypoints.web.i18n_acquisition import ACQUISITION_LABELS
-from dacu.entrypoints.web.i18n_appeals import APPEAL_LABELS
 from dacu.entrypoints.web.i18n_coins import COINS_LABELS
 from dacu.entrypoints.web.i18n_goods import GOODS_LABELS
 from dacu.entrypoints.web.i18n_lottery import LOTTERY_LABELS
 from dacu.entrypoints.web.i18n_rebates import REBATE_LABELS
 from dacu.entrypoints.web.i18n_rewards import REWARD_LABELS
-from dacu.entrypoints.web.i18n_settlement import SETTLEMENT_LABELS
 
 LANG_COOKIE = "dacu_lang"
 
@@ -265,8 +263,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "alert_level.warning": ("警告", "Warning"),
     "alert_level.critical": ("严重", "Critical"),
 }
-LABELS |= ACQUISITION_LABELS | REBATE_LABELS | COINS_LABELS | LOTTERY_LABELS | GOODS_LABELS
-LABELS |= REWARD_LABELS | SETTLEMENT_LABELS | APPEAL_LABELS
+LABELS |= GOODS_LABELS
+LABELS |= ACQUISITION_LABELS
+LABELS |= REBATE_LABELS
+LABELS |= COINS_LABELS
+LABELS |= LOTTERY_LABELS
+LABELS |= GOODS_LABELS | REWARD_LABELS
 
 
 def language(request: Request) -> Lang:
