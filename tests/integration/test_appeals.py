@@ -168,3 +168,16 @@ def test_pay_statement_pays_what_is_payable_and_refuses_when_nothing_is(rig):
     with pytest.raises(UnknownStatement):
         platform.payouts.pay("autumn-settle:nobody:1", "main", "fin-wang")
     assert platform.reviews.reviews(status=[ReviewStatus.PENDING])[0].line_no == 2
+
+
+def test_reading_the_review_queue_holds_every_large_line_issued_since(engine, rig):
+    platform, _, sid = rig
+    assert platform.reviews.reviews() == []
+    assert platform.reviews.hold_all() == 1
+    (review,) = platform.reviews.reviews()
+    assert (review.statement_id, review.line_no, review.amount) == (sid, 2, BIG)
+    assert platform.reviews.hold_all() == 0  # held once
+    subsidy(platform, "o-9", "book-nook", BIG + 1)
+    book = issue(platform, "book-nook", "run-9")
+    assert platform.reviews.hold_campaign("autumn-settle") == 1
+    assert {r.statement_id for r in platform.reviews.reviews()} == {sid, book}
