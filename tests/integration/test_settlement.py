@@ -134,3 +134,36 @@ def test_an_alert_stands_while_a_statement_is_not_issued_by_its_due_day(world, m
     monkeypatch.undo()
     assert platform.settlement.sweep(late)
     assert not platform.alerts.alerts(CAMPAIGN, standing=True)
+
+
+def test_an_appeals_adjustment_and_a_penalty_settle_on_the_next_statement(world):
+    platform = world.platform
+    world.clock.now = AFTER
+    platform.settlement.run(CAMPAIGN, "fin-1", "r1")
+    at = AFTER + timedelta(days=2)
+    adjustment = merchant("north-wear", MerchantAccount.ADJUSTMENT)
+    penalty = merchant("north-wear", MerchantAccount.PENALTY)
+    platform.ledger.post(
+        Entry(
+            "appeal:a1", EntryKind.ADJUSTMENT, at,
+            transfer(Platform.ADJUSTMENTS, adjustment, 5_000, CAMPAIGN), {"appeal_id": "a1"},
+        )
+    )  # fmt: skip
+    platform.ledger.post(
+        Entry(
+            "penalty:p1", EntryKind.PENALTY, at,
+            transfer(penalty, Platform.PENALTY_INCOME, 1_234, CAMPAIGN), {"penalty_id": "p1"},
+        )
+    )  # fmt: skip
+    world.clock.now = at
+    (statement,) = platform.settlement.run(CAMPAIGN, "fin-1", "r2").statements
+    assert (statement.seq, statement.total) == (2, 5_000 - 1_234)
+    lines = platform.settlement.full(statement.id).lines
+    assert [
+        (line.kind, line.refs.get("appeal_id") or line.refs.get("penalty_id")) for line in lines
+    ] == [
+        (MerchantAccount.ADJUSTMENT, "a1"),
+        (MerchantAccount.PENALTY, "p1"),
+    ]
+    assert all(r.balanced and r.unsettled == 0 for r in platform.settlement.reconcile(CAMPAIGN))
+    assert platform.ledger.trial_balance() == 0

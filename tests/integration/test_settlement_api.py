@@ -114,6 +114,8 @@ def test_a_merchant_sees_only_its_own_shops_statements(api):
     mine = call("north", "GET", f"/v1/campaigns/{CAMPAIGN}/statements").json()
     assert [s["id"] for s in mine] == [sid]
     assert call("north", "POST", RUN, headers={"Idempotency-Key": "r2"}).status_code == 403
+    theirs = call("digital", "GET", f"/v1/campaigns/{CAMPAIGN}/settlement/reconcile").json()
+    assert {r["shop"] for r in theirs} <= {"digital-flagship"}
     assert call("ops", "GET", "/v1/statements/nope").status_code == 404
 
 

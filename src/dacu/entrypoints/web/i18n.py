@@ -11,6 +11,7 @@ from dacu.entrypoints.web.i18n_goods import GOODS_LABELS
 from dacu.entrypoints.web.i18n_lottery import LOTTERY_LABELS
 from dacu.entrypoints.web.i18n_rebates import REBATE_LABELS
 from dacu.entrypoints.web.i18n_rewards import REWARD_LABELS
+from dacu.entrypoints.web.i18n_settlement import SETTLEMENT_LABELS
 
 LANG_COOKIE = "dacu_lang"
 
@@ -269,6 +270,7 @@ LABELS |= REBATE_LABELS
 LABELS |= COINS_LABELS
 LABELS |= LOTTERY_LABELS
 LABELS |= GOODS_LABELS | REWARD_LABELS
+LABELS |= SETTLEMENT_LABELS
 
 
 def language(request: Request) -> Lang:

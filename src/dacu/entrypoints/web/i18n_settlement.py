@@ -1,5 +1,5 @@
-"""The settlement screens' words (补贴结算单), Chinese first; merged into the console's
-`LABELS` by `web/settlement.py`, which serves the screens."""
+"""The settlement screens' words (补贴结算单), Chinese first; part of the console's
+`LABELS`."""
 
 SETTLEMENT_LABELS: dict[str, tuple[str, str]] = {
     "settlement": ("结算单", "Statements"),

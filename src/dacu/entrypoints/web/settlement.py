@@ -28,13 +28,10 @@ from dacu.entrypoints.statement_access import (
     visible_statements,
 )
 from dacu.entrypoints.web.context import PageMissing, backend, zone_of
-from dacu.entrypoints.web.i18n import LABELS
-from dacu.entrypoints.web.i18n_settlement import SETTLEMENT_LABELS
 from dacu.entrypoints.web.render import page
 from dacu.entrypoints.web.session import CONSOLE, ConsolePost, NotAllowed, signed_in
 
 router = APIRouter(prefix=f"{CONSOLE}/settlement", include_in_schema=False)
-LABELS.update(SETTLEMENT_LABELS)  # the console's words, with the screens that use them
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 100  # lines a page
