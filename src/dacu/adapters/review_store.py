@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, column, exists, select, table, update
 
+from dacu.adapters.appeal_store import writing
 from dacu.adapters.audit import record
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import subsidy_reviews
@@ -25,7 +26,7 @@ class SqlReviewStore:
     def hold(self, reviews: Sequence[Review]) -> None:
         if not reviews:
             return
-        with self._engine.begin() as connection:
+        with writing(self._engine) as connection:
             for review in reviews:
                 connection.execute(
                     insert_for(connection, _T)
@@ -77,7 +78,7 @@ class SqlReviewStore:
         row = _row(review)
         at = review.decided_at or review.prepared_at or review.held_at
         actor = review.decided_by or review.prepared_by
-        with self._engine.begin() as connection:
+        with writing(self._engine) as connection:
             moved = connection.execute(
                 update(_T).where(_T.c.id == review.id, _T.c.status == seen.value).values(**row)
             ).rowcount
