@@ -24,7 +24,7 @@ from dacu.adapters.risk_union import RootMoved, cluster_at, members_below, path_
 from dacu.adapters.risk_values import stored
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import risk_links, risk_nodes, risk_values
-from dacu.domain.errors import InvalidRule
+from dacu.domain.errors import ConcurrentChange, InvalidRule
 from dacu.domain.risk import Identity, LinkKind
 from dacu.services.ports.risk_clusters import SeenLink
 from dacu.services.ports.risk_links import Cluster
@@ -66,8 +66,10 @@ class SqlIdentityLinks:
                     cluster, moved = self._link(connection, customer_id, seen, at)
                 break
             except (RootMoved, DBAPIError) as error:
-                if attempt == _ATTEMPTS - 1 or not _retried(error):
+                if not _retried(error):
                     raise
+                if attempt == _ATTEMPTS - 1:
+                    raise ConcurrentChange("the account's cluster kept changing", None) from error
                 time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
         self._unseen.pop(customer_id, None)
         self._cache.drop_roots(moved)
