@@ -39,6 +39,7 @@ from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.bootstrap_rewards import RedemptionService, RewardService
+from dacu.bootstrap_risk import risk_of
 from dacu.bootstrap_settlement import finance_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -71,6 +72,7 @@ from dacu.services.ports.settlement import Statements
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
 from dacu.services.reviews import ReviewService
+from dacu.services.risk_desk import RiskDesk
 from dacu.services.settlement import SettlementService
 from dacu.services.shipments import ShipmentService
 from dacu.services.tasks import TaskService
@@ -133,6 +135,7 @@ class Platform:
     payouts: PayoutService  # statements paid through the bank-file channel
     budget_requests: ReleaseApprovals  # the reserve released by approval (operator → finance)
     budget_burn: BudgetBurn  # burn by department and promotion, the weekly budget review
+    risk_desk: RiskDesk  # 风控审核: the review queue of held rewards and appeals, the blacklist
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 
@@ -243,6 +246,7 @@ def bootstrap(
         **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
         **finance_of(engine, campaigns, goods, alerts, grown["rebates"], budgets, now, ids),
+        **risk_of(engine, grown, now, ids),
     ).with_lottery()
 
 

@@ -55,6 +55,7 @@ from dacu.adapters.tables.rewards import (
     redemptions,
     rewards,
 )
+from dacu.adapters.tables.risk_desk import risk_desk_blacklist, risk_reviews
 from dacu.adapters.tables.shipping import ad_rebate_totals, ad_spends, penalties, shipments
 from dacu.adapters.tables.statements import settlement_runs, statement_lines, statements
 from dacu.adapters.tables.stock import stock, stock_reservations
@@ -139,6 +140,8 @@ __all__ = [
     "referrals",
     "refunds",
     "rewards",
+    "risk_desk_blacklist",
+    "risk_reviews",
     "settlement_runs",
     "shares",
     "shipments",
