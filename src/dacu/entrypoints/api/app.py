@@ -32,6 +32,7 @@ from dacu.entrypoints.api import (
     rebates,
     redemptions,
     rewards,
+    risk_desk,
     settlement,
     shipments,
     tasks,
@@ -68,6 +69,7 @@ ROUTERS = (
     appeals.router,
     payouts.router,
     budget_depth.router,
+    risk_desk.router,
 )
 
 

@@ -1,0 +1,111 @@
+"""The review desk over HTTP on real SQLite and PostgreSQL: the queue (risk decides,
+operators read), an item's evidence, decisions once, the blacklist, and appeals."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from dacu.domain.access import Role
+from dacu.entrypoints.api import create_app
+from tests.integration.http import serving
+from tests.integration.risk_desk_rig import NOW, Clock, desk_platform, held_reward
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def api(engine):
+    platform = desk_platform(engine, Clock())
+    issue = platform.principals.issue
+    tokens = {
+        "risk": issue("risk-wang", Role.RISK, frozenset(), NOW),
+        "risk2": issue("risk-li", Role.RISK, frozenset(), NOW),
+        "ops": issue("ops", Role.OPERATOR, frozenset(), NOW),
+        "fin": issue("fin", Role.FINANCE, frozenset(), NOW),
+        "c-1": issue("c-1", Role.CONSUMER, frozenset(), NOW),
+        "c-2": issue("c-2", Role.CONSUMER, frozenset(), NOW),
+    }
+    with serving(create_app(platform)) as base, httpx.Client(base_url=base) as client:
+
+        def call(who: str, method: str, path: str, **kw) -> httpx.Response:
+            headers = {"Authorization": f"Bearer {tokens[who]}"}
+            return client.request(method, path, headers=headers, **kw)
+
+        yield call, platform
+
+
+def test_queue_item_and_one_decision(api):
+    call, platform = api
+    reward = held_reward(platform, "c-1", "lottery:h-1")
+    assert call("risk", "POST", "/v1/risk/reviews/backfill").json() == {"added": 1}
+    assert call("fin", "GET", "/v1/risk/reviews").status_code == 403
+    page = call("ops", "GET", "/v1/risk/reviews", params={"kind": "reward"}).json()
+    assert page["total"] == 1
+    item_id = page["items"][0]["id"]
+    assert item_id == f"reward:{reward}"
+    assert call("ops", "GET", "/v1/risk/reviews", params={"kind": "nope"}).status_code == 422
+    evidence = call("risk", "GET", f"/v1/risk/reviews/{item_id}").json()
+    assert evidence["item"]["customer_id"] == "c-1"
+    assert any(deed["what"] == "reward:lottery" for deed in evidence["timeline"])
+    path = f"/v1/risk/reviews/{item_id}/decision"
+    assert call("ops", "POST", path, json={"decision": "approve"}).status_code == 403
+    no_note = call("risk", "POST", path, json={"decision": "reject"})
+    assert no_note.status_code == 422
+    assert no_note.json()["error"]["field"] == "note"
+
+    def decide(who: str) -> int:
+        return call(who, "POST", path, json={"decision": "approve"}).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        assert sorted(pool.map(decide, ["risk", "risk2"])) == [200, 409]
+    assert platform.coins.balance("c-1").balance == 50
+    assert call("risk", "GET", "/v1/risk/reviews/nope:1").status_code == 404
+
+
+def test_reject_and_blacklist_then_the_list(api):
+    call, platform = api
+    reward = held_reward(platform, "c-2", "lottery:h-2")
+    call("risk", "POST", "/v1/risk/reviews/backfill")
+    body = {
+        "decision": "reject_blacklist",
+        "note": "设备农场",
+        "blacklist": ["account"],
+        "until": "2026-12-31T00:00:00+08:00",
+    }
+    decided = call("risk", "POST", f"/v1/risk/reviews/reward:{reward}/decision", json=body)
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["status"] == "rejected"
+    listed = call("ops", "GET", "/v1/risk/blacklist").json()
+    assert [(e["kind"], e["value"]) for e in listed] == [("account", "c-2")]
+    bad = {"kind": "shoe", "value": "x", "reason": "r"}
+    assert call("risk", "POST", "/v1/risk/blacklist", json=bad).status_code == 422
+    added = {"kind": "device", "value": "dev-777", "reason": "scalper ring"}
+    assert call("risk", "POST", "/v1/risk/blacklist", json=added).status_code == 201
+    assert call("ops", "POST", "/v1/risk/blacklist", json=added).status_code == 403
+    gone = call(
+        "risk", "POST", "/v1/risk/blacklist/remove", json={"kind": "device", "value": "dev-777"}
+    )
+    assert gone.json() == {"removed": True}
+
+
+def test_appeals_by_the_customer(api):
+    call, platform = api
+    reward = held_reward(platform, "c-1", "lottery:h-3")
+    call("risk", "POST", "/v1/risk/reviews/backfill")
+    item_id = f"reward:{reward}"
+    theirs = call("c-2", "POST", "/v1/risk/appeals", json={"item_id": item_id, "reason": "x"})
+    assert theirs.status_code == 404
+    filed = call("c-1", "POST", "/v1/risk/appeals", json={"item_id": item_id, "reason": "真实用户"})
+    assert filed.status_code == 201, filed.text
+    again = call("c-1", "POST", "/v1/risk/appeals", json={"item_id": item_id, "reason": "again"})
+    assert again.status_code == 409
+    assert call("c-1", "POST", "/v1/risk/appeals", json={"reason": ""}).status_code == 422
+    block = call("c-1", "POST", "/v1/risk/appeals", json={"reason": "被误封"})
+    assert block.status_code == 201
+    queue = call("risk", "GET", "/v1/risk/reviews", params={"appeals": "true"}).json()
+    assert queue["total"] == 2
+    call("risk", "POST", f"/v1/risk/reviews/{item_id}/decision", json={"decision": "approve"})
+    mine = call("c-1", "GET", "/v1/risk/appeals/mine").json()
+    assert {(a["kind"], a["status"]) for a in mine} == {("reward", "approved"), ("block", "open")}
+    assert call("risk", "GET", "/v1/risk/appeals/mine").status_code == 403
