@@ -79,8 +79,9 @@ def test_a_reject_names_why_and_a_blacklist_lists_until_its_expiry(platform):
     )
     assert decided.blacklisted == ("account:***",)  # masked
     listed = desk.blacklist()
-    assert [(e.kind, e.value, e.until) for e in listed] == [("account", "c-9", until)]
-    assert history(platform.engine, "blacklist:account:c-9")[-1]["action"] == "blacklist.add"
+    assert [(e.kind.value, e.value, e.expires_at) for e in listed] == [("account", "c-9", until)]
+    trail = history(platform.engine, "risk:blacklist:account:c-9")
+    assert trail[-1]["actor"] == "risk-wang"
     platform.clock.now = until + timedelta(seconds=1)
     assert desk.blacklist() == []
 

@@ -1,6 +1,6 @@
 """What the review desk reads of other services' tables: the subjects held for review
 today (`HeldItems`, the queue's backfill) and a customer's evidence (`EvidenceReads`):
-orders, refunds, rewards and rebates as a timeline, and the invite tree below them."""
+orders, refunds, rewards, rebates and the rules engine's decisions as a timeline, and the invite tree below them."""
 
 from typing import Any
 
@@ -14,6 +14,7 @@ from dacu.adapters.tables import (
     referrals,
     refunds,
     rewards,
+    risk_decisions,
 )
 from dacu.domain.risk_review import Held, ReviewKind
 from dacu.services.ports.risk_reviews import Deed, Invitee
@@ -88,6 +89,16 @@ class SqlEvidence:
                     select(b.key, b.at, b.amount, b.shop, b.status)
                     .where(b.customer_id == customer_id)
                     .order_by(b.at.desc())
+                    .limit(limit)
+                )
+            ]
+            d = risk_decisions.c
+            deeds += [
+                Deed(at, f"risk:{verdict}", subject, int(amount), f"{action} · {reason}")
+                for at, action, subject, amount, verdict, reason in connection.execute(
+                    select(d.at, d.action, d.subject, d.amount, d.verdict, d.reason)
+                    .where(d.customer_id == customer_id)
+                    .order_by(d.at.desc())
                     .limit(limit)
                 )
             ]

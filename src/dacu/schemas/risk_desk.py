@@ -33,18 +33,6 @@ class AppealIn(Strict):
     reason: Text = Field(min_length=1)
 
 
-class ListIn(Strict):
-    kind: Listable
-    value: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
-    reason: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
-    until: Moment | None = Field(None, strict=False)
-
-
-class UnlistIn(Strict):
-    kind: Listable
-    value: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
-
-
 class ReviewOut(BaseModel):
     id: str
     kind: str

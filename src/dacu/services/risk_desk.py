@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from dacu.domain.errors import DomainError, InvalidRule
 from dacu.domain.registration import RateLimited
-from dacu.domain.risk import LinkKind
+from dacu.domain.risk_lists import ListEntry
 from dacu.domain.risk_review import (
     Decision,
     Held,
@@ -27,10 +27,9 @@ from dacu.domain.risk_review import (
     mask,
     text,
 )
+from dacu.domain.risk_rules import ListKind
 from dacu.services.ports.risk_links import Cluster, IdentityLinks
 from dacu.services.ports.risk_reviews import (
-    Blacklist,
-    BlacklistEntry,
     Deed,
     EvidenceReads,
     HeldItems,
@@ -39,9 +38,10 @@ from dacu.services.ports.risk_reviews import (
     QueueFilter,
     ReviewStore,
 )
+from dacu.services.ports.risk_rules import Blacklist
 
-ACCOUNT = "account"
-LISTABLE = frozenset({ACCOUNT, *(kind.value for kind in LinkKind)})
+ACCOUNT = ListKind.ACCOUNT.value
+LISTABLE = frozenset(kind.value for kind in ListKind)
 APPEALS_PER_HOUR = 5
 MAX_PAGE = 200
 
@@ -54,7 +54,7 @@ class Evidence:
     shared: list[tuple[str, str, int]]  # (kind, masked value, accounts sharing it)
     timeline: list[Deed]
     invitees: list[Invitee]
-    listed: list[BlacklistEntry]  # the customer's own live entries
+    listed: list[ListEntry]  # the customer's own live entries
 
 
 class RiskDesk:
@@ -101,7 +101,7 @@ class RiskDesk:
         cluster = None if self._links is None else self._links.cluster(who)
         members = [] if cluster is None or self._links is None else self._links.members(cluster.id)
         shared = [] if self._links is None else self._links.shared(who)
-        listed = [x for x in self._blacklist.entries(self._now()) if x.value == who]
+        listed = [x for x in self.blacklist(ListKind.ACCOUNT) if x.value == who]
         return Evidence(
             item=item,
             cluster=cluster,
@@ -140,7 +140,7 @@ class RiskDesk:
     def _tell_owner(self, item: ReviewItem, decision: Decision, by: str) -> None:
         if item.kind is ReviewKind.BLOCK:
             if decision is Decision.APPROVE:
-                self._blacklist.remove(ACCOUNT, item.customer_id, by, self._now())
+                self._blacklist.remove(ListKind.ACCOUNT, item.customer_id, by, self._now())
             return
         owner = self._owners.get(item.kind)
         if owner is None:
@@ -173,31 +173,28 @@ class RiskDesk:
         for kind, value in values:
             if kind in listing:
                 reason = f"review {item.id}: {note}"[:200]
-                self._blacklist.add(BlacklistEntry(kind, value, reason, by, now, until))
+                self._blacklist.add(ListEntry(ListKind(kind), value, reason, by, now, until))
                 listed.append(f"{kind}:{mask(value)}")
         return listed
 
     # the blacklist, by hand
-    def blacklist(self) -> list[BlacklistEntry]:
-        return self._blacklist.entries(self._now())
+    def blacklist(self, kind: ListKind | None = None) -> list[ListEntry]:
+        """The live entries, newest first."""
+        now = self._now()
+        return [entry for entry in self._blacklist.entries(kind) if entry.live(now)]
 
     def list_value(
         self, kind: str, value: str, by: str, reason: str, until: datetime | None
-    ) -> BlacklistEntry:
+    ) -> ListEntry:
         now = self._now()
-        if kind not in LISTABLE:
-            raise InvalidRule("kind", f"must be one of {', '.join(sorted(LISTABLE))}")
         value = text("value", value, 200, required=True)
         if until is not None and until <= now:
             raise InvalidRule("until", "must be in the future")
-        entry = BlacklistEntry(
-            kind, value, text("reason", reason, 200, required=True), by, now, until
-        )
-        self._blacklist.add(entry)
-        return entry
+        reason = text("reason", reason, 200, required=True)
+        return self._blacklist.add(ListEntry(_kind(kind), value, reason, by, now, until))
 
     def unlist(self, kind: str, value: str, by: str) -> bool:
-        return self._blacklist.remove(kind, value, by, self._now())
+        return self._blacklist.remove(_kind(kind), value.strip(), by, self._now())
 
     # appeals
     def appeal(
@@ -243,3 +240,9 @@ def _listing(
     if until is not None and until <= now:
         raise InvalidRule("until", "must be in the future")
     return chosen
+
+
+def _kind(kind: str) -> ListKind:
+    if kind not in LISTABLE:
+        raise InvalidRule("kind", f"must be one of {', '.join(sorted(LISTABLE))}")
+    return ListKind(kind)

@@ -1,4 +1,4 @@
-"""The risk review queue (风控审核) and the blacklist its decisions write."""
+"""The risk review queue (风控审核)."""
 
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, String, Table, false
 
@@ -33,15 +33,4 @@ risk_reviews = Table(
     Index("ix_risk_reviews_queue", "status", "created_at"),
     Index("ix_risk_reviews_appeals", "appeal_by", "appealed_at"),
     Index("ix_risk_reviews_customer", "customer_id"),
-)
-
-risk_desk_blacklist = Table(
-    "risk_desk_blacklist",
-    metadata,
-    Column("kind", String(24), primary_key=True),  # account, device, ip, address …
-    Column("value", String(200), primary_key=True),
-    Column("reason", String(200), nullable=False),
-    Column("by", String(64), nullable=False),
-    Column("at", AwareDateTime(), nullable=False),
-    Column("until", AwareDateTime(), nullable=True),  # NULL: until removed
 )

@@ -1,6 +1,7 @@
 """风控审核 routes: the review queue of held subjects and appeals (risk decides, operators
-read), each item's evidence, one-click decisions, the blacklist, and appeals by customers
-(consumer token) and merchants (their own shops' held rebates and payouts)."""
+read), each item's evidence, one-click decisions (reject and blacklist through the rules'
+blacklist, whose own routes are `/v1/risk/blacklist`), and appeals by customers (consumer
+token) and merchants (their own shops' held rebates and payouts)."""
 
 from datetime import datetime
 from typing import Annotated
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Query
 
 from dacu.domain.access import Principal, Role
 from dacu.domain.errors import InvalidRule
+from dacu.domain.risk_lists import ListEntry
 from dacu.domain.risk_review import Decision, ReviewKind, ReviewStatus
 from dacu.entrypoints.api.appeals import own_shops
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
@@ -22,12 +24,10 @@ from dacu.schemas.risk_desk import (
     EntryOut,
     EvidenceOut,
     InviteeOut,
-    ListIn,
     PageOut,
     ReviewOut,
-    UnlistIn,
 )
-from dacu.services.ports.risk_reviews import BlacklistEntry, QueueFilter
+from dacu.services.ports.risk_reviews import QueueFilter
 from dacu.services.risk_desk import Evidence
 
 router = APIRouter(prefix="/v1/risk", tags=["risk"])
@@ -82,28 +82,6 @@ def decide(item_id: str, body: DecideIn, backend: PlatformDep, who: PrincipalDep
     return ReviewOut.of(item)
 
 
-@router.get("/blacklist", response_model=list[EntryOut])
-def blacklist(backend: PlatformDep, who: PrincipalDep) -> list[EntryOut]:
-    who.require(*READERS)
-    return [entry_out(entry) for entry in backend.risk_desk.blacklist()]
-
-
-@router.post("/blacklist", response_model=EntryOut, status_code=201)
-def list_value(body: ListIn, backend: PlatformDep, who: PrincipalDep) -> EntryOut:
-    """List an account or identifier (again: the later reason and expiry win)."""
-    who.require(Role.RISK)
-    until = aware(body.until)
-    return entry_out(
-        backend.risk_desk.list_value(body.kind, body.value, who.subject, body.reason, until)
-    )
-
-
-@router.post("/blacklist/remove")
-def unlist(body: UnlistIn, backend: PlatformDep, who: PrincipalDep) -> dict[str, bool]:
-    who.require(Role.RISK)
-    return {"removed": backend.risk_desk.unlist(body.kind, body.value, who.subject)}
-
-
 @router.post("/appeals", response_model=AppealOut, status_code=201)
 def appeal(body: AppealIn, backend: PlatformDep, who: PrincipalDep) -> AppealOut:
     """Appeal a held reward of one's own (`item_id`) or, with none, a block; a merchant
@@ -128,10 +106,10 @@ def _shops(backend: PlatformDep, who: Principal) -> frozenset[str] | None:
     return None if found is None else frozenset(found)
 
 
-def entry_out(entry: BlacklistEntry) -> EntryOut:
-    until: datetime | None = aware(entry.until)
+def entry_out(entry: ListEntry) -> EntryOut:
+    until: datetime | None = aware(entry.expires_at)
     return EntryOut(
-        kind=entry.kind,
+        kind=entry.kind.value,
         value=entry.value,
         reason=entry.reason,
         by=entry.by,

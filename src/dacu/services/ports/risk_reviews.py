@@ -1,5 +1,6 @@
 """What the risk review queue (`domain/risk_review.py`) needs: its store, the queue the risk
-engine and the services hand held subjects to, the blacklist, the held items already
+engine and the services hand held subjects to (the blacklist is the rules engine's,
+`ports/risk_rules.py` `Blacklist`), the held items already
 recorded by each service (the backfill), the evidence of a customer, and the owners that
 release or refuse a subject."""
 
@@ -57,33 +58,6 @@ class ReviewStore(Protocol):
     def appeals_since(self, by: str, since: datetime) -> int: ...
 
     def open_block(self, customer_id: str) -> ReviewItem | None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class BlacklistEntry:
-    kind: str  # "account" or a LinkKind value (device, ip, address, payment_account, phone)
-    value: str
-    reason: str
-    by: str
-    at: datetime
-    until: datetime | None = None  # None: until removed
-
-    def live(self, now: datetime) -> bool:
-        return self.until is None or now < self.until
-
-
-class Blacklist(Protocol):
-    def add(self, entry: BlacklistEntry) -> None:
-        """List the value (again: the later expiry and reason win); audited."""
-        ...
-
-    def remove(self, kind: str, value: str, by: str, at: datetime) -> bool:
-        """False when it was not listed; audited."""
-        ...
-
-    def entries(self, now: datetime, limit: int = 500) -> list[BlacklistEntry]:
-        """The live entries, newest first."""
-        ...
 
 
 class HeldItems(Protocol):

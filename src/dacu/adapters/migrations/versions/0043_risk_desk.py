@@ -1,4 +1,4 @@
-"""The risk review queue (风控审核) and the blacklist its decisions write.
+"""The risk review queue (风控审核): held subjects and appeals.
 
 Revision ID: 0043_risk_desk
 Revises: 0039
@@ -44,19 +44,9 @@ def upgrade() -> None:
     op.create_index("ix_risk_reviews_queue", "risk_reviews", ["status", "created_at"])
     op.create_index("ix_risk_reviews_appeals", "risk_reviews", ["appeal_by", "appealed_at"])
     op.create_index("ix_risk_reviews_customer", "risk_reviews", ["customer_id"])
-    op.create_table(
-        "risk_desk_blacklist",
-        sa.Column("kind", sa.String(24), primary_key=True),
-        sa.Column("value", sa.String(200), primary_key=True),
-        sa.Column("reason", sa.String(200), nullable=False),
-        sa.Column("by", sa.String(64), nullable=False),
-        sa.Column("at", _AT, nullable=False),
-        sa.Column("until", _AT, nullable=True),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("risk_desk_blacklist")
     op.drop_index("ix_risk_reviews_customer", "risk_reviews")
     op.drop_index("ix_risk_reviews_appeals", "risk_reviews")
     op.drop_index("ix_risk_reviews_queue", "risk_reviews")
