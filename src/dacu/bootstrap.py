@@ -69,6 +69,8 @@ from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.ledger import Ledger
 from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.risk import RiskCheck
+from dacu.services.ports.risk_clusters import ClusterLinks
+from dacu.services.ports.risk_links import RiskFacts
 from dacu.services.ports.settlement import Statements
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
@@ -140,6 +142,8 @@ class Platform:
     risk_desk: RiskDesk  # 风控审核: the review queue of held rewards and appeals, the blacklist
     risk_rules: RiskRulesAdmin  # the risk rules' versions and the blacklist (风控规则, 黑名单)
     risk_decisions: SqlDecisionLog  # every risk decision that was not a plain allow
+    risk_links: ClusterLinks  # identity links and clusters of accounts (关联), cached
+    risk_facts: RiskFacts  # invite shape, standing, links to a shop's people
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 
@@ -205,9 +209,8 @@ def bootstrap(
     """The platform over `engine` (and Redis, when given a URL)."""
     now = clock or partial(datetime.now, ZoneInfo(timezone))
     hot = async_gate(redis_url, redis_prefix)
-    campaign_store, coupons = SqlCampaignStore(engine), SqlCouponStore(engine)
-    campaigns = CampaignService(campaign_store)
-    enrollments = SqlEnrollmentStore(engine)
+    campaigns = CampaignService(campaign_store := SqlCampaignStore(engine))
+    coupons, enrollments = SqlCouponStore(engine), SqlEnrollmentStore(engine)
     alerts, notifications = SqlAlertStore(engine), SqlNotifications(engine)
     catalog = CatalogCache(campaign_store, enrollments, alerts)
     uow = partial(SqlUnitOfWork, engine)

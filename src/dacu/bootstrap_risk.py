@@ -1,4 +1,6 @@
-"""The wiring of risk control (issue 14): `risk_of` gives the `Platform` fields it makes.
+"""The wiring of risk control (issue 14): `risk_of` gives the `Platform` fields it makes:
+identity links and their clusters and the facts rules read, the rules engine, and (with
+`desk_of`, after the growth services) the review desk.
 
 The rules engine (`services/risk_engine.py`) is the platform's `RiskCheck`: the active
 rules version (the packaged `examples/risk.yaml` until one is applied), its counters in
@@ -13,8 +15,12 @@ from typing import Any
 import redis
 from sqlalchemy import Engine
 
+from dacu.adapters.gates import redis_client
 from dacu.adapters.risk_counters import RedisRiskCounters, SqlRiskCounters
 from dacu.adapters.risk_desk_reads import SqlEvidence, SqlHeldItems
+from dacu.adapters.risk_facts import SqlRiskFacts
+from dacu.adapters.risk_link_cache import ClusterCache, LocalClusterCache, RedisClusterCache
+from dacu.adapters.risk_links import SqlIdentityLinks
 from dacu.adapters.risk_review_store import SqlReviewStore
 from dacu.adapters.risk_store import SqlBlacklist, SqlDecisionLog, SqlRuleVersions
 from dacu.domain.risk_review import ReviewKind, RiskReviewState
@@ -74,10 +80,17 @@ def rules_of(
 def risk_of(
     engine: Engine, redis_url: str | None, redis_prefix: str, clock: Callable[[], datetime]
 ) -> dict[str, Any]:
-    """Every `Platform` field of risk control."""
-    links: IdentityLinks | None = None
-    facts: RiskFacts | None = None
-    return rules_of(engine, redis_url, redis_prefix, clock, links, facts)
+    """Every `Platform` field of risk control but the desk: `risk_links` (clusters cached
+    in Redis when configured, in the process otherwise), `risk_facts`, and the rules'."""
+    cache: ClusterCache = (
+        LocalClusterCache()
+        if redis_url is None
+        else RedisClusterCache(redis_client(redis_url), redis_prefix)
+    )
+    links = SqlIdentityLinks(engine, cache)
+    facts = SqlRiskFacts(engine, merging=links.merging)
+    found = rules_of(engine, redis_url, redis_prefix, clock, links, facts)
+    return {"risk_links": links, "risk_facts": facts, **found}
 
 
 def desk_owners(

@@ -12,6 +12,7 @@ from dacu.adapters.audit import history
 from dacu.domain.errors import DomainError, InvalidRule
 from dacu.domain.fulfilment import RewardStatus
 from dacu.domain.registration import RateLimited
+from dacu.domain.risk import Action, Identity, RiskDecision, RiskQuery, Verdict
 from dacu.domain.risk_review import (
     Decision,
     Held,
@@ -84,6 +85,22 @@ def test_a_reject_names_why_and_a_blacklist_lists_until_its_expiry(platform):
     assert trail[-1]["actor"] == "risk-wang"
     platform.clock.now = until + timedelta(seconds=1)
     assert desk.blacklist() == []
+
+
+def test_a_device_seen_by_the_risk_check_is_listed_and_its_decision_in_the_timeline(platform):
+    desk = platform.risk_desk
+    reward = held_reward(platform, "c-5", "lottery:dev")
+    query = RiskQuery(Action.LOTTERY_DRAW, "c-5", platform.clock(), "c-risk", 50, "draw-1",
+                      identity=Identity(device="dev-ring-42", ip="10.1.2.3"))  # fmt: skip
+    platform.risk_decisions.record(query, RiskDecision(Verdict.REVIEW, "cluster_size", 720), ["c"])
+    desk.backfill()
+    timeline = desk.evidence(f"reward:{reward}").timeline
+    assert any(deed.what == "risk:review" and "cluster_size" in deed.detail for deed in timeline)
+    decided = desk.decide(
+        f"reward:{reward}", "risk-wang", Decision.REJECT_BLACKLIST, "ring", ["device"]
+    )
+    assert decided.blacklisted == ("device:dev******42",)
+    assert [(e.kind.value, e.value) for e in desk.blacklist()] == [("device", "dev-ring-42")]
 
 
 def test_two_people_deciding_at_once_one_wins(platform):

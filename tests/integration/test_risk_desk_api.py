@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from dacu.domain.access import Role
+from dacu.domain.risk import Identity
 from dacu.entrypoints.api import create_app
 from tests.integration.http import serving
 from tests.integration.risk_desk_rig import NOW, Clock, desk_platform, held_reward
@@ -38,6 +39,8 @@ def api(engine):
 def test_queue_item_and_one_decision(api):
     call, platform = api
     reward = held_reward(platform, "c-1", "lottery:h-1")
+    platform.risk_links.link("c-1", Identity(device="device-farm-0001"), NOW)
+    platform.risk_links.link("c-3", Identity(device="device-farm-0001"), NOW)
     assert call("risk", "POST", "/v1/risk/reviews/backfill").json() == {"added": 1}
     assert call("fin", "GET", "/v1/risk/reviews").status_code == 403
     page = call("ops", "GET", "/v1/risk/reviews", params={"kind": "reward"}).json()
@@ -48,6 +51,10 @@ def test_queue_item_and_one_decision(api):
     evidence = call("risk", "GET", f"/v1/risk/reviews/{item_id}").json()
     assert evidence["item"]["customer_id"] == "c-1"
     assert any(deed["what"] == "reward:lottery" for deed in evidence["timeline"])
+    assert evidence["cluster"]["size"] == 2
+    assert sorted(evidence["cluster"]["members"]) == ["c-1", "c-3"]
+    [(kind, shown, n)] = evidence["shared"]  # the hash links keep, shown masked
+    assert (kind, len(shown), n) == ("device", 11, 2)
     path = f"/v1/risk/reviews/{item_id}/decision"
     assert call("ops", "POST", path, json={"decision": "approve"}).status_code == 403
     no_note = call("risk", "POST", path, json={"decision": "reject"})

@@ -1,6 +1,7 @@
 """What the review desk reads of other services' tables: the subjects held for review
 today (`HeldItems`, the queue's backfill) and a customer's evidence (`EvidenceReads`):
-orders, refunds, rewards, rebates and the rules engine's decisions as a timeline, and the invite tree below them."""
+orders, refunds, rewards, rebates and the rules engine's decisions as a timeline, and
+the invite tree below them."""
 
 from typing import Any
 
@@ -14,8 +15,8 @@ from dacu.adapters.tables import (
     referrals,
     refunds,
     rewards,
-    risk_decisions,
 )
+from dacu.adapters.tables.risk_rules import risk_decisions
 from dacu.domain.risk_review import Held, ReviewKind
 from dacu.services.ports.risk_reviews import Deed, Invitee
 
@@ -124,6 +125,21 @@ class SqlEvidence:
                 seen.update(level)
                 found += [Invitee(who, by, n, at, paid.get(who, 0)) for who, by, at in rows]
         return found
+
+    def identifiers(self, customer_id: str, limit: int = 50) -> list[tuple[str, str]]:
+        d = risk_decisions.c
+        query = (
+            select(d.identity)
+            .where(d.customer_id == customer_id)
+            .order_by(d.id.desc())
+            .limit(limit)
+        )
+        found: dict[tuple[str, str], None] = {}
+        with self._engine.connect() as connection:
+            for (identity,) in connection.execute(query):
+                if isinstance(identity, dict):
+                    found |= {(str(k), str(v)): None for k, v in identity.items() if v}
+        return list(found)
 
 
 def _paid(connection: Any, customers: list[str]) -> dict[str, int]:

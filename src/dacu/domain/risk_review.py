@@ -183,7 +183,7 @@ def mask(value: str) -> str:
     if len(value) <= 4:
         return "*" * len(value)
     keep = 2 if len(value) < 10 else 3
-    return value[:keep] + "*" * (len(value) - keep - 2) + value[-2:]
+    return value[:keep] + "*" * min(len(value) - keep - 2, 6) + value[-2:]
 
 
 def text(field: str, value: str, limit: int, *, required: bool) -> str:

@@ -127,10 +127,10 @@ class RiskDesk:
         if item.decision is decision and item.decided_by == by:
             return item  # the same decision again: a retry
         now = self._now()
-        listing = _listing(decision, listing, until, now)
+        chosen = _listing(decision, listing, until, now)
         decided = item.decided(decision, by, note, now)  # raises if decided already
         self._tell_owner(item, decision, by)
-        listed = self._list(item, listing, by, decided.note, until, now)
+        listed = self._list(item, chosen, by, decided.note, until, now)
         decided = item.decided(decision, by, note, now, tuple(listed))
         if not self._store.decide(decided):
             self.item(item_id).ensure_open()  # says who decided first
@@ -158,7 +158,7 @@ class RiskDesk:
     def _list(
         self,
         item: ReviewItem,
-        listing: Collection[str],
+        listing: frozenset[str],
         by: str,
         note: str,
         until: datetime | None,
@@ -167,8 +167,8 @@ class RiskDesk:
         values: list[tuple[str, str]] = []
         if ACCOUNT in listing:
             values.append((ACCOUNT, item.customer_id))
-        if self._links is not None and listing:
-            values += [(k.value, v) for k, v, _ in self._links.shared(item.customer_id)]
+        if listing - {ACCOUNT}:
+            values += self._evidence.identifiers(item.customer_id)
         listed = []
         for kind, value in values:
             if kind in listing:

@@ -56,6 +56,7 @@ from dacu.adapters.tables.rewards import (
     rewards,
 )
 from dacu.adapters.tables.risk_desk import risk_reviews
+from dacu.adapters.tables.risk_links import risk_links, risk_nodes, risk_values
 from dacu.adapters.tables.risk_rules import (  # noqa: F401  (declares them)
     risk_blacklist,
     risk_change_numbers,
@@ -147,7 +148,10 @@ __all__ = [
     "referrals",
     "refunds",
     "rewards",
+    "risk_links",
+    "risk_nodes",
     "risk_reviews",
+    "risk_values",
     "settlement_runs",
     "shares",
     "shipments",

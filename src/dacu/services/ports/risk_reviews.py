@@ -93,6 +93,11 @@ class EvidenceReads(Protocol):
 
     def invitees(self, customer_id: str, depth: int = 3, limit: int = 200) -> list[Invitee]: ...
 
+    def identifiers(self, customer_id: str, limit: int = 50) -> list[tuple[str, str]]:
+        """(kind, value) the customer's deeds were seen with, as the risk checks logged
+        them (identity links keep only hashes): what a blacklist can name."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Owner:
