@@ -23,6 +23,7 @@ from dacu.entrypoints.web import (
     promotions,
     rebates,
     rewards,
+    risk_desk,
     settlement,
     shipments,
 )
@@ -53,6 +54,7 @@ def install(app: FastAPI) -> None:
         appeals.router,
         payouts.router,
         budget_review.router,
+        risk_desk.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")
