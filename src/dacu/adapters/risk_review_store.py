@@ -3,6 +3,7 @@ primary key); a decision is a conditional UPDATE (`WHERE status = 'open'`) with 
 row in the same transaction, so of two people deciding at once one wins; one block appeal
 per customer stands open (the unique `open_key`, NULL once decided)."""
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +38,14 @@ class SqlReviewStore:
         with self._engine.connect() as connection:
             row = connection.execute(select(risk_reviews).where(T.id == item_id)).first()
         return None if row is None else _item(row._mapping)
+
+    def known(self, item_ids: Collection[str]) -> set[str]:
+        wanted, found = sorted(set(item_ids)), set()
+        with self._engine.connect() as connection:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                found |= set(connection.execute(select(T.id).where(T.id.in_(chunk))).scalars())
+        return found
 
     def page(self, where: QueueFilter, offset: int, limit: int) -> tuple[list[ReviewItem], int]:
         conditions = []

@@ -78,7 +78,14 @@ class RiskDesk:
 
     def backfill(self) -> int:
         """Queue every subject held today that the queue does not hold yet; how many."""
-        return sum(self._store.add(held_item(held.checked()))[1] for held in self._held.held())
+        items = []
+        for held in self._held.held():
+            try:
+                items.append(held_item(held.checked()))
+            except InvalidRule:
+                continue  # a subject the queue cannot name: left to its own service
+        known = self._store.known([item.id for item in items])
+        return sum(self._store.add(item)[1] for item in items if item.id not in known)
 
     def queue(
         self, where: QueueFilter, offset: int = 0, limit: int = 50

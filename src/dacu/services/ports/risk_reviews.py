@@ -4,7 +4,7 @@ engine and the services hand held subjects to (the blacklist is the rules engine
 recorded by each service (the backfill), the evidence of a customer, and the owners that
 release or refuse a subject."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -33,6 +33,10 @@ class ReviewStore(Protocol):
         ...
 
     def item(self, item_id: str) -> ReviewItem | None: ...
+
+    def known(self, item_ids: Collection[str]) -> set[str]:
+        """Which of the ids the queue holds."""
+        ...
 
     def page(self, where: QueueFilter, offset: int, limit: int) -> tuple[list[ReviewItem], int]:
         """Matching items, oldest first, and how many match in all."""
