@@ -7,7 +7,9 @@ import httpx
 import pytest
 
 from dacu.domain.access import Role
+from dacu.domain.goods import Shop
 from dacu.domain.risk import Identity
+from dacu.domain.risk_review import Held, ReviewKind
 from dacu.entrypoints.api import create_app
 from tests.integration.http import serving
 from tests.integration.risk_desk_rig import NOW, Clock, desk_platform, held_reward
@@ -33,6 +35,7 @@ def api(engine):
             headers = {"Authorization": f"Bearer {tokens[who]}"}
             return client.request(method, path, headers=headers, **kw)
 
+        call.base = base  # type: ignore[attr-defined]
         yield call, platform
 
 
@@ -112,3 +115,47 @@ def test_appeals_by_the_customer(api):
     mine = call("c-1", "GET", "/v1/risk/appeals/mine").json()
     assert {(a["kind"], a["status"]) for a in mine} == {("reward", "approved"), ("block", "open")}
     assert call("risk", "GET", "/v1/risk/appeals/mine").status_code == 403
+
+
+def test_a_merchant_appeals_its_own_shops_held_rebate_and_hostile_input_is_refused(api):
+    call, platform = api
+    platform.goods.open_shop(Shop("tea-house", "m-tea", "tea-house"))
+    held = Held(ReviewKind.REBATE, "first_order:o-9:tea-house", "tea-house", NOW, 300,
+                "c-risk", "brushing", 810, ("shop_link",), "tea-house")  # fmt: skip
+    item = platform.risk_desk.submit(held)
+    token = platform.principals.issue("m-tea", Role.MERCHANT, frozenset(), NOW)
+    other = platform.principals.issue("m-book", Role.MERCHANT, frozenset(), NOW)
+
+    def merchant(who: str, body: dict) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {who}"}
+        return httpx.post(f"{call.base}/v1/risk/appeals", json=body, headers=headers)
+
+    assert merchant(other, {"item_id": item.id, "reason": "x"}).status_code == 404
+    assert merchant(token, {"reason": "block?"}).status_code == 422  # a merchant names it
+    filed = merchant(token, {"item_id": item.id, "reason": "真实订单，非刷单"})
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["kind"] == "rebate"
+    path = f"/v1/risk/reviews/{item.id}/decision"
+    for body in (
+        {"decision": "reject", "note": "x" * 1001},
+        {"decision": "reject", "note": "bad\x00"},
+        {
+            "decision": "reject_blacklist",
+            "note": "x",
+            "blacklist": ["account"],
+            "until": "2020-01-01T00:00:00+08:00",
+        },
+        {"decision": "approve", "amount": 5},
+        {"decision": "maybe"},
+    ):
+        answer = call("risk", "POST", path, json=body)
+        assert answer.status_code == 422, (body, answer.text)
+    assert call("c-1", "POST", path, json={"decision": "approve"}).status_code == 403
+    assert (
+        call(
+            "risk", "POST", "/v1/risk/reviews/nope/decision", json={"decision": "approve"}
+        ).status_code
+        == 404
+    )
+    assert call("risk", "GET", "/v1/risk/reviews", params={"limit": 500}).status_code == 422
+    assert call("c-1", "POST", "/v1/risk/appeals", json={"reason": "r" * 1001}).status_code == 422
