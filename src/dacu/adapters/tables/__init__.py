@@ -55,6 +55,7 @@ from dacu.adapters.tables.rewards import (
     redemptions,
     rewards,
 )
+from dacu.adapters.tables.risk_links import risk_links, risk_nodes, risk_values
 from dacu.adapters.tables.risk_rules import (  # noqa: F401  (declares them)
     risk_blacklist,
     risk_change_numbers,
@@ -146,6 +147,9 @@ __all__ = [
     "referrals",
     "refunds",
     "rewards",
+    "risk_links",
+    "risk_nodes",
+    "risk_values",
     "settlement_runs",
     "shares",
     "shipments",
