@@ -16,11 +16,12 @@ import redis
 from sqlalchemy import Engine
 
 from dacu.adapters.gates import redis_client
-from dacu.adapters.risk_counters import RedisRiskCounters, SqlRiskCounters
+from dacu.adapters.risk_counters import LocalRiskCounters, RedisRiskCounters, SqlRiskCounters
+from dacu.adapters.risk_decisions import SqlDecisionLog
 from dacu.adapters.risk_facts import SqlRiskFacts
 from dacu.adapters.risk_link_cache import ClusterCache, LocalClusterCache, RedisClusterCache
 from dacu.adapters.risk_links import SqlIdentityLinks
-from dacu.adapters.risk_store import SqlBlacklist, SqlDecisionLog, SqlRuleVersions
+from dacu.adapters.risk_store import SqlBlacklist, SqlRuleVersions
 from dacu.schemas.risk_rules import default_document, default_rules, load_rules
 from dacu.services.ports.risk_links import IdentityLinks, RiskCounters, RiskFacts
 from dacu.services.risk_engine import RiskEngine
@@ -59,8 +60,9 @@ def links_of(
 
 
 def counters_of(engine: Engine, redis_url: str | None, redis_prefix: str) -> RiskCounters:
+    """Redis's when configured; else SQL's on PostgreSQL, the process's on SQLite."""
     if redis_url is None:
-        return SqlRiskCounters(engine)
+        return LocalRiskCounters() if engine.dialect.name == "sqlite" else SqlRiskCounters(engine)
     client = redis.Redis.from_url(
         redis_url,
         socket_timeout=RISK_REDIS_TIMEOUT_S,
