@@ -1,4 +1,5 @@
-"""One contract for the risk counters in SQL (SQLite, PostgreSQL) and in Redis: a count
+"""One contract for the risk counters in the process, in SQL (SQLite, PostgreSQL) and in
+Redis: a count
 at t over w seconds holds every hit in (t - w, t], exact to the second; keys and
 windows are independent; concurrent hits are all counted; `hit_many` equals its hits."""
 
@@ -9,15 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from dacu.adapters.risk_counters import RedisRiskCounters, SqlRiskCounters
+from dacu.adapters.risk_counters import LocalRiskCounters, RedisRiskCounters, SqlRiskCounters
 from tests.integration.conftest import POSTGRES, REDIS, postgres_engine, redis_keys, sqlite_engine
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 11, 10, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", POSTGRES, REDIS])
+@pytest.fixture(params=["local", "sqlite", POSTGRES, REDIS])
 def counters(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    if request.param == "local":
+        yield LocalRiskCounters()
+        return
     if request.param == "redis":
         with redis_keys() as (client, prefix):
             yield RedisRiskCounters(client, prefix)

@@ -93,6 +93,7 @@ def test_a_device_seen_by_the_risk_check_is_listed_and_its_decision_in_the_timel
     query = RiskQuery(Action.LOTTERY_DRAW, "c-5", platform.clock(), "c-risk", 50, "draw-1",
                       identity=Identity(device="dev-ring-42", ip="10.1.2.3"))  # fmt: skip
     platform.risk_decisions.record(query, RiskDecision(Verdict.REVIEW, "cluster_size", 720), ["c"])
+    platform.risk_decisions.flush()  # written behind
     desk.backfill()
     timeline = desk.evidence(f"reward:{reward}").timeline
     assert any(deed.what == "risk:review" and "cluster_size" in deed.detail for deed in timeline)

@@ -3,6 +3,7 @@ versions (who, when), re-read when the active version changes — each process c
 the version number at most every `every_s` seconds, a one-row read — and the
 blacklist's entries cached in process the same way (`docs/risk.md`)."""
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -106,6 +107,7 @@ class RiskRulesAdmin:
         """Check the document (InvalidRule naming the field) and make it the active version;
         the same document as the active one is not a new version."""
         self._parse(document, 0)
+        document = json.loads(json.dumps(document, default=str))  # as storage keeps it
         current = self._versions.active()
         if current is not None and current.document == document:
             return current

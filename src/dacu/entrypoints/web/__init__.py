@@ -27,6 +27,7 @@ from dacu.entrypoints.web import (
     settlement,
     shipments,
 )
+from dacu.entrypoints.web import risk_rules as risk_rules_page
 from dacu.entrypoints.web.context import PageMissing
 from dacu.entrypoints.web.render import STATIC, page
 from dacu.entrypoints.web.session import CONSOLE, CrossSite, LoginNeeded, NotAllowed, login_url
@@ -55,6 +56,7 @@ def install(app: FastAPI) -> None:
         payouts.router,
         budget_review.router,
         risk_desk.router,
+        risk_rules_page.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")
