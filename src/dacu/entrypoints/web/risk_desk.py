@@ -2,7 +2,7 @@
 first), an item with its evidence and one-click decisions, the blacklist (add, remove),
 and the appeals. Operators read. The service is the API's (`platform.risk_desk`)."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -89,7 +89,7 @@ def decide(
     notice: tuple[str, str]
     try:
         ends = _day(request, until)
-        chosen = blacklist or [] if decision == "reject_blacklist" else []
+        chosen = (blacklist or []) if decision == "reject_blacklist" else []
         done = desk.decide(item_id, who.subject, Decision(decision), note, chosen, ends)
         notice = ("risk_decided", done.status.value)
     except DomainError as refused:
@@ -185,7 +185,8 @@ def _listed(request: Request, who: Principal, notice: tuple[str, str] | None) ->
 
 
 def _day(request: Request, text: str) -> datetime | None:
-    """A day from a date input (the start of it, in the platform's zone); none if blank."""
+    """Through the day of a date input (to the start of the next, in the platform's
+    zone); none if blank."""
     text = text.strip()
     if not text:
         return None
@@ -193,4 +194,4 @@ def _day(request: Request, text: str) -> datetime | None:
         day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise InvalidRule("until", "must be a date (YYYY-MM-DD)") from None
-    return datetime.combine(day, time(), tzinfo=zone_of(backend(request)))
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=zone_of(backend(request)))
