@@ -41,6 +41,8 @@ def test_a_rejection_says_why_and_text_is_checked():
         _item().decided(Decision.REJECT, "risk-wang", "bad\x00", NOW)
     with pytest.raises(InvalidRule, match="key"):
         Held(ReviewKind.REWARD, " ", "c-1", NOW).checked()
+    with pytest.raises(InvalidRule, match="campaign_id"):
+        Held(ReviewKind.REWARD, "k", "c-1", NOW, campaign_id="c" * 65).checked()
     with pytest.raises(InvalidRule, match="amount"):
         Held(ReviewKind.REWARD, "k", "c-1", NOW, amount=-1).checked()
 

@@ -84,11 +84,15 @@ class Held:
             raise InvalidRule("key", f"send 1 to {MAX_KEY} printable characters")
         if not self.customer_id or len(self.customer_id) > MAX_TEXT:
             raise InvalidRule("customer_id", f"send 1 to {MAX_TEXT} characters")
+        for name, value in (("campaign_id", self.campaign_id), ("shop", self.shop)):
+            if len(value) > MAX_TEXT or not value.isprintable():
+                raise InvalidRule(name, f"at most {MAX_TEXT} printable characters")
         if not 0 <= self.amount <= MAX_FEN:
             raise InvalidRule("amount", "must be a non-negative amount of fen")
         if not 0 <= self.score <= 1000:
             raise InvalidRule("score", "must be between 0 and 1000")
-        return replace(self, key=key, reason=self.reason[:MAX_TEXT], rules=self.rules[:20])
+        rules = tuple(rule[:MAX_TEXT] for rule in self.rules[:20])
+        return replace(self, key=key, reason=self.reason[:MAX_TEXT], rules=rules)
 
 
 @dataclass(frozen=True, slots=True)
