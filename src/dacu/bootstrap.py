@@ -31,6 +31,7 @@ from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
+from dacu.adapters.risk_decisions import SqlDecisionLog
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_acquisition import AcquisitionService
@@ -39,7 +40,7 @@ from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.bootstrap_rewards import RedemptionService, RewardService
-from dacu.bootstrap_risk import risk_of
+from dacu.bootstrap_risk import desk_of, risk_of
 from dacu.bootstrap_settlement import finance_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -74,6 +75,8 @@ from dacu.services.ports.settlement import Statements
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
 from dacu.services.reviews import ReviewService
+from dacu.services.risk_desk import RiskDesk
+from dacu.services.risk_rules import RiskRulesAdmin
 from dacu.services.settlement import SettlementService
 from dacu.services.shipments import ShipmentService
 from dacu.services.tasks import TaskService
@@ -136,6 +139,9 @@ class Platform:
     payouts: PayoutService  # statements paid through the bank-file channel
     budget_requests: ReleaseApprovals  # the reserve released by approval (operator → finance)
     budget_burn: BudgetBurn  # burn by department and promotion, the weekly budget review
+    risk_desk: RiskDesk  # 风控审核: the review queue of held rewards and appeals, the blacklist
+    risk_rules: RiskRulesAdmin  # the risk rules' versions and the blacklist (风控规则, 黑名单)
+    risk_decisions: SqlDecisionLog  # every risk decision that was not a plain allow
     risk_links: ClusterLinks  # identity links and clusters of accounts (关联), cached
     risk_facts: RiskFacts  # invite shape, standing, links to a shop's people
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
@@ -203,9 +209,8 @@ def bootstrap(
     """The platform over `engine` (and Redis, when given a URL)."""
     now = clock or partial(datetime.now, ZoneInfo(timezone))
     hot = async_gate(redis_url, redis_prefix)
-    campaign_store, coupons = SqlCampaignStore(engine), SqlCouponStore(engine)
-    campaigns = CampaignService(campaign_store)
-    enrollments = SqlEnrollmentStore(engine)
+    campaigns = CampaignService(campaign_store := SqlCampaignStore(engine))
+    coupons, enrollments = SqlCouponStore(engine), SqlEnrollmentStore(engine)
     alerts, notifications = SqlAlertStore(engine), SqlNotifications(engine)
     catalog = CatalogCache(campaign_store, enrollments, alerts)
     uow = partial(SqlUnitOfWork, engine)
@@ -216,6 +221,7 @@ def bootstrap(
     orders = OrderService(uow, intake, quotes, now, ids)  # paid by `payments`
     paying = wiring.payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids)
     flash = Flashing(engine, redis_url, redis_prefix, hot, alerts, notifications, uow)
+    rk = risk_of(engine, redis_url, redis_prefix, now)  # the risk check the growth asks
     return Platform(
         engine=engine,
         clock=now,
@@ -245,10 +251,10 @@ def bootstrap(
         catalog=catalog,
         payments=paying,
         budgets=(budgets := BudgetService(uow, figures, campaigns.get, now, quotes.moved)),
-        **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
+        **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids, rk)),
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
         **finance_of(engine, campaigns, goods, alerts, grown["rebates"], budgets, now, ids),
-        **risk_of(engine, redis_url, redis_prefix, now),
+        **desk_of(engine, grown, rk, now, ids),
     ).with_lottery()
 
 

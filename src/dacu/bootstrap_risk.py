@@ -1,19 +1,56 @@
-"""The wiring of risk control (plan 004 风险管理): identity links and their clusters,
-and the facts rules read. `risk_of` gives the `Platform` fields it makes."""
+"""The wiring of risk control (plan 004 风险管理, issue 14): `risk_of` gives the
+`Platform` fields it makes.
+
+Identity links and their clusters, and the facts rules read (`links_of`). The rules
+engine (`services/risk_engine.py`) is the platform's `RiskCheck` (`rules_of`): the
+active rules version (the packaged `examples/risk.yaml` until one is applied), its
+counters in Redis when configured (SQL otherwise), the blacklist cached in process,
+the decisions logged in SQL. The review desk (`desk_of`, after the growth services whose
+held subjects it releases or refuses).
+"""
 
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import redis
 from sqlalchemy import Engine
 
 from dacu.adapters.gates import redis_client
+from dacu.adapters.risk_counters import LocalRiskCounters, RedisRiskCounters, SqlRiskCounters
+from dacu.adapters.risk_decisions import SqlDecisionLog
+from dacu.adapters.risk_desk_reads import SqlEvidence, SqlHeldItems
 from dacu.adapters.risk_facts import SqlRiskFacts
 from dacu.adapters.risk_link_cache import ClusterCache, LocalClusterCache, RedisClusterCache
 from dacu.adapters.risk_links import SqlIdentityLinks
+from dacu.adapters.risk_review_store import SqlReviewStore
+from dacu.adapters.risk_store import SqlBlacklist, SqlRuleVersions
+from dacu.domain.risk_review import ReviewKind, RiskReviewState
+from dacu.schemas.risk_rules import default_document, default_rules, load_rules
+from dacu.services.ports.risk_links import IdentityLinks, RiskCounters, RiskFacts
+from dacu.services.ports.risk_reviews import Owner
+from dacu.services.rebates import RebateService
+from dacu.services.rewards import RewardService
+from dacu.services.risk_desk import RiskDesk
+from dacu.services.risk_engine import RiskEngine
+from dacu.services.risk_rules import ActiveRules, ListedCache, RiskRulesAdmin
+
+RISK_REDIS_TIMEOUT_S = 0.25  # a slow Redis answers with the engine's fallback, not a wait
 
 
 def risk_of(
+    engine: Engine,
+    redis_url: str | None,
+    redis_prefix: str,
+    clock: Callable[[], datetime],
+) -> dict[str, Any]:
+    """Every `Platform` field of risk control: the links and facts, then the engine."""
+    fields = links_of(engine, redis_url, redis_prefix, clock)
+    links, facts = fields["risk_links"], fields["risk_facts"]
+    return fields | rules_of(engine, redis_url, redis_prefix, clock, links, facts)
+
+
+def links_of(
     engine: Engine,
     redis_url: str | None,
     redis_prefix: str,
@@ -28,3 +65,88 @@ def risk_of(
     )
     links = SqlIdentityLinks(engine, cache)
     return {"risk_links": links, "risk_facts": SqlRiskFacts(engine, merging=links.merging)}
+
+
+def counters_of(engine: Engine, redis_url: str | None, redis_prefix: str) -> RiskCounters:
+    """Redis's when configured; else SQL's on PostgreSQL, the process's on SQLite."""
+    if redis_url is None:
+        return LocalRiskCounters() if engine.dialect.name == "sqlite" else SqlRiskCounters(engine)
+    client = redis.Redis.from_url(
+        redis_url,
+        socket_timeout=RISK_REDIS_TIMEOUT_S,
+        socket_connect_timeout=RISK_REDIS_TIMEOUT_S,
+    )
+    return RedisRiskCounters(client, redis_prefix)
+
+
+def rules_of(
+    engine: Engine,
+    redis_url: str | None,
+    redis_prefix: str,
+    clock: Callable[[], datetime],
+    links: IdentityLinks,
+    facts: RiskFacts,
+) -> dict[str, Any]:
+    """The rules engine as `risk` (with the links and facts it reads), the rules and
+    blacklist kept by the risk role as `risk_rules`, the decisions as `risk_decisions`."""
+    versions, blacklist, decisions = (
+        SqlRuleVersions(engine),
+        SqlBlacklist(engine),
+        SqlDecisionLog(engine),
+    )
+    risk = RiskEngine(
+        links,
+        facts,
+        counters_of(engine, redis_url, redis_prefix),
+        decisions,
+        ActiveRules(versions, load_rules, default_rules()),
+        ListedCache(blacklist),
+    )
+    admin = RiskRulesAdmin(versions, blacklist, load_rules, default_document, clock)
+    return {"risk": risk, "risk_rules": admin, "risk_decisions": decisions}
+
+
+def desk_owners(
+    rewards: RewardService, rebates: RebateService, now: Callable[[], datetime]
+) -> dict[ReviewKind, Owner]:
+    """kind → how its owning service releases or refuses a held subject, by key."""
+
+    def release(key: str, by: str) -> None:
+        rewards.release(key, by)
+
+    def refuse(key: str, by: str) -> None:
+        rewards.refuse(key, by)
+
+    def rebate(allow: bool) -> Callable[[str, str], None]:
+        def decide(key: str, by: str) -> None:
+            if not rebates.decide_held(key, allow, now()):
+                raise RiskReviewState(f"rebate {key} is not held", "status")
+
+        return decide
+
+    return {
+        ReviewKind.REWARD: Owner(release, refuse),
+        ReviewKind.REBATE: Owner(rebate(True), rebate(False)),
+    }
+
+
+def desk_of(
+    engine: Engine,
+    grown: dict[str, Any],
+    risking: dict[str, Any],
+    clock: Callable[[], datetime],
+    ids: Callable[[], str],
+) -> dict[str, Any]:
+    """`risk_desk`: the review queue over the rules engine's blacklist and decision log,
+    the identity links (when wired) and the owners of every held subject."""
+    desk = RiskDesk(
+        SqlReviewStore(engine),
+        SqlBlacklist(engine),
+        SqlHeldItems(engine),
+        SqlEvidence(engine),
+        risking.get("risk_links"),
+        desk_owners(grown["rewards"], grown["rebates"], clock),
+        clock,
+        ids,
+    )
+    return {"risk_desk": desk}

@@ -87,6 +87,9 @@ class ErrorCode(StrEnum):
     UNKNOWN_PAYOUT = "unknown_payout"
     PAYOUT_STATE = "payout_state"  # held for review, or not yet due
     UNKNOWN_DEPARTMENT = "unknown_department"
+    # risk control
+    UNKNOWN_RISK_REVIEW = "unknown_risk_review"
+    RISK_REVIEW_STATE = "risk_review_state"  # decided already, or an appeal stands open
 
 
 class DomainError(Exception):

@@ -95,6 +95,7 @@ def work(config: WorkerConfig) -> None:
                 next_sweep = time.monotonic() + config.sweep_every
             if time.monotonic() >= next_settle:
                 platform.settlement.sweep(datetime.now(zone))  # 结算: within the due days
+                platform.risk_desk.backfill()  # 风控审核: what the services hold, queued
                 next_settle = time.monotonic() + config.settle_every
         except GateUnavailable:
             time.sleep(1.0)  # Redis is away: nothing to write, nothing released; try again

@@ -78,6 +78,13 @@ class RewardService:
             raise RewardStateError(f"reward {reward_id} is {found.status}, not held")
         return self.deliver(self.one(reward_id))
 
+    def refuse(self, reward_id: str, actor: str) -> RewardRecord:
+        """A held reward reviewed and refused: nothing is given."""
+        found = self.one(reward_id)
+        if not self._store.move(reward_id, (S.HELD,), S.NOTHING, self._clock(), actor=actor):
+            raise RewardStateError(f"reward {reward_id} is {found.status}, not held")
+        return self.one(reward_id)
+
     def deliver(self, found: RewardRecord, now: datetime | None = None) -> RewardRecord:
         """Hand a recorded reward on, as far as it can go now."""
         now = now or self._clock()

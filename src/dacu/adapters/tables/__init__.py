@@ -55,7 +55,15 @@ from dacu.adapters.tables.rewards import (
     redemptions,
     rewards,
 )
+from dacu.adapters.tables.risk_desk import risk_reviews
 from dacu.adapters.tables.risk_links import risk_links, risk_nodes, risk_values
+from dacu.adapters.tables.risk_rules import (  # noqa: F401  (declares them)
+    risk_blacklist,
+    risk_change_numbers,
+    risk_counter_hits,
+    risk_decisions,
+    risk_rule_versions,
+)
 from dacu.adapters.tables.shipping import ad_rebate_totals, ad_spends, penalties, shipments
 from dacu.adapters.tables.statements import settlement_runs, statement_lines, statements
 from dacu.adapters.tables.stock import stock, stock_reservations
@@ -142,6 +150,7 @@ __all__ = [
     "rewards",
     "risk_links",
     "risk_nodes",
+    "risk_reviews",
     "risk_values",
     "settlement_runs",
     "shares",

@@ -32,12 +32,14 @@ from dacu.entrypoints.api import (
     rebates,
     redemptions,
     rewards,
+    risk_desk,
     settlement,
     shipments,
     tasks,
 )
 from dacu.entrypoints.api import ledger as ledger_routes
 from dacu.entrypoints.api import risk_links as risk_link_routes
+from dacu.entrypoints.api import risk_rules as risk_rules_routes
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
 from dacu.entrypoints.api.limits import RequestLimits
 from dacu.entrypoints.web import install as install_console
@@ -69,6 +71,8 @@ ROUTERS = (
     appeals.router,
     payouts.router,
     budget_depth.router,
+    risk_desk.router,
+    risk_rules_routes.router,
     risk_link_routes.router,
 )
 

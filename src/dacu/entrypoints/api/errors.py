@@ -87,6 +87,9 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNKNOWN_PAYOUT: 404,
     ErrorCode.PAYOUT_STATE: 409,
     ErrorCode.UNKNOWN_DEPARTMENT: 404,
+    # risk control
+    ErrorCode.UNKNOWN_RISK_REVIEW: 404,
+    ErrorCode.RISK_REVIEW_STATE: 409,
 }
 
 _BY_HTTP_STATUS = {

@@ -23,10 +23,12 @@ from dacu.entrypoints.web import (
     promotions,
     rebates,
     rewards,
+    risk_desk,
     settlement,
     shipments,
 )
 from dacu.entrypoints.web import risk_links as risk_link_pages
+from dacu.entrypoints.web import risk_rules as risk_rules_page
 from dacu.entrypoints.web.context import PageMissing
 from dacu.entrypoints.web.render import STATIC, page
 from dacu.entrypoints.web.session import CONSOLE, CrossSite, LoginNeeded, NotAllowed, login_url
@@ -55,6 +57,8 @@ def install(app: FastAPI) -> None:
         payouts.router,
         budget_review.router,
         risk_link_pages.router,
+        risk_desk.router,
+        risk_rules_page.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")
