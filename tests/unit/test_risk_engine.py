@@ -134,3 +134,10 @@ def test_version_checks_are_cheap_and_spaced(world):
     for _ in range(100):
         rules.current()
     assert world.versions.reads == 1
+
+
+def test_a_stored_version_that_no_longer_parses_leaves_the_rules_in_force(world):
+    world.versions.apply({"rules": [{"kind": "retired_kind", "code": "x"}]}, "old", NOW)
+    rules = ActiveRules(world.versions, load_rules, default_rules(), every_s=0)
+    assert rules.current() is rules.current()
+    assert rules.current().version == 0  # the defaults stay
