@@ -39,6 +39,7 @@ from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.bootstrap_rewards import RedemptionService, RewardService
+from dacu.bootstrap_risk_wiring import with_risk_gate
 from dacu.bootstrap_settlement import finance_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -71,6 +72,7 @@ from dacu.services.ports.settlement import Statements
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
 from dacu.services.reviews import ReviewService
+from dacu.services.risk_gate import RiskGate
 from dacu.services.settlement import SettlementService
 from dacu.services.shipments import ShipmentService
 from dacu.services.tasks import TaskService
@@ -135,6 +137,7 @@ class Platform:
     budget_burn: BudgetBurn  # burn by department and promotion, the weekly budget review
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
+    risk_gate: RiskGate | None = None  # the risk check on every path that moves money
 
     def with_lottery(self) -> "Platform":
         """The same platform with its lottery wired over its own stores and services."""
@@ -144,6 +147,10 @@ class Platform:
         )  # fmt: skip
         self.tasks.on_all_done = chance_for_tasks(wired)
         return replace(self, lottery=wired)
+
+    def wired(self) -> "Platform":
+        """With the lottery and the risk gate on every money path."""
+        return with_risk_gate(self.with_lottery())
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
         return OutboxDelivery(
@@ -243,7 +250,7 @@ def bootstrap(
         **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
         **finance_of(engine, campaigns, goods, alerts, grown["rebates"], budgets, now, ids),
-    ).with_lottery()
+    ).wired()
 
 
 def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Platform:

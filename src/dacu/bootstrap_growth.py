@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from dacu.adapters.coin_store import SqlCoinLedger
+from dacu.adapters.risk_deeds import SqlRiskDeeds
 from dacu.bootstrap_acquisition import acquisition_of
 from dacu.bootstrap_lottery import lottery_of
 from dacu.bootstrap_rebates import rebates_of
@@ -26,6 +27,7 @@ from dacu.services.outbox import FactListener
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.customers import CustomerFacts
 from dacu.services.risk import AllowAll
+from dacu.services.risk_carry import CarriedVerdicts
 from dacu.services.simulation.growth import GrowthWorld
 
 if TYPE_CHECKING:
@@ -55,7 +57,7 @@ def growth_of(
 ) -> dict[str, Any]:
     """The fields of the risk check, the coin ledger, acquisition, rebates, coins earning,
     tasks, rewards and redemptions. `AllowAll` is the risk check every one of them asks."""
-    risk, coins = AllowAll(), SqlCoinLedger(engine)
+    risk, coins = CarriedVerdicts(AllowAll(), SqlRiskDeeds(engine)), SqlCoinLedger(engine)
     tasking = tasks_of(engine, campaigns, risk, goods, clock)
     funded = InviteCoins(engine, tasking.rewards, campaigns)
     acquisition = acquisition_of(engine, coupons, campaigns, budgets, risk, funded, clock, facts)

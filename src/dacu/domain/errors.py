@@ -87,6 +87,8 @@ class ErrorCode(StrEnum):
     UNKNOWN_PAYOUT = "unknown_payout"
     PAYOUT_STATE = "payout_state"  # held for review, or not yet due
     UNKNOWN_DEPARTMENT = "unknown_department"
+    # risk control
+    RISK_HELD = "risk_held"  # held for a person: the money moves once released
 
 
 class DomainError(Exception):

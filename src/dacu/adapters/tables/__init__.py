@@ -55,6 +55,7 @@ from dacu.adapters.tables.rewards import (
     redemptions,
     rewards,
 )
+from dacu.adapters.tables.risk_deeds import order_addresses, risk_deeds
 from dacu.adapters.tables.shipping import ad_rebate_totals, ad_spends, penalties, shipments
 from dacu.adapters.tables.statements import settlement_runs, statement_lines, statements
 from dacu.adapters.tables.stock import stock, stock_reservations
@@ -122,6 +123,7 @@ __all__ = [
     "messages",
     "metadata",
     "notifications",
+    "order_addresses",
     "orders",
     "payment_callbacks",
     "payment_channel_errors",
@@ -139,6 +141,7 @@ __all__ = [
     "referrals",
     "refunds",
     "rewards",
+    "risk_deeds",
     "settlement_runs",
     "shares",
     "shipments",

@@ -87,6 +87,8 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNKNOWN_PAYOUT: 404,
     ErrorCode.PAYOUT_STATE: 409,
     ErrorCode.UNKNOWN_DEPARTMENT: 404,
+    # risk control
+    ErrorCode.RISK_HELD: 409,
 }
 
 _BY_HTTP_STATUS = {
