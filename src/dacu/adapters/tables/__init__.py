@@ -56,6 +56,13 @@ from dacu.adapters.tables.rewards import (
     rewards,
 )
 from dacu.adapters.tables.risk_deeds import order_addresses, risk_deeds
+from dacu.adapters.tables.risk_rules import (  # noqa: F401  (declares them)
+    risk_blacklist,
+    risk_change_numbers,
+    risk_counter_hits,
+    risk_decisions,
+    risk_rule_versions,
+)
 from dacu.adapters.tables.shipping import ad_rebate_totals, ad_spends, penalties, shipments
 from dacu.adapters.tables.statements import settlement_runs, statement_lines, statements
 from dacu.adapters.tables.stock import stock, stock_reservations
