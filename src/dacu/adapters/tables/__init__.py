@@ -56,6 +56,7 @@ from dacu.adapters.tables.rewards import (
     rewards,
 )
 from dacu.adapters.tables.risk_deeds import order_addresses, risk_deeds
+from dacu.adapters.tables.risk_links import risk_links, risk_nodes, risk_values
 from dacu.adapters.tables.risk_rules import (  # noqa: F401  (declares them)
     risk_blacklist,
     risk_change_numbers,
@@ -149,6 +150,9 @@ __all__ = [
     "refunds",
     "rewards",
     "risk_deeds",
+    "risk_links",
+    "risk_nodes",
+    "risk_values",
     "settlement_runs",
     "shares",
     "shipments",
