@@ -67,11 +67,11 @@ def growth_of(
     funded = InviteCoins(engine, tasking.rewards, campaigns)
     acquisition = acquisition_of(engine, coupons, campaigns, budgets, risk, funded, clock, facts)
     return growing(
+        risking or {},  # risk control's own fields (`bootstrap_risk.py`); `risk` is below
         {"coins": coins, "acquisition": acquisition},
-        tasking.fields(),  # the risk check among them
+        tasking.fields(),  # the risk check among them: the rules through `CarriedVerdicts`
         rebates_of(engine, campaigns, risk),
         rewarding(engine, coupons, coins, alerts, risk, campaigns, clock, ids),
-        risking or {},  # risk control's own fields (`bootstrap_risk.py`)
     )
 
 

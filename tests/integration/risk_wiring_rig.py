@@ -1,0 +1,77 @@
+"""A served platform whose risk check is the real rules engine, over the test database:
+a device on the blacklist blocks every money path; an account or a delivery address on
+it sends the deed to review."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from dacu.adapters.risk_links import SqlIdentityLinks
+from dacu.bootstrap_risk import rules_of
+from dacu.domain.risk_rules import ListKind
+from tests.integration.payments_rig import Site, served
+
+BAD_DEVICE, GOOD_DEVICE = "dev-farm-01", "dev-honest-7"
+ACTIONS = [
+    "registration",
+    "login",
+    "coupon_claim",
+    "checkout",
+    "payment",
+    "refund",
+    "flash_attempt",
+    "payout",
+]
+RULES = {
+    "rules": [
+        {
+            "kind": "blacklist",
+            "code": "blacklisted_device",
+            "actions": ACTIONS,
+            "kinds": ["device"],
+            "verdict": "block",
+            "score": 1000,
+        },
+        {
+            "kind": "blacklist",
+            "code": "watched",
+            "actions": [*ACTIONS, "merchant_rebate", "coin_earn"],
+            "kinds": ["account", "address", "payment_account"],
+            "verdict": "review",
+            "score": 300,
+        },
+    ]
+}
+
+
+class NoFacts:
+    """The rules above read no slower facts; asking for one is a failure of the test."""
+
+    def invite_shape(self, customer_id: str, at: datetime) -> Any:
+        raise AssertionError("no rule here reads the invite tree")
+
+    def standing(self, customer_id: str) -> Any:
+        raise AssertionError("no rule here reads the standing")
+
+    def linked_to_shop(self, customer_id: str, shop: str) -> bool:
+        raise AssertionError("no rule here reads shop links")
+
+
+@contextmanager
+def engine_served(engine: Engine, watched: tuple[tuple[ListKind, str], ...] = ()) -> Iterator[Site]:
+    """The payment tests' site, its risk check the rules engine with `RULES` applied, the
+    bad device blacklisted and `watched` entries listed for review."""
+    with served(engine) as site:
+        platform = site.platform
+        fields = rules_of(engine, None, "dacu", platform.clock, SqlIdentityLinks(engine), NoFacts())
+        admin = fields["risk_rules"]
+        admin.apply(RULES, "risk-qa")
+        admin.blacklist(ListKind.DEVICE, BAD_DEVICE, "a device farm", "risk-qa")
+        for kind, value in watched:
+            admin.blacklist(kind, value, "watched", "risk-qa")
+        platform.risk.inner = fields["risk"]  # every path asks the engine from here on
+        site.decisions = fields["risk_decisions"]  # type: ignore[attr-defined]
+        yield site
