@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from dacu.adapters.risk_links import SqlIdentityLinks
+from dacu.bootstrap import Platform
 from dacu.bootstrap_risk import rules_of
 from dacu.domain.risk_rules import ListKind
 from tests.integration.payments_rig import Site, served
@@ -60,18 +61,24 @@ class NoFacts:
         raise AssertionError("no rule here reads shop links")
 
 
+def use_rules_engine(
+    platform: Platform, engine: Engine, watched: tuple[tuple[ListKind, str], ...] = ()
+) -> Any:
+    """Make the platform's risk check the rules engine with `RULES` applied, the bad device
+    blacklisted and `watched` entries listed for review; its decision log."""
+    fields = rules_of(engine, None, "dacu", platform.clock, SqlIdentityLinks(engine), NoFacts())
+    admin = fields["risk_rules"]
+    admin.apply(RULES, "risk-qa")
+    admin.blacklist(ListKind.DEVICE, BAD_DEVICE, "a device farm", "risk-qa")
+    for kind, value in watched:
+        admin.blacklist(kind, value, "watched", "risk-qa")
+    platform.risk.inner = fields["risk"]  # every path asks the engine from here on
+    return fields["risk_decisions"]
+
+
 @contextmanager
 def engine_served(engine: Engine, watched: tuple[tuple[ListKind, str], ...] = ()) -> Iterator[Site]:
-    """The payment tests' site, its risk check the rules engine with `RULES` applied, the
-    bad device blacklisted and `watched` entries listed for review."""
+    """The payment tests' site, its risk check the rules engine (`use_rules_engine`)."""
     with served(engine) as site:
-        platform = site.platform
-        fields = rules_of(engine, None, "dacu", platform.clock, SqlIdentityLinks(engine), NoFacts())
-        admin = fields["risk_rules"]
-        admin.apply(RULES, "risk-qa")
-        admin.blacklist(ListKind.DEVICE, BAD_DEVICE, "a device farm", "risk-qa")
-        for kind, value in watched:
-            admin.blacklist(kind, value, "watched", "risk-qa")
-        platform.risk.inner = fields["risk"]  # every path asks the engine from here on
-        site.decisions = fields["risk_decisions"]  # type: ignore[attr-defined]
+        site.decisions = use_rules_engine(site.platform, engine, watched)  # type: ignore[attr-defined]
         yield site
