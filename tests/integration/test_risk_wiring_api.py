@@ -3,14 +3,20 @@ SQLite and PostgreSQL: the request's identity (its X-Device-Id, its address, the
 address, the paying account) reaches the check; a block answers 403 risk_blocked and says
 nothing more; review holds the reward of a purchase, and holds a refund's money."""
 
+import re
+from datetime import timedelta
+
 import pytest
 
+from dacu.adapters.message_outbox import SqlMessageOutbox
 from dacu.domain.access import Role
 from dacu.domain.risk import Action, RiskQuery, Verdict
 from dacu.domain.risk_deeds import DeedStatus, order_subject, refund_subject
 from dacu.domain.risk_rules import ListKind
+from dacu.domain.rules import Window
 from tests.integration.payments_rig import COAT, NOW, Site
 from tests.integration.risk_wiring_rig import BAD_DEVICE, GOOD_DEVICE, engine_served
+from tests.integration.test_coupon_claims import template
 
 pytestmark = pytest.mark.integration
 
@@ -189,3 +195,47 @@ def test_a_blocked_flash_attempt_is_refused_with_risk_blocked(site):
     logged = site.decisions.recent("u-1024")[0]
     assert logged["action"] == "flash_attempt"
     assert logged["identity"]["device"] == BAD_DEVICE
+
+
+def test_a_coupon_claim_from_a_blocked_device_is_refused_and_the_allowed_one_claims(site):
+    window = Window(NOW - timedelta(days=1), NOW + timedelta(days=1))
+    site.platform.coupons.add_template(template(claim_window=window), NOW)
+    path = "/v1/coupon-templates/t-300-30/claims"
+
+    def claim(key: str, device: str):
+        headers = {"Idempotency-Key": key, "X-Device-Id": device}
+        return site.call(Role.CONSUMER, "POST", path, headers=headers, json={})
+
+    refused = claim("c-1", BAD_DEVICE)
+    assert refused.status_code == 403, refused.text
+    assert refused.json() == REFUSED
+    assert site.platform.coupons.wallet("u-1024") == []
+    logged = site.decisions.recent("u-1024")[0]
+    assert logged["action"] == "coupon_claim"
+    assert logged["amount"] == 3000  # the coupon's face value
+    assert logged["identity"]["device"] == BAD_DEVICE
+    assert claim("c-2", GOOD_DEVICE).status_code == 201
+
+
+def test_a_blocked_registration_signs_in_with_no_reward_and_its_device_is_seen(site):
+    phone = "13800138000"
+    asked = site.call(None, "POST", "/v1/customers/codes", json={"phone": phone})
+    assert asked.status_code == 202, asked.text
+    text = SqlMessageOutbox(site.engine).last_message("+86" + phone)
+    assert text is not None
+    code = re.search(r"\d{6}", text)
+    assert code is not None
+    body = {"phone": phone, "code": code.group(), "invite_code": "SOMEONE"}
+    signed = site.call(
+        None, "POST", "/v1/customers/sessions", json=body, headers={"X-Device-Id": BAD_DEVICE}
+    )
+    # the member is registered and signed in; the invite code is not honoured
+    assert signed.status_code == 201, signed.text
+    assert signed.json()["new"] is True
+    assert signed.json()["codes"] == {}
+    customer_id = signed.json()["customer_id"]
+    logged = site.decisions.recent(customer_id)[0]
+    assert logged["action"] == "registration"
+    assert logged["verdict"] == "block"
+    assert logged["identity"]["device"] == BAD_DEVICE
+    assert logged["identity"]["phone"] == "+86" + phone  # the verified phone, the server's
