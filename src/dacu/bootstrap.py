@@ -31,7 +31,7 @@ from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
-from dacu.adapters.risk_store import SqlDecisionLog
+from dacu.adapters.risk_decisions import SqlDecisionLog
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_acquisition import AcquisitionService
@@ -70,6 +70,8 @@ from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.ledger import Ledger
 from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.risk import RiskCheck
+from dacu.services.ports.risk_clusters import ClusterLinks
+from dacu.services.ports.risk_links import RiskFacts
 from dacu.services.ports.settlement import Statements
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
@@ -140,6 +142,8 @@ class Platform:
     budget_burn: BudgetBurn  # burn by department and promotion, the weekly budget review
     risk_rules: RiskRulesAdmin  # the risk rules' versions and the blacklist (风控规则, 黑名单)
     risk_decisions: SqlDecisionLog  # every risk decision that was not a plain allow
+    risk_links: ClusterLinks  # identity links and clusters of accounts (关联), cached
+    risk_facts: RiskFacts  # invite shape, standing, links to a shop's people
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
     risk_gate: RiskGate | None = None  # the risk check on every path that moves money
