@@ -2,6 +2,7 @@
 a device on the blacklist blocks every money path; an account or a delivery address on
 it sends the deed to review."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -73,7 +74,24 @@ def use_rules_engine(
     for kind, value in watched:
         admin.blacklist(kind, value, "watched", "risk-qa")
     platform.risk.inner = fields["risk"]  # every path asks the engine from here on
-    return fields["risk_decisions"]
+    return Written(fields["risk_decisions"])
+
+
+class Written:
+    """The decision log read once what was queued is written (decisions are written behind)."""
+
+    def __init__(self, log: Any) -> None:
+        self._log = log
+
+    def recent(self, customer_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """What was logged; waits up to 5 s for the writer when nothing is there yet."""
+        deadline = time.monotonic() + 5
+        while True:
+            self._log.flush()
+            found: list[dict[str, Any]] = self._log.recent(customer_id, limit)
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
 
 
 @contextmanager

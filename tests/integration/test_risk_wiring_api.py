@@ -4,6 +4,7 @@ address, the paying account) reaches the check; a block answers 403 risk_blocked
 nothing more; review holds the reward of a purchase, and holds a refund's money."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -125,8 +126,10 @@ def test_the_paying_account_comes_from_the_channels_callback(site):
     site.wait_paid(order_id)
     gate = site.platform.risk_gate
     assert gate is not None
-    deed = gate.deeds.find(f"payment:{order_id}")
-    assert deed is not None
+    deadline = time.monotonic() + 5  # the callback tells the check just after paying
+    while (deed := gate.deeds.find(f"payment:{order_id}")) is None:
+        assert time.monotonic() < deadline, "the payment was never checked"
+        time.sleep(0.05)
     assert deed.identity.payment_account == "simpay-payer-u-1024"
     assert deed.identity.device == GOOD_DEVICE  # the checkout's, carried over
 
