@@ -1,6 +1,6 @@
 """The risk check on 抢购 attempts, within the hot path's budget.
 
-An attempt is asked about once a second per buyer, device and address at most:
+An attempt is asked about once in 5 s per buyer, device and address at most:
 the answer is kept in this process's memory that long, so a storm of retries
 costs the check nothing after the first (the gate already limits each buyer
 and address per second). A block refuses the attempt (403 `risk_blocked`);
@@ -15,7 +15,7 @@ from datetime import datetime
 from dacu.domain.risk import Action, Identity, RiskQuery, Verdict
 from dacu.services.ports.risk import RiskCheck
 
-KEEP_SECONDS = 1.0
+KEEP_SECONDS = 5.0
 MOST_KEPT = 100_000  # answers kept at once; forgotten all together beyond it
 
 
