@@ -41,6 +41,7 @@ from dacu.bootstrap_rebates import RebateService
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.bootstrap_rewards import RedemptionService, RewardService
 from dacu.bootstrap_risk import desk_of, risk_of
+from dacu.bootstrap_risk_wiring import with_risk_gate
 from dacu.bootstrap_settlement import finance_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -76,6 +77,7 @@ from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
 from dacu.services.reviews import ReviewService
 from dacu.services.risk_desk import RiskDesk
+from dacu.services.risk_gate import RiskGate
 from dacu.services.risk_rules import RiskRulesAdmin
 from dacu.services.settlement import SettlementService
 from dacu.services.shipments import ShipmentService
@@ -146,6 +148,7 @@ class Platform:
     risk_facts: RiskFacts  # invite shape, standing, links to a shop's people
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
+    risk_gate: RiskGate | None = None  # the risk check on every path that moves money
 
     def with_lottery(self) -> "Platform":
         """The same platform with its lottery wired over its own stores and services."""
@@ -155,6 +158,10 @@ class Platform:
         )  # fmt: skip
         self.tasks.on_all_done = chance_for_tasks(wired)
         return replace(self, lottery=wired)
+
+    def wired(self) -> "Platform":
+        """With the lottery and the risk gate on every money path."""
+        return with_risk_gate(self.with_lottery())
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
         return OutboxDelivery(
@@ -255,7 +262,7 @@ def bootstrap(
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
         **finance_of(engine, campaigns, goods, alerts, grown["rebates"], budgets, now, ids),
         **desk_of(engine, grown, rk, now, ids),
-    ).with_lottery()
+    ).wired()
 
 
 def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Platform:

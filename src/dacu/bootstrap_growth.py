@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from dacu.adapters.coin_store import SqlCoinLedger
+from dacu.adapters.risk_deeds import SqlRiskDeeds
 from dacu.bootstrap_acquisition import acquisition_of
 from dacu.bootstrap_lottery import lottery_of
 from dacu.bootstrap_rebates import rebates_of
@@ -27,6 +28,7 @@ from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.customers import CustomerFacts
 from dacu.services.ports.risk import RiskCheck
 from dacu.services.risk import AllowAll
+from dacu.services.risk_carry import CarriedVerdicts
 from dacu.services.simulation.growth import GrowthWorld
 
 if TYPE_CHECKING:
@@ -57,18 +59,19 @@ def growth_of(
 ) -> dict[str, Any]:
     """The fields of the risk check, the coin ledger, acquisition, rebates, coins earning,
     tasks, rewards and redemptions. Every one of them asks the rules engine of `risking`
-    (`bootstrap_risk.risk_of`), or `AllowAll` without it."""
-    risk: RiskCheck = risking["risk"] if risking else AllowAll()
-    coins = SqlCoinLedger(engine)
+    (`bootstrap_risk.risk_of`), or `AllowAll` without it, through `CarriedVerdicts`: a
+    reward triggered by an order or a registration carries that deed's verdict."""
+    rules: RiskCheck = risking["risk"] if risking else AllowAll()
+    risk, coins = CarriedVerdicts(rules, SqlRiskDeeds(engine)), SqlCoinLedger(engine)
     tasking = tasks_of(engine, campaigns, risk, goods, clock)
     funded = InviteCoins(engine, tasking.rewards, campaigns)
     acquisition = acquisition_of(engine, coupons, campaigns, budgets, risk, funded, clock, facts)
     return growing(
+        risking or {},  # risk control's own fields (`bootstrap_risk.py`); `risk` is below
         {"coins": coins, "acquisition": acquisition},
-        tasking.fields(),  # the risk check among them
+        tasking.fields(),  # the risk check among them: the rules through `CarriedVerdicts`
         rebates_of(engine, campaigns, risk),
         rewarding(engine, coupons, coins, alerts, risk, campaigns, clock, ids),
-        risking or {},  # risk control's own fields (`bootstrap_risk.py`)
     )
 
 

@@ -80,6 +80,6 @@ def alembic_config(raw_url: str) -> Config:
     return config
 
 
-def upgrade(raw_url: str, revision: str = "heads") -> None:
+def upgrade(raw_url: str, revision: str = "head") -> None:
     """Bring the schema to `revision` (the latest by default)."""
     command.upgrade(alembic_config(raw_url), revision)

@@ -35,7 +35,8 @@ class SimulatedProvider:
 
     def start(self, payment: Payment, now: datetime) -> None:
         self._answer()
-        notice = Notice(payment.id, f"{self.channel}-{payment.id}", payment.amount, True)
+        payer = f"{self.channel}-payer-{payment.customer_id}"  # one account per customer
+        notice = Notice(payment.id, f"{self.channel}-{payment.id}", payment.amount, True, payer)
         self.sender(self.signed(notice, now))
 
     def refund(self, payment: Payment, refund_id: str, amount: int, now: datetime) -> str:

@@ -90,6 +90,7 @@ class ErrorCode(StrEnum):
     # risk control
     UNKNOWN_RISK_REVIEW = "unknown_risk_review"
     RISK_REVIEW_STATE = "risk_review_state"  # decided already, or an appeal stands open
+    RISK_HELD = "risk_held"  # held for a person: the money moves once released
 
 
 class DomainError(Exception):

@@ -157,6 +157,7 @@ class Notice:
     transaction_id: str
     amount: Fen
     succeeded: bool
+    payer: str = ""  # the paying account at the channel (a link between accounts)
 
     def body(self) -> bytes:
         """The body a provider sends (the one the signature covers)."""
@@ -166,7 +167,7 @@ class Notice:
             "transaction_id": self.transaction_id,
             "amount": self.amount,
             "status": status.value,
-        }
+        } | ({"payer": self.payer} if self.payer else {})
         return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
 
 
@@ -188,7 +189,10 @@ def read_notice(body: bytes) -> Notice:
     if document["status"] not in (PaymentStatus.SUCCEEDED, PaymentStatus.FAILED):
         raise InvalidRule("status", "must be succeeded or failed")
     succeeded = document["status"] == PaymentStatus.SUCCEEDED
-    return Notice(document["payment_id"], document["transaction_id"], amount, succeeded)
+    payer = document.get("payer", "")
+    if not isinstance(payer, str) or len(payer) > 64 or not payer.isprintable():
+        raise InvalidRule("payer", "must be a string of at most 64 printable characters")
+    return Notice(document["payment_id"], document["transaction_id"], amount, succeeded, payer)
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:

@@ -33,7 +33,7 @@ from dacu.domain.lottery import (
     is_nothing,
 )
 from dacu.domain.rewards import GivenStatus, Grant
-from dacu.domain.risk import Action, RiskBlocked, RiskQuery, Verdict
+from dacu.domain.risk import NOBODY, Action, Identity, RiskBlocked, RiskQuery, Verdict
 from dacu.services.ports.lottery import DrawEngine, LotteryBook, LotteryFigures
 from dacu.services.ports.rewards import RewardGiver
 from dacu.services.ports.risk import RiskCheck
@@ -162,8 +162,11 @@ class LotteryService:
         if added:
             self._mirror(campaign_id, customer_id)
 
-    def draw(self, campaign_id: str, customer_id: str, key: str) -> Draw:
-        """Use one chance for one prize, once per `key`."""
+    def draw(
+        self, campaign_id: str, customer_id: str, key: str, identity: Identity = NOBODY
+    ) -> Draw:
+        """Use one chance for one prize, once per `key`; the risk check is asked with the
+        request's `identity`."""
         lottery = self.lottery(campaign_id)
         found = self._book.find(campaign_id, customer_id, key)
         if found is not None:
@@ -173,7 +176,7 @@ class LotteryService:
             raise LotteryClosed("the lottery is not open now", "campaign_id")
         if not self._verified(customer_id):
             raise NotVerified
-        status = self._ask_risk(campaign_id, customer_id, key, now)
+        status = self._ask_risk(campaign_id, customer_id, key, now, identity)
         ticket = DrawTicket(campaign_id, customer_id, key, self._ids(), self._roll(), now, status)
         drawn, _ = self._engine.draw(lottery, ticket)
         return self._give(lottery, drawn)
@@ -194,8 +197,12 @@ class LotteryService:
         self._verified_at[customer_id] = now
         return True
 
-    def _ask_risk(self, campaign_id: str, customer_id: str, key: str, now: datetime) -> str:
-        query = RiskQuery(Action.LOTTERY_DRAW, customer_id, now, campaign_id, subject=key)
+    def _ask_risk(
+        self, campaign_id: str, customer_id: str, key: str, now: datetime, identity: Identity
+    ) -> str:
+        query = RiskQuery(
+            Action.LOTTERY_DRAW, customer_id, now, campaign_id, subject=key, identity=identity
+        )
         verdict = self._risk.assess(query).verdict
         if verdict is Verdict.BLOCK:
             raise RiskBlocked

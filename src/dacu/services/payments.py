@@ -11,6 +11,7 @@ recorded with what became of it. Refunds are asked of the provider first,
 once per key, then clawed back by the order service.
 """
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,8 @@ from dacu.services.ports.payments import AuditTrail, Payments, PaymentStore, Sig
 
 Clock = Callable[[], datetime]
 NewId = Callable[[], str]
+PayerSeen = Callable[[str, str, str, int], None]  # order, customer, paying account, fen
+log = logging.getLogger("dacu.payments")
 
 
 class PaymentService:
@@ -52,6 +55,7 @@ class PaymentService:
     ) -> None:
         self._store, self.providers, self.channels = store, providers, channels
         self._orders, self._audit, self._clock, self._new_id = orders, audit, clock, new_id
+        self.payer_seen: PayerSeen | None = None  # the risk check, told the paying account
 
     # --- starting ---------------------------------------------------------------------
 
@@ -155,6 +159,7 @@ class PaymentService:
         if others:
             raise PaymentStateError(f"order {order.id} was paid by payment {others[0]}")
         self._pay(order.id, now)
+        self._tell_payer(order.id, payment, notice.payer)
         try:
             return self._store.save(succeeded)
         except ConcurrentChange:
@@ -162,6 +167,15 @@ class PaymentService:
             if again.settled and again.transaction_id == notice.transaction_id:
                 return again  # the same callback, settled by another request meanwhile
             raise
+
+    def _tell_payer(self, order_id: str, payment: Payment, payer: str) -> None:
+        """The risk check hears who paid; the order is paid whatever it answers."""
+        if self.payer_seen is None:
+            return
+        try:
+            self.payer_seen(order_id, payment.customer_id, payer, payment.amount)
+        except Exception:
+            log.exception("the risk check of a payment failed")
 
     def _pay(self, order_id: str, now: datetime) -> None:
         """The order paid (OrderStateError when cancelled or expired); a race with another

@@ -29,6 +29,8 @@ from dacu.domain.settlement import Statement, StatementStatus
 from dacu.services.ports.payouts import PayoutChannel, PayoutStore
 from dacu.services.reviews import ReviewService
 
+Screen = Callable[[str, str, int], None]
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -52,6 +54,7 @@ class PayoutService:
         now: Callable[[], datetime],
     ) -> None:
         self._store, self._channel, self._reviews, self._now = store, channel, reviews, now
+        self.screen: Screen | None = None  # the risk check: shop, payout key, fen
         reviews.on_decided(self.refresh)
 
     def pay(self, statement_id: str, part: str, by: str) -> Payout:
@@ -63,7 +66,10 @@ class PayoutService:
         amount = amount_of(statement, lines)
         if amount <= 0:
             raise PayoutStateError(f"{part} of {statement.id} has nothing to pay", "part")
-        name = _UNSAFE.sub("_", payout_key(statement.id, part)) + ".csv"
+        key = payout_key(statement.id, part)
+        if self.screen is not None and self._store.payout(key) is None:
+            self.screen(statement.shop, key, amount)  # RiskHeld, RiskBlocked
+        name = _UNSAFE.sub("_", key) + ".csv"
         payout = Payout(
             payout_key(statement.id, part),
             statement.id,

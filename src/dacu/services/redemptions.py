@@ -17,7 +17,7 @@ from dacu.domain.errors import IdempotencyConflict, InvalidRule
 from dacu.domain.fulfilment import RewardStatus
 from dacu.domain.growth import line_id
 from dacu.domain.redemption import NotVerified, Redeemed, Redemption, RedemptionItem, check_qty
-from dacu.domain.risk import Action, RiskBlocked, RiskQuery, Verdict
+from dacu.domain.risk import NOBODY, Action, Identity, RiskBlocked, RiskQuery, Verdict
 from dacu.services.ports.fulfilment import RewardStore
 from dacu.services.ports.fulfilment_redemptions import RedemptionAsk, RedemptionStore
 from dacu.services.ports.risk import RiskCheck
@@ -81,7 +81,13 @@ class RedemptionService:
         return Catalog(campaign_id, items, rules.budget, drawn)
 
     def redeem(
-        self, campaign_id: str, customer_id: str, item_id: str, qty: int, key: str
+        self,
+        campaign_id: str,
+        customer_id: str,
+        item_id: str,
+        qty: int,
+        key: str,
+        identity: Identity = NOBODY,
     ) -> Redeemed:
         """Spend coins on `qty` of an item, once per `key` (the customer's
         Idempotency-Key); then give the rewards."""
@@ -99,7 +105,7 @@ class RedemptionService:
             raise CampaignStateError(f"campaign {campaign_id} is not live", "campaign")
         if self._records.phone_of(customer_id) is None:
             raise NotVerified()
-        status = self._assess(campaign_id, customer_id, item, qty, now)
+        status = self._assess(campaign_id, customer_id, item, qty, now, identity)
         ask = RedemptionAsk(
             id=self._new_id(),
             key=f"{customer_id}:{key}",
@@ -127,7 +133,13 @@ class RedemptionService:
         return redeemed
 
     def _assess(
-        self, campaign_id: str, customer_id: str, item: RedemptionItem, qty: int, now: datetime
+        self,
+        campaign_id: str,
+        customer_id: str,
+        item: RedemptionItem,
+        qty: int,
+        now: datetime,
+        identity: Identity,
     ) -> RewardStatus:
         decision = self._risk.assess(
             RiskQuery(
@@ -137,6 +149,7 @@ class RedemptionService:
                 campaign_id,
                 amount=item.reward.value * qty,
                 subject=item.id,
+                identity=identity,
             )
         )
         if decision.verdict is Verdict.BLOCK:

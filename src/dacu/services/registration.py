@@ -13,7 +13,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import phonenumbers
@@ -35,6 +35,7 @@ from dacu.domain.registration import (
     WrongCode,
     refused,
 )
+from dacu.domain.risk import NOBODY, Identity, Verdict
 from dacu.services.access import AccessService
 from dacu.services.ports.acquisition import NewMembers
 from dacu.services.ports.messages import Messages
@@ -43,6 +44,7 @@ from dacu.services.ports.registration import CustomerRegistry, VerificationCodes
 MAX_ADDRESS = 64
 KEEP_CODES = timedelta(days=1)  # long past any code's expiry and the minute between codes
 log = logging.getLogger("dacu.registration")
+Screen = Callable[[str, bool, Identity], Verdict]
 
 
 def mainland_mobile(phone: str) -> str:
@@ -99,6 +101,7 @@ class RegistrationService:
         self._codes, self._customers, self._messages = codes, customers, messages
         self._access, self._clock, self._ids = access, clock, ids
         self._secret, self._make_code = secret, make_code
+        self.screen: Screen | None = None  # the risk check: who signed in, new, from where
 
     def digest(self, phone: str, code: str) -> str:
         """The stored form of `code` sent to `phone`."""
@@ -123,10 +126,17 @@ class RegistrationService:
         )
         return CodeSent(phone, pending.expires_at, RESEND_AFTER.seconds)
 
-    def verify(self, phone: str, code: str, codes: SignUpCodes | None = None) -> SignedIn:
+    def verify(
+        self,
+        phone: str,
+        code: str,
+        codes: SignUpCodes | None = None,
+        identity: Identity = NOBODY,
+    ) -> SignedIn:
         """Register the phone's customer (or find them) and sign them in, for the code sent
         to it; `WrongCode` or `CodeExpired` naming `code` otherwise. A new member's
-        invite, merchant or share code (`codes`) is honoured after the registration."""
+        invite, merchant or share code (`codes`) is honoured after the registration,
+        unless the risk check blocks it: a blocked member signs in, with no rewards."""
         phone = mainland_mobile(phone)
         if len(code) != CODE_DIGITS or not code.isascii() or not code.isdigit():
             raise InvalidRule("code", f"must be the {CODE_DIGITS} digits sent to the phone")
@@ -141,8 +151,20 @@ class RegistrationService:
             raise CodeExpired("that code was used already: ask for a new one", "code")
         customer_id, new = self._customers.register(phone, self._ids(), now)
         issued = self._access.issue(customer_id, Role.CONSUMER, ttl=CONSUMER_TOKEN_TTL)
-        notes = self._join(customer_id, new, codes or SignUpCodes(), now)
+        verdict = self._screened(customer_id, new, replace(identity, phone=phone))
+        notes: dict[str, str] = {}
+        if verdict is not Verdict.BLOCK:
+            notes = self._join(customer_id, new, codes or SignUpCodes(), now)
         return SignedIn(issued.token, customer_id, issued.expires_at, new, notes)
+
+    def _screened(self, customer_id: str, new: bool, identity: Identity) -> Verdict:
+        if self.screen is None:
+            return Verdict.ALLOW
+        try:
+            return self.screen(customer_id, new, identity)
+        except Exception:
+            log.exception("the risk check of a sign-in failed")
+            return Verdict.ALLOW
 
     def _join(
         self, customer_id: str, new: bool, codes: SignUpCodes, now: datetime

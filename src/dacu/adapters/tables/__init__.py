@@ -55,6 +55,7 @@ from dacu.adapters.tables.rewards import (
     redemptions,
     rewards,
 )
+from dacu.adapters.tables.risk_deeds import order_addresses, risk_deeds
 from dacu.adapters.tables.risk_desk import risk_reviews
 from dacu.adapters.tables.risk_links import risk_links, risk_nodes, risk_values
 from dacu.adapters.tables.risk_rules import (  # noqa: F401  (declares them)
@@ -131,6 +132,7 @@ __all__ = [
     "messages",
     "metadata",
     "notifications",
+    "order_addresses",
     "orders",
     "payment_callbacks",
     "payment_channel_errors",
@@ -148,6 +150,7 @@ __all__ = [
     "referrals",
     "refunds",
     "rewards",
+    "risk_deeds",
     "risk_links",
     "risk_nodes",
     "risk_reviews",

@@ -3,14 +3,15 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field
 
-from dacu.domain.access import Role
+from dacu.domain.access import Principal, Role
 from dacu.domain.coupons import Claimant, ClaimedCoupon
 from dacu.domain.errors import InvalidRule
 from dacu.domain.rules import Window
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
+from dacu.entrypoints.api.identity import DeviceId, gate_of, identity_of
 from dacu.schemas.bounds import PRINTABLE, Id, Moment
 from dacu.schemas.carts import Strict
 
@@ -55,9 +56,13 @@ def claim(
     key: IdempotencyKey,
     backend: PlatformDep,
     who: PrincipalDep,
+    request: Request,
+    device: DeviceId = None,
 ) -> CouponOut:
-    """Claim one coupon of a template for yourself (领券)."""
+    """Claim one coupon of a template for yourself (领券). The risk check is asked first:
+    a claim it blocks or holds for review is refused (403 risk_blocked)."""
     who.require(Role.CONSUMER)
+    _screen(backend, who, request, template_id)
     claimant = _claimant(backend, who.subject)
     return _out(backend.coupons.claim(template_id, claimant, key))
 
@@ -103,9 +108,18 @@ def add_code(template_id: str, body: CodeIn, backend: PlatformDep, who: Principa
 
 
 @router.post("/codes/{code}/claims", response_model=CouponOut, status_code=201)
-def claim_code(code: str, body: ClaimIn, backend: PlatformDep, who: PrincipalDep) -> CouponOut:
-    """Claim with an activity code; once per customer, however often it is sent."""
+def claim_code(
+    code: str,
+    body: ClaimIn,
+    backend: PlatformDep,
+    who: PrincipalDep,
+    request: Request,
+    device: DeviceId = None,
+) -> CouponOut:
+    """Claim with an activity code; once per customer, however often it is sent. The
+    risk check is asked first, as for a claim."""
     who.require(Role.CONSUMER)
+    _screen(backend, who, request, f"code:{code[:64]}")
     claimant = _claimant(backend, who.subject)
     return _out(backend.coupons.claim_with_code(code, claimant))
 
@@ -133,3 +147,12 @@ def _out(coupon: ClaimedCoupon) -> CouponOut:
 def _claimant(backend: PlatformDep, customer_id: str) -> Claimant:
     facts = backend.customers.facts(customer_id)
     return Claimant(customer_id, facts.first_order, facts.member_tier)
+
+
+def _screen(backend: PlatformDep, who: Principal, request: Request, subject: str) -> None:
+    value = 0
+    if not subject.startswith("code:"):
+        template = backend.coupons.template(subject)
+        value = template.off or template.max_off or 0
+    identity = identity_of(request, who, backend)
+    gate_of(backend).claim(who.subject, subject, identity, value)

@@ -20,6 +20,7 @@ from dacu.domain.acquisition import SignUpCodes
 from dacu.domain.registration import Profile, RateLimited, masked
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.entrypoints.api.errors import error_response
+from dacu.entrypoints.api.identity import DeviceId, identity_of
 from dacu.schemas.bounds import PRINTABLE, Id
 from dacu.schemas.carts import Strict
 
@@ -103,11 +104,15 @@ def request_code(body: CodeIn, request: Request, backend: PlatformDep) -> CodeOu
 
 
 @router.post("/sessions", status_code=201, response_model=SessionOut)
-def sign_in(body: SessionIn, backend: PlatformDep) -> SessionOut:
+def sign_in(
+    body: SessionIn, request: Request, backend: PlatformDep, device: DeviceId = None
+) -> SessionOut:
     """Give back the code: a new phone registers, a known one signs in; either way a
-    consumer token of the customer's own, good for 30 days."""
+    consumer token of the customer's own, good for 30 days. The risk check is asked
+    with the device and address; a registration it blocks signs in with no rewards."""
     codes = SignUpCodes(body.invite_code, body.merchant_code, body.share)
-    signed = backend.registration.verify(body.phone, body.code, codes)
+    identity = identity_of(request, None)
+    signed = backend.registration.verify(body.phone, body.code, codes, identity)
     return SessionOut(
         token=signed.token,
         customer_id=signed.customer_id,

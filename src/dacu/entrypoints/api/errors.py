@@ -90,6 +90,7 @@ STATUS: dict[ErrorCode, int] = {
     # risk control
     ErrorCode.UNKNOWN_RISK_REVIEW: 404,
     ErrorCode.RISK_REVIEW_STATE: 409,
+    ErrorCode.RISK_HELD: 409,
 }
 
 _BY_HTTP_STATUS = {

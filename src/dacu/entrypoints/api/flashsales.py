@@ -15,8 +15,10 @@ from pydantic import BaseModel, Field, ValidationError
 
 from dacu.domain.access import Role
 from dacu.domain.flashsale import Decision, Hold, NotYours, Outcome
+from dacu.domain.risk import Identity, RiskBlocked
 from dacu.entrypoints.api import context
 from dacu.entrypoints.api.context import HOT_SECURITY, PlatformDep, PrincipalDep, hot_principal
+from dacu.entrypoints.api.identity import DEVICE_PARAMETER, device_of, gate_of
 from dacu.entrypoints.api.payments import PaymentOut, payment_out
 from dacu.entrypoints.kpi_view import AlertOut
 from dacu.schemas.bounds import Moment, aware
@@ -113,14 +115,16 @@ def restock(sale_id: str, body: RestockIn, backend: PlatformDep, who: PrincipalD
         201: {"description": "accepted: units held for you until pay_by"},
         404: {"description": "no such sale"},
         409: {"description": "refused: sold_out, over_limit, not_started, ended, ..."},
+        403: {"description": "risk_blocked: the risk check refused the attempt"},
         429: {"description": "user_rate_limited or ip_rate_limited"},
     },
     openapi_extra=HOT_SECURITY
     | {
+        "parameters": [DEVICE_PARAMETER],
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": AttemptIn.model_json_schema()}},
-        }
+        },
     },
 )
 async def attempt(sale_id: str, request: Request) -> Response:
@@ -130,6 +134,10 @@ async def attempt(sale_id: str, request: Request) -> Response:
     who.require(Role.CONSUMER)
     body = _attempt_in(await request.body())
     ip = request.client.host if request.client else ""
+    identity = Identity(device=device_of(request), ip=ip[:64])
+    if gate_of(backend).flash.blocked(who.subject, identity, sale_id):
+        refused = RiskBlocked()
+        return _json(403, _error(refused.code.value, refused.message))
     decided = await backend.flashsales.attempt_async(
         sale_id, who.subject, body.request_id, body.qty, backend.clock(), ip
     )

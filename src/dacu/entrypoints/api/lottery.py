@@ -6,7 +6,7 @@ grants chances (the first visit, each day's first visit, the tasks) and draws.
 
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from dacu.bootstrap import Platform
@@ -14,6 +14,7 @@ from dacu.domain.access import Role
 from dacu.domain.lottery import Draw
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
 from dacu.entrypoints.api.coupons import IdempotencyKey
+from dacu.entrypoints.api.identity import DeviceId, identity_of
 from dacu.services.lottery import SHANGHAI, LotteryService
 
 router = APIRouter(prefix="/v1/campaigns/{campaign_id}/lottery", tags=["lottery"])
@@ -87,11 +88,19 @@ def my_lottery(campaign_id: str, backend: PlatformDep, who: PrincipalDep) -> Lot
 
 
 @router.post("/draws", response_model=DrawOut, status_code=201)
-def draw(campaign_id: str, key: IdempotencyKey, backend: PlatformDep, who: PrincipalDep) -> DrawOut:
+def draw(
+    campaign_id: str,
+    key: IdempotencyKey,
+    backend: PlatformDep,
+    who: PrincipalDep,
+    request: Request,
+    device: DeviceId = None,
+) -> DrawOut:
     """Draw once (摇一摇): one chance for one prize. The same key returns the same draw."""
     who.require(Role.CONSUMER)
     service = _service(backend)
-    return _out(service, service.draw(campaign_id, who.subject, key))
+    identity = identity_of(request, who, backend)
+    return _out(service, service.draw(campaign_id, who.subject, key, identity))
 
 
 @router.get("/draws", response_model=list[DrawOut])

@@ -1,16 +1,19 @@
 """Order routes: checkout with an Idempotency-Key, pay, cancel, refund, funding."""
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header
-from pydantic import BaseModel
+from fastapi import APIRouter, Header, Request
+from pydantic import BaseModel, Field
 
 from dacu.domain.access import Principal, Role
 from dacu.domain.orders import Order, UnknownOrder
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
+from dacu.entrypoints.api.identity import DeviceId, gate_of, identity_of
 from dacu.schemas.bounds import PRINTABLE, Id, Note, Qty
 from dacu.schemas.carts import SkuCartIn, Strict
+from dacu.schemas.delivery import AddressIn
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
@@ -28,6 +31,7 @@ IdempotencyKey = Annotated[
 
 class CheckoutIn(Strict):
     cart: SkuCartIn
+    address: AddressIn | None = Field(None, description="where to ship: kept on the order")
 
 
 class ShareOut(BaseModel):
@@ -83,14 +87,29 @@ class FundingOut(BaseModel):
 
 @router.post("", response_model=OrderOut, status_code=201)
 def place_order(
-    body: CheckoutIn, key: IdempotencyKey, backend: PlatformDep, who: PrincipalDep
+    body: CheckoutIn,
+    key: IdempotencyKey,
+    backend: PlatformDep,
+    who: PrincipalDep,
+    request: Request,
+    device: DeviceId = None,
 ) -> OrderOut:
     """Check out a cart of SKUs at the best legal price now; stock and coupons are held
-    for you. Prices and who you are come from the server, never from the body."""
+    for you. Prices and who you are come from the server, never from the body. The risk
+    check is asked first (403 risk_blocked); an order under review goes through and the
+    platform-funded rewards it earns are held."""
     who.require(Role.CONSUMER)
+    address = body.address.address() if body.address is not None else None
+    identity = identity_of(request, who, backend)
+    if address is not None:
+        identity = replace(identity, address=address.normalised())
+    gate = gate_of(backend)
+    decision = gate.checkout(who.subject, identity, key)
     cart = backend.goods.cart(body.cart.wanted(), body.cart.mode)
     customer = backend.customers.facts(who.subject)
-    return _out(backend.orders.checkout(cart, customer, key))
+    order = backend.orders.checkout(cart, customer, key)
+    gate.placed(order.id, who.subject, identity, decision, address)
+    return _out(order)
 
 
 @router.get("/{order_id}", response_model=OrderOut)
@@ -119,12 +138,22 @@ def cancel(order_id: str, backend: PlatformDep, who: PrincipalDep) -> OrderOut:
 
 @router.post("/{order_id}/refunds", response_model=RefundOut, status_code=201)
 def refund(
-    order_id: str, body: RefundIn, key: IdempotencyKey, backend: PlatformDep, who: PrincipalDep
+    order_id: str,
+    body: RefundIn,
+    key: IdempotencyKey,
+    backend: PlatformDep,
+    who: PrincipalDep,
+    request: Request,
+    device: DeviceId = None,
 ) -> RefundOut:
     """Refund units of one line through the payment's provider (once per key); each
-    discount's share is clawed back from its funders."""
-    if who.role is not Role.SERVICE:
-        _own(backend, who, order_id)
+    discount's share is clawed back from its funders. The risk check is asked first:
+    blocked, 403 risk_blocked; under review, 409 risk_held and no money moves until a
+    person releases it (then it is refunded without another request)."""
+    service = who.role is Role.SERVICE
+    order = backend.orders.get(order_id) if service else _own(backend, who, order_id)
+    identity = identity_of(request, who, backend)
+    gate_of(backend).refund(order_id, order.customer_id, body.sku, body.qty, key, identity)
     done = backend.payments.refund(order_id, body.sku, body.qty, key)
     return RefundOut(
         sku=done.sku,

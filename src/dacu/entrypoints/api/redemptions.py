@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field
 
 from dacu.domain.access import Role
 from dacu.entrypoints.api.context import PlatformDep, PrincipalDep
+from dacu.entrypoints.api.identity import DeviceId, identity_of
 from dacu.schemas.bounds import PRINTABLE, Id
 from dacu.schemas.carts import Strict
 
@@ -85,10 +86,13 @@ def redeem(
     key: IdempotencyKey,
     backend: PlatformDep,
     who: PrincipalDep,
+    request: Request,
+    device: DeviceId = None,
 ) -> RedeemedOut:
     """Spend your coins on an item (once per Idempotency-Key)."""
     who.require(Role.CONSUMER)
-    done = backend.redemptions.redeem(campaign_id, who.subject, body.item, body.qty, key)
+    identity = identity_of(request, who, backend)
+    done = backend.redemptions.redeem(campaign_id, who.subject, body.item, body.qty, key, identity)
     return RedeemedOut(
         id=done.id,
         campaign_id=done.campaign_id,

@@ -1,0 +1,21 @@
+"""The risk wiring's part of the composition root: the `RiskGate` every money path asks,
+told of sign-ins, payments (the channel's paying account) and payouts."""
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from dacu.adapters.risk_deeds import SqlRiskDeeds
+from dacu.services.risk_gate import RiskGate
+
+if TYPE_CHECKING:
+    from dacu.bootstrap import Platform
+
+
+def with_risk_gate(platform: "Platform") -> "Platform":
+    """The platform with its gate wired into registration, payments and payouts."""
+    deeds = SqlRiskDeeds(platform.engine)
+    gate = RiskGate(platform.risk, deeds, platform.clock, platform.payments.refund)
+    platform.registration.screen = gate.signed_in
+    platform.payments.payer_seen = gate.paid
+    platform.payouts.screen = gate.payout
+    return replace(platform, risk_gate=gate)

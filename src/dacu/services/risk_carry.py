@@ -1,0 +1,51 @@
+"""The risk check the growth rewards ask: a deed's verdict carries over to its rewards.
+
+A reward triggered by a deed the `RiskGate` kept — an order's checkout or payment,
+a new member's registration — is asked with that deed's identity (the rewards'
+own queries know only who and what), and is held when the deed was under review
+or refused when it was blocked: review holds the reward, not the purchase.
+
+Which deed triggered a reward is read from its query: the order in its context
+(merchant rebates) or its subject (`paid:<order>` for the coins a paid order
+earns), the new member its subject (welcome, invite and share rewards).
+"""
+
+from dataclasses import replace
+
+from dacu.domain.risk import NOBODY, Action, RiskDecision, RiskQuery, Verdict
+from dacu.domain.risk_deeds import order_subject
+from dacu.services.ports.risk import RiskCheck
+from dacu.services.ports.risk_deeds import RiskDeeds
+
+_MEMBER_REWARDS = (Action.REGISTRATION_REWARD, Action.INVITE_REWARD, Action.SHARE_REWARD)
+_RANK = {Verdict.ALLOW: 0, Verdict.REVIEW: 1, Verdict.BLOCK: 2}
+
+
+class CarriedVerdicts:
+    def __init__(self, inner: RiskCheck, deeds: RiskDeeds) -> None:
+        self.inner, self._deeds = inner, deeds  # `inner`: the rules (AllowAll by default)
+
+    def assess(self, query: RiskQuery) -> RiskDecision:
+        triggers = [d for d in map(self._deeds.find, _subjects(query)) if d is not None]
+        if not triggers:
+            return self.inner.assess(query)
+        if query.identity == NOBODY:
+            query = replace(query, identity=triggers[0].identity)
+        decision = self.inner.assess(query)
+        worst = max(triggers, key=lambda deed: _RANK[deed.verdict])
+        if _RANK[worst.verdict] <= _RANK[decision.verdict]:
+            return decision
+        return RiskDecision(worst.verdict, f"{worst.action.value}_{worst.verdict.value}"[:64])
+
+
+def _subjects(query: RiskQuery) -> list[str]:
+    """The deeds that may have triggered the reward asked about."""
+    found: list[str] = []
+    order = query.context.get("order") or (
+        query.subject.removeprefix("paid:") if query.subject.startswith("paid:") else ""
+    )
+    if order:
+        found += [order_subject(order), f"payment:{order}"]
+    if query.action in _MEMBER_REWARDS and query.subject:
+        found.append(f"registration:{query.subject}")
+    return found

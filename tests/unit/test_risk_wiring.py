@@ -1,0 +1,58 @@
+"""The risk wiring's pure parts: a delivery address as a link, the paying account in a
+callback, and the flash attempts' check answered from memory."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dacu.domain.errors import InvalidRule
+from dacu.domain.payments import Notice, read_notice
+from dacu.domain.risk import Action, Identity, RiskDecision, RiskQuery, Verdict
+from dacu.domain.risk_deeds import DeliveryAddress
+from dacu.services.risk_flash import FlashScreen
+
+NOW = datetime(2026, 11, 11, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_one_address_typed_two_ways_is_one_link_and_the_receiver_is_not_part_of_it():
+    one = DeliveryAddress("李华", "13800138000", "上海市 浦东新区", "世纪大道100号 1号楼-101")
+    two = DeliveryAddress("王芳", "13900139000", "上海市浦东新区", "世纪大道１００号１号楼101")
+    assert one.normalised() == two.normalised() == "上海市浦东新区世纪大道100号1号楼101"
+
+
+def test_the_paying_account_travels_in_the_signed_body_and_is_bounded():
+    notice = Notice("p-1", "tx-1", 100, True, "simpay-payer-u-1")
+    assert read_notice(notice.body()).payer == "simpay-payer-u-1"
+    assert b"payer" not in Notice("p-1", "tx-1", 100, True).body()  # as before, without one
+    for bad in (b'"x\\u0000"', b'"' + b"x" * 65 + b'"', b"7"):
+        body = b'{"payment_id":"p","transaction_id":"t","amount":1,"status":"succeeded",'
+        with pytest.raises(InvalidRule) as refused:
+            read_notice(body + b'"payer":' + bad + b"}")
+        assert refused.value.field == "payer"
+
+
+class Recording:
+    """A risk check that remembers what it was asked and blocks one device."""
+
+    def __init__(self) -> None:
+        self.asked: list[RiskQuery] = []
+
+    def assess(self, query: RiskQuery) -> RiskDecision:
+        self.asked.append(query)
+        verdict = Verdict.BLOCK if query.identity.device == "bad" else Verdict.ALLOW
+        return RiskDecision(verdict, "test")
+
+
+def test_flash_attempts_are_asked_about_once_in_a_while_per_buyer_and_device():
+    risk, ticks = Recording(), [0.0]
+    screen = FlashScreen(risk, lambda: NOW, ticks=lambda: ticks[0])
+    bad, good = Identity(device="bad", ip="10.0.0.1"), Identity(device="good", ip="10.0.0.1")
+    assert screen.blocked("u1", bad, "fs-1")
+    assert screen.blocked("u1", bad, "fs-1")  # from memory
+    assert not screen.blocked("u2", good, "fs-1")
+    assert [q.identity.device for q in risk.asked] == ["bad", "good"]
+    assert risk.asked[0].action is Action.FLASH_ATTEMPT
+    ticks[0] = 5.5  # the answer kept has run out: asked again
+    screen.blocked("u1", bad, "fs-1")
+    assert len(risk.asked) == 3
