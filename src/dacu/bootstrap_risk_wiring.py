@@ -1,10 +1,13 @@
 """The risk wiring's part of the composition root: the `RiskGate` every money path asks,
 told of sign-ins, payments (the channel's paying account) and payouts."""
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dacu.adapters.risk_deeds import SqlRiskDeeds
+from dacu.domain.risk_review import ReviewKind, RiskReviewState
+from dacu.services.ports.risk_reviews import Owner
 from dacu.services.risk_gate import RiskGate
 
 if TYPE_CHECKING:
@@ -18,4 +21,14 @@ def with_risk_gate(platform: "Platform") -> "Platform":
     platform.registration.screen = gate.signed_in
     platform.payments.payer_seen = gate.paid
     platform.payouts.screen = gate.payout
+    for kind in (ReviewKind.REFUND, ReviewKind.PAYOUT):  # held deeds decided at the desk
+        platform.risk_desk.own(kind, Owner(_decided(gate.release), _decided(gate.refuse)))
     return replace(platform, risk_gate=gate)
+
+
+def _decided(move: Callable[[str], bool]) -> Callable[[str, str], None]:
+    def decide(subject: str, by: str) -> None:
+        if not move(subject):
+            raise RiskReviewState(f"{subject} is not held", "status")
+
+    return decide

@@ -6,6 +6,7 @@ import pytest
 
 from dacu.domain.access import Role
 from dacu.domain.risk import Action
+from dacu.domain.risk_review import Decision
 from dacu.domain.risk_rules import ListKind
 from dacu.entrypoints.api import create_app
 from tests.integration.appeals_rig import NOW, issue, settle_platform, subsidy
@@ -53,3 +54,16 @@ def test_a_payout_under_review_is_held_until_released(api):
     again = pay()  # a retry is the same payout, not asked again
     assert again.status_code == 200
     assert [p["key"] for p in again.json()] == [subject]
+
+
+def test_a_held_payout_waits_in_the_review_queue_and_approving_it_lets_finance_pay(api):
+    pay, platform, sid = api
+    assert pay().status_code == 409
+    desk, subject = platform.risk_desk, f"payout:{sid}:main"
+    assert desk.backfill() >= 1
+    item = desk.item(f"payout:{subject}")
+    assert (item.kind.value, item.customer_id) == ("payout", "tea-house")
+    desk.decide(item.id, "risk-1", Decision.APPROVE)
+    paid = pay()
+    assert paid.status_code == 200, paid.text
+    assert [p["amount"] for p in paid.json()] == [1_250]

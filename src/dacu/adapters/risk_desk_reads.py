@@ -5,7 +5,7 @@ the invite tree below them."""
 
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, literal, select
 
 from dacu.adapters.tables import (
     acquisition_rewards,
@@ -16,7 +16,9 @@ from dacu.adapters.tables import (
     refunds,
     rewards,
 )
+from dacu.adapters.tables.risk_deeds import risk_deeds
 from dacu.adapters.tables.risk_rules import risk_decisions
+from dacu.domain.risk import Action
 from dacu.domain.risk_review import Held, ReviewKind
 from dacu.services.ports.risk_reviews import Deed, Invitee
 
@@ -39,6 +41,7 @@ class SqlHeldItems:
                                             a.at, a.mechanic).where(a.outcome == HELD)),
             (ReviewKind.COIN_AWARD, select(c.key, c.customer_id, c.campaign_id, c.fen, c.at,
                                            c.reason).where(c.status == HELD)),
+            *_deeds_held(),
         ]  # fmt: skip
         found: list[Held] = []
         with self._engine.connect() as connection:
@@ -158,3 +161,14 @@ def _total(document: Any) -> int:
     """What the order's lines ask to be paid, fen."""
     lines = document.get("lines", []) if isinstance(document, dict) else []
     return sum(int(line.get("payable", 0)) for line in lines if isinstance(line, dict))
+
+
+def _deeds_held() -> list[tuple[ReviewKind, Any]]:
+    """The refunds and payouts the risk gate holds for a person (`risk_deeds`)."""
+    d = risk_deeds.c
+    return [
+        (kind, select(d.subject, d.customer_id, literal(""), literal(0), d.at, d.reason).where(
+            d.status == HELD, d.action == action.value
+        ))
+        for kind, action in ((ReviewKind.REFUND, Action.REFUND), (ReviewKind.PAYOUT, Action.PAYOUT))
+    ]  # fmt: skip

@@ -70,7 +70,13 @@ class RiskDesk:
         ids: Callable[[], str],
     ) -> None:
         self._store, self._blacklist, self._held, self._evidence = store, blacklist, held, evidence
-        self._links, self._owners, self._now, self._ids = links, owners, now, ids
+        self._links, self._now, self._ids = links, now, ids
+        self._owners = dict(owners)
+
+    def own(self, kind: ReviewKind, owner: Owner) -> None:
+        """Name how a kind of held subject is released or refused (wired later in the
+        composition root: the risk gate's held refunds and payouts)."""
+        self._owners[kind] = owner
 
     # the queue (the `ReviewQueue` port)
     def submit(self, held: Held) -> ReviewItem:
