@@ -21,6 +21,7 @@ from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
 from dacu.services.ports.stock import StockReservations
 from dacu.services.review import Cases
 from dacu.services.simulation.growth import GrowthWorld
+from dacu.services.simulation.verdicts import Verdicts
 
 
 class CampaignStore(Protocol):
@@ -77,3 +78,4 @@ class World:
     outbox: OutboxDelivery  # the server's own events, delivered to the KPIs
     outage: Callable[[str, bool], None]  # a payment channel's provider fails (or recovers)
     growth: GrowthWorld | None = None  # plan 000's mechanics, when the run has them
+    verdicts: Verdicts | None = None  # the risk check's answers, noted (the attack set's score)
