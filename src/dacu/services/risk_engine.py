@@ -1,0 +1,172 @@
+"""The rules engine: the platform's `RiskCheck` once risk control is wired.
+
+For a query it records what the customer was seen with (`IdentityLinks.link`) and
+counts the deed in each velocity rule's sliding window, reads the cluster and the
+slower facts only when a rule of the action needs them, evaluates the active rules
+(`domain/risk_rules.py`), logs every decision that is not a plain allow and returns.
+
+When storage fails it never raises: a reward is held for review ("risk_unavailable"),
+a purchase, sign-up or sign-in goes through — a customer's own money is never
+refused for want of the risk store, a reward waits until someone looks.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dacu.domain.risk import Action, RiskDecision, RiskQuery, Verdict
+from dacu.domain.risk_rules import (
+    Blacklisted,
+    ClusterSize,
+    InviteTree,
+    NewAccount,
+    Observed,
+    RefundRatio,
+    Rule,
+    RuleSet,
+    Scope,
+    ShopLink,
+    Velocity,
+    combine,
+    evaluate,
+)
+from dacu.services.ports.risk_links import (
+    Cluster,
+    DecisionLog,
+    IdentityLinks,
+    RiskCounters,
+    RiskFacts,
+)
+from dacu.services.risk_rules import ActiveRules, ListedCache
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE = "risk_unavailable"
+PASSING = frozenset(
+    {
+        Action.REGISTRATION,
+        Action.LOGIN,
+        Action.CHECKOUT,
+        Action.PAYMENT,
+        Action.REFUND,
+        Action.FLASH_ATTEMPT,
+    }
+)
+"""What goes through when the risk store fails: the customer's own deeds, no reward."""
+
+
+def on_failure(action: Action) -> RiskDecision:
+    """The decision when storage fails: allow the customer's own deeds, hold a reward."""
+    if action in PASSING:
+        return RiskDecision(Verdict.ALLOW, UNAVAILABLE, 0)
+    return RiskDecision(Verdict.REVIEW, UNAVAILABLE, 0)
+
+
+def member_of(query: RiskQuery) -> str:
+    """Whose deed it is: the buyer (`context["member"]`) behind a shop's rebate, else the
+    customer."""
+    return query.context.get("member") or query.customer_id
+
+
+def shop_of(query: RiskQuery) -> str:
+    if shop := query.context.get("shop"):
+        return shop
+    if query.action in (Action.MERCHANT_REBATE, Action.PAYOUT):
+        return query.customer_id
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class RiskEngine:
+    """`RiskCheck` over the active rules; see the module's docstring."""
+
+    links: IdentityLinks
+    facts: RiskFacts
+    counters: RiskCounters
+    decisions: DecisionLog
+    rules: ActiveRules
+    listed: ListedCache
+    failure: Callable[[Action], RiskDecision] = on_failure
+
+    def assess(self, query: RiskQuery) -> RiskDecision:
+        try:
+            ruleset = self.rules.current()
+            rules = ruleset.of(query.action)
+            fired = evaluate(rules, query.action, self._observe(query, rules))
+            decision = combine(fired)
+        except Exception:  # storage down or slow: the documented fallback, never a raise
+            log.exception("risk check failed for %s", query.action)
+            decision, fired = self.failure(query.action), []
+        if decision.verdict is not Verdict.ALLOW or decision.reason != "ok":
+            self._record(query, decision, [f.code for f in fired])
+        return decision
+
+    def _record(self, query: RiskQuery, decision: RiskDecision, codes: list[str]) -> None:
+        try:
+            self.decisions.record(query, decision, codes)
+        except Exception:
+            log.exception("risk decision not logged for %s", query.action)
+
+    def _observe(self, query: RiskQuery, rules: tuple[Rule, ...]) -> Observed:
+        member = member_of(query)
+        cluster: Cluster | None = None
+        if query.identity.links():
+            cluster = self.links.link(member, query.identity, query.at)
+        needs = {type(rule) for rule in rules}
+        wants_cluster = ClusterSize in needs or any(
+            isinstance(r, Velocity) and r.scope is Scope.CLUSTER for r in rules
+        )
+        if cluster is None and wants_cluster:
+            cluster = self.links.cluster(member)
+        seen: dict[str, object] = {"at": query.at, "amount": query.amount}
+        seen["counts"] = self._count(query, member, cluster, rules)
+        if cluster is not None:
+            seen |= {"cluster_size": cluster.size, "cluster_first_seen": cluster.first_seen}
+        if InviteTree in needs:
+            shape = self.facts.invite_shape(member, query.at)
+            seen |= {
+                "fan_out": shape.fan_out,
+                "depth": shape.depth,
+                "never_ordered": shape.never_ordered,
+                "recent_invites": shape.recent,
+            }
+        if NewAccount in needs or RefundRatio in needs:
+            standing = self.facts.standing(member)
+            seen |= {
+                "registered_at": standing.registered_at,
+                "paid_orders": standing.paid_orders,
+                "refunded_orders": standing.refunded_orders,
+            }
+        if ShopLink in needs and (shop := shop_of(query)) and shop != member:
+            seen["linked_to_shop"] = self.facts.linked_to_shop(member, shop)
+        if Blacklisted in needs:
+            listed = self.listed.listed(member, query.identity, query.at)
+            if member != query.customer_id:
+                listed |= self.listed.listed(query.customer_id, query.identity, query.at)
+            seen["listed"] = listed
+        return Observed(**seen)  # type: ignore[arg-type]
+
+    def _count(
+        self, query: RiskQuery, member: str, cluster: Cluster | None, rules: tuple[Rule, ...]
+    ) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for rule in rules:
+            if not isinstance(rule, Velocity):
+                continue
+            value = scoped(rule.scope, query, member, cluster)
+            if value:
+                key = f"{rule.code}:{rule.scope.value}:{value}"
+                counts[rule.code] = self.counters.hit(key, rule.window_s, query.at)
+        return counts
+
+
+def scoped(scope: Scope, query: RiskQuery, member: str, cluster: Cluster | None) -> str:
+    """The value a velocity rule counts under: the customer, an identifier, the cluster."""
+    if scope is Scope.CUSTOMER:
+        return member
+    if scope is Scope.CLUSTER:
+        return cluster.id if cluster is not None else ""
+    return str(getattr(query.identity, scope.value))
+
+
+__all__ = ["RiskEngine", "RuleSet", "on_failure"]

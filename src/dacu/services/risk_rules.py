@@ -1,0 +1,144 @@
+"""The rules in force and the blacklist, as every process sees them: applied as
+versions (who, when), re-read when the active version changes — each process checks
+the version number at most every `every_s` seconds, a one-row read — and the
+blacklist's entries cached in process the same way (`docs/risk.md`)."""
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from dacu.domain.errors import InvalidRule
+from dacu.domain.risk import Identity
+from dacu.domain.risk_rules import ListKind, RuleSet
+from dacu.services.ports.risk_rules import Blacklist, ListEntry, RuleVersion, RuleVersions
+
+Parse = Callable[[Any, int], RuleSet]  # a rules document and its version → the rules
+RELOAD_S = 1.0  # every process sees a new version or list entry within about this
+
+
+class ActiveRules:
+    """The active version's rules; the packaged defaults while none was applied."""
+
+    def __init__(
+        self, versions: RuleVersions, parse: Parse, defaults: RuleSet, every_s: float = RELOAD_S
+    ) -> None:
+        self._versions, self._parse, self._defaults = versions, parse, defaults
+        self._every_s = every_s
+        self._rules, self._checked = defaults, float("-inf")
+        self._lock = threading.Lock()
+
+    def current(self) -> RuleSet:
+        if time.monotonic() - self._checked < self._every_s:
+            return self._rules
+        with self._lock:
+            if time.monotonic() - self._checked >= self._every_s:
+                self._reload()
+        return self._rules
+
+    def _reload(self) -> None:
+        version = self._versions.active_version()
+        if version != self._rules.version:
+            found = self._versions.active() if version else None
+            self._rules = (
+                self._defaults if found is None else self._parse(found.document, found.version)
+            )
+        self._checked = time.monotonic()
+
+
+class ListedCache:
+    """The blacklist's live entries in process, re-read when its version moves."""
+
+    def __init__(self, blacklist: Blacklist, every_s: float = RELOAD_S) -> None:
+        self._list, self._every_s = blacklist, every_s
+        self._entries: dict[tuple[ListKind, str], ListEntry] = {}
+        self._version, self._checked = -1, float("-inf")
+        self._lock = threading.Lock()
+
+    def listed(self, customer_id: str, identity: Identity, at: datetime) -> frozenset[ListKind]:
+        """The kinds under which the customer or their identity is listed at `at`."""
+        entries = self._fresh()
+        asked = (
+            (ListKind.ACCOUNT, customer_id),
+            (ListKind.DEVICE, identity.device),
+            (ListKind.IP, identity.ip),
+            (ListKind.ADDRESS, identity.address),
+            (ListKind.PAYMENT_ACCOUNT, identity.payment_account),
+            (ListKind.PHONE, identity.phone),
+        )
+        return frozenset(
+            kind
+            for kind, value in asked
+            if value and (entry := entries.get((kind, value))) is not None and entry.live(at)
+        )
+
+    def _fresh(self) -> dict[tuple[ListKind, str], ListEntry]:
+        if time.monotonic() - self._checked < self._every_s:
+            return self._entries
+        with self._lock:
+            if time.monotonic() - self._checked >= self._every_s:
+                version = self._list.version()
+                if version != self._version:
+                    found = self._list.entries(limit=1_000_000)
+                    self._entries = {(e.kind, e.value): e for e in found}
+                    self._version = version
+                self._checked = time.monotonic()
+        return self._entries
+
+
+class RiskRulesAdmin:
+    """What the risk role does: apply a rules file, read its versions, keep the list."""
+
+    def __init__(
+        self,
+        versions: RuleVersions,
+        blacklist: Blacklist,
+        parse: Parse,
+        defaults: Callable[[], Any],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._versions, self._list, self._parse = versions, blacklist, parse
+        self._defaults, self._clock = defaults, clock
+
+    def apply(self, document: Any, by: str) -> RuleVersion:
+        """Check the document (InvalidRule naming the field) and make it the active version;
+        the same document as the active one is not a new version."""
+        self._parse(document, 0)
+        current = self._versions.active()
+        if current is not None and current.document == document:
+            return current
+        return self._versions.apply(document, by, self._clock())
+
+    def active(self) -> RuleVersion:
+        """The active version; version 0 (the packaged defaults) while none was applied."""
+        found = self._versions.active()
+        if found is None:
+            return RuleVersion(0, self._defaults(), "defaults", self._clock(), True)
+        return found
+
+    def history(self, limit: int = 50) -> list[RuleVersion]:
+        return self._versions.history(limit)
+
+    def blacklist(
+        self,
+        kind: ListKind,
+        value: str,
+        reason: str,
+        by: str,
+        expires_at: datetime | None = None,
+    ) -> ListEntry:
+        at = self._clock()
+        if not value.strip():
+            raise InvalidRule("value", "must not be empty")
+        if expires_at is not None and expires_at <= at:
+            raise InvalidRule("expires_at", "must be in the future")
+        return self._list.add(ListEntry(kind, value.strip(), reason, by, at, expires_at))
+
+    def unlist(self, kind: ListKind, value: str, by: str) -> bool:
+        return self._list.remove(kind, value.strip(), by, self._clock())
+
+    def listed(self, kind: ListKind | None = None, live_only: bool = True) -> list[ListEntry]:
+        at = self._clock()
+        found = self._list.entries(kind)
+        return [e for e in found if e.live(at)] if live_only else found
