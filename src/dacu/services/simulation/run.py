@@ -15,7 +15,6 @@ do the events.
 
 import heapq
 import itertools
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -111,9 +110,7 @@ def simulate(
     store = Storefront(crowd, prices, coupons, before, growing)
     counter = FlashCounter(crowd, terms, _recorded(world, shoppers)) if terms else None
     visits = _enqueue(queue, store, counter, shoppers)
-    attacking = _attacks(world, campaign, customers, seed, terms, timeline) if attacks else None
-    for at, step in attacking.steps() if attacking else ():
-        queue.push(at, step)
+    attacking = _attacks(queue, crowd, campaign, customers, seed, terms) if attacks else None
     _enqueue_ticks(queue, world, timeline, (prices, coupons), terms)
     _enqueue_outage(queue, world, timeline, _primary_restored(world, before))
     done, clock = 0, timeline.starts_at
@@ -132,9 +129,8 @@ def simulate(
     channels = world.payments.channels.view(end)
     counted = (journal.sent, ingested.accepted, ingest.facts)
     scored = attacking.score() if attacking else None
-    tally = crowd.tally + (attacking.tally if attacking else Counter())
     return Outcome(
-        campaign, customers, seed, prepared, dict(tally), *counted, board, case,
+        campaign, customers, seed, prepared, dict(crowd.tally), *counted, board, case,
         stock_alerts, channels, scored,
     )  # fmt: skip
 
@@ -209,16 +205,22 @@ def _enqueue_ticks(
 
 
 def _attacks(
-    world: World,
+    queue: _Queue,
+    crowd: Crowd,
     campaign: Campaign,
     customers: int,
     seed: int,
     terms: FlashTerms | None,
-    timeline: Timeline,
 ) -> Attacks:
+    """The labelled attack set among the crowd, its steps queued."""
+    world, timeline = crowd.world, Timeline(campaign)
     groups = attack_plan(seed, customers, BRUSHING_SHOP)
     verdicts = world.verdicts or Verdicts()
-    return Attacks(world, groups, terms, campaign, timeline.starts_at, verdicts, customers)
+    found = Attacks(world, groups, terms, campaign, timeline.starts_at, verdicts, customers)
+    found.tally = crowd.tally
+    for at, step in found.steps():
+        queue.push(at, step)
+    return found
 
 
 def _primary_restored(world: World, now: datetime) -> str:

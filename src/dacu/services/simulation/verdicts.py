@@ -4,6 +4,7 @@
 query's customer (the account the reward or the deed is for).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,8 +26,13 @@ class Verdicts:
         return {customer: worst(verdicts) for customer, verdicts in self.seen.items()}
 
     def watch(self, check: Any) -> bool:
-        """Note every answer of this check instance (its services hold it already, so it
-        is watched in place); False when the instance takes no new attribute."""
+        """Note every answer of this check instance, which its services hold already: a
+        rules engine's through its decision log (every answer but a plain allow is logged
+        there), another's by its `assess`. False when neither can be watched."""
+        log = getattr(check, "decisions", None)
+        if log is not None and hasattr(log, "record"):
+            object.__setattr__(check, "decisions", _Tee(log, self))  # a frozen engine too
+            return True
         ask = check.assess
 
         def assess(query: RiskQuery) -> RiskDecision:
@@ -39,3 +45,14 @@ class Verdicts:
         except AttributeError:
             return False
         return True
+
+
+class _Tee:
+    """A decision log that notes each decision, then logs it as before."""
+
+    def __init__(self, log: Any, verdicts: Verdicts) -> None:
+        self._log, self._verdicts = log, verdicts
+
+    def record(self, query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> None:
+        self._verdicts.note(query, decision)
+        self._log.record(query, decision, rules)
