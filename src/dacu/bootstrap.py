@@ -31,6 +31,7 @@ from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.recorded_events import SqlRecordedEvents
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_gate import AsyncRedisGate
+from dacu.adapters.risk_store import SqlDecisionLog
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_acquisition import AcquisitionService
@@ -39,6 +40,7 @@ from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.bootstrap_rewards import RedemptionService, RewardService
+from dacu.bootstrap_risk import risk_of
 from dacu.bootstrap_settlement import finance_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -71,6 +73,7 @@ from dacu.services.ports.settlement import Statements
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
 from dacu.services.reviews import ReviewService
+from dacu.services.risk_rules import RiskRulesAdmin
 from dacu.services.settlement import SettlementService
 from dacu.services.shipments import ShipmentService
 from dacu.services.tasks import TaskService
@@ -133,6 +136,8 @@ class Platform:
     payouts: PayoutService  # statements paid through the bank-file channel
     budget_requests: ReleaseApprovals  # the reserve released by approval (operator → finance)
     budget_burn: BudgetBurn  # burn by department and promotion, the weekly budget review
+    risk_rules: RiskRulesAdmin  # the risk rules' versions and the blacklist (风控规则, 黑名单)
+    risk_decisions: SqlDecisionLog  # every risk decision that was not a plain allow
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 
@@ -211,6 +216,7 @@ def bootstrap(
     orders = OrderService(uow, intake, quotes, now, ids)  # paid by `payments`
     paying = wiring.payments(engine, orders, payments, alerts, redis_url, redis_prefix, now, ids)
     flash = Flashing(engine, redis_url, redis_prefix, hot, alerts, notifications, uow)
+    rk = risk_of(engine, redis_url, redis_prefix, now)  # the risk check the growth asks
     return Platform(
         engine=engine,
         clock=now,
@@ -240,7 +246,7 @@ def bootstrap(
         catalog=catalog,
         payments=paying,
         budgets=(budgets := BudgetService(uow, figures, campaigns.get, now, quotes.moved)),
-        **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids)),
+        **(grown := growth_of(engine, goods, cs, budgets, facts, alerts, campaigns, now, ids, rk)),
         registration=registration_of(engine, access, now, ids, joined=grown["acquisition"]),
         **finance_of(engine, campaigns, goods, alerts, grown["rebates"], budgets, now, ids),
     ).with_lottery()

@@ -25,6 +25,7 @@ from dacu.services.lottery import LotteryService
 from dacu.services.outbox import FactListener
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.customers import CustomerFacts
+from dacu.services.ports.risk import RiskCheck
 from dacu.services.risk import AllowAll
 from dacu.services.simulation.growth import GrowthWorld
 
@@ -52,10 +53,13 @@ def growth_of(
     campaigns: CampaignService,
     clock: Callable[[], datetime],
     ids: Callable[[], str],
+    risking: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The fields of the risk check, the coin ledger, acquisition, rebates, coins earning,
-    tasks, rewards and redemptions. `AllowAll` is the risk check every one of them asks."""
-    risk, coins = AllowAll(), SqlCoinLedger(engine)
+    tasks, rewards and redemptions. Every one of them asks the rules engine of `risking`
+    (`bootstrap_risk.risk_of`), or `AllowAll` without it."""
+    risk: RiskCheck = risking["risk"] if risking else AllowAll()
+    coins = SqlCoinLedger(engine)
     tasking = tasks_of(engine, campaigns, risk, goods, clock)
     funded = InviteCoins(engine, tasking.rewards, campaigns)
     acquisition = acquisition_of(engine, coupons, campaigns, budgets, risk, funded, clock, facts)
@@ -64,6 +68,7 @@ def growth_of(
         tasking.fields(),  # the risk check among them
         rebates_of(engine, campaigns, risk),
         rewarding(engine, coupons, coins, alerts, risk, campaigns, clock, ids),
+        risking or {},  # risk control's own fields (`bootstrap_risk.py`)
     )
 
 

@@ -149,15 +149,19 @@ class RiskEngine:
     def _count(
         self, query: RiskQuery, member: str, cluster: Cluster | None, rules: tuple[Rule, ...]
     ) -> dict[str, int]:
-        counts: dict[str, int] = {}
+        wanted: list[tuple[str, str, int, int]] = []  # code, key, window, n
         for rule in rules:
-            if not isinstance(rule, Velocity):
-                continue
-            value = scoped(rule.scope, query, member, cluster)
-            if value:
+            if isinstance(rule, Velocity) and (value := scoped(rule.scope, query, member, cluster)):
                 key = f"{rule.code}:{rule.scope.value}:{value}"
-                counts[rule.code] = self.counters.hit(key, rule.window_s, query.at)
-        return counts
+                wanted.append((rule.code, key, rule.window_s, 1))
+        if not wanted:
+            return {}
+        many = getattr(self.counters, "hit_many", None)
+        if many is not None:  # one round trip for every window of the check
+            found = many([(key, window, n) for _, key, window, n in wanted], query.at)
+        else:
+            found = [self.counters.hit(key, window, query.at, n) for _, key, window, n in wanted]
+        return {code: int(n) for (code, _, _, _), n in zip(wanted, found, strict=True)}
 
 
 def scoped(scope: Scope, query: RiskQuery, member: str, cluster: Cluster | None) -> str:

@@ -11,8 +11,9 @@ from typing import Any
 
 from dacu.domain.errors import InvalidRule
 from dacu.domain.risk import Identity
+from dacu.domain.risk_lists import ListEntry, RuleVersion
 from dacu.domain.risk_rules import ListKind, RuleSet
-from dacu.services.ports.risk_rules import Blacklist, ListEntry, RuleVersion, RuleVersions
+from dacu.services.ports.risk_rules import Blacklist, RuleVersions
 
 Parse = Callable[[Any, int], RuleSet]  # a rules document and its version → the rules
 RELOAD_S = 1.0  # every process sees a new version or list entry within about this

@@ -55,6 +55,15 @@ from dacu.adapters.tables.rewards import (
     redemptions,
     rewards,
 )
+from dacu.adapters.tables.risk_deeds import order_addresses, risk_deeds
+from dacu.adapters.tables.risk_links import risk_links, risk_nodes, risk_values
+from dacu.adapters.tables.risk_rules import (  # noqa: F401  (declares them)
+    risk_blacklist,
+    risk_change_numbers,
+    risk_counter_hits,
+    risk_decisions,
+    risk_rule_versions,
+)
 from dacu.adapters.tables.shipping import ad_rebate_totals, ad_spends, penalties, shipments
 from dacu.adapters.tables.statements import settlement_runs, statement_lines, statements
 from dacu.adapters.tables.stock import stock, stock_reservations
@@ -122,6 +131,7 @@ __all__ = [
     "messages",
     "metadata",
     "notifications",
+    "order_addresses",
     "orders",
     "payment_callbacks",
     "payment_channel_errors",
@@ -139,6 +149,10 @@ __all__ = [
     "referrals",
     "refunds",
     "rewards",
+    "risk_deeds",
+    "risk_links",
+    "risk_nodes",
+    "risk_values",
     "settlement_runs",
     "shares",
     "shipments",

@@ -37,6 +37,7 @@ from dacu.entrypoints.api import (
     tasks,
 )
 from dacu.entrypoints.api import ledger as ledger_routes
+from dacu.entrypoints.api import risk_rules as risk_rules_routes
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
 from dacu.entrypoints.api.limits import RequestLimits
 from dacu.entrypoints.web import install as install_console
@@ -68,6 +69,7 @@ ROUTERS = (
     appeals.router,
     payouts.router,
     budget_depth.router,
+    risk_rules_routes.router,
 )
 
 

@@ -1,22 +1,11 @@
 """What the rules engine needs of storage beyond `risk_links.py`: the versions of the
 rules file and the blacklist (`domain/risk_rules.py`)."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from dacu.domain.risk_lists import ListEntry, RuleVersion
 from dacu.domain.risk_rules import ListKind
-
-
-@dataclass(frozen=True, slots=True)
-class RuleVersion:
-    """One applied rules file: its number, the document, who applied it and when."""
-
-    version: int
-    document: Any  # the rules file as JSON data
-    by: str
-    at: datetime
-    active: bool = False
 
 
 class RuleVersions(Protocol):
@@ -33,19 +22,6 @@ class RuleVersions(Protocol):
     def history(self, limit: int = 50) -> list[RuleVersion]:
         """The versions, newest first."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class ListEntry:
-    kind: ListKind
-    value: str
-    reason: str
-    by: str
-    at: datetime
-    expires_at: datetime | None = None  # None: until removed
-
-    def live(self, at: datetime) -> bool:
-        return self.expires_at is None or at < self.expires_at
 
 
 class Blacklist(Protocol):

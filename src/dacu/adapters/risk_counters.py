@@ -1,0 +1,106 @@
+"""Sliding-window counters of risk control (`RiskCounters`), exact to the millisecond:
+a count at `at` over `window_s` holds every hit at a time t with at - window_s < t ≤ at.
+
+`SqlRiskCounters` keeps one row per hit and prunes a key's rows past its window as it
+counts. `RedisRiskCounters` keeps one sorted set per key (score: the hit's time in ms),
+pruned and given an expiry of its window by the same Lua script that adds and counts;
+`hit_many` counts every key of a check in one round trip.
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import redis
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
+
+from dacu.adapters.tables.risk_rules import risk_counter_hits
+
+Hit = tuple[str, int, int]  # key, window in seconds, n
+
+
+class SqlRiskCounters:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def hit(self, key: str, window_s: int, at: datetime, n: int = 1) -> int:
+        return self.hit_many([(key, window_s, n)], at)[0]
+
+    def hit_many(self, hits: Sequence[Hit], at: datetime) -> list[int]:
+        table, found = risk_counter_hits, []
+        with self._engine.begin() as connection:
+            for key, window_s, n in hits:
+                since = at - timedelta(seconds=window_s)
+                connection.execute(
+                    delete(table).where(and_(table.c.key == key, table.c.at <= since))
+                )
+                if n > 0:
+                    connection.execute(insert(table).values(key=key, at=at, n=n))
+                found.append(_sum(connection, key, since, at))
+        return found
+
+    def count(self, key: str, window_s: int, at: datetime) -> int:
+        with self._engine.connect() as connection:
+            return _sum(connection, key, at - timedelta(seconds=window_s), at)
+
+
+def _sum(connection: Connection, key: str, since: datetime, at: datetime) -> int:
+    table = risk_counter_hits
+    query = select(func.coalesce(func.sum(table.c.n), 0)).where(
+        table.c.key == key, table.c.at > since, table.c.at <= at
+    )
+    return int(connection.execute(query).scalar() or 0)
+
+
+HIT = """
+local now = tonumber(ARGV[1])
+local tag = ARGV[2]
+local found = {}
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[1 + 2 * i])
+  local n = tonumber(ARGV[2 + 2 * i])
+  local since = now - window
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', since)
+  for j = 1, n do
+    redis.call('ZADD', key, now, tag .. ':' .. i .. ':' .. j)
+  end
+  found[i] = redis.call('ZCOUNT', key, '(' .. since, now)
+  redis.call('PEXPIRE', key, window + 1000)
+end
+return found
+"""
+
+MAX_N = 1000  # hits one call may add under one key
+
+
+class RedisRiskCounters:
+    def __init__(self, client: redis.Redis, prefix: str = "dacu") -> None:
+        self._client, self._prefix = client, prefix
+        self._hit = client.register_script(HIT)
+
+    def _key(self, key: str) -> str:
+        return f"{self._prefix}:risk:n:{key}"
+
+    def hit(self, key: str, window_s: int, at: datetime, n: int = 1) -> int:
+        return self.hit_many([(key, window_s, n)], at)[0]
+
+    def hit_many(self, hits: Sequence[Hit], at: datetime) -> list[int]:
+        if not hits:
+            return []
+        args: list[int | str] = [_ms(at), uuid.uuid4().hex]
+        for _, window_s, n in hits:
+            args += [window_s * 1000, max(0, min(n, MAX_N))]
+        found = self._hit(keys=[self._key(key) for key, _, _ in hits], args=args)
+        return [int(value) for value in found]
+
+    def count(self, key: str, window_s: int, at: datetime) -> int:
+        now = _ms(at)
+        since = now - window_s * 1000
+        return int(self._client.zcount(self._key(key), f"({since}", now))
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _ms(at: datetime) -> int:
+    return (at - EPOCH) // timedelta(milliseconds=1)

@@ -1,0 +1,182 @@
+"""Identity links in SQL (`IdentityLinks`, `ClusterLinks`): every identifier an account
+was seen with (first and last seen, how often), how many accounts share each, and the
+clusters of accounts tied together (`adapters/risk_union.py`), read through a cache
+(`adapters/risk_link_cache.py`).
+
+Only the kinds in `merging` tie accounts into one cluster — a device, a payment
+account, a delivery address, a phone by default. An IP is recorded and counted but
+merges nothing: a carrier's NAT or an office puts thousands of honest people behind
+one address. Whatever the kind, a link costs a few rows: a value shared by 10,000
+accounts is one counter row and one anchor, never a scan of the 10,000.
+"""
+
+import random
+import time
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Engine, case, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from dacu.adapters.risk_link_cache import ClusterCache, LocalClusterCache
+from dacu.adapters.risk_union import RootMoved, cluster_at, members_below, path_up, union
+from dacu.adapters.risk_values import stored
+from dacu.adapters.sql import insert_for
+from dacu.adapters.tables import risk_links, risk_nodes, risk_values
+from dacu.domain.risk import Identity, LinkKind
+from dacu.services.ports.risk_clusters import SeenLink
+from dacu.services.ports.risk_links import Cluster
+
+MERGING = frozenset({LinkKind.DEVICE, LinkKind.PAYMENT_ACCOUNT, LinkKind.ADDRESS, LinkKind.PHONE})
+_ATTEMPTS = 12
+_RETRIED = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+
+
+class SqlIdentityLinks:
+    def __init__(
+        self,
+        engine: Engine,
+        cache: ClusterCache | None = None,
+        merging: Iterable[LinkKind] = MERGING,
+        key: bytes = b"",
+    ) -> None:
+        self._engine = engine
+        self._cache: ClusterCache = cache or LocalClusterCache()
+        self.merging = frozenset(merging)
+        self._key = key
+
+    def link(self, customer_id: str, identity: Identity, at: datetime) -> Cluster:
+        seen = sorted(
+            {
+                (kind, value)
+                for kind, raw in identity.links()
+                if (value := stored(kind, raw, self._key))
+            }
+        )
+        for attempt in range(_ATTEMPTS):
+            try:
+                with self._engine.begin() as connection:
+                    cluster, moved = self._link(connection, customer_id, seen, at)
+                break
+            except (RootMoved, DBAPIError) as error:
+                if attempt == _ATTEMPTS - 1 or not _retried(error):
+                    raise
+                time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+        self._cache.drop_roots(moved)
+        self._cache.put(customer_id, cluster)
+        return cluster
+
+    def _link(
+        self,
+        connection: Connection,
+        customer_id: str,
+        seen: list[tuple[LinkKind, str]],
+        at: datetime,
+    ) -> tuple[Cluster, list[str]]:
+        node = {"customer_id": customer_id, "parent": customer_id, "size": 1, "first_seen": at}
+        connection.execute(
+            insert_for(connection, risk_nodes).values(**node).on_conflict_do_nothing()
+        )
+        anchors = []
+        for kind, value in seen:  # in one order: two links never lock values crosswise
+            anchor = _seen(connection, customer_id, kind, value, at)
+            if anchor and anchor != customer_id and kind in self.merging:
+                anchors.append(anchor)
+        paths = [path_up(connection, c) for c in [customer_id, *anchors]]
+        root, moved = union(connection, [path for path in paths if path is not None])
+        return cluster_at(connection, root), moved
+
+    def cluster(self, customer_id: str) -> Cluster | None:
+        kept = self._cache.get(customer_id)
+        if kept is not None:
+            return kept
+        with self._engine.connect() as connection:
+            path = path_up(connection, customer_id)
+            if path is None:
+                return None
+            found = cluster_at(connection, path.root)
+        self._cache.put(customer_id, found)
+        return found
+
+    def members(self, cluster_id: str, limit: int = 200) -> list[str]:
+        return self.members_after(cluster_id, "", limit)
+
+    def members_after(self, cluster_id: str, after: str, limit: int) -> list[str]:
+        with self._engine.connect() as connection:
+            path = path_up(connection, cluster_id)  # a cluster merged away: where it went
+            if path is None:
+                return []
+            return members_below(connection, path.root, after, max(0, limit))
+
+    def shared(self, customer_id: str) -> list[tuple[LinkKind, str, int]]:
+        return [(s.kind, s.value, s.accounts) for s in self.seen(customer_id)]
+
+    def seen(self, customer_id: str) -> list[SeenLink]:
+        links, values = risk_links.c, risk_values.c
+        query = (
+            select(
+                links.kind,
+                links.value,
+                values.accounts,
+                links.times,
+                links.first_seen,
+                links.last_seen,
+            )
+            .join_from(
+                risk_links, risk_values, (values.kind == links.kind) & (values.value == links.value)
+            )
+            .where(links.customer_id == customer_id)
+            .order_by(links.kind, links.value)
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            SeenLink(
+                LinkKind(row.kind),
+                row.value,
+                row.accounts,
+                row.times,
+                row.first_seen,
+                row.last_seen,
+            )
+            for row in rows
+        ]
+
+
+def _seen(
+    connection: Connection, customer_id: str, kind: LinkKind, value: str, at: datetime
+) -> str | None:
+    """Record one sighting; the identifier's anchor when the account is new to it."""
+    link = insert_for(connection, risk_links).values(
+        kind=kind.value, value=value, customer_id=customer_id, first_seen=at, last_seen=at, times=1
+    )
+    later = case(
+        (link.excluded.last_seen > risk_links.c.last_seen, link.excluded.last_seen),
+        else_=risk_links.c.last_seen,
+    )
+    earlier = case(
+        (link.excluded.first_seen < risk_links.c.first_seen, link.excluded.first_seen),
+        else_=risk_links.c.first_seen,
+    )
+    link = link.on_conflict_do_update(
+        index_elements=[risk_links.c.kind, risk_links.c.value, risk_links.c.customer_id],
+        set_={"times": risk_links.c.times + 1, "last_seen": later, "first_seen": earlier},
+    ).returning(risk_links.c.times)
+    if connection.execute(link).scalar_one() != 1:
+        return None  # seen with it before: already in its cluster
+    shared = insert_for(connection, risk_values).values(
+        kind=kind.value, value=value, anchor=customer_id, accounts=1, first_seen=at
+    )
+    shared = shared.on_conflict_do_update(
+        index_elements=[risk_values.c.kind, risk_values.c.value],
+        set_={"accounts": risk_values.c.accounts + 1},
+    ).returning(risk_values.c.anchor)
+    return str(connection.execute(shared).scalar_one())
+
+
+def _retried(error: Exception) -> bool:
+    if isinstance(error, RootMoved):
+        return True
+    code = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return code in _RETRIED or "database is locked" in str(error)

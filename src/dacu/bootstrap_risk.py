@@ -1,0 +1,73 @@
+"""The wiring of risk control (issue 14): `risk_of` gives the `Platform` fields it makes.
+
+The rules engine (`services/risk_engine.py`) is the platform's `RiskCheck`: the active
+rules version (the packaged `examples/risk.yaml` until one is applied), its counters in
+Redis when configured (SQL otherwise), the blacklist cached in process, the decisions
+logged in SQL.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import redis
+from sqlalchemy import Engine
+
+from dacu.adapters.risk_counters import RedisRiskCounters, SqlRiskCounters
+from dacu.adapters.risk_store import SqlBlacklist, SqlDecisionLog, SqlRuleVersions
+from dacu.schemas.risk_rules import default_document, default_rules, load_rules
+from dacu.services.ports.risk_links import IdentityLinks, RiskCounters, RiskFacts
+from dacu.services.risk import AllowAll
+from dacu.services.risk_engine import RiskEngine
+from dacu.services.risk_rules import ActiveRules, ListedCache, RiskRulesAdmin
+
+RISK_REDIS_TIMEOUT_S = 0.25  # a slow Redis answers with the engine's fallback, not a wait
+
+
+def counters_of(engine: Engine, redis_url: str | None, redis_prefix: str) -> RiskCounters:
+    if redis_url is None:
+        return SqlRiskCounters(engine)
+    client = redis.Redis.from_url(
+        redis_url,
+        socket_timeout=RISK_REDIS_TIMEOUT_S,
+        socket_connect_timeout=RISK_REDIS_TIMEOUT_S,
+    )
+    return RedisRiskCounters(client, redis_prefix)
+
+
+def rules_of(
+    engine: Engine,
+    redis_url: str | None,
+    redis_prefix: str,
+    clock: Callable[[], datetime],
+    links: IdentityLinks | None,
+    facts: RiskFacts | None,
+) -> dict[str, Any]:
+    """The rules engine as `risk` (with the links and facts it reads), the rules and
+    blacklist kept by the risk role as `risk_rules`, the decisions as `risk_decisions`."""
+    versions, blacklist, decisions = (
+        SqlRuleVersions(engine),
+        SqlBlacklist(engine),
+        SqlDecisionLog(engine),
+    )
+    admin = RiskRulesAdmin(versions, blacklist, load_rules, default_document, clock)
+    risk: Any = AllowAll()
+    if links is not None and facts is not None:
+        risk = RiskEngine(
+            links,
+            facts,
+            counters_of(engine, redis_url, redis_prefix),
+            decisions,
+            ActiveRules(versions, load_rules, default_rules()),
+            ListedCache(blacklist),
+        )
+    return {"risk": risk, "risk_rules": admin, "risk_decisions": decisions}
+
+
+def risk_of(
+    engine: Engine, redis_url: str | None, redis_prefix: str, clock: Callable[[], datetime]
+) -> dict[str, Any]:
+    """Every `Platform` field of risk control."""
+    links: IdentityLinks | None = None
+    facts: RiskFacts | None = None
+    return rules_of(engine, redis_url, redis_prefix, clock, links, facts)

@@ -1,0 +1,137 @@
+"""Identity links' contract, on SQLite and PostgreSQL, with clusters cached in this
+process or in Redis: clusters merge transitively with the right size and first
+sighting, a ring of accounts linked at once ends in one cluster, and an address
+shared by a carrier's NAT ties nobody together."""
+
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import redis
+
+from dacu.adapters.risk_link_cache import LocalClusterCache, RedisClusterCache
+from dacu.adapters.risk_links import SqlIdentityLinks
+from dacu.adapters.risk_values import normalised, stored
+from dacu.domain.risk import Identity, LinkKind
+from tests.integration.conftest import (
+    NO_POSTGRES,
+    NO_REDIS,
+    POSTGRES_URL,
+    REDIS_URL,
+    postgres_engine,
+    sqlite_engine,
+)
+
+pytestmark = pytest.mark.integration
+AT = datetime(2026, 9, 3, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+PG = pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)
+RD = pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS)
+
+
+@contextmanager
+def _links(kind: str, folder: Path) -> Iterator[SqlIdentityLinks]:
+    database, _, cache = kind.partition("+")
+    made = sqlite_engine(folder) if database == "sqlite" else postgres_engine()
+    with made as engine:
+        if cache != "redis":
+            yield SqlIdentityLinks(engine, LocalClusterCache())
+            return
+        assert REDIS_URL is not None
+        client = redis.Redis.from_url(REDIS_URL)
+        prefix = f"test-{uuid.uuid4().hex[:10]}"
+        try:
+            yield SqlIdentityLinks(engine, RedisClusterCache(client, prefix))
+        finally:
+            for key in client.scan_iter(f"{prefix}:*"):
+                client.delete(key)
+            client.close()
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgresql", marks=PG),
+        pytest.param("sqlite+redis", marks=RD),
+        pytest.param("postgresql+redis", marks=[PG, RD]),
+    ]
+)
+def links(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlIdentityLinks]:
+    with _links(request.param, tmp_path) as made:
+        yield made
+
+
+def test_a_customer_never_seen_has_no_cluster(links: SqlIdentityLinks) -> None:
+    assert links.cluster("nobody") is None
+    assert links.members("nobody") == []
+    assert links.shared("nobody") == []
+
+
+def test_clusters_merge_transitively(links: SqlIdentityLinks) -> None:
+    first = links.link("a", Identity(device="d1"), AT)
+    assert (first.size, first.first_seen) == (1, AT)
+    links.link("b", Identity(device="d1", address="北京市 朝阳区１号"), AT + timedelta(hours=1))
+    links.link(
+        "c", Identity(address="北京市朝阳区1号", phone="138 0013 8000"), AT + timedelta(hours=2)
+    )
+    links.link("x", Identity(phone="+8613800138000"), AT - timedelta(days=3))  # seen earlier
+    joined = links.link("d", Identity(payment_account="alipay:9", device="d9"), AT)
+    assert joined.size == 1
+    merged = links.link("d", Identity(phone="13800138000"), AT)
+    assert merged.size == 5
+    assert merged.first_seen == AT - timedelta(days=3)
+    for who in "abcdx":
+        assert links.cluster(who) == merged
+    assert links.members(merged.id) == ["a", "b", "c", "d", "x"]
+    assert links.members_after(merged.id, "b", 2) == ["c", "d"]
+
+
+def test_shared_identifiers_are_counted_by_accounts(links: SqlIdentityLinks) -> None:
+    links.link("a", Identity(device="d1", ip="10.0.0.1"), AT)
+    links.link("a", Identity(device="d1"), AT + timedelta(minutes=5))
+    links.link("b", Identity(device="d1"), AT)
+    seen = {s.kind: s for s in links.seen("a")}
+    assert seen[LinkKind.DEVICE].accounts == 2
+    assert seen[LinkKind.DEVICE].times == 2
+    assert seen[LinkKind.DEVICE].last_seen == AT + timedelta(minutes=5)
+    assert seen[LinkKind.IP].accounts == 1
+    assert (LinkKind.DEVICE, stored(LinkKind.DEVICE, "d1"), 2) in links.shared("b")
+
+
+def test_a_nat_address_shared_by_many_merges_nobody(links: SqlIdentityLinks) -> None:
+    for n in range(60):
+        links.link(f"c{n:03}", Identity(ip="100.64.0.1", device=f"phone-{n}"), AT)
+    assert links.cluster("c000").size == 1  # type: ignore[union-attr]
+    assert links.shared("c059") == [
+        (LinkKind.DEVICE, stored(LinkKind.DEVICE, "phone-59"), 1),
+        (LinkKind.IP, stored(LinkKind.IP, "100.64.0.1"), 60),
+    ]
+
+
+def test_a_ring_linked_at_once_ends_in_one_cluster(links: SqlIdentityLinks) -> None:
+    """Account i shares a device with i+1 (mod n): linked by many threads at once."""
+    n = 40
+    ring = [
+        (f"r{i:02}", Identity(device=f"d{i}", payment_account=f"p{(i + 1) % n}")) for i in range(n)
+    ]
+    ring += [(f"r{i:02}", Identity(payment_account=f"p{i}")) for i in range(n)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda job: links.link(job[0], job[1], AT), ring))
+    sizes = {links.cluster(f"r{i:02}") for i in range(n)}
+    fresh = SqlIdentityLinks(links._engine)
+    clusters = {fresh.cluster(f"r{i:02}") for i in range(n)}
+    assert len(clusters) == 1
+    assert clusters.pop().size == n  # type: ignore[union-attr]
+    assert len(fresh.members("r00", 500)) == n
+    assert sizes  # the cached reads answered too
+
+
+def test_identifiers_are_normalised() -> None:
+    assert normalised(LinkKind.ADDRESS, " 上海市　浦东新区 Ａ座 ") == "上海市浦东新区a座"
+    assert normalised(LinkKind.PHONE, "138-0013-8000") == "+8613800138000"
+    assert normalised(LinkKind.IP, "::FFFF:10.0.0.1") == "::ffff:a00:1"
+    assert stored(LinkKind.DEVICE, "  ") == ""
