@@ -69,6 +69,8 @@ from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.ledger import Ledger
 from dacu.services.ports.notifications import Notifications
 from dacu.services.ports.risk import RiskCheck
+from dacu.services.ports.risk_clusters import ClusterLinks
+from dacu.services.ports.risk_links import RiskFacts
 from dacu.services.ports.settlement import Statements
 from dacu.services.ports.stock import StockReservations
 from dacu.services.quotes import QuoteService
@@ -138,6 +140,8 @@ class Platform:
     budget_burn: BudgetBurn  # burn by department and promotion, the weekly budget review
     risk_rules: RiskRulesAdmin  # the risk rules' versions and the blacklist (风控规则, 黑名单)
     risk_decisions: SqlDecisionLog  # every risk decision that was not a plain allow
+    risk_links: ClusterLinks  # identity links and clusters of accounts (关联), cached
+    risk_facts: RiskFacts  # invite shape, standing, links to a shop's people
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
 

@@ -1,4 +1,5 @@
-"""The wiring of risk control (issue 14): `risk_of` gives the `Platform` fields it makes.
+"""The wiring of risk control (issue 14, plan 004 风险管理): `risk_of` gives the `Platform`
+fields it makes: identity links and their clusters, the facts rules read, the rules engine.
 
 The rules engine (`services/risk_engine.py`) is the platform's `RiskCheck`: the active
 rules version (the packaged `examples/risk.yaml` until one is applied), its counters in
@@ -13,7 +14,11 @@ from typing import Any
 import redis
 from sqlalchemy import Engine
 
+from dacu.adapters.gates import redis_client
 from dacu.adapters.risk_counters import RedisRiskCounters, SqlRiskCounters
+from dacu.adapters.risk_facts import SqlRiskFacts
+from dacu.adapters.risk_link_cache import ClusterCache, LocalClusterCache, RedisClusterCache
+from dacu.adapters.risk_links import SqlIdentityLinks
 from dacu.adapters.risk_store import SqlBlacklist, SqlDecisionLog, SqlRuleVersions
 from dacu.schemas.risk_rules import default_document, default_rules, load_rules
 from dacu.services.ports.risk_links import IdentityLinks, RiskCounters, RiskFacts
@@ -64,10 +69,22 @@ def rules_of(
     return {"risk": risk, "risk_rules": admin, "risk_decisions": decisions}
 
 
+def links_of(engine: Engine, redis_url: str | None, redis_prefix: str) -> dict[str, Any]:
+    """`risk_links` (clusters cached in Redis when configured, in the process otherwise)
+    and `risk_facts`."""
+    cache: ClusterCache = (
+        LocalClusterCache()
+        if redis_url is None
+        else RedisClusterCache(redis_client(redis_url), redis_prefix)
+    )
+    links = SqlIdentityLinks(engine, cache)
+    return {"risk_links": links, "risk_facts": SqlRiskFacts(engine, merging=links.merging)}
+
+
 def risk_of(
     engine: Engine, redis_url: str | None, redis_prefix: str, clock: Callable[[], datetime]
 ) -> dict[str, Any]:
     """Every `Platform` field of risk control."""
-    links: IdentityLinks | None = None
-    facts: RiskFacts | None = None
-    return rules_of(engine, redis_url, redis_prefix, clock, links, facts)
+    linked = links_of(engine, redis_url, redis_prefix)
+    links, facts = linked["risk_links"], linked["risk_facts"]
+    return {**linked, **rules_of(engine, redis_url, redis_prefix, clock, links, facts)}

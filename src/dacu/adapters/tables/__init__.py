@@ -55,7 +55,6 @@ from dacu.adapters.tables.rewards import (
     redemptions,
     rewards,
 )
-from dacu.adapters.tables.risk_deeds import order_addresses, risk_deeds
 from dacu.adapters.tables.risk_links import risk_links, risk_nodes, risk_values
 from dacu.adapters.tables.risk_rules import (  # noqa: F401  (declares them)
     risk_blacklist,
@@ -131,7 +130,6 @@ __all__ = [
     "messages",
     "metadata",
     "notifications",
-    "order_addresses",
     "orders",
     "payment_callbacks",
     "payment_channel_errors",
@@ -149,7 +147,6 @@ __all__ = [
     "referrals",
     "refunds",
     "rewards",
-    "risk_deeds",
     "risk_links",
     "risk_nodes",
     "risk_values",

@@ -1,0 +1,95 @@
+"""The facts risk rules read, from SQL on SQLite and PostgreSQL: the invite tree below a
+customer, their standing, and whether they are tied to a shop's own people."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, insert
+
+from dacu.adapters.risk_facts import SqlRiskFacts
+from dacu.adapters.risk_links import SqlIdentityLinks
+from dacu.adapters.tables import customers, orders, principals, referrals, refunds
+from dacu.domain.risk import Identity
+from dacu.services.ports.risk_links import InviteShape, Standing
+
+pytestmark = pytest.mark.integration
+AT = datetime(2026, 9, 3, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _invite(engine: Engine, referrer: str, invitee: str, at: datetime) -> None:
+    with engine.begin() as c:
+        c.execute(
+            insert(referrals).values(customer_id=invitee, kind="invite", referrer=referrer, at=at)
+        )
+
+
+def _order(engine: Engine, oid: str, customer: str, status: str) -> None:
+    with engine.begin() as c:
+        c.execute(
+            insert(orders).values(
+                id=oid, customer_id=customer, idempotency_key=oid, request_hash="h",
+                status=status, document={}, refunded={}, version=1, created_at=AT, pay_by=AT,
+            )
+        )  # fmt: skip
+
+
+def test_the_invite_tree_below_a_customer(engine: Engine) -> None:
+    _invite(engine, "boss", "a", AT - timedelta(days=3))
+    _invite(engine, "boss", "b", AT - timedelta(hours=2))
+    _invite(engine, "boss", "c", AT - timedelta(hours=1))
+    _invite(engine, "a", "a1", AT)
+    _invite(engine, "a1", "a2", AT)
+    _invite(engine, "stranger", "z", AT)
+    _order(engine, "o1", "a", "paid")
+    _order(engine, "o2", "b", "pending_payment")
+    facts = SqlRiskFacts(engine)
+    assert facts.invite_shape("boss", AT) == InviteShape(
+        fan_out=3, depth=3, never_ordered=2, recent=2
+    )
+    assert facts.invite_shape("nobody", AT) == InviteShape(0, 0, 0, 0)
+
+
+def test_standing_counts_paid_and_refunded_orders(engine: Engine) -> None:
+    with engine.begin() as c:
+        c.execute(insert(customers).values(id="m", phone="+8613800000001", registered_at=AT))
+    _order(engine, "o1", "m", "paid")
+    _order(engine, "o2", "m", "refunded")
+    _order(engine, "o3", "m", "paid")
+    _order(engine, "o4", "m", "cancelled")
+    with engine.begin() as c:
+        c.execute(
+            insert(refunds).values(
+                id="r1", order_id="o3", idempotency_key="k", sku="s", qty=1, amount=100, at=AT
+            )
+        )
+    facts = SqlRiskFacts(engine)
+    assert facts.standing("m") == Standing(AT, paid_orders=3, refunded_orders=2)
+    assert facts.standing("ghost") == Standing(None, 0, 0)
+
+
+def test_a_customer_linked_to_a_shops_people(engine: Engine) -> None:
+    with engine.begin() as c:
+        for token, subject, role, shops in (
+            ("t1", "owner", "merchant", ["shop-1"]),
+            ("t2", "clerk", "merchant", ["shop-1", "shop-2"]),
+            ("t3", "ops", "operator", []),
+        ):
+            c.execute(
+                insert(principals).values(
+                    token_hash=token, subject=subject, role=role, shops=shops, created_at=AT
+                )
+            )
+    links = SqlIdentityLinks(engine)
+    links.link("clerk", Identity(device="clerk-phone", ip="10.0.0.9"), AT)
+    links.link("ops", Identity(device="ops-phone"), AT)
+    links.link("buyer", Identity(device="clerk-phone"), AT)
+    links.link("natted", Identity(ip="10.0.0.9"), AT)
+    links.link("near-ops", Identity(device="ops-phone"), AT)
+    facts = SqlRiskFacts(engine)
+    assert facts.linked_to_shop("buyer", "shop-1")
+    assert facts.linked_to_shop("buyer", "shop-2")
+    assert facts.linked_to_shop("owner", "shop-1")  # one of its own people
+    assert not facts.linked_to_shop("natted", "shop-1")  # an IP ties nobody
+    assert not facts.linked_to_shop("near-ops", "shop-1")  # not a merchant's
+    assert not facts.linked_to_shop("buyer", "shop-9")
