@@ -1,10 +1,11 @@
-"""The wiring of risk control (issue 14, plan 004 风险管理): `risk_of` gives the `Platform`
-fields it makes: identity links and their clusters, the facts rules read, the rules engine.
+"""The wiring of risk control (plan 004 风险管理, issue 14): `risk_of` gives the
+`Platform` fields it makes.
 
-The rules engine (`services/risk_engine.py`) is the platform's `RiskCheck`: the active
-rules version (the packaged `examples/risk.yaml` until one is applied), its counters in
-Redis when configured (SQL otherwise), the blacklist cached in process, the decisions
-logged in SQL.
+Identity links and their clusters, and the facts rules read (`links_of`). The rules
+engine (`services/risk_engine.py`) is the platform's `RiskCheck` (`rules_of`): the
+active rules version (the packaged `examples/risk.yaml` until one is applied), its
+counters in Redis when configured (SQL otherwise), the blacklist cached in process,
+the decisions logged in SQL.
 """
 
 from collections.abc import Callable
@@ -15,23 +16,53 @@ import redis
 from sqlalchemy import Engine
 
 from dacu.adapters.gates import redis_client
-from dacu.adapters.risk_counters import RedisRiskCounters, SqlRiskCounters
+from dacu.adapters.risk_counters import LocalRiskCounters, RedisRiskCounters, SqlRiskCounters
+from dacu.adapters.risk_decisions import SqlDecisionLog
 from dacu.adapters.risk_facts import SqlRiskFacts
 from dacu.adapters.risk_link_cache import ClusterCache, LocalClusterCache, RedisClusterCache
 from dacu.adapters.risk_links import SqlIdentityLinks
-from dacu.adapters.risk_store import SqlBlacklist, SqlDecisionLog, SqlRuleVersions
+from dacu.adapters.risk_store import SqlBlacklist, SqlRuleVersions
 from dacu.schemas.risk_rules import default_document, default_rules, load_rules
 from dacu.services.ports.risk_links import IdentityLinks, RiskCounters, RiskFacts
-from dacu.services.risk import AllowAll
 from dacu.services.risk_engine import RiskEngine
 from dacu.services.risk_rules import ActiveRules, ListedCache, RiskRulesAdmin
 
 RISK_REDIS_TIMEOUT_S = 0.25  # a slow Redis answers with the engine's fallback, not a wait
 
 
+def risk_of(
+    engine: Engine,
+    redis_url: str | None,
+    redis_prefix: str,
+    clock: Callable[[], datetime],
+) -> dict[str, Any]:
+    """Every `Platform` field of risk control: the links and facts, then the engine."""
+    fields = links_of(engine, redis_url, redis_prefix, clock)
+    links, facts = fields["risk_links"], fields["risk_facts"]
+    return fields | rules_of(engine, redis_url, redis_prefix, clock, links, facts)
+
+
+def links_of(
+    engine: Engine,
+    redis_url: str | None,
+    redis_prefix: str,
+    clock: Callable[[], datetime],
+) -> dict[str, Any]:
+    """`risk_links` (clusters cached in Redis when configured, in the process otherwise)
+    and `risk_facts`."""
+    cache: ClusterCache = (
+        LocalClusterCache()
+        if redis_url is None
+        else RedisClusterCache(redis_client(redis_url), redis_prefix)
+    )
+    links = SqlIdentityLinks(engine, cache)
+    return {"risk_links": links, "risk_facts": SqlRiskFacts(engine, merging=links.merging)}
+
+
 def counters_of(engine: Engine, redis_url: str | None, redis_prefix: str) -> RiskCounters:
+    """Redis's when configured; else SQL's on PostgreSQL, the process's on SQLite."""
     if redis_url is None:
-        return SqlRiskCounters(engine)
+        return LocalRiskCounters() if engine.dialect.name == "sqlite" else SqlRiskCounters(engine)
     client = redis.Redis.from_url(
         redis_url,
         socket_timeout=RISK_REDIS_TIMEOUT_S,
@@ -45,8 +76,8 @@ def rules_of(
     redis_url: str | None,
     redis_prefix: str,
     clock: Callable[[], datetime],
-    links: IdentityLinks | None,
-    facts: RiskFacts | None,
+    links: IdentityLinks,
+    facts: RiskFacts,
 ) -> dict[str, Any]:
     """The rules engine as `risk` (with the links and facts it reads), the rules and
     blacklist kept by the risk role as `risk_rules`, the decisions as `risk_decisions`."""
@@ -55,36 +86,13 @@ def rules_of(
         SqlBlacklist(engine),
         SqlDecisionLog(engine),
     )
-    admin = RiskRulesAdmin(versions, blacklist, load_rules, default_document, clock)
-    risk: Any = AllowAll()
-    if links is not None and facts is not None:
-        risk = RiskEngine(
-            links,
-            facts,
-            counters_of(engine, redis_url, redis_prefix),
-            decisions,
-            ActiveRules(versions, load_rules, default_rules()),
-            ListedCache(blacklist),
-        )
-    return {"risk": risk, "risk_rules": admin, "risk_decisions": decisions}
-
-
-def links_of(engine: Engine, redis_url: str | None, redis_prefix: str) -> dict[str, Any]:
-    """`risk_links` (clusters cached in Redis when configured, in the process otherwise)
-    and `risk_facts`."""
-    cache: ClusterCache = (
-        LocalClusterCache()
-        if redis_url is None
-        else RedisClusterCache(redis_client(redis_url), redis_prefix)
+    risk = RiskEngine(
+        links,
+        facts,
+        counters_of(engine, redis_url, redis_prefix),
+        decisions,
+        ActiveRules(versions, load_rules, default_rules()),
+        ListedCache(blacklist),
     )
-    links = SqlIdentityLinks(engine, cache)
-    return {"risk_links": links, "risk_facts": SqlRiskFacts(engine, merging=links.merging)}
-
-
-def risk_of(
-    engine: Engine, redis_url: str | None, redis_prefix: str, clock: Callable[[], datetime]
-) -> dict[str, Any]:
-    """Every `Platform` field of risk control."""
-    linked = links_of(engine, redis_url, redis_prefix)
-    links, facts = linked["risk_links"], linked["risk_facts"]
-    return {**linked, **rules_of(engine, redis_url, redis_prefix, clock, links, facts)}
+    admin = RiskRulesAdmin(versions, blacklist, load_rules, default_document, clock)
+    return {"risk": risk, "risk_rules": admin, "risk_decisions": decisions}

@@ -1,13 +1,18 @@
 """Sliding-window counters of risk control (`RiskCounters`), exact to the millisecond:
 a count at `at` over `window_s` holds every hit at a time t with at - window_s < t ≤ at.
 
+`LocalRiskCounters` keeps them in the process: SQLite's (one process, and a write of
+its own would wait on the caller's open transaction).
+
 `SqlRiskCounters` keeps one row per hit and prunes a key's rows past its window as it
 counts. `RedisRiskCounters` keeps one sorted set per key (score: the hit's time in ms),
 pruned and given an expiry of its window by the same Lua script that adds and counts;
 `hit_many` counts every key of a check in one round trip.
 """
 
+import threading
 import uuid
+from collections import defaultdict, deque
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +22,35 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 from dacu.adapters.tables.risk_rules import risk_counter_hits
 
 Hit = tuple[str, int, int]  # key, window in seconds, n
+
+
+class LocalRiskCounters:
+    def __init__(self) -> None:
+        self._hits: dict[str, deque[tuple[datetime, int]]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, window_s: int, at: datetime, n: int = 1) -> int:
+        return self.hit_many([(key, window_s, n)], at)[0]
+
+    def hit_many(self, hits: Sequence[Hit], at: datetime) -> list[int]:
+        found = []
+        with self._lock:
+            for key, window_s, n in hits:
+                since = at - timedelta(seconds=window_s)
+                kept = self._hits[key]
+                while kept and kept[0][0] <= since:
+                    kept.popleft()
+                if n > 0:
+                    kept.append((at, n))
+                found.append(sum(k for t, k in kept if since < t <= at))
+                if not kept:
+                    del self._hits[key]
+        return found
+
+    def count(self, key: str, window_s: int, at: datetime) -> int:
+        since = at - timedelta(seconds=window_s)
+        with self._lock:
+            return sum(n for t, n in self._hits.get(key, ()) if since < t <= at)
 
 
 class SqlRiskCounters:

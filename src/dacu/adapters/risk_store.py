@@ -1,7 +1,6 @@
-"""SQL storage of the risk rules: applied versions, the blacklist (each change audited,
-each bumping a change number the processes poll) and the log of decisions."""
+"""SQL storage of the risk rules: applied versions and the blacklist (each change
+audited, each bumping a change number the processes poll)."""
 
-from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -14,11 +13,9 @@ from dacu.adapters import audit
 from dacu.adapters.tables.risk_rules import (
     risk_blacklist,
     risk_change_numbers,
-    risk_decisions,
     risk_rule_versions,
 )
 from dacu.domain.errors import ConcurrentChange
-from dacu.domain.risk import RiskDecision, RiskQuery
 from dacu.domain.risk_lists import ListEntry, RuleVersion
 from dacu.domain.risk_rules import ListKind
 
@@ -166,36 +163,3 @@ def _plain(entry: ListEntry) -> dict[str, Any]:
     found["at"] = entry.at.isoformat()
     found["expires_at"] = entry.expires_at.isoformat() if entry.expires_at else None
     return found
-
-
-class SqlDecisionLog:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def record(self, query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> None:
-        with self._engine.begin() as connection:
-            connection.execute(
-                insert(risk_decisions).values(
-                    at=query.at,
-                    action=query.action.value,
-                    customer_id=query.customer_id[:64],
-                    campaign_id=query.campaign_id,
-                    amount=query.amount,
-                    subject=query.subject[:200],
-                    verdict=decision.verdict.value,
-                    reason=decision.reason,
-                    score=decision.score,
-                    rules=list(rules),
-                    identity=asdict(query.identity),
-                    context=dict(query.context),
-                )
-            )
-
-    def recent(self, customer_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        """The latest decisions logged (a customer's only, when given), newest first."""
-        table = risk_decisions
-        query = select(table).order_by(table.c.id.desc()).limit(limit)
-        if customer_id is not None:
-            query = query.where(table.c.customer_id == customer_id)
-        with self._engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(query).all()]

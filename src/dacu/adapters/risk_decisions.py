@@ -1,0 +1,85 @@
+"""The log of risk decisions (`risk_decisions`): every one that was not a plain allow,
+with the query, the verdict, reason, score, the rules that fired and the identity.
+
+Written behind: `record` queues the row and returns at once; a writer thread (started
+when rows wait, gone when none do) inserts them in batches. The risk check is asked
+inside its callers' transactions, so it never waits on the log — on SQLite a write of
+its own would wait for the caller's transaction to end. `flush` writes what waits.
+"""
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+
+from dacu.adapters.tables.risk_rules import risk_decisions
+from dacu.domain.risk import RiskDecision, RiskQuery
+
+log = logging.getLogger(__name__)
+BATCH = 500
+MAX_WAITING = 100_000  # past this, the oldest waiting rows are dropped (and logged)
+
+
+def _row(query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> dict[str, Any]:
+    return {
+        "at": query.at,
+        "action": query.action.value,
+        "customer_id": query.customer_id[:64],
+        "campaign_id": (query.campaign_id or None) and query.campaign_id[:64],
+        "amount": query.amount,
+        "subject": query.subject[:200],
+        "verdict": decision.verdict.value,
+        "reason": decision.reason[:64],
+        "score": decision.score,
+        "rules": list(rules),
+        "identity": asdict(query.identity),
+        "context": dict(query.context),
+    }
+
+
+class SqlDecisionLog:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._waiting: deque[dict[str, Any]] = deque(maxlen=MAX_WAITING)
+        self._lock = threading.Lock()
+        self._writer: threading.Thread | None = None
+
+    def record(self, query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> None:
+        with self._lock:
+            if len(self._waiting) == MAX_WAITING:
+                log.error("risk decisions waiting past %s: the oldest dropped", MAX_WAITING)
+            self._waiting.append(_row(query, decision, rules))
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._drain, daemon=True)
+                self._writer.start()
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                batch = [self._waiting.popleft() for _ in range(min(BATCH, len(self._waiting)))]
+                if not batch:
+                    self._writer = None
+                    return
+            try:
+                with self._engine.begin() as connection:
+                    connection.execute(insert(risk_decisions), batch)
+            except Exception:
+                log.exception("%s risk decisions not logged", len(batch))
+
+    def flush(self) -> None:
+        """Write every waiting decision now (tests, shutdown)."""
+        self._drain()
+
+    def recent(self, customer_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """The latest decisions logged (a customer's only, when given), newest first."""
+        self.flush()
+        table = risk_decisions
+        query = select(table).order_by(table.c.id.desc()).limit(limit)
+        if customer_id is not None:
+            query = query.where(table.c.customer_id == customer_id)
+        with self._engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query).all()]
