@@ -10,11 +10,11 @@ if TYPE_CHECKING:
     from dacu.services.simulation.attack_score import Score
 
 KIND_ZH = {
-    "invite_farm": "邀请刷量 invite farm",
-    "scalper_ring": "黄牛 scalper ring",
-    "coupon_hoard": "囤券 coupon hoarders",
-    "brushing_ring": "刷单 brushing ring",
-    "refund_abuse": "退款套利 refund abuse",
+    "invite_farm": "邀请刷量 farm",
+    "scalper_ring": "黄牛 scalpers",
+    "coupon_hoard": "囤券 hoarders",
+    "brushing_ring": "刷单 brushing",
+    "refund_abuse": "退款 refunds",
 }
 
 
@@ -22,19 +22,19 @@ def attacks_table(found: "Score") -> Table:
     from dacu.entrypoints.report_figures import Unit, text
 
     table = Table(title="风控 simulated attacks", box=box.SIMPLE_HEAD)
-    for name in ("攻击 kind", "账户", "企图 tried", "得手 got", "拦截 blocked", "审核 held",
+    for name in ("攻击", "账户", "企图 tried", "得手 got", "拦截", "审核",
                  "拦截 P/R", "审核 P/R"):  # fmt: skip
-        table.add_column(name, justify="left" if name == "攻击 kind" else "right", no_wrap=True)
+        table.add_column(name, justify="left" if name == "攻击" else "right", no_wrap=True)
 
     def bp(value: int | None) -> str:
-        return "-" if value is None else text(value, Unit.BP)
+        return "-" if value is None else f"{value // 100}%"
 
     for kind in found.kinds:
         table.add_row(
             KIND_ZH.get(kind.kind.value, kind.kind.value),
             str(kind.accounts),
-            text(kind.tried, Unit.FEN),
-            text(kind.got, Unit.FEN),
+            text(kind.tried // 100 * 100, Unit.FEN).removesuffix(".00"),
+            text(kind.got // 100 * 100, Unit.FEN).removesuffix(".00"),
             str(kind.blocked),
             str(kind.held),
             f"{bp(kind.block_precision_bp)} / {bp(kind.block_recall_bp)}",
@@ -43,6 +43,7 @@ def attacks_table(found: "Score") -> Table:
     table.caption = (
         f"正常用户误拦 honest wrongly stopped: {found.honest_stopped} of {found.honest:,} "
         f"(blocked {found.honest_blocked}, held {found.honest_held}); sharing an address or "
-        f"an IP: {found.sharing_stopped} of {found.sharing}. P/R: precision / recall"
+        f"an IP: {found.sharing_stopped} of {found.sharing}. 拦截 blocked, 审核 held, "
+        "P/R precision / recall (%, cut), money in whole yuan"
     )
     return table

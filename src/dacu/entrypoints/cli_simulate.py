@@ -65,6 +65,7 @@ def world_on(engine: "Engine") -> "World":
         outbox=platform.outbox(),
         outage=outage,
         growth=simulated_growth(platform),
+        risk=platform.risk,
         verdicts=verdicts,
     )
 

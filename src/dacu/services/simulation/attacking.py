@@ -20,12 +20,13 @@ from dacu.domain.errors import DomainError
 from dacu.domain.growth import Growth
 from dacu.domain.orders import OrderStatus
 from dacu.domain.payments import PaymentUnavailable
-from dacu.domain.risk import Identity
+from dacu.domain.risk import Action, Identity
 from dacu.domain.types import Fen
 from dacu.services.simulation.attack_score import Score, score
 from dacu.services.simulation.attackers import Actor, Group, GroupKind
 from dacu.services.simulation.flash import FlashTerms
 from dacu.services.simulation.ports import World
+from dacu.services.simulation.screening import Screen
 from dacu.services.simulation.verdicts import Verdicts
 
 Step = tuple[datetime, Callable[[datetime], None]]
@@ -55,6 +56,7 @@ class Attacks:
         self._orders: dict[str, list[str]] = {}  # account -> its paid orders
         self.tally: Counter[str] = Counter()
         self._crowd = crowd  # the honest shoppers beside the groups
+        self._screen = Screen(world.risk, campaign.id)
 
     @property
     def actors(self) -> list[Actor]:
@@ -107,11 +109,13 @@ class Attacks:
         growth = world.growth
         if growth is None:
             return
+        self._tried(actor, self._welcome_off() + (self._invite_off() if inviter else 0))
+        if self._refused(actor, Action.REGISTRATION, at, actor.id):
+            return
         growth.tick(at)
         codes = SignUpCodes()
         if inviter is not None:
             codes = SignUpCodes(invite_code=growth.acquisition.invite(inviter.id).code)
-        self._tried(actor, self._welcome_off() + (self._invite_off() if inviter else 0))
         self._try(actor, growth.acquisition.joined, actor.id, True, codes, at)
 
     def _claim(self, actor: Actor, template_id: str, at: datetime) -> None:
@@ -119,7 +123,10 @@ class Attacks:
         facts = world.customers.facts(actor.id)
         claimant = Claimant(actor.id, facts.first_order, facts.member_tier)
         key = f"{actor.id}-{template_id}"
-        self._tried(actor, self._off(template_id))
+        off = self._off(template_id)
+        self._tried(actor, off)
+        if self._refused(actor, Action.COUPON_CLAIM, at, template_id, off):
+            return
         try:
             self._call(actor, world.coupons.claim, template_id, claimant, key, at, coupon_id=key)
         except (ClaimRefused, DomainError):
@@ -131,6 +138,8 @@ class Attacks:
         sale, flash = terms.sale, self._world.flashsales
         self._tried(actor, sale.limit_per_user * (terms.list_price - sale.price))
         request = f"{actor.id}-atk"
+        if self._refused(actor, Action.FLASH_ATTEMPT, at, sale.id):
+            return
         decided = self._try(
             actor, flash.attempt, sale.id, actor.id, request, sale.limit_per_user, at
         )
@@ -144,6 +153,8 @@ class Attacks:
         world, key = self._world, f"{actor.id}-buy"
         cart = world.goods.cart(((sku, qty),))
         facts = world.customers.facts(actor.id)
+        if self._refused(actor, Action.CHECKOUT, at, key):
+            return
         order = self._try(actor, world.orders.checkout, cart, facts, key, at, order_id=key)
         if order is None:
             return
@@ -153,6 +164,7 @@ class Attacks:
             self.tally["attack set refused"] += 1
             return
         paid = world.orders.get(order.id)
+        self._screen.refuses(actor, Action.PAYMENT, at, order.id, paid.payable)
         if paid.status is OrderStatus.PAID:
             self._orders.setdefault(actor.id, []).append(paid.id)
             if actor.kind is GroupKind.BRUSHING_RING:
@@ -164,6 +176,8 @@ class Attacks:
         for order_id in self._orders.get(actor.id, []):
             order = self._world.orders.get(order_id)
             line, key = order.lines[0], f"{order_id}-r"
+            if self._refused(actor, Action.REFUND, at, order_id):
+                continue
             refund = self._world.payments.refund
             self._try(actor, refund, order_id, line.sku, line.qty, key, at, refund_id=key)
 
@@ -178,6 +192,14 @@ class Attacks:
         except (DomainError, PaymentUnavailable):
             self.tally["attack set refused"] += 1
             return None
+
+    def _refused(
+        self, actor: Actor, action: Action, at: datetime, subject: str, amount: int = 0
+    ) -> bool:
+        if self._screen.refuses(actor, action, at, subject, amount):
+            self.tally["attack set refused by the risk check"] += 1
+            return True
+        return False
 
     def _tried(self, actor: Actor, amount: Fen) -> None:
         if actor.attacker:
