@@ -211,11 +211,15 @@ def _attacks(
     customers: int,
     seed: int,
     terms: FlashTerms | None,
-) -> Attacks:
-    """The labelled attack set among the crowd, its steps queued."""
+) -> Attacks | None:
+    """The labelled attack set among the crowd, its steps queued; None when an earlier
+    run on this database carried it out already."""
     world, timeline = crowd.world, Timeline(campaign)
     groups = attack_plan(seed, customers, BRUSHING_SHOP)
     verdicts = world.verdicts or Verdicts()
+    if world.customers.facts(groups[0].members[0].id).phone_verified:
+        crowd.tally["attack set already run"] += 1  # its deeds stand: run again, they'd
+        return None  # meet a risk store that remembers them, so they sit this one out
     found = Attacks(world, groups, terms, campaign, timeline.starts_at, verdicts, customers)
     found.tally = crowd.tally
     for at, step in found.steps():
