@@ -116,6 +116,11 @@ def test_two_people_review_a_large_line_and_finance_pays_the_statement(site, ope
     risk.wait_for_selector("#review-notice.bad")
     assert "same_person" in risk.inner_text("#review-notice")
 
+    refused = risk.goto(site["base"] + "/console/payouts")  # risk reviews, never pays
+    assert refused is not None
+    assert refused.status == 403
+    assert risk.locator("#pay-form").count() == 0
+
     finance = open_as(site, "fin-zhao", "/console/reviews")
     finance.locator("tr[data-review] input[name=report]").fill("同意")
     finance.locator("tr[data-review] form.decide button").click()

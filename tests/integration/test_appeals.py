@@ -168,3 +168,57 @@ def test_pay_statement_pays_what_is_payable_and_refuses_when_nothing_is(rig):
     with pytest.raises(UnknownStatement):
         platform.payouts.pay("autumn-settle:nobody:1", "main", "fin-wang")
     assert platform.reviews.reviews(status=[ReviewStatus.PENDING])[0].line_no == 2
+
+
+def test_reading_the_review_queue_holds_every_large_line_issued_since(engine, rig):
+    platform, _, sid = rig
+    assert platform.reviews.reviews() == []
+    assert platform.reviews.hold_all() == 1
+    (review,) = platform.reviews.reviews()
+    assert (review.statement_id, review.line_no, review.amount) == (sid, 2, BIG)
+    assert platform.reviews.hold_all() == 0  # held once
+    subsidy(platform, "o-9", "book-nook", BIG + 1)
+    book = issue(platform, "book-nook", "run-9")
+    assert platform.reviews.hold_campaign("autumn-settle") == 1
+    assert {r.statement_id for r in platform.reviews.reviews()} == {sid, book}
+
+
+def test_racing_filers_and_deciders_leave_one_appeal_and_one_decision(engine, rig):
+    platform, _, sid = rig
+    filed, decided, refused = [], [], []
+
+    def file(n: int) -> None:
+        try:
+            claim = Claim(sid, 1, "why", (), 100 + n)
+            filed.append(platform.appeals.file("m-tea", TEA, f"k-{n}", claim))
+        except AppealStateError:
+            refused.append(n)
+
+    threads = [threading.Thread(target=file, args=(n,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (appeal,) = filed
+    assert len(refused) == 4
+
+    def decide(n: int) -> None:
+        try:
+            if n % 2:
+                decided.append(platform.appeals.accept(appeal.id, f"fin-{n}", 50))
+            else:
+                decided.append(platform.appeals.reject(appeal.id, f"op-{n}", "no"))
+        except AppealStateError:
+            refused.append(n)
+
+    threads = [threading.Thread(target=decide, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (winner,) = decided
+    assert platform.appeals.appeal(appeal.id).status is winner.status
+    posted = platform.ledger.entry(f"adjustment:{appeal.id}")
+    assert (posted is not None) == (winner.status is AppealStatus.ACCEPTED)
+    assert len(history(engine, f"appeal:{appeal.id}")) == 1
+    assert platform.ledger.trial_balance() == 0

@@ -154,3 +154,25 @@ def test_a_payout_retried_concurrently_is_one_payout_and_one_posting(api):
     assert rows[0][:3] == ["payee_shop", "amount_yuan", "reference"]
     assert rows[1][:3] == ["tea-house", "12.50", key]
     assert call("fin", "GET", "/v1/payouts/payout:nope/bank-file").status_code == 404
+
+
+def test_hostile_reviews_and_payouts_are_refused_without_a_trace(api):
+    call, _, sid = api
+    path = f"/v1/statements/{sid}/payouts"
+    for part in ("line-x", "../etc", "line-99", "line-1"):
+        answer = call("fin", "POST", path, json={"part": part})
+        assert answer.status_code == 409, (part, answer.text)
+        assert answer.json()["error"]["code"] == "payout_state"
+    assert call("fin", "POST", path, json={"amount": 1}).status_code == 422  # no amounts
+    assert call("fin", "POST", "/v1/statements/nope:x:1/payouts", json={}).status_code == 404
+    assert call("risk", "POST", path, json={}).status_code == 403
+    assert call("fin", "GET", "/v1/reviews/nope").json()["error"]["code"] == "unknown_review"
+    bad = call("fin", "GET", "/v1/reviews", params={"status": "bogus"})
+    assert bad.status_code == 422
+    answer = call("fin", "POST", "/v1/appeals/nope/decision", json={"decision": "maybe"})
+    assert answer.status_code == 422
+    filed = _appeal(call, "tea", sid, "k").json()
+    report = {"decision": "reject", "report": "bad\x00report"}
+    answer = call("fin", "POST", f"/v1/appeals/{filed['id']}/decision", json=report)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["field"] == "report"

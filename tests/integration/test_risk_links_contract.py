@@ -3,6 +3,7 @@ process or in Redis: clusters merge transitively with the right size and first
 sighting, a ring of accounts linked at once ends in one cluster, and an address
 shared by a carrier's NAT ties nobody together."""
 
+import random
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ import redis
 from dacu.adapters.risk_link_cache import LocalClusterCache, RedisClusterCache
 from dacu.adapters.risk_links import SqlIdentityLinks
 from dacu.adapters.risk_values import normalised, stored
+from dacu.domain.errors import InvalidRule
 from dacu.domain.risk import Identity, LinkKind
 from tests.integration.conftest import (
     NO_POSTGRES,
@@ -135,3 +137,81 @@ def test_identifiers_are_normalised() -> None:
     assert normalised(LinkKind.PHONE, "138-0013-8000") == "+8613800138000"
     assert normalised(LinkKind.IP, "::FFFF:10.0.0.1") == "::ffff:a00:1"
     assert stored(LinkKind.DEVICE, "  ") == ""
+
+
+def test_hostile_ids_are_refused_or_unknown(links: SqlIdentityLinks) -> None:
+    with pytest.raises(InvalidRule) as refused:
+        links.link("a\x00b", Identity(device="d"), AT)
+    assert refused.value.field == "customer_id"
+    with pytest.raises(InvalidRule):
+        links.link("x" * 65, Identity(device="d"), AT)
+    assert links.cluster("a\x00b") is None
+    assert links.seen("x" * 500) == []
+    assert links.members_after("a", "\x00", 5) == []
+    weird = "王小明 ;DROP TABLE risk_nodes"
+    assert links.link(weird, Identity(device="d\x00\n" * 1000), AT).size == 1
+    assert links.members(weird) == [weird]
+
+
+def test_clusters_agree_with_a_model_after_random_links(links: SqlIdentityLinks) -> None:
+    chance = random.Random(7)
+    model: dict[str, str] = {}  # a plain union-find over the same links
+
+    def root(x: str) -> str:
+        while model[x] != x:
+            x = model[x]
+        return x
+
+    owners: dict[tuple[str, str], str] = {}
+    for step in range(150):
+        who = f"u{chance.randrange(60):02}"
+        kind, value = chance.choice(["device", "phone", "ip"]), f"v{chance.randrange(40)}"
+        links.link(who, Identity(**{kind: value}), AT + timedelta(minutes=step))
+        model.setdefault(who, who)
+        if kind != "ip":
+            other = owners.setdefault((kind, value), who)
+            model[root(who)] = root(other)
+    fresh = SqlIdentityLinks(links._engine)
+    for who in model:
+        size = sum(1 for other in model if root(other) == root(who))
+        found = fresh.cluster(who)
+        assert found is not None
+        assert found.size == size, who
+        assert len(fresh.members(found.id, 1000)) == size
+
+
+@pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS)
+def test_a_merge_reaches_every_process_through_redis(tmp_path: Path) -> None:
+    assert REDIS_URL is not None
+    client = redis.Redis.from_url(REDIS_URL)
+    prefix = f"test-{uuid.uuid4().hex[:10]}"
+    try:
+        with sqlite_engine(tmp_path) as engine:
+            one = SqlIdentityLinks(engine, RedisClusterCache(client, prefix))
+            two = SqlIdentityLinks(engine, RedisClusterCache(client, prefix))
+            one.link("a", Identity(device="d1"), AT)
+            one.link("b", Identity(device="d2"), AT)
+            assert two.cluster("a").size == 1  # type: ignore[union-attr]
+            assert two.cluster("b").size == 1  # type: ignore[union-attr]
+            one.link("c", Identity(device="d1", phone="13800138000"), AT)
+            one.link("b", Identity(phone="13800138000"), AT)  # a and b's clusters merge
+            assert two.cluster("a").size == 3  # type: ignore[union-attr]
+            assert two.cluster("b").size == 3  # type: ignore[union-attr]
+    finally:
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+        client.close()
+
+
+def test_a_crowd_on_one_device_and_one_nat_address_at_once(links: SqlIdentityLinks) -> None:
+    """48 new accounts at once: one device ties them all; the NAT address counts them all."""
+    jobs = [f"s{n:02}" for n in range(48)]
+    with ThreadPoolExecutor(8) as pool:
+        list(
+            pool.map(
+                lambda who: links.link(who, Identity(device="shared", ip="10.9.9.9"), AT), jobs
+            )
+        )
+    fresh = SqlIdentityLinks(links._engine)
+    assert {fresh.cluster(who).size for who in jobs} == {48}  # type: ignore[union-attr]
+    assert {kind: n for kind, _, n in fresh.shared("s00")} == {LinkKind.DEVICE: 48, LinkKind.IP: 48}

@@ -142,3 +142,25 @@ def test_a_bad_blacklist_entry_names_the_field(call, body, field):
     assert answer.status_code == 422, answer.text
     assert answer.json()["error"]["field"].endswith(field)
     assert call("risk", "GET", "/v1/risk/blacklist").json() == []
+
+
+def test_racing_writers_leave_contiguous_versions_and_one_entry_per_value(call):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def put(limit: int) -> int:
+        return call("risk", "PUT", "/v1/risk/rules", json=strict(limit)).status_code
+
+    def post(i: int) -> int:
+        body = {"kind": "ip", "value": f"10.0.0.{i % 3}", "reason": f"r{i}"}
+        return call("risk", "POST", "/v1/risk/blacklist", json=body).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        applied = list(pool.map(put, range(1, 7)))
+        listed = list(pool.map(post, range(12)))
+    assert set(applied) <= {200, 409}
+    assert set(listed) <= {201, 409}
+    versions = [v["version"] for v in call("risk", "GET", "/v1/risk/rules").json()["history"]]
+    assert versions == list(range(len(versions), 0, -1))
+    assert len(versions) == applied.count(200)
+    entries = call("risk", "GET", "/v1/risk/blacklist").json()
+    assert sorted(e["value"] for e in entries) == ["10.0.0.0", "10.0.0.1", "10.0.0.2"]

@@ -185,3 +185,28 @@ def test_bank_yuan_is_the_fen_exactly(amount: int) -> None:
     assert len(fen) == 2
     assert "," not in text
     assert (int(whole) * 100 + int(fen)) * (-1 if text.startswith("-") else 1) == amount
+
+
+@given(
+    st.lists(st.integers(min_value=-OVER * 3, max_value=OVER * 3), min_size=1, max_size=12),
+    st.lists(st.sampled_from(list(ReviewStatus)), min_size=12, max_size=12),
+)
+def test_the_parts_cover_every_line_once_and_pay_only_what_is_cleared(
+    amounts: list[int], decided: list[ReviewStatus]
+) -> None:
+    statement = _statement(*amounts)
+    reviews = {line.no: decided[line.no - 1] for line in statement.lines if line.amount > OVER}
+    main = part_lines(statement, MAIN, reviews, OVER)
+    held = list(reviews)
+    assert sorted([*main, *held]) == [line.no for line in statement.lines]
+    paid = payable_parts(statement, reviews, OVER)
+    approved = sum(
+        amount_of(statement, part_lines(statement, p, reviews, OVER)) for p in paid if p != MAIN
+    )
+    assert approved == sum(
+        line.amount for line in statement.lines if reviews.get(line.no) is ReviewStatus.APPROVED
+    )
+    assert (MAIN in paid) == (amount_of(statement, main) > 0)
+    assert settled(statement, reviews, OVER, set(paid)) == all(
+        s in (ReviewStatus.APPROVED, ReviewStatus.REJECTED) for s in reviews.values()
+    )

@@ -134,3 +134,20 @@ def test_version_checks_are_cheap_and_spaced(world):
     for _ in range(100):
         rules.current()
     assert world.versions.reads == 1
+
+
+def test_a_stored_version_that_no_longer_parses_leaves_the_rules_in_force(world):
+    world.versions.apply({"rules": [{"kind": "retired_kind", "code": "x"}]}, "old", NOW)
+    rules = ActiveRules(world.versions, load_rules, default_rules(), every_s=0)
+    assert rules.current() is rules.current()
+    assert rules.current().version == 0  # the defaults stay
+
+
+def test_a_long_identifier_is_counted_under_a_digest(world):
+    address = "北京市朝阳区" * 100
+    for i in range(2):
+        world.engine.assess(claim(f"c{i}", action=Action.REGISTRATION_REWARD, device=address))
+    keys = [k for k in world.counters.hits if k.startswith("device_claims_hourly:")]
+    assert len(keys) == 1
+    assert len(keys[0]) < 200
+    assert len(world.counters.hits[keys[0]]) == 2

@@ -2,18 +2,31 @@
 (NULL once decided); a decision is a conditional UPDATE (`WHERE status = 'open'`), its
 adjustment entry and its audit row in the same transaction."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dacu.adapters.audit import record
 from dacu.adapters.ledger_store import SqlLedgerBook
 from dacu.adapters.tables import appeals
 from dacu.domain.appeals import Appeal, AppealStateError, AppealStatus
+from dacu.domain.errors import ConcurrentChange
 from dacu.domain.ledger import Entry
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction; a database too busy to take it (SQLite's lock) is ConcurrentChange,
+    nothing written, retrying safe. A unique key's IntegrityError is the caller's."""
+    try:
+        with engine.begin() as connection:
+            yield connection
+    except OperationalError as error:
+        raise ConcurrentChange(f"the database was busy: {error.orig}") from None
 
 
 class SqlAppealStore:
@@ -22,7 +35,7 @@ class SqlAppealStore:
 
     def file(self, appeal: Appeal) -> Appeal:
         try:
-            with self._engine.begin() as connection:
+            with writing(self._engine) as connection:
                 connection.execute(appeals.insert().values(**_row(appeal)))
             return appeal
         except IntegrityError:
@@ -51,7 +64,7 @@ class SqlAppealStore:
             return [_appeal(row._mapping) for row in connection.execute(query)]
 
     def decide(self, appeal: Appeal, entry: Entry | None) -> bool:
-        with self._engine.begin() as connection:
+        with writing(self._engine) as connection:
             moved = connection.execute(
                 update(appeals)
                 .where(appeals.c.id == appeal.id, appeals.c.status == AppealStatus.OPEN.value)

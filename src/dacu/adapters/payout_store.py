@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, column, select, table, update
 from sqlalchemy.exc import IntegrityError
 
+from dacu.adapters.appeal_store import writing
 from dacu.adapters.ledger_store import SqlLedgerBook
 from dacu.adapters.tables import payouts
 from dacu.domain.ledger import Entry
@@ -24,7 +25,7 @@ class SqlPayoutStore:
 
     def pay(self, payout: Payout, entry: Entry) -> Payout:
         try:
-            with self._engine.begin() as connection:
+            with writing(self._engine) as connection:
                 connection.execute(payouts.insert().values(**_row(payout)))
                 SqlLedgerBook(connection).post(entry)
             return payout
@@ -52,7 +53,7 @@ class SqlPayoutStore:
 
     def mark_paid(self, statement_id: str) -> bool:
         paid = StatementStatus.PAID.value
-        with self._engine.begin() as connection:
+        with writing(self._engine) as connection:
             return (
                 connection.execute(
                     update(_statements)

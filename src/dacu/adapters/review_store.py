@@ -5,14 +5,18 @@ transaction."""
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, and_, column, exists, select, table, update
 
+from dacu.adapters.appeal_store import writing
 from dacu.adapters.audit import record
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import subsidy_reviews
 from dacu.domain.reviews import Review, ReviewStatus
 
 _T = subsidy_reviews
+# the settlement run's tables, as much of them as finding the lines to hold reads
+_statements = table("statements", column("id"), column("campaign_id"))
+_lines = table("statement_lines", column("statement_id"), column("no"), column("amount"))
 
 
 class SqlReviewStore:
@@ -22,13 +26,32 @@ class SqlReviewStore:
     def hold(self, reviews: Sequence[Review]) -> None:
         if not reviews:
             return
-        with self._engine.begin() as connection:
+        with writing(self._engine) as connection:
             for review in reviews:
                 connection.execute(
                     insert_for(connection, _T)
                     .values(**_row(review))
                     .on_conflict_do_nothing(index_elements=[_T.c.id])
                 )
+
+    def campaigns(self) -> list[str]:
+        query = select(_statements.c.campaign_id).distinct().order_by(_statements.c.campaign_id)
+        with self._engine.connect() as connection:
+            return list(connection.scalars(query))
+
+    def unheld(self, campaign_id: str, over: int) -> list[str]:
+        held = exists().where(
+            and_(_T.c.statement_id == _lines.c.statement_id, _T.c.line_no == _lines.c.no)
+        )
+        query = (
+            select(_lines.c.statement_id)
+            .distinct()
+            .join(_statements, _statements.c.id == _lines.c.statement_id)
+            .where(_statements.c.campaign_id == campaign_id, _lines.c.amount > over, ~held)
+            .order_by(_lines.c.statement_id)
+        )
+        with self._engine.connect() as connection:
+            return list(connection.scalars(query))
 
     def review(self, review_id: str) -> Review | None:
         with self._engine.connect() as connection:
@@ -55,7 +78,7 @@ class SqlReviewStore:
         row = _row(review)
         at = review.decided_at or review.prepared_at or review.held_at
         actor = review.decided_by or review.prepared_by
-        with self._engine.begin() as connection:
+        with writing(self._engine) as connection:
             moved = connection.execute(
                 update(_T).where(_T.c.id == review.id, _T.c.status == seen.value).values(**row)
             ).rowcount

@@ -45,7 +45,7 @@ class SqlDecisionLog:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._waiting: deque[dict[str, Any]] = deque(maxlen=MAX_WAITING)
-        self._lock = threading.Lock()
+        self._lock, self._writing = threading.Lock(), threading.Lock()
         self._writer: threading.Thread | None = None
 
     def record(self, query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> None:
@@ -58,20 +58,26 @@ class SqlDecisionLog:
                 self._writer.start()
 
     def _drain(self) -> None:
-        while True:
+        while self._write_batch():
+            pass
+
+    def _write_batch(self) -> bool:
+        """Write up to BATCH waiting rows; False (the writer gone) when none waited."""
+        with self._writing:  # one batch at a time: a flush waits for the one in flight
             with self._lock:
                 batch = [self._waiting.popleft() for _ in range(min(BATCH, len(self._waiting)))]
                 if not batch:
                     self._writer = None
-                    return
+                    return False
             try:
                 with self._engine.begin() as connection:
                     connection.execute(insert(risk_decisions), batch)
             except Exception:
                 log.exception("%s risk decisions not logged", len(batch))
+            return True
 
     def flush(self) -> None:
-        """Write every waiting decision now (tests, shutdown)."""
+        """Write every waiting decision now, the batch in flight too (tests, shutdown)."""
         self._drain()
 
     def recent(self, customer_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:

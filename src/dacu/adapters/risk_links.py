@@ -24,12 +24,15 @@ from dacu.adapters.risk_union import RootMoved, cluster_at, members_below, path_
 from dacu.adapters.risk_values import stored
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import risk_links, risk_nodes, risk_values
+from dacu.domain.errors import ConcurrentChange, InvalidRule
 from dacu.domain.risk import Identity, LinkKind
 from dacu.services.ports.risk_clusters import SeenLink
 from dacu.services.ports.risk_links import Cluster
 
 MERGING = frozenset({LinkKind.DEVICE, LinkKind.PAYMENT_ACCOUNT, LinkKind.ADDRESS, LinkKind.PHONE})
 _ATTEMPTS = 12
+UNSEEN_SECONDS = 1.0  # an account read as never seen is not read again for this long
+_UNSEEN_MAX = 100_000
 _RETRIED = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
 
 
@@ -45,8 +48,11 @@ class SqlIdentityLinks:
         self._cache: ClusterCache = cache or LocalClusterCache()
         self.merging = frozenset(merging)
         self._key = key
+        self._unseen: dict[str, float] = {}  # accounts read as never seen, until when
 
     def link(self, customer_id: str, identity: Identity, at: datetime) -> Cluster:
+        if not _valid(customer_id):
+            raise InvalidRule("customer_id", "1 to 64 printable characters")
         seen = sorted(
             {
                 (kind, value)
@@ -60,9 +66,12 @@ class SqlIdentityLinks:
                     cluster, moved = self._link(connection, customer_id, seen, at)
                 break
             except (RootMoved, DBAPIError) as error:
-                if attempt == _ATTEMPTS - 1 or not _retried(error):
+                if not _retried(error):
                     raise
+                if attempt == _ATTEMPTS - 1:
+                    raise ConcurrentChange("the account's cluster kept changing", None) from error
                 time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+        self._unseen.pop(customer_id, None)
         self._cache.drop_roots(moved)
         self._cache.put(customer_id, cluster)
         return cluster
@@ -88,12 +97,20 @@ class SqlIdentityLinks:
         return cluster_at(connection, root), moved
 
     def cluster(self, customer_id: str) -> Cluster | None:
+        if not _valid(customer_id):
+            return None
         kept = self._cache.get(customer_id)
         if kept is not None:
             return kept
+        unseen = self._unseen.get(customer_id)
+        if unseen is not None and unseen > time.monotonic():
+            return None
         with self._engine.connect() as connection:
             path = path_up(connection, customer_id)
             if path is None:
+                if len(self._unseen) >= _UNSEEN_MAX:
+                    self._unseen.clear()
+                self._unseen[customer_id] = time.monotonic() + UNSEEN_SECONDS
                 return None
             found = cluster_at(connection, path.root)
         self._cache.put(customer_id, found)
@@ -103,6 +120,8 @@ class SqlIdentityLinks:
         return self.members_after(cluster_id, "", limit)
 
     def members_after(self, cluster_id: str, after: str, limit: int) -> list[str]:
+        if not (_valid(cluster_id) and (after == "" or _valid(after))):
+            return []
         with self._engine.connect() as connection:
             path = path_up(connection, cluster_id)  # a cluster merged away: where it went
             if path is None:
@@ -113,6 +132,8 @@ class SqlIdentityLinks:
         return [(s.kind, s.value, s.accounts) for s in self.seen(customer_id)]
 
     def seen(self, customer_id: str) -> list[SeenLink]:
+        if not _valid(customer_id):
+            return []
         links, values = risk_links.c, risk_values.c
         query = (
             select(
@@ -173,6 +194,11 @@ def _seen(
         set_={"accounts": risk_values.c.accounts + 1},
     ).returning(risk_values.c.anchor)
     return str(connection.execute(shared).scalar_one())
+
+
+def _valid(customer_id: str) -> bool:
+    """An id the tables can hold (no control characters: PostgreSQL refuses NUL)."""
+    return 0 < len(customer_id) <= 64 and customer_id.isprintable()
 
 
 def _retried(error: Exception) -> bool:

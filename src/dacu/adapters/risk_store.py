@@ -1,13 +1,14 @@
 """SQL storage of the risk rules: applied versions and the blacklist (each change
 audited, each bumping a change number the processes poll)."""
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from dacu.adapters import audit
 from dacu.adapters.tables.risk_rules import (
@@ -20,6 +21,7 @@ from dacu.domain.risk_lists import ListEntry, RuleVersion
 from dacu.domain.risk_rules import ListKind
 
 RULES, BLACKLIST = "rules", "blacklist"
+T = TypeVar("T")
 
 
 def change_number(connection: Connection, name: str) -> int:
@@ -35,7 +37,12 @@ def set_number(connection: Connection, name: str, value: int | None) -> int:
     new = table.c.value + 1 if value is None else value
     done = connection.execute(update(table).where(table.c.name == name).values(value=new))
     if done.rowcount == 0:
-        connection.execute(insert(table).values(name=name, value=1 if value is None else value))
+        try:
+            with connection.begin_nested():
+                first = 1 if value is None else value
+                connection.execute(insert(table).values(name=name, value=first))
+        except IntegrityError:  # another's first change came first: count after it
+            connection.execute(update(table).where(table.c.name == name).values(value=new))
     return change_number(connection, name)
 
 
@@ -70,7 +77,7 @@ class SqlRuleVersions:
                     connection, actor=by, action="risk.rules.apply", subject="risk:rules",
                     before={"version": before}, after={"version": version}, at=at,
                 )  # fmt: skip
-        except IntegrityError:
+        except DBAPIError:  # a version number taken meanwhile, or a database too busy
             raise ConcurrentChange("the rules were applied meanwhile; apply again") from None
         return RuleVersion(version, document, by, at, True)
 
@@ -93,6 +100,12 @@ class SqlBlacklist:
         self._engine = engine
 
     def add(self, entry: ListEntry) -> ListEntry:
+        return _written(lambda: self._add(entry))
+
+    def remove(self, kind: ListKind, value: str, by: str, at: datetime) -> bool:
+        return _written(lambda: self._remove(kind, value, by, at))
+
+    def _add(self, entry: ListEntry) -> ListEntry:
         table = risk_blacklist
         values = {
             "reason": entry.reason,
@@ -122,7 +135,7 @@ class SqlBlacklist:
             )  # fmt: skip
         return entry
 
-    def remove(self, kind: ListKind, value: str, by: str, at: datetime) -> bool:
+    def _remove(self, kind: ListKind, value: str, by: str, at: datetime) -> bool:
         table = risk_blacklist
         where = (table.c.kind == kind.value) & (table.c.value == value)
         with self._engine.begin() as connection:
@@ -150,6 +163,14 @@ class SqlBlacklist:
     def version(self) -> int:
         with self._engine.connect() as connection:
             return change_number(connection, BLACKLIST)
+
+
+def _written(work: Callable[[], T]) -> T:
+    """A write; a database too busy (or a race lost twice) is ConcurrentChange."""
+    try:
+        return work()
+    except DBAPIError:
+        raise ConcurrentChange("the blacklist changed meanwhile; try again") from None
 
 
 def _entry(row: Any) -> ListEntry:

@@ -17,6 +17,7 @@ from dacu.entrypoints.cli_ledger import ledger_app
 from dacu.entrypoints.cli_payouts import settle_pay
 from dacu.entrypoints.cli_rebates import rebates_app
 from dacu.entrypoints.cli_review import archive_finished, review_app
+from dacu.entrypoints.cli_risk import risk_app
 from dacu.entrypoints.cli_settle import settle_app
 from dacu.entrypoints.cli_simulate import simulate_app
 from dacu.entrypoints.cli_token import token_app
@@ -114,6 +115,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(settle_app, name="settle")
 settle_app.command("pay")(settle_pay)
 app.add_typer(budget_app, name="budget")
+app.add_typer(risk_app, name="risk")  # rules, blacklist
 
 
 @app.command("serve")

@@ -2,9 +2,10 @@
 campaign's `review_over` are held, shown with their evidence, prepared by one person
 and decided by another. See `domain/reviews.py`.
 
-Reviews are held when a statement is first looked at for review or payment
-(`hold`), or for all of a campaign's statements at once (`hold_campaign`); both
-keep each review once, so calling them again changes nothing.
+Reviews are held when a statement is first looked at for payment (`hold`), and
+whenever the review queue is read (`hold_all`, or `hold_campaign` for one
+campaign): one query finds the lines over the limit not held yet. Each review is
+kept once, so holding again changes nothing.
 """
 
 from collections.abc import Callable, Collection
@@ -51,13 +52,18 @@ class ReviewService:
         return self._store.reviews(statement.id)
 
     def hold_campaign(self, campaign_id: str) -> int:
-        """Hold the lines of every statement of the campaign; how many statements."""
-        found = self._statements.statements(campaign_id)
-        for header in found:
-            statement = self._statements.statement(header.id)
+        """Hold the lines over the limit of the campaign's statements not held yet; how
+        many statements had such lines."""
+        found = self._store.unheld(campaign_id, self.review_over(campaign_id))
+        for statement_id in found:
+            statement = self._statements.statement(statement_id)
             if statement is not None:
                 self.hold(statement)
         return len(found)
+
+    def hold_all(self) -> int:
+        """`hold_campaign` for every campaign with statements (the review queue's read)."""
+        return sum(self.hold_campaign(cid) for cid in self._store.campaigns())
 
     def statuses(self, statement: Statement) -> dict[int, ReviewStatus]:
         return {r.line_no: r.status for r in self.hold(statement)}

@@ -10,6 +10,7 @@ a purchase, sign-up or sign-in goes through — a customer's own money is never
 refused for want of the risk store, a reward waits until someone looks.
 """
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -152,7 +153,7 @@ class RiskEngine:
         wanted: list[tuple[str, str, int, int]] = []  # code, key, window, n
         for rule in rules:
             if isinstance(rule, Velocity) and (value := scoped(rule.scope, query, member, cluster)):
-                key = f"{rule.code}:{rule.scope.value}:{value}"
+                key = f"{rule.code}:{rule.scope.value}:{short(value)}"
                 wanted.append((rule.code, key, rule.window_s, 1))
         if not wanted:
             return {}
@@ -162,6 +163,13 @@ class RiskEngine:
         else:
             found = [self.counters.hit(key, window, query.at, n) for _, key, window, n in wanted]
         return {code: int(n) for (code, _, _, _), n in zip(wanted, found, strict=True)}
+
+
+def short(value: str) -> str:
+    """The value as a counter's key holds it: itself, or a digest when long."""
+    if len(value) <= 120:
+        return value
+    return "#" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
 
 
 def scoped(scope: Scope, query: RiskQuery, member: str, cluster: Cluster | None) -> str:

@@ -3,6 +3,8 @@ versions (who, when), re-read when the active version changes — each process c
 the version number at most every `every_s` seconds, a one-row read — and the
 blacklist's entries cached in process the same way (`docs/risk.md`)."""
 
+import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from dacu.domain.risk_lists import ListEntry, RuleVersion
 from dacu.domain.risk_rules import ListKind, RuleSet
 from dacu.services.ports.risk_rules import Blacklist, RuleVersions
 
+log = logging.getLogger(__name__)
 Parse = Callable[[Any, int], RuleSet]  # a rules document and its version → the rules
 RELOAD_S = 1.0  # every process sees a new version or list entry within about this
 
@@ -27,7 +30,7 @@ class ActiveRules:
     ) -> None:
         self._versions, self._parse, self._defaults = versions, parse, defaults
         self._every_s = every_s
-        self._rules, self._checked = defaults, float("-inf")
+        self._rules, self._checked, self._refused = defaults, float("-inf"), -1
         self._lock = threading.Lock()
 
     def current(self) -> RuleSet:
@@ -39,13 +42,20 @@ class ActiveRules:
         return self._rules
 
     def _reload(self) -> None:
+        """Re-read the rules when the active version moved; a version that no longer parses
+        (or storage that does not answer) leaves the rules in force as they are."""
+        self._checked = time.monotonic()
         version = self._versions.active_version()
-        if version != self._rules.version:
-            found = self._versions.active() if version else None
+        if version in (self._rules.version, self._refused):
+            return
+        found = self._versions.active() if version else None
+        try:
             self._rules = (
                 self._defaults if found is None else self._parse(found.document, found.version)
             )
-        self._checked = time.monotonic()
+        except InvalidRule as error:
+            log.error("risk rules version %s not loaded: %s", version, error)
+            self._refused = version
 
 
 class ListedCache:
@@ -79,12 +89,12 @@ class ListedCache:
             return self._entries
         with self._lock:
             if time.monotonic() - self._checked >= self._every_s:
+                self._checked = time.monotonic()  # a failed read is tried again a second on
                 version = self._list.version()
                 if version != self._version:
                     found = self._list.entries(limit=1_000_000)
                     self._entries = {(e.kind, e.value): e for e in found}
                     self._version = version
-                self._checked = time.monotonic()
         return self._entries
 
 
@@ -106,6 +116,7 @@ class RiskRulesAdmin:
         """Check the document (InvalidRule naming the field) and make it the active version;
         the same document as the active one is not a new version."""
         self._parse(document, 0)
+        document = json.loads(json.dumps(document, default=str))  # as storage keeps it
         current = self._versions.active()
         if current is not None and current.document == document:
             return current

@@ -37,6 +37,7 @@ from dacu.entrypoints.api import (
     tasks,
 )
 from dacu.entrypoints.api import ledger as ledger_routes
+from dacu.entrypoints.api import risk_links as risk_link_routes
 from dacu.entrypoints.api import risk_rules as risk_rules_routes
 from dacu.entrypoints.api.headers import SecurityHeaders, install_docs
 from dacu.entrypoints.api.limits import RequestLimits
@@ -69,6 +70,7 @@ ROUTERS = (
     appeals.router,
     payouts.router,
     budget_depth.router,
+    risk_link_routes.router,
     risk_rules_routes.router,
 )
 

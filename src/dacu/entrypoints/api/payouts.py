@@ -30,15 +30,18 @@ def list_reviews(
     who: PrincipalDep,
     status: Annotated[list[ReviewStatus] | None, Query()] = None,
     statement_id: Annotated[str | None, Query(max_length=200)] = None,
-    campaign_id: Annotated[Id | None, Query(description="hold its statements' lines")] = None,
+    campaign_id: Annotated[Id | None, Query(description="this campaign's only")] = None,
 ) -> list[ReviewOut]:
-    """The held lines, oldest first."""
+    """The held lines, oldest first; reading holds the lines over the limit of every
+    statement issued since (of the campaign, when named)."""
     who.require(*REVIEWERS)
     if campaign_id is not None:
         backend.reviews.hold_campaign(campaign_id)
-    if statement_id is not None:
-        backend.reviews.hold(backend.reviews.statement(statement_id))
+    else:
+        backend.reviews.hold_all()
     found = backend.reviews.reviews(statement_id, status)
+    if campaign_id is not None:
+        found = [review for review in found if review.campaign_id == campaign_id]
     return [ReviewOut.of(review) for review in found]
 
 

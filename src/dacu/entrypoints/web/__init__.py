@@ -26,6 +26,8 @@ from dacu.entrypoints.web import (
     settlement,
     shipments,
 )
+from dacu.entrypoints.web import risk_links as risk_link_pages
+from dacu.entrypoints.web import risk_rules as risk_rules_page
 from dacu.entrypoints.web.context import PageMissing
 from dacu.entrypoints.web.render import STATIC, page
 from dacu.entrypoints.web.session import CONSOLE, CrossSite, LoginNeeded, NotAllowed, login_url
@@ -53,6 +55,8 @@ def install(app: FastAPI) -> None:
         appeals.router,
         payouts.router,
         budget_review.router,
+        risk_link_pages.router,
+        risk_rules_page.router,
     ):
         app.include_router(router)
     app.mount(f"{CONSOLE}/static", StaticFiles(directory=STATIC), name="console-static")

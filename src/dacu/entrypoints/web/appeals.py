@@ -14,10 +14,13 @@ from dacu.domain.appeals import Claim
 from dacu.domain.errors import DomainError, InvalidRule
 from dacu.domain.money import fen_of_yuan
 from dacu.entrypoints.web.context import backend
+from dacu.entrypoints.web.i18n import LABELS
+from dacu.entrypoints.web.i18n_appeals import APPEAL_LABELS
 from dacu.entrypoints.web.render import page
 from dacu.entrypoints.web.session import CONSOLE, ConsolePost, NotAllowed, signed_in
 
 router = APIRouter(prefix=f"{CONSOLE}/appeals", include_in_schema=False)
+LABELS.update(APPEAL_LABELS)  # the words of 申诉中心, 大额审核 and 结算打款, with their screens
 
 READERS = frozenset({Role.MERCHANT, Role.FINANCE, Role.OPERATOR})  # as the API's
 DECIDERS = frozenset({Role.FINANCE, Role.OPERATOR})

@@ -47,11 +47,13 @@ def reviews_page(
     campaign: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HTMLResponse:
     notice = None
-    if campaign:
-        try:
+    try:
+        if campaign:
             backend(request).reviews.hold_campaign(campaign)
-        except DomainError as refused:
-            notice = ("appeal_refused", refused.message)
+        else:
+            backend(request).reviews.hold_all()
+    except DomainError as refused:
+        notice = ("appeal_refused", refused.message)
     return page(request, "reviews.html", _reviews(request, notice), who=who)
 
 

@@ -13,6 +13,14 @@ class ReviewStore(Protocol):
         """Keep each review unless one with its id is kept already."""
         ...
 
+    def campaigns(self) -> list[str]:
+        """The campaigns that have statements."""
+        ...
+
+    def unheld(self, campaign_id: str, over: int) -> list[str]:
+        """The campaign's statements with a line over `over` fen not held yet."""
+        ...
+
     def review(self, review_id: str) -> Review | None: ...
 
     def reviews(

@@ -22,6 +22,8 @@ class SeenLink:
 
 
 class ClusterLinks(IdentityLinks, Protocol):
+    merging: frozenset[LinkKind]  # the kinds that tie accounts into one cluster
+
     def seen(self, customer_id: str) -> list[SeenLink]:
         """Every identifier the customer was seen with, by kind then value."""
         ...
