@@ -132,6 +132,7 @@ def simulated_growth(platform: "Platform") -> GrowthWorld:
     grown = growth_of(
         platform.engine, platform.goods, platform.coupons, platform.budgets,
         platform.customers, platform.alerts, platform.campaigns, clock, platform.new_id,
+        {"risk": platform.risk},  # the platform's own check, asked at the step's time
     )  # fmt: skip
     lottery = lottery_of(
         platform.engine, None, platform.redis_prefix, platform.campaigns, grown["risk"],

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from dacu.entrypoints.attack_summary import attacks_table
 from dacu.entrypoints.simulate_summary import kpi_table, print_alerts, print_channels, targets_table
 
 if TYPE_CHECKING:
@@ -35,8 +36,11 @@ def world_on(engine: "Engine") -> "World":
     from dacu.bootstrap import bootstrap
     from dacu.bootstrap_growth import simulated_growth
     from dacu.services.simulation.ports import World
+    from dacu.services.simulation.verdicts import Verdicts
 
     platform = bootstrap(engine)
+    verdicts = Verdicts()
+    verdicts.watch(platform.risk)  # the attack set's score reads its answers
     for provider in platform.payment_providers.values():  # callbacks in process, not HTTP
         provider.sender = platform.payments.deliver
 
@@ -61,6 +65,8 @@ def world_on(engine: "Engine") -> "World":
         outbox=platform.outbox(),
         outage=outage,
         growth=simulated_growth(platform),
+        risk=platform.risk,
+        verdicts=verdicts,
     )
 
 
@@ -88,6 +94,9 @@ def simulate(
         str | None, typer.Option(help="database URL (default: DACU_DATABASE_URL or dacu.db)")
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="events per batch")] = 2000,
+    attacks: Annotated[
+        bool, typer.Option(help="labelled attackers among the shoppers, scored at the end")
+    ] = True,
 ) -> None:
     """A whole synthetic 双十一 through the real services: merchants and enrollments,
     coupon claims, checkouts, payments, refunds, the 20:00 flash sale — then the KPI
@@ -121,6 +130,7 @@ def simulate(
                 now=datetime.now(zone),
                 batch_size=batch_size,
                 progress=advance,
+                attacks=attacks,
             )
         elapsed = time.perf_counter() - started
         files = _write(world, outcome, out, zone, elapsed)
@@ -181,6 +191,7 @@ def _write(world: "World", outcome: "Outcome", out: Path, zone: Any, elapsed: fl
     from dacu.entrypoints.kpi_view import alert_json, dashboard_json
     from dacu.entrypoints.report import write_report
     from dacu.services.review import span
+    from dacu.services.simulation.attack_score import score_json
 
     campaign = outcome.campaign
     previous = world.cases.previous(campaign.id, span(campaign)[0])
@@ -204,6 +215,7 @@ def _write(world: "World", outcome: "Outcome", out: Path, zone: Any, elapsed: fl
                 "steps": outcome.tally,
                 "kpis": dashboard_json(outcome.board, zone),
                 "stock_alerts": [alert_json(alert, zone) for alert in outcome.stock_alerts],
+                "attacks": score_json(outcome.attacks) if outcome.attacks else None,
             },
             ensure_ascii=False,
             indent=2,
@@ -235,6 +247,8 @@ def _summary(
     console.print(targets_table(board))
     print_alerts(console, outcome, zone)
     print_channels(console, outcome)
+    if outcome.attacks is not None:
+        console.print(attacks_table(outcome.attacks))
     console.print("\n[bold]报告 report[/]")
     for path in files:
         console.print(f"  {path}", markup=False, soft_wrap=True)

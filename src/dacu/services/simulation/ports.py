@@ -18,9 +18,11 @@ from dacu.services.outbox import OutboxDelivery
 from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
+from dacu.services.ports.risk import RiskCheck
 from dacu.services.ports.stock import StockReservations
 from dacu.services.review import Cases
 from dacu.services.simulation.growth import GrowthWorld
+from dacu.services.simulation.verdicts import Verdicts
 
 
 class CampaignStore(Protocol):
@@ -77,3 +79,5 @@ class World:
     outbox: OutboxDelivery  # the server's own events, delivered to the KPIs
     outage: Callable[[str, bool], None]  # a payment channel's provider fails (or recovers)
     growth: GrowthWorld | None = None  # plan 000's mechanics, when the run has them
+    risk: RiskCheck | None = None  # the platform's check, asked as the routes ask it
+    verdicts: Verdicts | None = None  # the risk check's answers, noted (the attack set's score)

@@ -25,6 +25,9 @@ from dacu.domain.campaigns import Campaign, Phase
 from dacu.domain.review import Case, Dashboard
 from dacu.services.payment_channels import ChannelsView
 from dacu.services.review import archive
+from dacu.services.simulation.attack_score import Score
+from dacu.services.simulation.attackers import attack_plan
+from dacu.services.simulation.attacking import BRUSHING_SHOP, Attacks
 from dacu.services.simulation.caches import Prices, Templates
 from dacu.services.simulation.catalog import BY_SKU
 from dacu.services.simulation.crowd import Action, Crowd
@@ -36,6 +39,7 @@ from dacu.services.simulation.ports import World
 from dacu.services.simulation.setup import Preparation, flash_sale, prepare
 from dacu.services.simulation.storefront import Storefront
 from dacu.services.simulation.timeline import HOUR, Timeline
+from dacu.services.simulation.verdicts import Verdicts
 
 PREPARATION = timedelta(days=7)  # the campaign is applied and enrolled this long before it starts
 FLASH_WATCH = timedelta(minutes=1)
@@ -66,6 +70,7 @@ class Outcome:
     case: Case
     stock_alerts: tuple[Alert, ...]  # the flash sale's: 安全阈值, sold out
     channels: ChannelsView  # the payment channels at the end: the backup active after 20:00
+    attacks: Score | None = None  # the labelled attack set's score, when the run had one
 
 
 def simulate(
@@ -78,6 +83,7 @@ def simulate(
     now: datetime,
     batch_size: int = 2000,
     progress: Callable[[Progress], None] | None = None,
+    attacks: bool = False,
 ) -> Outcome:
     """Run the campaign of `document` with `customers` synthetic shoppers, then archive it.
 
@@ -104,6 +110,7 @@ def simulate(
     store = Storefront(crowd, prices, coupons, before, growing)
     counter = FlashCounter(crowd, terms, _recorded(world, shoppers)) if terms else None
     visits = _enqueue(queue, store, counter, shoppers)
+    attacking = _attacks(queue, crowd, campaign, customers, seed, terms) if attacks else None
     _enqueue_ticks(queue, world, timeline, (prices, coupons), terms)
     _enqueue_outage(queue, world, timeline, _primary_restored(world, before))
     done, clock = 0, timeline.starts_at
@@ -121,9 +128,10 @@ def simulate(
     stock_alerts = tuple(world.alerts.alerts(sale.id)) if sale is not None else ()
     channels = world.payments.channels.view(end)
     counted = (journal.sent, ingested.accepted, ingest.facts)
+    scored = attacking.score() if attacking else None
     return Outcome(
         campaign, customers, seed, prepared, dict(crowd.tally), *counted, board, case,
-        stock_alerts, channels,
+        stock_alerts, channels, scored,
     )  # fmt: skip
 
 
@@ -194,6 +202,29 @@ def _enqueue_ticks(
     while at <= terms.sale.ends_at + FLASH_GRACE:
         queue.push(at, flash_watch)
         at += FLASH_WATCH
+
+
+def _attacks(
+    queue: _Queue,
+    crowd: Crowd,
+    campaign: Campaign,
+    customers: int,
+    seed: int,
+    terms: FlashTerms | None,
+) -> Attacks | None:
+    """The labelled attack set among the crowd, its steps queued; None when an earlier
+    run on this database carried it out already."""
+    world, timeline = crowd.world, Timeline(campaign)
+    groups = attack_plan(seed, customers, BRUSHING_SHOP)
+    verdicts = world.verdicts or Verdicts()
+    if world.customers.facts(groups[0].members[0].id).phone_verified:
+        crowd.tally["attack set already run"] += 1  # its deeds stand: run again, they'd
+        return None  # meet a risk store that remembers them, so they sit this one out
+    found = Attacks(world, groups, terms, campaign, timeline.starts_at, verdicts, customers)
+    found.tally = crowd.tally
+    for at, step in found.steps():
+        queue.push(at, step)
+    return found
 
 
 def _primary_restored(world: World, now: datetime) -> str:

@@ -1,0 +1,185 @@
+"""Risk decisions: how fast the rules engine answers, and what it costs the flash gate.
+
+- engine: `RiskEngine.assess` in process over a mix of deeds (claims, draws, invite
+  rewards, flash attempts, checkouts, welcome packets) of `--customers` accounts
+  sharing devices and IPs as a crowd does, once with SQL behind it (links, counters)
+  and once with Redis (counters, the cluster cache); decisions/s on one thread
+  (so per core) and p50/p99 latency, after a warm-up pass that links every account;
+- flash: the Redis stock gate's attempts/s one at a time, without the check and then
+  with `assess` of each attempt before it, in the same run; their ratio.
+
+Targets: p99 < 2 ms with Redis, ≥ 5,000 decisions/s per core, the flash gate within
+10% of its rate without the check.
+
+    python -m bench.risk [--decisions 5000] [--attempts 5000] [--customers 2000]
+
+Needs PostgreSQL and Redis (DACU_TEST_DATABASE_URL / DACU_TEST_REDIS_URL, or the
+local defaults); runs in a schema of its own, dropped afterwards.
+"""
+
+import argparse
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import redis
+
+from bench.checkout import fresh_database
+from bench.flashsale import REDIS, SHANGHAI, a_sale
+from dacu.adapters.db import make_engine
+from dacu.adapters.redis_gate import RedisStockGate
+from dacu.adapters.risk_link_cache import RedisClusterCache
+from dacu.adapters.risk_links import SqlIdentityLinks
+from dacu.bootstrap_risk import rules_of
+from dacu.domain.risk import Action, Identity, RiskQuery
+
+MIX = (
+    Action.COUPON_CLAIM,
+    Action.LOTTERY_DRAW,
+    Action.INVITE_REWARD,
+    Action.FLASH_ATTEMPT,
+    Action.CHECKOUT,
+    Action.REGISTRATION_REWARD,
+)
+
+
+def queries(customers: int, count: int, start: datetime) -> list[RiskQuery]:
+    """Deeds of `customers` accounts: two to a device, eight to an IP (households,
+    offices), each its own delivery address and payment account."""
+    found = []
+    for i in range(count):
+        c = i % customers
+        identity = Identity(
+            device=f"dev-{c // 2}",
+            ip=f"10.0.{c // 8 // 250}.{c // 8 % 250}",
+            address=f"addr-{c}",
+            payment_account=f"pay-{c}",
+            phone=f"+86139{c:08d}",
+        )
+        action = MIX[i % len(MIX)]
+        found.append(
+            RiskQuery(
+                action,
+                f"b{c}",
+                start + timedelta(milliseconds=i),
+                "bench",
+                500,
+                f"s{i}",
+                {},
+                identity,
+            )
+        )
+    return found
+
+
+def timed(call: Callable[[RiskQuery], Any], measured: list[RiskQuery]) -> dict[str, float]:
+    took = []
+    started = time.perf_counter()
+    for query in measured:
+        t = time.perf_counter_ns()
+        call(query)
+        took.append(time.perf_counter_ns() - t)
+    elapsed = time.perf_counter() - started
+    took.sort()
+    return {
+        "decisions_per_s": round(len(measured) / elapsed),
+        "p50_ms": round(took[len(took) // 2] / 1e6, 3),
+        "p99_ms": round(took[len(took) * 99 // 100] / 1e6, 3),
+    }
+
+
+def engine_of(url: str, redis_url: str | None, prefix: str) -> Any:
+    from dacu.adapters.risk_facts import SqlRiskFacts  # the facts rules read, in SQL
+
+    engine = make_engine(url)
+    cache = None
+    if redis_url is not None:
+        cache = RedisClusterCache(redis.Redis.from_url(redis_url), prefix)
+    links = SqlIdentityLinks(engine, cache)
+    clock = lambda: datetime.now(SHANGHAI)  # noqa: E731
+    return rules_of(engine, redis_url, prefix, clock, links, SqlRiskFacts(engine))["risk"]
+
+
+def forget(prefix: str) -> None:
+    """The run's Redis keys, gone."""
+    client = redis.Redis.from_url(REDIS)
+    for key in client.scan_iter(f"{prefix}*", count=1000):
+        client.delete(key)
+    client.close()
+
+
+def engine_run(url: str, redis_url: str | None, args: argparse.Namespace) -> dict[str, float]:
+    prefix = f"bench-risk-{uuid.uuid4().hex[:8]}"
+    try:
+        return _engine_run(url, redis_url, prefix, args)
+    finally:
+        forget(prefix)
+
+
+def _engine_run(
+    url: str, redis_url: str | None, prefix: str, args: argparse.Namespace
+) -> dict[str, float]:
+    risk = engine_of(url, redis_url, prefix)
+    start = datetime.now(SHANGHAI)
+    warm = queries(args.customers, args.customers, start)
+    for query in warm:  # every account linked once: the steady state of a running shop
+        risk.assess(query)
+    later = start + timedelta(seconds=len(warm) // 1000 + 1)
+    return timed(risk.assess, queries(args.customers, args.decisions, later))
+
+
+def flash_run(url: str, args: argparse.Namespace) -> dict[str, float]:
+    prefix = f"bench-risk-{uuid.uuid4().hex[:8]}"
+    try:
+        return _flash_run(url, prefix, args)
+    finally:
+        forget(prefix)
+
+
+def _flash_run(url: str, prefix: str, args: argparse.Namespace) -> dict[str, float]:
+    risk = engine_of(url, REDIS, prefix)
+    gate = RedisStockGate(redis.Redis.from_url(REDIS), prefix)
+    n = args.attempts
+    now = datetime.now(SHANGHAI)
+    found: dict[str, float] = {}
+    for name, checked in (("without_checks", False), ("with_checks", True)):
+        sale = f"{name}-{prefix}"
+        gate.open(a_sale(sale, n // 2, 2))
+        tries = queries(args.customers, n, now)
+        started = time.perf_counter()
+        for i, query in enumerate(tries):
+            if checked:
+                risk.assess(query)
+            gate.attempt(sale, query.customer_id, f"{sale}-{i}", 1, now, query.identity.ip)
+        found[f"{name}_attempts_per_s"] = round(n / (time.perf_counter() - started))
+    found["with_over_without_bp"] = (
+        found["with_checks_attempts_per_s"] * 10_000 // found["without_checks_attempts_per_s"]
+    )
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--decisions", type=int, default=5000)
+    parser.add_argument("--attempts", type=int, default=5000)
+    parser.add_argument("--customers", type=int, default=2000)
+    args = parser.parse_args()
+    result: dict[str, Any] = {"cores": os.cpu_count(), "args": vars(args)}
+    with fresh_database("postgresql") as url:
+        result["engine_sql"] = engine_run(url, None, args)
+        result["engine_redis"] = engine_run(url, REDIS, args)
+        result["flash_gate"] = flash_run(url, args)
+    result["targets"] = {
+        "p99_ms_redis_below_2": result["engine_redis"]["p99_ms"] < 2,
+        "decisions_per_s_per_core_at_least_5000": result["engine_redis"]["decisions_per_s"] >= 5000,
+        "flash_gate_within_10_percent": result["flash_gate"]["with_over_without_bp"] >= 9000,
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
