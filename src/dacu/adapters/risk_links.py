@@ -33,6 +33,8 @@ MERGING = frozenset({LinkKind.DEVICE, LinkKind.PAYMENT_ACCOUNT, LinkKind.ADDRESS
 _ATTEMPTS = 12
 UNSEEN_SECONDS = 1.0  # an account read as never seen is not read again for this long
 _UNSEEN_MAX = 100_000
+LINKED_SECONDS = 10.0  # the same account and identifiers linked again: no write for this long
+_LINKED_MAX = 200_000
 _RETRIED = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
 
 
@@ -49,6 +51,7 @@ class SqlIdentityLinks:
         self.merging = frozenset(merging)
         self._key = key
         self._unseen: dict[str, float] = {}  # accounts read as never seen, until when
+        self._linked: dict[tuple[str, tuple[tuple[LinkKind, str], ...]], float] = {}
 
     def link(self, customer_id: str, identity: Identity, at: datetime) -> Cluster:
         if not _valid(customer_id):
@@ -60,6 +63,9 @@ class SqlIdentityLinks:
                 if (value := stored(kind, raw, self._key))
             }
         )
+        again = self._again(customer_id, seen)
+        if again is not None:
+            return again
         for attempt in range(_ATTEMPTS):
             try:
                 with self._engine.begin() as connection:
@@ -74,7 +80,20 @@ class SqlIdentityLinks:
         self._unseen.pop(customer_id, None)
         self._cache.drop_roots(moved)
         self._cache.put(customer_id, cluster)
+        if len(self._linked) >= _LINKED_MAX:
+            self._linked.clear()
+        self._linked[(customer_id, tuple(seen))] = time.monotonic() + LINKED_SECONDS
         return cluster
+
+    def _again(self, customer_id: str, seen: list[tuple[LinkKind, str]]) -> Cluster | None:
+        """The cached cluster when this process linked the same account with the same
+        identifiers moments ago: linking them again would change no cluster (a merge through
+        one of them is made by the other account's link), only the sighting counts, so the
+        hot paths skip the write. None when it must be written."""
+        until = self._linked.get((customer_id, tuple(seen)))
+        if until is None or until < time.monotonic():
+            return None
+        return self._cache.get(customer_id)
 
     def _link(
         self,
