@@ -34,3 +34,25 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture
+def open_as(browser: Any) -> Iterator[Any]:
+    """Open a console page signed in with a staff token: `open_as(site, who, path)`, where
+    `site` holds the server's `base` and each person's `tokens`."""
+    contexts: list[Any] = []
+
+    def opened(site: dict[str, Any], who: str, path: str) -> Any:
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(site["base"] + path)
+        page.fill("#token", site["tokens"][who])
+        page.click("button[type=submit]")
+        page.wait_for_url(site["base"] + path)
+        return page
+
+    yield opened
+    for context in contexts:
+        context.close()

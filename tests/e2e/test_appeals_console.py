@@ -43,26 +43,6 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, A
             yield {"base": base, "platform": platform, "clock": clock, "sid": sid, "tokens": tokens}
 
 
-@pytest.fixture
-def open_as(browser: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def opened(site: dict[str, Any], who: str, path: str) -> Any:
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(site["base"] + path)
-        page.fill("#token", site["tokens"][who])
-        page.click("button[type=submit]")
-        page.wait_for_url(site["base"] + path)
-        return page
-
-    yield opened
-    for context in contexts:
-        context.close()
-
-
 def test_a_merchant_files_an_appeal_and_finance_accepts_it_overdue_first(site, open_as):
     sid = site["sid"]
     merchant = open_as(site, "m-tea", "/console/appeals")
