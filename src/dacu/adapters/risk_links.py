@@ -10,15 +10,18 @@ one address. Whatever the kind, a link costs a few rows: a value shared by 10,00
 accounts is one counter row and one anchor, never a scan of the 10,000.
 """
 
+import logging
 import random
 import time
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, case, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from dacu.adapters.behind import Behind
 from dacu.adapters.risk_link_cache import ClusterCache, LocalClusterCache
 from dacu.adapters.risk_union import RootMoved, cluster_at, members_below, path_up, union
 from dacu.adapters.risk_values import stored
@@ -29,6 +32,9 @@ from dacu.domain.risk import Identity, LinkKind
 from dacu.services.ports.risk_clusters import SeenLink
 from dacu.services.ports.risk_links import Cluster
 
+log = logging.getLogger(__name__)
+BUSY_MS = 30_000  # the engine's own busy timeout on SQLite (adapters/db.py)
+TRY_MS = 250  # how long a link waits for SQLite's writer before it is written behind
 MERGING = frozenset({LinkKind.DEVICE, LinkKind.PAYMENT_ACCOUNT, LinkKind.ADDRESS, LinkKind.PHONE})
 _ATTEMPTS = 12
 UNSEEN_SECONDS = 1.0  # an account read as never seen is not read again for this long
@@ -52,6 +58,7 @@ class SqlIdentityLinks:
         self._key = key
         self._unseen: dict[str, float] = {}  # accounts read as never seen, until when
         self._linked: dict[tuple[str, tuple[tuple[LinkKind, str], ...]], float] = {}
+        self._behind = Behind()
 
     def link(self, customer_id: str, identity: Identity, at: datetime) -> Cluster:
         if not _valid(customer_id):
@@ -66,6 +73,37 @@ class SqlIdentityLinks:
         again = self._again(customer_id, seen)
         if again is not None:
             return again
+        if self._engine.dialect.name == "sqlite":
+            return self._now_or_later(customer_id, seen, at)
+        return self._written(customer_id, seen, at)
+
+    def flush(self) -> None:
+        """Wait until every link written behind is written (tests, shutdown)."""
+        self._behind.flush()
+
+    def _now_or_later(
+        self, customer_id: str, seen: list[tuple[LinkKind, str]], at: datetime
+    ) -> Cluster:
+        """SQLite has one writer: a check asked inside a caller's open write transaction (an
+        outbox delivery, say) would wait on it forever. Wait a moment only; when the file
+        stays busy, the link is written behind (a thread of this process waits its turn)
+        and the caller gets the cluster as cached."""
+        try:
+            with self._engine.connect() as connection:
+                _busy(connection, TRY_MS)
+                try:
+                    with connection.begin():
+                        cluster, moved = self._link(connection, customer_id, seen, at)
+                finally:
+                    _busy(connection, BUSY_MS)
+        except (RootMoved, DBAPIError) as error:
+            if not _retried(error):
+                raise
+            self._behind.later(lambda: self._written(customer_id, seen, at))
+            return self._cache.get(customer_id) or Cluster(customer_id, 1, at)
+        return self._remember(customer_id, seen, cluster, moved)
+
+    def _written(self, customer_id: str, seen: list[tuple[LinkKind, str]], at: datetime) -> Cluster:
         for attempt in range(_ATTEMPTS):
             try:
                 with self._engine.begin() as connection:
@@ -77,6 +115,11 @@ class SqlIdentityLinks:
                 if attempt == _ATTEMPTS - 1:
                     raise ConcurrentChange("the account's cluster kept changing", None) from error
                 time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+        return self._remember(customer_id, seen, cluster, moved)
+
+    def _remember(
+        self, customer_id: str, seen: list[tuple[LinkKind, str]], cluster: Cluster, moved: list[str]
+    ) -> Cluster:
         self._unseen.pop(customer_id, None)
         self._cache.drop_roots(moved)
         self._cache.put(customer_id, cluster)
@@ -225,3 +268,9 @@ def _retried(error: Exception) -> bool:
         return True
     code = getattr(getattr(error, "orig", None), "sqlstate", None)
     return code in _RETRIED or "database is locked" in str(error)
+
+
+def _busy(connection: Connection, ms: int) -> None:
+    """Set how long this SQLite connection waits for the writer (outside any transaction)."""
+    driver: Any = connection.connection.driver_connection
+    driver.execute(f"PRAGMA busy_timeout = {int(ms)}")
