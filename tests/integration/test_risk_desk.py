@@ -132,10 +132,11 @@ def test_submit_is_idempotent_by_key_and_checks_its_input(platform):
     assert desk.submit(held) == first
     with pytest.raises(InvalidRule, match="score"):
         desk.submit(Held(ReviewKind.PAYOUT, "k", "x", platform.clock(), score=1001))
-    # nothing releases a payout here yet: approve is refused, reject pays nothing
-    with pytest.raises(RiskReviewState, match="payout"):
-        desk.decide(first.id, "risk-wang", Decision.APPROVE)
-    assert desk.decide(first.id, "risk-wang", Decision.REJECT, "ring").status.value == "rejected"
+    # the payouts' owner holds no such payout: neither decision pretends to act on it
+    for decision in (Decision.APPROVE, Decision.REJECT):
+        with pytest.raises(RiskReviewState, match="payout is no longer held"):
+            desk.decide(first.id, "risk-wang", decision, "ring")
+    assert desk.item(first.id).status.value == "open"
 
 
 def test_appeals_once_per_subject_visible_to_the_appellant_and_rate_limited(platform):
