@@ -106,16 +106,18 @@ def _unnest_upsert(
         )
     columns = ", ".join(f'"{name}"' for name in names)
     aliases = ", ".join(f"c{i}" for i in range(len(names)))
-    conflict = ", ".join(f'"{name}"' for name in key)
     if add:
+        conflict = ", ".join(f'"{name}"' for name in key)
         sets = ", ".join(f'"{n}" = {table.name}."{n}" + excluded."{n}"' for n in add)
-        action = f"DO UPDATE SET {sets}"
+        action = f"({conflict}) DO UPDATE SET {sets}"
     else:
+        # no target, as on SQLite: a partitioned table (events) has no unique index on
+        # its key alone, only with the partition key (see adapters/partitions.py)
         action = "DO NOTHING"
     sql = (
         f"INSERT INTO {table.name} ({columns}) "
         f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS u({aliases}) "
-        f"ON CONFLICT ({conflict}) {action}"
+        f"ON CONFLICT {action}"
     )
     if returning:
         sql += " RETURNING " + ", ".join(f'"{name}"' for name in returning)

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from dacu.entrypoints.cli_budget import budget_app
 from dacu.entrypoints.cli_campaign import campaign_app
+from dacu.entrypoints.cli_db import db_partitions
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
 from dacu.entrypoints.cli_ledger import ledger_app
 from dacu.entrypoints.cli_payouts import settle_pay
@@ -79,6 +80,7 @@ app.add_typer(simulate_app)  # simulate
 
 db_app = typer.Typer(help="The database: SQLite by default, PostgreSQL with DACU_DATABASE_URL.")
 app.add_typer(db_app, name="db")
+db_app.command("partitions")(db_partitions)
 
 
 @db_app.command("upgrade")
