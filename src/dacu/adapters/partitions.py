@@ -84,33 +84,19 @@ def create_month(connection: Connection, table: str, month: datetime) -> bool:
         return False
     column = PARTITIONED[table]
     bounds = {"lo": month, "hi": next_month(month)}
-    lo, hi = _literal(bounds["lo"]), _literal(bounds["hi"])
+    lo, hi = _literal(month), _literal(bounds["hi"])
     caught = connection.scalar(
         text(
             f"SELECT EXISTS (SELECT FROM {table}_default WHERE {column} >= :lo AND {column} < :hi)"
         ),
         bounds,
     )
-    if not caught:  # the usual case: the month is made before its first row
-        connection.execute(
-            text(f"CREATE TABLE {name} PARTITION OF {table} FOR VALUES FROM ({lo}) TO ({hi})")
-        )
-        return True
-    # A foreign key to a partitioned table checks each partition apart, so one to this
-    # table would see its rows leave the default: it is dropped and made again after.
-    referring = _foreign_keys_to(connection, table)
-    for owner, constraint, _ in referring:
-        connection.execute(text(f"ALTER TABLE {owner} DROP CONSTRAINT {constraint}"))
-    # The rows are moved, not deleted: the key tables keep their keys (see 0059, 0060).
-    connection.execute(text("SET LOCAL dacu.moving_rows = 'on'"))
+    # Made beside the table and attached, not CREATE … PARTITION OF: attaching locks the
+    # table only against other schema changes, so checkouts and posts go on meanwhile.
     connection.execute(text(f"CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS)"))
-    connection.execute(
-        text(
-            f"WITH moved AS (DELETE FROM {table}_default WHERE {column} >= :lo"
-            f" AND {column} < :hi RETURNING *) INSERT INTO {name} SELECT * FROM moved"
-        ),
-        bounds,
-    )
+    referring = _foreign_keys_to(connection, table) if caught else []
+    if caught:  # only when a month was not made ahead, as it should be
+        _move_caught(connection, table, name, referring, bounds)
     connection.execute(
         text(f"ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES FROM ({lo}) TO ({hi})")
     )
@@ -118,6 +104,30 @@ def create_month(connection: Connection, table: str, month: datetime) -> bool:
     for owner, constraint, definition in referring:
         connection.execute(text(f"ALTER TABLE {owner} ADD CONSTRAINT {constraint} {definition}"))
     return True
+
+
+def _move_caught(
+    connection: Connection,
+    table: str,
+    name: str,
+    referring: list[tuple[str, str, str]],
+    bounds: dict[str, datetime],
+) -> None:
+    """Move the default partition's rows of the month into `name`. A foreign key to a
+    partitioned table checks each partition apart, so one to this table would see its
+    rows leave the default: it is dropped here and made again once they are attached.
+    The rows are moved, not deleted: the key tables keep their keys (see 0059, 0060)."""
+    column = PARTITIONED[table]
+    for owner, constraint, _ in referring:
+        connection.execute(text(f"ALTER TABLE {owner} DROP CONSTRAINT {constraint}"))
+    connection.execute(text("SET LOCAL dacu.moving_rows = 'on'"))
+    connection.execute(
+        text(
+            f"WITH moved AS (DELETE FROM {table}_default WHERE {column} >= :lo"
+            f" AND {column} < :hi RETURNING *) INSERT INTO {name} SELECT * FROM moved"
+        ),
+        bounds,
+    )
 
 
 def _foreign_keys_to(connection: Connection, table: str) -> list[tuple[str, str, str]]:
