@@ -57,7 +57,7 @@ def database(revision: str) -> Iterator[tuple[str, Engine]]:
     url = database_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
     raw = url.render_as_string(hide_password=False)
     upgrade(raw, revision)
-    engine = make_engine(raw, pool_size=2, max_overflow=2)
+    engine = make_engine(raw, pool_size=4, max_overflow=12)
     try:
         yield raw, engine
     finally:
