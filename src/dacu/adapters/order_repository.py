@@ -3,7 +3,8 @@
 What the order may do next is the domain's to say; this module keeps rows. A
 save is `UPDATE … WHERE id = ? AND version = ?`, so of two writers who loaded
 the same version one wins and the other gets ConcurrentChange; on PostgreSQL
-`get` also locks the row (`FOR UPDATE`), so writers of one order queue instead.
+`get` also locks the row (`FOR UPDATE`), so writers of one order queue instead,
+and both name the order's month (from `order_keys`), so they read one partition.
 """
 
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,7 @@ from dacu.adapters.codec import order_from_row, order_to_json
 from dacu.adapters.customer_store import count_units, held_units
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import ledger, orders, refunds
+from dacu.adapters.tables.partition_keys import order_keys
 from dacu.domain.errors import ConcurrentChange
 from dacu.domain.orders import Order, OrderStatus, Refund, UnknownOrder
 from dacu.domain.pricing import Share
@@ -50,30 +52,46 @@ class SqlOrderRepository:
         count_units(self._connection, [order], +1)
         return True
 
+    @property
+    def _partitioned(self) -> bool:
+        """On PostgreSQL `orders` is partitioned by month of `created_at`: a lookup that
+        names it reads one partition, not every month's index (see 0059)."""
+        return self._connection.dialect.name == "postgresql"
+
+    def _placed_at(self, order_id: str) -> datetime | None:
+        return self._connection.scalar(
+            select(order_keys.c.created_at).where(order_keys.c.id == order_id)
+        )
+
     def held_by(self, customer_id: str) -> dict[str, int]:
         return held_units(self._connection, customer_id)
 
     def find(self, customer_id: str, key: str) -> tuple[Order, str] | None:
-        row = self._connection.execute(
-            select(orders).where(
-                orders.c.customer_id == customer_id, orders.c.idempotency_key == key
-            )
-        ).one_or_none()
+        query = select(orders).where(
+            orders.c.customer_id == customer_id, orders.c.idempotency_key == key
+        )
+        if self._partitioned:
+            k = order_keys.c
+            placed = select(k.created_at).where(k.customer_id == customer_id)
+            at = self._connection.scalar(placed.where(k.idempotency_key == key))
+            query = query.where(orders.c.created_at == at)
+        row = self._connection.execute(query).one_or_none()
         return None if row is None else (order_from_row(row), row.request_hash)
 
     def get(self, order_id: str) -> Order:
         query = select(orders).where(orders.c.id == order_id)
-        if self._connection.dialect.name == "postgresql":
-            query = query.with_for_update()
+        if self._partitioned:
+            query = query.where(orders.c.created_at == self._placed_at(order_id)).with_for_update()
         row = self._connection.execute(query).one_or_none()
         if row is None:
             raise UnknownOrder(order_id)
         return order_from_row(row)
 
     def save(self, order: Order) -> Order:
+        month = [orders.c.created_at == order.created_at] if self._partitioned else []
         done = self._connection.execute(
             update(orders)
-            .where(orders.c.id == order.id, orders.c.version == order.version)
+            .where(orders.c.id == order.id, orders.c.version == order.version, *month)
             .values(
                 status=order.status.value,
                 refunded=dict(order.refunded),
