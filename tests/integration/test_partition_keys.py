@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from dacu.adapters.ledger_store import SqlLedger
 from dacu.adapters.tables import journal_entries, journal_postings, orders
@@ -55,3 +55,39 @@ def test_racing_posts_of_one_natural_key_make_one_entry_across_months():
             assert connection.scalar(select(func.count()).select_from(journal_entries)) == 1
             assert connection.scalar(select(func.count()).select_from(journal_postings)) == 2
         assert ledger.trial_balance() == 0
+
+
+SHAPE = {
+    "events": {"pk_events": "(id, at)", "ix_events_campaign_at": "(campaign_id, at)"},
+    "orders": {
+        "pk_orders": "(id, created_at)",
+        "ix_orders_unpaid": "(status, pay_by)",
+        "ix_orders_idempotency": "(customer_id, idempotency_key)",
+    },
+    "order_keys": {
+        "pk_order_keys": "(id)",
+        "uq_order_keys_idempotency": "(customer_id, idempotency_key)",
+    },
+    "journal_entries": {"pk_journal_entries": "(id, at)", "ix_journal_entries_key": "(key)"},
+    "journal_keys": {"pk_journal_keys": "(key)"},
+    "journal_postings": {
+        "pk_journal_postings": "(id, at)",
+        "ix_journal_postings_entry_id": "(entry_id)",
+        "ix_journal_postings_account": "(account, campaign_id)",
+        "ix_journal_postings_campaign": "(campaign_id, account)",
+    },
+}
+
+
+def test_the_partitioned_tables_and_their_key_tables_have_their_keys_and_indexes():
+    query = text(
+        "SELECT indexname, indexdef FROM pg_indexes"
+        " WHERE schemaname = current_schema() AND tablename = :t"
+    )
+    with database("0060") as (_url, engine), engine.connect() as connection:
+        for table, expected in SHAPE.items():
+            found = {
+                name: definition[definition.rindex("(") :]
+                for name, definition in connection.execute(query, {"t": table})
+            }
+            assert found == expected, table
