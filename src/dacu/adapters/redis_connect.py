@@ -101,4 +101,4 @@ def _node(client: Client, keys: list[Any]) -> dict[str, Any]:
     """
     if not isinstance(client, RedisCluster):
         return {}
-    return {"target_nodes": client.get_node_from_key(keys[0])}
+    return {"target_nodes": client.get_node_from_key(keys[0])}  # type: ignore[no-untyped-call]
