@@ -61,7 +61,8 @@ def bulk_upsert(
 ) -> list[Any]:
     """Insert many rows at once; on a key already stored, add the `add` columns onto it
     (or, with none, leave the stored row alone). Returns `returning` of the rows
-    inserted or added to — a row left alone returns nothing.
+    inserted or added to — a row left alone returns nothing. An empty `key` (no adding)
+    leaves alone a row that meets any unique constraint of the table.
 
     PostgreSQL gets one statement over arrays (`unnest`), which it parses once
     however many rows; SQLite gets SQLAlchemy's batched multi-row VALUES.
@@ -106,7 +107,7 @@ def _unnest_upsert(
         )
     columns = ", ".join(f'"{name}"' for name in names)
     aliases = ", ".join(f"c{i}" for i in range(len(names)))
-    conflict = ", ".join(f'"{name}"' for name in key)
+    conflict = "(" + ", ".join(f'"{name}"' for name in key) + ")" if key else ""
     if add:
         sets = ", ".join(f'"{n}" = {table.name}."{n}" + excluded."{n}"' for n in add)
         action = f"DO UPDATE SET {sets}"
@@ -115,7 +116,7 @@ def _unnest_upsert(
     sql = (
         f"INSERT INTO {table.name} ({columns}) "
         f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS u({aliases}) "
-        f"ON CONFLICT ({conflict}) {action}"
+        f"ON CONFLICT {conflict} {action}"
     )
     if returning:
         sql += " RETURNING " + ", ".join(f'"{name}"' for name in returning)
