@@ -35,7 +35,9 @@ from dacu.services.ports.outbox import OutboxFeed
 log = logging.getLogger(__name__)
 
 BATCH = 500
-LEASE = timedelta(minutes=2)
+# A dead process's batch waits this long for another. Delivering one takes well under a
+# second; a lease that runs out mid-delivery costs only work (its events count once).
+LEASE = timedelta(seconds=30)
 EVERY = 1.0  # seconds between looks at the outbox when it was found empty
 
 
