@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import redis
 from redis.exceptions import RedisError, ResponseError
 
+from dacu.adapters.redis_connect import Client
 from dacu.adapters.redis_scripts import as_text
 from dacu.adapters.redis_streams import join_group, next_entries
 from dacu.domain.events import Event, EventsUnavailable
@@ -55,7 +55,7 @@ return folded
 
 class RedisEventStream:
     def __init__(
-        self, client: redis.Redis, prefix: str = "dacu", replicas: int = 0, wait_ms: int = 1000
+        self, client: Client, prefix: str = "dacu", replicas: int = 0, wait_ms: int = 1000
     ) -> None:
         self._client, self._replicas, self._wait_ms = client, replicas, wait_ms
         self.stream, self.queued = f"{prefix}:{{events}}:stream", f"{prefix}:{{events}}:queued"
