@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import redis
 from sqlalchemy import Engine
 
 from dacu.adapters.gates import redis_client
@@ -71,7 +70,7 @@ def counters_of(engine: Engine, redis_url: str | None, redis_prefix: str) -> Ris
     """Redis's when configured; else SQL's on PostgreSQL, the process's on SQLite."""
     if redis_url is None:
         return LocalRiskCounters() if engine.dialect.name == "sqlite" else SqlRiskCounters(engine)
-    client = redis.Redis.from_url(
+    client = redis_client(
         redis_url,
         socket_timeout=RISK_REDIS_TIMEOUT_S,
         socket_connect_timeout=RISK_REDIS_TIMEOUT_S,

@@ -1,6 +1,8 @@
 """Real databases for integration tests: a fresh SQLite file always, PostgreSQL when
 DACU_TEST_DATABASE_URL names one (each test in a schema of its own), Redis when
-DACU_TEST_REDIS_URL does (each test under a key prefix of its own)."""
+DACU_TEST_REDIS_URL does (each test under a key prefix of its own), and a Redis
+Cluster when DACU_TEST_REDIS_CLUSTER_URL does (`redis+cluster://127.0.0.1:7101`;
+`.ci/redis-cluster start DIR` starts a local one of 3 masters, as .ci/run does)."""
 
 import os
 import uuid
@@ -9,15 +11,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy import Engine, text
 
 from dacu.adapters.db import database_url, make_engine, upgrade
+from dacu.adapters.redis_connect import Client, redis_client
 
 POSTGRES_URL = os.environ.get("DACU_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("DACU_TEST_REDIS_URL")
 NO_POSTGRES = "set DACU_TEST_DATABASE_URL to run against PostgreSQL (.ci/run does)"
+CLUSTER_URL = os.environ.get("DACU_TEST_REDIS_CLUSTER_URL")
 NO_REDIS = "set DACU_TEST_REDIS_URL to run against Redis (.ci/run does)"
+NO_CLUSTER = (
+    "set DACU_TEST_REDIS_CLUSTER_URL=redis+cluster://127.0.0.1:7101 to run against a Redis "
+    "Cluster (.ci/run starts one with .ci/redis-cluster)"
+)
 
 
 @contextmanager
@@ -55,19 +62,39 @@ POSTGRES = pytest.param(
     "postgresql", marks=pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)
 )
 REDIS = pytest.param("redis", marks=pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS))
+REDIS_CLUSTER = pytest.param(
+    "redis-cluster", marks=pytest.mark.skipif(not CLUSTER_URL, reason=NO_CLUSTER)
+)
 REDIS_PG = pytest.param(  # the Redis gate with PostgreSQL as the record
     "redis+postgresql",
     marks=pytest.mark.skipif(
         not (REDIS_URL and POSTGRES_URL), reason="needs DACU_TEST_REDIS_URL and ..DATABASE_URL"
     ),
 )
+CLUSTER_PG = pytest.param(  # the same on a Redis Cluster
+    "redis-cluster+postgresql",
+    marks=pytest.mark.skipif(
+        not (CLUSTER_URL and POSTGRES_URL),
+        reason="needs DACU_TEST_REDIS_CLUSTER_URL and DACU_TEST_DATABASE_URL",
+    ),
+)
+
+
+def redis_url_of(kind: str) -> str | None:
+    """The test Redis a parameter names: a cluster's for "redis-cluster…", the single
+    server's for "redis…", None for any other."""
+    if kind.startswith("redis-cluster"):
+        return CLUSTER_URL
+    return REDIS_URL if kind.startswith("redis") else None
 
 
 @contextmanager
-def redis_keys() -> Iterator[tuple[redis.Redis, str]]:
-    """A client on the test Redis and a key prefix of the test's own; its keys go after."""
-    assert REDIS_URL is not None
-    client = redis.Redis.from_url(REDIS_URL)
+def redis_keys(url: str | None = None) -> Iterator[tuple[Client, str]]:
+    """A client on the test Redis (or `url`) and a key prefix of the test's own; its keys
+    go after."""
+    url = url or REDIS_URL
+    assert url is not None
+    client = redis_client(url)
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     try:
         yield client, prefix
@@ -90,12 +117,12 @@ def intake_of(kind: str) -> Iterator[tuple[str | None, str]]:
     """The Redis URL a platform takes orders in with ("redis"; None for "sql") and a key
     prefix of the test's own, whose keys are deleted afterwards."""
     prefix = f"t-{uuid.uuid4().hex[:10]}"
-    url = REDIS_URL if kind == "redis" else None
+    url = redis_url_of(kind)
     try:
         yield url, prefix
     finally:
         if url is not None:
-            client = redis.Redis.from_url(url)
+            client = redis_client(url)
             for key in client.scan_iter(f"*{prefix}*", count=1000):
                 client.delete(key)
             client.close()

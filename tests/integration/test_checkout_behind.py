@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import func, select
 
 from dacu.adapters.checkout_writer import CheckoutWriter
-from dacu.adapters.gates import redis_client
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.tables import orders, stock, stock_reservations
 from dacu.bootstrap import Platform, bootstrap
@@ -26,13 +25,10 @@ from dacu.domain.orders import OrderStatus, SoldOut
 from dacu.entrypoints.api import create_app
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.yamlfile import load_yaml
-from tests.integration.conftest import NO_REDIS, REDIS_URL, intake_of, stock_example_goods
+from tests.integration.conftest import REDIS, REDIS_CLUSTER, intake_of, stock_example_goods
 from tests.integration.http import serving
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS),
-]
+pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 WARM_UP = datetime(2026, 11, 9, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -46,9 +42,9 @@ BIG = Cart(
 )
 
 
-@pytest.fixture
-def platform(engine) -> Iterator[Platform]:
-    with intake_of("redis") as (url, prefix):
+@pytest.fixture(params=[REDIS, REDIS_CLUSTER])
+def platform(request: pytest.FixtureRequest, engine) -> Iterator[Platform]:
+    with intake_of(request.param) as (url, prefix):
         made = bootstrap(engine, redis_url=url, redis_prefix=prefix)
         document = load_yaml((ROOT / "examples/double11.yaml").read_text(encoding="utf-8"))
         made.campaigns.apply(
@@ -60,8 +56,7 @@ def platform(engine) -> Iterator[Platform]:
 
 def writer(platform: Platform, name: str = "w1", idle_ms: int = 30_000) -> CheckoutWriter:
     assert isinstance(platform.intake, RedisOrderIntake)
-    assert REDIS_URL
-    return CheckoutWriter(redis_client(REDIS_URL), platform.intake, name, idle_ms)
+    return CheckoutWriter(platform.intake.client, platform.intake, name, idle_ms)
 
 
 def in_db(platform: Platform, table=orders) -> int:
@@ -96,7 +91,7 @@ def test_a_writer_that_died_before_acknowledging_is_taken_over_and_writes_once(p
     stock_port = platform.stock
     stock_port.set_stock("A-COAT", 5)
     taken = [platform.orders.checkout(COAT, Customer(f"u-{i}"), f"k{i}", BURST) for i in range(3)]
-    client = redis_client(REDIS_URL or "")
+    client = platform.intake.client
     dead = writer(platform, "dead")
     dead.join()
     intake = platform.intake
@@ -162,7 +157,7 @@ def test_a_key_the_database_knows_for_another_order_is_refused_by_the_writer(pla
     platform.stock.set_stock("A-COAT", 3)
     first = platform.orders.checkout(COAT, Customer("u-1"), "k1", BURST)
     writer(platform).drain()
-    client = redis_client(REDIS_URL or "")
+    client = platform.intake.client
     for key in client.scan_iter(f"*{platform.redis_prefix}*:key:*"):
         client.delete(key)  # Redis forgot the key (lost, or past its week)
     second = platform.orders.checkout(COAT, Customer("u-1"), "k1", BURST)

@@ -23,7 +23,7 @@ from dacu.domain.flashsale import FlashSale
 from dacu.domain.orders import Order, OrderStatus
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.yamlfile import load_yaml
-from tests.integration.conftest import REDIS, intake_of, stock_example_goods
+from tests.integration.conftest import REDIS, REDIS_CLUSTER, intake_of, stock_example_goods
 
 pytestmark = pytest.mark.integration
 
@@ -40,7 +40,7 @@ def new_id() -> str:
         return f"lim-{next(_ids)}"
 
 
-@pytest.fixture(params=["sql", REDIS])
+@pytest.fixture(params=["sql", REDIS, REDIS_CLUSTER])
 def platform(request: pytest.FixtureRequest, engine) -> Iterator[Platform]:
     """The double-11 campaign with A-SCARF enrolled (每人限购3件), orders taken in by the
     database or by Redis."""

@@ -16,11 +16,12 @@ from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
 from dacu.entrypoints.api import create_app
 from tests.integration.conftest import (
+    CLUSTER_PG,
     POSTGRES,
     REDIS_PG,
-    REDIS_URL,
     postgres_engine,
     redis_keys,
+    redis_url_of,
     sqlite_engine,
 )
 from tests.integration.flash_campaign import CAMPAIGN, live_campaign
@@ -70,11 +71,12 @@ class Site:
             pass
 
 
-@pytest.fixture(params=["sqlite", POSTGRES, REDIS_PG])
+@pytest.fixture(params=["sqlite", POSTGRES, REDIS_PG, CLUSTER_PG])
 def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
     made = sqlite_engine(tmp_path) if request.param == "sqlite" else postgres_engine()
-    on_redis = request.param == "redis+postgresql"
-    with made as engine, redis_keys() if on_redis else nullcontext((None, "")) as (_, prefix):
+    url = redis_url_of(request.param)
+    on_redis = url is not None
+    with made as engine, redis_keys(url) if on_redis else nullcontext((None, "")) as (_, prefix):
         clock = Clock(START - timedelta(minutes=1))
         principals = SqlPrincipals(engine)
         tokens = {
@@ -87,8 +89,7 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
                 ("fin", Role.FINANCE),
             ]
         }
-        redis_url = REDIS_URL if on_redis else None
-        platform = bootstrap(engine, clock=clock, redis_url=redis_url, redis_prefix=prefix)
+        platform = bootstrap(engine, clock=clock, redis_url=url, redis_prefix=prefix)
         live_campaign(platform)
         writer = platform.flashsales.order_writer("w1")  # None: the SQL gate writes orders
         with serving(create_app(platform)) as base:
@@ -220,7 +221,7 @@ def test_unknown_sale_and_bad_requests_are_clear(site):
     assert nobody.status_code == 401
 
 
-@pytest.mark.parametrize("site", [REDIS_PG], indirect=True)
+@pytest.mark.parametrize("site", [REDIS_PG, CLUSTER_PG], indirect=True)
 def test_the_hot_path_reads_no_database(site):
     # given: the sale is open and u1's token was seen once
     site.call("ops", "POST", "/v1/flash-sales", json=SALE | {"stock": 100, "user_rate": 50})

@@ -9,9 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import redis
 
 from dacu.adapters.flash_store import SqlFlashStore
+from dacu.adapters.redis_connect import Client
 from dacu.adapters.redis_gate import RedisStockGate
 from dacu.adapters.redis_scripts import sale_keys
 from dacu.adapters.sql_gate import SqlStockGate
@@ -24,11 +24,12 @@ from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.flash import FlashStore
 from dacu.services.ports.notifications import Notifications
 from tests.integration.conftest import (
+    CLUSTER_PG,
     POSTGRES,
     REDIS_PG,
-    REDIS_URL,
     postgres_engine,
     redis_keys,
+    redis_url_of,
     sqlite_engine,
 )
 from tests.integration.flash_campaign import CAMPAIGN, live_campaign, paid_in_process
@@ -47,17 +48,21 @@ class Rig:
     alerts: Alerts
     notifications: Notifications
     written: Callable[[], None]  # wait for the writers: every accepted attempt is an order
-    client: redis.Redis | None = None
+    client: Client | None = None
     prefix: str = ""
     platform: Platform | None = None
 
 
-@pytest.fixture(params=["sqlite", POSTGRES, REDIS_PG])
+@pytest.fixture(params=["sqlite", POSTGRES, REDIS_PG, CLUSTER_PG])
 def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     made = sqlite_engine(tmp_path) if request.param == "sqlite" else postgres_engine()
-    on_redis = request.param == "redis+postgresql"
-    with made as engine, redis_keys() if on_redis else nullcontext((None, "")) as (client, prefix):
-        platform = bootstrap(engine, redis_url=REDIS_URL if on_redis else None, redis_prefix=prefix)
+    url = redis_url_of(request.param)
+    on_redis = url is not None
+    with (
+        made as engine,
+        redis_keys(url) if on_redis else nullcontext((None, "")) as (client, prefix),
+    ):
+        platform = bootstrap(engine, redis_url=url, redis_prefix=prefix)
         live_campaign(platform)
         paid_in_process(platform)
         writer = platform.flashsales.order_writer("w1")  # None: the SQL gate writes orders
@@ -204,7 +209,7 @@ def test_reconcile_finds_nothing_after_a_normal_sale(rig):
     assert (report.stock, report.on_sale, report.held, report.recorded) == (5, 4, 1, 1)
 
 
-@pytest.mark.parametrize("rig", [REDIS_PG], indirect=True)
+@pytest.mark.parametrize("rig", [REDIS_PG, CLUSTER_PG], indirect=True)
 def test_reconcile_rebuilds_a_gate_that_lost_everything(rig):
     # given: two holds written, one paid; then Redis restarts empty (it keeps nothing on disk)
     rig.flash.open(a_sale(stock=5))
@@ -227,7 +232,7 @@ def test_reconcile_rebuilds_a_gate_that_lost_everything(rig):
     assert not rig.gate.release("fs-phone", "r1")  # paid stays paid
 
 
-@pytest.mark.parametrize("rig", [REDIS_PG], indirect=True)
+@pytest.mark.parametrize("rig", [REDIS_PG, CLUSTER_PG], indirect=True)
 def test_reconcile_writes_what_no_writer_wrote(rig):
     # given: accepted attempts sit in the stream; no writer has run
     rig.flash.open(a_sale(stock=5))

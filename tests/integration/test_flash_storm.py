@@ -28,14 +28,19 @@ from dacu.adapters.redis_scripts import stream_key
 from dacu.adapters.tables import flash_orders
 from dacu.bootstrap import bootstrap
 from dacu.domain.flashsale import Decision, FlashSale, Outcome
-from tests.integration.conftest import POSTGRES_URL, REDIS_URL, postgres_engine, redis_keys
+from tests.integration.conftest import (
+    POSTGRES_URL,
+    REDIS,
+    REDIS_CLUSTER,
+    postgres_engine,
+    redis_keys,
+    redis_url_of,
+)
 from tests.integration.flash_campaign import live_campaign
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(
-        not (REDIS_URL and POSTGRES_URL), reason="needs DACU_TEST_REDIS_URL and ..DATABASE_URL"
-    ),
+    pytest.mark.skipif(not POSTGRES_URL, reason="needs DACU_TEST_DATABASE_URL"),
 ]
 
 ATTEMPTS, BUYERS, UNITS, LIMIT = (
@@ -63,9 +68,12 @@ def children(pid: int, want: int, timeout: float = 30) -> list[int]:
     raise AssertionError("the workers did not start")
 
 
-def test_a_storm_sells_exactly_the_stock_and_every_accepted_attempt_is_one_order():
-    with postgres_engine() as engine, redis_keys() as (client, prefix):
-        platform = bootstrap(engine, redis_url=REDIS_URL, redis_prefix=prefix)
+@pytest.mark.parametrize("redis_kind", [REDIS, REDIS_CLUSTER])
+def test_a_storm_sells_exactly_the_stock_and_every_accepted_attempt_is_one_order(redis_kind):
+    url = redis_url_of(redis_kind)
+    assert url is not None
+    with postgres_engine() as engine, redis_keys(url) as (client, prefix):
+        platform = bootstrap(engine, redis_url=url, redis_prefix=prefix)
         flash = platform.flashsales
         gate = RedisStockGate(client, prefix)  # the storm comes pipelined, straight at the gate
         now = datetime.now(ZoneInfo("Asia/Shanghai"))  # the workers sweep on the wall clock
@@ -82,7 +90,7 @@ def test_a_storm_sells_exactly_the_stock_and_every_accepted_attempt_is_one_order
         flash.open(sale)
         env = os.environ | {
             "DACU_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-            "DACU_REDIS_URL": REDIS_URL,
+            "DACU_REDIS_URL": url,
             "DACU_REDIS_PREFIX": prefix,
         }
         workers = start_workers(env)

@@ -13,10 +13,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import redis
 
 from dacu.adapters.lottery_redis import RedisDrawEngine
 from dacu.adapters.lottery_store import SqlDrawEngine, SqlLotteryBook
+from dacu.adapters.redis_connect import Client
 from dacu.domain.lottery import ROLL_SPAN, DrawTicket, Lottery, NoChance, Prize, pick
 from dacu.domain.rewards import Reward, RewardKind
 from dacu.services.ports.lottery import DrawEngine
@@ -24,8 +24,11 @@ from tests.integration.conftest import (
     NO_POSTGRES,
     NO_REDIS,
     POSTGRES_URL,
+    REDIS_CLUSTER,
     REDIS_URL,
     postgres_engine,
+    redis_keys,
+    redis_url_of,
     sqlite_engine,
 )
 
@@ -49,7 +52,7 @@ POOL = Lottery(
 class Rig:
     engine: DrawEngine
     book: SqlLotteryBook
-    keys: tuple[redis.Redis, str] | None = None
+    keys: tuple[Client, str] | None = None
 
     def grant(self, customer: str, n: int, key: str = "first_visit") -> None:
         """As the service grants: in the book, then the engine told the new total."""
@@ -62,16 +65,9 @@ class Rig:
 
 
 @contextmanager
-def _redis_rig(engine) -> Iterator[Rig]:
-    assert REDIS_URL is not None
-    client = redis.Redis.from_url(REDIS_URL)
-    prefix = f"test-{uuid.uuid4().hex[:10]}"
-    try:
+def _redis_rig(engine, url: str) -> Iterator[Rig]:
+    with redis_keys(url) as (client, prefix):
         yield Rig(RedisDrawEngine(client, engine, prefix), SqlLotteryBook(engine), (client, prefix))
-    finally:
-        for key in client.scan_iter(f"{prefix}:lottery:*"):
-            client.delete(key)
-        client.close()
 
 
 @pytest.fixture(
@@ -81,15 +77,17 @@ def _redis_rig(engine) -> Iterator[Rig]:
             "sql-postgresql", marks=pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES)
         ),
         pytest.param("redis", marks=pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS)),
+        REDIS_CLUSTER,
     ]
 )
 def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     """Redis keeps its record in PostgreSQL when there is one, else in SQLite."""
     kind: str = request.param
-    on_postgres = kind == "sql-postgresql" or (kind == "redis" and POSTGRES_URL)
+    url = redis_url_of(kind)
+    on_postgres = kind == "sql-postgresql" or (url and POSTGRES_URL)
     with postgres_engine() if on_postgres else sqlite_engine(tmp_path) as engine:
-        if kind == "redis":
-            with _redis_rig(engine) as made:
+        if url is not None:
+            with _redis_rig(engine, url) as made:
                 yield made
         else:
             yield Rig(SqlDrawEngine(engine), SqlLotteryBook(engine))

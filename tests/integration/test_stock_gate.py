@@ -15,7 +15,16 @@ from dacu.adapters.redis_gate import RedisStockGate
 from dacu.adapters.redis_scripts import ATTEMPT, sale_keys
 from dacu.adapters.sql_gate import SqlStockGate
 from dacu.domain.flashsale import FlashSale, GateUnavailable, HoldState, Outcome, StockGate
-from tests.integration.conftest import POSTGRES, REDIS, REDIS_URL, postgres_engine, sqlite_engine
+from tests.integration.conftest import (
+    POSTGRES,
+    REDIS,
+    REDIS_CLUSTER,
+    REDIS_URL,
+    postgres_engine,
+    redis_keys,
+    redis_url_of,
+    sqlite_engine,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -23,16 +32,11 @@ START = datetime(2026, 11, 11, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 NOW = START + timedelta(seconds=1)
 
 
-@pytest.fixture(params=["sqlite", POSTGRES, REDIS])
+@pytest.fixture(params=["sqlite", POSTGRES, REDIS, REDIS_CLUSTER])
 def gate(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StockGate]:
-    if request.param == "redis":
-        assert REDIS_URL is not None
-        client = redis.Redis.from_url(REDIS_URL)
-        prefix = f"test-{uuid.uuid4().hex[:10]}"
-        yield RedisStockGate(client, prefix)
-        for key in client.scan_iter(f"{prefix}:*"):
-            client.delete(key)
-        client.close()
+    if request.param.startswith("redis"):
+        with redis_keys(redis_url_of(request.param)) as (client, prefix):
+            yield RedisStockGate(client, prefix)
         return
     made = sqlite_engine(tmp_path) if request.param == "sqlite" else postgres_engine()
     with made as engine:

@@ -78,6 +78,27 @@ def test_an_order_is_paid_by_its_verified_callback_and_only_once(pay):
     assert [r["outcome"] for r in pay.service.callbacks()] == ["accepted", "refused", "accepted"]
 
 
+def test_a_payment_whose_callback_was_lost_is_asked_again_and_settles_once(pay):
+    # given: a payment started, its callback lost (the process that asked died)
+    order = pay.shop.orders.checkout(CART, BUYER, "k1")
+    first = pay.service.start(order.id, BUYER.id)
+    lost = pay.sent.pop()
+    # when: the customer goes to pay again
+    again = pay.service.start(order.id, BUYER.id, NOW + timedelta(seconds=30))
+    # then: the same payment, asked of its provider again under its id; it settles once
+    assert again.id == first.id
+    [callback] = pay.sent
+    settled = pay.service.callback(callback, NOW + timedelta(seconds=30))
+    assert settled.status is PaymentStatus.SUCCEEDED
+    assert pay.service.callback(lost) == settled  # the lost one, arriving late: nothing more
+    assert pay.shop.orders.get(order.id).status is OrderStatus.PAID
+    [payment] = pay.service.of_order(order.id)
+    assert payment.status is PaymentStatus.SUCCEEDED
+    pay.sent.clear()
+    assert pay.service.start(order.id, BUYER.id) == payment  # settled: asked of nobody
+    assert not pay.sent
+
+
 def test_a_callback_signed_with_another_channels_key_is_refused(pay):
     order = pay.shop.orders.checkout(CART, BUYER, "k1")
     pay.service.start(order.id, BUYER.id)

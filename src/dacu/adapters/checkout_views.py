@@ -13,9 +13,8 @@ from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
-import redis
-
 from dacu.adapters.redis_checkout import RedisOrderIntake, unwritten_key
+from dacu.adapters.redis_connect import Client
 from dacu.adapters.redis_stock import Load, reachable
 from dacu.domain.cart import Customer
 from dacu.domain.wallet import WalletItem
@@ -60,7 +59,7 @@ class WithUnwritten:
         return replace(known, first_order=False, bought=dict(bought))
 
 
-def database_figure(client: redis.Redis, slot: str, book: StockReservations) -> Load:
+def database_figure(client: Client, slot: str, book: StockReservations) -> Load:
     """How Redis rebuilds a SKU's figure: the database's, less what orders taken in and
     not yet written hold. The database is read first, so an order written meanwhile
     is counted twice (a figure too low for a moment), never missed (an oversell)."""

@@ -11,9 +11,8 @@ and, in a thread (`WritingBehind`), every API process.
 import logging
 import threading
 
-import redis
-
 from dacu.adapters.redis_checkout import RedisOrderIntake
+from dacu.adapters.redis_connect import Client
 from dacu.adapters.redis_scripts import as_text
 from dacu.adapters.redis_streams import join_group, next_entries
 
@@ -24,7 +23,7 @@ GROUP = "checkout-writers"
 
 class CheckoutWriter:
     def __init__(
-        self, client: redis.Redis, intake: RedisOrderIntake, consumer: str, idle_ms: int = 30_000
+        self, client: Client, intake: RedisOrderIntake, consumer: str, idle_ms: int = 30_000
     ) -> None:
         self._client, self._intake = client, intake
         self._consumer, self._idle_ms = consumer, idle_ms

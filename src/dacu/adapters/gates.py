@@ -4,20 +4,17 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import anyio.to_thread
-import redis
-import redis.asyncio as aioredis
 from sqlalchemy import Engine
 
 from dacu.adapters.order_writer import RedisOrderStreams
+from dacu.adapters.redis_connect import async_client, redis_client
 from dacu.adapters.redis_gate import AsyncRedisGate, RedisStockGate
 from dacu.adapters.sql_gate import SqlStockGate
 from dacu.domain.flashsale import StockGate
 
 T = TypeVar("T")
 
-
-def redis_client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+__all__ = ["async_gate", "in_thread", "order_streams", "redis_client", "stock_gate"]
 
 
 def stock_gate(engine: Engine, redis_url: str | None, prefix: str = "dacu") -> StockGate:
@@ -30,10 +27,7 @@ def async_gate(redis_url: str | None, prefix: str = "dacu") -> AsyncRedisGate | 
     """The hot path's gate for async handlers; None without Redis (the SQL gate serves)."""
     if redis_url is None:
         return None
-    pool = aioredis.BlockingConnectionPool.from_url(
-        redis_url, socket_timeout=5, socket_connect_timeout=2, max_connections=64, timeout=5
-    )
-    return AsyncRedisGate(aioredis.Redis.from_pool(pool), prefix)
+    return AsyncRedisGate(async_client(redis_url), prefix)
 
 
 def order_streams(

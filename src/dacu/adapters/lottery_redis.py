@@ -29,13 +29,13 @@ import threading
 import time
 from typing import Any
 
-import redis
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
 from dacu.adapters.lottery_fold import fold_all, pool_figures
 from dacu.adapters.lottery_record import Written, write_uncounted
 from dacu.adapters.lottery_store import find_draw
+from dacu.adapters.redis_connect import Client
 from dacu.adapters.redis_stock import reachable, text
 from dacu.adapters.tables import lottery_chances
 from dacu.domain.lottery import Draw, DrawTicket, Lottery, NoChance, recorded_status
@@ -104,7 +104,7 @@ class RedisDrawEngine:
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: Client,
         engine: Engine,
         prefix: str,
         fold_every_s: float = FOLD_EVERY_S,

@@ -10,9 +10,9 @@ writers may run side by side; each needs its own consumer name.
 from datetime import UTC, datetime
 from typing import Any
 
-import redis
 from sqlalchemy import Engine
 
+from dacu.adapters.redis_connect import Client
 from dacu.adapters.redis_scripts import as_text, sales_key, stream_key
 from dacu.adapters.redis_streams import join_group, next_entries
 from dacu.adapters.sql import insert_for
@@ -25,7 +25,7 @@ GROUP = "order-writers"
 class OrderWriter:
     def __init__(
         self,
-        client: redis.Redis,
+        client: Client,
         engine: Engine,
         consumer: str,
         prefix: str = "dacu",
@@ -100,7 +100,7 @@ def _row(sale_id: str, entry_id: Any, fields: dict[Any, Any]) -> dict[str, Any]:
 class RedisOrderStreams:
     """The sales' order streams on one Redis: a writer for each process, and what they hold."""
 
-    def __init__(self, client: redis.Redis, engine: Engine, prefix: str = "dacu") -> None:
+    def __init__(self, client: Client, engine: Engine, prefix: str = "dacu") -> None:
         self._client, self._engine, self._prefix = client, engine, prefix
 
     def writer(self, consumer: str, idle_ms: int = 30_000) -> OrderWriter:
@@ -110,7 +110,7 @@ class RedisOrderStreams:
         return stream_holds(self._client, self._prefix, sale_id)
 
 
-def stream_holds(client: redis.Redis, prefix: str, sale_id: str, chunk: int = 5000) -> list[Hold]:
+def stream_holds(client: Client, prefix: str, sale_id: str, chunk: int = 5000) -> list[Hold]:
     """Every accepted attempt in the sale's stream, as the hold it made (state held)."""
     found: list[Hold] = []
     start = "-"

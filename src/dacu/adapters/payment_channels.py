@@ -8,11 +8,10 @@ with a version check and audited in the same transaction.
 
 from datetime import datetime
 
-import redis
-from redis.exceptions import RedisError
 from sqlalchemy import Engine, select, update
 
 from dacu.adapters.audit import record
+from dacu.adapters.redis_connect import FAILURES, Client
 from dacu.adapters.sql import insert_for
 from dacu.adapters.tables import payment_channel_errors, payment_routing
 from dacu.domain.errors import ConcurrentChange
@@ -58,7 +57,7 @@ class SqlChannelErrors:
 class RedisChannelErrors:
     """The same counts in Redis, under the platform's key prefix; they expire by themselves."""
 
-    def __init__(self, client: redis.Redis, prefix: str, window: int) -> None:
+    def __init__(self, client: Client, prefix: str, window: int) -> None:
         self._client, self._prefix, self._window = client, prefix, window
 
     def _key(self, channel: str, now: datetime) -> str:
@@ -71,14 +70,14 @@ class RedisChannelErrors:
                 pipe.incr(key)
                 pipe.expire(key, 2 * self._window)
                 counted, _ = pipe.execute()
-        except RedisError:
+        except FAILURES:
             return 0  # an uncountable failure never switches channels by itself
         return int(counted)
 
     def count(self, channel: str, now: datetime) -> int:
         try:
             found = self._client.get(self._key(channel, now))
-        except RedisError:
+        except FAILURES:
             return 0
         return int(found or 0)
 

@@ -19,10 +19,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from datetime import datetime
 
-import redis
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError
-
+from dacu.adapters.redis_connect import FAILURES, AsyncClient, Client
 from dacu.domain.access import Principal, Role
 
 _LOCAL_SECONDS = 60.0
@@ -34,7 +31,7 @@ _REVOKED = "revoked"
 
 
 class PrincipalCache:
-    def __init__(self, client: aioredis.Redis | None, prefix: str = "dacu") -> None:
+    def __init__(self, client: AsyncClient | None, prefix: str = "dacu") -> None:
         self._client = client
         self._prefix = prefix
         self._local: dict[str, tuple[float, Principal]] = {}
@@ -57,7 +54,7 @@ class PrincipalCache:
                 return None
             if self._client is not None:
                 key = principal_key(self._prefix, digest)
-                with suppress(RedisError):  # the database answered; sharing is a bonus
+                with suppress(*FAILURES):  # the database answered; sharing is a bonus
                     await self._client.set(key, _encode(found), ex=_SHARED_SECONDS, nx=True)
         if found is None:
             return None
@@ -72,7 +69,7 @@ class PrincipalCache:
         self._checked = time.monotonic()
         try:
             seen = await self._client.get(revocations_key(self._prefix))
-        except RedisError:
+        except FAILURES:
             self._local.clear()  # cannot hear of revocations: keep nothing meanwhile
             return
         if seen != self._revocations:
@@ -85,7 +82,7 @@ class PrincipalCache:
             return False, None
         try:
             found = await self._client.get(principal_key(self._prefix, digest))
-        except RedisError:
+        except FAILURES:
             return False, None  # Redis is away: ask the database
         if found is None:
             return False, None
@@ -103,12 +100,12 @@ def revocations_key(prefix: str) -> str:
     return f"{prefix}:principal-revocations"
 
 
-def forget(client: redis.Redis, prefix: str, digest: str) -> None:
-    """Tell every process's cache that the token of `digest` is revoked."""
-    pipe = client.pipeline(transaction=True)
-    pipe.set(principal_key(prefix, digest), _REVOKED, ex=_SHARED_SECONDS)
-    pipe.incr(revocations_key(prefix))
-    pipe.execute()
+def forget(client: Client, prefix: str, digest: str) -> None:
+    """Tell every process's cache that the token of `digest` is revoked: the tombstone
+    first, then the counter, so a process that hears of it reads the tombstone (the two
+    keys may live on two nodes of a cluster: no transaction spans them)."""
+    client.set(principal_key(prefix, digest), _REVOKED, ex=_SHARED_SECONDS)
+    client.incr(revocations_key(prefix))
 
 
 def _encode(principal: Principal) -> str:

@@ -13,10 +13,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import redis
 from sqlalchemy import Engine
 
 from dacu.adapters.budget_store import SqlBudgets
+from dacu.adapters.redis_connect import Client
 from dacu.adapters.redis_stock import reachable, text
 from dacu.domain.types import Fen
 
@@ -33,7 +33,7 @@ return 0
 class RedisBudgetFigures:
     """`BudgetFigures` in Redis; the database rebuilds a figure Redis lost."""
 
-    def __init__(self, client: redis.Redis, engine: Engine, slot: str, unwritten: str) -> None:
+    def __init__(self, client: Client, engine: Engine, slot: str, unwritten: str) -> None:
         self._client, self._engine = client, engine
         self.key = f"{slot}:budgets"
         self._unwritten = unwritten

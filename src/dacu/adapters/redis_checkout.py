@@ -31,13 +31,13 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-import redis
 from sqlalchemy import Engine
 
 from dacu.adapters.checkout_scripts import INTAKE, UNLOCK
 from dacu.adapters.codec import order_from_row, order_to_json
 from dacu.adapters.order_batches import Accepted, write_accepted
 from dacu.adapters.redis_budgets import RedisBudgetFigures
+from dacu.adapters.redis_connect import Client
 from dacu.adapters.redis_customers import RedisCustomerUnits
 from dacu.adapters.redis_stock import (
     ORDER_SECONDS,
@@ -69,7 +69,7 @@ class RedisOrderIntake:
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: Client,
         engine: Engine,
         stock: RedisStockReservations,
         clock: Callable[[], datetime],
@@ -200,8 +200,9 @@ class RedisOrderIntake:
         with reachable():
             pipe = self._client.pipeline(transaction=False)
             pipe.hmget(self._unwritten, list(order_ids))
-            pipe.mget([self._stock.record_key(order_id) for order_id in order_ids])
-            records, taken = pipe.execute()
+            for order_id in order_ids:  # GETs, not MGET: a cluster's pipelines refuse MGET
+                pipe.get(self._stock.record_key(order_id))
+            records, *taken = pipe.execute()
         batch = [
             _accepted(record, held_lines(held))
             for record, held in zip(records, taken, strict=True)

@@ -19,10 +19,10 @@ order could only be one taken in just before it vanished.
 
 import json
 
-import redis
 from sqlalchemy import Engine, select
 
 from dacu.adapters.customer_store import LOCK
+from dacu.adapters.redis_connect import Client
 from dacu.adapters.redis_stock import ORDER_SECONDS, reachable, text
 from dacu.adapters.tables import customer_units
 from dacu.domain.orders import Order
@@ -48,7 +48,7 @@ return 1
 class RedisCustomerUnits:
     """The customers' units in orders not cancelled, in the checkout's hash slot."""
 
-    def __init__(self, client: redis.Redis, engine: Engine, slot: str) -> None:
+    def __init__(self, client: Client, engine: Engine, slot: str) -> None:
         self._client, self._engine, self._slot = client, engine, slot
         self._rebuild = client.register_script(REBUILD)
         self._give_back = client.register_script(GIVE_BACK)

@@ -16,10 +16,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-import redis
-import redis.asyncio as aioredis
 from redis.exceptions import NoScriptError, RedisError
 
+from dacu.adapters.redis_connect import FAILURES, AsyncClient, Client, run_scripts
 from dacu.adapters.redis_scripts import (
     ATTEMPT,
     OPEN,
@@ -40,7 +39,7 @@ from dacu.domain.flashsale import Decision, FlashSale, GateUnavailable, Hold
 
 
 class RedisStockGate:
-    def __init__(self, client: redis.Redis, prefix: str = "dacu") -> None:
+    def __init__(self, client: Client, prefix: str = "dacu") -> None:
         self._client = client
         self.prefix = prefix
         self._attempt = client.register_script(ATTEMPT)
@@ -78,12 +77,13 @@ class RedisStockGate:
         self, sale_id: str, attempts: Sequence[tuple[str, str, int]], now: datetime, ip: str = ""
     ) -> list[Decision]:
         """Many buyers' attempts in one round trip; each is still decided on its own."""
-        pipe = self._client.pipeline(transaction=False)
-        for user_id, request_id, qty in attempts:
-            keys, args = attempt_call(self.prefix, sale_id, user_id, request_id, qty, now, ip)
-            self._attempt(keys=keys, args=args, client=pipe)
+        calls = [
+            attempt_call(self.prefix, sale_id, user_id, request_id, qty, now, ip)
+            for user_id, request_id, qty in attempts
+        ]
         with _reachable():
-            return [decision(reply) for reply in pipe.execute()]
+            replies = run_scripts(self._client, self._attempt, calls)
+        return [decision(_answered(reply)) for reply in replies]
 
     def release(self, sale_id: str, request_id: str) -> bool:
         with _reachable():
@@ -145,7 +145,7 @@ class AsyncRedisGate:
     connection checkout instead of a hundred.
     """
 
-    def __init__(self, client: aioredis.Redis, prefix: str = "dacu") -> None:
+    def __init__(self, client: AsyncClient, prefix: str = "dacu") -> None:
         self.client = client
         self.prefix = prefix
         self._sha = hashlib.sha1(ATTEMPT.encode()).hexdigest()
@@ -178,7 +178,7 @@ class AsyncRedisGate:
     async def _send(self, batch: list[tuple[list[Any], asyncio.Future[Any]]]) -> None:
         try:
             replies = await self._evalsha_all([call for call, _ in batch])
-        except RedisError as error:
+        except FAILURES as error:
             for _, answer in batch:
                 if not answer.done():
                     answer.set_exception(GateUnavailable(str(error)))
@@ -192,15 +192,25 @@ class AsyncRedisGate:
                 answer.set_result(reply)
 
     async def _evalsha_all(self, calls: list[list[Any]]) -> list[Any]:
+        """Replies in order; calls a node refused for want of the script are sent again
+        once it is loaded (on a cluster, on every primary), and only those."""
+        replies: list[Any] = [None] * len(calls)
+        waiting = list(range(len(calls)))
         for attempt in range(2):
             async with self.client.pipeline(transaction=False) as pipe:
-                for call in calls:
-                    pipe.evalsha(self._sha, *call)
-                replies: list[Any] = await pipe.execute(raise_on_error=False)
-            if attempt or not any(isinstance(r, NoScriptError) for r in replies):
-                return replies
-            await self.client.script_load(ATTEMPT)  # Redis lost its scripts: load, send again
-        raise AssertionError("unreachable")
+                for i in waiting:
+                    pipe.execute_command("EVALSHA", self._sha, *calls[i])  # see run_scripts
+                answered: list[Any] = await pipe.execute(raise_on_error=False)
+            lost = []
+            for i, reply in zip(waiting, answered, strict=True):
+                replies[i] = reply
+                if isinstance(reply, NoScriptError):
+                    lost.append(i)
+            if not lost or attempt:
+                break
+            await self.client.script_load(ATTEMPT)
+            waiting = lost
+        return replies
 
     async def hold(self, sale_id: str, request_id: str) -> tuple[Hold | None, int]:
         """The hold for `request_id`, and the sale's time to pay in ms (0: no such sale)."""
@@ -210,10 +220,17 @@ class AsyncRedisGate:
                 pipe.hget(keys[2], request_id)
                 pipe.hget(keys[0], "pay_within_ms")
                 found, pay_within = await pipe.execute()
-        except RedisError as error:
+        except FAILURES as error:
             raise GateUnavailable(str(error)) from error
         hold = None if found is None else parse_hold(request_id, found)
         return hold, int(pay_within or 0)
+
+
+def _answered(reply: Any) -> Any:
+    """A script's reply; its error, as Redis's failure, raised."""
+    if isinstance(reply, RedisError):
+        raise GateUnavailable(str(reply))
+    return reply
 
 
 @contextmanager
@@ -221,5 +238,5 @@ def _reachable() -> Iterator[None]:
     """Turn a Redis failure into GateUnavailable: the gate fails closed."""
     try:
         yield
-    except RedisError as error:
+    except FAILURES as error:
         raise GateUnavailable(str(error)) from error

@@ -21,9 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import redis
-from redis.exceptions import RedisError
-
+from dacu.adapters.redis_connect import FAILURES, Client
 from dacu.domain.errors import InvalidRule
 from dacu.domain.flashsale import GateUnavailable
 from dacu.domain.orders import SoldOut
@@ -90,7 +88,7 @@ class RedisStockReservations:
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: Client,
         load: Load,
         prefix: str = "dacu",
         book: StockReservations | None = None,
@@ -198,7 +196,7 @@ def reachable() -> Iterator[None]:
     """Turn a Redis failure into GateUnavailable: reservations fail closed."""
     try:
         yield
-    except RedisError as error:
+    except FAILURES as error:
         raise GateUnavailable(str(error)) from error
 
 

@@ -2,11 +2,12 @@
 
 from typing import Any
 
-import redis
 from redis.exceptions import ResponseError
 
+from dacu.adapters.redis_connect import Client
 
-def join_group(client: redis.Redis, stream: str, group: str) -> None:
+
+def join_group(client: Client, stream: str, group: str) -> None:
     """Create the consumer group (from the stream's start) unless it exists."""
     try:
         client.xgroup_create(stream, group, id="0", mkstream=True)
@@ -16,7 +17,7 @@ def join_group(client: redis.Redis, stream: str, group: str) -> None:
 
 
 def next_entries(
-    client: redis.Redis,
+    client: Client,
     stream: str,
     group: str,
     consumer: str,

@@ -16,9 +16,9 @@ from collections import defaultdict, deque
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-import redis
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
+from dacu.adapters.redis_connect import Client
 from dacu.adapters.tables.risk_rules import risk_counter_hits
 
 Hit = tuple[str, int, int]  # key, window in seconds, n
@@ -108,7 +108,7 @@ MAX_N = 1000  # hits one call may add under one key
 
 
 class RedisRiskCounters:
-    def __init__(self, client: redis.Redis, prefix: str = "dacu") -> None:
+    def __init__(self, client: Client, prefix: str = "dacu") -> None:
         self._client, self._prefix = client, prefix
         self._hit = client.register_script(HIT)
 

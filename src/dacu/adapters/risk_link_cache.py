@@ -19,9 +19,9 @@ from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-import redis
 from redis.exceptions import RedisError
 
+from dacu.adapters.redis_connect import Client
 from dacu.services.ports.risk_links import Cluster
 
 TTL_SECONDS = 30.0
@@ -98,7 +98,7 @@ class RedisClusterCache:
     `{prefix}:risk:cluster:{root}` (size, first_seen in microseconds): shared by every
     process, each key expiring after `ttl_s` seconds. One round trip a read."""
 
-    def __init__(self, client: redis.Redis, prefix: str, ttl_s: float = TTL_SECONDS) -> None:
+    def __init__(self, client: Client, prefix: str, ttl_s: float = TTL_SECONDS) -> None:
         self._client, self._prefix, self._ttl = client, prefix, max(1, int(ttl_s))
         self._get = client.register_script(_GET)
         self._put = client.register_script(_PUT)

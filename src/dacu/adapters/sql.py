@@ -61,7 +61,8 @@ def bulk_upsert(
 ) -> list[Any]:
     """Insert many rows at once; on a key already stored, add the `add` columns onto it
     (or, with none, leave the stored row alone). Returns `returning` of the rows
-    inserted or added to — a row left alone returns nothing.
+    inserted or added to — a row left alone returns nothing. An empty `key` (no adding)
+    leaves alone a row that meets any unique constraint of the table.
 
     PostgreSQL gets one statement over arrays (`unnest`), which it parses once
     however many rows; SQLite gets SQLAlchemy's batched multi-row VALUES.

@@ -14,6 +14,7 @@ from dacu.entrypoints.cli_budget import budget_app
 from dacu.entrypoints.cli_campaign import campaign_app
 from dacu.entrypoints.cli_db import db_partitions
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
+from dacu.entrypoints.cli_kpi import kpi_app
 from dacu.entrypoints.cli_ledger import ledger_app
 from dacu.entrypoints.cli_payouts import settle_pay
 from dacu.entrypoints.cli_rebates import rebates_app
@@ -74,6 +75,7 @@ def price_command(
 
 app.add_typer(flash_app, name="flash")
 app.add_typer(stock_app, name="stock")
+app.add_typer(kpi_app, name="kpi")
 app.command("workers")(workers)
 app.add_typer(review_app)  # report, cases
 app.add_typer(simulate_app)  # simulate

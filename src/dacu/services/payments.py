@@ -61,7 +61,8 @@ class PaymentService:
 
     def start(self, order_id: str, customer_id: str, now: datetime | None = None) -> Payment:
         """The payment of the customer's order on the active channel: the one already
-        settled or waiting there, else a new one asked of its provider."""
+        settled, or the one waiting there asked again, else a new one asked of its
+        provider."""
         now = now or self._clock()
         order = self._orders.get(order_id)
         if order.customer_id != customer_id:
@@ -75,8 +76,19 @@ class PaymentService:
         channel = self.channels.active()
         for payment in reversed(earlier):
             if payment.status is PaymentStatus.CREATED and payment.channel == channel:
-                return payment
+                return self._ask_again(payment, now)
         return self._ask(order, channel, now)
+
+    def _ask_again(self, payment: Payment, now: datetime) -> Payment:
+        """A payment still waiting, asked of its provider again under its own id — the same
+        transaction, never a second charge: the callback of the first asking may have been
+        lost (with the process that asked, or past the provider's retries)."""
+        try:
+            self.providers[payment.channel].start(payment, now)
+        except PaymentUnavailable:
+            self.channels.failed(payment.channel, now)
+            raise
+        return self._store.get(payment.id)
 
     def _ask(self, order: Order, channel: str, now: datetime) -> Payment:
         tried: set[str] = set()

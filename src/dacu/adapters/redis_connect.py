@@ -1,0 +1,104 @@
+"""Which Redis a URL names: one server, or a Redis Cluster.
+
+`redis://host:port/0` (or `rediss://`, `unix://`) is one server;
+`redis+cluster://host:port` (or `rediss+cluster://`) is a Redis Cluster, reached
+through any of its nodes: redis-py's `RedisCluster` learns the slots from it,
+follows MOVED and ASK redirections, sends each command to the node of its keys,
+splits pipelines by node and loads a script on every primary. Every script of
+the platform names keys of one hash tag (a sale, a lottery, the checkout), so
+each runs on one node. A cluster has one database: no `/db` in its URL.
+
+`run_scripts` sends many calls of one script in one pipeline (one per node on a
+cluster) and loads the script where a node lost it, re-sending only the calls
+that node refused, so a call that ran is never run twice.
+"""
+
+from typing import Any
+
+import redis
+import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
+from redis.cluster import RedisCluster
+from redis.commands.core import Script
+from redis.exceptions import NoScriptError, RedisClusterException, RedisError
+
+Client = redis.Redis | RedisCluster
+AsyncClient = aioredis.Redis | AsyncRedisCluster
+
+FAILURES = (RedisError, RedisClusterException)
+"""What a Redis call may raise when Redis cannot answer (a cluster's own errors, such as
+no node reachable for a slot, are not RedisErrors)."""
+
+CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
+TIMEOUTS: dict[str, Any] = {"socket_timeout": 5, "socket_connect_timeout": 2}
+
+
+def is_cluster(url: str) -> bool:
+    return url.partition("://")[0] in CLUSTER_SCHEMES
+
+
+def node_url(url: str) -> str:
+    """The URL redis-py reads: a cluster's scheme without `+cluster`."""
+    scheme, sep, rest = url.partition("://")
+    return f"{CLUSTER_SCHEMES.get(scheme, scheme)}{sep}{rest}"
+
+
+def redis_client(url: str, **options: Any) -> Client:
+    """A blocking client on the server or cluster `url` names."""
+    settings = TIMEOUTS | options
+    if is_cluster(url):
+        return RedisCluster.from_url(node_url(url), **settings)
+    return redis.Redis.from_url(url, **settings)
+
+
+def async_client(url: str, max_connections: int = 64) -> AsyncClient:
+    """An asyncio client; on one server, callers beyond `max_connections` wait for one
+    (a cluster keeps `max_connections` to each node)."""
+    if is_cluster(url):
+        return AsyncRedisCluster.from_url(
+            node_url(url), max_connections=max_connections, **TIMEOUTS
+        )
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=max_connections, timeout=5, **TIMEOUTS
+    )
+    return aioredis.Redis.from_pool(pool)
+
+
+def run_scripts(
+    client: Client, script: Script, calls: list[tuple[list[Any], list[Any]]]
+) -> list[Any]:
+    """Each (keys, args) call of `script`, in one pipeline; replies in order, a failed
+    call's error in its place."""
+    replies: list[Any] = [None] * len(calls)
+    waiting = list(range(len(calls)))
+    for attempt in range(2):
+        pipe = client.pipeline(transaction=False)
+        for i in waiting:
+            keys, args = calls[i]
+            pipe.execute_command(
+                "EVALSHA", script.sha, len(keys), *keys, *args, **_node(client, keys)
+            )
+        answered = pipe.execute(raise_on_error=False)
+        lost = []
+        for i, reply in zip(waiting, answered, strict=True):
+            replies[i] = reply
+            if isinstance(reply, NoScriptError):
+                lost.append(i)
+        if not lost or attempt:
+            break
+        client.script_load(script.script)  # on a cluster: on every primary
+        waiting = lost
+    return replies
+
+
+def _node(client: Client, keys: list[Any]) -> dict[str, Any]:
+    """Where a cluster pipeline sends a script call: the node of its keys' slot.
+
+    EVALSHA goes by name (redis-py's cluster pipeline blocks its evalsha()
+    method), with its node named: else the pipeline asks a server for the keys
+    of every command (COMMAND GETKEYS), a round trip per call. A node the slot
+    has left answers MOVED, and redis-py sends the call again where it now is.
+    """
+    if not isinstance(client, RedisCluster):
+        return {}
+    return {"target_nodes": client.get_node_from_key(keys[0])}  # type: ignore[no-untyped-call]
