@@ -121,11 +121,15 @@ class BucketedStockGate:
         with _reachable():
             replies = run_scripts(self._client, self._attempt, calls)
             decided = [decision(_answered(reply)) for reply in replies]
+            drained = False  # a borrow found nothing: every sibling is out too
             for i, (user, _, qty) in enumerate(attempts):
-                sold_out = decided[i].outcome is Outcome.SOLD_OUT
-                if sold_out and self.borrow(sale_id, self.bucket_of(user), qty):
-                    keys, args = calls[i]
-                    decided[i] = decision(self._attempt(keys=keys, args=[*args, "again"]))
+                if drained or decided[i].outcome is not Outcome.SOLD_OUT:
+                    continue
+                if not self.borrow(sale_id, self.bucket_of(user), qty):
+                    drained = True
+                    continue
+                keys, args = calls[i]
+                decided[i] = decision(self._attempt(keys=keys, args=[*args, "again"]))
         return decided
 
     def _of(self, sale_id: str, user_id: str) -> str:
