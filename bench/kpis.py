@@ -18,8 +18,8 @@ on PostgreSQL, printed as one JSON object.
     python bench/kpis.py [--orders 10000000] [--reuse]
 
 `--reuse` keeps an earlier run's schema (bench_kpis) and skips steps 1–2 when it
-holds as many orders as asked. Needs PostgreSQL (DACU_TEST_DATABASE_URL or the
-local default).
+holds as many orders as asked (`--rebuild`: step 2 all the same). Needs PostgreSQL
+(DACU_TEST_DATABASE_URL or the local default).
 """
 
 import argparse
@@ -44,7 +44,7 @@ from dacu.schemas.yamlfile import load_yaml
 from dacu.services import kpis
 
 DATABASE = os.environ.get("DACU_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-SCHEMA = "bench_kpis"
+SCHEMA = os.environ.get("DACU_BENCH_SCHEMA", "bench_kpis")  # another, to run two side by side
 CAMPAIGN = "double11-2026"
 SAMPLE = "bench-ingest"  # the ingest rate is measured on a campaign of its own
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -158,6 +158,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=21)
     parser.add_argument("--ingest", type=int, default=100_000, help="events for the ingest rate")
     parser.add_argument("--reuse", action="store_true", help="keep an earlier run's data")
+    parser.add_argument("--rebuild", action="store_true", help="with --reuse: rebuild anyway")
     args = parser.parse_args()
 
     engine = _engine()
@@ -169,11 +170,13 @@ def main() -> None:
 
     have = _count(engine, "SELECT count(*) FROM events WHERE campaign_id = :c AND kind = 'order'")
     generate_s = rebuild_s = None
-    if not (args.reuse and have == args.orders):
+    regenerate = not (args.reuse and have == args.orders)
+    if regenerate:
         _reset(engine)
         began = time.perf_counter()
         _generate(engine, args.orders)
         generate_s = time.perf_counter() - began
+    if regenerate or args.rebuild:
         began = time.perf_counter()
         print("rebuilding the rollups from the raw events…", file=sys.stderr, flush=True)
         store.rebuild(CAMPAIGN)
