@@ -113,3 +113,41 @@ def test_storefront_batches_over_http_are_answered_202_and_folded_by_the_workers
     assert _one(engine, "SELECT count(*) FROM events WHERE id LIKE 'bad-%' OR id LIKE 'x-%'") == 0
     board = _board(engine, _apply(engine))
     assert figures["totals"]["uv"] == board.totals.uv
+
+
+def test_the_servers_own_facts_reach_the_rollups_through_the_stream(engine):
+    from datetime import datetime, timedelta
+
+    from dacu.domain.cart import Cart, CartLine, Customer
+    from tests.integration.conftest import stock_example_goods
+    from tests.integration.test_kpis import SHANGHAI
+
+    campaigns = _apply(engine)
+    at = datetime(2026, 11, 11, 20, 5, tzinfo=SHANGHAI)
+    with redis_keys() as (_, prefix):
+        platform = bootstrap(engine, redis_url=REDIS_URL, redis_prefix=prefix)
+        stock_example_goods(platform)
+        coats = Cart((CartLine("A-COAT", "north-wear", 45900, 3, "apparel"),))
+        order = platform.orders.checkout(coats, Customer("c1"), "k-1", at)
+        platform.orders.pay(order.id, at + timedelta(minutes=1))
+        folder = event_folder(platform, "worker-1", idle_ms=0)
+        assert folder is not None
+        # the facts are delivered onto the stream (orders written behind first)
+        writer = platform.checkout_writer("worker-1")
+        for _ in range(50):
+            if writer is not None:
+                writer.drain()
+            platform.outbox().deliver(at + timedelta(minutes=2))
+            folder.drain()
+            if _board(engine, campaigns).totals.payments:
+                break
+        assert platform.events is not None
+        queue = platform.events.queue
+        assert queue is not None
+        lag = queue.lag(at)
+        platform.close()
+    board = _board(engine, campaigns)
+    assert (board.totals.orders, board.totals.payments) == (1, 1)
+    assert board.totals.gmv == order.payable
+    assert (lag.batches, lag.events) == (0, 0)
+    assert board.totals.events == _one(engine, "SELECT count(*) FROM events WHERE campaign_id = :c")

@@ -4,7 +4,8 @@ window, in one transaction — the same figures the fold gives event by event.
 
 1. counters per cell (hour, channel, segment): counts per kind and money sums;
 2. who counts where (kpi_seen): each person's earliest event (by time, then id) in
-   every distinct scope, the hourly-UV scope included;
+   every distinct scope, the hourly-UV scope included — sorted byte-wise (COLLATE
+   "C": abbreviated keys, several times faster than a locale's rules);
 3. the distinct counters per cell, counted from (2);
 4. payments per buyer, and repeat buyers in the cell of each one's second payment;
 5. SKUs: views and carts counted, units and GMV from the payments' lines.
@@ -45,14 +46,18 @@ def _counters() -> str:
 
 _SEEN = f"""
 INSERT INTO kpi_seen (campaign_id, scope, customer_id, at, channel, segment)
-SELECT DISTINCT ON (scope, e.customer_id) CAST(:c AS varchar),
-       CASE s.scope WHEN '{HOURLY_UV}'
-            THEN '{HOURLY_UV}:' || to_char(e.at AT TIME ZONE 'UTC', 'YYYYMMDDHH24')
-            ELSE s.scope END AS scope,
-       e.customer_id, e.at, e.channel, e.segment
-FROM events e JOIN (VALUES {_SCOPES}) AS s(kind, scope) ON s.kind = e.kind
-WHERE e.campaign_id = :c
-ORDER BY scope, e.customer_id, e.at, e.id"""
+SELECT DISTINCT ON (scope COLLATE "C", customer_id COLLATE "C")
+       CAST(:c AS varchar), scope, customer_id, at, channel, segment
+FROM (
+  SELECT CASE s.scope WHEN '{HOURLY_UV}'
+              THEN '{HOURLY_UV}:' || to_char(e.at AT TIME ZONE 'UTC', 'YYYYMMDDHH24')
+              ELSE s.scope END AS scope,
+         e.customer_id, e.at, e.id, e.channel, e.segment
+  FROM events e JOIN (VALUES {_SCOPES}) AS s(kind, scope) ON s.kind = e.kind
+  WHERE e.campaign_id = :c
+) AS scoped
+ORDER BY scope COLLATE "C", customer_id COLLATE "C", at, id COLLATE "C"
+"""
 
 
 def _distinct_counters() -> str:
@@ -76,7 +81,8 @@ _REPEAT_BUYERS = f"""
 INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, repeat_buyers)
 SELECT CAST(:c AS varchar), {_CELL}, count(*) FROM (
   SELECT at, channel, segment,
-         row_number() OVER (PARTITION BY customer_id ORDER BY at, id) AS nth
+         row_number() OVER (PARTITION BY customer_id COLLATE "C"
+                            ORDER BY at, id COLLATE "C") AS nth
   FROM events WHERE campaign_id = :c AND kind = 'payment'
 ) AS paid WHERE nth = 2 GROUP BY 2, 3, 4
 ON CONFLICT {_KEY} DO UPDATE SET repeat_buyers = excluded.repeat_buyers"""
@@ -99,7 +105,7 @@ SELECT CAST(:c AS varchar), sku, sum(views), sum(carts), sum(units), sum(gmv) FR
 def rebuild(connection: Connection, campaign_id: str) -> int:
     """Replace the campaign's rollups with what its stored events add up to; returns how
     many events that is. Runs in the caller's transaction."""
-    connection.execute(text("SET LOCAL work_mem = '256MB'"))
+    connection.execute(text("SET LOCAL work_mem = '1GB'"))  # the sorts in memory, or fewer runs
     for table in ("kpi_hourly", "kpi_skus", "kpi_seen", "kpi_buyers"):
         connection.execute(text(f"DELETE FROM {table} WHERE campaign_id = :c"), {"c": campaign_id})
     for sql in (_counters(), _SEEN, _distinct_counters(), _BUYERS, _REPEAT_BUYERS, _SKUS):

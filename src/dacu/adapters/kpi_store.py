@@ -10,15 +10,16 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, tuple_, update
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.engine import Connection
 
 from dacu.adapters import kpi_rebuild
 from dacu.adapters.budget_store import SqlBudgets
+from dacu.adapters.kpi_seen import count_firsts
 from dacu.adapters.sql import bulk_upsert
 from dacu.adapters.tables import events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
-from dacu.domain.events import Channel, Event, EventKind, Line, Segment, hour_of
-from dacu.domain.kpis import COUNTERS, Figures, Fold, SkuFigures, fold, scope_counter
+from dacu.domain.events import Channel, Event, EventKind, Line, Segment
+from dacu.domain.kpis import COUNTERS, Figures, Fold, SkuFigures, fold
 from dacu.domain.kpis import second_payment as _second
 
 _SEEN_KEY = ["campaign_id", "scope", "customer_id"]
@@ -175,7 +176,7 @@ def _event_row(event: Event, now: datetime) -> dict[str, Any]:
 
 
 def _roll_up(connection: Connection, folded: Fold, in_order: bool = False) -> None:
-    _count_firsts(connection, folded, in_order)
+    count_firsts(connection, folded, in_order)
     _count_repeat_buyers(connection, folded)
     _add(connection, kpi_hourly, ["campaign_id", "hour", "channel", "segment"], _cell_rows(folded))
     sku_rows = [
@@ -183,72 +184,6 @@ def _roll_up(connection: Connection, folded: Fold, in_order: bool = False) -> No
         for (campaign, sku), adds in sorted(folded.skus.items())
     ]
     _add(connection, kpi_skus, ["campaign_id", "sku"], sku_rows)
-
-
-def _count_firsts(connection: Connection, folded: Fold, in_order: bool) -> None:
-    """Count each person once per scope, in the cell of their earliest event.
-
-    A person already counted is moved to an earlier cell when an earlier event
-    of theirs arrives late (a phone that sends its batch after coming online);
-    `in_order` says no event can be earlier than those stored (a replay).
-    """
-    keys = sorted(folded.firsts)
-    taken: set[tuple[str, str, str]] = set()
-    made = bulk_upsert(
-        connection,
-        kpi_seen,
-        [_seen_row(key, folded.firsts[key]) for key in keys],
-        key=_SEEN_KEY,
-        returning=_SEEN_KEY,
-    )
-    if made:
-        for campaign_id, scope, customer_id in made:
-            key = (campaign_id, scope, customer_id)
-            taken.add(key)
-            _bump(folded.cell(folded.firsts[key]), scope_counter(key[1]), 1)
-    if in_order:
-        return
-    later = [key for key in keys if key not in taken]
-    for part in (later[at : at + _CHUNK] for at in range(0, len(later), _CHUNK)):
-        _move_earlier(connection, folded, part)
-
-
-def _move_earlier(
-    connection: Connection, folded: Fold, keys: Sequence[tuple[str, str, str]]
-) -> None:
-    key_columns = (kpi_seen.c.campaign_id, kpi_seen.c.scope, kpi_seen.c.customer_id)
-    stored = connection.execute(
-        select(kpi_seen)
-        .where(tuple_(*key_columns).in_(list(keys)))
-        .order_by(*key_columns)
-        .with_for_update()
-    ).all()
-    for row in stored:
-        key = (row.campaign_id, row.scope, row.customer_id)
-        event = folded.firsts[key]
-        if event.at >= row.at:
-            continue
-        connection.execute(
-            update(kpi_seen)
-            .where(*(column == value for column, value in zip(key_columns, key, strict=True)))
-            .values(at=event.at, channel=event.channel.value, segment=event.segment.value)
-        )
-        counter = scope_counter(row.scope)
-        was = (row.campaign_id, hour_of(row.at), Channel(row.channel), Segment(row.segment))
-        _bump(folded.cells.setdefault(was, Figures()), counter, -1)
-        _bump(folded.cell(event), counter, 1)
-
-
-def _seen_row(key: tuple[str, str, str], event: Event) -> dict[str, Any]:
-    campaign_id, scope, customer_id = key
-    return {
-        "campaign_id": campaign_id,
-        "scope": scope,
-        "customer_id": customer_id,
-        "at": event.at,
-        "channel": event.channel.value,
-        "segment": event.segment.value,
-    }
 
 
 def _bump(figures: Figures, counter: str, by: int) -> None:
