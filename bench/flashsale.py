@@ -5,12 +5,14 @@
 - raw: the same Lua script driven by `redis-benchmark` (the ceiling here);
 - sql: the SQL gate on PostgreSQL, from 16 threads;
 - http: `dacu serve --workers 2` with Redis, driven by `wrk` over loopback,
-  5,000 buyers' tokens, every answer from the real endpoint.
+  5,000 buyers' tokens, every answer from the real endpoint;
+- cluster: the gate on one Redis and on a Redis Cluster of 3 masters, one
+  sale and one sale per node (`bench/flash_cluster.py`).
 
 Every run sells less stock than it is asked for and checks that exactly the
 stock was sold (`oversold` sums any excess; it must be 0).
 
-    python bench/flashsale.py [--attempts 100000] [--http-seconds 10]
+    python -m bench.flashsale [--attempts 100000] [--http-seconds 10]
 
 Needs PostgreSQL and Redis (DACU_TEST_DATABASE_URL / DACU_TEST_REDIS_URL, or
 the local defaults) and the Debian packages wrk and redis-tools.
@@ -36,6 +38,7 @@ import httpx
 import redis
 from sqlalchemy import text
 
+from bench.flash_cluster import cluster_rows
 from dacu.adapters.db import database_url, make_engine, upgrade
 from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.redis_gate import RedisStockGate
@@ -251,6 +254,7 @@ def main() -> None:
         raw = raw_run(client, prefix, args.attempts)
         sql = sql_run(engine_url, args.sql_attempts)
         http = http_run(engine_url, prefix, args.http_seconds, args.buyers)
+        cluster = cluster_rows(REDIS, prefix, args.attempts)
     finally:
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
@@ -264,9 +268,18 @@ def main() -> None:
         "http_rps": round(http["rps"]),
         "http_p50_ms": round(http["p50_ms"], 2),
         "http_p99_ms": round(http["p99_ms"], 2),
-        "oversold": int(gate["oversold"] + raw["oversold"] + sql["oversold"] + http["oversold"]),
+        "cluster_gate_attempts_per_s": {
+            row: figures["attempts_per_s"] for row, figures in cluster.items()
+        },
+        "oversold": int(
+            gate["oversold"]
+            + raw["oversold"]
+            + sql["oversold"]
+            + http["oversold"]
+            + sum(figures["oversold"] for figures in cluster.values())
+        ),
         "cores": os.cpu_count(),
-        "detail": {"gate": gate, "raw": raw, "sql": sql, "http": http},
+        "detail": {"gate": gate, "raw": raw, "sql": sql, "http": http, "cluster": cluster},
     }
     print(json.dumps(result, indent=2))
 

@@ -35,6 +35,7 @@ from dacu.adapters.risk_decisions import SqlDecisionLog
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.unit_of_work import SqlUnitOfWork
 from dacu.bootstrap_acquisition import AcquisitionService
+from dacu.bootstrap_events import with_events
 from dacu.bootstrap_growth import chance_for_tasks, growth_of
 from dacu.bootstrap_lottery import LotteryService, lottery_of
 from dacu.bootstrap_rebates import RebateService
@@ -58,6 +59,7 @@ from dacu.services.coupons import CouponService
 from dacu.services.enrollments import EnrollmentService
 from dacu.services.flashsales import FlashSaleService
 from dacu.services.goods import GoodsService
+from dacu.services.kpi_stream import EventIntake
 from dacu.services.orders import OrderService
 from dacu.services.outbox import FactListener, OutboxDelivery
 from dacu.services.payment_channels import ChannelConfig
@@ -149,6 +151,7 @@ class Platform:
     listeners: tuple[FactListener, ...] = ()  # what else the server's facts drive
     lottery: LotteryService | None = None  # 摇摇欲坠
     risk_gate: RiskGate | None = None  # the risk check on every path that moves money
+    events: EventIntake | None = None  # events in: through the stream with Redis (wired)
 
     def with_lottery(self) -> "Platform":
         """The same platform with its lottery wired over its own stores and services."""
@@ -161,7 +164,7 @@ class Platform:
 
     def wired(self) -> "Platform":
         """With the lottery and the risk gate on every money path."""
-        return with_risk_gate(self.with_lottery())
+        return with_events(with_risk_gate(self.with_lottery()))
 
     def outbox(self) -> OutboxDelivery:  # a delivery of the server's facts to the KPI rollups
         return OutboxDelivery(
@@ -170,6 +173,7 @@ class Platform:
             self.campaigns,
             self.alerts,
             listeners=self.listeners,
+            queue=None if self.events is None else self.events.queue,
         )
 
     @property
@@ -270,7 +274,7 @@ def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Pl
     config = config or settings()
     if migrate:
         upgrade(config.database_url)
-    return bootstrap(
+    platform = bootstrap(
         make_engine(config.database_url),
         redis_url=config.redis_url,
         redis_prefix=config.redis_prefix,
@@ -287,6 +291,7 @@ def from_settings(config: Settings | None = None, *, migrate: bool = True) -> Pl
             config.payment_callback_url,
         ),
     )
+    return with_events(platform, config.events_replicas) if config.events_replicas else platform
 
 
 __all__ = ["Clock", "NewId", "Platform", "bootstrap", "from_settings", "new_id", "redis_client"]

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     """With Redis, flash sales go through the Redis gate and its order writers;
     without, through the SQL gate in the database."""
     redis_prefix: str = "dacu"
+    events_replicas: int = 0
+    """With Redis: replicas that must hold a batch of events (WAIT) before it is answered
+    202; 0 trusts the primary's append-only file as its `appendfsync` keeps it."""
     payment_primary: str = "simpay"
     """The channel new payments go to while it is healthy (the simulated provider)."""
     payment_backup: str = "simpay-backup"

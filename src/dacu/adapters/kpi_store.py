@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select, tuple_, update
 from sqlalchemy.engine import Connection
 
+from dacu.adapters import kpi_rebuild
 from dacu.adapters.budget_store import SqlBudgets
 from dacu.adapters.sql import bulk_upsert
 from dacu.adapters.tables import events, kpi_buyers, kpi_hourly, kpi_seen, kpi_skus
@@ -99,6 +100,13 @@ class SqlKpiStore:
             _roll_up(connection, fold(batch), in_order=True)
         return done + len(batch)
 
+    def rebuild(self, campaign_id: str) -> int:
+        """Rebuild a campaign's rollups: set-based SQL on PostgreSQL, the fold on SQLite."""
+        if self._engine.dialect.name != "postgresql":
+            return self.replay(campaign_id)
+        with self._engine.begin() as connection:
+            return kpi_rebuild.rebuild(connection, campaign_id)
+
     def _stored(self, connection: Connection, campaign_id: str) -> Iterator[Event]:
         query = (
             select(events)
@@ -135,12 +143,15 @@ def event_from_row(row: Any) -> Event:
 
 
 def _insert_new(connection: Connection, batch: Sequence[Event], now: datetime) -> list[Event]:
-    by_id = {event.id: event for event in batch}
-    stored: set[str] = set()
-    rows = [_event_row(by_id[key], now) for key in sorted(by_id)]
-    made = bulk_upsert(connection, events, rows, key=["id"], returning=["id"])
-    stored.update(row[0] for row in made)
-    return [event for event in batch if event.id in stored and by_id[event.id] is event]
+    """Insert the events not stored yet; an event id is unique within its campaign, and a
+    row that meets any unique key of the table (whatever it is) is left alone."""
+    by_key = {(event.campaign_id, event.id): event for event in batch}
+    rows = [_event_row(by_key[key], now) for key in sorted(by_key)]
+    made = bulk_upsert(connection, events, rows, key=[], returning=["campaign_id", "id"])
+    stored = {(row[0], row[1]) for row in made}
+    return [
+        e for e in batch if (e.campaign_id, e.id) in stored and by_key[(e.campaign_id, e.id)] is e
+    ]
 
 
 def _event_row(event: Event, now: datetime) -> dict[str, Any]:
@@ -197,7 +208,8 @@ def _count_firsts(connection: Connection, folded: Fold, in_order: bool) -> None:
             _bump(folded.cell(folded.firsts[key]), scope_counter(key[1]), 1)
     if in_order:
         return
-    for part in _chunks([key for key in keys if key not in taken]):
+    later = [key for key in keys if key not in taken]
+    for part in (later[at : at + _CHUNK] for at in range(0, len(later), _CHUNK)):
         _move_earlier(connection, folded, part)
 
 
@@ -283,8 +295,3 @@ def _add(connection: Connection, table: Any, key: list[str], rows: list[dict[str
     if rows:
         counters = [name for name in rows[0] if name not in key]
         bulk_upsert(connection, table, rows, key=key, add=counters)
-
-
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]

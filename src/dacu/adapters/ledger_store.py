@@ -1,7 +1,8 @@
 """The double-entry ledger in SQL (`LedgerBook`, `Ledger`).
 
-An entry is one row of `journal_entries`, inserted ON CONFLICT (key) DO
-NOTHING, and — only when that row is new — its postings, in the same
+An entry is one row of `journal_entries`, inserted ON CONFLICT DO NOTHING
+(its key is unique: on PostgreSQL across every month's partition, through
+`journal_keys`, see migration 0060), and — only when that row is new — its postings, in the same
 transaction: a retry or a race of the same key posts nothing, and a crash
 between the two writes leaves neither. `SqlLedgerBook` writes on a caller's
 connection (inside the transaction that pays an order, say); `SqlLedger`
@@ -35,7 +36,7 @@ class SqlLedgerBook:
                 refs=dict(entry.refs),
                 memo=entry.memo,
             )
-            .on_conflict_do_nothing(index_elements=[journal_entries.c.key])
+            .on_conflict_do_nothing()
             .returning(journal_entries.c.id)
         ).scalar()
         if found is None:

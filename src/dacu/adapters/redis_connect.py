@@ -75,9 +75,9 @@ def run_scripts(
         pipe = client.pipeline(transaction=False)
         for i in waiting:
             keys, args = calls[i]
-            # EVALSHA by name: redis-py's cluster pipeline blocks its evalsha() method,
-            # yet routes the command itself to the node of its keys
-            pipe.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
+            pipe.execute_command(
+                "EVALSHA", script.sha, len(keys), *keys, *args, **_node(client, keys)
+            )
         answered = pipe.execute(raise_on_error=False)
         lost = []
         for i, reply in zip(waiting, answered, strict=True):
@@ -89,3 +89,16 @@ def run_scripts(
         client.script_load(script.script)  # on a cluster: on every primary
         waiting = lost
     return replies
+
+
+def _node(client: Client, keys: list[Any]) -> dict[str, Any]:
+    """Where a cluster pipeline sends a script call: the node of its keys' slot.
+
+    EVALSHA goes by name (redis-py's cluster pipeline blocks its evalsha()
+    method), with its node named: else the pipeline asks a server for the keys
+    of every command (COMMAND GETKEYS), a round trip per call. A node the slot
+    has left answers MOVED, and redis-py sends the call again where it now is.
+    """
+    if not isinstance(client, RedisCluster):
+        return {}
+    return {"target_nodes": client.get_node_from_key(keys[0])}  # type: ignore[no-untyped-call]

@@ -28,11 +28,13 @@ if not qty or qty < 1 or qty % 1 ~= 0 then return redis.error_reply('qty: a posi
 local meta = redis.call('HMGET', sale, 'starts_at', 'ends_at', 'stock', 'limit',
                         'user_rate', 'ip_rate')
 if not meta[1] or not meta[3] then return {'unknown_sale', ''} end
-local hits = redis.call('HINCRBY', rate, 'u:' .. user, 1)
-redis.call('EXPIRE', rate, 2, 'NX')
-if hits > tonumber(meta[5]) then return {'user_rate_limited', ''} end
-if ip ~= '' and redis.call('HINCRBY', rate, 'i:' .. ip, 1) > tonumber(meta[6]) then
-  return {'ip_rate_limited', ''}
+if ARGV[6] ~= 'again' then  -- a bucket's retry after borrowing stock is counted once
+  local hits = redis.call('HINCRBY', rate, 'u:' .. user, 1)
+  redis.call('EXPIRE', rate, 2, 'NX')
+  if hits > tonumber(meta[5]) then return {'user_rate_limited', ''} end
+  if ip ~= '' and redis.call('HINCRBY', rate, 'i:' .. ip, 1) > tonumber(meta[6]) then
+    return {'ip_rate_limited', ''}
+  end
 end
 local earlier = redis.call('HGET', requests, request)
 if earlier then

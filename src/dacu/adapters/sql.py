@@ -61,7 +61,8 @@ def bulk_upsert(
 ) -> list[Any]:
     """Insert many rows at once; on a key already stored, add the `add` columns onto it
     (or, with none, leave the stored row alone). Returns `returning` of the rows
-    inserted or added to — a row left alone returns nothing.
+    inserted or added to — a row left alone returns nothing. An empty `key` (no adding)
+    leaves alone a row that meets any unique constraint of the table.
 
     PostgreSQL gets one statement over arrays (`unnest`), which it parses once
     however many rows; SQLite gets SQLAlchemy's batched multi-row VALUES.
@@ -106,16 +107,18 @@ def _unnest_upsert(
         )
     columns = ", ".join(f'"{name}"' for name in names)
     aliases = ", ".join(f"c{i}" for i in range(len(names)))
-    conflict = ", ".join(f'"{name}"' for name in key)
     if add:
+        conflict = ", ".join(f'"{name}"' for name in key)
         sets = ", ".join(f'"{n}" = {table.name}."{n}" + excluded."{n}"' for n in add)
-        action = f"DO UPDATE SET {sets}"
+        action = f"({conflict}) DO UPDATE SET {sets}"
     else:
+        # no target, as on SQLite: a partitioned table (events) has no unique index on
+        # its key alone, only with the partition key (see adapters/partitions.py)
         action = "DO NOTHING"
     sql = (
         f"INSERT INTO {table.name} ({columns}) "
         f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS u({aliases}) "
-        f"ON CONFLICT ({conflict}) {action}"
+        f"ON CONFLICT {action}"
     )
     if returning:
         sql += " RETURNING " + ", ".join(f'"{name}"' for name in returning)

@@ -49,6 +49,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_RESERVATION = "unknown_reservation"  # none, or someone else's: the same answer
     RESERVATION_RELEASED = "reservation_released"
     GATE_UNAVAILABLE = "gate_unavailable"
+    EVENTS_UNAVAILABLE = "events_unavailable"  # the event stream could not keep a batch
     # payments
     UNKNOWN_PAYMENT = "unknown_payment"
     UNKNOWN_CHANNEL = "unknown_channel"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from dacu.domain.errors import InvalidRule
+from dacu.domain.errors import DomainError, ErrorCode, InvalidRule
 from dacu.domain.types import Fen
 
 
@@ -172,3 +172,9 @@ class Span:
 def hour_of(at: datetime) -> datetime:
     utc = at.astimezone(UTC)
     return utc - timedelta(minutes=utc.minute, seconds=utc.second, microseconds=utc.microsecond)
+
+
+class EventsUnavailable(DomainError):
+    """The event stream could not keep a batch as durably as configured: send it again."""
+
+    code = ErrorCode.EVENTS_UNAVAILABLE

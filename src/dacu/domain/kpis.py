@@ -268,3 +268,7 @@ def _add_skus(found: Fold, event: Event) -> None:
     elif event.kind is EventKind.PAYMENT:
         for line in event.lines:
             bump(line.sku, units=line.qty, gmv=line.amount)
+
+
+COUNTED_AS: Mapping[EventKind, str] = _PER_KIND
+"""The counter each kind of event adds one to (besides `events`)."""

@@ -12,7 +12,9 @@ from rich.console import Console
 
 from dacu.entrypoints.cli_budget import budget_app
 from dacu.entrypoints.cli_campaign import campaign_app
+from dacu.entrypoints.cli_db import db_partitions
 from dacu.entrypoints.cli_flash import flash_app, stock_app, workers
+from dacu.entrypoints.cli_kpi import kpi_app
 from dacu.entrypoints.cli_ledger import ledger_app
 from dacu.entrypoints.cli_payouts import settle_pay
 from dacu.entrypoints.cli_rebates import rebates_app
@@ -73,12 +75,14 @@ def price_command(
 
 app.add_typer(flash_app, name="flash")
 app.add_typer(stock_app, name="stock")
+app.add_typer(kpi_app, name="kpi")
 app.command("workers")(workers)
 app.add_typer(review_app)  # report, cases
 app.add_typer(simulate_app)  # simulate
 
 db_app = typer.Typer(help="The database: SQLite by default, PostgreSQL with DACU_DATABASE_URL.")
 app.add_typer(db_app, name="db")
+db_app.command("partitions")(db_partitions)
 
 
 @db_app.command("upgrade")

@@ -111,3 +111,22 @@ def dashboard_json(board: Dashboard, zone: tzinfo) -> dict[str, Any]:
         ],
         "alerts": [alert_json(alert, zone) for alert in board.alerts],
     }
+
+
+class LagOut(BaseModel):
+    streamed: bool = Field(description="false: no event stream, batches are recorded at once")
+    batches: int = Field(description="batches on the stream not yet folded")
+    events: int = Field(description="events in those batches")
+    pending: int = Field(description="batches a writer has taken and not yet marked done")
+    oldest_age_ms: int = Field(description="how long the oldest batch not yet folded has waited")
+    writers: int = Field(description="writers (consumers) the stream's group has known")
+    outbox_pending: int = Field(description="the server's facts not yet delivered")
+
+
+def lag_json(events: Any, outbox_pending: int, now: datetime) -> dict[str, Any]:
+    """The stream's lag (an EventIntake's), zeros without a stream."""
+    lag = None if events is None else events.lag(now)
+    found = {"batches": 0, "events": 0, "pending": 0, "oldest_age_ms": 0, "writers": 0}
+    if lag is not None:
+        found = {name: getattr(lag, name) for name in found}
+    return {"streamed": lag is not None, **found, "outbox_pending": outbox_pending}

@@ -1,8 +1,10 @@
 """`dacu workers`: order writers and the sweepers, as supervised processes.
 
 Each process writes the orders checkout took in through Redis (the
-checkouts stream's consumer group), follows every sale's order stream in the writers' consumer
-group under a name of its own (host and pid), and every `sweep_every`
+checkouts stream's consumer group), folds the event stream's batches into the
+KPI rollups (the `kpi-writers` group: each event id counts once), follows
+every sale's order stream in the writers' consumer group under a name of its
+own (host and pid), and every `sweep_every`
 seconds cancels unpaid orders past their time to pay (through the order
 service), sweeps unpaid flash-sale holds, raises or clears stock alerts and
 sends restock reminders (all conditional updates, so processes may overlap), and
@@ -28,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from dacu.adapters.db import make_engine
 from dacu.bootstrap import bootstrap
+from dacu.bootstrap_events import event_folder
 from dacu.domain.flashsale import GateUnavailable
 
 
@@ -69,6 +72,7 @@ def work(config: WorkerConfig) -> None:
     name = f"{socket.gethostname()}-{multiprocessing.current_process().pid}"
     writer = flash.order_writer(name, config.idle_ms)  # None without Redis: no streams
     checkouts = platform.checkout_writer(name, config.idle_ms)
+    folder = event_folder(platform, name, config.idle_ms)  # None without Redis: no stream
     outbox, next_sweep, next_delivery = platform.outbox(), 0.0, 0.0
     next_settle = 0.0
     while not stopping.is_set():
@@ -78,6 +82,8 @@ def work(config: WorkerConfig) -> None:
                 written += checkouts.run_once(config.batch)
             if writer is not None:
                 written += writer.write(config.batch)
+            if folder is not None:
+                written += folder.run_once()
             if time.monotonic() >= next_delivery:
                 delivered = outbox.deliver_batch(datetime.now(zone))
                 written += delivered

@@ -1,5 +1,7 @@
 """Events as senders write them: a batch of at most 1,000, each with its own id."""
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel, Field
 
 from dacu.domain.errors import InvalidRule
@@ -66,3 +68,38 @@ class EventBatch(BaseModel):
             except InvalidRule as error:
                 raise error.within(f"events[{i}]") from None
         return found
+
+
+class QueuedEvents(BaseModel):
+    """A batch as the event stream keeps it: a storefront's body as sent, or the server's
+    own events (any kind, any number), read back by the writers."""
+
+    events: list[EventIn]
+
+    @classmethod
+    def encode(cls, batch: Sequence[Event]) -> bytes:
+        """The server's own events: built by the server, so not checked again here."""
+        return cls.model_construct(events=[_event_in(e) for e in batch]).model_dump_json().encode()
+
+    @classmethod
+    def decode(cls, sent: bytes) -> list[Event]:
+        return [event.to_domain() for event in cls.model_validate_json(sent).events]
+
+
+def _event_in(event: Event) -> EventIn:
+    return EventIn.model_construct(
+        id=event.id,
+        kind=event.kind,
+        campaign_id=event.campaign_id,
+        customer_id=event.customer_id,
+        channel=event.channel,
+        segment=event.segment,
+        at=event.at,
+        sku=event.sku,
+        order_id=event.order_id,
+        coupon=event.coupon,
+        amount=event.amount,
+        platform_funded=event.platform_funded,
+        merchant_funded=event.merchant_funded,
+        lines=[LineIn.model_construct(sku=x.sku, qty=x.qty, amount=x.amount) for x in event.lines],
+    )

@@ -33,6 +33,10 @@ class KpiStore(Protocol):
 
     def skus(self, campaign_id: str, names: Sequence[str]) -> list[SkuFigures]: ...
 
+    def rebuild(self, campaign_id: str) -> int:
+        """The campaign's rollups replaced by what its stored events add up to."""
+        ...
+
 
 class Campaigns(Protocol):
     def campaign(self, campaign_id: str) -> Campaign: ...
@@ -44,10 +48,8 @@ class Ingested:
     duplicates: int
 
 
-def ingest_storefront(
-    store: KpiStore, campaigns: Campaigns, alerts: Alerts, batch: Sequence[Event], now: datetime
-) -> Ingested:
-    """A storefront's batch: only what it alone sees. Registrations, claims, orders,
+def storefront_only(batch: Sequence[Event]) -> None:
+    """A storefront's batch says only what it alone sees. Registrations, claims, orders,
     payments and refunds are the server's own events (its outbox), never a client's."""
     for i, event in enumerate(batch):
         if event.kind not in STOREFRONT_KINDS:
@@ -56,13 +58,19 @@ def ingest_storefront(
                 f"events[{i}].kind",
                 f"{event.kind} events are the server's own; a storefront sends {allowed}",
             )
+
+
+def ingest_storefront(
+    store: KpiStore, campaigns: Campaigns, alerts: Alerts, batch: Sequence[Event], now: datetime
+) -> Ingested:
+    """A storefront's batch, recorded at once (the path without an event stream)."""
+    storefront_only(batch)
     return ingest(store, campaigns, alerts, batch, now)
 
 
-def ingest(
-    store: KpiStore, campaigns: Campaigns, alerts: Alerts, batch: Sequence[Event], now: datetime
-) -> Ingested:
-    """Record a batch (again: nothing more counts), then raise or clear the alerts it moves."""
+def checked(campaigns: Campaigns, batch: Sequence[Event]) -> dict[str, Campaign]:
+    """The campaigns of a batch whose every event names one and falls within its span;
+    raises InvalidRule naming the first event that does not."""
     known: dict[str, Campaign] = {}
     for i, event in enumerate(batch):
         if event.campaign_id not in known:
@@ -78,6 +86,24 @@ def ingest(
             spans[event.campaign_id].check(event)
         except InvalidRule as error:
             raise error.within(f"events[{i}]") from None
+    return known
+
+
+def ingest(
+    store: KpiStore, campaigns: Campaigns, alerts: Alerts, batch: Sequence[Event], now: datetime
+) -> Ingested:
+    """Record a batch (again: nothing more counts), then raise or clear the alerts it moves."""
+    return record(store, alerts, checked(campaigns, batch), batch, now)
+
+
+def record(
+    store: KpiStore,
+    alerts: Alerts,
+    known: dict[str, Campaign],
+    batch: Sequence[Event],
+    now: datetime,
+) -> Ingested:
+    """Record a checked batch of `known` campaigns' events, then watch what it moved."""
     fresh = store.record(batch, now)
     for campaign_id in {event.campaign_id for event in fresh}:
         latest = max(event.hour for event in fresh if event.campaign_id == campaign_id)
@@ -105,6 +131,12 @@ def watch(
         alerts.raise_alert(campaign.id, "error_rate", "critical", message, now)
     else:
         alerts.clear_alert(campaign.id, "error_rate", now)
+
+
+def rebuild(store: KpiStore, campaigns: Campaigns, campaign_id: str) -> int:
+    """Rebuild a campaign's rollups from its stored events; returns how many there are."""
+    campaigns.campaign(campaign_id)  # an unknown campaign is refused, not rebuilt empty
+    return store.rebuild(campaign_id)
 
 
 def span_of(campaign: Campaign) -> Span:

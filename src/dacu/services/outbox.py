@@ -2,7 +2,8 @@
 
 A worker leases a batch of facts, turns each into the events of the campaigns
 it counts for, takes them in as a storefront's batch is taken in (the same
-checks and alerts), and marks the facts delivered. An event's id is derived
+checks and alerts; with an event stream, appended to it for its writers to
+fold), and marks the facts delivered. An event's id is derived
 from its fact and campaign, so a batch delivered twice — two workers, or one
 that died before marking — counts once.
 
@@ -28,6 +29,7 @@ from dacu.services import kpis
 from dacu.services.kpis import KpiStore
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.campaigns import CampaignRecord
+from dacu.services.ports.event_queue import EventQueue
 from dacu.services.ports.outbox import OutboxFeed
 
 log = logging.getLogger(__name__)
@@ -76,8 +78,9 @@ class OutboxDelivery:
         batch: int = BATCH,
         lease: timedelta = LEASE,
         listeners: Sequence[FactListener] = (),
+        queue: EventQueue | None = None,
     ) -> None:
-        self._feed, self._store, self._people = feed, store, feed
+        self._feed, self._store, self._people, self._queue = feed, store, feed, queue
         self._listeners = tuple(listeners)
         self._campaigns, self._alerts = campaigns, alerts
         self._batch, self._lease = batch, lease
@@ -99,7 +102,9 @@ class OutboxDelivery:
         if not leased:
             return 0
         events = self.events([fact for _, fact in leased])
-        if events:
+        if events and self._queue is not None:
+            self._queue.append(events, now)  # folded by the stream's writers
+        elif events:
             kpis.ingest(self._store, self, self._alerts, events, now)
         facts = [fact for _, fact in leased]
         for listener in self._listeners:

@@ -55,6 +55,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.ORDER_PENDING: 409,
     ErrorCode.RESERVATION_RELEASED: 409,
     ErrorCode.GATE_UNAVAILABLE: 503,
+    ErrorCode.EVENTS_UNAVAILABLE: 503,
     ErrorCode.UNKNOWN_PAYMENT: 404,
     ErrorCode.UNKNOWN_CHANNEL: 404,
     ErrorCode.PAYMENT_STATE: 409,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from dacu.domain.events import Channel
-from dacu.entrypoints.kpi_view import dashboard_json
+from dacu.entrypoints.kpi_view import dashboard_json, lag_json
 from dacu.entrypoints.web.acquisition import figures_of
 from dacu.entrypoints.web.coins import coins_card
 from dacu.entrypoints.web.context import backend, campaign_of, zone_of
@@ -68,6 +68,7 @@ def _context(request: Request, campaign_id: str) -> dict[str, Any]:
     return {
         "board": board,
         "kpi": figure_writer(board),
+        "lag": lag_json(found.events, found.outbox().pending(), now),  # the stream's writers
         "now": now,
         "oob": False,
         "poll_seconds": POLL_SECONDS,

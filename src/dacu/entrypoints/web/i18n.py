@@ -9,6 +9,7 @@ from dacu.entrypoints.web.i18n_acquisition import ACQUISITION_LABELS
 from dacu.entrypoints.web.i18n_appeals import APPEAL_LABELS
 from dacu.entrypoints.web.i18n_budgets import BUDGET_LABELS
 from dacu.entrypoints.web.i18n_coins import COINS_LABELS
+from dacu.entrypoints.web.i18n_events import EVENT_LABELS
 from dacu.entrypoints.web.i18n_goods import GOODS_LABELS
 from dacu.entrypoints.web.i18n_lottery import LOTTERY_LABELS
 from dacu.entrypoints.web.i18n_rebates import REBATE_LABELS
@@ -264,7 +265,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "alert_level.critical": ("严重", "Critical"),
 }
 LABELS |= ACQUISITION_LABELS | REBATE_LABELS | COINS_LABELS | LOTTERY_LABELS | GOODS_LABELS
-LABELS |= REWARD_LABELS | SETTLEMENT_LABELS | APPEAL_LABELS | BUDGET_LABELS
+LABELS |= REWARD_LABELS | SETTLEMENT_LABELS | APPEAL_LABELS | BUDGET_LABELS | EVENT_LABELS
 
 
 def language(request: Request) -> Lang:
