@@ -4,9 +4,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import redis
 from sqlalchemy import Engine, func, select
 
+from dacu.adapters.redis_connect import Client
 from dacu.adapters.tables import (
     coupon_templates,
     coupons,
@@ -35,7 +35,7 @@ def until(
     return round(time.monotonic() - started, 1)
 
 
-def streams_drained(client: redis.Redis, prefix: str) -> bool:
+def streams_drained(client: Client, prefix: str) -> bool:
     """No order stream of the prefix holds an entry unwritten or unacknowledged."""
     for key in client.scan_iter(f"*{prefix}*"):
         if client.type(key) != b"stream":

@@ -179,13 +179,23 @@ def storefront(web: Storefronts, seen: Seen, token: str, batches: int, size: int
                 event["sku"] = HOT[i % len(HOT)]
             events.append(event)
         for _ in range(2 if b % 5 == 0 else 1):
-            sent = web.send("events", "POST", "/v1/events", who, {"events": events})
-            if sent.status_code != 200:
+            sent = _send_events(web, who, events)
+            if sent.status_code not in (200, 202):  # recorded, or durable on the stream
                 seen.refuse("events", sent)
                 continue
             with seen.lock:
                 for event in events:
                     seen.events.setdefault(event["kind"], set()).add(event["id"])
+
+
+def _send_events(web: Storefronts, who: dict[str, str], events: list[dict[str, Any]]) -> Any:
+    """A batch the stream could not keep (503) is sent again, as the answer asks."""
+    for _ in range(50):
+        sent = web.send("events", "POST", "/v1/events", who, {"events": events})
+        if sent.status_code != 503:
+            return sent
+        time.sleep(0.2)
+    return sent
 
 
 def _key(who: dict[str, str], key: str) -> dict[str, str]:

@@ -11,19 +11,27 @@ from pathlib import Path
 import pytest
 
 from dacu.adapters.risk_counters import LocalRiskCounters, RedisRiskCounters, SqlRiskCounters
-from tests.integration.conftest import POSTGRES, REDIS, postgres_engine, redis_keys, sqlite_engine
+from tests.integration.conftest import (
+    POSTGRES,
+    REDIS,
+    REDIS_CLUSTER,
+    postgres_engine,
+    redis_keys,
+    redis_url_of,
+    sqlite_engine,
+)
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 11, 10, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["local", "sqlite", POSTGRES, REDIS])
+@pytest.fixture(params=["local", "sqlite", POSTGRES, REDIS, REDIS_CLUSTER])
 def counters(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
     if request.param == "local":
         yield LocalRiskCounters()
         return
-    if request.param == "redis":
-        with redis_keys() as (client, prefix):
+    if request.param.startswith("redis"):
+        with redis_keys(redis_url_of(request.param)) as (client, prefix):
             yield RedisRiskCounters(client, prefix)
         return
     made = sqlite_engine(tmp_path) if request.param == "sqlite" else postgres_engine()

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 
+from dacu.adapters.redis_connect import redis_client
 from dacu.adapters.risk_link_cache import LocalClusterCache, RedisClusterCache
 from dacu.adapters.risk_links import SqlIdentityLinks
 from dacu.adapters.risk_values import normalised, stored
@@ -24,8 +25,11 @@ from tests.integration.conftest import (
     NO_POSTGRES,
     NO_REDIS,
     POSTGRES_URL,
+    REDIS,
+    REDIS_CLUSTER,
     REDIS_URL,
     postgres_engine,
+    redis_url_of,
     sqlite_engine,
 )
 
@@ -49,7 +53,7 @@ def _links(kind: str, folder: Path) -> Iterator[SqlIdentityLinks]:
         try:
             yield SqlIdentityLinks(engine, RedisClusterCache(client, prefix))
         finally:
-            for key in client.scan_iter(f"{prefix}:*"):
+            for key in client.scan_iter(f"*{prefix}*"):
                 client.delete(key)
             client.close()
 
@@ -181,10 +185,11 @@ def test_clusters_agree_with_a_model_after_random_links(links: SqlIdentityLinks)
         assert len(fresh.members(found.id, 1000)) == size
 
 
-@pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS)
-def test_a_merge_reaches_every_process_through_redis(tmp_path: Path) -> None:
-    assert REDIS_URL is not None
-    client = redis.Redis.from_url(REDIS_URL)
+@pytest.mark.parametrize("redis_kind", [REDIS, REDIS_CLUSTER])
+def test_a_merge_reaches_every_process_through_redis(redis_kind: str, tmp_path: Path) -> None:
+    url = redis_url_of(redis_kind)
+    assert url is not None
+    client = redis_client(url)
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     try:
         with sqlite_engine(tmp_path) as engine:
@@ -199,7 +204,7 @@ def test_a_merge_reaches_every_process_through_redis(tmp_path: Path) -> None:
             assert two.cluster("a").size == 3  # type: ignore[union-attr]
             assert two.cluster("b").size == 3  # type: ignore[union-attr]
     finally:
-        for key in client.scan_iter(f"{prefix}:*"):
+        for key in client.scan_iter(f"*{prefix}*"):
             client.delete(key)
         client.close()
 

@@ -7,7 +7,8 @@ its own would wait on the caller's open transaction).
 `SqlRiskCounters` keeps one row per hit and prunes a key's rows past its window as it
 counts. `RedisRiskCounters` keeps one sorted set per key (score: the hit's time in ms),
 pruned and given an expiry of its window by the same Lua script that adds and counts;
-`hit_many` counts every key of a check in one round trip.
+`hit_many` counts every key of a check in one round trip (on a Redis Cluster, one
+pipeline of a call per key: the keys of one check live in many slots).
 """
 
 import threading
@@ -15,10 +16,12 @@ import uuid
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from redis.cluster import RedisCluster
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
-from dacu.adapters.redis_connect import Client
+from dacu.adapters.redis_connect import Client, run_scripts
 from dacu.adapters.tables.risk_rules import risk_counter_hits
 
 Hit = tuple[str, int, int]  # key, window in seconds, n
@@ -121,11 +124,28 @@ class RedisRiskCounters:
     def hit_many(self, hits: Sequence[Hit], at: datetime) -> list[int]:
         if not hits:
             return []
-        args: list[int | str] = [_ms(at), uuid.uuid4().hex]
+        now, tag = _ms(at), uuid.uuid4().hex
+        if isinstance(self._client, RedisCluster):
+            return self._hit_apart(hits, now, tag)
+        args: list[int | str] = [now, tag]
         for _, window_s, n in hits:
             args += [window_s * 1000, max(0, min(n, MAX_N))]
         found = self._hit(keys=[self._key(key) for key, _, _ in hits], args=args)
         return [int(value) for value in found]
+
+    def _hit_apart(self, hits: Sequence[Hit], now: int, tag: str) -> list[int]:
+        """On a cluster the keys of one check live in many slots: one call a key, all in
+        one pipeline (one per node). Each key's count is atomic; a check never needed
+        more."""
+        calls: list[tuple[list[Any], list[Any]]] = [
+            ([self._key(key)], [now, f"{tag}{i}", window_s * 1000, max(0, min(n, MAX_N))])
+            for i, (key, window_s, n) in enumerate(hits)
+        ]
+        found = run_scripts(self._client, self._hit, calls)
+        for reply in found:
+            if isinstance(reply, Exception):
+                raise reply
+        return [int(reply[0]) for reply in found]
 
     def count(self, key: str, window_s: int, at: datetime) -> int:
         now = _ms(at)

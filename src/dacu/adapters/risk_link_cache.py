@@ -19,9 +19,7 @@ from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from redis.exceptions import RedisError
-
-from dacu.adapters.redis_connect import Client
+from dacu.adapters.redis_connect import FAILURES, Client
 from dacu.services.ports.risk_links import Cluster
 
 TTL_SECONDS = 30.0
@@ -94,19 +92,22 @@ end
 
 
 class RedisClusterCache:
-    """`{prefix}:risk:root:{customer}` → its root, and a hash per root,
-    `{prefix}:risk:cluster:{root}` (size, first_seen in microseconds): shared by every
-    process, each key expiring after `ttl_s` seconds. One round trip a read."""
+    """`<tag>:root:<customer>` → its root, and a hash per root, `<tag>:cluster:<root>`
+    (size, first_seen in microseconds): shared by every process, each key expiring after
+    `ttl_s` seconds. One round trip a read. The read's second key is known only once the
+    first is read, so every key shares one hash tag, `{<prefix>:risk-links}`: one slot
+    on a Redis Cluster."""
 
     def __init__(self, client: Client, prefix: str, ttl_s: float = TTL_SECONDS) -> None:
-        self._client, self._prefix, self._ttl = client, prefix, max(1, int(ttl_s))
+        self._client, self._ttl = client, max(1, int(ttl_s))
+        self._prefix = f"{{{prefix}:risk-links}}"
         self._get = client.register_script(_GET)
         self._put = client.register_script(_PUT)
 
     def get(self, customer_id: str) -> Cluster | None:
         try:
-            found = self._get([f"{self._prefix}:risk:root:{customer_id}"], [self._clusters])
-        except RedisError:
+            found = self._get([f"{self._prefix}:root:{customer_id}"], [self._clusters])
+        except FAILURES:
             return None
         if not found:
             return None
@@ -118,15 +119,15 @@ class RedisClusterCache:
 
     @property
     def _clusters(self) -> str:
-        return f"{self._prefix}:risk:cluster:"
+        return f"{self._prefix}:cluster:"
 
     def put(self, customer_id: str, cluster: Cluster) -> None:
         micros = (cluster.first_seen - _EPOCH) // _MICRO
-        keys = [f"{self._prefix}:risk:root:{customer_id}", self._clusters + cluster.id]
-        with suppress(RedisError):
+        keys = [f"{self._prefix}:root:{customer_id}", self._clusters + cluster.id]
+        with suppress(*FAILURES):
             self._put(keys, [cluster.id, cluster.size, micros, self._ttl])
 
     def drop_roots(self, roots: list[str]) -> None:
         if roots:
-            with suppress(RedisError):
+            with suppress(*FAILURES):
                 self._client.delete(*(self._clusters + root for root in roots))
