@@ -155,10 +155,14 @@ class Harness:
                 break
         else:
             return 0
-        paying = self.call(who, "POST", f"{path}/{request}/pay")
+        for _ in range(150):  # the order is written behind the gate: until then, retry
+            paying = self.call(who, "POST", f"{path}/{request}/pay")
+            if paying.status_code != 409 or "order_pending" not in paying.text:
+                break
+            time.sleep(0.1)
         if paying.status_code != 200:
             return 0
-        if not self.wait_paid(who, str(paying.json()["id"])):
+        if not self.wait_paid(who, str(paying.json()["order_id"])):
             return 0
         who.notes.append(f"flash {qty}")
         return qty

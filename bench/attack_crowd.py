@@ -86,12 +86,13 @@ class Crowd:
         )
 
     def _address(self) -> dict[str, str]:
-        n = self._rng.randrange(1, 200)
+        rng = self._rng
+        n = rng.randrange(1, 200)
         return {
             "receiver": self._rng.choice(("王芳", "张伟", "李娜", "刘洋")),
             "phone": f"139{self._rng.randrange(10**8):08d}",
             "region": "浙江省 杭州市 西湖区",
-            "detail": f"文三路 {n} 号 {self._rng.randrange(1, 30)} 幢 {self._rng.randrange(101, 2000)}",
+            "detail": f"文三路 {n} 号 {rng.randrange(1, 30)} 幢 {rng.randrange(101, 2000)}",
         }
 
 
@@ -106,7 +107,9 @@ def journeys(crowd: Crowd, harness: Harness, campaign: str, sale: str) -> list[I
         if kind == "invite_farm":
             found.append(_farm(harness, people, campaign))
         elif kind == "household":
-            found += [_household(harness, people[i : i + 3], campaign) for i in range(0, len(people), 3)]
+            found += [
+                _household(harness, people[i : i + 3], campaign) for i in range(0, len(people), 3)
+            ]
         else:
             found += [_one(harness, kind, p, campaign, sale, rng.random()) for p in people]
     rng.shuffle(found)

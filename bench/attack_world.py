@@ -81,36 +81,29 @@ def fresh_schema() -> Iterator[str]:
 
 def prepare(url: str, redis_prefix: str, flash_stock: int) -> dict[str, Any]:
     """The campaign live now, its goods stocked, the flash sale open (on Redis)."""
-    os.environ["DACU_REDIS_URL"], os.environ["DACU_REDIS_PREFIX"] = REDIS, redis_prefix
-    try:
-        from dacu.settings import settings
-
-        settings.cache_clear()
-        engine = make_engine(url)
-        platform = bootstrap(engine)
-        now = datetime.now(SHANGHAI)
-        document = campaign_document(now)
-        loaded, campaign = load_campaign(document)
-        platform.campaigns.apply(loaded, campaign, "ops-attacks", now)
-        for shop, skus in example_goods():
-            platform.goods.open_shop(shop)
-            platform.goods.put(skus)
-            for sku in skus:
-                platform.stock.set_stock(sku.id, STOCKED)
-        found = flash_sale(campaign, flash_stock * 40)
-        assert found is not None, "the example campaign has its 20:00 flash sale"
-        sale, _ = found
-        platform.flashsales.open(sale)
-        engine.dispose()
-    finally:
-        del os.environ["DACU_REDIS_URL"], os.environ["DACU_REDIS_PREFIX"]
-        settings.cache_clear()
+    engine = make_engine(url)
+    platform = bootstrap(engine, redis_url=REDIS, redis_prefix=redis_prefix)
+    now = datetime.now(SHANGHAI)
+    document = campaign_document(now)
+    loaded, campaign = load_campaign(document)
+    platform.campaigns.apply(loaded, campaign, "ops-attacks", now)
+    for shop, skus in example_goods():
+        platform.goods.open_shop(shop)
+        platform.goods.put(skus)
+        for sku in skus:
+            platform.stock.set_stock(sku.id, STOCKED)
+    found = flash_sale(campaign, flash_stock * 40)
+    assert found is not None, "the example campaign has its 20:00 flash sale"
+    sale, _ = found
+    platform.flashsales.open(sale)
+    engine.dispose()
     return {"document": document, "sale": sale.id, "sale_price": sale.price}
 
 
 @contextmanager
 def serving(url: str, redis_prefix: str, workers: int = 2) -> Iterator[str]:
-    """`dacu serve` with Redis on a free port, stopped afterwards; its base URL."""
+    """`dacu serve` and `dacu workers` with Redis, the API on a free port, stopped
+    afterwards; its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
@@ -124,17 +117,25 @@ def serving(url: str, redis_prefix: str, workers: int = 2) -> Iterator[str]:
         "FORWARDED_ALLOW_IPS": "127.0.0.1",  # the harness stands as the edge proxy
     }
     dacu = str(Path(sys.executable).with_name("dacu"))
-    command = [dacu, "serve", "--workers", str(workers), "--port", str(port), "--no-access-log"]
+    commands = [  # the API and the background workers (flash orders written, payouts, …)
+        [dacu, "serve", "--workers", str(workers), "--port", str(port), "--no-access-log"],
+        [dacu, "workers"],
+    ]
     log = open(os.environ.get("ATTACKS_SERVER_LOG", os.devnull), "ab")  # noqa: SIM115
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
-    )
+    started = [
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
+        )
+        for command in commands
+    ]
     try:
         _wait_up(base)
         yield base
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        for process in started:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in started:
+            process.wait(timeout=30)
         log.close()
 
 

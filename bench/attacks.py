@@ -46,9 +46,12 @@ def run(plan: Plan, seed: int, workers: int = 2) -> dict[str, Any]:
         try:
             with serving(url, prefix, workers) as base:
                 harness = Harness(base, engine)
-                crowd = Crowd(plan, seed)
-                _drive(journeys(crowd, harness, CAMPAIGN, world["sale"]))
-                figures = score(harness, crowd.people, world)
+                try:
+                    crowd = Crowd(plan, seed)
+                    _drive(journeys(crowd, harness, CAMPAIGN, world["sale"]))
+                    figures = score(harness, crowd.people, world)
+                finally:
+                    harness.http.close()
         finally:
             engine.dispose()
     return figures | {"cores": os.cpu_count(), "seconds": round(time.monotonic() - started, 1)}
