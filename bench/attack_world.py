@@ -79,8 +79,9 @@ def fresh_schema() -> Iterator[str]:
         admin.dispose()
 
 
-def prepare(url: str, redis_prefix: str, flash_stock: int) -> dict[str, Any]:
-    """The campaign live now, its goods stocked, the flash sale open (on Redis)."""
+def prepare(url: str, redis_prefix: str, flash_stock: int, rules: Any = None) -> dict[str, Any]:
+    """The campaign live now, its goods stocked, the flash sale open (on Redis); `rules`,
+    a rules document, applied instead of the packaged defaults."""
     engine = make_engine(url)
     platform = bootstrap(engine, redis_url=REDIS, redis_prefix=redis_prefix)
     now = datetime.now(SHANGHAI)
@@ -96,6 +97,8 @@ def prepare(url: str, redis_prefix: str, flash_stock: int) -> dict[str, Any]:
     assert found is not None, "the example campaign has its 20:00 flash sale"
     sale, _ = found
     platform.flashsales.open(sale)
+    if rules is not None:
+        platform.risk_rules.apply(rules, "ops-attacks")
     engine.dispose()
     return {"document": document, "sale": sale.id, "sale_price": sale.price}
 

@@ -10,14 +10,19 @@ and refund, interleaved, each request with its install's X-Device-Id and its add
 
 What each kind *tried* to take: every account's welcome red packet (新人红包), and
 - invite farm: each inviter's reward (red packet and coins) for every invitee;
-- scalper ring: the flash units at its limit × (list price − flash price);
+- scalper ring: the flash units at its limit × (list price − flash price), and the
+  coins paying for them earns;
 - coupon hoarders: the limited 满300减30 coupon;
 - lottery farm: its chances × the pool's expected prize value;
-- refund abusers: the refunds of what they bought (kept the goods).
+- refund abusers: the refunds of what they bought (kept the goods), and the coins the
+  payment earned.
 What it *got*: the coupons in its wallets at face value, its coins at their cash value,
 the lottery prizes given, the flash units paid for, the money refunded. All fen.
 
-    python -m bench.attacks [--honest 80] [--seed 5] [--workers 2]
+    python -m bench.attacks [--honest 80] [--seed 5] [--workers 2] [--rules FILE]
+
+`--rules FILE` applies a rules file (as `dacu risk rules apply`) instead of the
+packaged defaults, to compare rule sets on the same traffic.
 """
 
 import argparse
@@ -26,22 +31,24 @@ import os
 import time
 import uuid
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from bench.attack_actors import Customer, Harness
 from bench.attack_crowd import ABUSED, ATTACKS, HOARDED, HONEST, Crowd, Plan, journeys
 from bench.attack_world import CAMPAIGN, fresh_schema, prepare, serving
 from dacu.adapters.db import make_engine
+from dacu.schemas.yamlfile import load_yaml
 
 GIVEN = {"given", "pending", "awaiting_address"}
 LIST_PRICE = {"P-PHONE": 399900, "A-COAT": 45900}
 
 
-def run(plan: Plan, seed: int, workers: int = 2) -> dict[str, Any]:
+def run(plan: Plan, seed: int, workers: int = 2, rules: Any = None) -> dict[str, Any]:
     prefix = f"attacks-{uuid.uuid4().hex[:8]}"
     started = time.monotonic()
     with fresh_schema() as url:
-        world = prepare(url, prefix, flash_stock=60)
+        world = prepare(url, prefix, flash_stock=60, rules=rules)
         engine = make_engine(url)
         try:
             with serving(url, prefix, workers) as base:
@@ -81,8 +88,14 @@ class Prices:
         weights = sum(p["weight"] for p in prizes)
         self.draw = sum(p["weight"] * self.prizes[p["id"]] for p in prizes) // weights
         self.chances = growth["lottery"]["chances"]["first_visit"]
-        self.flash_off = LIST_PRICE["P-PHONE"] - int(world["sale_price"])
+        self.sale_price = int(world["sale_price"])
+        self.flash_off = LIST_PRICE["P-PHONE"] - self.sale_price
+        self.per_yuan = int(coins["per_yuan"])
         self.welcome = self.coupons["newcomer-red-20"]
+
+    def paid_coins(self, fen: int) -> int:
+        """The coins paying `fen` earns, in fen."""
+        return self.coins(fen // 100 * self.per_yuan)
 
     def coins(self, n: int) -> int:
         fen, coins = self.coin_fen
@@ -138,10 +151,10 @@ def _tried(who: Customer, prices: Prices) -> int:
     if who.kind in HONEST:
         return 0
     extra = {
-        "scalper_ring": 2 * prices.flash_off,
+        "scalper_ring": 2 * (prices.flash_off + prices.paid_coins(prices.sale_price)),
         "coupon_hoarders": prices.coupons[HOARDED],
         "lottery_farm": prices.chances * prices.draw,
-        "refund_abusers": LIST_PRICE[ABUSED],
+        "refund_abusers": LIST_PRICE[ABUSED] + prices.paid_coins(LIST_PRICE[ABUSED]),
     }.get(who.kind, 0)
     return prices.welcome + extra
 
@@ -175,8 +188,11 @@ def main() -> None:
     parser.add_argument("--honest", type=int, default=80)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rules", type=Path, default=None, help="a rules file to apply")
     args = parser.parse_args()
-    print(json.dumps(run(Plan(honest=args.honest), args.seed, args.workers), indent=2))
+    rules = load_yaml(args.rules.read_text(encoding="utf-8")) if args.rules else None
+    figures = run(Plan(honest=args.honest), args.seed, args.workers, rules)
+    print(json.dumps(figures | {"rules": str(args.rules or "packaged")}, indent=2))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ a small part of the money it tried to take; no honest customer is stopped."""
 import os
 
 import pytest
-
 from bench.attack_crowd import ATTACKS, Plan
 from bench.attacks import run
 
