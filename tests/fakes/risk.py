@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from dacu.domain.risk import Identity, LinkKind
 from dacu.domain.risk_lists import ListEntry, RuleVersion
@@ -46,6 +47,7 @@ class FakeFacts:
         self.shapes: dict[str, InviteShape] = {}
         self.standings: dict[str, Standing] = {}
         self.links: set[tuple[str, str]] = set()
+        self.shared: dict[str, int] = {}  # identifier kind → accounts seen with it
         self.asked: list[str] = []
 
     def invite_shape(self, customer_id: str, at: datetime) -> InviteShape:
@@ -55,6 +57,10 @@ class FakeFacts:
     def standing(self, customer_id: str) -> Standing:
         self.asked.append("standing")
         return self.standings.get(customer_id, Standing(None, 0, 0))
+
+    def shared_accounts(self, identity: Any, kinds: frozenset[str]) -> dict[str, int]:
+        self.asked.append("shared_accounts")
+        return {kind: n for kind, n in self.shared.items() if kind in kinds}
 
     def linked_to_shop(self, customer_id: str, shop: str) -> bool:
         self.asked.append("linked_to_shop")

@@ -61,6 +61,9 @@ class NoFacts:
     def linked_to_shop(self, customer_id: str, shop: str) -> bool:
         raise AssertionError("no rule here reads shop links")
 
+    def shared_accounts(self, identity: Any, kinds: frozenset[str]) -> dict[str, int]:
+        raise AssertionError("no rule here reads shared identifiers")
+
 
 def use_rules_engine(
     platform: Platform, engine: Engine, watched: tuple[tuple[ListKind, str], ...] = ()

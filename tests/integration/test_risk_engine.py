@@ -45,27 +45,42 @@ def ask(platform, action, customer, at=NOW, amount=0, **identity):
     return platform.risk.assess(query)
 
 
-def test_a_device_farm_is_blocked_and_logged(world):
+def test_a_device_claiming_too_fast_is_blocked_and_logged(world):
     _, make = world
     platform = make()
     verdicts = [
-        ask(platform, Action.COUPON_CLAIM, f"c{i}", NOW + timedelta(seconds=i), device="dev-farm")
+        ask(platform, Action.COUPON_CLAIM, "c0", NOW + timedelta(seconds=i), device="dev-farm")
         for i in range(11)
     ]
     assert [d.verdict for d in verdicts[:10]] == [Verdict.ALLOW] * 10
     assert (verdicts[10].verdict, verdicts[10].reason) == (Verdict.BLOCK, "device_claims_hourly")
-    logged = platform.risk_decisions.recent("c10")
+    logged = platform.risk_decisions.recent("c0")
     assert logged[0]["verdict"] == "block"
     assert "device_claims_hourly" in logged[0]["rules"]
     assert logged[0]["identity"]["device"] == "dev-farm"
     later = ask(
         platform,
         Action.COUPON_CLAIM,
-        "c11",
+        "c0",
         NOW + timedelta(hours=1, seconds=10),
         device="dev-farm",
     )
     assert later.verdict is Verdict.ALLOW
+
+
+def test_a_device_behind_many_accounts_gets_them_no_second_welcome_and_no_coupons(world):
+    _, make = world
+    platform = make()
+    # the first account of a device registers as anyone does; the second gets no rewards
+    first = ask(platform, Action.REGISTRATION, "f0", NOW, device="dev-ring")
+    second = ask(platform, Action.REGISTRATION, "f1", NOW, device="dev-ring")
+    assert first.verdict is Verdict.ALLOW
+    assert (second.verdict, second.reason) == (Verdict.BLOCK, "device_second_account")
+    ask(platform, Action.LOGIN, "f2", NOW, device="dev-ring")
+    # from the third account on the device, none of them claims or grabs
+    for customer in ("f0", "f1", "f2"):
+        claimed = ask(platform, Action.COUPON_CLAIM, customer, NOW, device="dev-ring")
+        assert (claimed.verdict, claimed.reason) == (Verdict.BLOCK, "device_many_accounts")
 
 
 def test_a_household_sharing_an_address_and_an_ip_is_never_blocked(world):

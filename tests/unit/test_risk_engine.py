@@ -63,10 +63,22 @@ def test_a_busy_office_ip_is_reviewed_at_most(world):
 
 
 def test_slow_facts_are_read_only_when_a_rule_needs_them(world):
-    world.engine.assess(claim())  # coupon claims: velocity and blacklist only
-    assert world.facts.asked == []
+    world.engine.assess(claim())  # coupon claims: velocity, shared devices and blacklist
+    assert world.facts.asked == ["shared_accounts"]
     world.engine.assess(claim(action=Action.INVITE_REWARD))
-    assert set(world.facts.asked) == {"invite_shape", "standing"}
+    assert set(world.facts.asked) == {"invite_shape", "standing", "shared_accounts"}
+
+
+def test_a_device_behind_many_accounts_is_refused_their_rewards_not_a_household(world):
+    # given: a phone with three accounts on it (一机多号)
+    world.facts.shared = {"device": 3}
+    refused = world.engine.assess(claim("c1", device="farm-phone"))
+    assert (refused.verdict, refused.reason) == (Verdict.BLOCK, "device_many_accounts")
+    second = RiskQuery(Action.REGISTRATION, "c2", NOW, identity=Identity(device="farm-phone"))
+    assert world.engine.assess(second).verdict is Verdict.BLOCK
+    # a household shares an address and an IP, never a device: nothing is counted there
+    world.facts.shared = {}
+    assert world.engine.assess(claim("c3", device="own-phone")).verdict is Verdict.ALLOW
 
 
 def test_invite_farms_and_new_accounts_are_held(world):

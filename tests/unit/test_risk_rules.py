@@ -17,6 +17,7 @@ from dacu.domain.risk_rules import (
     Observed,
     RefundRatio,
     Scope,
+    SharedIdentifier,
     ShopLink,
     Velocity,
     combine,
@@ -76,6 +77,16 @@ def test_shop_link_and_refund_ratio():
     assert ratio.fires(Observed(NOW, paid_orders=5, refunded_orders=3))
     assert not ratio.fires(Observed(NOW, paid_orders=5, refunded_orders=2))
     assert not ratio.fires(Observed(NOW, paid_orders=4, refunded_orders=4))  # too few
+
+
+def test_a_shared_device_or_wallet_fires_from_its_least_accounts_an_address_never():
+    rule = SharedIdentifier(
+        code="s", actions=CLAIM, kinds=frozenset({"device", "payment_account"}), min_accounts=3
+    )
+    assert not rule.fires(Observed(NOW, shared={"device": 2}))
+    assert rule.fires(Observed(NOW, shared={"device": 3}))
+    assert rule.fires(Observed(NOW, shared={"device": 1, "payment_account": 4}))
+    assert not rule.fires(Observed(NOW, shared={"address": 40, "ip": 500}))
 
 
 def test_blacklist_by_kind():
@@ -143,6 +154,34 @@ def _velocity(**changes):
         ({"rules": [{"kind": "magic", "code": "m", "actions": ["login"]}]}, "rules[0]"),
         ({"rules": [_velocity()["rules"][0], _velocity()["rules"][0]]}, "rules[1].code"),
         ({"rule": []}, "rules"),  # missing, before the stray key
+        (
+            {
+                "rules": [
+                    {
+                        "kind": "shared",
+                        "code": "s",
+                        "actions": ["login"],
+                        "kinds": ["ip"],
+                        "min_accounts": 2,
+                    }
+                ]
+            },
+            "rules[0].kinds[0]",
+        ),  # an IP is shared honestly: not a kind this rule counts
+        (
+            {
+                "rules": [
+                    {
+                        "kind": "shared",
+                        "code": "s",
+                        "actions": ["login"],
+                        "kinds": ["device"],
+                        "min_accounts": 1,
+                    }
+                ]
+            },
+            "rules[0].min_accounts",
+        ),
     ],
 )
 def test_a_bad_rules_file_names_the_field(document, field):

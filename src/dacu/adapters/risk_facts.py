@@ -12,6 +12,9 @@
   subject, as the merchant console and API link them. A customer is linked to the shop
   when they are one of those people, or share an identifier of a merging kind (a
   device, a payment account, a delivery address, a phone — not an IP) with one.
+- `shared_accounts`: how many accounts were seen with the query's device, paying
+  account or phone (`risk_values`, hashed as the links hash them), read fresh: one
+  primary-key read, and a farm's next account must count the one before.
 """
 
 import time
@@ -23,12 +26,21 @@ from sqlalchemy import Engine, and_, distinct, func, select, text
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.risk_links import MERGING
-from dacu.adapters.tables import customers, orders, principals, referrals, refunds, risk_links
+from dacu.adapters.risk_values import stored
+from dacu.adapters.tables import (
+    customers,
+    orders,
+    principals,
+    referrals,
+    refunds,
+    risk_links,
+    risk_values,
+)
 from dacu.domain.access import Role
-from dacu.domain.risk import LinkKind
+from dacu.domain.risk import Identity, LinkKind
 from dacu.services.ports.risk_links import InviteShape, Standing
 
-FACTS_SECONDS = 10.0
+FACTS_SECONDS = 2.0  # short: a farm acts within seconds
 MAX_DEPTH = 8
 _PAID = ("paid", "refunded")  # OrderStatus values of an order once paid
 _LOCAL_MAX = 100_000
@@ -53,8 +65,9 @@ class SqlRiskFacts:
         ttl_s: float = FACTS_SECONDS,
         merging: Iterable[LinkKind] = MERGING,
         now: Callable[[], float] = time.monotonic,
+        key: bytes = b"",
     ) -> None:
-        self._engine, self._ttl, self._now = engine, ttl_s, now
+        self._engine, self._ttl, self._now, self._key = engine, ttl_s, now, key
         self._merging = sorted(kind.value for kind in merging)
         self._kept: dict[tuple[str, ...], tuple[float, object]] = {}
 
@@ -75,6 +88,23 @@ class SqlRiskFacts:
 
     def standing(self, customer_id: str) -> Standing:
         return self._cached(("standing", customer_id), lambda c: _standing(c, customer_id))
+
+    def shared_accounts(self, identity: Identity, kinds: frozenset[str]) -> dict[str, int]:
+        wanted = {
+            stored(LinkKind(kind), raw, self._key): kind
+            for kind in sorted(kinds)
+            if (raw := str(getattr(identity, kind, "") or ""))
+        }
+        wanted.pop("", None)
+        if not wanted:
+            return {}
+        values = risk_values.c
+        query = select(values.kind, values.value, values.accounts).where(
+            values.kind.in_(sorted(set(wanted.values()))), values.value.in_(sorted(wanted))
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return {row.kind: int(row.accounts) for row in rows if wanted.get(row.value) == row.kind}
 
     def linked_to_shop(self, customer_id: str, shop: str) -> bool:
         people = self._cached(("people", shop), lambda c: _people(c, shop))

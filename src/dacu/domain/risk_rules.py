@@ -65,6 +65,7 @@ class Observed:
     refunded_orders: int = 0
     linked_to_shop: bool = False
     listed: frozenset[ListKind] = frozenset()  # the kinds the query's identity is listed by
+    shared: dict[str, int] = field(default_factory=dict)  # identifier kind → accounts seen
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,6 +111,20 @@ class ClusterSize(Rule):
         if not self.max_age_days or seen.cluster_first_seen is None:
             return True
         return seen.at - seen.cluster_first_seen < timedelta(days=self.max_age_days)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SharedIdentifier(Rule):
+    """The query's device (or paying account, …: `kinds`) has been seen with at least
+    `min_accounts` accounts, this one among them: one phone or one wallet behind many
+    accounts (一机多号). Unlike a cluster, an address or an IP never counts here unless
+    named: a household or an office shares those honestly."""
+
+    kinds: frozenset[str]
+    min_accounts: int
+
+    def fires(self, seen: Observed) -> bool:
+        return any(seen.shared.get(kind, 0) >= self.min_accounts for kind in self.kinds)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -62,6 +62,17 @@ class ClusterIn(_Rule):
         )
 
 
+class SharedIn(_Rule):
+    kind: Literal["shared"]
+    kinds: Annotated[list[Literal["device", "payment_account", "phone"]], Field(min_length=1)]
+    min_accounts: Annotated[int, Field(ge=2, le=1_000_000)]
+
+    def to_domain(self) -> r.Rule:
+        return r.SharedIdentifier(
+            **self.common(), kinds=frozenset(self.kinds), min_accounts=self.min_accounts
+        )
+
+
 class InviteTreeIn(_Rule):
     kind: Literal["invite_tree"]
     fan_out: Count = 0
@@ -119,7 +130,14 @@ class BlacklistIn(_Rule):
 
 
 RuleIn = Annotated[
-    VelocityIn | ClusterIn | InviteTreeIn | NewAccountIn | ShopLinkIn | RefundRatioIn | BlacklistIn,
+    VelocityIn
+    | ClusterIn
+    | SharedIn
+    | InviteTreeIn
+    | NewAccountIn
+    | ShopLinkIn
+    | RefundRatioIn
+    | BlacklistIn,
     Field(discriminator="kind"),
 ]
 
@@ -132,7 +150,16 @@ class RulesFile(BaseModel):
 
 _FILE = TypeAdapter(RulesFile)
 KINDS = frozenset(
-    {"velocity", "cluster", "invite_tree", "new_account", "shop_link", "refund_ratio", "blacklist"}
+    {
+        "velocity",
+        "cluster",
+        "shared",
+        "invite_tree",
+        "new_account",
+        "shop_link",
+        "refund_ratio",
+        "blacklist",
+    }
 )
 
 

@@ -1,9 +1,11 @@
 """The risk check the growth rewards ask: a deed's verdict carries over to its rewards.
 
 A reward triggered by a deed the `RiskGate` kept — an order's checkout or payment,
-a new member's registration — is asked with that deed's identity (the rewards'
-own queries know only who and what), and is held when the deed was under review
-or refused when it was blocked: review holds the reward, not the purchase.
+a new member's registration — is asked with that deed's identity when the deed was
+the rewarded member's own (the rewards' own queries know only who and what; an
+inviter is never linked to the device their invitee signed up on), and is held when
+the deed was under review or refused when it was blocked: review holds the reward,
+not the purchase.
 
 Which deed triggered a reward is read from its query: the order in its context
 (merchant rebates) or its subject (`paid:<order>` for the coins a paid order
@@ -29,13 +31,18 @@ class CarriedVerdicts:
         triggers = [d for d in map(self._deeds.find, _subjects(query)) if d is not None]
         if not triggers:
             return self.inner.assess(query)
-        if query.identity == NOBODY:
-            query = replace(query, identity=triggers[0].identity)
+        own = [deed for deed in triggers if deed.customer_id == _member(query)]
+        if query.identity == NOBODY and own:  # an identity is its doer's: an inviter was
+            query = replace(query, identity=own[0].identity)  # never seen on the invitee's
         decision = self.inner.assess(query)
         worst = max(triggers, key=lambda deed: _RANK[deed.verdict])
         if _RANK[worst.verdict] <= _RANK[decision.verdict]:
             return decision
         return RiskDecision(worst.verdict, f"{worst.action.value}_{worst.verdict.value}"[:64])
+
+
+def _member(query: RiskQuery) -> str:
+    return query.context.get("member") or query.customer_id
 
 
 def _subjects(query: RiskQuery) -> list[str]:

@@ -26,6 +26,7 @@ from dacu.domain.risk_rules import (
     Rule,
     RuleSet,
     Scope,
+    SharedIdentifier,
     ShopLink,
     Velocity,
     combine,
@@ -138,6 +139,9 @@ class RiskEngine:
                 "paid_orders": standing.paid_orders,
                 "refunded_orders": standing.refunded_orders,
             }
+        if SharedIdentifier in needs:  # one device or wallet behind many accounts
+            kinds = frozenset().union(*(r.kinds for r in rules if isinstance(r, SharedIdentifier)))
+            seen["shared"] = self.facts.shared_accounts(query.identity, kinds)
         if ShopLink in needs and (shop := shop_of(query)) and shop != member:
             seen["linked_to_shop"] = self.facts.linked_to_shop(member, shop)
         if Blacklisted in needs:

@@ -80,6 +80,11 @@ class RiskFacts(Protocol):
 
     def standing(self, customer_id: str) -> Standing: ...
 
+    def shared_accounts(self, identity: Identity, kinds: frozenset[str]) -> dict[str, int]:
+        """For each of `kinds` (device, payment_account, phone) the query's identity
+        carries, how many accounts were seen with that identifier (read fresh)."""
+        ...
+
     def linked_to_shop(self, customer_id: str, shop: str) -> bool:
         """Whether the customer shares a device, address, delivery address or payment
         account with the shop's own people (a brushing ring, 刷单)."""
