@@ -7,7 +7,9 @@ was sold:
   serves them all (a sale is one hash slot);
 - spread: the same attempts over one sale per primary (sale ids picked so
   that their hash tags land on different nodes), as a festival's many sales
-  spread over a cluster.
+  spread over a cluster;
+- buckets: one hot sale split into 3 buckets (`redis_buckets.py`), its
+  buckets borrowing stock from each other as they sell out.
 
 The cluster is DACU_TEST_REDIS_CLUSTER_URL's, else one started for the run
 with `.ci/redis-cluster` on ports 7121-7123 and stopped after it.
@@ -26,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from redis.cluster import RedisCluster
 
+from dacu.adapters.redis_buckets import BucketedStockGate
 from dacu.adapters.redis_connect import Client, redis_client
 from dacu.adapters.redis_gate import RedisStockGate
 from dacu.adapters.redis_scripts import sale_keys
@@ -56,9 +59,13 @@ def spread_sales(client: Client, prefix: str, count: int) -> list[str]:
     return list(chosen.values())
 
 
-def gate_run(client: Client, prefix: str, attempts: int, sales: list[str]) -> dict[str, float]:
+def gate_run(
+    client: Client, prefix: str, attempts: int, sales: list[str], buckets: int = 0
+) -> dict[str, float]:
     """Attempts over `sales` (round robin by batch of 200) from 4 threads."""
-    gate = RedisStockGate(client, prefix)
+    gate: RedisStockGate | BucketedStockGate = RedisStockGate(client, prefix)
+    if buckets:
+        gate = BucketedStockGate(client, prefix, buckets)
     stock = attempts // 2 // len(sales)
     for sale_id in sales:
         gate.open(_sale(sale_id, stock))
@@ -73,6 +80,8 @@ def gate_run(client: Client, prefix: str, attempts: int, sales: list[str]) -> di
         sold = sum(d.accepted for batch in decided for d in batch)
     elapsed = time.perf_counter() - started
     left = sum(gate.remaining(sale_id) for sale_id in sales)
+    if isinstance(gate, BucketedStockGate):
+        left += sum(gate.in_flight(sale_id) for sale_id in sales)
     total = stock * len(sales)
     return {
         "attempts_per_s": round(attempts / elapsed),
@@ -113,6 +122,9 @@ def cluster_rows(single_url: str, prefix: str, attempts: int) -> dict[str, dict[
                 rows[f"{name}_one_sale"] = gate_run(client, f"{prefix}-1", attempts, ["one"])
                 sales = spread_sales(client, f"{prefix}-s", primaries)
                 rows[f"{name}_spread"] = gate_run(client, f"{prefix}-s", attempts, sales)
+                rows[f"{name}_hot_3_buckets"] = gate_run(
+                    client, f"{prefix}-b", attempts, ["hot"], buckets=3
+                )
             finally:
                 for key in client.scan_iter(f"{prefix}-*", count=1000):
                     client.delete(key)

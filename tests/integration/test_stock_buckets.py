@@ -92,3 +92,19 @@ def test_a_skewed_storm_sells_exactly_the_stock_across_buckets(gate):
     bought = [gate.bought("hot", user) for user in set(people)]
     assert max(bought) <= 2
     assert sum(bought) == 300
+
+
+def test_pipelined_attempts_borrow_too(gate):
+    gate.open(sale(stock=200, limit=2))
+    hot = buyers_of(1, 600)
+    tries = [(hot[i % 600], f"p{i}", 1) for i in range(2000)]
+    batches = [tries[i : i + 50] for i in range(0, 2000, 50)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        decided = [
+            d
+            for batch in pool.map(lambda b: gate.attempt_many("hot", b, NOW), batches)
+            for d in batch
+        ]
+    assert sum(d.accepted for d in decided) == 200
+    assert gate.remaining("hot") == 0
+    assert gate.in_flight("hot") == 0

@@ -24,9 +24,11 @@ in flight and held add up to the sale's stock.
 
 import uuid
 import zlib
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from dacu.adapters.redis_connect import Client
+from dacu.adapters.redis_connect import Client, run_scripts
 from dacu.adapters.redis_scripts import ATTEMPT, attempt_call, decision, definition, sale_keys
 from dacu.adapters.redis_stock import reachable as _reachable
 from dacu.domain.flashsale import Decision, FlashSale, Outcome
@@ -107,6 +109,32 @@ class BucketedStockGate:
                 return first
             return decision(self._attempt(keys=keys, args=[*args, "again"]))
 
+    def attempt_many(
+        self, sale_id: str, attempts: Sequence[tuple[str, str, int]], now: datetime, ip: str = ""
+    ) -> list[Decision]:
+        """Many buyers' attempts in one pipeline (one per node on a cluster); an attempt
+        its bucket could not serve borrows and is tried again on its own."""
+        calls = [
+            attempt_call(self.prefix, self._of(sale_id, user), user, request, qty, now, ip)
+            for user, request, qty in attempts
+        ]
+        with _reachable():
+            replies = run_scripts(self._client, self._attempt, calls)
+            decided = [decision(_answered(reply)) for reply in replies]
+            drained = False  # a borrow found nothing: every sibling is out too
+            for i, (user, _, qty) in enumerate(attempts):
+                if drained or decided[i].outcome is not Outcome.SOLD_OUT:
+                    continue
+                if not self.borrow(sale_id, self.bucket_of(user), qty):
+                    drained = True
+                    continue
+                keys, args = calls[i]
+                decided[i] = decision(self._attempt(keys=keys, args=[*args, "again"]))
+        return decided
+
+    def _of(self, sale_id: str, user_id: str) -> str:
+        return self.bucket_id(sale_id, self.bucket_of(user_id))
+
     def borrow(self, sale_id: str, bucket: int, want: int) -> int:
         """Move stock from the siblings to `bucket` until it has `want` more; how many."""
         moved = 0
@@ -176,6 +204,12 @@ class BucketedStockGate:
         key = self._keys(sale_id, self.bucket_of(user_id))[1]
         with _reachable():
             return int(self._client.hget(key, user_id) or 0)
+
+
+def _answered(reply: Any) -> Any:
+    if isinstance(reply, Exception):
+        raise reply  # a Redis failure: `_reachable` makes it GateUnavailable
+    return reply
 
 
 def _text(value: bytes | str) -> str:
