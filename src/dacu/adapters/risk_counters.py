@@ -6,8 +6,8 @@ its own would wait on the caller's open transaction).
 
 `SqlRiskCounters` keeps one row per hit and prunes a key's rows past its window as it
 counts. `RedisRiskCounters` keeps one sorted set per key (score: the hit's time in ms),
-pruned and given an expiry of its window by the same Lua script that adds and counts;
-`hit_many` counts every key of a check in one round trip.
+pruned and given an expiry of its window by the same Lua script that adds and counts,
+one key a script; `hit_many` counts every key of a check in one round trip.
 """
 
 import threading
@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import redis
+from redis.exceptions import NoScriptError
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
 from dacu.adapters.tables.risk_rules import risk_counter_hits
@@ -88,19 +89,14 @@ def _sum(connection: Connection, key: str, since: datetime, at: datetime) -> int
 
 HIT = """
 local now = tonumber(ARGV[1])
-local tag = ARGV[2]
-local found = {}
-for i, key in ipairs(KEYS) do
-  local window = tonumber(ARGV[1 + 2 * i])
-  local n = tonumber(ARGV[2 + 2 * i])
-  local since = now - window
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', since)
-  for j = 1, n do
-    redis.call('ZADD', key, now, tag .. ':' .. i .. ':' .. j)
-  end
-  found[i] = redis.call('ZCOUNT', key, '(' .. since, now)
-  redis.call('PEXPIRE', key, window + 1000)
+local window = tonumber(ARGV[3])
+local since = now - window
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', since)
+for j = 1, tonumber(ARGV[4]) do
+  redis.call('ZADD', KEYS[1], now, ARGV[2] .. ':' .. j)
 end
+local found = redis.call('ZCOUNT', KEYS[1], '(' .. since, now)
+redis.call('PEXPIRE', KEYS[1], window + 1000)
 return found
 """
 
@@ -119,13 +115,23 @@ class RedisRiskCounters:
         return self.hit_many([(key, window_s, n)], at)[0]
 
     def hit_many(self, hits: Sequence[Hit], at: datetime) -> list[int]:
+        """Every key counted in one round trip: a pipeline of one script a key, so each
+        key may live on any node of a Redis Cluster."""
         if not hits:
             return []
-        args: list[int | str] = [_ms(at), uuid.uuid4().hex]
-        for _, window_s, n in hits:
-            args += [window_s * 1000, max(0, min(n, MAX_N))]
-        found = self._hit(keys=[self._key(key) for key, _, _ in hits], args=args)
-        return [int(value) for value in found]
+        try:
+            return self._hit_many(hits, at)
+        except NoScriptError:  # a Redis restarted since: load the script, again
+            self._client.script_load(HIT)
+            return self._hit_many(hits, at)
+
+    def _hit_many(self, hits: Sequence[Hit], at: datetime) -> list[int]:
+        now, tag = _ms(at), uuid.uuid4().hex
+        pipe = self._client.pipeline(transaction=False)
+        for key, window_s, n in hits:
+            n = max(0, min(n, MAX_N))
+            pipe.evalsha(self._hit.sha, 1, self._key(key), now, tag, window_s * 1000, n)
+        return [int(value) for value in pipe.execute()]
 
     def count(self, key: str, window_s: int, at: datetime) -> int:
         now = _ms(at)
