@@ -42,7 +42,7 @@ from dacu.bootstrap_rebates import RebateService
 from dacu.bootstrap_registration import RegistrationService, registration_of
 from dacu.bootstrap_rewards import RedemptionService, RewardService
 from dacu.bootstrap_risk import desk_of, risk_of
-from dacu.bootstrap_risk_wiring import with_risk_gate
+from dacu.bootstrap_risk_wiring import with_risk_gate, written_behind
 from dacu.bootstrap_settlement import finance_of
 from dacu.flash_wiring import Flashing
 from dacu.schemas.categories import packaged_categories
@@ -200,10 +200,12 @@ class Platform:
         return None if writer is None else WritingBehind(writer)
 
     async def aclose(self) -> None:
+        written_behind(self)
         if self.hot_gate is not None:
             await self.hot_gate.client.aclose()
 
     def close(self) -> None:
+        written_behind(self)  # what risk control writes behind, written first
         self.engine.dispose()
 
 

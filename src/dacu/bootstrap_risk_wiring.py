@@ -26,6 +26,14 @@ def with_risk_gate(platform: "Platform") -> "Platform":
     return replace(platform, risk_gate=gate)
 
 
+def written_behind(platform: "Platform") -> None:
+    """What risk control checks and writes behind, done now (shutdown)."""
+    if platform.risk_gate is not None:
+        platform.risk_gate.flash.flush()
+    getattr(platform.risk_links, "flush", lambda: None)()
+    platform.risk_decisions.flush()
+
+
 def _decided(move: Callable[[str], bool]) -> Callable[[str, str], None]:
     def decide(subject: str, by: str) -> None:
         if not move(subject):

@@ -27,6 +27,9 @@ class FakeLinks:
         assert found is not None
         return found
 
+    def record(self, customer_id: str, identity: Identity, at: datetime) -> None:
+        self.link(customer_id, identity, at)
+
     def cluster(self, customer_id: str) -> Cluster | None:
         if customer_id not in self.seen:
             return None

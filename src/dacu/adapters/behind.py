@@ -1,47 +1,112 @@
-"""Work a process does later, on one thread of its own, in the order it was given: what a
-caller must not wait for (a write SQLite's single writer would make it wait on itself)."""
+"""Writes a process does behind its callers: one thread of its own takes what waits, in
+the order it was given, a batch at a time — the caller never waits on the database.
+
+The thread starts when something waits and ends when nothing does. `flush` writes what
+waits now; `settled` waits (a bounded time) for one item's batch. When the engine is
+disposed (shutdown, a test's end), the batch in flight finishes, the connection it
+held is closed with the pool it came from, and the thread stops; what still waits is
+written if anything is put after (`Platform.close` flushes before it disposes).
+"""
 
 import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Engine, event
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+BEHIND = "dacu-behind"  # the name every such thread's starts with
+MAX_WAITING = 100_000  # past this, the oldest waiting items are dropped (and logged)
 
 
-class Behind:
-    """Work done later by one thread of this process, in the order it was given."""
+class Behind(Generic[T]):
+    """Items written by `write` in batches of at most `most`, on one thread."""
 
-    def __init__(self) -> None:
-        self._waiting: deque[Callable[[], object]] = deque()
-        self._lock = threading.Lock()
+    def __init__(
+        self,
+        engine: Engine,
+        write: Callable[[Sequence[T]], object],
+        most: int = 200,
+        name: str = "writes",
+    ) -> None:
+        self._engine, self._write, self._most = engine, write, most
+        self._name = f"{BEHIND}-{name}"
+        self._waiting: deque[tuple[int, T]] = deque()
+        self._lock, self._writing = threading.Lock(), threading.Lock()
+        self._done = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
+        self._given = self._written = 0
+        self._stopped = False
+        event.listen(engine, "engine_disposed", self._disposed)
 
-    def later(self, work: Callable[[], object]) -> None:
+    def put(self, item: T) -> int:
+        """Queue `item`; its number, for `settled`."""
         with self._lock:
-            self._waiting.append(work)
+            if len(self._waiting) >= MAX_WAITING:
+                log.error("writes waiting past %s: the oldest dropped", MAX_WAITING)
+                self._waiting.popleft()
+            self._given += 1
+            self._waiting.append((self._given, item))
+            self._stopped = False
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, daemon=True)
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                 self._thread.start()
+            return self._given
+
+    def settled(self, number: int, seconds: float) -> bool:
+        """Wait (up to `seconds`) until item `number` is written; whether it is."""
+        until = time.monotonic() + seconds
+        with self._done:
+            while self._written < number:
+                left = until - time.monotonic()
+                if left <= 0:
+                    return False
+                self._done.wait(left)
+            return True
+
+    def written(self, number: int) -> bool:
+        return self._written >= number
 
     def _run(self) -> None:
-        while True:
-            with self._lock:
-                if not self._waiting:
-                    self._thread = None
-                    return
-                work = self._waiting.popleft()
-            try:
-                work()
-            except Exception:
-                log.exception("work done behind failed")
+        while self._batch():
+            time.sleep(0)  # the GIL back to the callers between two batches
 
-    def flush(self, seconds: float = 30.0) -> None:
-        """Wait (up to `seconds`) until nothing waits and nothing runs."""
-        until = time.monotonic() + seconds
-        while time.monotonic() < until:
+    def _batch(self) -> bool:
+        """Write up to `most` waiting items; False (the thread gone) when none waited."""
+        with self._writing:  # one batch at a time: a flush waits for the one in flight
             with self._lock:
-                if self._thread is None:
-                    return
-            time.sleep(0.01)
+                if not self._waiting or self._stopped:
+                    self._thread = None
+                    return False
+                taken = [
+                    self._waiting.popleft() for _ in range(min(self._most, len(self._waiting)))
+                ]
+            pool = self._engine.pool
+            try:
+                self._write([item for _, item in taken])
+            except Exception:
+                log.exception("%s writes done behind failed", len(taken))
+            finally:
+                if self._engine.pool is not pool:  # disposed meanwhile: close what it held
+                    pool.dispose()
+                with self._done:
+                    self._written = max(self._written, taken[-1][0])
+                    self._done.notify_all()
+            return True
+
+    def flush(self) -> None:
+        """Write everything waiting now, the batch in flight too (tests, shutdown)."""
+        with self._lock:
+            self._stopped = False
+        while self._batch():
+            pass
+
+    def _disposed(self, engine: Any) -> None:
+        with self._lock:
+            self._stopped = True
+        with self._writing:  # the batch in flight ends, and closes its pool
+            pass

@@ -6,9 +6,8 @@ its own would wait on the caller's open transaction).
 
 `SqlRiskCounters` keeps one row per hit and prunes a key's rows past its window as it
 counts. `RedisRiskCounters` keeps one sorted set per key (score: the hit's time in ms),
-pruned and given an expiry of its window by the same Lua script that adds and counts;
-`hit_many` counts every key of a check in one round trip (on a Redis Cluster, one
-pipeline of a call per key: the keys of one check live in many slots).
+pruned and given an expiry of its window by the same Lua script that adds and counts,
+one key a script; `hit_many` counts every key of a check in one round trip.
 """
 
 import threading
@@ -18,7 +17,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from redis.cluster import RedisCluster
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
 from dacu.adapters.redis_connect import Client, run_scripts
@@ -91,19 +89,14 @@ def _sum(connection: Connection, key: str, since: datetime, at: datetime) -> int
 
 HIT = """
 local now = tonumber(ARGV[1])
-local tag = ARGV[2]
-local found = {}
-for i, key in ipairs(KEYS) do
-  local window = tonumber(ARGV[1 + 2 * i])
-  local n = tonumber(ARGV[2 + 2 * i])
-  local since = now - window
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', since)
-  for j = 1, n do
-    redis.call('ZADD', key, now, tag .. ':' .. i .. ':' .. j)
-  end
-  found[i] = redis.call('ZCOUNT', key, '(' .. since, now)
-  redis.call('PEXPIRE', key, window + 1000)
+local window = tonumber(ARGV[3])
+local since = now - window
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', since)
+for j = 1, tonumber(ARGV[4]) do
+  redis.call('ZADD', KEYS[1], now, ARGV[2] .. ':' .. j)
 end
+local found = redis.call('ZCOUNT', KEYS[1], '(' .. since, now)
+redis.call('PEXPIRE', KEYS[1], window + 1000)
 return found
 """
 
@@ -122,30 +115,20 @@ class RedisRiskCounters:
         return self.hit_many([(key, window_s, n)], at)[0]
 
     def hit_many(self, hits: Sequence[Hit], at: datetime) -> list[int]:
+        """Every key counted in one round trip: a pipeline of one script a key, so each
+        key may live on any node of a Redis Cluster."""
         if not hits:
             return []
         now, tag = _ms(at), uuid.uuid4().hex
-        if isinstance(self._client, RedisCluster):
-            return self._hit_apart(hits, now, tag)
-        args: list[int | str] = [now, tag]
-        for _, window_s, n in hits:
-            args += [window_s * 1000, max(0, min(n, MAX_N))]
-        found = self._hit(keys=[self._key(key) for key, _, _ in hits], args=args)
-        return [int(value) for value in found]
-
-    def _hit_apart(self, hits: Sequence[Hit], now: int, tag: str) -> list[int]:
-        """On a cluster the keys of one check live in many slots: one call a key, all in
-        one pipeline (one per node). Each key's count is atomic; a check never needed
-        more."""
         calls: list[tuple[list[Any], list[Any]]] = [
-            ([self._key(key)], [now, f"{tag}{i}", window_s * 1000, max(0, min(n, MAX_N))])
-            for i, (key, window_s, n) in enumerate(hits)
+            ([self._key(key)], [now, tag, window_s * 1000, max(0, min(n, MAX_N))])
+            for key, window_s, n in hits
         ]
-        found = run_scripts(self._client, self._hit, calls)
+        found = run_scripts(self._client, self._hit, calls)  # a Redis restarted: reloaded
         for reply in found:
             if isinstance(reply, Exception):
                 raise reply
-        return [int(reply[0]) for reply in found]
+        return [int(reply) for reply in found]
 
     def count(self, key: str, window_s: int, at: datetime) -> int:
         now = _ms(at)

@@ -1,27 +1,26 @@
 """The log of risk decisions (`risk_decisions`): every one that was not a plain allow,
 with the query, the verdict, reason, score, the rules that fired and the identity.
 
-Written behind: `record` queues the row and returns at once; a writer thread (started
-when rows wait, gone when none do) inserts them in batches. The risk check is asked
+Written behind (`adapters/behind.py`): `record` queues the row and returns at once; a
+writer thread (started when rows wait, gone when none do, stopped with the engine)
+inserts them in batches. The risk check is asked
 inside its callers' transactions, so it never waits on the log — on SQLite a write of
 its own would wait for the caller's transaction to end. `flush` writes what waits.
 """
 
 import logging
-import threading
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
+from dacu.adapters.behind import Behind
 from dacu.adapters.tables.risk_rules import risk_decisions
 from dacu.domain.risk import RiskDecision, RiskQuery
 
 log = logging.getLogger(__name__)
 BATCH = 500
-MAX_WAITING = 100_000  # past this, the oldest waiting rows are dropped (and logged)
 
 
 def _row(query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> dict[str, Any]:
@@ -44,41 +43,18 @@ def _row(query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> dict
 class SqlDecisionLog:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._waiting: deque[dict[str, Any]] = deque(maxlen=MAX_WAITING)
-        self._lock, self._writing = threading.Lock(), threading.Lock()
-        self._writer: threading.Thread | None = None
+        self._behind: Behind[dict[str, Any]] = Behind(engine, self._write, BATCH, "risk-decisions")
 
     def record(self, query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> None:
-        with self._lock:
-            if len(self._waiting) == MAX_WAITING:
-                log.error("risk decisions waiting past %s: the oldest dropped", MAX_WAITING)
-            self._waiting.append(_row(query, decision, rules))
-            if self._writer is None:
-                self._writer = threading.Thread(target=self._drain, daemon=True)
-                self._writer.start()
+        self._behind.put(_row(query, decision, rules))
 
-    def _drain(self) -> None:
-        while self._write_batch():
-            pass
-
-    def _write_batch(self) -> bool:
-        """Write up to BATCH waiting rows; False (the writer gone) when none waited."""
-        with self._writing:  # one batch at a time: a flush waits for the one in flight
-            with self._lock:
-                batch = [self._waiting.popleft() for _ in range(min(BATCH, len(self._waiting)))]
-                if not batch:
-                    self._writer = None
-                    return False
-            try:
-                with self._engine.begin() as connection:
-                    connection.execute(insert(risk_decisions), batch)
-            except Exception:
-                log.exception("%s risk decisions not logged", len(batch))
-            return True
+    def _write(self, batch: Sequence[dict[str, Any]]) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(insert(risk_decisions), list(batch))
 
     def flush(self) -> None:
         """Write every waiting decision now, the batch in flight too (tests, shutdown)."""
-        self._drain()
+        self._behind.flush()
 
     def recent(self, customer_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """The latest decisions logged (a customer's only, when given), newest first."""

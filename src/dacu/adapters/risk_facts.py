@@ -137,17 +137,23 @@ def _shape(connection: Connection, customer_id: str, at: datetime) -> InviteShap
 
 
 def _standing(connection: Connection, customer_id: str) -> Standing:
-    registered = connection.execute(
-        select(customers.c.registered_at).where(customers.c.id == customer_id)
-    ).scalar_one_or_none()
+    """One statement: the registration and both order counts as scalar subqueries."""
     mine = (orders.c.customer_id == customer_id) & orders.c.status.in_(_PAID)
-    paid = connection.execute(select(func.count()).where(mine)).scalar_one()
-    refunded = connection.execute(
+    registered = select(customers.c.registered_at).where(customers.c.id == customer_id)
+    paid = select(func.count()).select_from(orders).where(mine)
+    refunded = (
         select(func.count(distinct(orders.c.id)))
         .select_from(orders.outerjoin(refunds, refunds.c.order_id == orders.c.id))
         .where(mine, (orders.c.status == "refunded") | refunds.c.id.is_not(None))
-    ).scalar_one()
-    return Standing(registered, int(paid), int(refunded))
+    )
+    row = connection.execute(
+        select(
+            registered.scalar_subquery().label("registered"),
+            paid.scalar_subquery().label("paid"),
+            refunded.scalar_subquery().label("refunded"),
+        )
+    ).one()
+    return Standing(row.registered, int(row.paid or 0), int(row.refunded or 0))
 
 
 def _people(connection: Connection, shop: str) -> frozenset[str]:

@@ -1,5 +1,5 @@
 """Clusters kept hot in front of SQL, so a rule reads a customer's cluster size and age
-in microseconds (in this process) or one round trip (Redis).
+in microseconds (in this process) or two commands (Redis).
 
 Two entries make a cached cluster: the customer's root, and the root's size and first
 sighting. A link that merges clusters rewrites the surviving root's entry and drops
@@ -17,12 +17,13 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from dacu.adapters.redis_connect import FAILURES, Client
+from dacu.adapters.redis_connect import FAILURES, Client, run_scripts
 from dacu.services.ports.risk_links import Cluster
 
 TTL_SECONDS = 30.0
+REDIS_TTL_SECONDS = 3600.0
 _LOCAL_MAX = 200_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
@@ -33,6 +34,10 @@ class ClusterCache(Protocol):
 
     def put(self, customer_id: str, cluster: Cluster) -> None:
         """The customer's root and the root's cluster (never shrunk)."""
+        ...
+
+    def put_many(self, clusters: dict[str, Cluster]) -> None:
+        """`put` of each customer's cluster (one round trip)."""
         ...
 
     def drop_roots(self, roots: list[str]) -> None:
@@ -68,66 +73,82 @@ class LocalClusterCache:
         if kept is None or kept[0] <= until - self._ttl or kept[1].size <= cluster.size:
             self._clusters[cluster.id] = (until, cluster)
 
+    def put_many(self, clusters: dict[str, Cluster]) -> None:
+        for customer_id, cluster in clusters.items():
+            self.put(customer_id, cluster)
+
     def drop_roots(self, roots: list[str]) -> None:
         for root in roots:
             self._clusters.pop(root, None)
 
 
-_GET = """
-local root = redis.call('GET', KEYS[1])
-if not root then return false end
-local found = redis.call('HMGET', ARGV[1] .. root, 'size', 'first_seen')
-if not found[1] then return false end
-return {root, found[1], found[2]}
-"""
-
 _PUT = """
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4])
-local size = tonumber(redis.call('HGET', KEYS[2], 'size') or '0')
-if size <= tonumber(ARGV[2]) then
-  redis.call('HSET', KEYS[2], 'size', ARGV[2], 'first_seen', ARGV[3])
-  redis.call('EXPIRE', KEYS[2], ARGV[4])
+local size = tonumber(redis.call('HGET', KEYS[1], 'size') or '0')
+if size <= tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'size', ARGV[1], 'first_seen', ARGV[2])
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
 end
 """
 
 
 class RedisClusterCache:
-    """`<tag>:root:<customer>` → its root, and a hash per root, `<tag>:cluster:<root>`
-    (size, first_seen in microseconds): shared by every process, each key expiring after
-    `ttl_s` seconds. One round trip a read. The read's second key is known only once the
-    first is read, so every key shares one hash tag, `{<prefix>:risk-links}`: one slot
-    on a Redis Cluster."""
+    """`{prefix}:risk:root:{customer}` → its root, and a hash per root,
+    `{prefix}:risk:cluster:{root}` (size, first_seen in microseconds): shared by every
+    process, each key expiring after `ttl_s` seconds (an hour: a merge drops the roots it
+    merged away, so an entry is never wrong for want of expiring). A read is two
+    commands (the root, then its cluster); a write is one round trip for a batch. Every
+    script touches one key, so the keys may live on any node of a Redis Cluster."""
 
-    def __init__(self, client: Client, prefix: str, ttl_s: float = TTL_SECONDS) -> None:
-        self._client, self._ttl = client, max(1, int(ttl_s))
-        self._prefix = f"{{{prefix}:risk-links}}"
-        self._get = client.register_script(_GET)
+    def __init__(self, client: Client, prefix: str, ttl_s: float = REDIS_TTL_SECONDS) -> None:
+        self._client, self._prefix, self._ttl = client, prefix, max(1, int(ttl_s))
         self._put = client.register_script(_PUT)
+
+    def _root(self, customer_id: str) -> str:
+        return f"{self._prefix}:risk:root:{customer_id}"
+
+    def _cluster(self, root: str) -> str:
+        return f"{self._prefix}:risk:cluster:{root}"
 
     def get(self, customer_id: str) -> Cluster | None:
         try:
-            found = self._get([f"{self._prefix}:root:{customer_id}"], [self._clusters])
+            found: Any = self._client.get(self._root(customer_id))
+            if found is None:
+                return None
+            root = found.decode() if isinstance(found, bytes) else str(found)
+            size, micros = self._client.hmget(self._cluster(root), "size", "first_seen")
         except FAILURES:
             return None
-        if not found:
+        if size is None or micros is None:
             return None
-        root, size, micros = (part.decode() for part in found)
         try:
             return Cluster(root, int(size), _EPOCH + int(micros) * _MICRO)
         except ValueError:
             return None
 
-    @property
-    def _clusters(self) -> str:
-        return f"{self._prefix}:cluster:"
-
     def put(self, customer_id: str, cluster: Cluster) -> None:
-        micros = (cluster.first_seen - _EPOCH) // _MICRO
-        keys = [f"{self._prefix}:root:{customer_id}", self._clusters + cluster.id]
+        self.put_many({customer_id: cluster})
+
+    def put_many(self, clusters: dict[str, Cluster]) -> None:
+        """The roots in one pipeline, the clusters' sizes in another (a script a key,
+        loaded again on a Redis that lost it): two round trips for a batch."""
+        if not clusters:
+            return
         with suppress(*FAILURES):
-            self._put(keys, [cluster.id, cluster.size, micros, self._ttl])
+            pipe = self._client.pipeline(transaction=False)
+            for customer_id, cluster in clusters.items():
+                pipe.set(self._root(customer_id), cluster.id, ex=self._ttl)
+            pipe.execute()
+            sizes = [
+                ([self._cluster(c.id)], [c.size, (c.first_seen - _EPOCH) // _MICRO, self._ttl])
+                for c in {c.id: c for c in clusters.values()}.values()
+            ]
+            run_scripts(self._client, self._put, sizes)
 
     def drop_roots(self, roots: list[str]) -> None:
-        if roots:
-            with suppress(*FAILURES):
-                self._client.delete(*(self._clusters + root for root in roots))
+        if not roots:
+            return
+        with suppress(*FAILURES):
+            pipe = self._client.pipeline(transaction=False)
+            for root in roots:  # one key a command: any node of a cluster holds it
+                pipe.delete(self._cluster(root))
+            pipe.execute()

@@ -40,6 +40,11 @@ class CarriedVerdicts:
             return decision
         return RiskDecision(worst.verdict, f"{worst.action.value}_{worst.verdict.value}"[:64])
 
+    def known(self, query: RiskQuery) -> RiskDecision | None:
+        """The rules' answer from memory alone, when they keep one (`RiskEngine.known`)."""
+        known = getattr(self.inner, "known", None)
+        return None if known is None else known(query)
+
 
 def _member(query: RiskQuery) -> str:
     return query.context.get("member") or query.customer_id

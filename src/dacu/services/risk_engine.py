@@ -1,9 +1,11 @@
 """The rules engine: the platform's `RiskCheck` once risk control is wired.
 
-For a query it records what the customer was seen with (`IdentityLinks.link`) and
-counts the deed in each velocity rule's sliding window, reads the cluster and the
-slower facts only when a rule of the action needs them, evaluates the active rules
-(`domain/risk_rules.py`), logs every decision that is not a plain allow and returns.
+For a query it records what the customer was seen with (`IdentityLinks.record`,
+written behind: a decision never waits on a SQL write), counts the deed in each
+velocity rule's sliding window (one round trip), reads the cluster and the slower
+facts only when a rule of the action needs them, evaluates the active rules
+(`domain/risk_rules.py`), logs every decision that is not a plain allow (behind) and
+returns. `known` answers from memory alone, for the flash hot path.
 
 When storage fails it never raises: a reward is held for review ("risk_unavailable"),
 a purchase, sign-up or sign-in goes through — a customer's own money is never
@@ -13,7 +15,7 @@ refused for want of the risk store, a reward waits until someone looks.
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dacu.domain.risk import Action, RiskDecision, RiskQuery, Verdict
 from dacu.domain.risk_rules import (
@@ -89,6 +91,9 @@ class RiskEngine:
     rules: ActiveRules
     listed: ListedCache
     failure: Callable[[Action], RiskDecision] = on_failure
+    _lists: dict[Action, tuple[RuleSet, tuple[Rule, ...], bool]] = field(
+        default_factory=dict, repr=False, compare=False
+    )  # an action's blacklist rules, and whether they are all its rules, by rules version
 
     def assess(self, query: RiskQuery) -> RiskDecision:
         try:
@@ -103,6 +108,40 @@ class RiskEngine:
             self._record(query, decision, [f.code for f in fired])
         return decision
 
+    def known(self, query: RiskQuery) -> RiskDecision | None:
+        """What memory alone tells of the deed — the blacklist as this process holds it, no
+        storage read — when the action's rules are all blacklists (its identity then
+        recorded behind) or they block; None when only `assess` can tell. The flash hot
+        path's first look."""
+        ruleset = self.rules.kept()
+        memo = self._lists.get(query.action)
+        if memo is None or memo[0] is not ruleset:
+            rules = ruleset.of(query.action)
+            lists: tuple[Rule, ...] = tuple(r for r in rules if isinstance(r, Blacklisted))
+            memo = self._lists[query.action] = (ruleset, lists, len(lists) == len(rules))
+        _, lists, complete = memo
+        if lists and (blocked := self._listed_block(query, lists)) is not None:
+            return blocked
+        if not complete:
+            return None
+        if query.identity.links():
+            self.links.record(member_of(query), query.identity, query.at)
+        return RiskDecision(Verdict.ALLOW, "ok", 0)
+
+    def _listed_block(self, query: RiskQuery, lists: tuple[Rule, ...]) -> RiskDecision | None:
+        member = member_of(query)
+        listed = self.listed.listed(member, query.identity, query.at, reread=False)
+        if member != query.customer_id:
+            listed |= self.listed.listed(query.customer_id, query.identity, query.at, False)
+        if not listed:
+            return None
+        fired = evaluate(lists, query.action, Observed(query.at, query.amount, listed=listed))
+        decision = combine(fired)
+        if decision.verdict is not Verdict.BLOCK:
+            return None
+        self._record(query, decision, [f.code for f in fired])
+        return decision
+
     def _record(self, query: RiskQuery, decision: RiskDecision, codes: list[str]) -> None:
         try:
             self.decisions.record(query, decision, codes)
@@ -111,15 +150,13 @@ class RiskEngine:
 
     def _observe(self, query: RiskQuery, rules: tuple[Rule, ...]) -> Observed:
         member = member_of(query)
-        cluster: Cluster | None = None
-        if query.identity.links():
-            cluster = self.links.link(member, query.identity, query.at)
+        if query.identity.links():  # written behind: never waited on
+            self.links.record(member, query.identity, query.at)
         needs = {type(rule) for rule in rules}
         wants_cluster = ClusterSize in needs or any(
             isinstance(r, Velocity) and r.scope is Scope.CLUSTER for r in rules
         )
-        if cluster is None and wants_cluster:
-            cluster = self.links.cluster(member)
+        cluster = self.links.cluster(member) if wants_cluster else None
         seen: dict[str, object] = {"at": query.at, "amount": query.amount}
         seen["counts"] = self._count(query, member, cluster, rules)
         if cluster is not None:
@@ -132,7 +169,9 @@ class RiskEngine:
                 "never_ordered": shape.never_ordered,
                 "recent_invites": shape.recent,
             }
-        if NewAccount in needs or RefundRatio in needs:
+        if RefundRatio in needs or any(
+            isinstance(r, NewAccount) and query.amount >= r.min_amount for r in rules
+        ):  # a new account's rule weighs only rewards worth its minimum
             standing = self.facts.standing(member)
             seen |= {
                 "registered_at": standing.registered_at,

@@ -1,22 +1,38 @@
-"""The risk check on 抢购 attempts, within the hot path's budget.
+"""The risk check on 抢购 attempts, answered from memory: the hot path never waits on it.
 
-An attempt is asked about once in 5 s per buyer, device and address at most:
-the answer is kept in this process's memory that long, so a storm of retries
-costs the check nothing after the first (the gate already limits each buyer
-and address per second). A block refuses the attempt (403 `risk_blocked`);
-review lets it through: the units are the gate's to give, and what a held
-buyer earns from the order is held as for any order under review.
+A buyer's attempt is first looked up in this process's memory: the last answer of
+the full check for this buyer, device and address (kept `keep` seconds, then asked
+again behind while the old answer still stands), a buyer the full check refused
+lately, and what the check tells from memory alone (`known`: the blacklist as the
+process holds it; all there is to tell when the attempt's rules are blacklists). What
+memory cannot tell is let through, and the full check (`assess`: links, counters,
+clusters) runs behind on one thread of this process, its answer kept for the buyer's
+next attempt — and once a second at least, so the rules and the lists are re-read. So
+a listed buyer, device or phone is refused at the first attempt, one caught by the
+other rules from the next one on.
+
+A block refuses the attempt (403 `risk_blocked`); review lets it through: the units
+are the gate's to give, and what a held buyer earns from the order is held as for
+any order under review.
 """
 
+import logging
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 
-from dacu.domain.risk import Action, Identity, RiskQuery, Verdict
+from dacu.domain.risk import Action, Identity, RiskDecision, RiskQuery, Verdict
 from dacu.services.ports.risk import RiskCheck
 
+log = logging.getLogger(__name__)
 KEEP_SECONDS = 5.0
 MOST_KEPT = 100_000  # answers kept at once; forgotten all together beyond it
+REREAD_SECONDS = 1.0  # the full check at least this often: the rules and lists re-read
+MOST_WAITING = 10_000  # attempts waiting for the full check; past it, not asked
+THREAD = "dacu-behind-flash-risk"  # named as every thread working behind the callers
+Key = tuple[str, str, str]  # buyer, device, address
 
 
 class FlashScreen:
@@ -28,10 +44,18 @@ class FlashScreen:
         ticks: Callable[[], float] = time.monotonic,
     ) -> None:
         self._risk, self._clock, self._keep, self._ticks = risk, clock, keep, ticks
-        self._seen: dict[tuple[str, str, str], tuple[bool, float]] = {}
+        self._known: Callable[[RiskQuery], RiskDecision | None] | None = getattr(
+            risk, "known", None
+        )
+        self._seen: dict[Key, tuple[bool, float]] = {}
+        self._refused: dict[str, float] = {}  # buyers the full check refused, until when
+        self._waiting: deque[tuple[Key, RiskQuery]] = deque()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._due = 0.0  # when the full check next runs though memory tells it all
 
     def blocked(self, customer_id: str, identity: Identity, sale_id: str) -> bool:
-        """Whether the check blocks this buyer's attempts now."""
+        """Whether the check blocks this buyer's attempts now (from memory)."""
         key = (customer_id, identity.device, identity.ip)
         now = self._ticks()
         kept = self._seen.get(key)
@@ -40,8 +64,60 @@ class FlashScreen:
         query = RiskQuery(
             Action.FLASH_ATTEMPT, customer_id, self._clock(), subject=sale_id, identity=identity
         )
-        refused = self._risk.assess(query).verdict is Verdict.BLOCK
+        if self._known is None:  # a check without a memory of its own: asked now
+            return self._keep_answer(key, self._refuses(query), now)
+        refused = self._refused.get(customer_id, 0.0) > now or (kept is not None and kept[0])
+        found = None if refused else self._known(query)
+        if found is not None:  # memory told it all
+            refused = found.verdict is Verdict.BLOCK
+        self._keep_answer(key, refused, now)  # stands until the full check answers
+        if found is None or now >= self._due:  # and the rules and lists re-read behind
+            self._due = now + REREAD_SECONDS
+            self._later(key, query)
+        return refused
+
+    def _refuses(self, query: RiskQuery) -> bool:
+        return self._risk.assess(query).verdict is Verdict.BLOCK
+
+    def _keep_answer(self, key: Key, refused: bool, now: float) -> bool:
         if len(self._seen) >= MOST_KEPT:
             self._seen.clear()
+            self._refused.clear()
         self._seen[key] = (refused, now + self._keep)
+        if refused:
+            self._refused[key[0]] = now + self._keep
         return refused
+
+    def _later(self, key: Key, query: RiskQuery) -> None:
+        with self._lock:
+            if len(self._waiting) >= MOST_WAITING:
+                return  # a storm past the check's pace: memory answers meanwhile
+            self._waiting.append((key, query))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=THREAD, daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while self._next():
+            time.sleep(0)  # the GIL back to the hot path between two checks
+
+    def _next(self) -> bool:
+        with self._lock:
+            if not self._waiting:
+                self._thread = None
+                return False
+            key, query = self._waiting.popleft()
+        try:
+            self._keep_answer(key, self._refuses(query), self._ticks())
+        except Exception:  # the engine never raises; a bug here must not stop the thread
+            log.exception("flash risk check failed")
+        return True
+
+    def flush(self, seconds: float = 30.0) -> None:
+        """Wait (up to `seconds`) until every attempt waiting was checked (tests, shutdown)."""
+        until = time.monotonic() + seconds
+        while time.monotonic() < until:
+            with self._lock:
+                if self._thread is None:
+                    return
+            time.sleep(0.005)

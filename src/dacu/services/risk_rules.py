@@ -33,6 +33,11 @@ class ActiveRules:
         self._rules, self._checked, self._refused = defaults, float("-inf"), -1
         self._lock = threading.Lock()
 
+    def kept(self) -> RuleSet:
+        """The rules as this process holds them, not re-read (the hot path's); read once
+        when the process never read them."""
+        return self.current() if self._checked == float("-inf") else self._rules
+
     def current(self) -> RuleSet:
         if time.monotonic() - self._checked < self._every_s:
             return self._rules
@@ -67,9 +72,12 @@ class ListedCache:
         self._version, self._checked = -1, float("-inf")
         self._lock = threading.Lock()
 
-    def listed(self, customer_id: str, identity: Identity, at: datetime) -> frozenset[ListKind]:
-        """The kinds under which the customer or their identity is listed at `at`."""
-        entries = self._fresh()
+    def listed(
+        self, customer_id: str, identity: Identity, at: datetime, reread: bool = True
+    ) -> frozenset[ListKind]:
+        """The kinds under which the customer or their identity is listed at `at` (as
+        this process holds the list, not re-read, when not `reread`)."""
+        entries = self._fresh() if reread or self._version == -1 else self._entries
         asked = (
             (ListKind.ACCOUNT, customer_id),
             (ListKind.DEVICE, identity.device),

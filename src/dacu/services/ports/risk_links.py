@@ -29,6 +29,10 @@ class IdentityLinks(Protocol):
         (union-find, kept incrementally); the customer's cluster after it."""
         ...
 
+    def record(self, customer_id: str, identity: Identity, at: datetime) -> None:
+        """`link`, written behind: returns at once; `cluster` reads it once written."""
+        ...
+
     def cluster(self, customer_id: str) -> Cluster | None:
         """The customer's cluster; None for a customer never seen."""
         ...
