@@ -138,7 +138,11 @@ def serving(url: str, redis_prefix: str, workers: int = 2) -> Iterator[str]:
         for process in started:
             os.killpg(process.pid, signal.SIGTERM)
         for process in started:
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a worker deaf to SIGTERM under load
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
         log.close()
 
 

@@ -67,7 +67,6 @@ def world_on(engine: "Engine") -> "World":
         growth=simulated_growth(platform),
         risk=platform.risk,
         verdicts=verdicts,
-        risk_deeds=platform.risk_gate.deeds if platform.risk_gate is not None else None,
     )
 
 

@@ -56,7 +56,7 @@ class Attacks:
         self._orders: dict[str, list[str]] = {}  # account -> its paid orders
         self.tally: Counter[str] = Counter()
         self._crowd = crowd  # the honest shoppers beside the groups
-        self._screen = Screen(world.risk, campaign.id, world.risk_deeds)
+        self._screen = Screen(world.risk, campaign.id)
 
     @property
     def actors(self) -> list[Actor]:

@@ -19,7 +19,6 @@ from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
 from dacu.services.ports.risk import RiskCheck
-from dacu.services.ports.risk_deeds import RiskDeeds
 from dacu.services.ports.stock import StockReservations
 from dacu.services.review import Cases
 from dacu.services.simulation.growth import GrowthWorld
@@ -82,4 +81,3 @@ class World:
     growth: GrowthWorld | None = None  # plan 000's mechanics, when the run has them
     risk: RiskCheck | None = None  # the platform's check, asked as the routes ask it
     verdicts: Verdicts | None = None  # the risk check's answers, noted (the attack set's score)
-    risk_deeds: RiskDeeds | None = None  # the risk gate's kept deeds: the sim asks the gate
