@@ -30,6 +30,9 @@ class FakeLinks:
     def record(self, customer_id: str, identity: Identity, at: datetime) -> None:
         self.link(customer_id, identity, at)
 
+    def settle(self) -> None:
+        pass
+
     def cluster(self, customer_id: str) -> Cluster | None:
         if customer_id not in self.seen:
             return None

@@ -68,6 +68,10 @@ class Behind(Generic[T]):
                 self._done.wait(left)
             return True
 
+    def given(self) -> int:
+        """The number of the last item queued."""
+        return self._given
+
     def written(self, number: int) -> bool:
         return self._written >= number
 

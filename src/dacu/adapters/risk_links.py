@@ -134,6 +134,9 @@ class SqlIdentityLinks:
             self._linked[(sighting.customer_id, sighting.seen)] = now + LINKED_SECONDS
         return clusters
 
+    def settle(self) -> None:
+        self._behind.settled(self._behind.given(), SETTLE_SECONDS)
+
     def cluster(self, customer_id: str) -> Cluster | None:
         if not _valid(customer_id):
             return None

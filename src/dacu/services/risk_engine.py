@@ -156,6 +156,8 @@ class RiskEngine:
         wants_cluster = ClusterSize in needs or any(
             isinstance(r, Velocity) and r.scope is Scope.CLUSTER for r in rules
         )
+        if SharedIdentifier in needs:  # its counts read the sightings recorded so far
+            self.links.settle()
         cluster = self.links.cluster(member) if wants_cluster else None
         seen: dict[str, object] = {"at": query.at, "amount": query.amount}
         seen["counts"] = self._count(query, member, cluster, rules)

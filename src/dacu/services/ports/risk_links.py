@@ -37,6 +37,11 @@ class IdentityLinks(Protocol):
         """The customer's cluster; None for a customer never seen."""
         ...
 
+    def settle(self) -> None:
+        """Wait a moment for every sighting this process recorded so far to be written:
+        counts of accounts behind an identifier read them."""
+        ...
+
     def members(self, cluster_id: str, limit: int = 200) -> list[str]: ...
 
     def shared(self, customer_id: str) -> list[tuple[LinkKind, str, int]]:
