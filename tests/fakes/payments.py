@@ -36,8 +36,12 @@ class FakePaymentStore:
 
     def note_callback(self, callback: SignedCallback, seen: bool, now: datetime) -> int | None:
         key = f"{callback.channel}|{callback.signature}" if seen else None
-        if key is not None and any(r["seen_key"] == key for r in self.records):
-            return None
+        for n, r in enumerate(self.records, 1):
+            if key is not None and r["seen_key"] == key:
+                if r["outcome"] != "failed":
+                    return None
+                r.update(outcome="received", reason=None)
+                return n
         self.records.append({"seen_key": key, "payment_id": None, "outcome": "received"})
         return len(self.records)
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from dacu.adapters.audit import history
+from dacu.adapters.payment_store import SqlPaymentStore
 from dacu.domain.access import Role
 from dacu.domain.payments import Notice, sign
 from dacu.services.ports.payments import SignedCallback
@@ -187,3 +188,26 @@ def test_callbacks_of_one_transaction_racing_settle_it_once(site):
     assert site.platform.payments.get(payment["id"]).version == 2  # created, settled once
     assert site.status(order["id"]) == "paid"
     assert _outcomes(site) == [("accepted", None)] * len(told)
+
+
+@pytest.mark.parametrize("left", ["received", "failed"])
+def test_a_callback_whose_first_receipt_never_finished_is_taken_when_told_again(site, left):
+    """The process that received it died (still "received" a minute on) or failed on it:
+    the provider's retry settles the payment instead of being refused as a replay."""
+    order, payment, real = _held_start(site, "o-1")
+    store = SqlPaymentStore(site.engine)
+    first = store.note_callback(real, True, site.clock.now - timedelta(minutes=2))
+    assert first is not None
+    if left == "failed":
+        store.settle_callback(first, payment["id"], "failed", "internal")
+    told = site.send(real)
+    assert told.status_code == 200, told.text
+    assert site.platform.payments.get(payment["id"]).status.value == "succeeded"
+    assert _outcomes(site) == [("accepted", None)]
+    assert site.send(real).json()["error"]["code"] == "callback_replayed"
+
+
+def test_a_callback_being_handled_elsewhere_is_still_refused_as_a_replay(site):
+    _order, _payment, real = _held_start(site, "o-1")
+    SqlPaymentStore(site.engine).note_callback(real, True, site.clock.now)  # moments ago
+    assert site.send(real).json()["error"]["code"] == "callback_replayed"

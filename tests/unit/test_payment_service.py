@@ -99,6 +99,32 @@ def test_a_payment_whose_callback_was_lost_is_asked_again_and_settles_once(pay):
     assert not pay.sent
 
 
+def test_a_callback_the_server_failed_on_is_taken_when_the_provider_tells_it_again(pay):
+    # given: the order was paid, then saving the payment failed (a database gone)
+    order = pay.shop.orders.checkout(CART, BUYER, "k1")
+    pay.service.start(order.id, BUYER.id)
+    [callback] = pay.sent
+    store = pay.service._store
+    save = store.save
+
+    def broken(payment):
+        raise RuntimeError("connection lost")
+
+    store.save = broken
+    with pytest.raises(RuntimeError):
+        pay.service.callback(callback)
+    assert pay.shop.orders.get(order.id).status is OrderStatus.PAID
+    assert [r["outcome"] for r in pay.service.callbacks()] == ["failed"]
+    # when: the provider sends the same callback again
+    store.save = save
+    settled = pay.service.callback(callback)
+    # then: taken, not refused as a replay; the payment settles, the order stays paid once
+    assert settled.status is PaymentStatus.SUCCEEDED
+    assert [r["outcome"] for r in pay.service.callbacks()] == ["accepted"]
+    with pytest.raises(CallbackReplayed):
+        pay.service.callback(callback)
+
+
 def test_a_callback_signed_with_another_channels_key_is_refused(pay):
     order = pay.shop.orders.checkout(CART, BUYER, "k1")
     pay.service.start(order.id, BUYER.id)

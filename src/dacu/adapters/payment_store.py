@@ -6,7 +6,7 @@ process receives it second. Refund requests are unique per payment and key.
 """
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
@@ -28,6 +28,7 @@ from dacu.domain.payments import (
 from dacu.services.ports.payments import SignedCallback
 
 BODY_KEPT = 4096
+STALE = timedelta(seconds=60)  # a callback still "received" this long: its process died
 """Bytes of a callback's body recorded: a provider's notice is far shorter, and a
 stranger's forged posts must not fill the table."""
 
@@ -94,6 +95,18 @@ class SqlPaymentStore:
                 .on_conflict_do_nothing()
                 .returning(payment_callbacks.c.id)
             ).first()
+            if made is None and seen:  # told again: taken over if the first never finished
+                table = payment_callbacks
+                made = connection.execute(
+                    update(table)
+                    .where(
+                        table.c.seen_key == values["seen_key"],
+                        (table.c.outcome == "failed")
+                        | ((table.c.outcome == "received") & (table.c.received_at < now - STALE)),
+                    )
+                    .values(received_at=now, outcome="received", reason=None)
+                    .returning(table.c.id)
+                ).first()
         return None if made is None else int(made[0])
 
     def settle_callback(

@@ -13,6 +13,7 @@ once per key, then clawed back by the order service.
 
 import logging
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
@@ -139,6 +140,10 @@ class PaymentService:
             settled = self._settle(callback.channel, notice, now)
         except DomainError as refused:
             self._store.settle_callback(record, payment_id, "refused", refused.code.value)
+            raise
+        except Exception:  # the server's fault (a database gone): the provider's retry is taken
+            with suppress(Exception):
+                self._store.settle_callback(record, payment_id, "failed", "internal")
             raise
         self._store.settle_callback(record, settled.id, "accepted", None)
         return settled

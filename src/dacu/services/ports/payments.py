@@ -57,13 +57,16 @@ class PaymentStore(Protocol):
 
     def note_callback(self, callback: SignedCallback, seen: bool, now: datetime) -> int | None:
         """Record a callback received; with `seen`, only if its signature was never
-        recorded before (None then: a replay). The record's id."""
+        recorded before (None then: a replay) — or its first receipt never finished
+        (outcome "failed", or still "received" after a minute: its process died), which
+        this one takes over. The record's id."""
         ...
 
     def settle_callback(
         self, record: int, payment_id: str | None, outcome: str, reason: str | None
     ) -> None:
-        """What became of a recorded callback: accepted, or refused and why."""
+        """What became of a recorded callback: accepted, refused and why, or failed (the
+        server's fault: the provider's retry is taken)."""
         ...
 
     def callbacks(self, payment_id: str | None = None) -> list[dict[str, Any]]:
