@@ -194,7 +194,7 @@ def test_callbacks_of_one_transaction_racing_settle_it_once(site):
 def test_a_callback_whose_first_receipt_never_finished_is_taken_when_told_again(site, left):
     """The process that received it died (still "received" a minute on) or failed on it:
     the provider's retry settles the payment instead of being refused as a replay."""
-    order, payment, real = _held_start(site, "o-1")
+    _order, payment, real = _held_start(site, "o-1")
     store = SqlPaymentStore(site.engine)
     first = store.note_callback(real, True, site.clock.now - timedelta(minutes=2))
     assert first is not None
