@@ -151,3 +151,31 @@ def test_the_servers_own_facts_reach_the_rollups_through_the_stream(engine):
     assert board.totals.gmv == order.payable
     assert (lag.batches, lag.events) == (0, 0)
     assert board.totals.events == _one(engine, "SELECT count(*) FROM events WHERE campaign_id = :c")
+
+
+def test_a_batch_checked_in_place_is_refused_naming_the_field_an_event_would(engine):
+    _apply(engine)
+    front = SqlPrincipals(engine).issue("shop-front", Role.STOREFRONT, frozenset(), BURST)
+    raw = [e for e in shoppers(3, CAMPAIGN, 40, BURST) if e["kind"] in STOREFRONT_KINDS]
+    view = next(e for e in raw if e["kind"] == "sku_view")
+    cases = {
+        "events[1].sku": [raw[0], dict(view, id="s-1", sku=None)],
+        "events[1].amount": [raw[0], dict(raw[1], id="m-1", platform_funded=5)],
+        "events[0].amount": [dict(raw[0], id="m-2", lines=[{"sku": "A", "qty": 1, "amount": 0}])],
+        "events[2].at": [raw[0], raw[1], dict(raw[2], id="t-1", at="2027-01-01T00:00:00+08:00")],
+        "events[0].order_id": [dict(raw[0], id="o-1", kind="payment")],  # as an Event says
+        "events[1].kind": [raw[0], dict(raw[1], id="o-2", kind="order", order_id="o-2")],
+    }
+    with redis_keys() as (_, prefix):
+        platform = bootstrap(engine, clock=lambda: BURST, redis_url=REDIS_URL, redis_prefix=prefix)
+        with serving(create_app(platform)) as base, httpx.Client(base_url=base) as http:
+            auth = {"Authorization": f"Bearer {front}"}
+            for field, events in cases.items():
+                refused = http.post("/v1/events", json={"events": events}, headers=auth)
+                assert refused.status_code == 422, (field, refused.text)
+                assert refused.json()["error"]["field"] == field
+            assert platform.events is not None
+            assert platform.events.queue is not None
+            lag = platform.events.queue.lag(BURST)
+        platform.close()
+    assert lag.batches == 0  # nothing refused reached the stream

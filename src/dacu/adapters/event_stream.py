@@ -64,10 +64,12 @@ class RedisEventStream:
         self._joined = False
 
     def append(self, events: Sequence[Event], received_at: datetime, sent: bytes = b"") -> str:
-        body = sent or QueuedEvents.encode(events)
+        return self.append_sent(len(events), received_at, sent or QueuedEvents.encode(events))
+
+    def append_sent(self, count: int, received_at: datetime, sent: bytes) -> str:
         at = str(int(received_at.timestamp() * 1000))
         try:
-            entry = self._append(keys=[self.stream, self.queued], args=[body, len(events), at])
+            entry = self._append(keys=[self.stream, self.queued], args=[sent, count, at])
             if self._replicas:
                 held = int(self._client.wait(self._replicas, self._wait_ms))
                 if held < self._replicas:

@@ -7,10 +7,11 @@ so a batch sent twice counts once. What moves money or makes an account
 services write those as facts in their own transactions (`domain/facts.py`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from dacu.domain.errors import DomainError, ErrorCode, InvalidRule
 from dacu.domain.types import Fen
@@ -62,6 +63,44 @@ STOREFRONT_KINDS = frozenset(
     }
 )
 """What a storefront may report; every other kind is the server's own (its outbox)."""
+
+
+class Sighting(Protocol):
+    """An event as far as its campaign's span is concerned: a domain `Event`, or one as
+    a storefront sent it (read from its body, not built into an `Event`)."""
+
+    @property
+    def kind(self) -> "EventKind": ...
+    @property
+    def campaign_id(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+
+
+class Sent(Sighting, Protocol):
+    """A storefront's event as read from its body, every field within its bounds."""
+
+    @property
+    def sku(self) -> str | None: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def platform_funded(self) -> int: ...
+    @property
+    def merchant_funded(self) -> int: ...
+    @property
+    def lines(self) -> Sized: ...
+
+
+def storefront_fault(event: Sent) -> "InvalidRule | None":
+    """What `Event` would refuse in a storefront kind's event whose fields are within
+    their bounds (ids not empty, times aware, amounts not negative) — the same field named,
+    in the same order — without building it; None when it holds."""
+    if event.kind in _NEEDS_SKU and not event.sku:
+        return InvalidRule("sku", f"a {event.kind} event names its SKU")
+    if event.amount or event.platform_funded or event.merchant_funded or len(event.lines):
+        return InvalidRule("amount", f"a {event.kind} event carries no money")
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +193,7 @@ class Span:
             return self.ends_at + PAYMENT_GRACE
         return self.ends_at
 
-    def check(self, event: Event) -> None:
+    def check(self, event: Sighting) -> None:
         """Raises InvalidRule naming `at` when the event falls outside the span."""
         last = self.last_for(event.kind)
         if not self.starts_at <= event.at <= last:

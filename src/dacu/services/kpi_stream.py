@@ -17,7 +17,7 @@ from datetime import datetime
 
 from dacu.domain.campaigns import Campaign
 from dacu.domain.errors import InvalidRule
-from dacu.domain.events import Event
+from dacu.domain.events import STOREFRONT_KINDS, Event, Sent, storefront_fault
 from dacu.services import kpis
 from dacu.services.kpis import Campaigns, KpiStore
 from dacu.services.ports.alerts import Alerts
@@ -66,15 +66,26 @@ class EventIntake:
     def queue(self) -> EventQueue | None:
         return self._queue
 
-    def take_storefront(self, batch: Sequence[Event], now: datetime, sent: bytes = b"") -> Taken:
-        """Check a storefront's batch, then queue it (`sent`: its body, kept as is) or, with
-        no stream, record it; raises InvalidRule naming the first field at fault."""
-        kpis.storefront_only(batch)
-        if self._queue is None:
-            done = kpis.ingest(self._store, self._campaigns, self._alerts, batch, now)
-            return Taken(done.accepted, done.duplicates)
+    def take_storefront(
+        self, batch: Sequence[Sent], now: datetime, sent: bytes, built: Callable[[], list[Event]]
+    ) -> Taken:
+        """Check a storefront's batch (`batch`: as read from `sent`, its body), then queue the
+        body as is or, with no stream, record the events `built` from it; raises InvalidRule
+        naming the first field at fault. Queued, the events are checked where they are and
+        built only by the writers that fold them."""
+        if self._queue is None or any(e.kind not in STOREFRONT_KINDS for e in batch):
+            events = built()  # refuses what an `Event` refuses, field by field
+            kpis.storefront_only(events)
+            if self._queue is None:
+                done = kpis.ingest(self._store, self._campaigns, self._alerts, events, now)
+                return Taken(done.accepted, done.duplicates)
+        for i, event in enumerate(batch):
+            if (fault := storefront_fault(event)) is not None:
+                raise fault.within(f"events[{i}]")
         kpis.checked(self._recent, batch)
-        return Taken(len(batch), None, self._queue.append(batch, now, sent))
+        queue = self._queue
+        assert queue is not None  # without one, the batch was recorded above
+        return Taken(len(batch), None, queue.append_sent(len(batch), now, sent))
 
     def lag(self, now: datetime) -> QueueLag | None:
         """How far the writers are behind the stream; None without one."""

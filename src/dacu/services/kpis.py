@@ -7,7 +7,7 @@ from typing import Protocol
 
 from dacu.domain.campaigns import Campaign
 from dacu.domain.errors import InvalidRule
-from dacu.domain.events import STOREFRONT_KINDS, Channel, Event, Segment, Span
+from dacu.domain.events import STOREFRONT_KINDS, Channel, Event, Segment, Sighting, Span
 from dacu.domain.kpis import Figures, SkuFigures
 from dacu.domain.review import BUDGET_STEPS, Dashboard, achievements, budget_alerts, errors_risen
 from dacu.services.payment_channels import ALERT_KIND as PAYMENT_SWITCH
@@ -48,7 +48,7 @@ class Ingested:
     duplicates: int
 
 
-def storefront_only(batch: Sequence[Event]) -> None:
+def storefront_only(batch: Sequence[Sighting]) -> None:
     """A storefront's batch says only what it alone sees. Registrations, claims, orders,
     payments and refunds are the server's own events (its outbox), never a client's."""
     for i, event in enumerate(batch):
@@ -68,7 +68,7 @@ def ingest_storefront(
     return ingest(store, campaigns, alerts, batch, now)
 
 
-def checked(campaigns: Campaigns, batch: Sequence[Event]) -> dict[str, Campaign]:
+def checked(campaigns: Campaigns, batch: Sequence[Sighting]) -> dict[str, Campaign]:
     """The campaigns of a batch whose every event names one and falls within its span;
     raises InvalidRule naming the first event that does not."""
     known: dict[str, Campaign] = {}
@@ -81,12 +81,21 @@ def checked(campaigns: Campaigns, batch: Sequence[Event]) -> dict[str, Campaign]
                     f"events[{i}].campaign_id", f"no campaign {event.campaign_id!r}"
                 ) from None
     spans = {campaign_id: span_of(campaign) for campaign_id, campaign in known.items()}
+    if len(spans) == 1 and _within(next(iter(spans.values())), batch):
+        return known  # one campaign, every event within it: nothing to name
     for i, event in enumerate(batch):
         try:
             spans[event.campaign_id].check(event)
         except InvalidRule as error:
             raise error.within(f"events[{i}]") from None
     return known
+
+
+def _within(span: Span, batch: Sequence[Sighting]) -> bool:
+    """Whether every event of one campaign's batch falls within its span, in one sweep."""
+    last = min(span.last_for(kind) for kind in {event.kind for event in batch})
+    moments = [event.at for event in batch]
+    return span.starts_at <= min(moments) and max(moments) <= last
 
 
 def ingest(

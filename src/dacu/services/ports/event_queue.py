@@ -38,6 +38,10 @@ class EventQueue(Protocol):
     def append(self, events: Sequence[Event], received_at: datetime, sent: bytes = b"") -> str:
         """Keep a checked batch (`sent`: the body it came in, stored as is when given);
         raises EventsUnavailable when it could not be kept durably."""
+
+    def append_sent(self, count: int, received_at: datetime, sent: bytes) -> str:
+        """Keep a checked storefront body of `count` events as it came, without reading
+        it again; raises EventsUnavailable when it could not be kept durably."""
         ...
 
     def take(self, consumer: str, count: int, idle_ms: int) -> list[QueuedBatch]:
