@@ -224,6 +224,17 @@ class OrderService:
         self._pricing.moved(order.drawn)
         return closed
 
+    def refundable(self, order_id: str, sku: str, qty: int, key: str) -> bool:
+        """Raise what `refund` would refuse (unpaid, more than is left, an unknown line);
+        whether it is new (False: the key refunded before, its answer stands)."""
+        self._intake.write_through(order_id)
+        with self._uow() as uow:
+            order = uow.orders.get(order_id)
+            if uow.orders.refund_of(order, key) is not None:
+                return False
+            order.refund(sku, qty)
+            return True
+
     def refund(
         self,
         order_id: str,

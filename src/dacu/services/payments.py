@@ -236,6 +236,15 @@ class PaymentService:
 
     # --- refunds ---------------------------------------------------------------------
 
+    def refundable(self, order_id: str, sku: str, qty: int, key: str) -> bool:
+        """Raise what `refund` would refuse, moving nothing; whether the refund is new
+        (False: its key was asked before, its answer stands). Asked before the risk
+        check, so neither a refused request nor a retry counts as another refund."""
+        settled = [p for p in self._store.of_order(order_id) if p.settled]
+        if settled and self._store.refund_of(settled[0].id, key) is not None:
+            return False
+        return self._orders.refundable(order_id, sku, qty, key)
+
     def refund(
         self,
         order_id: str,

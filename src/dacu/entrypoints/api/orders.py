@@ -153,7 +153,8 @@ def refund(
     service = who.role is Role.SERVICE
     order = backend.orders.get(order_id) if service else _own(backend, who, order_id)
     identity = identity_of(request, who, backend)
-    gate_of(backend).refund(order_id, order.customer_id, body.sku, body.qty, key, identity)
+    if backend.payments.refundable(order_id, body.sku, body.qty, key):  # new: ask the risk
+        gate_of(backend).refund(order_id, order.customer_id, body.sku, body.qty, key, identity)
     done = backend.payments.refund(order_id, body.sku, body.qty, key)
     return RefundOut(
         sku=done.sku,
