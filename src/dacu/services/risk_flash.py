@@ -1,15 +1,15 @@
-"""The risk check on 抢购 attempts, answered from memory: the hot path never waits on it.
+"""The risk check on 抢购 attempts: a buyer's first attempt in this process is checked in
+full (links, counters, clusters: a ring's accounts are refused at their first grab);
+after it the hot path answers from memory and never waits on the check.
 
-A buyer's attempt is first looked up in this process's memory: the last answer of
+A buyer's later attempt is looked up in this process's memory: the last answer of
 the full check for this buyer, device and address (kept `keep` seconds, then asked
 again behind while the old answer still stands), a buyer the full check refused
 lately, and what the check tells from memory alone (`known`: the blacklist as the
 process holds it; all there is to tell when the attempt's rules are blacklists). What
 memory cannot tell is let through, and the full check (`assess`: links, counters,
 clusters) runs behind on one thread of this process, its answer kept for the buyer's
-next attempt — and once a second at least, so the rules and the lists are re-read. So
-a listed buyer, device or phone is refused at the first attempt, one caught by the
-other rules from the next one on.
+next attempt — and once a second at least, so the rules and the lists are re-read.
 
 A block refuses the attempt (403 `risk_blocked`); review lets it through: the units
 are the gate's to give, and what a held buyer earns from the order is held as for
@@ -64,7 +64,7 @@ class FlashScreen:
         query = RiskQuery(
             Action.FLASH_ATTEMPT, customer_id, self._clock(), subject=sale_id, identity=identity
         )
-        if self._known is None:  # a check without a memory of its own: asked now
+        if self._known is None or kept is None:  # a buyer new to this process: asked now
             return self._keep_answer(key, self._refuses(query), now)
         refused = self._refused.get(customer_id, 0.0) > now or (kept is not None and kept[0])
         found = None if refused else self._known(query)
