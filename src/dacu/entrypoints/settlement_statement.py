@@ -2,9 +2,10 @@
 
 Every line names its ledger entry and the order, refund, shipment or penalty it
 comes from; the statement's header and total follow. Money is written from
-integer fen: in the CSV as yuan text to the fen ("10.00"), in the workbook as
-exact decimals (Decimal(fen) / 100) with a yuan number format. Ids that a
-spreadsheet would read as a formula stay text (`entrypoints/cells.py`).
+integer fen: in the CSV as yuan text to the fen ("10.00", a clawback or a penalty
+"-10.00", never quoted: it is a number the file writes, not text someone typed), in
+the workbook as exact decimals (Decimal(fen) / 100) with a yuan number format. Ids
+that a spreadsheet would read as a formula stay text (`entrypoints/cells.py`).
 """
 
 import csv
@@ -43,13 +44,13 @@ MONEY = '"¥"#,##0.00'
 _OWN = ("order_id", "refund_id", "entry_kind")
 
 
-def header_rows(statement: Statement) -> list[tuple[str, str]]:
+def header_rows(statement: Statement, zone: tzinfo) -> list[tuple[str, str]]:
     return [
         ("结算单 statement", statement.id),
         ("活动 campaign", statement.campaign_id),
         ("店铺 shop", statement.shop),
         ("期次 seq", str(statement.seq)),
-        ("出具 issued", statement.issued_at.isoformat(timespec="seconds")),
+        ("出具 issued", statement.issued_at.astimezone(zone).isoformat(timespec="seconds")),
         ("付款截止 due on", statement.due_on.isoformat()),
         ("经办 prepared by", statement.prepared_by),
     ]
@@ -75,16 +76,15 @@ def _cells(line: StatementLine, zone: tzinfo) -> list[Any]:
 def statement_csv(statement: Statement, zone: tzinfo) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    for label, value in header_rows(statement):
+    for label, value in header_rows(statement, zone):
         writer.writerow(csv_row([label, value]))
     writer.writerow([])
     writer.writerow(HEADER)
     for line in statement.lines:
         cells = _cells(line, zone)
-        cells[7] = plain_yuan(cells[7])
-        writer.writerow(csv_row(cells))
+        writer.writerow([*csv_row(cells[:7]), plain_yuan(cells[7])])  # −12.34 stays a number
     writer.writerow([])
-    writer.writerow(csv_row(["合计 total (元)", plain_yuan(statement.total)]))
+    writer.writerow(["合计 total (元)", plain_yuan(statement.total)])
     return "\ufeff" + out.getvalue()  # a BOM: spreadsheets read the Chinese as UTF-8
 
 
@@ -101,7 +101,7 @@ def statement_xlsx(statement: Statement, zone: tzinfo) -> bytes:
         cells[7] = _decimal(cells[7])
         _append(sheet, cells, money=(7,))
     summary = book.create_sheet("结算单")
-    for label, value in header_rows(statement):
+    for label, value in header_rows(statement, zone):
         _append(summary, [label, value], money=())
     _append(summary, ["合计 total", _decimal(statement.total)], money=(1,))
     out = io.BytesIO()
