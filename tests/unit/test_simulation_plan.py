@@ -107,3 +107,12 @@ def test_timeline_moments_follow_the_hours_weights():
     busiest = max(TIMELINE.hours, key=lambda hour: hour.weight)
     quietest = min(TIMELINE.hours, key=lambda hour: hour.weight)
     assert hours[busiest.start] > 20 * hours[quietest.start]
+
+
+@pytest.mark.parametrize("customers", [1, 10, 20, 49, 50, 20_000])
+def test_the_example_with_its_growth_lines_loads_for_any_crowd(customers):
+    from dacu.entrypoints.cli_simulate import example_campaign
+
+    _, campaign = example_campaign(customers)  # `dacu simulate --customers N`
+    budget = campaign.budget
+    assert budget.carved <= budget.total - budget.total * budget.contingency_bp // 10_000

@@ -89,7 +89,9 @@ def with_growth(document: dict[str, Any]) -> dict[str, Any]:
     budget = found.setdefault("budget", {})
     base = int(budget.get("total", 0))
     lines = {name: max(100_000, base * bp // FULL_BP) for name, bp in LINE_BP.items()}
-    budget["total"] = base + sum(lines.values())
+    carved, reserve_bp = sum(lines.values()), int(budget.get("contingency_bp", 0))
+    # a small crowd's lines (at least 1000元 each) must still fit under the reserve
+    budget["total"] = max(base + carved, -(-carved * FULL_BP // (FULL_BP - reserve_bp)))
     coupons = found.setdefault("coupons", [])
     if not any(c.get("id") == _INVITE_RED["id"] for c in coupons):
         coupons.append(dict(_INVITE_RED))
