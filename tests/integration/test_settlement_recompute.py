@@ -17,7 +17,9 @@ import pytest
 from sqlalchemy import Engine, text
 
 from dacu.bootstrap import Platform, bootstrap
+from dacu.domain.appeals import Claim
 from dacu.domain.penalties import PenaltyKind
+from dacu.domain.settlement import Statement
 from dacu.entrypoints.cli_simulate import example_campaign, world_on
 from dacu.entrypoints.settlement_statement import statement_csv
 from dacu.services.simulation import simulate
@@ -127,6 +129,27 @@ def festival(engine: Engine) -> tuple[Platform, Clock]:
     return platform, clock
 
 
+def appeal_and_settle_again(
+    platform: Platform, engine: Engine, issued: tuple[Statement, ...]
+) -> tuple[tuple[Statement, ...], list[tuple[str, int]]]:
+    """One shop's appeal of its first line accepted in part, another's rejected with a
+    report; then the next run. Returns its statements and the appeals table's accepted."""
+    owed = [s for s in issued if s.total > 0]
+    for n, statement in enumerate(owed[:2]):
+        claim = Claim(statement.id, 1, "物流补贴漏算", ("运单 SF1",), 800)
+        appeal = platform.appeals.file(f"m-{statement.shop}", {statement.shop}, f"a{n}", claim)
+        if n == 0:
+            platform.appeals.accept(appeal.id, "fin", 500, "补差")
+        else:
+            platform.appeals.reject(appeal.id, "ops", "复核：补贴计算无误")
+    later = platform.settlement.run(CAMPAIGN, "fin", "after-the-appeals").statements
+    with engine.connect() as connection:
+        accepted = connection.execute(
+            text("SELECT shop, accepted FROM appeals WHERE status = 'accepted'")
+        ).all()
+    return later, [(shop, int(fen)) for shop, fen in accepted]
+
+
 def statements_by_shop(engine: Engine) -> dict[str, dict[str, int]]:
     with engine.connect() as connection:
         rows = connection.execute(
@@ -184,6 +207,11 @@ def test_every_statement_of_a_simulated_festival_equals_its_recomputation(engine
     assert again.replayed
     assert again.statements == run.statements
     assert platform.settlement.run(CAMPAIGN, "fin", "once-more").statements == ()
+    # an accepted appeal is the shop's next statement, as the appeals table says
+    later, accepted = appeal_and_settle_again(platform, engine, run.statements)
+    assert [(s.shop, s.total, s.seq) for s in later] == [(shop, fen, 2) for shop, fen in accepted]
+    assert platform.ledger.trial_balance() == 0
+    assert all(shop.balanced for shop in platform.settlement.reconcile(CAMPAIGN))
 
 
 def test_the_due_day_crosses_the_national_day_holiday_and_its_make_up_day(engine):
