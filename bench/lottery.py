@@ -20,6 +20,7 @@ alone, the odds, and the pool and budget never overdrawn. Prints one JSON object
     python -m bench.lottery [--seconds 10] [--drawers 2000] [--draws 100000]
                             [--frequency-drawers 32]
                             [--backends postgresql+redis,postgresql,sqlite] [--skip-api]
+                            [--skip-frequency]
 
 Needs PostgreSQL (DACU_TEST_DATABASE_URL, default the local server) and, for
 `+redis`, Redis (DACU_TEST_REDIS_URL).
@@ -50,6 +51,7 @@ from dacu.adapters.db import make_engine
 from dacu.adapters.lottery_fold import POOL, budget_line, fold_all
 from dacu.adapters.lottery_redis import RedisDrawEngine
 from dacu.adapters.lottery_store import SqlDrawEngine, SqlLotteryBook
+from dacu.adapters.lottery_writer import LotteryWriter
 from dacu.adapters.tables import lottery_chances, lottery_draws, lottery_given
 from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
@@ -111,6 +113,17 @@ def storm(draw_engine: Any, lottery: Lottery, customers: list[str], seconds: flo
         return sum(threads.map(drawer, customers))
 
 
+def written(draw_engine: Any) -> dict[str, Any]:
+    """Every draw the Redis engine made written behind (by a writer taking over what any
+    other left); how long the rest took after the drawing stopped."""
+    if not isinstance(draw_engine, RedisDrawEngine):
+        return {}
+    started = time.monotonic()
+    done = LotteryWriter(draw_engine, "bench", idle_ms=0).drain()
+    took = time.monotonic() - started
+    return {"written_after": done, "written_after_s": round(took, 2)}
+
+
 def grant_all(engine: Engine, customers: list[str], chances: int) -> None:
     book, now = SqlLotteryBook(engine), datetime.now(SHANGHAI)
     with ThreadPoolExecutor(max_workers=16) as threads:
@@ -162,9 +175,11 @@ def atomic(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     with fresh_database(backend.removesuffix("+redis")) as url:
         engine = make_engine(url, pool_size=40, max_overflow=0, pool_timeout=600)
         grant_all(engine, customers, 10**6)
+        draws = engine_of(backend, engine, prefix)
         started = time.monotonic()
-        drawn = storm(engine_of(backend, engine, prefix), lottery, customers, args.seconds)
+        drawn = storm(draws, lottery, customers, args.seconds)
         took = time.monotonic() - started
+        behind = written(draws)
         found = invariants(engine, lottery)
         engine.dispose()
     _forget(prefix)
@@ -172,6 +187,7 @@ def atomic(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         "backend": backend,
         "draws_per_s": round(drawn / took, 1),
         "seconds": round(took, 2),
+        **behind,
         **found,
     }
 
@@ -184,9 +200,11 @@ def frequency(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     with fresh_database(backend.removesuffix("+redis")) as url:
         engine = make_engine(url, pool_size=40, max_overflow=0, pool_timeout=600)
         grant_all(engine, customers, per)
+        draws = engine_of(backend, engine, prefix)
         started = time.monotonic()
-        storm(engine_of(backend, engine, prefix), lottery, customers, 10**6)
+        storm(draws, lottery, customers, 10**6)
         took = time.monotonic() - started
+        behind = written(draws)
         given = SqlLotteryBook(engine).given(CAMPAIGN)
         engine.dispose()
     _forget(prefix)
@@ -195,12 +213,14 @@ def frequency(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         "backend": backend,
         "seconds": round(took, 1),
         "draws_per_s": round(sum(counts.values()) / took, 1),
+        **behind,
         **check(counts, {p.id: p.weight for p in lottery.prizes}),
     }
 
 
 def through_api(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     prefix = f"bench-{uuid.uuid4().hex[:8]}" if backend.endswith("+redis") else None
+    behind: dict[str, Any] = {}
     with fresh_database(backend.removesuffix("+redis")) as url:
         tokens = _members(url, args.drawers)
         with serving(url, prefix) as port:
@@ -215,6 +235,8 @@ def through_api(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 
             measured = load("127.0.0.1", port, make, len(tokens), args.seconds)
         engine = make_engine(url)
+        if prefix is not None:
+            behind = written(RedisDrawEngine(redis.Redis.from_url(REDIS), engine, prefix))
         lottery = pool(1, None)
         found = invariants(
             engine, replace(lottery, budget=launch(datetime.now(SHANGHAI))[1].growth.lottery.budget)
@@ -227,6 +249,7 @@ def through_api(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         "backend": backend,
         "draws_per_s": round(measured.statuses[201] / measured.seconds, 1),
         **figures,
+        **behind,
         **found,
     }
 
@@ -268,13 +291,17 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=500_000, help="the atomic runs' line, fen")
     parser.add_argument("--backends", default="postgresql+redis,postgresql,sqlite")
     parser.add_argument("--skip-api", action="store_true")
+    parser.add_argument("--skip-frequency", action="store_true")
     args = parser.parse_args()
     backends = args.backends.split(",")
     result: dict[str, Any] = {"cores": os.cpu_count(), "drawers": args.drawers}
+    result["load_before"] = [round(x, 2) for x in os.getloadavg()]
     result["atomic"] = [atomic(b, args) for b in backends]
-    result["frequency"] = frequency(backends[0], args)
+    if not args.skip_frequency:
+        result["frequency"] = frequency(backends[0], args)
     if not args.skip_api:
         result["api"] = [through_api(b, args) for b in backends if b != "sqlite"]
+    result["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 

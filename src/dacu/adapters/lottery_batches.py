@@ -13,7 +13,7 @@ database holds under another draw is reported back (not written).
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, bindparam, case, select, update
+from sqlalchemy import Engine, Integer, String, bindparam, case, column, select, update, values
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.budget_store import SqlBudgets
@@ -45,8 +45,9 @@ def write_draws(engine: Engine, draws: Sequence[Draw]) -> set[str]:
         for d in draws
     ]
     with engine.begin() as connection:
-        insert = insert_for(connection, lottery_draws).values(rows).on_conflict_do_nothing()
-        written = set(connection.scalars(insert.returning(lottery_draws.c.id)))
+        insert = insert_for(connection, lottery_draws).on_conflict_do_nothing()
+        # many parameter sets, one statement compiled once (SQLAlchemy's insertmanyvalues)
+        written = set(connection.scalars(insert.returning(lottery_draws.c.id), rows))
         fresh = [d for d in draws if d.id in written]
         _use_chances(connection, campaign_id, Counter(d.customer_id for d in fresh))
         _count(connection, campaign_id, fresh)
@@ -82,12 +83,22 @@ def _use_chances(connection: Connection, campaign_id: str, per_customer: Counter
     if not per_customer:
         return
     c = lottery_chances.c
-    more = c.used + bindparam("n")
-    connection.execute(
+    ordered = [(customer, per_customer[customer]) for customer in sorted(per_customer)]
+    if connection.dialect.name != "postgresql":  # SQLite names no VALUES columns
+        more = c.used + bindparam("n")
+        connection.execute(
+            update(lottery_chances)
+            .where(c.campaign_id == campaign_id, c.customer_id == bindparam("customer"))
+            .values(used=case((more > c.granted, c.granted), else_=more)),
+            [{"customer": customer, "n": n} for customer, n in ordered],
+        )
+        return
+    per = values(column("customer", String), column("n", Integer), name="per").data(ordered)
+    more = c.used + per.c.n
+    connection.execute(  # one statement for the batch
         update(lottery_chances)
-        .where(c.campaign_id == campaign_id, c.customer_id == bindparam("customer"))
-        .values(used=case((more > c.granted, c.granted), else_=more)),
-        [{"customer": customer, "n": per_customer[customer]} for customer in sorted(per_customer)],
+        .where(c.campaign_id == campaign_id, c.customer_id == per.c.customer)
+        .values(used=case((more > c.granted, c.granted), else_=more))
     )
 
 
