@@ -5,11 +5,15 @@ alone, the odds, and the pool and budget never overdrawn. Prints one JSON object
   with PostgreSQL as the record) `--drawers` threads draw at once through the
   draw engine for `--seconds`, over the example pool with its stock cut down
   (÷`--shrink`) and a budget line of `--budget` fen, so prizes and the budget
-  run out under load; afterwards no prize is given past its stock, the budget
-  line is not passed, every chance used is a draw, and once the counters are
-  folded (`lottery_fold.py`) they hold exactly what the draws say.
+  run out under load. Each drawer's first draw is not timed (it loads the
+  customer's figures). The Redis engine's draws are written behind
+  (`lottery_writer.py`): after the storm a writer writes what is left
+  (`written_after`, `written_after_s`). Afterwards no prize is given past its
+  stock, the budget line is not passed, every chance used is a draw, and the
+  counters hold exactly what the draws say.
 - `frequency`: `--draws` draws through the first backend's engine over the
-  example pool with unlimited stock and budget, by `--frequency-drawers`
+  example pool with its own stock and budget line (none runs out over 100,000
+  draws: `none_ran_out`; none overdrawn), by `--frequency-drawers`
   customers drawing at once (a thread each: more threads only queue for the
   interpreter), each granted its share of chances: each prize's count within
   its exact binomial 99.9% interval (`bench/lottery_odds.py`).
@@ -21,6 +25,8 @@ alone, the odds, and the pool and budget never overdrawn. Prints one JSON object
                             [--frequency-drawers 32]
                             [--backends postgresql+redis,postgresql,sqlite] [--skip-api]
                             [--skip-frequency]
+
+`load_before` and `load_after` are the load averages when the run began and ended.
 
 Needs PostgreSQL (DACU_TEST_DATABASE_URL, default the local server) and, for
 `+redis`, Redis (DACU_TEST_REDIS_URL).
