@@ -5,11 +5,15 @@ alone, the odds, and the pool and budget never overdrawn. Prints one JSON object
   with PostgreSQL as the record) `--drawers` threads draw at once through the
   draw engine for `--seconds`, over the example pool with its stock cut down
   (÷`--shrink`) and a budget line of `--budget` fen, so prizes and the budget
-  run out under load; afterwards no prize is given past its stock, the budget
-  line is not passed, every chance used is a draw, and once the counters are
-  folded (`lottery_fold.py`) they hold exactly what the draws say.
+  run out under load. Each drawer's first draw is not timed (it loads the
+  customer's figures). The Redis engine's draws are written behind
+  (`lottery_writer.py`): after the storm a writer writes what is left
+  (`written_after`, `written_after_s`). Afterwards no prize is given past its
+  stock, the budget line is not passed, every chance used is a draw, and the
+  counters hold exactly what the draws say.
 - `frequency`: `--draws` draws through the first backend's engine over the
-  example pool with unlimited stock and budget, by `--frequency-drawers`
+  example pool with its own stock and budget line (none runs out over 100,000
+  draws: `none_ran_out`; none overdrawn), by `--frequency-drawers`
   customers drawing at once (a thread each: more threads only queue for the
   interpreter), each granted its share of chances: each prize's count within
   its exact binomial 99.9% interval (`bench/lottery_odds.py`).
@@ -20,6 +24,9 @@ alone, the odds, and the pool and budget never overdrawn. Prints one JSON object
     python -m bench.lottery [--seconds 10] [--drawers 2000] [--draws 100000]
                             [--frequency-drawers 32]
                             [--backends postgresql+redis,postgresql,sqlite] [--skip-api]
+                            [--skip-frequency]
+
+`load_before` and `load_after` are the load averages when the run began and ended.
 
 Needs PostgreSQL (DACU_TEST_DATABASE_URL, default the local server) and, for
 `+redis`, Redis (DACU_TEST_REDIS_URL).
@@ -33,6 +40,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -50,6 +58,7 @@ from dacu.adapters.db import make_engine
 from dacu.adapters.lottery_fold import POOL, budget_line, fold_all
 from dacu.adapters.lottery_redis import RedisDrawEngine
 from dacu.adapters.lottery_store import SqlDrawEngine, SqlLotteryBook
+from dacu.adapters.lottery_writer import LotteryWriter
 from dacu.adapters.tables import lottery_chances, lottery_draws, lottery_given
 from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
@@ -88,13 +97,25 @@ def engine_of(backend: str, engine: Engine, prefix: str) -> Any:
     return SqlDrawEngine(engine)
 
 
-def storm(draw_engine: Any, lottery: Lottery, customers: list[str], seconds: float) -> int:
-    """Every customer draws in a thread of its own until `seconds` pass or its chances end."""
-    until, start = time.monotonic() + seconds, threading.Barrier(len(customers))
+def storm(
+    draw_engine: Any, lottery: Lottery, customers: list[str], seconds: float
+) -> tuple[int, float]:
+    """Every customer draws once (not timed), then in a thread of its own until `seconds`
+    pass or its chances end; the draws timed and the seconds from the moment every thread
+    was ready (starting thousands of threads and loading every customer's figures take
+    seconds of their own on a loaded machine) to the last one's end."""
+    began: list[float] = []
+    start = threading.Barrier(len(customers), action=lambda: began.append(time.monotonic()))
 
     def drawer(customer: str) -> int:
+        ticket = DrawTicket(
+            CAMPAIGN, customer, uuid.uuid4().hex, uuid.uuid4().hex,
+            secrets.randbits(ROLL_BITS), datetime.now(SHANGHAI),
+        )  # fmt: skip
+        with suppress(NoChance):  # a first draw, not timed: the customer's figures loaded
+            draw_engine.draw(lottery, ticket)
         start.wait()
-        done = 0
+        until, done = began[0] + seconds, 0
         while time.monotonic() < until:
             ticket = DrawTicket(
                 CAMPAIGN, customer, uuid.uuid4().hex, uuid.uuid4().hex,
@@ -108,7 +129,19 @@ def storm(draw_engine: Any, lottery: Lottery, customers: list[str], seconds: flo
         return done
 
     with ThreadPoolExecutor(max_workers=len(customers)) as threads:
-        return sum(threads.map(drawer, customers))
+        drawn = sum(threads.map(drawer, customers))
+    return drawn, time.monotonic() - began[0]
+
+
+def written(draw_engine: Any) -> dict[str, Any]:
+    """Every draw the Redis engine made written behind (by a writer taking over what any
+    other left); how long the rest took after the drawing stopped."""
+    if not isinstance(draw_engine, RedisDrawEngine):
+        return {}
+    started = time.monotonic()
+    done = LotteryWriter(draw_engine, "bench", idle_ms=0).drain()
+    took = time.monotonic() - started
+    return {"written_after": done, "written_after_s": round(took, 2)}
 
 
 def grant_all(engine: Engine, customers: list[str], chances: int) -> None:
@@ -162,9 +195,9 @@ def atomic(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     with fresh_database(backend.removesuffix("+redis")) as url:
         engine = make_engine(url, pool_size=40, max_overflow=0, pool_timeout=600)
         grant_all(engine, customers, 10**6)
-        started = time.monotonic()
-        drawn = storm(engine_of(backend, engine, prefix), lottery, customers, args.seconds)
-        took = time.monotonic() - started
+        draws = engine_of(backend, engine, prefix)
+        drawn, took = storm(draws, lottery, customers, args.seconds)
+        behind = written(draws)
         found = invariants(engine, lottery)
         engine.dispose()
     _forget(prefix)
@@ -172,35 +205,50 @@ def atomic(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         "backend": backend,
         "draws_per_s": round(drawn / took, 1),
         "seconds": round(took, 2),
+        **behind,
         **found,
     }
 
 
 def frequency(backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    lottery = pool(None, None)
+    """The odds over the example pool with its own stock and budget line, none of which
+    runs out over 100,000 draws (`none_ran_out` says so), so every prize stays open."""
+    budget = launch(datetime.now(SHANGHAI))[1].growth.lottery.budget
+    lottery = pool(1, budget)
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     customers = [f"f{i}" for i in range(args.frequency_drawers)]
     per = -(-args.draws // len(customers))
     with fresh_database(backend.removesuffix("+redis")) as url:
         engine = make_engine(url, pool_size=40, max_overflow=0, pool_timeout=600)
         grant_all(engine, customers, per)
-        started = time.monotonic()
-        storm(engine_of(backend, engine, prefix), lottery, customers, 10**6)
-        took = time.monotonic() - started
-        given = SqlLotteryBook(engine).given(CAMPAIGN)
+        draws = engine_of(backend, engine, prefix)
+        _, took = storm(draws, lottery, customers, 10**6)
+        behind = written(draws)
+        found = invariants(engine, lottery)
         engine.dispose()
     _forget(prefix)
-    counts = {p.id: given.get(p.id, 0) for p in lottery.prizes}
+    counts = found["given"]
+    most = max(p.value for p in lottery.prizes)
+    open_throughout = found["budget_drawn"] + most <= lottery.budget and all(
+        p.stock is None or counts[p.id] < p.stock for p in lottery.prizes
+    )
+    kept = ("no_stock_below_zero", "budget_within_cap", "chances_match_draws")
     return {
         "backend": backend,
         "seconds": round(took, 1),
         "draws_per_s": round(sum(counts.values()) / took, 1),
+        **behind,
+        "budget_drawn": found["budget_drawn"],
+        "budget": lottery.budget,
+        "none_ran_out": open_throughout,
+        **{k: found[k] for k in (*kept, "counters_match_draws")},
         **check(counts, {p.id: p.weight for p in lottery.prizes}),
     }
 
 
 def through_api(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     prefix = f"bench-{uuid.uuid4().hex[:8]}" if backend.endswith("+redis") else None
+    behind: dict[str, Any] = {}
     with fresh_database(backend.removesuffix("+redis")) as url:
         tokens = _members(url, args.drawers)
         with serving(url, prefix) as port:
@@ -215,6 +263,8 @@ def through_api(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 
             measured = load("127.0.0.1", port, make, len(tokens), args.seconds)
         engine = make_engine(url)
+        if prefix is not None:
+            behind = written(RedisDrawEngine(redis.Redis.from_url(REDIS), engine, prefix))
         lottery = pool(1, None)
         found = invariants(
             engine, replace(lottery, budget=launch(datetime.now(SHANGHAI))[1].growth.lottery.budget)
@@ -227,6 +277,7 @@ def through_api(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         "backend": backend,
         "draws_per_s": round(measured.statuses[201] / measured.seconds, 1),
         **figures,
+        **behind,
         **found,
     }
 
@@ -268,13 +319,17 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=500_000, help="the atomic runs' line, fen")
     parser.add_argument("--backends", default="postgresql+redis,postgresql,sqlite")
     parser.add_argument("--skip-api", action="store_true")
+    parser.add_argument("--skip-frequency", action="store_true")
     args = parser.parse_args()
     backends = args.backends.split(",")
     result: dict[str, Any] = {"cores": os.cpu_count(), "drawers": args.drawers}
+    result["load_before"] = [round(x, 2) for x in os.getloadavg()]
     result["atomic"] = [atomic(b, args) for b in backends]
-    result["frequency"] = frequency(backends[0], args)
+    if not args.skip_frequency:
+        result["frequency"] = frequency(backends[0], args)
     if not args.skip_api:
         result["api"] = [through_api(b, args) for b in backends if b != "sqlite"]
+    result["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 

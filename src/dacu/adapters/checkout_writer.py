@@ -10,6 +10,7 @@ and, in a thread (`WritingBehind`), every API process.
 
 import logging
 import threading
+from typing import Protocol
 
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_connect import Client
@@ -60,15 +61,22 @@ class CheckoutWriter:
         return done
 
 
-class WritingBehind:
-    """A checkout writer following the stream from a thread of its own, so that every
-    API process writes what it (or any other) took in — no order waits for `dacu
-    workers` to be started. Failures are logged and retried a second later."""
+class RoundWriter(Protocol):
+    def run_once(self, count: int = 500, block_ms: int | None = None) -> int: ...
 
-    def __init__(self, writer: CheckoutWriter, block_ms: int = 200) -> None:
+
+class WritingBehind:
+    """A writer (checkout's, the lottery's) following its streams from a thread of its
+    own, so that every API process writes what it (or any other) took in — nothing
+    waits for `dacu workers` to be started. Failures are logged and retried a second
+    later."""
+
+    def __init__(
+        self, writer: RoundWriter, block_ms: int = 200, name: str = "checkout-writer"
+    ) -> None:
         self._writer, self._block_ms = writer, block_ms
         self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="checkout-writer", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> "WritingBehind":
         self._thread.start()
@@ -83,5 +91,5 @@ class WritingBehind:
             try:
                 self._writer.run_once(block_ms=self._block_ms)
             except Exception:  # Redis or the database away: nothing acknowledged, try again
-                log.exception("checkout writer failed; retrying")
+                log.exception("%s failed; retrying", self._thread.name)
                 self._stopping.wait(1.0)

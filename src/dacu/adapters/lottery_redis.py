@@ -1,205 +1,189 @@
 """The atomic draw in Redis: one Lua script per draw over one hash slot per campaign,
-PostgreSQL (or SQLite) the system of record.
+the database written behind (写后), as checkout's orders are.
 
-The script holds, under the campaign's hash tag, the pool (`pool`: each prize's
-draws `g:<prize>`, every draw `g:*`, the budget line drawn `budget`), each
-customer's chances granted (`granted`, mirrored from SQL) and used (`used`),
-and each draw's result for a day (`draw:…`, so a retry returns it). It is
-handed the server's roll (`secrets`: the script itself is deterministic), the
-budget line and the prizes in the file's order with weight, value and stock;
-it draws by the rule of `domain/lottery.py`. The draw is then written to SQL,
-rows of the customer's alone, both or neither (`lottery_record.py`: one
-statement on PostgreSQL): the draw row, not yet counted, and the chance used.
-The campaign's counters (each prize given, the
-budget line) are folded in behind (`lottery_fold.py`): at most every
-`fold_every_s` one draw of the process folds what every process left
-uncounted, exactly once. A figure Redis does not have is rebuilt from SQL —
-the counters plus the draws not yet counted, in one snapshot — and set only
-while still absent. The mirror of chances granted keeps the largest total it
-was told, each total read from SQL after a grant committed: granted chances
-only grow, so a copy late or raced never counts a grant twice.
+The script (`lottery_scripts.py`) holds, under the campaign's hash tag, the pool
+(`pool`: each prize's draws `g:<prize>`, every draw `g:*`, the budget line drawn
+`budget`), each customer's chances granted (`granted`, mirrored from SQL) and
+used (`used`), and each key's answer for a day (`draw:…`, so a retry returns
+it). It is handed the server's roll (`secrets`: the script itself is
+deterministic), the budget line and the prizes in the file's order; it draws by
+the rule of `domain/lottery.py`, takes the chance, the prize unit and the
+budget line, keeps the draw's record among the campaign's `unwritten` and
+queues its id on the campaign's `draws` stream — or does none of it. The
+lottery writers (`lottery_writer.py`) write the queued draws in batches
+(`lottery_batches.py`: the draw, its chance, the counters, once per draw).
 
-Redis may count more than SQL, never less: a draw it made that SQL refuses (its
-key already drawn a day later, a chance Redis mirrored from a stale book) is not
-given back, so its prize and chance stay taken in Redis until the next rebuild.
+The prize is given in the request, as before (the `RewardGiver`, once per
+`lottery:{draw id}`); its status goes to the record while the draw waits
+(`mark`: the MARK script) and to the database once written, so a writer that
+forgets a record marked meanwhile writes the mark first. A retry reads the
+key's answer in Redis, then the database.
+
+A figure Redis does not have is rebuilt from SQL — the counters plus any draws
+not yet counted, in one snapshot — and set only while still absent. The mirror
+of chances granted keeps the largest total it was told. Redis may count more
+than SQL, never less: a draw the database refuses (its key drawn already under
+another draw) is not given back. Draws not yet written are lost with Redis's
+data, as checkout's orders are.
 """
 
 import logging
-import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, select, update
 
-from dacu.adapters.lottery_fold import fold_all, pool_figures
-from dacu.adapters.lottery_record import Written, write_uncounted
+from dacu.adapters.lottery_batches import mark_draws, write_draws
+from dacu.adapters.lottery_fold import pool_figures
+from dacu.adapters.lottery_scripts import DRAW, FORGET, GRANTED, LOAD_POOL, MARK, record_of
 from dacu.adapters.lottery_store import find_draw
 from dacu.adapters.redis_connect import Client
 from dacu.adapters.redis_stock import reachable, text
-from dacu.adapters.tables import lottery_chances
+from dacu.adapters.tables import lottery_chances, lottery_draws
 from dacu.domain.lottery import Draw, DrawTicket, Lottery, NoChance, recorded_status
 
 log = logging.getLogger(__name__)
 
-DRAW = """
-local done = redis.call('GET', KEYS[3])
-if done then return {'done', done} end
-if redis.call('HEXISTS', KEYS[1], 'ready') == 0 then return {'load_pool'} end
-local granted = redis.call('HGET', KEYS[4], ARGV[1])
-if not granted then return {'load_granted'} end
-local used = redis.call('HGET', KEYS[2], ARGV[1])
-if not used then return {'load_used'} end
-if tonumber(used) >= tonumber(granted) then return {'no_chance'} end
-local left = tonumber(ARGV[3]) - tonumber(redis.call('HGET', KEYS[1], 'budget') or '0')
-local ids, weights, values, total = {}, {}, {}, 0
-for i = 6, #ARGV, 4 do
-  local w, v, s = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
-  local open = v <= left
-  if open and s >= 0 then
-    open = tonumber(redis.call('HGET', KEYS[1], 'g:' .. ARGV[i]) or '0') < s
-  end
-  if open then
-    ids[#ids + 1], weights[#weights + 1], values[#values + 1] = ARGV[i], w, v
-    total = total + w
-  end
-end
-if total == 0 then return {'empty'} end
-local point = math.floor(tonumber(ARGV[2]) * total / 4294967296)
-local running = 0
-for j = 1, #ids do
-  running = running + weights[j]
-  if point < running then
-    redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
-    redis.call('HINCRBY', KEYS[1], 'g:' .. ids[j], 1)
-    redis.call('HINCRBY', KEYS[1], 'g:*', 1)
-    if values[j] > 0 then redis.call('HINCRBY', KEYS[1], 'budget', values[j]) end
-    local result = ARGV[4] .. ' ' .. ids[j] .. ' ' .. ARGV[2]
-    redis.call('SET', KEYS[3], result, 'EX', tonumber(ARGV[5]))
-    return {'new', result}
-  end
-end
-return {'empty'}
-"""
-
-GRANTED = """
-local known = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
-if tonumber(ARGV[2]) > known then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
-return 0
-"""
-
-LOAD_POOL = """
-if redis.call('HEXISTS', KEYS[1], 'ready') == 1 then return 0 end
-for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-redis.call('HSET', KEYS[1], 'ready', '1')
-return 1
-"""
-
 RESULT_TTL_S = 86_400  # a retry within a day is answered by Redis; later, by SQL
-FOLD_EVERY_S = 0.5  # a process folds the counters at most this often
+REGISTER_EVERY_S = 1.0  # a drawing process puts its campaign on the register this often
 
 
 class RedisDrawEngine:
-    """`DrawEngine` over Redis, each draw written to SQL, the counters folded behind."""
+    """`DrawEngine` over Redis, the draws written to SQL behind."""
 
-    def __init__(
-        self,
-        client: Client,
-        engine: Engine,
-        prefix: str,
-        fold_every_s: float = FOLD_EVERY_S,
-    ) -> None:
-        self._client, self._engine, self._prefix = client, engine, prefix
-        self._fold_every_s, self._folded_at = fold_every_s, time.monotonic()
-        self._folding = threading.Lock()
+    def __init__(self, client: Client, engine: Engine, prefix: str) -> None:
+        self.client, self._engine, self._prefix = client, engine, prefix
+        self._registered: dict[str, float] = {}  # campaign → when this process registered it
         self._draw = client.register_script(DRAW)
         self._load_pool = client.register_script(LOAD_POOL)
         self._granted = client.register_script(GRANTED)
+        self._mark = client.register_script(MARK)
+        self._forget = client.register_script(FORGET)
 
-    def _keys(self, campaign_id: str, customer_id: str, key: str) -> list[str]:
-        slot = f"{self._prefix}:lottery:{{{campaign_id}}}"
-        draw = f"{slot}:draw:{customer_id}:{key}"
-        return [f"{slot}:pool", f"{slot}:used", draw, f"{slot}:granted"]
+    def _slot(self, campaign_id: str) -> str:
+        return f"{self._prefix}:lottery:{{{campaign_id}}}"
+
+    def _answer(self, campaign_id: str, customer_id: str, key: str) -> str:
+        return f"{self._slot(campaign_id)}:draw:{len(customer_id)}:{customer_id}:{key}"
+
+    def stream(self, campaign_id: str) -> str:
+        return f"{self._slot(campaign_id)}:draws"
+
+    def _unwritten(self, campaign_id: str) -> str:
+        return f"{self._slot(campaign_id)}:unwritten"
+
+    @property
+    def register(self) -> str:
+        """The set of campaigns whose draws stream the writers follow."""
+        return f"{self._prefix}:lottery:campaigns"
+
+    def campaigns(self) -> list[str]:
+        with reachable():
+            return sorted(text(c) for c in self.client.smembers(self.register))
 
     def granted(self, campaign_id: str, customer_id: str, total: int) -> None:
         """Keep the largest total the book was read at: chances granted only grow, so a
-        late or raced copy never counts one twice, and one read after a grant's commit
-        brings the mirror up to it."""
-        key = self._keys(campaign_id, customer_id, "")[3]
+        late or raced copy never counts one twice."""
         with reachable():
-            self._granted(keys=[key], args=[customer_id, total])
+            self._granted(keys=[f"{self._slot(campaign_id)}:granted"], args=[customer_id, total])
 
     def draw(self, lottery: Lottery, ticket: DrawTicket) -> tuple[Draw, bool]:
-        keys = self._keys(ticket.campaign_id, ticket.customer_id, ticket.key)
+        campaign = ticket.campaign_id
+        self._put_on_register(campaign)
+        slot = self._slot(campaign)
+        keys = [
+            f"{slot}:pool", f"{slot}:used", self._answer(campaign, ticket.customer_id, ticket.key),
+            f"{slot}:granted", self.stream(campaign), self._unwritten(campaign),
+        ]  # fmt: skip
         args: list[Any] = [
             ticket.customer_id, ticket.roll, lottery.budget, ticket.draw_id, RESULT_TTL_S,
+            ticket.key, ticket.at.isoformat(), campaign,
         ]  # fmt: skip
         for prize in lottery.prizes:
             stock = -1 if prize.stock is None else prize.stock
             args += [prize.id, prize.weight, prize.value, stock]
+            args.append(recorded_status(prize, ticket.status))
         for _ in range(4):
             with reachable():
-                answer = [text(part) for part in self._draw(keys=keys, args=args)]
-            if answer[0] == "load_pool":
-                self._rebuild_pool(ticket.campaign_id, keys[0])
-            elif answer[0] == "load_used":
+                answer = self._draw(keys=keys, args=args)
+            kind = text(answer[0])
+            if kind == "load_pool":  # Redis lost the campaign: the register too, maybe
+                self._registered.pop(campaign, None)
+                self._put_on_register(campaign)
+                self._rebuild_pool(campaign, keys[0])
+            elif kind == "load_used":
                 self._rebuild_used(ticket, keys[1])
-            elif answer[0] == "load_granted":
-                self._rebuild_granted(ticket)
-            elif answer[0] in ("no_chance", "empty"):
-                found = self._find(ticket)  # a retry, its answer gone from Redis
+            elif kind == "load_granted":
+                self.granted(campaign, ticket.customer_id, self._book(ticket)[0])
+            elif kind in ("no_chance", "empty"):
+                found = self.find(campaign, ticket.customer_id, ticket.key)
                 if found is None:
                     raise NoChance
                 return found, False
             else:
-                drawn = self._record(lottery, ticket, answer[1])
-                self._fold_now_and_then()
-                return drawn
+                drawn = record_of(answer[1])
+                return drawn, kind == "new" and drawn.id == ticket.draw_id
         raise AssertionError("the lottery's figures could not be loaded into Redis")
 
-    def fold(self) -> int:
-        """Fold every draw not yet counted into the counters; how many."""
-        return fold_all(self._engine)
-
-    def _fold_now_and_then(self) -> None:
-        """Fold when the last fold of this process is `fold_every_s` old, in this draw's
-        thread, unless another is folding; the draw is written already, so a fold that
-        fails is left to the next."""
-        if time.monotonic() - self._folded_at < self._fold_every_s:
+    def _put_on_register(self, campaign_id: str) -> None:
+        """Again now and then: a Redis that lost the register has it back."""
+        last = self._registered.get(campaign_id)
+        if last is not None and time.monotonic() - last < REGISTER_EVERY_S:
             return
-        if not self._folding.acquire(blocking=False):
-            return
-        try:
-            self._folded_at = time.monotonic()
-            fold_all(self._engine)
-        except DBAPIError:
-            log.exception("folding the lottery's counters failed; the next draw retries")
-        finally:
-            self._folding.release()
+        with reachable():
+            self.client.sadd(self.register, campaign_id)
+        self._registered[campaign_id] = time.monotonic()
 
-    def _record(self, lottery: Lottery, ticket: DrawTicket, result: str) -> tuple[Draw, bool]:
-        draw_id, prize_id, roll = result.split(" ")
-        mine = DrawTicket(
-            ticket.campaign_id, ticket.customer_id, ticket.key, draw_id, int(roll),
-            ticket.at, ticket.status,
-        )  # fmt: skip
-        prize = lottery.prize(prize_id)
-        written = write_uncounted(self._engine, mine, prize)
-        if written is Written.DRAWN:
-            status = recorded_status(prize, ticket.status)
-            drawn = Draw(
-                draw_id, ticket.campaign_id, ticket.customer_id, ticket.key, prize.id,
-                prize.value, mine.roll, status, ticket.at,
-            )  # fmt: skip
-            return drawn, draw_id == ticket.draw_id
-        found = self._find(ticket)  # the key's draw, written by a request before
-        if found is None:  # Redis was rebuilt from a stale book: SQL stays right
-            raise NoChance
-        return found, found.id == ticket.draw_id
-
-    def _find(self, ticket: DrawTicket) -> Draw | None:
+    def find(self, campaign_id: str, customer_id: str, key: str) -> Draw | None:
+        """The key's draw: its answer in Redis, else the database's."""
+        with reachable():
+            found = self.client.get(self._answer(campaign_id, customer_id, key))
+        if found is not None:
+            return record_of(found)
         with self._engine.connect() as connection:
-            return find_draw(connection, ticket.campaign_id, ticket.customer_id, ticket.key)
+            return find_draw(connection, campaign_id, customer_id, key)
+
+    def mark(self, drawn: Draw, status: str, reference: str) -> None:
+        """The draw's status (its prize given, pending …): in its record while it waits,
+        in the database once written."""
+        keys = [
+            self._unwritten(drawn.campaign_id),
+            self._answer(drawn.campaign_id, drawn.customer_id, drawn.key),
+        ]
+        with reachable():
+            waiting = self._mark(keys=keys, args=[drawn.id, status, reference[:128]])
+        if not int(waiting):
+            with self._engine.begin() as connection:
+                connection.execute(
+                    update(lottery_draws)
+                    .where(lottery_draws.c.id == drawn.id)
+                    .values(status=status, reference=reference[:128])
+                )
+
+    def write(self, campaign_id: str, draw_ids: Sequence[str]) -> int:
+        """Write those of the draws still waiting, in one transaction, then forget them
+        (a record marked meanwhile is written again first); how many were waiting."""
+        unwritten = self._unwritten(campaign_id)
+        with reachable():
+            raw = self.client.hmget(unwritten, list(draw_ids))
+        waiting = [(draw_id, r) for draw_id, r in zip(draw_ids, raw, strict=True) if r is not None]
+        if not waiting:
+            return 0
+        refused = write_draws(self._engine, [record_of(r) for _, r in waiting])
+        for draw_id in sorted(refused):
+            log.error("draw %s: its key holds another draw in the database; not written", draw_id)
+        for _ in range(10):
+            args = [part for pair in waiting for part in pair]
+            with reachable():
+                changed = self._forget(keys=[unwritten], args=args)
+            if not changed:
+                break
+            marked = [record_of(r) for r in changed]
+            with self._engine.begin() as connection:
+                mark_draws(connection, [d for d in marked if d.id not in refused])
+            waiting = [(d.id, r) for d, r in zip(marked, changed, strict=True)]
+        return len(raw) - raw.count(None)
 
     def _rebuild_pool(self, campaign_id: str, key: str) -> None:
         with self._engine.connect() as connection:
@@ -212,10 +196,7 @@ class RedisDrawEngine:
 
     def _rebuild_used(self, ticket: DrawTicket, key: str) -> None:
         with reachable():
-            self._client.hsetnx(key, ticket.customer_id, self._book(ticket)[1])
-
-    def _rebuild_granted(self, ticket: DrawTicket) -> None:
-        self.granted(ticket.campaign_id, ticket.customer_id, self._book(ticket)[0])
+            self.client.hsetnx(key, ticket.customer_id, self._book(ticket)[1])
 
     def _book(self, ticket: DrawTicket) -> tuple[int, int]:
         """The customer's (granted, used) in SQL."""

@@ -140,8 +140,14 @@ class SqlDrawEngine:
         return found, found.id == ticket.draw_id
 
     def _find(self, ticket: DrawTicket) -> Draw | None:
+        return self.find(ticket.campaign_id, ticket.customer_id, ticket.key)
+
+    def find(self, campaign_id: str, customer_id: str, key: str) -> Draw | None:
         with self._engine.connect() as connection:
-            return find_draw(connection, ticket.campaign_id, ticket.customer_id, ticket.key)
+            return find_draw(connection, campaign_id, customer_id, key)
+
+    def mark(self, drawn: Draw, status: str, reference: str) -> None:
+        SqlLotteryBook(self._engine).mark(drawn.id, status, reference)
 
     @staticmethod
     def _take(connection: Connection, lottery: Lottery, ticket: DrawTicket) -> Prize:

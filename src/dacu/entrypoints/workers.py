@@ -1,7 +1,8 @@
 """`dacu workers`: order writers and the sweepers, as supervised processes.
 
 Each process writes the orders checkout took in through Redis (the
-checkouts stream's consumer group), folds the event stream's batches into the
+checkouts stream's consumer group) and the lottery's draws (each campaign's draws
+stream, the `lottery-writers` group), folds the event stream's batches into the
 KPI rollups (the `kpi-writers` group: each event id counts once), follows
 every sale's order stream in the writers' consumer group under a name of its
 own (host and pid), and every `sweep_every`
@@ -31,6 +32,7 @@ from zoneinfo import ZoneInfo
 from dacu.adapters.db import make_engine
 from dacu.bootstrap import bootstrap
 from dacu.bootstrap_events import event_folder
+from dacu.bootstrap_lottery import lottery_writer
 from dacu.domain.flashsale import GateUnavailable
 
 
@@ -72,6 +74,7 @@ def work(config: WorkerConfig) -> None:
     name = f"{socket.gethostname()}-{multiprocessing.current_process().pid}"
     writer = flash.order_writer(name, config.idle_ms)  # None without Redis: no streams
     checkouts = platform.checkout_writer(name, config.idle_ms)
+    draws = lottery_writer(platform.engine, config.redis_url, config.prefix, name, config.idle_ms)
     folder = event_folder(platform, name, config.idle_ms)  # None without Redis: no stream
     outbox, next_sweep, next_delivery = platform.outbox(), 0.0, 0.0
     next_settle = 0.0
@@ -80,6 +83,8 @@ def work(config: WorkerConfig) -> None:
         try:
             if checkouts is not None:
                 written += checkouts.run_once(config.batch)
+            if draws is not None:
+                written += draws.run_once(config.batch)
             if writer is not None:
                 written += writer.write(config.batch)
             if folder is not None:

@@ -40,7 +40,6 @@ from dacu.services.ports.risk import RiskCheck
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FRESH_S = 0.2  # a campaign file applied again reaches every process's draws within this
-VERIFIED_S = 60.0  # a draw trusts a verification this process saw this recently
 VERIFIED_KEPT = 100_000  # customers whose verification a process remembers at most
 
 
@@ -96,7 +95,7 @@ class LotteryService:
             risk, giver, clock, ids, roll,
         )  # fmt: skip
         self._known: dict[str, tuple[float, Lottery | None]] = {}
-        self._verified_at: dict[str, float] = {}
+        self._verified_ones: set[str] = set()
 
     def lottery(self, campaign_id: str) -> Lottery:
         """The campaign's lottery (UnknownCampaign, or LotteryClosed when it runs none), as
@@ -168,7 +167,7 @@ class LotteryService:
         """Use one chance for one prize, once per `key`; the risk check is asked with the
         request's `identity`."""
         lottery = self.lottery(campaign_id)
-        found = self._book.find(campaign_id, customer_id, key)
+        found = self._engine.find(campaign_id, customer_id, key)
         if found is not None:
             return self._give(lottery, found)
         now = self._clock()
@@ -182,19 +181,17 @@ class LotteryService:
         return self._give(lottery, drawn)
 
     def _verified(self, customer_id: str) -> bool:
-        """Whether the customer is phone-verified, a yes remembered for `VERIFIED_S`: members
-        are verified once (registration never takes it back), so a draw need not read it
-        each time; a no is never remembered, so a member verified a moment ago draws."""
-        now = time.monotonic()
-        seen = self._verified_at.get(customer_id)
-        if seen is not None and now - seen < VERIFIED_S:
+        """Whether the customer is phone-verified, a yes remembered for good: members are
+        verified once and never lose it (registration never takes it back), so a draw
+        need not read it each time; a no is never remembered, so a member verified a
+        moment ago draws."""
+        if customer_id in self._verified_ones:
             return True
         if not self._book.verified(customer_id):
-            self._verified_at.pop(customer_id, None)
             return False
-        if len(self._verified_at) >= VERIFIED_KEPT:
-            self._verified_at.clear()
-        self._verified_at[customer_id] = now
+        if len(self._verified_ones) >= VERIFIED_KEPT:
+            self._verified_ones.clear()
+        self._verified_ones.add(customer_id)
         return True
 
     def _ask_risk(
@@ -221,7 +218,7 @@ class LotteryService:
             )  # fmt: skip
             given = self.giver.give(grant)
             status, reference = given.status.value, given.reference
-        self._book.mark(drawn.id, status, reference)
+        self._engine.mark(drawn, status, reference)
         return Draw(
             drawn.id, drawn.campaign_id, drawn.customer_id, drawn.key, drawn.prize_id,
             drawn.value, drawn.roll, status, drawn.at, reference,

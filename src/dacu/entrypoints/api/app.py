@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from dacu import __version__
 from dacu.bootstrap import Platform
+from dacu.bootstrap_lottery import lottery_writing_behind
 from dacu.entrypoints.api import (
     acquisition,
     appeals,
@@ -83,14 +84,17 @@ def create_app(platform: Platform) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        behind = platform.writing_behind(f"api-{socket.gethostname()}-{os.getpid()}")
-        if behind is not None:
-            behind.start()
+        consumer = f"api-{socket.gethostname()}-{os.getpid()}"
+        behind = platform.writing_behind(consumer)
+        draws = lottery_writing_behind(
+            platform.engine, platform.redis_url, platform.redis_prefix, consumer
+        )
+        writers = [w.start() for w in (behind, draws) if w is not None]
         delivering = DeliveringBehind(platform.outbox(), platform.clock).start()
         yield
         delivering.stop()
-        if behind is not None:
-            behind.stop()
+        for writer in writers:
+            writer.stop()
         await platform.aclose()
 
     app = FastAPI(

@@ -32,6 +32,15 @@ class DrawEngine(Protocol):
         committed (a mirror keeps up)."""
         ...
 
+    def find(self, campaign_id: str, customer_id: str, key: str) -> Draw | None:
+        """The draw made under the key, written to the book or not yet."""
+        ...
+
+    def mark(self, drawn: Draw, status: str, reference: str) -> None:
+        """The draw's prize given (or pending, awaiting an address …): its status and the
+        giving's reference, written or not yet."""
+        ...
+
 
 class LotteryBook(Protocol):
     def grant(
