@@ -56,7 +56,7 @@ class FakeFacts:
         self.shared: dict[str, int] = {}  # identifier kind → accounts seen with it
         self.asked: list[str] = []
 
-    def invite_shape(self, customer_id: str, at: datetime) -> InviteShape:
+    def invite_shape(self, customer_id: str, at: datetime, aged_days: int = 0) -> InviteShape:
         self.asked.append("invite_shape")
         return self.shapes.get(customer_id, InviteShape(0, 0, 0, 0))
 

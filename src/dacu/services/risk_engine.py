@@ -166,12 +166,14 @@ class RiskEngine:
         if cluster is not None:
             seen |= {"cluster_size": cluster.size, "cluster_first_seen": cluster.first_seen}
         if InviteTree in needs:
-            shape = self.facts.invite_shape(member, query.at)
+            aged = max(r.min_age_days for r in rules if isinstance(r, InviteTree))
+            shape = self.facts.invite_shape(member, query.at, aged)
             seen |= {
                 "fan_out": shape.fan_out,
                 "depth": shape.depth,
                 "never_ordered": shape.never_ordered,
                 "recent_invites": shape.recent,
+                "telling": shape.telling,
             }
         if RefundRatio in needs or any(
             isinstance(r, NewAccount) and query.amount >= r.min_amount for r in rules

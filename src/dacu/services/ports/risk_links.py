@@ -71,6 +71,8 @@ class InviteShape:
     depth: int  # levels below them
     never_ordered: int  # of those invited directly, how many never paid an order
     recent: int  # invited within the last day
+    telling: int = 0  # of those never ordered, invited over `aged_days` ago or seen on a
+    # device or payment account shared with another account (the rest may yet order)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,9 @@ class Standing:
 class RiskFacts(Protocol):
     """The slower facts rules read (each read cached briefly by its adapter)."""
 
-    def invite_shape(self, customer_id: str, at: datetime) -> InviteShape: ...
+    def invite_shape(self, customer_id: str, at: datetime, aged_days: int = 0) -> InviteShape:
+        """The invite tree below the customer at `at`; `telling` counted with `aged_days`."""
+        ...
 
     def standing(self, customer_id: str) -> Standing: ...
 

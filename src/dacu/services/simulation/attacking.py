@@ -37,6 +37,7 @@ BRUSHED = "A-DOWN"  # a brushing ring's purchase from its own shop (满300减50 
 ABUSED = "B-SERUM"  # a refund abuser's purchase
 HONEST_BUY = "B-CREAM"
 GAP = timedelta(minutes=3)
+SHARED_GAP = timedelta(hours=6)  # a sharer's friends join one by one, four a day
 REFUND_AFTER = timedelta(hours=2)
 
 
@@ -72,9 +73,10 @@ class Attacks:
             start = warm + g * timedelta(minutes=20)
             if group.kind is GroupKind.BRUSHING_RING:
                 yield start - GAP, partial(self._merchant, group)
+            gap = SHARED_GAP if group.kind is GroupKind.SHARER else GAP
             for i, actor in enumerate(group.members):
-                yield start + i * GAP, self._joining(group, i)
-                yield from self._deeds(group, actor, i, start + i * GAP, burst + g * GAP)
+                yield start + i * gap, self._joining(group, i)
+                yield from self._deeds(group, actor, i, start + i * gap, burst + g * GAP)
 
     def _deeds(
         self, group: Group, actor: Actor, i: int, joined: datetime, burst: datetime
@@ -92,15 +94,19 @@ class Attacks:
         if kind is GroupKind.REFUND_ABUSE:
             yield burst + i * GAP, lambda now: self._buy(actor, ABUSED, 1, now)
             yield burst + i * GAP + REFUND_AFTER, lambda now: self._refund(actor, now)
-        if kind in (GroupKind.HOUSEHOLD, GroupKind.OFFICE) and i % 2 == 0:
+        if (kind in (GroupKind.HOUSEHOLD, GroupKind.OFFICE) and i % 2 == 0) or (
+            kind is GroupKind.SHARER and i % 3 == 1
+        ):
             yield burst + i * GAP, lambda now: self._buy(actor, HONEST_BUY, 1, now)
 
     def _joining(self, group: Group, i: int) -> Callable[[datetime], None]:
         """The i-th account signs up: an invite farm's and a household's with the code of an
         earlier account of theirs (a farm's alternately the head's and the last one's)."""
         inviter = None
-        if i > 0 and group.kind in (GroupKind.INVITE_FARM, GroupKind.HOUSEHOLD):
-            inviter = group.members[0 if i % 2 or group.kind is GroupKind.HOUSEHOLD else i - 1]
+        if i > 0 and group.kind in (GroupKind.INVITE_FARM, GroupKind.HOUSEHOLD, GroupKind.SHARER):
+            inviter = group.members[
+                0 if i % 2 or group.kind is not GroupKind.INVITE_FARM else i - 1
+            ]
         return lambda now: self._join(group.members[i], inviter, now)
 
     # --- the deeds ----------------------------------------------------------------------
