@@ -30,7 +30,7 @@ class FakeLinks:
     def record(self, customer_id: str, identity: Identity, at: datetime) -> None:
         self.link(customer_id, identity, at)
 
-    def settle(self) -> None:
+    def settle(self, customer_id: str = "") -> None:
         pass
 
     def cluster(self, customer_id: str) -> Cluster | None:

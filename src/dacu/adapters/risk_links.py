@@ -134,7 +134,11 @@ class SqlIdentityLinks:
             self._linked[(sighting.customer_id, sighting.seen)] = now + LINKED_SECONDS
         return clusters
 
-    def settle(self) -> None:
+    def settle(self, customer_id: str = "") -> None:
+        if customer_id:
+            number = self._pending.get(customer_id)
+            if number is None or self._behind.written(number):
+                return  # theirs are written: the rest were recorded after, or elsewhere
         self._behind.settled(self._behind.given(), SETTLE_SECONDS)
 
     def cluster(self, customer_id: str) -> Cluster | None:

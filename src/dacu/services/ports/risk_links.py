@@ -37,9 +37,12 @@ class IdentityLinks(Protocol):
         """The customer's cluster; None for a customer never seen."""
         ...
 
-    def settle(self) -> None:
+    def settle(self, customer_id: str = "") -> None:
         """Wait a moment for every sighting this process recorded so far to be written:
-        counts of accounts behind an identifier read them."""
+        counts of accounts behind an identifier read them. Given a customer, only when
+        one of theirs that may tie them to others still waits — nothing else of theirs
+        can change what is read, and a caller inside a write transaction on a one-writer
+        database must not wait on a writer that waits for it."""
         ...
 
     def members(self, cluster_id: str, limit: int = 200) -> list[str]: ...
