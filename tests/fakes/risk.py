@@ -30,7 +30,7 @@ class FakeLinks:
     def record(self, customer_id: str, identity: Identity, at: datetime) -> None:
         self.link(customer_id, identity, at)
 
-    def settle(self, customer_id: str = "") -> None:
+    def settle(self, customer_id: str = "", identity: Identity | None = None) -> None:
         pass
 
     def cluster(self, customer_id: str) -> Cluster | None:

@@ -159,7 +159,7 @@ class RiskEngine:
             isinstance(r, Velocity) and r.scope is Scope.CLUSTER for r in rules
         )
         if SharedIdentifier in needs or ShopLink in needs:  # read the sightings so far
-            self.links.settle(member)
+            self.links.settle(member, query.identity)
         cluster = self.links.cluster(member) if wants_cluster else None
         seen: dict[str, object] = {"at": query.at, "amount": query.amount}
         seen["counts"] = self._count(query, member, cluster, rules)

@@ -37,12 +37,13 @@ class IdentityLinks(Protocol):
         """The customer's cluster; None for a customer never seen."""
         ...
 
-    def settle(self, customer_id: str = "") -> None:
-        """Wait a moment for every sighting this process recorded so far to be written:
-        counts of accounts behind an identifier read them. Given a customer, only when
-        one of theirs that may tie them to others still waits — nothing else of theirs
-        can change what is read, and a caller inside a write transaction on a one-writer
-        database must not wait on a writer that waits for it."""
+    def settle(self, customer_id: str = "", identity: Identity | None = None) -> None:
+        """Wait a moment for the sightings this process recorded to be written: counts of
+        accounts behind an identifier read them. Given a customer (and the identity
+        asked about), only for the last sighting new to the process of that customer or
+        of one of those identifiers, and those before it — nothing else changes what is
+        read, and a caller inside a write transaction on a one-writer database (a coin
+        earned in the ledger's) must not wait for nothing on a writer that waits for it."""
         ...
 
     def members(self, cluster_id: str, limit: int = 200) -> list[str]: ...
