@@ -122,9 +122,13 @@ class Harness:
             return None
         order = str(placed.json()["id"])
         started = self.call(who, "POST", f"/v1/orders/{order}/payments")
-        if started.status_code != 201:
+        if started.status_code != 201 or not self.wait_paid(who, order):
             return None
-        return order if self.wait_paid(who, order) else None
+        lines = placed.json()["lines"]
+        platform = sum(d["platform"] for line in lines for d in line["discounts"])
+        who.notes.append(f"subsidy {platform}")  # what the platform paid of its price
+        who.notes.append(f"bought {sku}")
+        return order
 
     def wait_paid(self, who: Customer, order: str, limit: float = 20) -> bool:
         deadline = time.monotonic() + limit

@@ -15,12 +15,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bench.attack_actors import Customer, Harness
+from bench.attack_world import BRUSHED_SHOP
 
 HOARDED = "warm-up-300-30"
-ATTACKS = ("invite_farm", "scalper_ring", "coupon_hoarders", "lottery_farm", "refund_abusers")
+ATTACKS = (
+    "invite_farm",
+    "scalper_ring",
+    "coupon_hoarders",
+    "lottery_farm",
+    "refund_abusers",
+    "brushing_ring",
+)
 HONEST = ("honest", "household", "office")
 HONEST_BUYS = ("K-RICE", "A-SCARF", "H-KETTLE", "E-BUDS")
 ABUSED = "A-COAT"  # what refund abusers buy and send back
+BRUSHED = "A-COAT"  # what a brushing ring buys from its own shop (满300减50, platform-funded)
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class Plan:
     hoarders: int = 10
     lottery: int = 10
     refunders: int = 6
+    brushers: int = 6
 
 
 class Crowd:
@@ -40,6 +50,7 @@ class Crowd:
         self._rng = random.Random(seed)
         self._phones = self._rng.sample(range(10**8), 2000)
         self.people: list[Customer] = []
+        self.merchant: list[Customer] = []  # the brushing ring's merchant, on each device
         self._nat = [self._ip() for _ in range(max(plan.honest // 4, 1))]
         for _ in range(plan.honest):
             self._add("honest", self._device(), self._rng.choice(self._nat))
@@ -72,6 +83,12 @@ class Crowd:
         device, proxy, drop = self._device(), self._ip(), self._address()
         for _ in range(plan.refunders):
             self._add("refund_abusers", device, proxy, drop)
+        # brushing ring (刷单): the merchant's own two phones, its shop's address and its
+        # warehouse, each account buying from its own shop
+        devices, office, warehouse = [self._device(), self._device()], self._ip(), self._address()
+        self.merchant = [Customer("merchant", "13900000000", d, office) for d in devices]
+        for i in range(plan.brushers):
+            self._add("brushing_ring", devices[i % 2], office, warehouse)
 
     def _add(self, kind: str, device: str, ip: str, address: dict[str, str] | None = None):
         phone = f"1{self._rng.choice('3578')}{self._phones[len(self.people)]:09d}"
@@ -96,8 +113,11 @@ class Crowd:
         }
 
 
-def journeys(crowd: Crowd, harness: Harness, campaign: str, sale: str) -> list[Iterator[None]]:
-    """Each person's deeds, one step at a time."""
+def journeys(
+    crowd: Crowd, harness: Harness, campaign: str, sale: str, merchant_token: str = ""
+) -> list[Iterator[None]]:
+    """Each person's deeds, one step at a time; `merchant_token`: the brushing ring's
+    merchant's (it looks at its shop from its own phones first)."""
     rng = random.Random(7)
     by_kind: dict[str, list[Customer]] = {}
     for person in crowd.people:
@@ -106,6 +126,8 @@ def journeys(crowd: Crowd, harness: Harness, campaign: str, sale: str) -> list[I
     for kind, people in by_kind.items():
         if kind == "invite_farm":
             found.append(_farm(harness, people, campaign))
+        elif kind == "brushing_ring":
+            found.append(_brushing(harness, crowd.merchant, merchant_token, people))
         elif kind == "household":
             found += [
                 _household(harness, people[i : i + 3], campaign) for i in range(0, len(people), 3)
@@ -129,6 +151,22 @@ def _farm(harness: Harness, people: list[Customer], campaign: str) -> Iterator[N
             harness.sign_up(person, harness.invite_code(inviter))
         if i % 3 == 0:
             inviters.append(person)
+        yield
+
+
+def _brushing(
+    harness: Harness, merchant: list[Customer], token: str, people: list[Customer]
+) -> Iterator[None]:
+    """The merchant checks its shop's orders from its phones, then its accounts, on those
+    phones, buy from the shop one after another."""
+    for phone in merchant:
+        phone.token = token
+        harness.call(phone, "GET", f"/v1/shops/{BRUSHED_SHOP}/shipments")
+    yield
+    for person in people:
+        harness.sign_up(person)
+        yield
+        harness.buy(person, BRUSHED)
         yield
 
 

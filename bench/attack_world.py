@@ -30,6 +30,7 @@ from sqlalchemy import text
 
 from dacu.adapters.db import database_url, make_engine, upgrade
 from dacu.bootstrap import bootstrap
+from dacu.domain.access import Role
 from dacu.schemas.campaigns import load_campaign
 from dacu.schemas.goods import example_goods
 from dacu.schemas.yamlfile import load_yaml
@@ -43,6 +44,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 PLANNED_NOW = datetime(2026, 11, 11, 20, 5, tzinfo=SHANGHAI)
 CAMPAIGN = "double11-2026"
 STOCKED = 10**6
+MERCHANT, BRUSHED_SHOP = "m-north", "north-wear"  # the brushing ring's merchant and shop
 
 
 def moved(value: Any, by: timedelta) -> Any:
@@ -99,8 +101,16 @@ def prepare(url: str, redis_prefix: str, flash_stock: int, rules: Any = None) ->
     platform.flashsales.open(sale)
     if rules is not None:
         platform.risk_rules.apply(rules, "ops-attacks")
+    merchant = platform.principals.issue(  # north-wear's own people sign in with this
+        MERCHANT, Role.MERCHANT, frozenset({BRUSHED_SHOP}), now
+    )
     engine.dispose()
-    return {"document": document, "sale": sale.id, "sale_price": sale.price}
+    return {
+        "document": document,
+        "sale": sale.id,
+        "sale_price": sale.price,
+        "merchant_token": merchant,
+    }
 
 
 @contextmanager

@@ -4,7 +4,8 @@ attack kind tries to take and the money it gets, and the honest customers stoppe
 Honest shoppers (some behind one carrier NAT address, households sharing a home address
 and a delivery address, an office behind one address) and five attack kinds — an invite
 farm, a scalper ring at the 20:00 flash sale, coupon hoarders, a lottery farm, refund
-abusers (bench/attack_crowd.py) — sign up with text-message codes, claim, draw, buy, pay
+abusers, a brushing ring of a merchant's own accounts on its own phones
+(bench/attack_crowd.py) — sign up with text-message codes, claim, draw, buy, pay
 and refund, interleaved, each request with its install's X-Device-Id and its address
 (the harness stands as the edge proxy: X-Forwarded-For).
 
@@ -15,9 +16,12 @@ What each kind *tried* to take: every account's welcome red packet (新人红包
 - coupon hoarders: the limited 满300减30 coupon;
 - lottery farm: its chances × the pool's expected prize value;
 - refund abusers: the refunds of what they bought (kept the goods), and the coins the
-  payment earned.
+  payment earned;
+- brushing ring: the platform's share of the 满300减50 on each coat bought from its own
+  shop, and the coins paying earns.
 What it *got*: the coupons in its wallets at face value, its coins at their cash value,
-the lottery prizes given, the flash units paid for, the money refunded. All fen.
+the lottery prizes given, the flash units paid for, the money refunded, the platform's
+share of a brushing ring's paid orders. All fen.
 
     python -m bench.attacks [--honest 80] [--seed 5] [--workers 2] [--rules FILE]
 
@@ -35,13 +39,23 @@ from pathlib import Path
 from typing import Any
 
 from bench.attack_actors import Customer, Harness
-from bench.attack_crowd import ABUSED, ATTACKS, HOARDED, HONEST, Crowd, Plan, journeys
+from bench.attack_crowd import (
+    ABUSED,
+    ATTACKS,
+    BRUSHED,
+    HOARDED,
+    HONEST,
+    Crowd,
+    Plan,
+    journeys,
+)
 from bench.attack_world import CAMPAIGN, fresh_schema, prepare, serving
 from dacu.adapters.db import make_engine
 from dacu.schemas.yamlfile import load_yaml
 
 GIVEN = {"given", "pending", "awaiting_address"}
 LIST_PRICE = {"P-PHONE": 399900, "A-COAT": 45900}
+BRUSH_SUBSIDY = 3500  # the platform's 70% of 满300减50 on a coat
 
 
 def run(plan: Plan, seed: int, workers: int = 2, rules: Any = None) -> dict[str, Any]:
@@ -55,7 +69,8 @@ def run(plan: Plan, seed: int, workers: int = 2, rules: Any = None) -> dict[str,
                 harness = Harness(base, engine)
                 try:
                     crowd = Crowd(plan, seed)
-                    _drive(journeys(crowd, harness, CAMPAIGN, world["sale"]))
+                    token = world["merchant_token"]
+                    _drive(journeys(crowd, harness, CAMPAIGN, world["sale"], token))
                     figures = score(harness, crowd.people, world)
                 finally:
                     harness.http.close()
@@ -138,6 +153,8 @@ def score(harness: Harness, people: list[Customer], world: dict[str, Any]) -> di
             "held": honest["held"],
             "by_kind": {k: dict(stopped[k]) for k in HONEST if k in stopped},
             "got": sum(got[k] for k in HONEST),
+            "shop_buyers": len(buyers := [p for p in people if _bought_at_shop(p)]),
+            "shop_buyers_stopped": sum(1 for p in buyers if p.blocked or p.held),
         },
         "stopped_honest": [
             {"kind": p.kind, "notes": p.notes[:6]}
@@ -145,6 +162,11 @@ def score(harness: Harness, people: list[Customer], world: dict[str, Any]) -> di
             if p.kind in HONEST and (p.blocked or p.held)
         ][:10],
     }
+
+
+def _bought_at_shop(who: Customer) -> bool:
+    """An honest customer who paid for an order at the brushing ring's shop."""
+    return who.kind in HONEST and any(note.startswith("bought A-") for note in who.notes)
 
 
 def _tried(who: Customer, prices: Prices) -> int:
@@ -155,6 +177,7 @@ def _tried(who: Customer, prices: Prices) -> int:
         "coupon_hoarders": prices.coupons[HOARDED],
         "lottery_farm": prices.chances * prices.draw,
         "refund_abusers": LIST_PRICE[ABUSED] + prices.paid_coins(LIST_PRICE[ABUSED]),
+        "brushing_ring": BRUSH_SUBSIDY + prices.paid_coins(LIST_PRICE[BRUSHED] - BRUSH_SUBSIDY),
     }.get(who.kind, 0)
     return prices.welcome + extra
 
@@ -179,6 +202,8 @@ def _flash_and_refunds(harness: Harness, who: Customer, prices: Prices) -> int:
         if note.startswith("flash "):
             fen += int(note.split()[1]) * prices.flash_off
         if note.startswith("refunded "):
+            fen += int(note.split()[1])
+        if note.startswith("subsidy ") and who.kind == "brushing_ring":
             fen += int(note.split()[1])
     return fen
 

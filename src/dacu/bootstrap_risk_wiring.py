@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 def with_risk_gate(platform: "Platform") -> "Platform":
     """The platform with its gate wired into registration, payments and payouts."""
     deeds = SqlRiskDeeds(platform.engine)
-    gate = RiskGate(platform.risk, deeds, platform.clock, platform.payments.refund)
+    gate = RiskGate(
+        platform.risk, deeds, platform.clock, platform.payments.refund, platform.risk_links
+    )
     platform.registration.screen = gate.signed_in
     platform.payments.payer_seen = gate.paid
     platform.payouts.screen = gate.payout

@@ -18,7 +18,7 @@ ARGS = ("simulate", "--customers", "300", "--seed", "5")
 
 def simulate(folder: Path, database: Path) -> tuple[subprocess.CompletedProcess[str], dict]:
     env = clean_env(DACU_DATABASE_URL=f"sqlite:///{database}")
-    run = run_dacu(*ARGS, "--out", str(folder / "reports"), cwd=folder, env=env, timeout=300)
+    run = run_dacu(*ARGS, "--out", str(folder / "reports"), cwd=folder, env=env, timeout=900)
     assert run.returncode == 0, run.stderr
     summary = folder / "reports" / f"{CAMPAIGN}-simulation.json"
     return run, json.loads(summary.read_text(encoding="utf-8"))

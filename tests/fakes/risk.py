@@ -30,7 +30,7 @@ class FakeLinks:
     def record(self, customer_id: str, identity: Identity, at: datetime) -> None:
         self.link(customer_id, identity, at)
 
-    def settle(self) -> None:
+    def settle(self, customer_id: str = "", identity: Identity | None = None) -> None:
         pass
 
     def cluster(self, customer_id: str) -> Cluster | None:
@@ -56,7 +56,7 @@ class FakeFacts:
         self.shared: dict[str, int] = {}  # identifier kind → accounts seen with it
         self.asked: list[str] = []
 
-    def invite_shape(self, customer_id: str, at: datetime) -> InviteShape:
+    def invite_shape(self, customer_id: str, at: datetime, aged_days: int = 0) -> InviteShape:
         self.asked.append("invite_shape")
         return self.shapes.get(customer_id, InviteShape(0, 0, 0, 0))
 

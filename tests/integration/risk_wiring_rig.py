@@ -52,7 +52,7 @@ RULES = {
 class NoFacts:
     """The rules above read no slower facts; asking for one is a failure of the test."""
 
-    def invite_shape(self, customer_id: str, at: datetime) -> Any:
+    def invite_shape(self, customer_id: str, at: datetime, aged_days: int = 0) -> Any:
         raise AssertionError("no rule here reads the invite tree")
 
     def standing(self, customer_id: str) -> Any:

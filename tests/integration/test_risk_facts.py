@@ -45,9 +45,23 @@ def test_the_invite_tree_below_a_customer(engine: Engine) -> None:
     _order(engine, "o2", "b", "pending_payment")
     facts = SqlRiskFacts(engine)
     assert facts.invite_shape("boss", AT) == InviteShape(
-        fan_out=3, depth=3, never_ordered=2, recent=2
+        fan_out=3, depth=3, never_ordered=2, recent=2, telling=2
     )
     assert facts.invite_shape("nobody", AT) == InviteShape(0, 0, 0, 0)
+
+
+def test_young_invitees_who_never_ordered_tell_only_on_a_shared_device(engine: Engine) -> None:
+    _invite(engine, "boss", "a", AT - timedelta(days=9))  # never ordered, had 9 days
+    _invite(engine, "boss", "b", AT - timedelta(days=1))  # too young to tell
+    _invite(engine, "boss", "c", AT - timedelta(hours=1))  # young, on a farm's phone
+    _invite(engine, "boss", "d", AT - timedelta(days=8))
+    _order(engine, "o1", "d", "paid")
+    links = SqlIdentityLinks(engine)
+    for who in ("c", "c-twin"):
+        links.link(who, Identity(device="emulator-1"), AT)
+    links.link("b", Identity(device="own-phone", ip="10.0.0.1"), AT)
+    shape = SqlRiskFacts(engine).invite_shape("boss", AT, aged_days=7)
+    assert (shape.fan_out, shape.never_ordered, shape.telling) == (4, 3, 2)  # a and c
 
 
 def test_standing_counts_paid_and_refunded_orders(engine: Engine) -> None:

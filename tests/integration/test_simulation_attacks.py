@@ -9,7 +9,7 @@ import pytest
 
 from dacu.entrypoints.cli_simulate import example_campaign, world_on
 from dacu.services.simulation import simulate
-from dacu.services.simulation.attackers import ATTACKS, SIZES
+from dacu.services.simulation.attackers import ATTACKS, SIZES, GroupKind
 from tests.integration.conftest import sqlite_engine
 
 pytestmark = pytest.mark.integration
@@ -56,6 +56,16 @@ def test_households_and_offices_are_not_stopped(outcome):
     done, _ = outcome
     assert done.attacks.sharing_stopped == 0
     assert done.attacks.honest_blocked == 0
+
+
+def test_the_brushing_ring_is_refused_at_checkout_and_the_sharer_not_held(outcome):
+    done, wired = outcome
+    if not wired:
+        pytest.skip("the platform's risk check allows everything: no rules engine wired")
+    ring = {k.kind: k for k in done.attacks.kinds}[GroupKind.BRUSHING_RING]
+    assert ring.blocked == ring.accounts  # its merchant's device, wallet and address
+    assert ring.got * 10 <= ring.tried
+    assert done.attacks.honest_held == 0  # a sharer's young invitees have not ordered yet
 
 
 def test_with_the_rules_engine_each_kind_gets_less_than_it_tried(outcome):

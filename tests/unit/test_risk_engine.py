@@ -163,3 +163,13 @@ def test_a_long_identifier_is_counted_under_a_digest(world):
     assert len(keys) == 1
     assert len(keys[0]) < 200
     assert len(world.counters.hits[keys[0]]) == 2
+
+
+def test_a_checkout_from_a_shop_its_buyer_is_tied_to_is_refused(world):
+    world.facts.links.add(("ring-1", "north-wear"))
+    shops = {"shop": "tea-house,north-wear"}
+    ring = RiskQuery(Action.CHECKOUT, "ring-1", NOW, None, 0, "k1", shops)
+    decision = world.engine.assess(ring)
+    assert (decision.verdict, decision.reason) == (Verdict.BLOCK, "shop_linked_checkout")
+    honest = RiskQuery(Action.CHECKOUT, "buyer-2", NOW, None, 0, "k2", shops)
+    assert world.engine.assess(honest).verdict is Verdict.ALLOW

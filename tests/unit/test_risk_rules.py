@@ -61,6 +61,13 @@ def test_invite_tree_each_threshold():
     assert not rule.fires(Observed(NOW, fan_out=9, never_ordered=9))  # too few to judge
 
 
+def test_invite_tree_with_an_age_counts_only_the_invitees_that_tell():
+    rule = InviteTree(code="t", actions=CLAIM, never_ordered_bp=8000, min_age_days=7)
+    launch = Observed(NOW, fan_out=6, never_ordered=6, telling=0)  # all new, none ordered yet
+    assert not rule.fires(launch)
+    assert rule.fires(Observed(NOW, fan_out=6, never_ordered=6, telling=5))  # a farm's
+
+
 def test_new_account_and_a_high_value_reward():
     rule = NewAccount(code="n", actions=CLAIM, max_age_hours=24, min_amount=5000)
     fresh = NOW - timedelta(hours=23)

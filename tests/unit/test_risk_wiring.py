@@ -11,6 +11,8 @@ from dacu.domain.payments import Notice, read_notice
 from dacu.domain.risk import Action, Identity, RiskDecision, RiskQuery, Verdict
 from dacu.domain.risk_deeds import DeliveryAddress
 from dacu.services.risk_flash import FlashScreen
+from dacu.services.risk_gate import RiskGate
+from tests.fakes.risk import FakeLinks
 
 NOW = datetime(2026, 11, 11, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -56,3 +58,19 @@ def test_flash_attempts_are_asked_about_once_in_a_while_per_buyer_and_device():
     ticks[0] = 5.5  # the answer kept has run out: asked again
     screen.blocked("u1", bad, "fs-1")
     assert len(risk.asked) == 3
+
+
+class Deeds:
+    def keep(self, deed: object) -> bool:
+        return True
+
+
+def test_a_checkout_is_asked_with_its_cart_shops_and_a_merchant_is_seen_on_its_device():
+    risk, links = Recording(), FakeLinks()
+    gate = RiskGate(risk, Deeds(), lambda: NOW, links=links)  # type: ignore[arg-type]
+    gate.checkout("u1", Identity(device="d1"), "k1", ["north-wear", "tea-house", "north-wear"])
+    assert risk.asked[0].context == {"shop": "north-wear,tea-house"}
+    gate.checkout("u1", Identity(device="d1"), "k2")
+    assert risk.asked[1].context == {}
+    gate.staff_seen("m-north", Identity(device="d1", ip="10.0.0.9"))
+    assert links.cluster("m-north") is not None

@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, and_, distinct, func, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from dacu.adapters.risk_links import MERGING
 from dacu.adapters.risk_values import stored
@@ -82,9 +83,12 @@ class SqlRiskFacts:
         self._kept[key] = (self._now() + self._ttl, value)
         return value
 
-    def invite_shape(self, customer_id: str, at: datetime) -> InviteShape:
+    def invite_shape(self, customer_id: str, at: datetime, aged_days: int = 0) -> InviteShape:
         hour = at.replace(minute=0, second=0, microsecond=0).isoformat()
-        return self._cached(("shape", customer_id, hour), lambda c: _shape(c, customer_id, at))
+        return self._cached(
+            ("shape", customer_id, hour, str(aged_days)),
+            lambda c: _shape(c, customer_id, at, aged_days),
+        )
 
     def standing(self, customer_id: str) -> Standing:
         return self._cached(("standing", customer_id), lambda c: _standing(c, customer_id))
@@ -118,7 +122,7 @@ class SqlRiskFacts:
         )
 
 
-def _shape(connection: Connection, customer_id: str, at: datetime) -> InviteShape:
+def _shape(connection: Connection, customer_id: str, at: datetime, aged: int) -> InviteShape:
     invited = (referrals.c.kind == "invite") & (referrals.c.referrer == customer_id)
     fan_out, recent = connection.execute(
         select(
@@ -131,9 +135,29 @@ def _shape(connection: Connection, customer_id: str, at: datetime) -> InviteShap
     ordered = select(orders.c.id).where(
         orders.c.customer_id == referrals.c.customer_id, orders.c.status.in_(_PAID)
     )
-    never = connection.execute(select(func.count()).where(invited, ~ordered.exists())).scalar_one()
+    never, telling = connection.execute(
+        select(
+            func.count(),
+            func.count().filter((referrals.c.at <= at - timedelta(days=aged)) | _shares_wallet()),
+        ).where(invited, ~ordered.exists())
+    ).one()
     depth = connection.execute(_DEPTH, {"c": customer_id, "most": MAX_DEPTH}).scalar_one()
-    return InviteShape(int(fan_out), int(depth or 0), int(never), int(recent))
+    return InviteShape(int(fan_out), int(depth or 0), int(never), int(recent), int(telling))
+
+
+def _shares_wallet() -> ColumnElement[bool]:
+    """The invitee was seen on a device or payment account another account was seen on."""
+    links, values = risk_links, risk_values
+    return (
+        select(links.c.value)
+        .join(values, and_(values.c.kind == links.c.kind, values.c.value == links.c.value))
+        .where(
+            links.c.customer_id == referrals.c.customer_id,
+            links.c.kind.in_((LinkKind.DEVICE.value, LinkKind.PAYMENT_ACCOUNT.value)),
+            values.c.accounts >= 2,
+        )
+        .exists()
+    )
 
 
 def _standing(connection: Connection, customer_id: str) -> Standing:

@@ -57,6 +57,7 @@ class SqlIdentityLinks:
         self._unseen: dict[str, float] = {}  # accounts read as never seen, until when
         self._linked: dict[tuple[str, Seen], float] = {}  # sightings written or queued
         self._pending: dict[str, int] = {}  # an account's queued sighting that may tie it
+        self._waiting: dict[tuple[LinkKind, str], int] = {}  # an identifier's, likewise
         self._recorded: dict[tuple[str, Identity], float] = {}  # `record`ed, until when
         self._behind: Behind[Raw] = Behind(engine, self._write_behind, name="risk-links")
 
@@ -86,6 +87,9 @@ class SqlIdentityLinks:
         number = self._behind.put((customer_id, identity, at))
         if until is None:  # new to this process: it may tie the account to others
             self._pending[customer_id] = number
+            if len(self._waiting) >= _LINKED_MAX:
+                self._waiting.clear()
+            self._waiting.update(dict.fromkeys(identity.links(), number))
 
     def flush(self) -> None:
         """Write every sighting waiting behind now (tests, shutdown)."""
@@ -134,8 +138,14 @@ class SqlIdentityLinks:
             self._linked[(sighting.customer_id, sighting.seen)] = now + LINKED_SECONDS
         return clusters
 
-    def settle(self) -> None:
-        self._behind.settled(self._behind.given(), SETTLE_SECONDS)
+    def settle(self, customer_id: str = "", identity: Identity | None = None) -> None:
+        number = self._behind.given()
+        if customer_id:  # the last sighting new to this process of them or an identifier
+            mine = [self._pending.get(customer_id)]
+            mine += [self._waiting.get(link) for link in (identity or Identity()).links()]
+            number = max((n for n in mine if n is not None), default=0)
+        if number and not self._behind.written(number):
+            self._behind.settled(number, SETTLE_SECONDS)
 
     def cluster(self, customer_id: str) -> Cluster | None:
         if not _valid(customer_id):

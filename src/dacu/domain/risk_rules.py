@@ -59,6 +59,7 @@ class Observed:
     fan_out: int = 0
     depth: int = 0
     never_ordered: int = 0
+    telling: int = 0  # never ordered and aged, or on a shared device or wallet
     recent_invites: int = 0
     registered_at: datetime | None = None
     paid_orders: int = 0
@@ -137,6 +138,8 @@ class InviteTree(Rule):
     never_ordered_bp: int = 0  # of direct invitees, the share that never ordered
     min_invites: int = 5
     recent: int = 0  # invited within a day
+    min_age_days: int = 0  # >0: an invitee who never ordered counts once invited this long
+    # ago, or at once when seen on a device or wallet shared with another account
 
     def fires(self, seen: Observed) -> bool:
         if self.fan_out and seen.fan_out >= self.fan_out:
@@ -147,7 +150,8 @@ class InviteTree(Rule):
             return True
         if not self.never_ordered_bp or seen.fan_out < max(self.min_invites, 1):
             return False
-        return seen.never_ordered * 10_000 >= self.never_ordered_bp * seen.fan_out
+        never = seen.telling if self.min_age_days else seen.never_ordered
+        return never * 10_000 >= self.never_ordered_bp * seen.fan_out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

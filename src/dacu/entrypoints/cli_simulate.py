@@ -35,6 +35,7 @@ def world_on(engine: "Engine") -> "World":
     """The platform on one engine, from the composition root (the SQL stock gate)."""
     from dacu.bootstrap import bootstrap
     from dacu.bootstrap_growth import simulated_growth
+    from dacu.domain.access import Role
     from dacu.services.simulation.ports import World
     from dacu.services.simulation.verdicts import Verdicts
 
@@ -67,6 +68,11 @@ def world_on(engine: "Engine") -> "World":
         growth=simulated_growth(platform),
         risk=platform.risk,
         verdicts=verdicts,
+        risk_deeds=platform.risk_gate.deeds if platform.risk_gate is not None else None,
+        risk_links=platform.risk_links,
+        merchant=lambda subject, shop, at: platform.principals.issue(
+            subject, Role.MERCHANT, frozenset({shop}), at
+        ),
     )
 
 

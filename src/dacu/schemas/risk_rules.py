@@ -80,6 +80,7 @@ class InviteTreeIn(_Rule):
     never_ordered_bp: Bp = 0
     min_invites: Count = 5
     recent: Count = 0
+    min_age_days: Annotated[int, Field(ge=0, le=90)] = 0
 
     def to_domain(self) -> r.Rule:
         return r.InviteTree(
@@ -88,6 +89,7 @@ class InviteTreeIn(_Rule):
             depth=self.depth,
             never_ordered_bp=self.never_ordered_bp,
             min_invites=self.min_invites,
+            min_age_days=self.min_age_days,
             recent=self.recent,
         )
 

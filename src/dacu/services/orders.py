@@ -33,6 +33,7 @@ from dacu.domain.orders import (
     UnknownOrder,
     order_from_quote,
 )
+from dacu.domain.types import Fen
 from dacu.services.ports.intake import OrderIntake
 from dacu.services.ports.pricing import Pricing
 from dacu.services.ports.unit_of_work import UnitOfWork
@@ -135,6 +136,12 @@ class OrderService:
                 raise InvalidRule(field, refused.message) from None
             price = self._pricing.quote(cart, customer, now, spent=spent)
         raise BudgetSpent(spent)
+
+    def draws(self, cart: Cart, customer: Customer, now: datetime) -> dict[str, Fen]:
+        """The platform's shares the cart would draw, priced now; nothing is placed."""
+        price = self._pricing.quote(cart, customer, now)
+        found = order_from_quote("quote", customer.id, price, now, self._pay_within)
+        return found.draws()
 
     def place_made(self, order: Order, now: datetime) -> Order:
         """Write an order made elsewhere (a paid 抢购's), the platform's shares drawn from

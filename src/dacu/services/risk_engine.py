@@ -72,12 +72,14 @@ def member_of(query: RiskQuery) -> str:
     return query.context.get("member") or query.customer_id
 
 
-def shop_of(query: RiskQuery) -> str:
-    if shop := query.context.get("shop"):
-        return shop
+def shops_of(query: RiskQuery) -> tuple[str, ...]:
+    """The shops the deed is with: `context["shop"]` (a checkout's shops, comma-separated),
+    else the shop paid a rebate or payout."""
+    if shops := query.context.get("shop"):
+        return tuple(shop for shop in shops.split(",") if shop)
     if query.action in (Action.MERCHANT_REBATE, Action.PAYOUT):
-        return query.customer_id
-    return ""
+        return (query.customer_id,)
+    return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,20 +158,22 @@ class RiskEngine:
         wants_cluster = ClusterSize in needs or any(
             isinstance(r, Velocity) and r.scope is Scope.CLUSTER for r in rules
         )
-        if SharedIdentifier in needs:  # its counts read the sightings recorded so far
-            self.links.settle()
+        if SharedIdentifier in needs or ShopLink in needs:  # read the sightings so far
+            self.links.settle(member, query.identity)
         cluster = self.links.cluster(member) if wants_cluster else None
         seen: dict[str, object] = {"at": query.at, "amount": query.amount}
         seen["counts"] = self._count(query, member, cluster, rules)
         if cluster is not None:
             seen |= {"cluster_size": cluster.size, "cluster_first_seen": cluster.first_seen}
         if InviteTree in needs:
-            shape = self.facts.invite_shape(member, query.at)
+            aged = max(r.min_age_days for r in rules if isinstance(r, InviteTree))
+            shape = self.facts.invite_shape(member, query.at, aged)
             seen |= {
                 "fan_out": shape.fan_out,
                 "depth": shape.depth,
                 "never_ordered": shape.never_ordered,
                 "recent_invites": shape.recent,
+                "telling": shape.telling,
             }
         if RefundRatio in needs or any(
             isinstance(r, NewAccount) and query.amount >= r.min_amount for r in rules
@@ -183,8 +187,9 @@ class RiskEngine:
         if SharedIdentifier in needs:  # one device or wallet behind many accounts
             kinds = frozenset().union(*(r.kinds for r in rules if isinstance(r, SharedIdentifier)))
             seen["shared"] = self.facts.shared_accounts(query.identity, kinds)
-        if ShopLink in needs and (shop := shop_of(query)) and shop != member:
-            seen["linked_to_shop"] = self.facts.linked_to_shop(member, shop)
+        if ShopLink in needs:
+            shops = [shop for shop in shops_of(query) if shop != member]
+            seen["linked_to_shop"] = any(self.facts.linked_to_shop(member, s) for s in shops)
         if Blacklisted in needs:
             listed = self.listed.listed(member, query.identity, query.at)
             if member != query.customer_id:

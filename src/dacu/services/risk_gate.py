@@ -14,7 +14,7 @@ docs/risk.md, "Where the checks sit"):
   moves until a person releases it (a released refund is carried out at once).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -30,6 +30,7 @@ from dacu.domain.risk_deeds import (
 )
 from dacu.services.ports.risk import RiskCheck
 from dacu.services.ports.risk_deeds import RiskDeeds
+from dacu.services.ports.risk_links import IdentityLinks
 from dacu.services.risk_flash import FlashScreen
 
 Refunder = Callable[[str, str, int, str], Any]  # order, sku, qty, key → the refund done
@@ -42,8 +43,10 @@ class RiskGate:
         deeds: RiskDeeds,
         clock: Callable[[], datetime],
         refunder: Refunder | None = None,
+        links: IdentityLinks | None = None,
     ) -> None:
         self._risk, self.deeds, self._clock, self.refunder = risk, deeds, clock, refunder
+        self.links = links  # where a merchant's own sightings are recorded
         self.flash = FlashScreen(risk, clock)  # 抢购 attempts, answered from memory
 
     def ask(
@@ -88,9 +91,20 @@ class RiskGate:
         if decision.verdict is Verdict.REVIEW:
             raise RiskBlocked()
 
-    def checkout(self, customer_id: str, identity: Identity, key: str) -> RiskDecision:
-        """Before the order is placed: `RiskBlocked` when blocked; review lets it through."""
-        return self.ask(Action.CHECKOUT, customer_id, identity, subject=key)
+    def checkout(
+        self, customer_id: str, identity: Identity, key: str, shops: Iterable[str] = ()
+    ) -> RiskDecision:
+        """Before the order is placed: `RiskBlocked` when blocked; review lets it through.
+        `shops`: the cart's, for the rules on buyers tied to a shop (刷单)."""
+        joined = ",".join(sorted(set(shops)))
+        context = {"shop": joined} if joined else None
+        return self.ask(Action.CHECKOUT, customer_id, identity, subject=key, context=context)
+
+    def staff_seen(self, subject: str, identity: Identity) -> None:
+        """A merchant's own request: what it came from is linked under its subject (written
+        behind), so a buyer on the merchant's device or wallet is seen tied to its shops."""
+        if self.links is not None and identity.links():
+            self.links.record(subject, identity, self._clock())
 
     def placed(
         self,

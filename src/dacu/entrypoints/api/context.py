@@ -7,7 +7,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dacu.bootstrap import Platform
-from dacu.domain.access import Principal, Unauthenticated
+from dacu.domain.access import Principal, Role, Unauthenticated
+from dacu.entrypoints.api.identity import staff_identity
 
 
 def backend(request: Request) -> Platform:
@@ -26,7 +27,11 @@ async def principal(
     seen lately)."""
     if credentials is None:
         raise Unauthenticated("send Authorization: Bearer <token>")
-    return await _known(backend(request), credentials.credentials)
+    platform = backend(request)
+    found = await _known(platform, credentials.credentials)
+    if found.role is Role.MERCHANT and platform.risk_gate is not None:
+        platform.risk_gate.staff_seen(found.subject, staff_identity(request))
+    return found
 
 
 async def _backend(request: Request) -> Platform:

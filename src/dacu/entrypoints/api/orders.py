@@ -104,8 +104,8 @@ def place_order(
     if address is not None:
         identity = replace(identity, address=address.normalised())
     gate = gate_of(backend)
-    decision = gate.checkout(who.subject, identity, key)
     cart = backend.goods.cart(body.cart.wanted(), body.cart.mode)
+    decision = gate.checkout(who.subject, identity, key, (line.shop for line in cart.lines))
     customer = backend.customers.facts(who.subject)
     order = backend.orders.checkout(cart, customer, key)
     gate.placed(order.id, who.subject, identity, decision, address)

@@ -37,9 +37,13 @@ class IdentityLinks(Protocol):
         """The customer's cluster; None for a customer never seen."""
         ...
 
-    def settle(self) -> None:
-        """Wait a moment for every sighting this process recorded so far to be written:
-        counts of accounts behind an identifier read them."""
+    def settle(self, customer_id: str = "", identity: Identity | None = None) -> None:
+        """Wait a moment for the sightings this process recorded to be written: counts of
+        accounts behind an identifier read them. Given a customer (and the identity
+        asked about), only for the last sighting new to the process of that customer or
+        of one of those identifiers, and those before it — nothing else changes what is
+        read, and a caller inside a write transaction on a one-writer database (a coin
+        earned in the ledger's) must not wait for nothing on a writer that waits for it."""
         ...
 
     def members(self, cluster_id: str, limit: int = 200) -> list[str]: ...
@@ -71,6 +75,8 @@ class InviteShape:
     depth: int  # levels below them
     never_ordered: int  # of those invited directly, how many never paid an order
     recent: int  # invited within the last day
+    telling: int = 0  # of those never ordered, invited over `aged_days` ago or seen on a
+    # device or payment account shared with another account (the rest may yet order)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +91,9 @@ class Standing:
 class RiskFacts(Protocol):
     """The slower facts rules read (each read cached briefly by its adapter)."""
 
-    def invite_shape(self, customer_id: str, at: datetime) -> InviteShape: ...
+    def invite_shape(self, customer_id: str, at: datetime, aged_days: int = 0) -> InviteShape:
+        """The invite tree below the customer at `at`; `telling` counted with `aged_days`."""
+        ...
 
     def standing(self, customer_id: str) -> Standing: ...
 

@@ -15,7 +15,9 @@ the risk check sees what it would see over HTTP.
   buying from its shop for the platform's subsidy;
 - refund abusers (退款套利): buy, take the order's rewards, refund.
 - households: a family at one delivery address and one home IP, each on a phone;
-- offices: colleagues behind one office IP, each with a device and an address.
+- offices: colleagues behind one office IP, each with a device and an address;
+- sharers: one member who invites seven friends over two days of the launch (each on
+  their own phone), a few of whom order at the burst.
 
 The plan is pure and fixed by the seed: the same seed, the same groups.
 """
@@ -37,14 +39,15 @@ class GroupKind(StrEnum):
     REFUND_ABUSE = "refund_abuse"
     HOUSEHOLD = "household"  # honest
     OFFICE = "office"  # honest
+    SHARER = "sharer"  # honest
 
     @property
     def attack(self) -> bool:
-        return self not in (GroupKind.HOUSEHOLD, GroupKind.OFFICE)
+        return self not in (GroupKind.HOUSEHOLD, GroupKind.OFFICE, GroupKind.SHARER)
 
 
 ATTACKS = tuple(kind for kind in GroupKind if kind.attack)
-HONEST = (GroupKind.HOUSEHOLD, GroupKind.OFFICE)
+HONEST = (GroupKind.HOUSEHOLD, GroupKind.OFFICE, GroupKind.SHARER)
 
 # accounts in a group of each kind
 SIZES = {
@@ -55,6 +58,7 @@ SIZES = {
     GroupKind.REFUND_ABUSE: 4,
     GroupKind.HOUSEHOLD: 3,
     GroupKind.OFFICE: 10,
+    GroupKind.SHARER: 8,
 }
 # one group of each kind for this many shoppers (at least one)
 CROWD_PER_GROUP = dict.fromkeys(GroupKind, 5000) | {GroupKind.HOUSEHOLD: 1000}
@@ -138,6 +142,7 @@ def _shared_by(kind: GroupKind) -> frozenset[str]:
         GroupKind.REFUND_ABUSE: frozenset({"device", "payment_account"}),
         GroupKind.HOUSEHOLD: frozenset({"address", "ip"}),
         GroupKind.OFFICE: frozenset({"ip"}),
+        GroupKind.SHARER: frozenset(),
     }[kind]
 
 

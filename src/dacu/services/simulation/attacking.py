@@ -7,10 +7,11 @@ flash price, the platform's share of its orders) against what it tried to take, 
 the risk check's decisions about each account (`Verdicts`).
 """
 
-import inspect
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from dacu.domain.acquisition import SignUpCodes
@@ -20,13 +21,13 @@ from dacu.domain.errors import DomainError
 from dacu.domain.growth import Growth
 from dacu.domain.orders import OrderStatus
 from dacu.domain.payments import PaymentUnavailable
-from dacu.domain.risk import Action, Identity
+from dacu.domain.risk import Action
 from dacu.domain.types import Fen
 from dacu.services.simulation.attack_score import Score, score
 from dacu.services.simulation.attackers import Actor, Group, GroupKind
 from dacu.services.simulation.flash import FlashTerms
 from dacu.services.simulation.ports import World
-from dacu.services.simulation.screening import Screen
+from dacu.services.simulation.screening import Screen, identity_of
 from dacu.services.simulation.verdicts import Verdicts
 
 Step = tuple[datetime, Callable[[datetime], None]]
@@ -36,6 +37,7 @@ BRUSHED = "A-DOWN"  # a brushing ring's purchase from its own shop (满300减50 
 ABUSED = "B-SERUM"  # a refund abuser's purchase
 HONEST_BUY = "B-CREAM"
 GAP = timedelta(minutes=3)
+SHARED_GAP = timedelta(hours=6)  # a sharer's friends join one by one, four a day
 REFUND_AFTER = timedelta(hours=2)
 
 
@@ -56,7 +58,7 @@ class Attacks:
         self._orders: dict[str, list[str]] = {}  # account -> its paid orders
         self.tally: Counter[str] = Counter()
         self._crowd = crowd  # the honest shoppers beside the groups
-        self._screen = Screen(world.risk, campaign.id)
+        self._screen = Screen(world.risk, campaign.id, world.risk_deeds, world.risk_links)
 
     @property
     def actors(self) -> list[Actor]:
@@ -69,9 +71,12 @@ class Attacks:
         burst = self._starts_at + timedelta(days=3, hours=10)  # 11-11 10:00
         for g, group in enumerate(self._groups):
             start = warm + g * timedelta(minutes=20)
+            if group.kind is GroupKind.BRUSHING_RING:
+                yield start - GAP, partial(self._merchant, group)
+            gap = SHARED_GAP if group.kind is GroupKind.SHARER else GAP
             for i, actor in enumerate(group.members):
-                yield start + i * GAP, self._joining(group, i)
-                yield from self._deeds(group, actor, i, start + i * GAP, burst + g * GAP)
+                yield start + i * gap, self._joining(group, i)
+                yield from self._deeds(group, actor, i, start + i * gap, burst + g * GAP)
 
     def _deeds(
         self, group: Group, actor: Actor, i: int, joined: datetime, burst: datetime
@@ -89,18 +94,32 @@ class Attacks:
         if kind is GroupKind.REFUND_ABUSE:
             yield burst + i * GAP, lambda now: self._buy(actor, ABUSED, 1, now)
             yield burst + i * GAP + REFUND_AFTER, lambda now: self._refund(actor, now)
-        if kind in (GroupKind.HOUSEHOLD, GroupKind.OFFICE) and i % 2 == 0:
+        if (kind in (GroupKind.HOUSEHOLD, GroupKind.OFFICE) and i % 2 == 0) or (
+            kind is GroupKind.SHARER and i % 3 == 1
+        ):
             yield burst + i * GAP, lambda now: self._buy(actor, HONEST_BUY, 1, now)
 
     def _joining(self, group: Group, i: int) -> Callable[[datetime], None]:
         """The i-th account signs up: an invite farm's and a household's with the code of an
         earlier account of theirs (a farm's alternately the head's and the last one's)."""
         inviter = None
-        if i > 0 and group.kind in (GroupKind.INVITE_FARM, GroupKind.HOUSEHOLD):
-            inviter = group.members[0 if i % 2 or group.kind is GroupKind.HOUSEHOLD else i - 1]
+        if i > 0 and group.kind in (GroupKind.INVITE_FARM, GroupKind.HOUSEHOLD, GroupKind.SHARER):
+            inviter = group.members[
+                0 if i % 2 or group.kind is not GroupKind.INVITE_FARM else i - 1
+            ]
         return lambda now: self._join(group.members[i], inviter, now)
 
     # --- the deeds ----------------------------------------------------------------------
+
+    def _merchant(self, group: Group, at: datetime) -> None:
+        """A brushing ring's merchant signs in to its shop's console from its own device,
+        wallet and address — those its accounts then buy with."""
+        world = self._world
+        if world.merchant is None:
+            return
+        subject = f"merchant-{group.id}"
+        world.merchant(subject, group.shop, at)
+        self._screen.staff_seen(subject, replace(group.members[0].identity, phone=""), at)
 
     def _join(self, actor: Actor, inviter: Actor | None, at: datetime) -> None:
         world = self._world
@@ -153,7 +172,10 @@ class Attacks:
         world, key = self._world, f"{actor.id}-buy"
         cart = world.goods.cart(((sku, qty),))
         facts = world.customers.facts(actor.id)
-        if self._refused(actor, Action.CHECKOUT, at, key):
+        shops = tuple(sorted({line.shop for line in cart.lines}))
+        if actor.kind is GroupKind.BRUSHING_RING:  # the platform's share it came for
+            self._tried(actor, sum(world.orders.draws(cart, facts, at).values()))
+        if self._refused(actor, Action.CHECKOUT, at, key, shops=shops):
             return
         order = self._try(actor, world.orders.checkout, cart, facts, key, at, order_id=key)
         if order is None:
@@ -167,8 +189,6 @@ class Attacks:
         self._screen.refuses(actor, Action.PAYMENT, at, order.id, paid.payable)
         if paid.status is OrderStatus.PAID:
             self._orders.setdefault(actor.id, []).append(paid.id)
-            if actor.kind is GroupKind.BRUSHING_RING:
-                self._tried(actor, sum(paid.draws().values()))
             if actor.kind is GroupKind.REFUND_ABUSE:
                 self._tried(actor, self._coins_fen(paid.payable // 100 * self._per_yuan()))
 
@@ -194,9 +214,15 @@ class Attacks:
             return None
 
     def _refused(
-        self, actor: Actor, action: Action, at: datetime, subject: str, amount: int = 0
+        self,
+        actor: Actor,
+        action: Action,
+        at: datetime,
+        subject: str,
+        amount: int = 0,
+        **shops: Any,
     ) -> bool:
-        if self._screen.refuses(actor, action, at, subject, amount):
+        if self._screen.refuses(actor, action, at, subject, amount, **shops):
             self.tally["attack set refused by the risk check"] += 1
             return True
         return False
@@ -264,20 +290,3 @@ class Attacks:
 
     def _campaign_growth(self) -> Growth:
         return self._campaign.growth
-
-
-_TAKES_IDENTITY: dict[Any, bool] = {}
-
-
-def identity_of(fn: Callable[..., Any], identity: Identity) -> dict[str, Any]:
-    """`identity=` for a service call that takes it (as its HTTP route passes it); the IP
-    alone for the flash gate's own per-IP limits."""
-    key = getattr(fn, "__func__", fn)
-    takes = _TAKES_IDENTITY.get(key)
-    if takes is None:
-        params = inspect.signature(fn).parameters
-        takes = _TAKES_IDENTITY[key] = "identity" in params
-        _TAKES_IDENTITY[(key, "ip")] = "ip" in params
-    if takes:
-        return {"identity": identity}
-    return {"ip": identity.ip} if _TAKES_IDENTITY[(key, "ip")] else {}

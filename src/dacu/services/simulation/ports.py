@@ -19,6 +19,8 @@ from dacu.services.payments import PaymentService
 from dacu.services.ports.alerts import Alerts
 from dacu.services.ports.customers import CustomerFacts, CustomerProfiles
 from dacu.services.ports.risk import RiskCheck
+from dacu.services.ports.risk_deeds import RiskDeeds
+from dacu.services.ports.risk_links import IdentityLinks
 from dacu.services.ports.stock import StockReservations
 from dacu.services.review import Cases
 from dacu.services.simulation.growth import GrowthWorld
@@ -81,3 +83,7 @@ class World:
     growth: GrowthWorld | None = None  # plan 000's mechanics, when the run has them
     risk: RiskCheck | None = None  # the platform's check, asked as the routes ask it
     verdicts: Verdicts | None = None  # the risk check's answers, noted (the attack set's score)
+    risk_deeds: RiskDeeds | None = None  # the risk gate's kept deeds: the sim asks the gate
+    risk_links: IdentityLinks | None = None  # where a merchant's own sightings go
+    merchant: Callable[[str, str, datetime], object] | None = None  # (subject, shop, at):
+    # a merchant of the shop given its token, as `dacu token issue --role merchant` does
