@@ -18,8 +18,8 @@ from dacu.domain.events import VIEWS
 from dacu.domain.kpis import COUNTED_AS, DISTINCT, HOURLY_UV
 
 _CELL = "date_trunc('hour', at, 'UTC'), channel, segment"
-_KEY = "(campaign_id, hour, channel, segment)"
-_MONEY = {
+_KEY = "(campaign_id, hour, channel, segment, shard)"
+MONEY = {
     "ordered": "sum(amount) FILTER (WHERE kind = 'order')",
     "gmv": "sum(amount) FILTER (WHERE kind = 'payment')",
     "refunded": "sum(amount) FILTER (WHERE kind = 'refund')",
@@ -28,15 +28,15 @@ _MONEY = {
     "merchant_spend": "sum(CASE kind WHEN 'payment' THEN merchant_funded "
     "WHEN 'refund' THEN -merchant_funded ELSE 0 END)",
 }
-_SCOPES = ", ".join(
+SCOPES = ", ".join(
     f"('{kind.value}', '{scope}')" for scope, kinds in DISTINCT.items() for kind in sorted(kinds)
 ) + "".join(f", ('{kind.value}', '{HOURLY_UV}')" for kind in sorted(VIEWS))
 
 
 def _counters() -> str:
     counted = [f"count(*) FILTER (WHERE kind = '{k.value}')" for k in COUNTED_AS]
-    names = ["events", *COUNTED_AS.values(), *_MONEY]
-    values = ["count(*)", *counted, *(f"coalesce({sql}, 0)" for sql in _MONEY.values())]
+    names = ["events", *COUNTED_AS.values(), *MONEY]
+    values = ["count(*)", *counted, *(f"coalesce({sql}, 0)" for sql in MONEY.values())]
     return (
         f"INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, {', '.join(names)}) "
         f"SELECT CAST(:c AS varchar), {_CELL}, {', '.join(values)} "
@@ -53,7 +53,7 @@ FROM (
               THEN '{HOURLY_UV}:' || to_char(e.at AT TIME ZONE 'UTC', 'YYYYMMDDHH24')
               ELSE s.scope END AS scope,
          e.customer_id, e.at, e.id, e.channel, e.segment
-  FROM events e JOIN (VALUES {_SCOPES}) AS s(kind, scope) ON s.kind = e.kind
+  FROM events e JOIN (VALUES {SCOPES}) AS s(kind, scope) ON s.kind = e.kind
   WHERE e.campaign_id = :c
 ) AS scoped
 ORDER BY scope COLLATE "C", customer_id COLLATE "C", at, id COLLATE "C"
