@@ -46,8 +46,8 @@ CREATE TEMPORARY TABLE IF NOT EXISTS kpi_fold_firsts
   (campaign_id varchar, scope varchar, customer_id varchar, at timestamptz,
    channel varchar, segment varchar) ON COMMIT DELETE ROWS;
 CREATE TEMPORARY TABLE IF NOT EXISTS kpi_fold_counted
-  (campaign_id varchar, at timestamptz, channel varchar, segment varchar,
-   counter varchar, n int) ON COMMIT DELETE ROWS;
+  (campaign_id varchar, scope varchar, customer_id varchar, at timestamptz,
+   channel varchar, segment varchar, n int) ON COMMIT DELETE ROWS;
 """
 _FRESH = f"""
 WITH made AS (
@@ -72,16 +72,17 @@ _SEEN_NEW = """
 WITH made AS (
   INSERT INTO kpi_seen (campaign_id, scope, customer_id, at, channel, segment)
   SELECT * FROM kpi_fold_firsts ORDER BY campaign_id, scope, customer_id
-  ON CONFLICT DO NOTHING RETURNING campaign_id, scope, at, channel, segment
+  ON CONFLICT DO NOTHING RETURNING *
 )
-INSERT INTO kpi_fold_counted
-SELECT campaign_id, at, channel, segment, split_part(scope, ':', 1), 1 FROM made"""
+INSERT INTO kpi_fold_counted SELECT *, 1 FROM made"""
 _SEEN_MOVED = """
 WITH later AS (
   SELECT s.campaign_id, s.scope, s.customer_id, s.at, s.channel, s.segment
-  FROM kpi_seen AS s JOIN kpi_fold_firsts AS f
+  FROM kpi_fold_firsts AS f JOIN kpi_seen AS s
     ON s.campaign_id = f.campaign_id AND s.scope = f.scope AND s.customer_id = f.customer_id
-  WHERE f.at < s.at
+  WHERE f.at < s.at AND NOT EXISTS (
+    SELECT FROM kpi_fold_counted AS new WHERE new.campaign_id = f.campaign_id
+      AND new.scope = f.scope AND new.customer_id = f.customer_id)
   ORDER BY s.campaign_id, s.scope, s.customer_id
   FOR UPDATE OF s
 ), moved AS (
@@ -91,14 +92,14 @@ WITH later AS (
    AND later.customer_id = f.customer_id
   WHERE k.campaign_id = later.campaign_id AND k.scope = later.scope
     AND k.customer_id = later.customer_id
-  RETURNING later.campaign_id, split_part(later.scope, ':', 1) AS counter,
+  RETURNING later.campaign_id, later.scope, later.customer_id,
             later.at AS was_at, later.channel AS was_channel, later.segment AS was_segment,
             f.at, f.channel, f.segment
 )
 INSERT INTO kpi_fold_counted
-SELECT campaign_id, was_at, was_channel, was_segment, counter, -1 FROM moved
+SELECT campaign_id, scope, customer_id, was_at, was_channel, was_segment, -1 FROM moved
 UNION ALL
-SELECT campaign_id, at, channel, segment, counter, 1 FROM moved"""
+SELECT campaign_id, scope, customer_id, at, channel, segment, 1 FROM moved"""
 _BUYERS = """
 WITH paid AS (
   SELECT campaign_id, customer_id, count(*) AS n FROM kpi_fold_fresh
@@ -116,7 +117,7 @@ WITH paid AS (
   WHERE t.payments - p.n < 2 AND t.payments >= 2
 )
 INSERT INTO kpi_fold_counted
-SELECT e.campaign_id, e.at, e.channel, e.segment, 'repeat_buyers', 1
+SELECT e.campaign_id, 'repeat_buyers', e.customer_id, e.at, e.channel, e.segment, 1
 FROM (
   SELECT campaign_id, customer_id, at, channel, segment,
          row_number() OVER (PARTITION BY campaign_id, customer_id ORDER BY at, id) AS nth
@@ -138,7 +139,8 @@ def _hourly() -> str:
     from_events = ", ".join([*(f"coalesce({sources[n]}, 0)" for n in direct),
                              *("0" for _ in counted)])  # fmt: skip
     from_counted = ", ".join([*("0" for _ in direct), *(
-        f"coalesce(sum(n) FILTER (WHERE counter = '{n}'), 0)" for n in counted)])  # fmt: skip
+        f"coalesce(sum(n) FILTER (WHERE split_part(scope, ':', 1) = '{n}'), 0)"
+        for n in counted)])  # fmt: skip
     names = [*direct, *counted]
     sums = ", ".join(f"CAST(sum(x{i}) AS bigint)" for i in range(len(names)))
     aliases = ", ".join(f"x{i}" for i in range(len(names)))

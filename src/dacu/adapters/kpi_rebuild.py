@@ -17,7 +17,8 @@ from sqlalchemy.engine import Connection
 from dacu.domain.events import VIEWS
 from dacu.domain.kpis import COUNTED_AS, DISTINCT, HOURLY_UV
 
-_CELL = "date_trunc('hour', at, 'UTC'), channel, segment"
+_HOUR = "date_trunc('hour', at, 'UTC')"
+_CELL = f"{_HOUR}, channel, segment"
 _KEY = "(campaign_id, hour, channel, segment, shard)"
 MONEY = {
     "ordered": "sum(amount) FILTER (WHERE kind = 'order')",
@@ -34,70 +35,79 @@ SCOPES = ", ".join(
 
 
 def _counters() -> str:
-    counted = [f"count(*) FILTER (WHERE kind = '{k.value}')" for k in COUNTED_AS]
+    """Counts and money per cell: summed per cell and kind first (four sums a row), then
+    spread over the counters (a few thousand rows)."""
+    counted = [f"coalesce(sum(n) FILTER (WHERE kind = '{k.value}'), 0)" for k in COUNTED_AS]
     names = ["events", *COUNTED_AS.values(), *MONEY]
-    values = ["count(*)", *counted, *(f"coalesce({sql}, 0)" for sql in MONEY.values())]
+    values = ["sum(n)", *counted, *(f"coalesce({sql}, 0)" for sql in MONEY.values())]
     return (
         f"INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, {', '.join(names)}) "
-        f"SELECT CAST(:c AS varchar), {_CELL}, {', '.join(values)} "
-        "FROM events WHERE campaign_id = :c GROUP BY 2, 3, 4"
+        f"SELECT CAST(:c AS varchar), hour, channel, segment, {', '.join(values)} FROM ("
+        f"  SELECT {_HOUR} AS hour, channel, segment, kind, count(*) AS n, sum(amount) AS amount,"
+        "   sum(platform_funded) AS platform_funded, sum(merchant_funded) AS merchant_funded"
+        "  FROM events WHERE campaign_id = :c GROUP BY 1, 2, 3, 4"
+        ") AS per_kind GROUP BY 2, 3, 4"
     )
 
 
-_SEEN = f"""
-INSERT INTO kpi_seen (campaign_id, scope, customer_id, at, channel, segment)
-SELECT DISTINCT ON (scope COLLATE "C", customer_id COLLATE "C")
-       CAST(:c AS varchar), scope, customer_id, at, channel, segment
-FROM (
-  SELECT CASE s.scope WHEN '{HOURLY_UV}'
-              THEN '{HOURLY_UV}:' || to_char(e.at AT TIME ZONE 'UTC', 'YYYYMMDDHH24')
-              ELSE s.scope END AS scope,
-         e.customer_id, e.at, e.id, e.channel, e.segment
-  FROM events e JOIN (VALUES {SCOPES}) AS s(kind, scope) ON s.kind = e.kind
-  WHERE e.campaign_id = :c
-) AS scoped
-ORDER BY scope COLLATE "C", customer_id COLLATE "C", at, id COLLATE "C"
-"""
-
-
-def _distinct_counters() -> str:
+def _seen() -> str:
+    """Who counts where (`kpi_seen`), and the distinct counters per cell counted from the
+    rows as they go in, in one statement."""
     names = [*DISTINCT, HOURLY_UV]
-    counts = [f"count(*) FILTER (WHERE split_part(scope, ':', 1) = '{n}')" for n in names]
+    counts = [f"coalesce(sum(n) FILTER (WHERE counter = '{n}'), 0)" for n in names]
     sets = ", ".join(f"{n} = excluded.{n}" for n in names)
-    return (
-        f"INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, {', '.join(names)}) "
-        f"SELECT CAST(:c AS varchar), {_CELL}, {', '.join(counts)} "
-        f"FROM kpi_seen WHERE campaign_id = :c "
-        f"GROUP BY 2, 3, 4 ON CONFLICT {_KEY} DO UPDATE SET {sets}"
-    )
+    return f"""
+WITH seen AS (
+  INSERT INTO kpi_seen (campaign_id, scope, customer_id, at, channel, segment)
+  SELECT DISTINCT ON (customer_id COLLATE "C", scope COLLATE "C")
+         CAST(:c AS varchar), scope, customer_id, at, channel, segment
+  FROM (
+    SELECT CASE s.scope WHEN '{HOURLY_UV}'
+                THEN '{HOURLY_UV}:' || to_char(e.at AT TIME ZONE 'UTC', 'YYYYMMDDHH24')
+                ELSE s.scope END AS scope,
+           e.customer_id, e.at, e.id, e.channel, e.segment
+    FROM events e JOIN (VALUES {SCOPES}) AS s(kind, scope) ON s.kind = e.kind
+    WHERE e.campaign_id = :c
+  ) AS scoped
+  ORDER BY customer_id COLLATE "C", scope COLLATE "C", at, id COLLATE "C"
+  RETURNING scope, at, channel, segment
+)
+INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, {", ".join(names)})
+SELECT CAST(:c AS varchar), hour, channel, segment, {", ".join(counts)} FROM (
+  SELECT {_HOUR} AS hour, channel, segment, split_part(scope, ':', 1) AS counter,
+         count(*) AS n
+  FROM seen GROUP BY 1, 2, 3, 4
+) AS per_scope GROUP BY 2, 3, 4
+ON CONFLICT {_KEY} DO UPDATE SET {sets}"""
 
 
-_BUYERS = """
-INSERT INTO kpi_buyers (campaign_id, customer_id, payments)
-SELECT CAST(:c AS varchar), customer_id, count(*) FROM events
-WHERE campaign_id = :c AND kind = 'payment' GROUP BY customer_id"""
-
-_REPEAT_BUYERS = f"""
-INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, repeat_buyers)
-SELECT CAST(:c AS varchar), {_CELL}, count(*) FROM (
-  SELECT at, channel, segment,
+_BUYERS = f"""
+WITH paid AS (
+  SELECT customer_id, at, channel, segment,
          row_number() OVER (PARTITION BY customer_id COLLATE "C"
-                            ORDER BY at, id COLLATE "C") AS nth
+                            ORDER BY at, id COLLATE "C") AS nth,
+         count(*) OVER (PARTITION BY customer_id COLLATE "C") AS payments
   FROM events WHERE campaign_id = :c AND kind = 'payment'
-) AS paid WHERE nth = 2 GROUP BY 2, 3, 4
+), buyers AS (
+  INSERT INTO kpi_buyers (campaign_id, customer_id, payments)
+  SELECT CAST(:c AS varchar), customer_id, payments FROM paid WHERE nth = 1
+)
+INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, repeat_buyers)
+SELECT CAST(:c AS varchar), {_CELL}, count(*) FROM paid WHERE nth = 2 GROUP BY 2, 3, 4
 ON CONFLICT {_KEY} DO UPDATE SET repeat_buyers = excluded.repeat_buyers"""
 
 _SKUS = """
 INSERT INTO kpi_skus (campaign_id, sku, views, carts, units, gmv)
 SELECT CAST(:c AS varchar), sku, sum(views), sum(carts), sum(units), sum(gmv) FROM (
-  SELECT sku, count(*) FILTER (WHERE kind = 'sku_view') AS views,
-         count(*) FILTER (WHERE kind = 'add_to_cart') AS carts, 0 AS units, 0 AS gmv
-  FROM events WHERE campaign_id = :c AND kind IN ('sku_view', 'add_to_cart') AND sku <> ''
-  GROUP BY sku
-  UNION ALL
-  SELECT line->>0, 0, 0, sum(CAST(line->>1 AS bigint)), sum(CAST(line->>2 AS bigint))
-  FROM events CROSS JOIN LATERAL json_array_elements(lines) AS line
-  WHERE campaign_id = :c AND kind = 'payment' AND lines IS NOT NULL
+  SELECT coalesce(line->>0, sku) AS sku,
+         count(*) FILTER (WHERE kind = 'sku_view') AS views,
+         count(*) FILTER (WHERE kind = 'add_to_cart') AS carts,
+         coalesce(sum(CAST(line->>1 AS bigint)), 0) AS units,
+         coalesce(sum(CAST(line->>2 AS bigint)), 0) AS gmv
+  FROM events LEFT JOIN LATERAL json_array_elements(
+         CASE WHEN kind = 'payment' THEN lines END) AS line ON true
+  WHERE campaign_id = :c AND (kind IN ('sku_view', 'add_to_cart') AND sku <> ''
+                              OR kind = 'payment' AND lines IS NOT NULL)
   GROUP BY 1
 ) AS found GROUP BY sku"""
 
@@ -108,7 +118,7 @@ def rebuild(connection: Connection, campaign_id: str) -> int:
     connection.execute(text("SET LOCAL work_mem = '1GB'"))  # the sorts in memory, or fewer runs
     for table in ("kpi_hourly", "kpi_skus", "kpi_seen", "kpi_buyers"):
         connection.execute(text(f"DELETE FROM {table} WHERE campaign_id = :c"), {"c": campaign_id})
-    for sql in (_counters(), _SEEN, _distinct_counters(), _BUYERS, _REPEAT_BUYERS, _SKUS):
+    for sql in (_counters(), _seen(), _BUYERS, _SKUS):
         connection.execute(text(sql), {"c": campaign_id})
     found = connection.execute(
         text("SELECT coalesce(sum(events), 0) FROM kpi_hourly WHERE campaign_id = :c"),
