@@ -32,7 +32,7 @@ from dacu.domain.events import Event
 from dacu.domain.kpis import COUNTED_AS, COUNTERS, DISTINCT, HOURLY_UV
 
 SHARDS = 8
-_LOCK_SPACE = 0x6B7069  # the first key of the shards' transaction locks
+LOCK_SPACE = 7040105  # the first key of the shards' transaction locks
 _COLUMNS = (
     "id, campaign_id, kind, customer_id, channel, segment, at, sku, order_id, coupon, "
     "amount, platform_funded, merchant_funded, lines, received_at"
@@ -126,7 +126,7 @@ FROM (
   ON s.campaign_id = e.campaign_id AND s.customer_id = e.customer_id AND s.nth = e.nth"""
 _SHARD = f"""
 SELECT n FROM generate_series(0, {SHARDS - 1}) AS n
-WHERE pg_try_advisory_xact_lock({_LOCK_SPACE}, n) LIMIT 1"""
+WHERE pg_try_advisory_xact_lock({LOCK_SPACE}, n) LIMIT 1"""
 _CELL = "campaign_id, date_trunc('hour', at, 'UTC'), channel, segment"
 
 

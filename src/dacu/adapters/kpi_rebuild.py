@@ -1,14 +1,15 @@
-"""A campaign's rollups rebuilt from its stored events in a handful of set-based
-statements (PostgreSQL): each a scan of the events with GROUP BY, DISTINCT ON or a
-window, in one transaction — the same figures the fold gives event by event.
+"""A campaign's rollups rebuilt from its stored events in four set-based statements
+(PostgreSQL), in one transaction — the same figures the fold gives event by event:
 
-1. counters per cell (hour, channel, segment): counts per kind and money sums;
-2. who counts where (kpi_seen): each person's earliest event (by time, then id) in
+1. counters per cell (hour, channel, segment): counts and money summed per cell and
+   kind (four sums a row), then spread over the counters;
+2. who counts where (`kpi_seen`): each person's earliest event (by time, then id) in
    every distinct scope, the hourly-UV scope included — sorted byte-wise (COLLATE
-   "C": abbreviated keys, several times faster than a locale's rules);
-3. the distinct counters per cell, counted from (2);
-4. payments per buyer, and repeat buyers in the cell of each one's second payment;
-5. SKUs: views and carts counted, units and GMV from the payments' lines.
+   "C", the person first: abbreviated keys that tell rows apart) — and, from the rows
+   as they go in, the distinct counters per cell;
+3. payments per buyer, and repeat buyers in the cell of each one's second payment, from
+   one window pass over the payments;
+4. SKUs: views, carts, units and GMV in one scan.
 """
 
 from sqlalchemy import text
