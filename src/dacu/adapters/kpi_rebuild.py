@@ -15,7 +15,7 @@
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from dacu.domain.events import VIEWS
+from dacu.domain.events import VIEWS, EventKind
 from dacu.domain.kpis import COUNTED_AS, DISTINCT, HOURLY_UV
 
 _HOUR = "date_trunc('hour', at, 'UTC')"
@@ -51,51 +51,66 @@ def _counters() -> str:
     )
 
 
-def _seen() -> str:
-    """Who counts where (`kpi_seen`), and the distinct counters per cell counted from the
-    rows as they go in, in one statement."""
-    names = [*DISTINCT, HOURLY_UV]
+def _kinds(kinds: frozenset[EventKind]) -> str:
+    return "kind IN (" + ", ".join(f"'{kind.value}'" for kind in sorted(kinds)) + ")"
+
+
+def _people() -> str:
+    """Who counts where (`kpi_seen`), payments per buyer (`kpi_buyers`), and the distinct
+    and repeat-buyer counters per cell, from one sort of the events by person and time:
+    running counts per scope mark each person's first event in it (the second payment
+    marks a repeat buyer), and the view before a view says whether it opens an hour."""
+    scopes = list(DISTINCT)
+    running = ",\n    ".join(
+        f"count(*) FILTER (WHERE {_kinds(DISTINCT[scope])}) OVER later AS n_{scope}"
+        for scope in scopes
+    )
+    firsts = ",\n      ".join(
+        [f"('{scope}', {_kinds(DISTINCT[scope])} AND n_{scope} = 1)" for scope in scopes]
+        + [
+            f"('{HOURLY_UV}:' || to_char(at AT TIME ZONE 'UTC', 'YYYYMMDDHH24'), {_kinds(VIEWS)}"
+            f" AND (last_view IS NULL OR {_HOUR} <> date_trunc('hour', last_view, 'UTC')))"
+        ]
+    )
+    names = [*DISTINCT, HOURLY_UV, "repeat_buyers"]
     counts = [f"coalesce(sum(n) FILTER (WHERE counter = '{n}'), 0)" for n in names]
     sets = ", ".join(f"{n} = excluded.{n}" for n in names)
     return f"""
-WITH seen AS (
+WITH ranked AS (
+  SELECT customer_id, kind, at, channel, segment,
+    {running},
+    max(at) FILTER (WHERE {_kinds(VIEWS)}) OVER before AS last_view,
+    count(*) FILTER (WHERE kind = 'payment') OVER person AS payments
+  FROM events WHERE campaign_id = :c
+  WINDOW person AS (PARTITION BY customer_id COLLATE "C"),
+         later AS (person ORDER BY at, id COLLATE "C" ROWS UNBOUNDED PRECEDING),
+         before AS (person ORDER BY at, id COLLATE "C"
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+), kept AS (
+  SELECT customer_id, kind, at, channel, segment, n_payers, payments, scope
+  FROM ranked CROSS JOIN LATERAL (VALUES
+      {firsts},
+      (NULL, kind = 'payment' AND n_payers = 2)
+  ) AS s(scope, first) WHERE first
+), seen AS (
   INSERT INTO kpi_seen (campaign_id, scope, customer_id, at, channel, segment)
-  SELECT DISTINCT ON (customer_id COLLATE "C", scope COLLATE "C")
-         CAST(:c AS varchar), scope, customer_id, at, channel, segment
-  FROM (
-    SELECT CASE s.scope WHEN '{HOURLY_UV}'
-                THEN '{HOURLY_UV}:' || to_char(e.at AT TIME ZONE 'UTC', 'YYYYMMDDHH24')
-                ELSE s.scope END AS scope,
-           e.customer_id, e.at, e.id, e.channel, e.segment
-    FROM events e JOIN (VALUES {SCOPES}) AS s(kind, scope) ON s.kind = e.kind
-    WHERE e.campaign_id = :c
-  ) AS scoped
-  ORDER BY customer_id COLLATE "C", scope COLLATE "C", at, id COLLATE "C"
+  SELECT CAST(:c AS varchar), scope, customer_id, at, channel, segment
+  FROM kept WHERE scope IS NOT NULL
   RETURNING scope, at, channel, segment
+), buyers AS (
+  INSERT INTO kpi_buyers (campaign_id, customer_id, payments)
+  SELECT CAST(:c AS varchar), customer_id, payments FROM kept WHERE scope = 'payers'
 )
 INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, {", ".join(names)})
 SELECT CAST(:c AS varchar), hour, channel, segment, {", ".join(counts)} FROM (
-  SELECT {_HOUR} AS hour, channel, segment, split_part(scope, ':', 1) AS counter,
-         count(*) AS n
+  SELECT {_HOUR} AS hour, channel, segment, split_part(scope, ':', 1) AS counter, count(*) AS n
   FROM seen GROUP BY 1, 2, 3, 4
+  UNION ALL
+  SELECT {_HOUR}, channel, segment, 'repeat_buyers', count(*)
+  FROM kept WHERE scope IS NULL GROUP BY 1, 2, 3
 ) AS per_scope GROUP BY 2, 3, 4
 ON CONFLICT {_KEY} DO UPDATE SET {sets}"""
 
-
-_BUYERS = f"""
-WITH paid AS (
-  SELECT customer_id, at, channel, segment,
-         row_number() OVER (PARTITION BY customer_id COLLATE "C"
-                            ORDER BY at, id COLLATE "C") AS nth,
-         count(*) OVER (PARTITION BY customer_id COLLATE "C") AS payments
-  FROM events WHERE campaign_id = :c AND kind = 'payment'
-), buyers AS (
-  INSERT INTO kpi_buyers (campaign_id, customer_id, payments)
-  SELECT CAST(:c AS varchar), customer_id, payments FROM paid WHERE nth = 1
-)
-INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, repeat_buyers)
-SELECT CAST(:c AS varchar), {_CELL}, count(*) FROM paid WHERE nth = 2 GROUP BY 2, 3, 4
-ON CONFLICT {_KEY} DO UPDATE SET repeat_buyers = excluded.repeat_buyers"""
 
 _SKUS = """
 INSERT INTO kpi_skus (campaign_id, sku, views, carts, units, gmv)
@@ -113,13 +128,16 @@ SELECT CAST(:c AS varchar), sku, sum(views), sum(carts), sum(units), sum(gmv) FR
 ) AS found GROUP BY sku"""
 
 
+_PEOPLE = _people()
+
+
 def rebuild(connection: Connection, campaign_id: str) -> int:
     """Replace the campaign's rollups with what its stored events add up to; returns how
     many events that is. Runs in the caller's transaction."""
     connection.execute(text("SET LOCAL work_mem = '1GB'"))  # the sorts in memory, or fewer runs
     for table in ("kpi_hourly", "kpi_skus", "kpi_seen", "kpi_buyers"):
         connection.execute(text(f"DELETE FROM {table} WHERE campaign_id = :c"), {"c": campaign_id})
-    for sql in (_counters(), _seen(), _BUYERS, _SKUS):
+    for sql in (_counters(), _PEOPLE, _SKUS):
         connection.execute(text(sql), {"c": campaign_id})
     found = connection.execute(
         text("SELECT coalesce(sum(events), 0) FROM kpi_hourly WHERE campaign_id = :c"),
