@@ -6,8 +6,8 @@ on PostgreSQL, printed as one JSON object.
    page view per customer — spread over the campaign's hours, channels, segments
    and 200 SKUs. Nothing is aggregated here.
 2. `rebuild`: dacu builds the rollups from those raw events in set-based SQL
-   (`SqlKpiStore.rebuild`, i.e. `dacu kpi rebuild`: three INSERT … SELECT over the
-   stored events — GROUP BY, running counts over one sort by person — one transaction).
+   (`SqlKpiStore.rebuild`, i.e. `dacu kpi rebuild`: INSERT … SELECT … GROUP BY,
+   DISTINCT ON and a window over the stored events, one transaction).
 3. `kpi_query_ms`: `services.kpis.dashboard` — totals, hourly series, channels,
    segments, top SKUs, targets and alerts — timed `--queries` times (median, p95).
    `raw_scan_ms` is one GMV-and-orders query straight over the raw events, for
