@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.engine import Connection
 
-from dacu.adapters import kpi_rebuild
+from dacu.adapters import kpi_fold, kpi_rebuild
 from dacu.adapters.budget_store import SqlBudgets
 from dacu.adapters.kpi_seen import count_firsts
 from dacu.adapters.sql import bulk_upsert
@@ -35,20 +35,30 @@ class SqlKpiStore:
     def record(self, batch: Sequence[Event], now: datetime) -> list[Event]:
         """Store the events not stored yet and roll them up; returns those."""
         with self._engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                return kpi_fold.record(connection, batch, now)
             fresh = _insert_new(connection, batch, now)
             _roll_up(connection, fold(fresh))
         return fresh
 
     def cells(self, campaign_id: str) -> list[Cell]:
-        query = select(kpi_hourly).where(kpi_hourly.c.campaign_id == campaign_id)
+        """Every cell of the campaign, its shards summed."""
+        key = [kpi_hourly.c[name] for name in ("hour", "channel", "segment")]
+        sums = [func.sum(kpi_hourly.c[name]).label(name) for name in COUNTERS]
+        query = (
+            select(*key, *sums)
+            .where(kpi_hourly.c.campaign_id == campaign_id)
+            .group_by(*key)
+            .order_by(*key)
+        )
         with self._engine.connect() as connection:
-            rows = connection.execute(query.order_by(kpi_hourly.c.hour)).mappings().all()
+            rows = connection.execute(query).mappings().all()
         return [
             (
                 row["hour"],
                 Channel(row["channel"]),
                 Segment(row["segment"]),
-                Figures(**{name: row[name] for name in COUNTERS}),
+                Figures(**{name: int(row[name]) for name in COUNTERS}),
             )
             for row in rows
         ]
@@ -72,15 +82,15 @@ class SqlKpiStore:
 
     def top_skus(self, campaign_id: str, limit: int = 10) -> list[SkuFigures]:
         query = (
-            select(kpi_skus)
+            _summed_skus()
             .where(kpi_skus.c.campaign_id == campaign_id)
-            .order_by(kpi_skus.c.gmv.desc(), kpi_skus.c.sku)
+            .order_by(func.sum(kpi_skus.c.gmv).desc(), kpi_skus.c.sku)
             .limit(limit)
         )
         return self._skus(query)
 
     def skus(self, campaign_id: str, names: Sequence[str]) -> list[SkuFigures]:
-        query = select(kpi_skus).where(
+        query = _summed_skus().where(
             kpi_skus.c.campaign_id == campaign_id, kpi_skus.c.sku.in_(list(names))
         )
         return self._skus(query)
@@ -121,7 +131,15 @@ class SqlKpiStore:
     def _skus(self, query: Any) -> list[SkuFigures]:
         with self._engine.connect() as connection:
             rows = connection.execute(query).all()
-        return [SkuFigures(r.sku, r.views, r.carts, r.units, r.gmv) for r in rows]
+        return [
+            SkuFigures(r.sku, int(r.views), int(r.carts), int(r.units), int(r.gmv)) for r in rows
+        ]
+
+
+def _summed_skus() -> Any:
+    """Each SKU's figures, its shards summed."""
+    sums = [func.sum(kpi_skus.c[name]).label(name) for name in ("views", "carts", "units", "gmv")]
+    return select(kpi_skus.c.sku, *sums).group_by(kpi_skus.c.sku)
 
 
 def event_from_row(row: Any) -> Event:
@@ -178,12 +196,22 @@ def _event_row(event: Event, now: datetime) -> dict[str, Any]:
 def _roll_up(connection: Connection, folded: Fold, in_order: bool = False) -> None:
     count_firsts(connection, folded, in_order)
     _count_repeat_buyers(connection, folded)
-    _add(connection, kpi_hourly, ["campaign_id", "hour", "channel", "segment"], _cell_rows(folded))
+    key = ["campaign_id", "hour", "channel", "segment", "shard"]
+    _add(connection, kpi_hourly, key, _cell_rows(folded))
     sku_rows = [
-        {"campaign_id": campaign, "sku": sku, "views": 0, "carts": 0, "units": 0, "gmv": 0, **adds}
+        {
+            "campaign_id": campaign,
+            "sku": sku,
+            "shard": 0,
+            "views": 0,
+            "carts": 0,
+            "units": 0,
+            "gmv": 0,
+            **adds,
+        }
         for (campaign, sku), adds in sorted(folded.skus.items())
     ]
-    _add(connection, kpi_skus, ["campaign_id", "sku"], sku_rows)
+    _add(connection, kpi_skus, ["campaign_id", "sku", "shard"], sku_rows)
 
 
 def _bump(figures: Figures, counter: str, by: int) -> None:
@@ -213,6 +241,7 @@ def _cell_rows(folded: Fold) -> list[dict[str, Any]]:
             "hour": hour,
             "channel": channel.value,
             "segment": segment.value,
+            "shard": 0,
             **figures.as_dict(),
         }
         for (campaign, hour, channel, segment), figures in sorted(

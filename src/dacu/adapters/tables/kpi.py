@@ -1,6 +1,6 @@
 """Tables of events, their hourly rollups and the case library (on the shared metadata)."""
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, Table
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, SmallInteger, String, Table
 
 from dacu.adapters.tables.base import AwareDateTime, metadata
 from dacu.domain.kpis import COUNTERS
@@ -27,7 +27,9 @@ events = Table(
     Index("ix_events_campaign_at", "campaign_id", "at"),
 )
 
-# One row per campaign, hour, channel and segment: every counter of `Figures`.
+# One row per campaign, hour, channel, segment and shard: every counter of `Figures`.
+# A writer adds onto the shard it holds, so writers never queue on one row; reads sum
+# the shards.
 kpi_hourly = Table(
     "kpi_hourly",
     metadata,
@@ -35,6 +37,7 @@ kpi_hourly = Table(
     Column("hour", AwareDateTime(), primary_key=True),
     Column("channel", String(16), primary_key=True),
     Column("segment", String(16), primary_key=True),
+    Column("shard", SmallInteger, primary_key=True, server_default="0"),
     *(Column(name, BigInteger, nullable=False, server_default="0") for name in COUNTERS),
 )
 
@@ -43,6 +46,7 @@ kpi_skus = Table(
     metadata,
     Column("campaign_id", String(64), primary_key=True),
     Column("sku", String(64), primary_key=True),
+    Column("shard", SmallInteger, primary_key=True, server_default="0"),
     Column("views", BigInteger, nullable=False, server_default="0"),
     Column("carts", BigInteger, nullable=False, server_default="0"),
     Column("units", BigInteger, nullable=False, server_default="0"),

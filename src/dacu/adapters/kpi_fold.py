@@ -1,0 +1,219 @@
+"""A batch of events folded into the rollups in set-based SQL (PostgreSQL).
+
+The batch is copied (COPY) into a temporary table, then a few statements do
+what the fold in Python does, each over the whole batch, in the caller's
+transaction:
+
+1. the events new to the store go in (`ON CONFLICT DO NOTHING`) and are kept
+   aside: only they count, so a batch folded twice adds nothing the second time;
+2. each person's earliest event per distinct scope (`DISTINCT ON`) goes into
+   `kpi_seen` — counted where it is new, moved (old cell −1, new cell +1) where it
+   is earlier than the stored one, which is locked and re-checked first;
+3. payments per buyer are added to `kpi_buyers`, and the payment that makes one a
+   repeat buyer counts in its cell;
+4. the hourly and SKU counters are added in one `INSERT … SELECT … GROUP BY … ON
+   CONFLICT DO UPDATE` each, onto the rows of one shard: the first of `SHARDS`
+   whose transaction lock is free, so concurrent writers never queue on a row.
+
+Every statement touches rows in key order, so concurrent batches wait, never
+deadlock.
+"""
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from dacu.adapters.kpi_rebuild import MONEY, SCOPES
+from dacu.domain.events import Event
+from dacu.domain.kpis import COUNTED_AS, COUNTERS, DISTINCT, HOURLY_UV
+
+SHARDS = 8
+LOCK_SPACE = 7040105  # the first key of the shards' transaction locks
+_COLUMNS = (
+    "id, campaign_id, kind, customer_id, channel, segment, at, sku, order_id, coupon, "
+    "amount, platform_funded, merchant_funded, lines, received_at"
+)
+_TEMP = """
+CREATE TEMPORARY TABLE IF NOT EXISTS kpi_fold_batch
+  (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+CREATE TEMPORARY TABLE IF NOT EXISTS kpi_fold_fresh
+  (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+CREATE TEMPORARY TABLE IF NOT EXISTS kpi_fold_firsts
+  (campaign_id varchar, scope varchar, customer_id varchar, at timestamptz,
+   channel varchar, segment varchar) ON COMMIT DELETE ROWS;
+CREATE TEMPORARY TABLE IF NOT EXISTS kpi_fold_counted
+  (campaign_id varchar, scope varchar, customer_id varchar, at timestamptz,
+   channel varchar, segment varchar, n int) ON COMMIT DELETE ROWS;
+"""
+_FRESH = f"""
+WITH made AS (
+  INSERT INTO events ({_COLUMNS})
+  SELECT {_COLUMNS} FROM kpi_fold_batch ORDER BY id, at
+  ON CONFLICT DO NOTHING RETURNING {_COLUMNS}
+), kept AS (INSERT INTO kpi_fold_fresh ({_COLUMNS}) SELECT {_COLUMNS} FROM made)
+SELECT campaign_id, id FROM made"""
+_FIRSTS = f"""
+INSERT INTO kpi_fold_firsts
+SELECT DISTINCT ON (campaign_id, scope, customer_id)
+       campaign_id, scope, customer_id, at, channel, segment
+FROM (
+  SELECT e.campaign_id, e.customer_id, e.at, e.id, e.channel, e.segment,
+         CASE s.scope WHEN '{HOURLY_UV}'
+              THEN '{HOURLY_UV}:' || to_char(e.at AT TIME ZONE 'UTC', 'YYYYMMDDHH24')
+              ELSE s.scope END AS scope
+  FROM kpi_fold_fresh e JOIN (VALUES {SCOPES}) AS s(kind, scope) ON s.kind = e.kind
+) AS scoped
+ORDER BY campaign_id, scope, customer_id, at, id"""
+_SEEN_NEW = """
+WITH made AS (
+  INSERT INTO kpi_seen (campaign_id, scope, customer_id, at, channel, segment)
+  SELECT * FROM kpi_fold_firsts ORDER BY campaign_id, scope, customer_id
+  ON CONFLICT DO NOTHING RETURNING *
+)
+INSERT INTO kpi_fold_counted SELECT *, 1 FROM made"""
+_SEEN_MOVED = """
+WITH later AS (
+  SELECT s.campaign_id, s.scope, s.customer_id, s.at, s.channel, s.segment
+  FROM kpi_fold_firsts AS f JOIN kpi_seen AS s
+    ON s.campaign_id = f.campaign_id AND s.scope = f.scope AND s.customer_id = f.customer_id
+  WHERE f.at < s.at AND NOT EXISTS (
+    SELECT FROM kpi_fold_counted AS new WHERE new.campaign_id = f.campaign_id
+      AND new.scope = f.scope AND new.customer_id = f.customer_id)
+  ORDER BY s.campaign_id, s.scope, s.customer_id
+  FOR UPDATE OF s
+), moved AS (
+  UPDATE kpi_seen AS k SET at = f.at, channel = f.channel, segment = f.segment
+  FROM later JOIN kpi_fold_firsts AS f
+    ON later.campaign_id = f.campaign_id AND later.scope = f.scope
+   AND later.customer_id = f.customer_id
+  WHERE k.campaign_id = later.campaign_id AND k.scope = later.scope
+    AND k.customer_id = later.customer_id
+  RETURNING later.campaign_id, later.scope, later.customer_id,
+            later.at AS was_at, later.channel AS was_channel, later.segment AS was_segment,
+            f.at, f.channel, f.segment
+)
+INSERT INTO kpi_fold_counted
+SELECT campaign_id, scope, customer_id, was_at, was_channel, was_segment, -1 FROM moved
+UNION ALL
+SELECT campaign_id, scope, customer_id, at, channel, segment, 1 FROM moved"""
+_BUYERS = """
+WITH paid AS (
+  SELECT campaign_id, customer_id, count(*) AS n FROM kpi_fold_fresh
+  WHERE kind = 'payment' GROUP BY campaign_id, customer_id
+), totals AS (
+  INSERT INTO kpi_buyers (campaign_id, customer_id, payments)
+  SELECT campaign_id, customer_id, n FROM paid ORDER BY campaign_id, customer_id
+  ON CONFLICT (campaign_id, customer_id)
+  DO UPDATE SET payments = kpi_buyers.payments + excluded.payments
+  RETURNING campaign_id, customer_id, payments
+), second AS (
+  SELECT t.campaign_id, t.customer_id, 2 - (t.payments - p.n) AS nth
+  FROM totals AS t JOIN paid AS p
+    ON p.campaign_id = t.campaign_id AND p.customer_id = t.customer_id
+  WHERE t.payments - p.n < 2 AND t.payments >= 2
+)
+INSERT INTO kpi_fold_counted
+SELECT e.campaign_id, 'repeat_buyers', e.customer_id, e.at, e.channel, e.segment, 1
+FROM (
+  SELECT campaign_id, customer_id, at, channel, segment,
+         row_number() OVER (PARTITION BY campaign_id, customer_id ORDER BY at, id) AS nth
+  FROM kpi_fold_fresh WHERE kind = 'payment'
+) AS e JOIN second AS s
+  ON s.campaign_id = e.campaign_id AND s.customer_id = e.customer_id AND s.nth = e.nth"""
+_SHARD = f"""
+SELECT n FROM generate_series(0, {SHARDS - 1}) AS n
+WHERE pg_try_advisory_xact_lock({LOCK_SPACE}, n) LIMIT 1"""
+_CELL = "campaign_id, date_trunc('hour', at, 'UTC'), channel, segment"
+
+
+def _hourly() -> str:
+    counted = [*DISTINCT, HOURLY_UV, "repeat_buyers"]
+    direct = [name for name in COUNTERS if name not in counted]
+    by_kind = {name: f"count(*) FILTER (WHERE kind = '{kind.value}')" for kind, name in
+               COUNTED_AS.items()}  # fmt: skip
+    sources = {"events": "count(*)", **by_kind, **MONEY}
+    from_events = ", ".join([*(f"coalesce({sources[n]}, 0)" for n in direct),
+                             *("0" for _ in counted)])  # fmt: skip
+    from_counted = ", ".join([*("0" for _ in direct), *(
+        f"coalesce(sum(n) FILTER (WHERE split_part(scope, ':', 1) = '{n}'), 0)"
+        for n in counted)])  # fmt: skip
+    names = [*direct, *counted]
+    sums = ", ".join(f"CAST(sum(x{i}) AS bigint)" for i in range(len(names)))
+    aliases = ", ".join(f"x{i}" for i in range(len(names)))
+    adds = ", ".join(f"{n} = kpi_hourly.{n} + excluded.{n}" for n in names)
+    return f"""
+INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, shard, {", ".join(names)})
+SELECT c, h, ch, sg, :shard, {sums} FROM (
+  SELECT {_CELL}, {from_events} FROM kpi_fold_fresh GROUP BY 1, 2, 3, 4
+  UNION ALL
+  SELECT {_CELL}, {from_counted} FROM kpi_fold_counted GROUP BY 1, 2, 3, 4
+) AS adds (c, h, ch, sg, {aliases})
+GROUP BY c, h, ch, sg ORDER BY c, h, ch, sg
+ON CONFLICT (campaign_id, hour, channel, segment, shard) DO UPDATE SET {adds}"""
+
+
+_SKUS = """
+INSERT INTO kpi_skus (campaign_id, sku, shard, views, carts, units, gmv)
+SELECT campaign_id, sku, :shard, sum(views), sum(carts), sum(units), sum(gmv) FROM (
+  SELECT campaign_id, sku, count(*) FILTER (WHERE kind = 'sku_view') AS views,
+         count(*) FILTER (WHERE kind = 'add_to_cart') AS carts, 0 AS units, 0 AS gmv
+  FROM kpi_fold_fresh WHERE kind IN ('sku_view', 'add_to_cart') AND sku <> ''
+  GROUP BY campaign_id, sku
+  UNION ALL
+  SELECT campaign_id, line->>0, 0, 0, sum(CAST(line->>1 AS bigint)),
+         sum(CAST(line->>2 AS bigint))
+  FROM kpi_fold_fresh CROSS JOIN LATERAL json_array_elements(lines) AS line
+  WHERE kind = 'payment' AND lines IS NOT NULL
+  GROUP BY 1, 2
+) AS found GROUP BY campaign_id, sku ORDER BY campaign_id, sku
+ON CONFLICT (campaign_id, sku, shard) DO UPDATE SET
+  views = kpi_skus.views + excluded.views, carts = kpi_skus.carts + excluded.carts,
+  units = kpi_skus.units + excluded.units, gmv = kpi_skus.gmv + excluded.gmv"""
+_HOURLY = _hourly()
+
+
+def record(connection: Connection, batch: Sequence[Event], now: datetime) -> list[Event]:
+    """Store the events of `batch` not stored yet and fold them into the rollups, in the
+    caller's transaction; returns those events."""
+    by_key = {(event.campaign_id, event.id): event for event in batch}
+    _temporary_tables(connection)
+    _copy(connection, by_key.values(), now)
+    made = {(row[0], row[1]) for row in connection.execute(text(_FRESH))}
+    if not made:
+        return []
+    connection.execute(text(_FIRSTS))
+    connection.execute(text(_SEEN_NEW))
+    connection.execute(text(_SEEN_MOVED))
+    if any(event.kind.value == "payment" for event in by_key.values()):
+        connection.execute(text(_BUYERS))
+    found = connection.execute(text(_SHARD)).scalar()
+    shard = 0 if found is None else int(found)  # every shard held: queue on the first
+    connection.execute(text(_HOURLY), {"shard": shard})
+    connection.execute(text(_SKUS), {"shard": shard})
+    return [e for e in batch if (key := (e.campaign_id, e.id)) in made and by_key[key] is e]
+
+
+def _temporary_tables(connection: Connection) -> None:
+    """The fold's temporary tables, made the first time a database connection needs them
+    (emptied at every commit)."""
+    connection.exec_driver_sql(_TEMP)
+
+
+def _copy(connection: Connection, batch: Any, now: datetime) -> None:
+    raw: Any = connection.connection.driver_connection
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY kpi_fold_batch ({_COLUMNS}) FROM STDIN") as copy,
+    ):
+        for event in batch:
+            lines = [[line.sku, line.qty, line.amount] for line in event.lines]
+            copy.write_row(
+                (event.id, event.campaign_id, event.kind.value, event.customer_id,
+                 event.channel.value, event.segment.value, event.at, event.sku, event.order_id,
+                 event.coupon, event.amount, event.platform_funded, event.merchant_funded,
+                 json.dumps(lines) if lines else None, now)
+            )  # fmt: skip
