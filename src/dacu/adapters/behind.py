@@ -3,9 +3,9 @@ the order it was given, a batch at a time — the caller never waits on the data
 
 The thread starts when something waits and ends when nothing did for half a second.
 `flush` writes what waits now; `settled` waits (a bounded time) for one item's batch.
-When the engine is disposed (shutdown, a test's end), the batch in flight finishes, the connection it
-held is closed with the pool it came from, and the thread stops; what still waits is
-written if anything is put after (`Platform.close` flushes before it disposes).
+When the engine is disposed (shutdown, a test's end), the batch in flight finishes, the
+connection it held is closed with the pool it came from, and the thread stops; what
+still waits is written if anything is put after (`Platform.close` flushes before it disposes).
 """
 
 import logging
