@@ -97,12 +97,15 @@ class RiskEngine:
     _lists: dict[Action, tuple[RuleSet, tuple[Rule, ...], bool]] = field(
         default_factory=dict, repr=False, compare=False
     )  # an action's blacklist rules, and whether they are all its rules, by rules version
+    _kinds: dict[int, tuple[RuleSet, frozenset[str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )  # the kinds of identifier counted live, by rules version
 
     def assess(self, query: RiskQuery) -> RiskDecision:
         try:
             ruleset = self.rules.current()
             rules = ruleset.of(query.action)
-            fired = evaluate(rules, query.action, self._observe(query, rules))
+            fired = evaluate(rules, query.action, self._observe(query, rules, ruleset))
             decision = combine(fired)
         except Exception:  # storage down or slow: the documented fallback, never a raise
             log.exception("risk check failed for %s", query.action)
@@ -164,7 +167,18 @@ class RiskEngine:
         except Exception:
             log.exception("risk decision not logged for %s", query.action)
 
-    def _observe(self, query: RiskQuery, rules: tuple[Rule, ...]) -> Observed:
+    def _counted(self, ruleset: RuleSet) -> frozenset[str]:
+        """Every kind of identifier a rule of the version counts accounts behind: each
+        check adds its account under them, whatever its action weighs."""
+        memo = self._kinds.get(0)
+        if memo is None or memo[0] is not ruleset:
+            kinds = frozenset[str]().union(
+                *(r.kinds for r in ruleset.rules if isinstance(r, SharedIdentifier))
+            )
+            memo = self._kinds[0] = (ruleset, kinds)
+        return memo[1]
+
+    def _observe(self, query: RiskQuery, rules: tuple[Rule, ...], ruleset: RuleSet) -> Observed:
         member = member_of(query)
         if query.identity.links():  # written behind: never waited on
             self.links.record(member, query.identity, query.at)
@@ -179,7 +193,8 @@ class RiskEngine:
             self.links.settle()
         cluster = self.links.cluster(member) if wants_cluster else None
         seen: dict[str, object] = {"at": query.at, "amount": query.amount}
-        seen["counts"], shared = self._count(query, member, cluster, rules, live)
+        counted = self._counted(ruleset) if live else frozenset[str]()
+        seen["counts"], shared = self._count(query, member, cluster, rules, counted)
         if shared is not None:
             seen["shared"] = shared
         if cluster is not None:
@@ -216,10 +231,11 @@ class RiskEngine:
         member: str,
         cluster: Cluster | None,
         rules: tuple[Rule, ...],
-        live: bool,
+        counted: frozenset[str],
     ) -> tuple[dict[str, int], dict[str, int] | None]:
         """Each velocity rule's count, and the accounts behind the query's identifiers
-        when a rule weighs them (None when none does) — with Redis, one round trip."""
+        when a rule weighs them (None when none does) — with Redis (`counted`: the kinds
+        it counts live), one round trip that adds the account under every counted kind."""
         kinds = frozenset[str]().union(*(r.kinds for r in rules if isinstance(r, SharedIdentifier)))
         wanted: list[tuple[str, str, int, int]] = []  # code, key, window, n
         for rule in rules:
@@ -229,14 +245,17 @@ class RiskEngine:
         hits = [(key, window, n) for _, key, window, n in wanted]
         shared: dict[str, int] | None = None
         together = getattr(self.counters, "hit_many_with", None)
-        ask = self.facts.shared_ask(member, query.identity, kinds) if live and kinds else None  # type: ignore[attr-defined]
+        ask = None
+        if counted:
+            ask = self.facts.shared_ask(member, query.identity, counted | kinds)  # type: ignore[attr-defined]
         if ask is not None and together is not None:  # the counts and the accounts at once
             found, replies = together(hits, query.at, ask.calls)
-            shared = ask.answer(replies)
+            shared = ask.answer(replies) if kinds else None
         else:
             found = self._hits(hits, query.at)
-            if live and kinds:
-                shared = self.facts.shared_live(member, query.identity, kinds)  # type: ignore[attr-defined]
+            if counted:
+                live = self.facts.shared_live(member, query.identity, counted | kinds)  # type: ignore[attr-defined]
+                shared = live if kinds else None
             elif kinds:
                 shared = self.facts.shared_accounts(query.identity, kinds)
         return {code: int(n) for (code, _, _, _), n in zip(wanted, found, strict=True)}, shared
