@@ -182,8 +182,9 @@ class RiskEngine:
         member = member_of(query)
         if query.identity.links():  # written behind: never waited on
             self.links.record(member, query.identity, query.at)
-        if (prefetch := getattr(self.facts, "prefetch", None)) is not None:
-            prefetch(member, query.at)  # read behind at first sight, warm when weighed
+        prefetch = getattr(self.facts, "prefetch", None)
+        if prefetch is not None and query.action is not Action.FLASH_ATTEMPT:
+            prefetch(member, query.at)  # read behind at first sight (not on the flash path)
         needs = {type(rule) for rule in rules}
         wants_cluster = ClusterSize in needs or any(
             isinstance(r, Velocity) and r.scope is Scope.CLUSTER for r in rules
