@@ -35,8 +35,9 @@ from bench.checkout import fresh_database
 from bench.flashsale import REDIS, SHANGHAI, a_sale
 from dacu.adapters.db import make_engine
 from dacu.adapters.redis_gate import RedisStockGate
-from dacu.adapters.risk_link_cache import RedisClusterCache
+from dacu.adapters.risk_link_cache import NearClusterCache, RedisClusterCache
 from dacu.adapters.risk_links import SqlIdentityLinks
+from dacu.adapters.risk_shared import RedisSharedAccounts
 from dacu.bootstrap_risk import rules_of
 from dacu.domain.risk import Action, Identity, RiskQuery
 from dacu.services.risk_flash import FlashScreen
@@ -100,12 +101,14 @@ def engine_of(url: str, redis_url: str | None, prefix: str) -> Any:
     from dacu.adapters.risk_facts import SqlRiskFacts  # the facts rules read, in SQL
 
     engine = make_engine(url)
-    cache = None
-    if redis_url is not None:
-        cache = RedisClusterCache(redis.Redis.from_url(redis_url), prefix)
+    cache, shared = None, None
+    if redis_url is not None:  # clusters cached and shared accounts counted in Redis
+        cache = NearClusterCache(RedisClusterCache(redis.Redis.from_url(redis_url), prefix))
+        shared = RedisSharedAccounts(redis.Redis.from_url(redis_url), prefix)
     links = SqlIdentityLinks(engine, cache)
     clock = lambda: datetime.now(SHANGHAI)  # noqa: E731
-    return rules_of(engine, redis_url, prefix, clock, links, SqlRiskFacts(engine))["risk"]
+    facts = SqlRiskFacts(engine, shared=shared)
+    return rules_of(engine, redis_url, prefix, clock, links, facts)["risk"]
 
 
 def forget(prefix: str) -> None:

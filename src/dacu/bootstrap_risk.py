@@ -16,13 +16,20 @@ from typing import Any
 from sqlalchemy import Engine
 
 from dacu.adapters.gates import redis_client
+from dacu.adapters.redis_connect import Client
 from dacu.adapters.risk_counters import LocalRiskCounters, RedisRiskCounters, SqlRiskCounters
 from dacu.adapters.risk_decisions import SqlDecisionLog
 from dacu.adapters.risk_desk_reads import SqlEvidence, SqlHeldItems
 from dacu.adapters.risk_facts import SqlRiskFacts
-from dacu.adapters.risk_link_cache import ClusterCache, LocalClusterCache, RedisClusterCache
+from dacu.adapters.risk_link_cache import (
+    ClusterCache,
+    LocalClusterCache,
+    NearClusterCache,
+    RedisClusterCache,
+)
 from dacu.adapters.risk_links import SqlIdentityLinks
 from dacu.adapters.risk_review_store import SqlReviewStore
+from dacu.adapters.risk_shared import RedisSharedAccounts
 from dacu.adapters.risk_store import SqlBlacklist, SqlRuleVersions
 from dacu.domain.risk_review import ReviewKind, RiskReviewState
 from dacu.schemas.risk_rules import default_document, default_rules, load_rules
@@ -60,22 +67,30 @@ def links_of(
     cache: ClusterCache = (
         LocalClusterCache()
         if redis_url is None
-        else RedisClusterCache(redis_client(redis_url), redis_prefix)
+        else NearClusterCache(RedisClusterCache(redis_client(redis_url), redis_prefix))
     )
     links = SqlIdentityLinks(engine, cache)
-    return {"risk_links": links, "risk_facts": SqlRiskFacts(engine, merging=links.merging)}
+    shared = None
+    if redis_url is not None:  # accounts behind an identifier counted live
+        shared = RedisSharedAccounts(risk_redis(redis_url), redis_prefix)
+    facts = SqlRiskFacts(engine, merging=links.merging, shared=shared)
+    return {"risk_links": links, "risk_facts": facts}
+
+
+def risk_redis(redis_url: str) -> Client:
+    """A client whose slow answer is the engine's fallback, not a wait."""
+    return redis_client(
+        redis_url,
+        socket_timeout=RISK_REDIS_TIMEOUT_S,
+        socket_connect_timeout=RISK_REDIS_TIMEOUT_S,
+    )
 
 
 def counters_of(engine: Engine, redis_url: str | None, redis_prefix: str) -> RiskCounters:
     """Redis's when configured; else SQL's on PostgreSQL, the process's on SQLite."""
     if redis_url is None:
         return LocalRiskCounters() if engine.dialect.name == "sqlite" else SqlRiskCounters(engine)
-    client = redis_client(
-        redis_url,
-        socket_timeout=RISK_REDIS_TIMEOUT_S,
-        socket_connect_timeout=RISK_REDIS_TIMEOUT_S,
-    )
-    return RedisRiskCounters(client, redis_prefix)
+    return RedisRiskCounters(risk_redis(redis_url), redis_prefix)
 
 
 def rules_of(

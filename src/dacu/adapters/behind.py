@@ -1,11 +1,11 @@
 """Writes a process does behind its callers: one thread of its own takes what waits, in
 the order it was given, a batch at a time — the caller never waits on the database.
 
-The thread starts when something waits and ends when nothing does. `flush` writes what
-waits now; `settled` waits (a bounded time) for one item's batch. When the engine is
-disposed (shutdown, a test's end), the batch in flight finishes, the connection it
-held is closed with the pool it came from, and the thread stops; what still waits is
-written if anything is put after (`Platform.close` flushes before it disposes).
+The thread starts when something waits and ends when nothing did for half a second.
+`flush` writes what waits now; `settled` waits (a bounded time) for one item's batch.
+When the engine is disposed (shutdown, a test's end), the batch in flight finishes, the
+connection it held is closed with the pool it came from, and the thread stops; what
+still waits is written if anything is put after (`Platform.close` flushes before it disposes).
 """
 
 import logging
@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 BEHIND = "dacu-behind"  # the name every such thread's starts with
 MAX_WAITING = 100_000  # past this, the oldest waiting items are dropped (and logged)
+IDLE_SECONDS = 0.5  # the thread waits this long for more before it ends
 
 
 class Behind(Generic[T]):
@@ -38,6 +39,7 @@ class Behind(Generic[T]):
         self._waiting: deque[tuple[int, T]] = deque()
         self._lock, self._writing = threading.Lock(), threading.Lock()
         self._done = threading.Condition(self._lock)
+        self._more = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
         self._given = self._written = 0
         self._stopped = False
@@ -55,6 +57,8 @@ class Behind(Generic[T]):
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                 self._thread.start()
+            else:
+                self._more.notify()
             return self._given
 
     def settled(self, number: int, seconds: float) -> bool:
@@ -76,15 +80,22 @@ class Behind(Generic[T]):
         return self._written >= number
 
     def _run(self) -> None:
-        while self._batch():
-            time.sleep(0)  # the GIL back to the callers between two batches
+        while True:
+            if self._batch():
+                time.sleep(0)  # the GIL back to the callers between two batches
+                continue
+            with self._lock:  # a moment's wait for more: a thread is not started per item
+                if not self._waiting and not self._stopped:
+                    self._more.wait(IDLE_SECONDS)
+                if not self._waiting or self._stopped:
+                    self._thread = None
+                    return
 
     def _batch(self) -> bool:
-        """Write up to `most` waiting items; False (the thread gone) when none waited."""
+        """Write up to `most` waiting items; False when none waited."""
         with self._writing:  # one batch at a time: a flush waits for the one in flight
             with self._lock:
                 if not self._waiting or self._stopped:
-                    self._thread = None
                     return False
                 taken = [
                     self._waiting.popleft() for _ in range(min(self._most, len(self._waiting)))
@@ -112,5 +123,6 @@ class Behind(Generic[T]):
     def _disposed(self, engine: Any) -> None:
         with self._lock:
             self._stopped = True
+            self._more.notify_all()
         with self._writing:  # the batch in flight ends, and closes its pool
             pass

@@ -69,12 +69,21 @@ def run_scripts(
 ) -> list[Any]:
     """Each (keys, args) call of `script`, in one pipeline; replies in order, a failed
     call's error in its place."""
+    return run_calls(client, [(script, keys, args) for keys, args in calls])
+
+
+ScriptCall = tuple[Script, list[Any], list[Any]]  # a script, its keys, its arguments
+
+
+def run_calls(client: Client, calls: list[ScriptCall]) -> list[Any]:
+    """Each (script, keys, args) call, of any scripts, in one pipeline; replies in
+    order, a failed call's error in its place."""
     replies: list[Any] = [None] * len(calls)
     waiting = list(range(len(calls)))
     for attempt in range(2):
         pipe = client.pipeline(transaction=False)
         for i in waiting:
-            keys, args = calls[i]
+            script, keys, args = calls[i]
             pipe.execute_command(
                 "EVALSHA", script.sha, len(keys), *keys, *args, **_node(client, keys)
             )
@@ -86,7 +95,8 @@ def run_scripts(
                 lost.append(i)
         if not lost or attempt:
             break
-        client.script_load(script.script)  # on a cluster: on every primary
+        for script in {calls[i][0].sha: calls[i][0] for i in lost}.values():
+            client.script_load(script.script)  # on a cluster: on every primary
         waiting = lost
     return replies
 

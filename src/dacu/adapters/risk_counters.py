@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
-from dacu.adapters.redis_connect import Client, run_scripts
+from dacu.adapters.redis_connect import Client, ScriptCall, run_calls
 from dacu.adapters.tables.risk_rules import risk_counter_hits
 
 Hit = tuple[str, int, int]  # key, window in seconds, n
@@ -117,18 +117,26 @@ class RedisRiskCounters:
     def hit_many(self, hits: Sequence[Hit], at: datetime) -> list[int]:
         """Every key counted in one round trip: a pipeline of one script a key, so each
         key may live on any node of a Redis Cluster."""
-        if not hits:
-            return []
+        return self.hit_many_with(hits, at, [])[0]
+
+    def hit_many_with(
+        self, hits: Sequence[Hit], at: datetime, also: list[ScriptCall]
+    ) -> tuple[list[int], list[Any]]:
+        """`hit_many`, and the other script calls `also` in the same round trip: the
+        counts, and their replies (an error in place of a call that failed)."""
+        if not hits and not also:
+            return [], []
         now, tag = _ms(at), uuid.uuid4().hex
-        calls: list[tuple[list[Any], list[Any]]] = [
-            ([self._key(key)], [now, tag, window_s * 1000, max(0, min(n, MAX_N))])
+        calls: list[ScriptCall] = [
+            (self._hit, [self._key(key)], [now, tag, window_s * 1000, max(0, min(n, MAX_N))])
             for key, window_s, n in hits
         ]
-        found = run_scripts(self._client, self._hit, calls)  # a Redis restarted: reloaded
-        for reply in found:
+        found = run_calls(self._client, calls + also)  # a Redis restarted: reloaded
+        counted = found[: len(calls)]
+        for reply in counted:
             if isinstance(reply, Exception):
                 raise reply
-        return [int(reply) for reply in found]
+        return [int(reply) for reply in counted], found[len(calls) :]
 
     def count(self, key: str, window_s: int, at: datetime) -> int:
         now = _ms(at)

@@ -1,4 +1,6 @@
-"""The slower facts risk rules read (`RiskFacts`), from SQL, each kept a few seconds.
+"""The slower facts risk rules read (`RiskFacts`), from SQL, kept warm in the process
+(`adapters/risk_facts_kept.py`: fresh 2 s, then served up to 60 s while read again
+behind; `changed` reads a customer's again behind at once).
 
 - `invite_shape`: the invite tree below a customer from `referrals` (kind "invite"):
   members invited directly, levels below (followed to `MAX_DEPTH`), how many of those
@@ -15,18 +17,25 @@
 - `shared_accounts`: how many accounts were seen with the query's device, paying
   account or phone (`risk_values`, hashed as the links hash them), read fresh: one
   primary-key read, and a farm's next account must count the one before.
+- `shared_live` (with Redis, `adapters/risk_shared.py`): the same counts live in Redis,
+  the asking account added in the same round trip; SQL's count is the floor, read
+  behind (when Redis has none, and every `FLOOR_SECONDS`).
 """
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, and_, distinct, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from dacu.adapters.redis_connect import Client, ScriptCall, run_calls
+from dacu.adapters.risk_facts_kept import FRESH_SECONDS, KeptFacts
 from dacu.adapters.risk_links import MERGING
+from dacu.adapters.risk_shared import RedisSharedAccounts
 from dacu.adapters.risk_values import stored
 from dacu.adapters.tables import (
     customers,
@@ -41,7 +50,9 @@ from dacu.domain.access import Role
 from dacu.domain.risk import Identity, LinkKind
 from dacu.services.ports.risk_links import InviteShape, Standing
 
-FACTS_SECONDS = 2.0  # short: a farm acts within seconds
+FACTS_SECONDS = FRESH_SECONDS  # short: a farm acts within seconds
+FLOOR_SECONDS = 30.0  # SQL's count of an identifier's accounts read again at least this often
+UNFLOORED_SECONDS = 1.0  # an identifier Redis holds no floor of: asked again after this
 MAX_DEPTH = 8
 _PAID = ("paid", "refunded")  # OrderStatus values of an order once paid
 _LOCAL_MAX = 100_000
@@ -59,6 +70,15 @@ _DEPTH = text(
 T = TypeVar("T")
 
 
+@dataclass(frozen=True, slots=True)
+class SharedAsk:
+    """Script calls counting a check's identifiers, and how their replies answer."""
+
+    client: Client
+    calls: list[ScriptCall]
+    answer: Callable[[list[Any]], dict[str, int]]
+
+
 class SqlRiskFacts:
     def __init__(
         self,
@@ -67,26 +87,42 @@ class SqlRiskFacts:
         merging: Iterable[LinkKind] = MERGING,
         now: Callable[[], float] = time.monotonic,
         key: bytes = b"",
+        shared: RedisSharedAccounts | None = None,
     ) -> None:
-        self._engine, self._ttl, self._now, self._key = engine, ttl_s, now, key
+        self._engine, self._now, self._key, self._shared = engine, now, key, shared
         self._merging = sorted(kind.value for kind in merging)
-        self._kept: dict[tuple[str, ...], tuple[float, object]] = {}
+        self._kept = KeptFacts(engine, fresh_s=ttl_s, now=now)
+        self._floored: dict[str, float] = {}  # identifiers whose floor was asked, when
+        self._hashes: dict[tuple[str, str], str] = {}  # (kind, raw) → stored
+        self._aged = 0  # the invite rules' age of an invitee that tells (last asked)
+        self.counts_live = shared is not None  # `shared_live` needs no wait on the links
 
     def _cached(self, key: tuple[str, ...], read: Callable[[Connection], T]) -> T:
-        found = self._kept.get(key)
-        if found is not None and found[0] > self._now():
-            return found[1]  # type: ignore[return-value]
-        with self._engine.connect() as connection:
-            value = read(connection)
-        if len(self._kept) >= _LOCAL_MAX:
-            self._kept.clear()
-        self._kept[key] = (self._now() + self._ttl, value)
-        return value
+        return self._kept.get(key, read)
+
+    def changed(self, customer_id: str, at: datetime) -> None:
+        """The customer's standing and invite tree read again behind (a deed changed
+        them); the kept answers served meanwhile."""
+        self._kept.refresh(("standing", customer_id))
+        self._kept.refresh(("shape", customer_id, _hour(at), str(self._aged)))
+
+    def prefetch(self, customer_id: str, at: datetime) -> None:
+        """The customer's standing and invite tree read behind when none is kept (the
+        first sight of them): the rules that weigh them later find them warm."""
+        self._kept.ahead(("standing", customer_id), lambda c: _standing(c, customer_id))
+        aged = self._aged
+        self._kept.ahead(
+            ("shape", customer_id, _hour(at), str(aged)), lambda c: _shape(c, customer_id, at, aged)
+        )
+
+    def flush(self) -> None:
+        """Every read queued behind done now (tests, shutdown)."""
+        self._kept.flush()
 
     def invite_shape(self, customer_id: str, at: datetime, aged_days: int = 0) -> InviteShape:
-        hour = at.replace(minute=0, second=0, microsecond=0).isoformat()
+        self._aged = aged_days  # the rules' age, for the reads queued by `changed`/`prefetch`
         return self._cached(
-            ("shape", customer_id, hour, str(aged_days)),
+            ("shape", customer_id, _hour(at), str(aged_days)),
             lambda c: _shape(c, customer_id, at, aged_days),
         )
 
@@ -110,6 +146,69 @@ class SqlRiskFacts:
             rows = connection.execute(query).all()
         return {row.kind: int(row.accounts) for row in rows if wanted.get(row.value) == row.kind}
 
+    def shared_live(
+        self, customer_id: str, identity: Identity, kinds: frozenset[str]
+    ) -> dict[str, int]:
+        """`shared_accounts` counted in Redis, the customer added: one round trip."""
+        ask = self.shared_ask(customer_id, identity, kinds)
+        if ask is None:
+            return self.shared_accounts(identity, kinds)
+        return ask.answer(run_calls(ask.client, ask.calls)) if ask.calls else {}
+
+    def shared_ask(
+        self, customer_id: str, identity: Identity, kinds: frozenset[str]
+    ) -> "SharedAsk | None":
+        """`shared_live` as script calls, to be sent in the counters' round trip; None
+        without Redis."""
+        shared = self._shared
+        if shared is None:
+            return None
+        wanted = [
+            (kind, value) for kind in sorted(kinds) if (value := self._stored(identity, kind))
+        ]
+
+        def answer(replies: list[Any]) -> dict[str, int]:
+            found: dict[str, int] = {}
+            now = self._now()
+            for (kind, value), (n, floored) in zip(wanted, shared.answers(replies), strict=True):
+                every = FLOOR_SECONDS if floored else UNFLOORED_SECONDS
+                if self._floored.get(value, float("-inf")) + every <= now:
+                    self._floor_behind(kind, value, now)
+                found[kind] = max(n, found.get(kind, 0))
+            return found
+
+        calls = shared.calls(customer_id, [value for _, value in wanted])
+        return SharedAsk(shared.client, calls, answer)
+
+    def _stored(self, identity: Identity, kind: str) -> str:
+        raw = str(getattr(identity, kind, "") or "")
+        if not raw:
+            return ""
+        found = self._hashes.get((kind, raw))
+        if found is None:
+            if len(self._hashes) >= _LOCAL_MAX:
+                self._hashes.clear()
+            found = self._hashes[(kind, raw)] = stored(LinkKind(kind), raw, self._key)
+        return found
+
+    def _floor_behind(self, kind: str, value: str, now: float) -> None:
+        if len(self._floored) >= _LOCAL_MAX:
+            self._floored.clear()
+        self._floored[value] = now
+        shared = self._shared
+
+        def read(connection: Connection) -> int:
+            n = connection.execute(
+                select(risk_values.c.accounts).where(
+                    risk_values.c.kind == kind, risk_values.c.value == value
+                )
+            ).scalar()
+            if shared is not None:
+                shared.floor({value: int(n or 0)})
+            return int(n or 0)
+
+        self._kept.later(("floor", value), read)
+
     def linked_to_shop(self, customer_id: str, shop: str) -> bool:
         people = self._cached(("people", shop), lambda c: _people(c, shop))
         if not people:
@@ -120,6 +219,10 @@ class SqlRiskFacts:
             ("linked", customer_id, shop),
             lambda c: _shares(c, customer_id, people, self._merging),
         )
+
+
+def _hour(at: datetime) -> str:
+    return at.replace(minute=0, second=0, microsecond=0).isoformat()
 
 
 def _shape(connection: Connection, customer_id: str, at: datetime, aged: int) -> InviteShape:

@@ -13,7 +13,10 @@ moment of a link read the `Cluster` that `link()` returns, which is always fresh
 A Redis that fails is skipped: the read falls through to SQL.
 """
 
+import logging
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
@@ -23,6 +26,11 @@ from dacu.adapters.redis_connect import FAILURES, Client, run_scripts
 from dacu.services.ports.risk_links import Cluster
 
 TTL_SECONDS = 30.0
+NEAR_SECONDS = 2.0  # a shared cache's entry served from the process as it is
+NEAR_STALE_SECONDS = 30.0  # ... and served while read again behind, up to this old
+IDLE_SECONDS = 0.5
+THREAD = "dacu-behind-risk-clusters"  # named as every thread working behind the callers
+log = logging.getLogger(__name__)
 REDIS_TTL_SECONDS = 3600.0
 _LOCAL_MAX = 200_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -152,3 +160,97 @@ class RedisClusterCache:
             for root in roots:  # one key a command: any node of a cluster holds it
                 pipe.delete(self._cluster(root))
             pipe.execute()
+
+
+class NearClusterCache:
+    """A shared cache (Redis) with the process's own copy in front of it: an entry read
+    or written within `fresh_s` is served as it is, an older one up to `stale_s` is
+    served while one thread of the process reads it again behind; older, or never
+    read, it is read now. The process's own links and merges reach its copy at once
+    (a root merged away is dropped, its members read the shared cache again);
+    another process's merge reaches it when the entry is next read again — within
+    `fresh_s` of a read, `stale_s` at most."""
+
+    def __init__(
+        self,
+        far: ClusterCache,
+        fresh_s: float = NEAR_SECONDS,
+        stale_s: float = NEAR_STALE_SECONDS,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._far, self._fresh, self._stale, self._now = far, fresh_s, stale_s, now
+        self._roots: dict[str, tuple[float, str]] = {}  # customer → (read at, root)
+        self._clusters: dict[str, Cluster] = {}  # root → its cluster
+        self._waiting: deque[str] = deque()
+        self._queued: set[str] = set()
+        self._lock = threading.Lock()
+        self._more = threading.Condition(self._lock)
+        self._thread: threading.Thread | None = None
+
+    def get(self, customer_id: str) -> Cluster | None:
+        root = self._roots.get(customer_id)
+        if root is not None and (found := self._clusters.get(root[1])) is not None:
+            age = self._now() - root[0]
+            if age < self._fresh:
+                return found
+            if age < self._stale:
+                self._behind(customer_id)
+                return found
+        return self._read(customer_id)
+
+    def _read(self, customer_id: str) -> Cluster | None:
+        found = self._far.get(customer_id)
+        if found is not None:
+            self._keep(customer_id, found)
+        return found
+
+    def _keep(self, customer_id: str, cluster: Cluster) -> None:
+        if len(self._roots) >= _LOCAL_MAX:
+            self._roots.clear()
+            self._clusters.clear()
+        self._roots[customer_id] = (self._now(), cluster.id)
+        kept = self._clusters.get(cluster.id)
+        if kept is None or kept.size <= cluster.size:
+            self._clusters[cluster.id] = cluster
+
+    def put(self, customer_id: str, cluster: Cluster) -> None:
+        self._keep(customer_id, cluster)
+        self._far.put(customer_id, cluster)
+
+    def put_many(self, clusters: dict[str, Cluster]) -> None:
+        for customer_id, cluster in clusters.items():
+            self._keep(customer_id, cluster)
+        self._far.put_many(clusters)
+
+    def drop_roots(self, roots: list[str]) -> None:
+        for root in roots:
+            self._clusters.pop(root, None)
+        self._far.drop_roots(roots)
+
+    def _behind(self, customer_id: str) -> None:
+        with self._lock:
+            if customer_id in self._queued or len(self._waiting) >= _LOCAL_MAX:
+                return
+            self._queued.add(customer_id)
+            self._waiting.append(customer_id)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=THREAD, daemon=True)
+                self._thread.start()
+            else:
+                self._more.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._waiting:  # a moment's wait for more, then the thread ends
+                    self._more.wait(IDLE_SECONDS)
+                if not self._waiting:
+                    self._thread = None
+                    return
+                customer_id = self._waiting.popleft()
+                self._queued.discard(customer_id)
+            try:
+                self._read(customer_id)
+            except Exception:  # a bug here must not stop the thread
+                log.exception("cluster not read again")
+            time.sleep(0)  # the GIL back to the callers between two reads

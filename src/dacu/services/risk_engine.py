@@ -16,6 +16,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from dacu.domain.risk import Action, RiskDecision, RiskQuery, Verdict
 from dacu.domain.risk_rules import (
@@ -57,6 +58,8 @@ PASSING = frozenset(
     }
 )
 """What goes through when the risk store fails: the customer's own deeds, no reward."""
+CHANGING = frozenset({Action.INVITE_REWARD, Action.REGISTRATION, Action.PAYMENT, Action.REFUND})
+"""Deeds after which the customer's slower facts (standing, invite tree) are read again."""
 
 
 def on_failure(action: Action) -> RiskDecision:
@@ -96,16 +99,21 @@ class RiskEngine:
     _lists: dict[Action, tuple[RuleSet, tuple[Rule, ...], bool]] = field(
         default_factory=dict, repr=False, compare=False
     )  # an action's blacklist rules, and whether they are all its rules, by rules version
+    _kinds: dict[int, tuple[RuleSet, frozenset[str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )  # the kinds of identifier counted live, by rules version
 
     def assess(self, query: RiskQuery) -> RiskDecision:
         try:
             ruleset = self.rules.current()
             rules = ruleset.of(query.action)
-            fired = evaluate(rules, query.action, self._observe(query, rules))
+            fired = evaluate(rules, query.action, self._observe(query, rules, ruleset))
             decision = combine(fired)
         except Exception:  # storage down or slow: the documented fallback, never a raise
             log.exception("risk check failed for %s", query.action)
             decision, fired = self.failure(query.action), []
+        if query.action in CHANGING:
+            self._changed(query)
         if decision.verdict is not Verdict.ALLOW or decision.reason != "ok":
             self._record(query, decision, [f.code for f in fired])
         return decision
@@ -144,25 +152,54 @@ class RiskEngine:
         self._record(query, decision, [f.code for f in fired])
         return decision
 
+    def _changed(self, query: RiskQuery) -> None:
+        """The facts the deed changes read again behind: an invite reward follows a new
+        invitee (the inviter's tree), a sign-up, payment or refund the standing."""
+        changed = getattr(self.facts, "changed", None)
+        if changed is None:
+            return
+        try:
+            changed(member_of(query), query.at)
+        except Exception:
+            log.exception("risk facts not refreshed after %s", query.action)
+
     def _record(self, query: RiskQuery, decision: RiskDecision, codes: list[str]) -> None:
         try:
             self.decisions.record(query, decision, codes)
         except Exception:
             log.exception("risk decision not logged for %s", query.action)
 
-    def _observe(self, query: RiskQuery, rules: tuple[Rule, ...]) -> Observed:
+    def _counted(self, ruleset: RuleSet) -> frozenset[str]:
+        """Every kind of identifier a rule of the version counts accounts behind: each
+        check adds its account under them, whatever its action weighs."""
+        memo = self._kinds.get(0)
+        if memo is None or memo[0] is not ruleset:
+            kinds = frozenset[str]().union(
+                *(r.kinds for r in ruleset.rules if isinstance(r, SharedIdentifier))
+            )
+            memo = self._kinds[0] = (ruleset, kinds)
+        return memo[1]
+
+    def _observe(self, query: RiskQuery, rules: tuple[Rule, ...], ruleset: RuleSet) -> Observed:
         member = member_of(query)
         if query.identity.links():  # written behind: never waited on
             self.links.record(member, query.identity, query.at)
+        prefetch = getattr(self.facts, "prefetch", None)
+        if prefetch is not None and query.action is not Action.FLASH_ATTEMPT:
+            prefetch(member, query.at)  # read behind at first sight (not on the flash path)
         needs = {type(rule) for rule in rules}
         wants_cluster = ClusterSize in needs or any(
             isinstance(r, Velocity) and r.scope is Scope.CLUSTER for r in rules
         )
-        if SharedIdentifier in needs or ShopLink in needs:  # read the sightings so far
-            self.links.settle(member, query.identity)
+        live = getattr(self.facts, "counts_live", False)  # counted as asked: nothing to wait on
+        if (SharedIdentifier in needs and not live) or ShopLink in needs:
+            self.links.settle(member, query.identity)  # read the sightings so far
         cluster = self.links.cluster(member) if wants_cluster else None
         seen: dict[str, object] = {"at": query.at, "amount": query.amount}
-        seen["counts"] = self._count(query, member, cluster, rules)
+        counted = self._counted(ruleset) if live else frozenset[str]()
+        seen["counts"], shared = self._count(query, member, cluster, rules, counted)
+        if shared is not None:
+            seen["shared"] = shared
         if cluster is not None:
             seen |= {"cluster_size": cluster.size, "cluster_first_seen": cluster.first_seen}
         if InviteTree in needs:
@@ -184,9 +221,6 @@ class RiskEngine:
                 "paid_orders": standing.paid_orders,
                 "refunded_orders": standing.refunded_orders,
             }
-        if SharedIdentifier in needs:  # one device or wallet behind many accounts
-            kinds = frozenset().union(*(r.kinds for r in rules if isinstance(r, SharedIdentifier)))
-            seen["shared"] = self.facts.shared_accounts(query.identity, kinds)
         if ShopLink in needs:
             shops = [shop for shop in shops_of(query) if shop != member]
             seen["linked_to_shop"] = any(self.facts.linked_to_shop(member, s) for s in shops)
@@ -198,21 +232,47 @@ class RiskEngine:
         return Observed(**seen)  # type: ignore[arg-type]
 
     def _count(
-        self, query: RiskQuery, member: str, cluster: Cluster | None, rules: tuple[Rule, ...]
-    ) -> dict[str, int]:
+        self,
+        query: RiskQuery,
+        member: str,
+        cluster: Cluster | None,
+        rules: tuple[Rule, ...],
+        counted: frozenset[str],
+    ) -> tuple[dict[str, int], dict[str, int] | None]:
+        """Each velocity rule's count, and the accounts behind the query's identifiers
+        when a rule weighs them (None when none does) — with Redis (`counted`: the kinds
+        it counts live), one round trip that adds the account under every counted kind."""
+        kinds = frozenset[str]().union(*(r.kinds for r in rules if isinstance(r, SharedIdentifier)))
         wanted: list[tuple[str, str, int, int]] = []  # code, key, window, n
         for rule in rules:
             if isinstance(rule, Velocity) and (value := scoped(rule.scope, query, member, cluster)):
                 key = f"{rule.code}:{rule.scope.value}:{short(value)}"
                 wanted.append((rule.code, key, rule.window_s, 1))
-        if not wanted:
-            return {}
+        hits = [(key, window, n) for _, key, window, n in wanted]
+        shared: dict[str, int] | None = None
+        together = getattr(self.counters, "hit_many_with", None)
+        ask = None
+        if counted:
+            ask = self.facts.shared_ask(member, query.identity, counted | kinds)  # type: ignore[attr-defined]
+        if ask is not None and together is not None:  # the counts and the accounts at once
+            found, replies = together(hits, query.at, ask.calls)
+            shared = ask.answer(replies) if kinds else None
+        else:
+            found = self._hits(hits, query.at)
+            if counted:
+                live = self.facts.shared_live(member, query.identity, counted | kinds)  # type: ignore[attr-defined]
+                shared = live if kinds else None
+            elif kinds:
+                shared = self.facts.shared_accounts(query.identity, kinds)
+        return {code: int(n) for (code, _, _, _), n in zip(wanted, found, strict=True)}, shared
+
+    def _hits(self, hits: list[tuple[str, int, int]], at: datetime) -> list[int]:
+        if not hits:
+            return []
         many = getattr(self.counters, "hit_many", None)
         if many is not None:  # one round trip for every window of the check
-            found = many([(key, window, n) for _, key, window, n in wanted], query.at)
-        else:
-            found = [self.counters.hit(key, window, query.at, n) for _, key, window, n in wanted]
-        return {code: int(n) for (code, _, _, _), n in zip(wanted, found, strict=True)}
+            return list(many(hits, at))
+        return [self.counters.hit(key, window, at, n) for key, window, n in hits]
 
 
 def short(value: str) -> str:

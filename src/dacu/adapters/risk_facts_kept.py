@@ -1,0 +1,109 @@
+"""The slower facts of risk rules kept warm in the process: an answer younger than
+`fresh_s` is served as it is; an older one, up to `stale_s`, is still served while one
+thread of the process reads it again behind (`adapters/behind.py`); past `stale_s`, or
+never read, it is read now. `refresh(key)` reads an answer again behind at once, still
+serving the kept one meanwhile: the events that change a fact call it, so the answer
+is at most one read behind them (milliseconds, the read waiting only on the ones
+queued before it).
+"""
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import Connection
+
+from dacu.adapters.behind import Behind
+
+FRESH_SECONDS = 2.0  # served as it is
+STALE_SECONDS = 60.0  # served while read again behind; past it, read now
+MOST_KEPT = 100_000  # answers kept at once; forgotten all together beyond it
+Key = tuple[str, ...]
+Read = Callable[[Connection], Any]
+T = TypeVar("T")
+
+
+class KeptFacts:
+    def __init__(
+        self,
+        engine: Engine,
+        fresh_s: float = FRESH_SECONDS,
+        stale_s: float = STALE_SECONDS,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine, self._fresh, self._stale, self._now = engine, fresh_s, stale_s, now
+        self._kept: dict[Key, tuple[float, Any]] = {}  # key → (read at, answer)
+        self._reads: dict[Key, Read] = {}  # how each key kept is read
+        self._queued: set[Key] = set()
+        self._lock = threading.Lock()
+        self._behind: Behind[Key] = Behind(engine, self._read_behind, name="risk-facts")
+
+    def get(self, key: Key, read: Callable[[Connection], T]) -> T:
+        """The answer kept under `key`, read now when none is kept or it is too old."""
+        found = self._kept.get(key)
+        now = self._now()
+        if found is not None:
+            age = now - found[0]
+            if age < self._fresh:
+                return found[1]  # type: ignore[no-any-return]
+            if age < self._stale:
+                self._reads[key] = read
+                self._queue(key)
+                return found[1]  # type: ignore[no-any-return]
+        with self._engine.connect() as connection:
+            value = read(connection)
+        self._keep(key, read, value, now)
+        return value
+
+    def refresh(self, key: Key) -> None:
+        """Read `key` again behind, if it is kept (the kept answer served meanwhile)."""
+        if key in self._kept:
+            self._queue(key)
+
+    def later(self, key: Key, read: Read) -> None:
+        """Read `key` behind, kept or not."""
+        self._reads[key] = read
+        self._queue(key)
+
+    def ahead(self, key: Key, read: Read) -> None:
+        """Read `key` behind when none is kept nor queued (a prefetch)."""
+        if key not in self._kept and key not in self._queued:
+            self.later(key, read)
+
+    def peek(self, key: Key) -> Any:
+        """The answer kept under `key` however old, None when none is."""
+        found = self._kept.get(key)
+        return None if found is None else found[1]
+
+    def put(self, key: Key, read: Callable[[Connection], T], value: T) -> None:
+        self._keep(key, read, value, self._now())
+
+    def flush(self) -> None:
+        """Every read queued behind done now (tests, shutdown)."""
+        self._behind.flush()
+
+    def _keep(self, key: Key, read: Read, value: Any, at: float) -> None:
+        if len(self._kept) >= MOST_KEPT and key not in self._kept:
+            self._kept.clear()
+            self._reads.clear()
+        self._kept[key] = (at, value)
+        self._reads[key] = read
+
+    def _queue(self, key: Key) -> None:
+        with self._lock:
+            if key in self._queued:
+                return
+            self._queued.add(key)
+        self._behind.put(key)
+
+    def _read_behind(self, keys: Sequence[Key]) -> None:
+        with self._engine.connect() as connection:
+            for key in keys:
+                with self._lock:
+                    self._queued.discard(key)
+                read = self._reads.get(key)
+                if read is not None:
+                    started = self._now()
+                    self._keep(key, read, read(connection), started)
