@@ -121,3 +121,11 @@ def test_a_blacklist_entry_and_a_new_version_reach_another_process(world):
     blocked = ask(two, Action.LOTTERY_DRAW, "c1", device="d1")
     assert (blocked.verdict, blocked.reason) == (Verdict.BLOCK, "bl")
     assert ask(two, Action.LOTTERY_DRAW, "c1", NOW + timedelta(days=1), device="d1").allowed
+
+
+def test_an_account_made_on_its_merchants_phone_gets_no_welcome(world):
+    _, make = world
+    platform = make()
+    platform.risk_gate.staff_seen("m-shop", Identity(device="dev-shop", ip="10.9.9.9"))
+    made = ask(platform, Action.REGISTRATION, "r0", NOW, device="dev-shop")
+    assert (made.verdict, made.reason) == (Verdict.BLOCK, "device_second_account")

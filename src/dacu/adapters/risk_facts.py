@@ -215,10 +215,20 @@ class SqlRiskFacts:
             return False
         if customer_id in people:
             return True
-        return self._cached(
-            ("linked", customer_id, shop),
-            lambda c: _shares(c, customer_id, people, self._merging),
-        )
+        key = ("linked", customer_id, shop)
+        if self._kept.peek(key):  # links are never undone: a link seen stays
+            return True
+
+        def read(connection: Connection) -> bool:
+            return _shares(connection, customer_id, people, self._merging)
+
+        # "not linked" is never kept: a block rule weighs it, and the shop's merchant may
+        # have been seen on the buyer's device a moment ago, by another process
+        with self._engine.connect() as connection:
+            linked = read(connection)
+        if linked:
+            self._kept.put(key, read, True)
+        return linked
 
 
 def _hour(at: datetime) -> str:

@@ -13,8 +13,9 @@ earns), the new member its subject (welcome, invite and share rewards).
 """
 
 from dataclasses import replace
+from datetime import datetime
 
-from dacu.domain.risk import NOBODY, Action, RiskDecision, RiskQuery, Verdict
+from dacu.domain.risk import NOBODY, Action, Identity, RiskDecision, RiskQuery, Verdict
 from dacu.domain.risk_deeds import order_subject
 from dacu.services.ports.risk import RiskCheck
 from dacu.services.ports.risk_deeds import RiskDeeds
@@ -39,6 +40,12 @@ class CarriedVerdicts:
         if _RANK[worst.verdict] <= _RANK[decision.verdict]:
             return decision
         return RiskDecision(worst.verdict, f"{worst.action.value}_{worst.verdict.value}"[:64])
+
+    def seen(self, subject: str, identity: Identity, at: datetime) -> bool:
+        """Someone seen asking for nothing, told to the rules when they keep sightings
+        (`RiskEngine.seen`); False when they do not."""
+        seen = getattr(self.inner, "seen", None)
+        return seen is not None and bool(seen(subject, identity, at))
 
     def known(self, query: RiskQuery) -> RiskDecision | None:
         """The rules' answer from memory alone, when they keep one (`RiskEngine.known`)."""

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from dacu.domain.risk import Action, RiskDecision, RiskQuery, Verdict
+from dacu.domain.risk import Action, Identity, RiskDecision, RiskQuery, Verdict
 from dacu.domain.risk_rules import (
     Blacklisted,
     ClusterSize,
@@ -48,14 +48,8 @@ log = logging.getLogger(__name__)
 
 UNAVAILABLE = "risk_unavailable"
 PASSING = frozenset(
-    {
-        Action.REGISTRATION,
-        Action.LOGIN,
-        Action.CHECKOUT,
-        Action.PAYMENT,
-        Action.REFUND,
-        Action.FLASH_ATTEMPT,
-    }
+    {Action.REGISTRATION, Action.LOGIN, Action.CHECKOUT, Action.PAYMENT, Action.REFUND}
+    | {Action.FLASH_ATTEMPT}
 )
 """What goes through when the risk store fails: the customer's own deeds, no reward."""
 CHANGING = frozenset({Action.INVITE_REWARD, Action.REGISTRATION, Action.PAYMENT, Action.REFUND})
@@ -168,6 +162,16 @@ class RiskEngine:
             self.decisions.record(query, decision, codes)
         except Exception:
             log.exception("risk decision not logged for %s", query.action)
+
+    def seen(self, subject: str, identity: Identity, at: datetime) -> bool:
+        """Someone seen asking for nothing (a merchant's own request): linked behind and,
+        with Redis, counted at once under the identifiers counted live."""
+        if identity.links():
+            self.links.record(subject, identity, at)
+            if getattr(self.facts, "counts_live", False):
+                kinds = self._counted(self.rules.current())
+                self.facts.shared_live(subject, identity, kinds)  # type: ignore[attr-defined]
+        return True
 
     def _counted(self, ruleset: RuleSet) -> frozenset[str]:
         """Every kind of identifier a rule of the version counts accounts behind: each

@@ -103,6 +103,9 @@ class RiskGate:
     def staff_seen(self, subject: str, identity: Identity) -> None:
         """A merchant's own request: what it came from is linked under its subject (written
         behind), so a buyer on the merchant's device or wallet is seen tied to its shops."""
+        seen = getattr(self._risk, "seen", None)  # the rules engine also counts it live
+        if seen is not None and seen(subject, identity, self._clock()):
+            return
         if self.links is not None and identity.links():
             self.links.record(subject, identity, self._clock())
 
