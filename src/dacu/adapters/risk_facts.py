@@ -25,47 +25,28 @@ behind; `changed` reads a customer's again behind at once).
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, and_, distinct, func, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
 
 from dacu.adapters.redis_connect import Client, ScriptCall, run_calls
+from dacu.adapters.risk_fact_reads import hour_of, people, shape, shares, standing
 from dacu.adapters.risk_facts_kept import FRESH_SECONDS, KeptFacts
 from dacu.adapters.risk_links import MERGING
 from dacu.adapters.risk_shared import RedisSharedAccounts
 from dacu.adapters.risk_values import stored
 from dacu.adapters.tables import (
-    customers,
-    orders,
-    principals,
-    referrals,
-    refunds,
-    risk_links,
     risk_values,
 )
-from dacu.domain.access import Role
 from dacu.domain.risk import Identity, LinkKind
 from dacu.services.ports.risk_links import InviteShape, Standing
 
 FACTS_SECONDS = FRESH_SECONDS  # short: a farm acts within seconds
 FLOOR_SECONDS = 30.0  # SQL's count of an identifier's accounts read again at least this often
 UNFLOORED_SECONDS = 1.0  # an identifier Redis holds no floor of: asked again after this
-MAX_DEPTH = 8
-_PAID = ("paid", "refunded")  # OrderStatus values of an order once paid
 _LOCAL_MAX = 100_000
-
-_DEPTH = text(
-    "WITH RECURSIVE tree(id, depth) AS ("
-    " SELECT customer_id, 1 FROM referrals WHERE kind = 'invite' AND referrer = :c"
-    " UNION ALL"
-    " SELECT r.customer_id, tree.depth + 1 FROM referrals r"
-    " JOIN tree ON r.kind = 'invite' AND r.referrer = tree.id"
-    " WHERE tree.depth < :most)"
-    " SELECT max(depth) FROM tree"
-)
 
 T = TypeVar("T")
 
@@ -104,15 +85,16 @@ class SqlRiskFacts:
         """The customer's standing and invite tree read again behind (a deed changed
         them); the kept answers served meanwhile."""
         self._kept.refresh(("standing", customer_id))
-        self._kept.refresh(("shape", customer_id, _hour(at), str(self._aged)))
+        self._kept.refresh(("shape", customer_id, hour_of(at), str(self._aged)))
 
     def prefetch(self, customer_id: str, at: datetime) -> None:
         """The customer's standing and invite tree read behind when none is kept (the
         first sight of them): the rules that weigh them later find them warm."""
-        self._kept.ahead(("standing", customer_id), lambda c: _standing(c, customer_id))
+        self._kept.ahead(("standing", customer_id), lambda c: standing(c, customer_id))
         aged = self._aged
         self._kept.ahead(
-            ("shape", customer_id, _hour(at), str(aged)), lambda c: _shape(c, customer_id, at, aged)
+            ("shape", customer_id, hour_of(at), str(aged)),
+            lambda c: shape(c, customer_id, at, aged),
         )
 
     def flush(self) -> None:
@@ -122,12 +104,12 @@ class SqlRiskFacts:
     def invite_shape(self, customer_id: str, at: datetime, aged_days: int = 0) -> InviteShape:
         self._aged = aged_days  # the rules' age, for the reads queued by `changed`/`prefetch`
         return self._cached(
-            ("shape", customer_id, _hour(at), str(aged_days)),
-            lambda c: _shape(c, customer_id, at, aged_days),
+            ("shape", customer_id, hour_of(at), str(aged_days)),
+            lambda c: shape(c, customer_id, at, aged_days),
         )
 
     def standing(self, customer_id: str) -> Standing:
-        return self._cached(("standing", customer_id), lambda c: _standing(c, customer_id))
+        return self._cached(("standing", customer_id), lambda c: standing(c, customer_id))
 
     def shared_accounts(self, identity: Identity, kinds: frozenset[str]) -> dict[str, int]:
         wanted = {
@@ -210,17 +192,17 @@ class SqlRiskFacts:
         self._kept.later(("floor", value), read)
 
     def linked_to_shop(self, customer_id: str, shop: str) -> bool:
-        people = self._cached(("people", shop), lambda c: _people(c, shop))
-        if not people:
+        own = self._cached(("people", shop), lambda c: people(c, shop))
+        if not own:
             return False
-        if customer_id in people:
+        if customer_id in own:
             return True
         key = ("linked", customer_id, shop)
         if self._kept.peek(key):  # links are never undone: a link seen stays
             return True
 
         def read(connection: Connection) -> bool:
-            return _shares(connection, customer_id, people, self._merging)
+            return shares(connection, customer_id, own, self._merging)
 
         # "not linked" is never kept: a block rule weighs it, and the shop's merchant may
         # have been seen on the buyer's device a moment ago, by another process
@@ -229,91 +211,3 @@ class SqlRiskFacts:
         if linked:
             self._kept.put(key, read, True)
         return linked
-
-
-def _hour(at: datetime) -> str:
-    return at.replace(minute=0, second=0, microsecond=0).isoformat()
-
-
-def _shape(connection: Connection, customer_id: str, at: datetime, aged: int) -> InviteShape:
-    invited = (referrals.c.kind == "invite") & (referrals.c.referrer == customer_id)
-    fan_out, recent = connection.execute(
-        select(
-            func.count(),
-            func.count().filter(referrals.c.at > at - timedelta(days=1), referrals.c.at <= at),
-        ).where(invited)
-    ).one()
-    if not fan_out:
-        return InviteShape(0, 0, 0, 0)
-    ordered = select(orders.c.id).where(
-        orders.c.customer_id == referrals.c.customer_id, orders.c.status.in_(_PAID)
-    )
-    never, telling = connection.execute(
-        select(
-            func.count(),
-            func.count().filter((referrals.c.at <= at - timedelta(days=aged)) | _shares_wallet()),
-        ).where(invited, ~ordered.exists())
-    ).one()
-    depth = connection.execute(_DEPTH, {"c": customer_id, "most": MAX_DEPTH}).scalar_one()
-    return InviteShape(int(fan_out), int(depth or 0), int(never), int(recent), int(telling))
-
-
-def _shares_wallet() -> ColumnElement[bool]:
-    """The invitee was seen on a device or payment account another account was seen on."""
-    links, values = risk_links, risk_values
-    return (
-        select(links.c.value)
-        .join(values, and_(values.c.kind == links.c.kind, values.c.value == links.c.value))
-        .where(
-            links.c.customer_id == referrals.c.customer_id,
-            links.c.kind.in_((LinkKind.DEVICE.value, LinkKind.PAYMENT_ACCOUNT.value)),
-            values.c.accounts >= 2,
-        )
-        .exists()
-    )
-
-
-def _standing(connection: Connection, customer_id: str) -> Standing:
-    """One statement: the registration and both order counts as scalar subqueries."""
-    mine = (orders.c.customer_id == customer_id) & orders.c.status.in_(_PAID)
-    registered = select(customers.c.registered_at).where(customers.c.id == customer_id)
-    paid = select(func.count()).select_from(orders).where(mine)
-    refunded = (
-        select(func.count(distinct(orders.c.id)))
-        .select_from(orders.outerjoin(refunds, refunds.c.order_id == orders.c.id))
-        .where(mine, (orders.c.status == "refunded") | refunds.c.id.is_not(None))
-    )
-    row = connection.execute(
-        select(
-            registered.scalar_subquery().label("registered"),
-            paid.scalar_subquery().label("paid"),
-            refunded.scalar_subquery().label("refunded"),
-        )
-    ).one()
-    return Standing(row.registered, int(row.paid or 0), int(row.refunded or 0))
-
-
-def _people(connection: Connection, shop: str) -> frozenset[str]:
-    rows = connection.execute(
-        select(principals.c.subject, principals.c.shops).where(
-            principals.c.role == Role.MERCHANT.value
-        )
-    )
-    return frozenset(row.subject for row in rows if shop in (row.shops or ()))
-
-
-def _shares(
-    connection: Connection, customer_id: str, people: frozenset[str], kinds: list[str]
-) -> bool:
-    mine, theirs = risk_links.alias("mine"), risk_links.alias("theirs")
-    query = (
-        select(mine.c.value)
-        .join(theirs, and_(theirs.c.kind == mine.c.kind, theirs.c.value == mine.c.value))
-        .where(
-            mine.c.customer_id == customer_id,
-            mine.c.kind.in_(kinds),
-            theirs.c.customer_id.in_(sorted(people)),
-        )
-        .limit(1)
-    )
-    return connection.execute(query).first() is not None

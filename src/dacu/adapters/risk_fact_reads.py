@@ -1,0 +1,123 @@
+"""The SQL reads behind the slower facts of risk rules (`adapters/risk_facts.py` keeps
+their answers warm): a customer's invite tree and standing, a shop's own people and
+whether a customer shares an identifier with them."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, distinct, func, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from dacu.adapters.tables import (
+    customers,
+    orders,
+    principals,
+    referrals,
+    refunds,
+    risk_links,
+    risk_values,
+)
+from dacu.domain.access import Role
+from dacu.domain.risk import LinkKind
+from dacu.services.ports.risk_links import InviteShape, Standing
+
+MAX_DEPTH = 8
+_PAID = ("paid", "refunded")  # OrderStatus values of an order once paid
+
+_DEPTH = text(
+    "WITH RECURSIVE tree(id, depth) AS ("
+    " SELECT customer_id, 1 FROM referrals WHERE kind = 'invite' AND referrer = :c"
+    " UNION ALL"
+    " SELECT r.customer_id, tree.depth + 1 FROM referrals r"
+    " JOIN tree ON r.kind = 'invite' AND r.referrer = tree.id"
+    " WHERE tree.depth < :most)"
+    " SELECT max(depth) FROM tree"
+)
+
+
+def hour_of(at: datetime) -> str:
+    return at.replace(minute=0, second=0, microsecond=0).isoformat()
+
+
+def shape(connection: Connection, customer_id: str, at: datetime, aged: int) -> InviteShape:
+    invited = (referrals.c.kind == "invite") & (referrals.c.referrer == customer_id)
+    fan_out, recent = connection.execute(
+        select(
+            func.count(),
+            func.count().filter(referrals.c.at > at - timedelta(days=1), referrals.c.at <= at),
+        ).where(invited)
+    ).one()
+    if not fan_out:
+        return InviteShape(0, 0, 0, 0)
+    ordered = select(orders.c.id).where(
+        orders.c.customer_id == referrals.c.customer_id, orders.c.status.in_(_PAID)
+    )
+    never, telling = connection.execute(
+        select(
+            func.count(),
+            func.count().filter((referrals.c.at <= at - timedelta(days=aged)) | _shares_wallet()),
+        ).where(invited, ~ordered.exists())
+    ).one()
+    depth = connection.execute(_DEPTH, {"c": customer_id, "most": MAX_DEPTH}).scalar_one()
+    return InviteShape(int(fan_out), int(depth or 0), int(never), int(recent), int(telling))
+
+
+def _shares_wallet() -> ColumnElement[bool]:
+    """The invitee was seen on a device or payment account another account was seen on."""
+    links, values = risk_links, risk_values
+    return (
+        select(links.c.value)
+        .join(values, and_(values.c.kind == links.c.kind, values.c.value == links.c.value))
+        .where(
+            links.c.customer_id == referrals.c.customer_id,
+            links.c.kind.in_((LinkKind.DEVICE.value, LinkKind.PAYMENT_ACCOUNT.value)),
+            values.c.accounts >= 2,
+        )
+        .exists()
+    )
+
+
+def standing(connection: Connection, customer_id: str) -> Standing:
+    """One statement: the registration and both order counts as scalar subqueries."""
+    mine = (orders.c.customer_id == customer_id) & orders.c.status.in_(_PAID)
+    registered = select(customers.c.registered_at).where(customers.c.id == customer_id)
+    paid = select(func.count()).select_from(orders).where(mine)
+    refunded = (
+        select(func.count(distinct(orders.c.id)))
+        .select_from(orders.outerjoin(refunds, refunds.c.order_id == orders.c.id))
+        .where(mine, (orders.c.status == "refunded") | refunds.c.id.is_not(None))
+    )
+    row = connection.execute(
+        select(
+            registered.scalar_subquery().label("registered"),
+            paid.scalar_subquery().label("paid"),
+            refunded.scalar_subquery().label("refunded"),
+        )
+    ).one()
+    return Standing(row.registered, int(row.paid or 0), int(row.refunded or 0))
+
+
+def people(connection: Connection, shop: str) -> frozenset[str]:
+    rows = connection.execute(
+        select(principals.c.subject, principals.c.shops).where(
+            principals.c.role == Role.MERCHANT.value
+        )
+    )
+    return frozenset(row.subject for row in rows if shop in (row.shops or ()))
+
+
+def shares(
+    connection: Connection, customer_id: str, people: frozenset[str], kinds: list[str]
+) -> bool:
+    mine, theirs = risk_links.alias("mine"), risk_links.alias("theirs")
+    query = (
+        select(mine.c.value)
+        .join(theirs, and_(theirs.c.kind == mine.c.kind, theirs.c.value == mine.c.value))
+        .where(
+            mine.c.customer_id == customer_id,
+            mine.c.kind.in_(kinds),
+            theirs.c.customer_id.in_(sorted(people)),
+        )
+        .limit(1)
+    )
+    return connection.execute(query).first() is not None
