@@ -15,7 +15,7 @@ from typing import Protocol
 from dacu.adapters.redis_checkout import RedisOrderIntake
 from dacu.adapters.redis_connect import Client
 from dacu.adapters.redis_scripts import as_text
-from dacu.adapters.redis_streams import join_group, next_entries
+from dacu.adapters.redis_streams import drained, join_group, next_entries
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +52,7 @@ class CheckoutWriter:
 
     def drain(self, rounds: int = 10_000) -> int:
         """Run until a round finds nothing; returns entries done."""
-        done = 0
-        for _ in range(rounds):
-            found = self.run_once()
-            if not found:
-                break
-            done += found
-        return done
+        return drained(self.run_once, rounds)
 
 
 class RoundWriter(Protocol):

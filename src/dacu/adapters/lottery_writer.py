@@ -15,7 +15,7 @@ from redis.exceptions import ResponseError
 
 from dacu.adapters.lottery_redis import RedisDrawEngine
 from dacu.adapters.redis_scripts import as_text
-from dacu.adapters.redis_streams import join_group, next_entries
+from dacu.adapters.redis_streams import drained, join_group, next_entries
 
 GROUP = "lottery-writers"
 
@@ -57,10 +57,4 @@ class LotteryWriter:
 
     def drain(self, rounds: int = 100_000) -> int:
         """Run until a round finds nothing; entries done."""
-        done = 0
-        for _ in range(rounds):
-            found = self.run_once()
-            if not found:
-                break
-            done += found
-        return done
+        return drained(self.run_once, rounds)

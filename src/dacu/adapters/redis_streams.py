@@ -1,5 +1,6 @@
 """Consumer groups on Redis streams, as every writer of the platform follows them."""
 
+from collections.abc import Callable
 from typing import Any
 
 from redis.exceptions import ResponseError
@@ -36,3 +37,14 @@ def next_entries(
     for _, batch in fresh or []:
         entries.extend(batch)
     return [(entry_id, fields) for entry_id, fields in entries if fields]
+
+
+def drained(run_once: Callable[[], int], rounds: int) -> int:
+    """A writer's rounds run until one finds nothing (at most `rounds`); entries done."""
+    done = 0
+    for _ in range(rounds):
+        found = run_once()
+        if not found:
+            break
+        done += found
+    return done
