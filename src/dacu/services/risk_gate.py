@@ -14,6 +14,7 @@ docs/risk.md, "Where the checks sit"):
   moves until a person releases it (a released refund is carried out at once).
 """
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -33,6 +34,8 @@ from dacu.services.ports.risk_deeds import RiskDeeds
 from dacu.services.ports.risk_links import IdentityLinks
 from dacu.services.risk_flash import FlashScreen
 
+STAFF_SECONDS = 60.0  # a merchant's same sighting told once a minute per process
+STAFF_KEPT = 10_000
 Refunder = Callable[[str, str, int, str], Any]  # order, sku, qty, key → the refund done
 
 
@@ -47,6 +50,7 @@ class RiskGate:
     ) -> None:
         self._risk, self.deeds, self._clock, self.refunder = risk, deeds, clock, refunder
         self.links = links  # where a merchant's own sightings are recorded
+        self._staff: dict[tuple[str, Identity], float] = {}  # sighting → told again after
         self.flash = FlashScreen(risk, clock)  # 抢购 attempts, answered from memory
 
     def ask(
@@ -103,6 +107,12 @@ class RiskGate:
     def staff_seen(self, subject: str, identity: Identity) -> None:
         """A merchant's own request: what it came from is linked under its subject (written
         behind), so a buyer on the merchant's device or wallet is seen tied to its shops."""
+        now = time.monotonic()
+        if self._staff.get((subject, identity), 0.0) > now:
+            return  # told a moment ago: a merchant's requests come in runs
+        if len(self._staff) >= STAFF_KEPT:
+            self._staff.clear()
+        self._staff[(subject, identity)] = now + STAFF_SECONDS
         seen = getattr(self._risk, "seen", None)  # the rules engine also counts it live
         if seen is not None and seen(subject, identity, self._clock()):
             return
