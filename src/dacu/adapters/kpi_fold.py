@@ -40,8 +40,6 @@ _COLUMNS = (
 _TEMP = """
 CREATE TEMPORARY TABLE IF NOT EXISTS kpi_fold_batch
   (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
-CREATE TEMPORARY TABLE IF NOT EXISTS kpi_fold_fresh
-  (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
 CREATE TEMPORARY TABLE IF NOT EXISTS kpi_fold_firsts
   (campaign_id varchar, scope varchar, customer_id varchar, at timestamptz,
    channel varchar, segment varchar) ON COMMIT DELETE ROWS;
@@ -49,60 +47,71 @@ CREATE TEMPORARY TABLE IF NOT EXISTS kpi_fold_counted
   (campaign_id varchar, scope varchar, customer_id varchar, at timestamptz,
    channel varchar, segment varchar, n int) ON COMMIT DELETE ROWS;
 """
+# The batch's rows already stored are dropped from it: the rest is what counts.
 _FRESH = f"""
 WITH made AS (
   INSERT INTO events ({_COLUMNS})
   SELECT {_COLUMNS} FROM kpi_fold_batch ORDER BY id, at
-  ON CONFLICT DO NOTHING RETURNING {_COLUMNS}
-), kept AS (INSERT INTO kpi_fold_fresh ({_COLUMNS}) SELECT {_COLUMNS} FROM made)
-SELECT campaign_id, id FROM made"""
-_FIRSTS = f"""
-INSERT INTO kpi_fold_firsts
-SELECT DISTINCT ON (campaign_id, scope, customer_id)
-       campaign_id, scope, customer_id, at, channel, segment
-FROM (
-  SELECT e.campaign_id, e.customer_id, e.at, e.id, e.channel, e.segment,
-         CASE s.scope WHEN '{HOURLY_UV}'
-              THEN '{HOURLY_UV}:' || to_char(e.at AT TIME ZONE 'UTC', 'YYYYMMDDHH24')
-              ELSE s.scope END AS scope
-  FROM kpi_fold_fresh e JOIN (VALUES {SCOPES}) AS s(kind, scope) ON s.kind = e.kind
-) AS scoped
-ORDER BY campaign_id, scope, customer_id, at, id"""
-_SEEN_NEW = """
-WITH made AS (
-  INSERT INTO kpi_seen (campaign_id, scope, customer_id, at, channel, segment)
-  SELECT * FROM kpi_fold_firsts ORDER BY campaign_id, scope, customer_id
-  ON CONFLICT DO NOTHING RETURNING *
+  ON CONFLICT DO NOTHING RETURNING campaign_id, id, at
 )
-INSERT INTO kpi_fold_counted SELECT *, 1 FROM made"""
+DELETE FROM kpi_fold_batch AS b WHERE NOT EXISTS (
+  SELECT FROM made WHERE made.id = b.id AND made.at = b.at AND made.campaign_id = b.campaign_id)
+RETURNING b.campaign_id, b.id"""
+_KEY = 'campaign_id COLLATE "C", scope COLLATE "C", customer_id COLLATE "C"'
+# Each person's earliest event per scope: counted where new; kept aside where a row was
+# stored before (it may have to move); returns how many were kept aside.
+_SEEN_NEW = f"""
+WITH firsts AS (
+  SELECT DISTINCT ON ({_KEY}) campaign_id, scope, customer_id, at, channel, segment
+  FROM (
+    SELECT e.campaign_id, e.customer_id, e.at, e.id, e.channel, e.segment,
+           CASE s.scope WHEN '{HOURLY_UV}'
+                THEN '{HOURLY_UV}:' || to_char(e.at AT TIME ZONE 'UTC', 'YYYYMMDDHH24')
+                ELSE s.scope END AS scope
+    FROM kpi_fold_batch e JOIN (VALUES {SCOPES}) AS s(kind, scope) ON s.kind = e.kind
+  ) AS scoped
+  ORDER BY {_KEY}, at, id COLLATE "C"
+), made AS (
+  INSERT INTO kpi_seen (campaign_id, scope, customer_id, at, channel, segment)
+  SELECT * FROM firsts ORDER BY {_KEY}
+  ON CONFLICT DO NOTHING RETURNING *
+), counted AS (
+  INSERT INTO kpi_fold_counted SELECT *, 1 FROM made
+), known AS (
+  INSERT INTO kpi_fold_firsts SELECT * FROM firsts AS f WHERE NOT EXISTS (
+    SELECT FROM made AS m WHERE m.campaign_id = f.campaign_id AND m.scope = f.scope
+      AND m.customer_id = f.customer_id)
+  RETURNING 1
+)
+SELECT count(*) FROM known"""
+# Only the keys stored before are probed, each through the primary key (a nested loop):
+# a few thousand a batch against the millions stored, never a scan of the table.
+_PROBE_BY_KEY = "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
+_PROBE_RESET = "SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL enable_mergejoin TO DEFAULT"
 _SEEN_MOVED = """
 WITH later AS (
-  SELECT s.campaign_id, s.scope, s.customer_id, s.at, s.channel, s.segment
+  SELECT s.campaign_id, s.scope, s.customer_id, s.at, s.channel, s.segment,
+         f.at AS to_at, f.channel AS to_channel, f.segment AS to_segment
   FROM kpi_fold_firsts AS f JOIN kpi_seen AS s
     ON s.campaign_id = f.campaign_id AND s.scope = f.scope AND s.customer_id = f.customer_id
-  WHERE f.at < s.at AND NOT EXISTS (
-    SELECT FROM kpi_fold_counted AS new WHERE new.campaign_id = f.campaign_id
-      AND new.scope = f.scope AND new.customer_id = f.customer_id)
+  WHERE f.at < s.at
   ORDER BY s.campaign_id, s.scope, s.customer_id
   FOR UPDATE OF s
 ), moved AS (
-  UPDATE kpi_seen AS k SET at = f.at, channel = f.channel, segment = f.segment
-  FROM later JOIN kpi_fold_firsts AS f
-    ON later.campaign_id = f.campaign_id AND later.scope = f.scope
-   AND later.customer_id = f.customer_id
+  UPDATE kpi_seen AS k SET at = later.to_at, channel = later.to_channel,
+                           segment = later.to_segment
+  FROM later
   WHERE k.campaign_id = later.campaign_id AND k.scope = later.scope
     AND k.customer_id = later.customer_id
-  RETURNING later.campaign_id, later.scope, later.customer_id,
-            later.at AS was_at, later.channel AS was_channel, later.segment AS was_segment,
-            f.at, f.channel, f.segment
+  RETURNING later.*
 )
 INSERT INTO kpi_fold_counted
-SELECT campaign_id, scope, customer_id, was_at, was_channel, was_segment, -1 FROM moved
+SELECT campaign_id, scope, customer_id, at, channel, segment, -1 FROM moved
 UNION ALL
-SELECT campaign_id, scope, customer_id, at, channel, segment, 1 FROM moved"""
+SELECT campaign_id, scope, customer_id, to_at, to_channel, to_segment, 1 FROM moved"""
 _BUYERS = """
 WITH paid AS (
-  SELECT campaign_id, customer_id, count(*) AS n FROM kpi_fold_fresh
+  SELECT campaign_id, customer_id, count(*) AS n FROM kpi_fold_batch
   WHERE kind = 'payment' GROUP BY campaign_id, customer_id
 ), totals AS (
   INSERT INTO kpi_buyers (campaign_id, customer_id, payments)
@@ -121,7 +130,7 @@ SELECT e.campaign_id, 'repeat_buyers', e.customer_id, e.at, e.channel, e.segment
 FROM (
   SELECT campaign_id, customer_id, at, channel, segment,
          row_number() OVER (PARTITION BY campaign_id, customer_id ORDER BY at, id) AS nth
-  FROM kpi_fold_fresh WHERE kind = 'payment'
+  FROM kpi_fold_batch WHERE kind = 'payment'
 ) AS e JOIN second AS s
   ON s.campaign_id = e.campaign_id AND s.customer_id = e.customer_id AND s.nth = e.nth"""
 _SHARD = f"""
@@ -148,7 +157,7 @@ def _hourly() -> str:
     return f"""
 INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, shard, {", ".join(names)})
 SELECT c, h, ch, sg, :shard, {sums} FROM (
-  SELECT {_CELL}, {from_events} FROM kpi_fold_fresh GROUP BY 1, 2, 3, 4
+  SELECT {_CELL}, {from_events} FROM kpi_fold_batch GROUP BY 1, 2, 3, 4
   UNION ALL
   SELECT {_CELL}, {from_counted} FROM kpi_fold_counted GROUP BY 1, 2, 3, 4
 ) AS adds (c, h, ch, sg, {aliases})
@@ -161,12 +170,12 @@ INSERT INTO kpi_skus (campaign_id, sku, shard, views, carts, units, gmv)
 SELECT campaign_id, sku, :shard, sum(views), sum(carts), sum(units), sum(gmv) FROM (
   SELECT campaign_id, sku, count(*) FILTER (WHERE kind = 'sku_view') AS views,
          count(*) FILTER (WHERE kind = 'add_to_cart') AS carts, 0 AS units, 0 AS gmv
-  FROM kpi_fold_fresh WHERE kind IN ('sku_view', 'add_to_cart') AND sku <> ''
+  FROM kpi_fold_batch WHERE kind IN ('sku_view', 'add_to_cart') AND sku <> ''
   GROUP BY campaign_id, sku
   UNION ALL
   SELECT campaign_id, line->>0, 0, 0, sum(CAST(line->>1 AS bigint)),
          sum(CAST(line->>2 AS bigint))
-  FROM kpi_fold_fresh CROSS JOIN LATERAL json_array_elements(lines) AS line
+  FROM kpi_fold_batch CROSS JOIN LATERAL json_array_elements(lines) AS line
   WHERE kind = 'payment' AND lines IS NOT NULL
   GROUP BY 1, 2
 ) AS found GROUP BY campaign_id, sku ORDER BY campaign_id, sku
@@ -182,19 +191,22 @@ def record(connection: Connection, batch: Sequence[Event], now: datetime) -> lis
     by_key = {(event.campaign_id, event.id): event for event in batch}
     _temporary_tables(connection)
     _copy(connection, by_key.values(), now)
-    made = {(row[0], row[1]) for row in connection.execute(text(_FRESH))}
-    if not made:
+    stored = {(row[0], row[1]) for row in connection.execute(text(_FRESH))}
+    if len(stored) == len(by_key):
         return []
-    connection.execute(text(_FIRSTS))
-    connection.execute(text(_SEEN_NEW))
-    connection.execute(text(_SEEN_MOVED))
+    if connection.execute(text(_SEEN_NEW)).scalar():
+        connection.exec_driver_sql(_PROBE_BY_KEY)
+        connection.execute(text(_SEEN_MOVED))
+        connection.exec_driver_sql(_PROBE_RESET)
     if any(event.kind.value == "payment" for event in by_key.values()):
         connection.execute(text(_BUYERS))
     found = connection.execute(text(_SHARD)).scalar()
     shard = 0 if found is None else int(found)  # every shard held: queue on the first
     connection.execute(text(_HOURLY), {"shard": shard})
     connection.execute(text(_SKUS), {"shard": shard})
-    return [e for e in batch if (key := (e.campaign_id, e.id)) in made and by_key[key] is e]
+    return [
+        e for e in batch if (key := (e.campaign_id, e.id)) not in stored and by_key[key] is e
+    ]
 
 
 def _temporary_tables(connection: Connection) -> None:
