@@ -50,3 +50,12 @@ def test_a_batch_folded_again_adds_nothing():
         assert (first[0].accepted, first[0].duplicates) == (len(raw), 0)
         assert (again[0].accepted, again[0].duplicates) == (0, len(raw))
         _check_against_raw(engine, _board(engine, campaigns))
+
+
+def test_people_seen_first_at_a_later_time_move_to_their_earlier_events_cells():
+    with postgres_engine() as engine:
+        campaigns = _apply(engine)
+        raw = shoppers(37, CAMPAIGN, 150, BURST)
+        newest_first = sorted(raw, key=lambda event: str(event["at"]), reverse=True)
+        _ingest(engine, campaigns, newest_first, size=97)  # each batch earlier than the last
+        _check_against_raw(engine, _board(engine, campaigns))
