@@ -73,10 +73,13 @@ WITH firsts AS (
   ORDER BY {_KEY}, at, id COLLATE "C"
 ), made AS (
   INSERT INTO kpi_seen (campaign_id, scope, customer_id, at, channel, segment)
-  SELECT * FROM firsts ORDER BY {_KEY}
+  SELECT * FROM firsts  -- read in the order it was made: by key
   ON CONFLICT DO NOTHING RETURNING *
 ), counted AS (
-  INSERT INTO kpi_fold_counted SELECT *, 1 FROM made
+  INSERT INTO kpi_fold_counted (campaign_id, scope, at, channel, segment, n)
+  SELECT campaign_id, split_part(scope, ':', 1), date_trunc('hour', at, 'UTC'), channel,
+         segment, count(*)
+  FROM made GROUP BY 1, 2, 3, 4, 5
 ), known AS (
   INSERT INTO kpi_fold_firsts SELECT * FROM firsts AS f WHERE NOT EXISTS (
     SELECT FROM made AS m WHERE m.campaign_id = f.campaign_id AND m.scope = f.scope
@@ -204,9 +207,7 @@ def record(connection: Connection, batch: Sequence[Event], now: datetime) -> lis
     shard = 0 if found is None else int(found)  # every shard held: queue on the first
     connection.execute(text(_HOURLY), {"shard": shard})
     connection.execute(text(_SKUS), {"shard": shard})
-    return [
-        e for e in batch if (key := (e.campaign_id, e.id)) not in stored and by_key[key] is e
-    ]
+    return [e for e in batch if (key := (e.campaign_id, e.id)) not in stored and by_key[key] is e]
 
 
 def _temporary_tables(connection: Connection) -> None:
