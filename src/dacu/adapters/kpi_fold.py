@@ -4,11 +4,14 @@ The batch is copied (COPY) into a temporary table, then a few statements do
 what the fold in Python does, each over the whole batch, in the caller's
 transaction:
 
-1. the events new to the store go in (`ON CONFLICT DO NOTHING`) and are kept
-   aside: only they count, so a batch folded twice adds nothing the second time;
+1. the events new to the store go in (`ON CONFLICT DO NOTHING`) and the ones stored
+   before are deleted from the batch: only the rest counts, so a batch folded twice
+   adds nothing the second time;
 2. each person's earliest event per distinct scope (`DISTINCT ON`) goes into
-   `kpi_seen` — counted where it is new, moved (old cell −1, new cell +1) where it
-   is earlier than the stored one, which is locked and re-checked first;
+   `kpi_seen` where new, counted per cell; the keys stored before (none, when every
+   person is new) are looked up by primary key, and where the batch's event is
+   earlier than the stored one, that row is locked, re-checked and moved (old cell
+   −1, new cell +1);
 3. payments per buyer are added to `kpi_buyers`, and the payment that makes one a
    repeat buyer counts in its cell;
 4. the hourly and SKU counters are added in one `INSERT … SELECT … GROUP BY … ON
@@ -16,7 +19,9 @@ transaction:
    whose transaction lock is free, so concurrent writers never queue on a row.
 
 Every statement touches rows in key order, so concurrent batches wait, never
-deadlock.
+deadlock. The commit stays synchronous: the writer marks its stream entries done
+right after it, so a commit lost in a crash (what `synchronous_commit = off` risks)
+would lose those events for good; it is 1–2% of a transaction's time anyway.
 """
 
 import json
