@@ -40,7 +40,8 @@ HOLD = (
     TAKE
     + """
 local available, record, pending = KEYS[1], KEYS[2], KEYS[3]
-if redis.call('EXISTS', record) == 1 then return {'ok', ''} end
+local before = redis.call('GET', record)
+if before and string.sub(before, 1, 1) == 'h' then return {'ok', ''} end
 local refused = take(available, record, 4, ARGV[1])
 if refused then return refused end
 redis.call('ZADD', pending, ARGV[2], ARGV[3])
