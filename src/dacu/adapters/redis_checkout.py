@@ -123,8 +123,10 @@ class RedisOrderIntake:
         args += [int(order.first_order), self.customers.record(order), len(order.limits)]
         for sku, limit in sorted(order.limits.items()):  # the most units held before it
             args += [sku, limit - wanted.get(sku, 0)]
-        for sku, qty in sorted(home.items()):
-            args += [sku, qty]
+        args.append(len(wanted))
+        for part in (wanted, home):  # the units counted for the customer, then those taken
+            for sku, qty in sorted(part.items()):
+                args += [sku, qty]
         outcome = self._settled(order.id, held, lambda: self._take(keys, args, home, order))
         if outcome == "ok":
             return replace(order, version=1)
