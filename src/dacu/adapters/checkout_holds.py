@@ -67,7 +67,7 @@ class StockHolds:
         self.sharded = stock.shards > 1
 
     def pending_key(self, shard: int) -> str:
-        return f"{self._stock.slot_at(shard)}:pending"
+        return self._stock.pending_key(shard)
 
     def saga_key(self, order_id: str) -> str:
         """At home: `taken` once the checkout script took the order in, or `fenced`."""

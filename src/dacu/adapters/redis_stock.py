@@ -204,17 +204,35 @@ class RedisStockReservations:
                 for start in range(0, len(dropped), 1000):
                     self._client.hdel(self.available_at(shard), *dropped[start : start + 1000])
 
+    def pending_key(self, shard: int) -> str:
+        """The orders holding units in a shard not yet taken in (`checkout_holds.py`)."""
+        return f"{self.slot_at(shard)}:pending"
+
     def rebuild(self, sku: str) -> Any:
-        """Set the database's figure for `sku` unless another process set one meanwhile."""
+        """Set the database's figure for `sku`, less what holds not yet taken in hold,
+        unless another process set one meanwhile. The holds are read first: one taken
+        in meanwhile is counted twice (too low for a moment), never missed; no new
+        hold of the SKU can be made while its figure is missing."""
+        shard = self.shard_of(sku)
+        held = self._held_pending(sku, shard) if shard else 0
         loaded = self._load(sku)
-        figure = UNTRACKED if loaded is None else max(0, int(loaded))
-        key = self.available_at(self.shard_of(sku))
+        figure = UNTRACKED if loaded is None else max(0, int(loaded) - held)
+        key = self.available_at(shard)
         with reachable():
             pipe = self._client.pipeline(transaction=True)
             pipe.hsetnx(key, sku, figure)
             pipe.hget(key, sku)
             _, now = pipe.execute()
         return now
+
+    def _held_pending(self, sku: str, shard: int) -> int:
+        with reachable():
+            orders = self._client.zrange(self.pending_key(shard), 0, -1)
+            pipe = self._client.pipeline(transaction=False)
+            for order_id in orders:
+                pipe.get(self.record_key(text(order_id), shard))
+            records = pipe.execute() if orders else []
+        return sum(qty for record in records for s, qty in held_lines(record) if s == sku)
 
 
 def stock_slot(prefix: str, shard: int = 0) -> str:
