@@ -16,7 +16,9 @@ equal `created` (every 201, warm-up included).
                              [--backends postgresql+redis,postgresql,sqlite]
 
 Needs PostgreSQL (DACU_TEST_DATABASE_URL, default the local server) and, for
-`postgresql+redis`, Redis (DACU_TEST_REDIS_URL).
+`postgresql+redis`, Redis (DACU_TEST_REDIS_URL); `postgresql+redis-cluster`
+takes orders in on the Redis Cluster DACU_TEST_REDIS_CLUSTER_URL names, its
+stock in shards (`.ci/redis-cluster start DIR` starts one).
 """
 
 import argparse
@@ -39,11 +41,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import redis
 from sqlalchemy import func, select, text
 
 from bench.http_load import Request, Result, load
 from dacu.adapters.db import database_url, make_engine, upgrade
+from dacu.adapters.redis_connect import redis_client
 from dacu.adapters.tables import orders
 from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
@@ -53,6 +55,8 @@ from dacu.schemas.yamlfile import load_yaml
 
 DATABASE = os.environ.get("DACU_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("DACU_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+CLUSTER = os.environ.get("DACU_TEST_REDIS_CLUSTER_URL", "redis+cluster://127.0.0.1:7101")
+REDIS_OF = {"+redis": REDIS, "+redis-cluster": CLUSTER}
 ROOT = Path(__file__).resolve().parents[1]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STOCK = 10**8  # plenty: nothing sells out, every refusal is a failure to look at
@@ -139,7 +143,7 @@ def written_within(url: str, created: int, limit: float = 60) -> float:
 
 
 @contextmanager
-def serving(url: str, redis_prefix: str | None) -> Iterator[int]:
+def serving(url: str, redis_prefix: str | None, redis_url: str = REDIS) -> Iterator[int]:
     """`dacu serve --workers 2` on a free port, stopped afterwards."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -147,7 +151,7 @@ def serving(url: str, redis_prefix: str | None) -> Iterator[int]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DACU_")}
     env["DACU_DATABASE_URL"] = url
     if redis_prefix is not None:
-        env |= {"DACU_REDIS_URL": REDIS, "DACU_REDIS_PREFIX": redis_prefix}
+        env |= {"DACU_REDIS_URL": redis_url, "DACU_REDIS_PREFIX": redis_prefix}
     dacu = str(Path(sys.executable).with_name("dacu"))
     commands = [[dacu, "serve", "--workers", "2", "--port", str(port), "--no-access-log"]]
     if os.environ.get("BENCH_WORKERS"):  # writers of their own besides the API processes'
@@ -193,20 +197,22 @@ def drive(port: int, tokens: list[str], seconds: float, run: str, in_order: bool
 def one_run(
     backend: str, seconds: float, clients: int, warmup: float, in_order: bool
 ) -> dict[str, Any]:
-    prefix = f"bench-{uuid.uuid4().hex[:8]}" if backend.endswith("+redis") else None
-    with fresh_database(backend.removesuffix("+redis")) as url:
+    database, plus, tail = backend.partition("+")
+    redis_url = REDIS_OF.get(plus + tail)
+    prefix = f"bench-{uuid.uuid4().hex[:8]}" if redis_url else None
+    with fresh_database(database) as url:
         tokens = prepare(url, clients)
         try:
-            with serving(url, prefix) as port:
+            with serving(url, prefix, redis_url or REDIS) as port:
                 warm = drive(port, tokens, warmup, "warm", in_order)  # tokens cached, pools filled
                 measured = drive(port, tokens, seconds, "run", in_order)
                 created = warm.statuses[201] + measured.statuses[201]
                 behind = written_within(url, created)
             in_db = orders_in(url)
         finally:
-            if prefix is not None:
-                client = redis.Redis.from_url(REDIS)
-                for key in client.scan_iter(f"{prefix}:*"):
+            if redis_url is not None:
+                client = redis_client(redis_url)
+                for key in client.scan_iter(f"*{prefix}*"):
                     client.delete(key)
                 client.close()
     figures = measured.as_dict()

@@ -19,6 +19,7 @@ from dacu.adapters.payment_store import SqlAuditTrail, SqlPaymentStore
 from dacu.adapters.principal_cache import forget
 from dacu.adapters.principals import SqlPrincipals, token_id
 from dacu.adapters.redis_checkout import RedisOrderIntake
+from dacu.adapters.redis_connect import is_cluster
 from dacu.adapters.redis_stock import RedisStockReservations, stock_slot
 from dacu.adapters.simulated_payments import HttpCallbacks, SimulatedProvider
 from dacu.adapters.stock_store import SqlStockReservations
@@ -42,6 +43,10 @@ from dacu.services.quotes import QuoteService
 from dacu.settings import DEV_PAYMENT_SECRET
 
 Clock = Callable[[], datetime]
+
+CLUSTER_STOCK_SHARDS = 16
+"""Shards of the checkout's stock on a Redis Cluster (one slot each, spread over the
+primaries); one server keeps one."""
 NewId = Callable[[], str]
 
 
@@ -96,7 +101,8 @@ def order_intake(
         return book, DirectIntake(uow, book)
     client = redis_client(redis_url)
     load = database_figure(client, stock_slot(prefix), book)
-    stock = RedisStockReservations(client, load, prefix, book)
+    shards = CLUSTER_STOCK_SHARDS if is_cluster(redis_url) else 1
+    stock = RedisStockReservations(client, load, prefix, book, shards)
     return stock, RedisOrderIntake(client, engine, stock, clock)
 
 

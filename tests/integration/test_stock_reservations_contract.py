@@ -18,6 +18,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from dacu.adapters.redis_connect import redis_client
 from dacu.adapters.redis_stock import RedisStockReservations
 from dacu.adapters.stock_store import SqlStockReservations
 from dacu.domain.flashsale import GateUnavailable
@@ -25,6 +26,8 @@ from dacu.domain.orders import SoldOut
 from dacu.services.ports.stock import StockReservations
 from tests.fakes.stock import FakeStock
 from tests.integration.conftest import (
+    CLUSTER_URL,
+    NO_CLUSTER,
     NO_POSTGRES,
     NO_REDIS,
     POSTGRES_URL,
@@ -38,17 +41,39 @@ pytestmark = pytest.mark.integration
 
 @contextmanager
 def redis_reservations(
-    _: Path, load: Callable[[str], int | None] = lambda _: None
+    _: Path, load: Callable[[str], int | None] = lambda _: None, shards: int = 1
 ) -> Iterator[RedisStockReservations]:
     """Redis under a key prefix of its own; a database that tracks nothing unless told."""
     assert REDIS_URL is not None
     client = redis.Redis.from_url(REDIS_URL)
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     try:
-        yield RedisStockReservations(client, load, prefix)
+        yield RedisStockReservations(client, load, prefix, shards=shards)
     finally:
-        for key in client.scan_iter(f"{{{prefix}:stock}}*"):
+        for key in client.scan_iter(f"{{{prefix}:stock*"):
             client.delete(key)
+        client.close()
+
+
+@contextmanager
+def sharded_reservations(folder: Path) -> Iterator[RedisStockReservations]:
+    """The stock in 4 shards (as on a Redis Cluster), on one server."""
+    with redis_reservations(folder, shards=4) as made:
+        yield made
+
+
+@contextmanager
+def cluster_reservations(_: Path) -> Iterator[RedisStockReservations]:
+    """The stock in 16 shards over a Redis Cluster's primaries."""
+    assert CLUSTER_URL is not None
+    client = redis_client(CLUSTER_URL)
+    prefix = f"test-{uuid.uuid4().hex[:10]}"
+    made = RedisStockReservations(client, lambda _: None, prefix, shards=16)
+    try:
+        yield made
+    finally:
+        for shard in range(16):
+            client.delete(made.available_at(shard))
         client.close()
 
 
@@ -85,6 +110,8 @@ Maker = Callable[[Path], AbstractContextManager[StockReservations]]
 MAKERS: dict[str, tuple[Maker, str | None]] = {  # name: (maker, why it is skipped, if it is)
     "redis": (redis_reservations, None if REDIS_URL else NO_REDIS),
     "redis-over-sql": (booked_reservations, None if REDIS_URL else NO_REDIS),
+    "redis-sharded": (sharded_reservations, None if REDIS_URL else NO_REDIS),
+    "redis-cluster": (cluster_reservations, None if CLUSTER_URL else NO_CLUSTER),
     "sqlite": (sql_reservations, None),
     "postgresql": (postgres_reservations, None if POSTGRES_URL else NO_POSTGRES),
     "fake": (fake_reservations, None),

@@ -4,11 +4,16 @@ INTAKE's keys: the stock figures, the order's stock record, the customer's
 Idempotency-Key, the checkouts stream, the unwritten orders, the customer's
 unwritten units (`of:`), the budgets' figures, the customer's units in orders
 not cancelled (`bought:`, `redis_customers.py`), the order's record of them,
-then one key per coupon. Its arguments: the keys' time to live, the order id,
-the request's fingerprint, the order's record, the number of budget draws and
+the order's saga mark (`checkout_holds.py`), then one key per coupon. Its
+arguments: the keys' time to live, the order id, the request's fingerprint,
+the order's record, whether the order holds stock in other shards (then the
+saga mark must not be `fenced`, and is set `taken`), the number of budget draws and
 a (campaign, amount, base) triple for each, whether the order was priced as a
 first order, the order's units record, the number of 每人限购 limits and a
-(SKU, most units held before) pair for each, then a (SKU, qty) pair per line.
+(SKU, most units held before) pair for each, the number of SKUs and a (SKU,
+qty) pair for each (the units counted for the customer), then a (SKU, qty)
+pair per SKU of the stock's home shard (the units taken here; those of
+other shards were held before it, `checkout_holds.py`).
 It answers `{'ok', ''}` or a refusal with nothing taken.
 """
 
@@ -18,16 +23,17 @@ INTAKE = (
     TAKE
     + """
 local available, record, key, stream, unwritten = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local mine, budgets, bought, units = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local ttl, order_id = ARGV[1], ARGV[2]
+local mine, budgets, bought, units, saga = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local ttl, order_id, away = ARGV[1], ARGV[2], ARGV[5] == '1'
 local earlier = redis.call('GET', key)
 if earlier then return {'earlier', earlier} end
-for i = 10, #KEYS do
+for i = 11, #KEYS do
   local owner = redis.call('GET', KEYS[i])
-  if owner and owner ~= order_id then return {'coupon', i - 9} end
+  if owner and owner ~= order_id then return {'coupon', i - 10} end
 end
-local terms = 6 + 3 * tonumber(ARGV[5])
-for i = 6, terms - 1, 3 do
+if away and redis.call('EXISTS', saga) == 1 then return {'fenced', ''} end
+local terms = 7 + 3 * tonumber(ARGV[6])
+for i = 7, terms - 1, 3 do
   local net = redis.call('HGET', budgets, ARGV[i])
   if not net then return {'budget_missing', ARGV[i]} end
   if tonumber(net) + tonumber(ARGV[i + 1]) > tonumber(ARGV[i + 2]) then
@@ -40,18 +46,20 @@ if ARGV[terms] == '1' then
     if tonumber(n) > 0 then return {'first_order', ''} end
   end
 end
-local first = terms + 3 + 2 * tonumber(ARGV[terms + 2])
-for i = terms + 3, first - 1, 2 do
+local counted = terms + 3 + 2 * tonumber(ARGV[terms + 2])
+local first = counted + 1 + 2 * tonumber(ARGV[counted])
+for i = terms + 3, counted - 1, 2 do
   local held = tonumber(redis.call('HGET', bought, ARGV[i]) or '0')
   if held > tonumber(ARGV[i + 1]) then return {'limit', ARGV[i]} end
 end
 local refused = take(available, record, first, ttl)
 if refused then return refused end
-for i = 6, terms - 1, 3 do redis.call('HINCRBY', budgets, ARGV[i], ARGV[i + 1]) end
-for i = 10, #KEYS do redis.call('SET', KEYS[i], order_id, 'EX', ttl) end
+for i = 7, terms - 1, 3 do redis.call('HINCRBY', budgets, ARGV[i], ARGV[i + 1]) end
+if away then redis.call('SET', saga, 'taken', 'EX', ttl) end
+for i = 11, #KEYS do redis.call('SET', KEYS[i], order_id, 'EX', ttl) end
 redis.call('SET', key, order_id .. '|' .. ARGV[3], 'EX', ttl)
 redis.call('HSET', unwritten, order_id, ARGV[4])
-for i = first, #ARGV, 2 do
+for i = counted + 1, first - 1, 2 do
   redis.call('HINCRBY', mine, ARGV[i], ARGV[i + 1])
   redis.call('HINCRBY', bought, ARGV[i], ARGV[i + 1])
 end

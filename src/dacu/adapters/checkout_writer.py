@@ -5,11 +5,14 @@ Each round takes the entries a dead writer left pending for `idle_ms`
 (`RedisOrderIntake.write`: orders already written through are skipped,
 writing twice is one order) and acknowledges them. Several writers may run
 side by side, each under its own consumer name: every `dacu workers` process
-and, in a thread (`WritingBehind`), every API process.
+and, in a thread (`WritingBehind`), every API process. On a Redis Cluster
+each writer also sweeps, every `SWEEP_SECONDS`, the holds of stock in other
+shards whose orders never came (`checkout_holds.py`).
 """
 
 import logging
 import threading
+import time
 from typing import Protocol
 
 from dacu.adapters.redis_checkout import RedisOrderIntake
@@ -21,6 +24,8 @@ log = logging.getLogger(__name__)
 
 GROUP = "checkout-writers"
 
+SWEEP_SECONDS = 5.0
+
 
 class CheckoutWriter:
     def __init__(
@@ -29,6 +34,7 @@ class CheckoutWriter:
         self._client, self._intake = client, intake
         self._consumer, self._idle_ms = consumer, idle_ms
         self._joined = False
+        self._swept = 0.0
 
     def join(self) -> None:
         join_group(self._client, self._intake.stream, GROUP)
@@ -38,6 +44,9 @@ class CheckoutWriter:
         """Write what is pending too long elsewhere, then what is new; returns entries done."""
         if not self._joined:
             self.join()
+        if self._intake.holds.sharded and time.monotonic() - self._swept > SWEEP_SECONDS:
+            self._swept = time.monotonic()
+            self._intake.holds.sweep()
         stream = self._intake.stream
         entries = next_entries(
             self._client, stream, GROUP, self._consumer, self._idle_ms, count, block_ms

@@ -1,4 +1,4 @@
-"""Campaign budgets' hot figures in Redis, beside the stock (one hash slot).
+"""Campaign budgets' hot figures in Redis, in the checkout's home slot.
 
 One hash, campaign → what its budget has drawn less what was released of
 its reserve, counting orders taken in and not yet written. The checkout

@@ -23,18 +23,18 @@ remembered by the database alone (a reused key there is refused by the
 writer, and the order's stock and coupons given back).
 """
 
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Engine
 
+from dacu.adapters.checkout_holds import StockHolds
+from dacu.adapters.checkout_records import accepted_from, order_record
 from dacu.adapters.checkout_scripts import INTAKE, UNLOCK
-from dacu.adapters.codec import order_from_row, order_to_json
 from dacu.adapters.order_batches import Accepted, write_accepted
 from dacu.adapters.redis_budgets import RedisBudgetFigures
 from dacu.adapters.redis_connect import Client
@@ -55,8 +55,8 @@ from dacu.domain.flashsale import GateUnavailable
 from dacu.domain.orders import (
     FirstOrderTaken,
     Order,
-    OrderStatus,
     PurchaseLimitReached,
+    SoldOut,
     UnknownOrder,
 )
 from dacu.domain.types import Fen
@@ -82,6 +82,7 @@ class RedisOrderIntake:
         self.budgets = RedisBudgetFigures(client, engine, slot, self._unwritten)
         self.customers = RedisCustomerUnits(client, engine, slot)
         self._slot = slot
+        self.holds = StockHolds(client, stock)
         self._intake = client.register_script(INTAKE)
         self._unlock = client.register_script(UNLOCK)
 
@@ -99,6 +100,9 @@ class RedisOrderIntake:
         self, order: Order, key: str, fingerprint: str, bases: Mapping[str, Fen] | None = None
     ) -> Order:
         wanted = summed([(line.sku, line.qty) for line in order.lines])
+        away = self._stock.by_shard(wanted)
+        home = away.pop(0, {})
+        held = self.holds.hold(order.id, away) if away else []
         keys = [
             self._stock.available_key,
             self._stock.record_key(order.id),
@@ -109,20 +113,44 @@ class RedisOrderIntake:
             self.budgets.key,
             self.customers.key(order.customer_id),
             self.customers.record_key(order.id),
+            self.holds.saga_key(order.id),
             *[self._coupon(coupon_id) for coupon_id in order.coupons],
         ]
-        args: list[Any] = [ORDER_SECONDS, order.id, fingerprint, _record(order, key, fingerprint)]
-        args.append(len(order.drawn))
+        args: list[Any] = [ORDER_SECONDS, order.id, fingerprint]
+        args += [order_record(order, key, fingerprint), int(bool(held)), len(order.drawn)]
         for campaign, amount in sorted(order.drawn.items()):
             args += [campaign, amount, (bases or {}).get(campaign, 0)]
         args += [int(order.first_order), self.customers.record(order), len(order.limits)]
         for sku, limit in sorted(order.limits.items()):  # the most units held before it
             args += [sku, limit - wanted.get(sku, 0)]
-        for sku, qty in sorted(wanted.items()):
-            args += [sku, qty]
-        outcome = self._take(keys, args, wanted, order)
+        args.append(len(wanted))
+        for part in (wanted, home):  # the units counted for the customer, then those taken
+            for sku, qty in sorted(part.items()):
+                args += [sku, qty]
+        outcome = self._settled(order.id, held, lambda: self._take(keys, args, home, order))
         if outcome == "ok":
             return replace(order, version=1)
+        return self._refused(order, outcome, key, fingerprint)
+
+    def _settled(self, order_id: str, held: list[int], take: Callable[[], str]) -> str:
+        """The checkout script's answer, the order's holds in other shards confirmed when
+        it took the order in and given back when it refused; when its answer was lost
+        they are left to the sweep, which tells which it was."""
+        try:
+            outcome = take()
+        except SoldOut:
+            with suppress(GateUnavailable):
+                self.holds.drop(order_id, held)
+            raise
+        if held:
+            with suppress(GateUnavailable):
+                if outcome == "ok":
+                    self.holds.confirm(order_id, held)
+                else:
+                    self.holds.drop(order_id, held)
+        return outcome
+
+    def _refused(self, order: Order, outcome: str, key: str, fingerprint: str) -> Order:
         kind, _, detail = outcome.partition(":")
         if kind == "budget":
             raise BudgetSpent([detail])
@@ -133,6 +161,8 @@ class RedisOrderIntake:
         if kind == "coupon":
             coupon_id = order.coupons[int(detail) - 1]
             raise CouponUnavailable(f"coupon {coupon_id} cannot be used on this order")
+        if kind == "fenced":
+            raise GateUnavailable(f"order {order.id} waited too long for its stock; try again")
         earlier_id, _, earlier_fingerprint = detail.rpartition("|")
         if earlier_fingerprint != fingerprint:
             raise IdempotencyConflict(f"Idempotency-Key {key} was used for another order")
@@ -163,7 +193,7 @@ class RedisOrderIntake:
     def unwritten(self, order_id: str) -> Order | None:
         with reachable():
             found = self._client.hget(self._unwritten, order_id)
-        return None if found is None else _accepted(found).order
+        return None if found is None else accepted_from(found).order
 
     def write_through(self, order_id: str) -> None:
         self.write([order_id])
@@ -198,15 +228,10 @@ class RedisOrderIntake:
         An order whose Idempotency-Key the database already knows for another order
         is dropped, and what it took given back."""
         with reachable():
-            pipe = self._client.pipeline(transaction=False)
-            pipe.hmget(self._unwritten, list(order_ids))
-            for order_id in order_ids:  # GETs, not MGET: a cluster's pipelines refuse MGET
-                pipe.get(self._stock.record_key(order_id))
-            records, *taken = pipe.execute()
+            records = self._client.hmget(self._unwritten, list(order_ids))
+        found = [accepted_from(record) for record in records if record is not None]
         batch = [
-            _accepted(record, held_lines(held))
-            for record, held in zip(records, taken, strict=True)
-            if record is not None
+            a._replace(taken=tuple(held)) for a, held in zip(found, self._held(found), strict=True)
         ]
         if not batch:
             return 0
@@ -223,6 +248,19 @@ class RedisOrderIntake:
                     pipe.hincrby(mine, line.sku, -line.qty)
             pipe.execute()
         return len(batch) - len(clashed)
+
+    def _held(self, batch: Sequence[Accepted]) -> list[list[tuple[str, int]]]:
+        """What each order holds, by its records in home's shard and each of its lines'."""
+        shards = [
+            sorted({0} | {self._stock.shard_of(line.sku) for line in a.order.lines}) for a in batch
+        ]
+        with reachable():
+            pipe = self._client.pipeline(transaction=False)
+            for accepted, theirs in zip(batch, shards, strict=True):
+                for shard in theirs:  # GETs, not MGET: a cluster's pipelines refuse MGET
+                    pipe.get(self._stock.record_key(accepted.order.id, shard))
+            replies = iter(pipe.execute() if batch else [])
+        return [[line for _ in theirs for line in held_lines(next(replies))] for theirs in shards]
 
     def unwritten_units(self, customer_id: str) -> dict[str, int]:
         """Units of each SKU in the customer's orders taken in and not yet written."""
@@ -246,37 +284,6 @@ class RedisOrderIntake:
                 return uow.orders.get(order_id)
             except UnknownOrder:
                 raise ConcurrentChange(f"order {order_id} is being written; retry") from None
-
-
-def _record(order: Order, key: str, fingerprint: str) -> str:
-    return json.dumps(
-        {
-            "id": order.id,
-            "customer_id": order.customer_id,
-            "key": key,
-            "fingerprint": fingerprint,
-            "created_at": order.created_at.isoformat(),
-            "pay_by": order.pay_by.isoformat(),
-            "document": order_to_json(order),
-        },
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-
-
-def _accepted(record: Any, taken: Sequence[tuple[str, int]] = ()) -> Accepted:
-    fields = json.loads(record)
-    row = SimpleNamespace(
-        id=fields["id"],
-        customer_id=fields["customer_id"],
-        document=fields["document"],
-        status=OrderStatus.PENDING.value,
-        created_at=datetime.fromisoformat(fields["created_at"]),
-        pay_by=datetime.fromisoformat(fields["pay_by"]),
-        refunded={},
-        version=1,
-    )
-    return Accepted(order_from_row(row), fields["key"], fields["fingerprint"], tuple(taken))
 
 
 def unwritten_key(slot: str) -> str:

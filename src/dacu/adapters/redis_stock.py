@@ -1,9 +1,13 @@
 """Tracked stock reserved per order in Redis: one Lua script takes every line or none.
 
-Keys share one hash slot (`{prefix:stock}`), so the scripts also run on a
-Redis Cluster: a hash of units on sale by SKU, and one record per order of
-what it took (`h|sku|qty|sku|qty…` while held, `x|…` once given back),
-kept a week — long after any unpaid order is released.
+Each shard of the stock is one hash slot: a hash of units on sale by SKU,
+and one record per order of what it took there (`h|sku|qty|sku|qty…` while
+held, `x|…` once given back), kept a week — long after any unpaid order is
+released. One server keeps one shard, `{prefix:stock}`; on a Redis Cluster a
+SKU's figure lives in shard CRC32(sku) mod `shards`, `{prefix:stock:<n>}`
+(shard 0 is `{prefix:stock}`, the checkout's home), so SKUs spread over the
+cluster's nodes. An order's lines in several shards are reserved shard by
+shard, and what was reserved is given back when a later shard refuses.
 
 Redis holds the figures, the database the truth. A SKU Redis has no figure
 for is rebuilt through `load(sku)` — the units the database says are on sale
@@ -17,11 +21,12 @@ it. When Redis cannot be reached, nothing is reserved (GateUnavailable):
 stock is never sold blind.
 """
 
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from dacu.adapters.redis_connect import FAILURES, Client
+from dacu.adapters.redis_connect import FAILURES, Client, run_scripts
 from dacu.domain.errors import InvalidRule
 from dacu.domain.flashsale import GateUnavailable
 from dacu.domain.orders import SoldOut
@@ -92,27 +97,53 @@ class RedisStockReservations:
         load: Load,
         prefix: str = "dacu",
         book: StockReservations | None = None,
+        shards: int = 1,
     ) -> None:
         self._client = client
         self._load = load
         self._book = book
         self.prefix = prefix
+        self.shards = max(1, shards)
         self.slot = stock_slot(prefix)
-        self.available_key = f"{self.slot}:available"
+        self.available_key = self.available_at(0)
         self._reserve = client.register_script(RESERVE)
         self._release = client.register_script(RELEASE)
 
-    def record_key(self, order_id: str) -> str:
-        """Where Redis keeps what the order took: `h|sku|qty…` while held, `x|…` after."""
-        return f"{self.slot}:order:{order_id}"
+    def shard_of(self, sku: str) -> int:
+        """The shard of the SKU's figure (always 0 with one shard)."""
+        return zlib.crc32(sku.encode()) % self.shards if self.shards > 1 else 0
+
+    def slot_at(self, shard: int) -> str:
+        return self.slot if shard == 0 else stock_slot(self.prefix, shard)
+
+    def available_at(self, shard: int) -> str:
+        return f"{self.slot_at(shard)}:available"
+
+    def record_key(self, order_id: str, shard: int = 0) -> str:
+        """Where Redis keeps what the order took in a shard: `h|sku|qty…` while held,
+        `x|…` after."""
+        return f"{self.slot_at(shard)}:order:{order_id}"
+
+    def by_shard(self, wanted: dict[str, int]) -> dict[int, dict[str, int]]:
+        """The units wanted, split by the shard of each SKU."""
+        split: dict[int, dict[str, int]] = {}
+        for sku, qty in wanted.items():
+            split.setdefault(self.shard_of(sku), {})[sku] = qty
+        return split
 
     def reserve(self, order_id: str, lines: Sequence[tuple[str, int]]) -> None:
-        wanted = summed(lines)
-        args: list[Any] = [ORDER_SECONDS]
-        for sku, qty in sorted(wanted.items()):
-            args += [sku, qty]
-        keys = [self.available_key, self.record_key(order_id)]
-        self.run(self._reserve, keys, args, wanted)
+        done: list[int] = []
+        try:
+            for shard, part in sorted(self.by_shard(summed(lines)).items()):
+                args: list[Any] = [ORDER_SECONDS]
+                for sku, qty in sorted(part.items()):
+                    args += [sku, qty]
+                keys = [self.available_at(shard), self.record_key(order_id, shard)]
+                self.run(self._reserve, keys, args, part)
+                done.append(shard)
+        except SoldOut:
+            self.release_in(order_id, done)
+            raise
 
     def run(self, script: Any, keys: list[str], args: list[Any], wanted: dict[str, int]) -> str:
         """Run a script that takes stock, rebuilding each figure it finds missing (at most
@@ -128,10 +159,22 @@ class RedisStockReservations:
         raise GateUnavailable("stock figures vanished while reserving; try again")
 
     def release(self, order_id: str) -> None:
-        with reachable():
-            self._release(keys=[self.available_key, self.record_key(order_id)])
+        self.release_in(order_id, range(self.shards))
         if self._book is not None:
             self._book.release(order_id)
+
+    def release_in(self, order_id: str, shards: Iterable[int]) -> None:
+        """Give back what the order holds in those shards (once: a record given back is
+        marked so)."""
+        calls: list[tuple[list[Any], list[Any]]] = [
+            ([self.available_at(n), self.record_key(order_id, n)], []) for n in shards
+        ]
+        if calls:
+            with reachable():
+                failed = run_scripts(self._client, self._release, calls)
+            errors = [r for r in failed if isinstance(r, Exception)]
+            if errors:
+                raise GateUnavailable(str(errors[0]))
 
     def set_stock(self, sku: str, available: int) -> None:
         if available < 0:
@@ -141,11 +184,11 @@ class RedisStockReservations:
             self.forget([sku])
             return
         with reachable():
-            self._client.hset(self.available_key, sku, available)
+            self._client.hset(self.available_at(self.shard_of(sku)), sku, available)
 
     def available(self, sku: str) -> int | None:
         with reachable():
-            figure = self._client.hget(self.available_key, sku)
+            figure = self._client.hget(self.available_at(self.shard_of(sku)), sku)
         if figure is None:
             figure = self.rebuild(sku)
         found = text(figure)
@@ -153,26 +196,48 @@ class RedisStockReservations:
 
     def forget(self, skus: Iterable[str]) -> None:
         """Drop Redis's figures for `skus`: the next use rebuilds each from the database."""
-        dropped = list(skus)
+        split: dict[int, list[str]] = {}
+        for sku in skus:
+            split.setdefault(self.shard_of(sku), []).append(sku)
         with reachable():
-            for start in range(0, len(dropped), 1000):
-                self._client.hdel(self.available_key, *dropped[start : start + 1000])
+            for shard, dropped in split.items():
+                for start in range(0, len(dropped), 1000):
+                    self._client.hdel(self.available_at(shard), *dropped[start : start + 1000])
+
+    def pending_key(self, shard: int) -> str:
+        """The orders holding units in a shard not yet taken in (`checkout_holds.py`)."""
+        return f"{self.slot_at(shard)}:pending"
 
     def rebuild(self, sku: str) -> Any:
-        """Set the database's figure for `sku` unless another process set one meanwhile."""
+        """Set the database's figure for `sku`, less what holds not yet taken in hold,
+        unless another process set one meanwhile. The holds are read first: one taken
+        in meanwhile is counted twice (too low for a moment), never missed; no new
+        hold of the SKU can be made while its figure is missing."""
+        shard = self.shard_of(sku)
+        held = self._held_pending(sku, shard) if shard else 0
         loaded = self._load(sku)
-        figure = UNTRACKED if loaded is None else max(0, int(loaded))
+        figure = UNTRACKED if loaded is None else max(0, int(loaded) - held)
+        key = self.available_at(shard)
         with reachable():
             pipe = self._client.pipeline(transaction=True)
-            pipe.hsetnx(self.available_key, sku, figure)
-            pipe.hget(self.available_key, sku)
+            pipe.hsetnx(key, sku, figure)
+            pipe.hget(key, sku)
             _, now = pipe.execute()
         return now
 
+    def _held_pending(self, sku: str, shard: int) -> int:
+        with reachable():
+            orders = self._client.zrange(self.pending_key(shard), 0, -1)
+            pipe = self._client.pipeline(transaction=False)
+            for order_id in orders:
+                pipe.get(self.record_key(text(order_id), shard))
+            records = pipe.execute() if orders else []
+        return sum(qty for record in records for s, qty in held_lines(record) if s == sku)
 
-def stock_slot(prefix: str) -> str:
-    """The hash tag every key of stock and checkout shares (one slot on a Redis Cluster)."""
-    return f"{{{prefix}:stock}}"
+
+def stock_slot(prefix: str, shard: int = 0) -> str:
+    """The hash tag of a shard of the stock; shard 0's is the checkout's home too."""
+    return f"{{{prefix}:stock}}" if shard == 0 else f"{{{prefix}:stock:{shard}}}"
 
 
 def summed(lines: Sequence[tuple[str, int]]) -> dict[str, int]:
