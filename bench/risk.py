@@ -11,10 +11,14 @@
   how many the check refused, and how long anything left behind took to finish after
   the last attempt.
 
+- flash_http: the attempt endpoint of `dacu serve` over HTTP without the check and
+  with it, in alternating rounds of one run (`bench/risk_http.py`).
+
 Targets: p99 < 2 ms with Redis, ≥ 5,000 decisions/s per core, the flash gate within
 10% of its rate without the check.
 
     python -m bench.risk [--decisions 5000] [--attempts 5000] [--customers 2000]
+                         [--http-seconds 5] [--http-rounds 3]
 
 Needs PostgreSQL and Redis (DACU_TEST_DATABASE_URL / DACU_TEST_REDIS_URL, or the
 local defaults); runs in a schema of its own, dropped afterwards.
@@ -34,6 +38,7 @@ import redis
 
 from bench.checkout import fresh_database
 from bench.flashsale import REDIS, SHANGHAI, a_sale
+from bench.risk_http import http_rounds
 from dacu.adapters.db import make_engine
 from dacu.adapters.redis_gate import RedisStockGate
 from dacu.adapters.risk_link_cache import NearClusterCache, RedisClusterCache
@@ -203,17 +208,31 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=5000)
     parser.add_argument("--attempts", type=int, default=5000)
     parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--http-seconds", type=int, default=5, help="0: no HTTP rounds")
+    parser.add_argument("--http-rounds", type=int, default=3)
     args = parser.parse_args()
     result: dict[str, Any] = {"cores": os.cpu_count(), "args": vars(args)}
     with fresh_database("postgresql") as url:
         result["engine_sql"] = engine_run(url, None, args)
         result["engine_redis"] = engine_run(url, REDIS, args)
         result["flash_gate"] = flash_run(url, args)
+    if args.http_seconds:
+        with fresh_database("postgresql") as url:
+            prefix = f"bench-risk-{uuid.uuid4().hex[:8]}"
+            try:
+                result["flash_http"] = http_rounds(
+                    url, prefix, args.http_seconds, args.http_rounds, args.customers
+                )
+            finally:
+                forget(prefix)
     result["targets"] = {
         "p99_ms_redis_below_2": result["engine_redis"]["p99_ms"] < 2,
         "decisions_per_s_per_core_at_least_5000": result["engine_redis"]["decisions_per_s"] >= 5000,
         "flash_gate_within_10_percent": result["flash_gate"]["with_over_without_bp"] >= 9000,
     }
+    if "flash_http" in result:
+        ratio = result["flash_http"]["with_over_without_bp"]
+        result["targets"]["flash_endpoint_within_10_percent"] = ratio >= 9000
     print(json.dumps(result, indent=2))
 
 

@@ -136,8 +136,10 @@ class FlashSaleService:
         campaign's state is this process's copy, read again (off the loop) when 0.2 s old."""
         if not await self._campaign_open_async(sale_id, now):
             return Decision(Outcome.CAMPAIGN_STATE)
-        if self._hot is not None:
+        if self._hot is not None and risk is not None:
             return await self._hot.attempt(sale_id, user_id, request_id, qty, now, ip, risk)
+        if self._hot is not None:
+            return await self._hot.attempt(sale_id, user_id, request_id, qty, now, ip)
         call = partial(self._gated, sale_id, user_id, request_id, qty, now, ip, risk)
         decided: Decision = await self._offload(call)
         return decided
