@@ -52,7 +52,6 @@ class CarriedVerdicts:
         known = getattr(self.inner, "known", None)
         return None if known is None else known(query)
 
-
     def checked(self, query: RiskQuery) -> object:
         """The rules' check as the flash gate's step carries it (`RiskEngine.checked`), for
         a deed no kept deed's verdict carries over to; None otherwise."""
