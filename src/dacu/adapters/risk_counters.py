@@ -23,6 +23,7 @@ from redis.cluster import RedisCluster
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
 from dacu.adapters.redis_connect import Client, ScriptCall, run_calls
+from dacu.adapters.risk_shared import SEEN_FN
 from dacu.adapters.tables.risk_rules import risk_counter_hits
 
 Hit = tuple[str, int, int]  # key, window in seconds, n
@@ -111,6 +112,24 @@ return hit(KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV
 """
 )
 
+CHECK = (
+    HIT_FN
+    + SEEN_FN
+    + """
+local now, tag, nv = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local account, ttl, most = ARGV[4], ARGV[5], ARGV[6]
+local counts, shared = {}, {}
+for i = 1, nv do
+  counts[i] = hit(KEYS[i], now, tag, tonumber(ARGV[5 + 2 * i]), tonumber(ARGV[6 + 2 * i]))
+end
+for j = nv + 1, #KEYS do
+  shared[j - nv] = seen(KEYS[j], account, ttl, most)
+end
+return {counts, shared}
+"""
+)
+"""A check's windows and the accounts behind its identifiers in one script (one server)."""
+
 MAX_N = 1000  # hits one call may add under one key
 _PROCESS = uuid.uuid4().hex[:12]  # a hit's member: this process's token and a sequence number
 _NUMBERS = itertools.count()
@@ -129,6 +148,7 @@ class RedisRiskCounters:
     def __init__(self, client: Client, prefix: str = "dacu") -> None:
         self._client, self._prefix = client, prefix
         self._hit = client.register_script(HIT)
+        self._check = client.register_script(CHECK)
 
     def _key(self, key: str) -> str:
         return f"{self._prefix}:risk:n:{key}"
@@ -169,6 +189,24 @@ class RedisRiskCounters:
             if isinstance(reply, Exception):
                 raise reply
         return [int(reply) for reply in counted], found[len(calls) :]
+
+    def hit_many_seen(
+        self, hits: Sequence[Hit], at: datetime, seen: list[ScriptCall]
+    ) -> tuple[list[int], list[Any]]:
+        """`hit_many_with` for the identifiers' calls of one account
+        (`adapters/risk_shared.py`): on one server, one script does them all."""
+        if isinstance(self._client, RedisCluster) or not seen:
+            return self.hit_many_with(hits, at, seen)
+        account, ttl, most = seen[0][2]
+        args: list[Any] = [_ms(at), self.tag(), len(hits), account, ttl, most]
+        for _, window_s, n in hits:
+            args += [window_s * 1000, max(0, min(n, MAX_N))]
+        keys = [self._key(key) for key, _, _ in hits] + [call[1][0] for call in seen]
+        [reply] = run_calls(self._client, [(self._check, keys, args)])
+        if isinstance(reply, Exception):
+            raise reply
+        counts, shared = reply
+        return [int(n) for n in counts], list(shared)
 
     def count(self, key: str, window_s: int, at: datetime) -> int:
         now = _ms(at)

@@ -86,7 +86,8 @@ class RiskEngine:
         found = object.__setattr__
         found(self, "_live", bool(getattr(self.facts, "counts_live", False)))
         found(self, "_prefetch", getattr(self.facts, "prefetch", None))
-        found(self, "_together", getattr(self.counters, "hit_many_with", None))
+        together = getattr(self.counters, "hit_many_seen", None)  # one script on one server
+        found(self, "_together", together or getattr(self.counters, "hit_many_with", None))
 
     def assess(self, query: RiskQuery) -> RiskDecision:
         try:
