@@ -22,8 +22,6 @@ before the step (`RiskEngine.known`).
 from collections.abc import Callable
 from typing import Any
 
-from dacu.domain.risk import Verdict
-from dacu.domain.risk_rules import Blacklisted, SharedIdentifier
 from dacu.services.ports.flash import CheckedTerms
 from dacu.services.risk_plan import Plan
 
@@ -41,32 +39,18 @@ def terms(
 ) -> CheckedTerms:
     """The terms of one check: `wanted` the windows (code, counter, seconds) at `keys`,
     `ask` the identifiers' calls (`SharedAsk`), `judge` what the counts are given to."""
-    blocking: dict[str, int] = {}
-    least: dict[str, int] = {}
-    for shared in plan.rules:
-        if isinstance(shared, SharedIdentifier):
-            for kind in shared.kinds:
-                least[kind] = min(least.get(kind, shared.min_accounts), shared.min_accounts)
-                if shared.verdict is Verdict.BLOCK:
-                    n = blocking.get(kind, shared.min_accounts)
-                    blocking[kind] = min(n, shared.min_accounts)
-    rules = {rule.code: rule for rule in plan.velocity}
-    listing = any(  # a listing that does not block (blocking ones were refused from memory)
-        isinstance(rule, Blacklisted) and rule.verdict is not Verdict.BLOCK for rule in plan.rules
-    )
     account, ttl, most = ask.calls[0][2] if ask.calls else ("", 0, 0)
     args: list[Any] = [tag, len(wanted), len(ask.calls), account, ttl, most]
     for code, _, window in wanted:
-        rule = rules[code]
-        args += [window * 1000, rule.limit, int(rule.verdict is Verdict.BLOCK)]
+        args += [window * 1000, *plan.limits[code]]
     for kind in ask.kinds:
-        args += [least.get(kind, NONE), blocking.get(kind, NONE)]
+        args += [plan.least.get(kind, NONE), plan.blocking.get(kind, NONE)]
     shared_keys = [call[1][0] for call in ask.calls]
 
     def answered(reply: Any) -> object:
         _, fired, counts, shared = reply
         kept = ask.answer(list(shared)) if plan.kinds else None  # floors read again when due
-        if not fired and not listing:
+        if not fired and not plan.listing:
             return None  # no rule fired: a plain allow, nothing to log
         found = {code: int(n) for (code, _, _), n in zip(wanted, counts, strict=True)}
         return judge(found, kept)

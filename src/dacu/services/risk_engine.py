@@ -135,8 +135,7 @@ class RiskEngine:
             if not (self._live and plan.plain and key_of is not None):
                 return None
             member = member_of(query)
-            kinds = self._plans.counted(ruleset) | plan.kinds
-            ask = self.facts.shared_ask(member, query.identity, kinds)  # type: ignore[attr-defined]
+            ask = self.facts.shared_ask(member, query.identity, plan.asked)  # type: ignore[attr-defined]
             wanted = windows(plan, query, member, None)
             keys = [key_of(key) for _, key, _ in wanted]
             if ask is None or None in keys:

@@ -8,9 +8,9 @@ rules only when their version changes.
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from dacu.domain.risk import Action, RiskQuery
+from dacu.domain.risk import Action, RiskQuery, Verdict
 from dacu.domain.risk_rules import (
     Blacklisted,
     ClusterSize,
@@ -42,6 +42,13 @@ class Plan:
     invite_age: int | None  # the invite-tree rules' longest age, None when none weighs it
     standing_from: int  # the smallest amount for which the standing is read (NEVER: none)
     listed: bool  # a rule weighs the blacklist
+    asked: frozenset[str] = frozenset()  # identifiers counted live (the version's) and weighed
+    limits: dict[str, tuple[int, int]] = field(default_factory=dict)  # window code → limit,
+    # whether it blocks (1) or not (0)
+    least: dict[str, int] = field(default_factory=dict)  # identifier kind → accounts at which
+    # a rule fires
+    blocking: dict[str, int] = field(default_factory=dict)  # … at which a block rule fires
+    listing: bool = False  # a blacklist rule that does not block
 
     @property
     def plain(self) -> bool:
@@ -54,6 +61,18 @@ class Plan:
 
 def plan_of(ruleset: RuleSet, action: Action) -> Plan:
     rules = ruleset.of(action)
+    counted = frozenset[str]().union(
+        *(r.kinds for r in ruleset.rules if isinstance(r, SharedIdentifier))
+    )
+    least: dict[str, int] = {}
+    blocking: dict[str, int] = {}
+    for shared in rules:
+        if isinstance(shared, SharedIdentifier):
+            for kind in shared.kinds:
+                least[kind] = min(least.get(kind, shared.min_accounts), shared.min_accounts)
+                if shared.verdict is Verdict.BLOCK:
+                    n = blocking.get(kind, shared.min_accounts)
+                    blocking[kind] = min(n, shared.min_accounts)
     velocity = tuple(r for r in rules if isinstance(r, Velocity))
     kinds = frozenset[str]().union(*(r.kinds for r in rules if isinstance(r, SharedIdentifier)))
     invite = [r.min_age_days for r in rules if isinstance(r, InviteTree)]
@@ -70,6 +89,11 @@ def plan_of(ruleset: RuleSet, action: Action) -> Plan:
         invite_age=max(invite) if invite else None,
         standing_from=min(standing, default=NEVER),
         listed=any(isinstance(r, Blacklisted) for r in rules),
+        asked=counted | kinds,
+        limits={r.code: (r.limit, int(r.verdict is Verdict.BLOCK)) for r in velocity},
+        least=least,
+        blocking=blocking,
+        listing=any(isinstance(r, Blacklisted) and r.verdict is not Verdict.BLOCK for r in rules),
     )
 
 
