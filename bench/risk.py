@@ -6,14 +6,19 @@
   and once with Redis (counters, the cluster cache); decisions/s on one thread
   (so per core) and p50/p99 latency, after a warm-up pass that links every account;
 - flash: the Redis stock gate's attempts/s one at a time, without the check and then
-  with it as the attempt path wires it (`FlashScreen`: memory first, the full `assess`
-  behind on a thread of the process), in the same run; their ratio, and how long the
-  full checks still waiting behind took to finish after the last attempt.
+  with it as the attempt path wires it (`FlashScreen.checked`: the blacklist from
+  memory, the rest carried into the gate's own step), in the same run; their ratio,
+  how many the check refused, and how long anything left behind took to finish after
+  the last attempt.
+
+- flash_http: the attempt endpoint of `dacu serve` over HTTP without the check and
+  with it, in alternating rounds of one run (`bench/risk_http.py`).
 
 Targets: p99 < 2 ms with Redis, ≥ 5,000 decisions/s per core, the flash gate within
 10% of its rate without the check.
 
     python -m bench.risk [--decisions 5000] [--attempts 5000] [--customers 2000]
+                         [--http-seconds 5] [--http-rounds 3]
 
 Needs PostgreSQL and Redis (DACU_TEST_DATABASE_URL / DACU_TEST_REDIS_URL, or the
 local defaults); runs in a schema of its own, dropped afterwards.
@@ -33,12 +38,14 @@ import redis
 
 from bench.checkout import fresh_database
 from bench.flashsale import REDIS, SHANGHAI, a_sale
+from bench.risk_http import http_rounds
 from dacu.adapters.db import make_engine
 from dacu.adapters.redis_gate import RedisStockGate
 from dacu.adapters.risk_link_cache import NearClusterCache, RedisClusterCache
 from dacu.adapters.risk_links import SqlIdentityLinks
 from dacu.adapters.risk_shared import RedisSharedAccounts
 from dacu.bootstrap_risk import rules_of
+from dacu.domain.flashsale import Outcome
 from dacu.domain.risk import Action, Identity, RiskQuery
 from dacu.services.risk_flash import FlashScreen
 
@@ -148,12 +155,19 @@ def flash_run(url: str, args: argparse.Namespace) -> dict[str, float]:
 
 
 def _flash_run(url: str, prefix: str, args: argparse.Namespace) -> dict[str, float]:
-    """The gate as the attempt path wires it: `FlashScreen.blocked` (memory first, the full
-    check behind), then the Redis gate's attempt."""
+    """The gate as the attempt path wires it: `FlashScreen.checked` (the blacklist from
+    memory, the rest in the gate's step), then the Redis gate's attempt — after every
+    buyer signed in once on the device and address they attempt from, as a running
+    shop's buyers have before its 20:00 sale."""
     risk = engine_of(url, REDIS, prefix)
     gate = RedisStockGate(redis.Redis.from_url(REDIS), prefix)
     n = args.attempts
     now = datetime.now(SHANGHAI)
+    for query in queries(args.customers, args.customers, now - timedelta(minutes=5)):
+        seen = Identity(device=query.identity.device, ip=query.identity.ip)
+        risk.assess(replace(query, action=Action.LOGIN, identity=seen))
+    risk.links.flush()
+    risk.facts.flush()
     found: dict[str, float] = {}
     for name, checked in (("without_checks", False), ("with_checks", True)):
         screen = FlashScreen(risk, lambda: datetime.now(SHANGHAI))
@@ -166,10 +180,16 @@ def _flash_run(url: str, prefix: str, args: argparse.Namespace) -> dict[str, flo
         refused = 0
         started = time.perf_counter()
         for i, query in enumerate(tries):
-            if checked and screen.blocked(query.customer_id, query.identity, sale):
-                refused += 1
-                continue
-            gate.attempt(sale, query.customer_id, f"{sale}-{i}", 1, now, query.identity.ip)
+            terms = None
+            if checked:
+                blocked, terms = screen.checked(query.customer_id, query.identity, sale)
+                if blocked:
+                    refused += 1
+                    continue
+            decided = gate.attempt(
+                sale, query.customer_id, f"{sale}-{i}", 1, now, query.identity.ip, risk=terms
+            )
+            refused += decided.outcome is Outcome.RISK_BLOCKED
         found[f"{name}_attempts_per_s"] = round(n / (time.perf_counter() - started))
         drained = time.perf_counter()
         screen.flush()
@@ -188,17 +208,31 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=5000)
     parser.add_argument("--attempts", type=int, default=5000)
     parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--http-seconds", type=int, default=5, help="0: no HTTP rounds")
+    parser.add_argument("--http-rounds", type=int, default=3)
     args = parser.parse_args()
     result: dict[str, Any] = {"cores": os.cpu_count(), "args": vars(args)}
     with fresh_database("postgresql") as url:
         result["engine_sql"] = engine_run(url, None, args)
         result["engine_redis"] = engine_run(url, REDIS, args)
         result["flash_gate"] = flash_run(url, args)
+    if args.http_seconds:
+        with fresh_database("postgresql") as url:
+            prefix = f"bench-risk-{uuid.uuid4().hex[:8]}"
+            try:
+                result["flash_http"] = http_rounds(
+                    url, prefix, args.http_seconds, args.http_rounds, args.customers
+                )
+            finally:
+                forget(prefix)
     result["targets"] = {
         "p99_ms_redis_below_2": result["engine_redis"]["p99_ms"] < 2,
         "decisions_per_s_per_core_at_least_5000": result["engine_redis"]["decisions_per_s"] >= 5000,
         "flash_gate_within_10_percent": result["flash_gate"]["with_over_without_bp"] >= 9000,
     }
+    if "flash_http" in result:
+        ratio = result["flash_http"]["with_over_without_bp"]
+        result["targets"]["flash_endpoint_within_10_percent"] = ratio >= 9000
     print(json.dumps(result, indent=2))
 
 

@@ -10,6 +10,7 @@ from dacu.domain.errors import InvalidRule
 from dacu.domain.payments import Notice, read_notice
 from dacu.domain.risk import Action, Identity, RiskDecision, RiskQuery, Verdict
 from dacu.domain.risk_deeds import DeliveryAddress
+from dacu.services.ports.flash import CheckedTerms
 from dacu.services.risk_flash import FlashScreen
 from dacu.services.risk_gate import RiskGate
 from tests.fakes.risk import FakeLinks
@@ -58,6 +59,39 @@ def test_flash_attempts_are_asked_about_once_in_a_while_per_buyer_and_device():
     ticks[0] = 5.5  # the answer kept has run out: asked again
     screen.blocked("u1", bad, "fs-1")
     assert len(risk.asked) == 3
+
+
+class Carrying(Recording):
+    """A risk check whose rules the gate's step can carry, but for one listed device."""
+
+    def known(self, query: RiskQuery) -> RiskDecision | None:
+        if query.identity.device == "listed":
+            return RiskDecision(Verdict.BLOCK, "blacklisted", 1000)
+        return None
+
+    def checked(self, query: RiskQuery) -> CheckedTerms:
+        self.asked.append(query)
+        return CheckedTerms(["k"], [query.customer_id], lambda reply: None)
+
+
+def test_a_flash_attempt_carries_its_check_into_the_gate_unless_memory_refuses_it():
+    risk = Carrying()
+    screen = FlashScreen(risk, lambda: NOW)
+    assert screen.checked("u1", Identity(device="listed"), "fs-1") == (True, None)
+    blocked, terms = screen.checked("u2", Identity(device="d2"), "fs-1")
+    assert not blocked
+    assert terms is not None
+    assert terms.args == ["u2"]
+    blocked, terms = screen.checked("u2", Identity(device="d2"), "fs-1")  # nothing kept
+    assert terms is not None
+    assert len(risk.asked) == 2
+    assert risk.asked[0].action is Action.FLASH_ATTEMPT
+    # a check the step cannot carry is answered by the screen, as before
+    plain = Recording()
+    assert FlashScreen(plain, lambda: NOW).checked("u3", Identity(device="bad"), "fs-1") == (
+        True,
+        None,
+    )
 
 
 class Deeds:

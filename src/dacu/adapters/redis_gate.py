@@ -21,6 +21,7 @@ from redis.exceptions import NoScriptError, RedisError
 from dacu.adapters.redis_connect import FAILURES, AsyncClient, Client, run_scripts
 from dacu.adapters.redis_scripts import (
     ATTEMPT,
+    ATTEMPT_CHECKED,
     OPEN,
     RELEASE,
     REPAIR,
@@ -28,6 +29,8 @@ from dacu.adapters.redis_scripts import (
     SETTLE,
     as_text,
     attempt_call,
+    checked,
+    checked_call,
     decision,
     definition,
     hold_value,
@@ -36,6 +39,7 @@ from dacu.adapters.redis_scripts import (
     sales_key,
 )
 from dacu.domain.flashsale import Decision, FlashSale, GateUnavailable, Hold
+from dacu.services.ports.flash import CheckedTerms
 
 
 class RedisStockGate:
@@ -43,6 +47,7 @@ class RedisStockGate:
         self._client = client
         self.prefix = prefix
         self._attempt = client.register_script(ATTEMPT)
+        self._checked = client.register_script(ATTEMPT_CHECKED)
         self._release = client.register_script(RELEASE)
         self._settle = client.register_script(SETTLE)
         self._open = client.register_script(OPEN)
@@ -68,10 +73,15 @@ class RedisStockGate:
         qty: int,
         now: datetime,
         ip: str = "",
+        risk: CheckedTerms | None = None,
     ) -> Decision:
-        keys, args = attempt_call(self.prefix, sale_id, user_id, request_id, qty, now, ip)
+        """One attempt; with `risk`, the check in the same step (`ATTEMPT_CHECKED`)."""
+        call = attempt_call(self.prefix, sale_id, user_id, request_id, qty, now, ip)
         with _reachable():
-            return decision(self._attempt(keys=keys, args=args))
+            if risk is None:
+                return decision(self._attempt(keys=call[0], args=call[1]))
+            keys, args = checked_call(call, risk)
+            return decision(checked(self._checked(keys=keys, args=args), risk))
 
     def attempt_many(
         self, sale_id: str, attempts: Sequence[tuple[str, str, int]], now: datetime, ip: str = ""
@@ -148,7 +158,10 @@ class AsyncRedisGate:
     def __init__(self, client: AsyncClient, prefix: str = "dacu") -> None:
         self.client = client
         self.prefix = prefix
-        self._sha = hashlib.sha1(ATTEMPT.encode()).hexdigest()
+        self._shas = {
+            ATTEMPT: hashlib.sha1(ATTEMPT.encode()).hexdigest(),
+            ATTEMPT_CHECKED: hashlib.sha1(ATTEMPT_CHECKED.encode()).hexdigest(),
+        }
         self._waiting: list[tuple[list[Any], asyncio.Future[Any]]] = []
         self._sending: set[asyncio.Task[None]] = set()
 
@@ -160,14 +173,18 @@ class AsyncRedisGate:
         qty: int,
         now: datetime,
         ip: str = "",
+        risk: CheckedTerms | None = None,
     ) -> Decision:
-        keys, args = attempt_call(self.prefix, sale_id, user_id, request_id, qty, now, ip)
+        call = attempt_call(self.prefix, sale_id, user_id, request_id, qty, now, ip)
+        script, (keys, args) = ATTEMPT, call
+        if risk is not None:  # the check in the same step
+            script, (keys, args) = ATTEMPT_CHECKED, checked_call(call, risk)
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[Any] = loop.create_future()
-        self._waiting.append(([len(keys), *keys, *args], answer))
+        self._waiting.append(([self._shas[script], len(keys), *keys, *args], answer))
         if len(self._waiting) == 1:
             loop.call_soon(self._flush)
-        return decision(await answer)
+        return decision(checked(await answer, risk))
 
     def _flush(self) -> None:
         batch, self._waiting = self._waiting, []
@@ -199,7 +216,7 @@ class AsyncRedisGate:
         for attempt in range(2):
             async with self.client.pipeline(transaction=False) as pipe:
                 for i in waiting:
-                    pipe.execute_command("EVALSHA", self._sha, *calls[i])  # see run_scripts
+                    pipe.execute_command("EVALSHA", *calls[i])  # see run_scripts
                 answered: list[Any] = await pipe.execute(raise_on_error=False)
             lost = []
             for i, reply in zip(waiting, answered, strict=True):
@@ -208,7 +225,8 @@ class AsyncRedisGate:
                     lost.append(i)
             if not lost or attempt:
                 break
-            await self.client.script_load(ATTEMPT)
+            for script in {calls[i][0] for i in lost}:
+                await self.client.script_load(_SCRIPTS[script])
             waiting = lost
         return replies
 
@@ -224,6 +242,11 @@ class AsyncRedisGate:
             raise GateUnavailable(str(error)) from error
         hold = None if found is None else parse_hold(request_id, found)
         return hold, int(pay_within or 0)
+
+
+_SCRIPTS = {
+    hashlib.sha1(script.encode()).hexdigest(): script for script in (ATTEMPT, ATTEMPT_CHECKED)
+}
 
 
 def _answered(reply: Any) -> Any:

@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from dacu.adapters.risk_counters import HIT_FN
+from dacu.adapters.risk_shared import SEEN_FN
 from dacu.domain.flashsale import Decision, FlashSale, Hold, HoldState, Outcome, check_attempt
+from dacu.services.ports.flash import CheckedTerms
 
 _PARSE = """
 local function parse(held)
@@ -19,9 +22,7 @@ local function parse(held)
 end
 """
 
-ATTEMPT = (
-    _PARSE
-    + """
+_HEAD = """
 local sale, bought, requests, stream, rate = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local user, request, qty, now, ip = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
 if not qty or qty < 1 or qty % 1 ~= 0 then return redis.error_reply('qty: a positive integer') end
@@ -43,19 +44,52 @@ if earlier then
   if state == 'x' then return {'released', entry} end
   return {'accepted', entry}
 end
-if tonumber(now) < tonumber(meta[1]) then return {'not_started', ''} end
-if tonumber(now) > tonumber(meta[2]) then return {'ended', ''} end
-if tonumber(meta[3]) < qty then return {'sold_out', ''} end
+"""
+_TAKE = """
+if tonumber(now) < tonumber(meta[1]) then return {'not_started', '', checked} end
+if tonumber(now) > tonumber(meta[2]) then return {'ended', '', checked} end
+if tonumber(meta[3]) < qty then return {'sold_out', '', checked} end
 if tonumber(redis.call('HGET', bought, user) or '0') + qty > tonumber(meta[4]) then
-  return {'over_limit', ''}
+  return {'over_limit', '', checked}
 end
 redis.call('HINCRBY', sale, 'stock', -qty)
 redis.call('HINCRBY', bought, user, qty)
 local id = redis.call('XADD', stream, '*', 'request', request, 'user', user, 'qty', qty, 'at', now)
 redis.call('HSET', requests, request, id .. '|' .. user .. '|' .. qty .. '|h|' .. now)
-return {'accepted', id}
+return {'accepted', id, checked}
 """
-)
+ATTEMPT = _PARSE + _HEAD + "local checked = {}\n" + _TAKE
+
+_CHECK = """
+local tag, nv, ns = ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9])
+local account, ttl, most = ARGV[10], ARGV[11], ARGV[12]
+local counts, shared, refused, fired = {}, {}, 0, 0
+for i = 1, nv do
+  local at = 10 + 3 * i
+  local window, limit, blocks = tonumber(ARGV[at]), tonumber(ARGV[at + 1]), ARGV[at + 2]
+  counts[i] = hit(KEYS[5 + i], tonumber(now), tag, window, 1)
+  if limit >= 0 and counts[i] > limit then
+    fired = 1
+    if blocks == '1' then refused = 1 end
+  end
+end
+for j = 1, ns do
+  local at = 11 + 3 * nv + 2 * j
+  local least, blocking = tonumber(ARGV[at]), tonumber(ARGV[at + 1])
+  shared[j] = seen(KEYS[5 + nv + j], account, ttl, most)
+  if least >= 0 and shared[j][1] >= least then fired = 1 end
+  if blocking >= 0 and shared[j][1] >= blocking then refused = 1 end
+end
+local checked = {refused, fired, counts, shared}
+if refused == 1 then return {'risk_blocked', '', checked} end
+"""
+ATTEMPT_CHECKED = _PARSE + HIT_FN + SEEN_FN + _HEAD + _CHECK + _TAKE
+"""The attempt with the risk check in the same step (one server: the check's keys live
+outside the sale's slot): after the rates and a repeated request's answer, each window
+of the action's velocity rules counts the attempt, the account is added under each
+identifier counted, and a block rule's threshold reached refuses the attempt
+(`risk_blocked`) before any stock is taken. The counts come back with every answer
+past that point, for the rules engine to judge in full (`services/risk_flash.py`)."""
 
 RELEASE = (
     _PARSE
@@ -148,6 +182,21 @@ def attempt_call(
     now_ms = epoch_ms(now)
     keys = sale_keys(prefix, sale_id)
     return [*keys, f"{keys[0]}:rate:{now_ms // 1000}"], [user_id, request_id, qty, now_ms, ip]
+
+
+def checked_call(
+    call: tuple[list[str], list[Any]], risk: "CheckedTerms"
+) -> tuple[list[str], list[Any]]:
+    """An attempt's keys and arguments with the risk check's after them."""
+    keys, args = call
+    return [*keys, *risk.keys], [*args, "", *risk.args]
+
+
+def checked(reply: Sequence[Any], risk: "CheckedTerms | None") -> Sequence[Any]:
+    """The reply, its risk part handed to the check (when the step got that far)."""
+    if risk is not None and len(reply) > 2 and reply[2]:
+        risk.answered(reply[2])
+    return reply
 
 
 def decision(reply: Sequence[Any]) -> Decision:

@@ -10,6 +10,8 @@ pruned and given an expiry of its window by the same Lua script that adds and co
 one key a script; `hit_many` counts every key of a check in one round trip.
 """
 
+import itertools
+import os
 import threading
 import uuid
 from collections import defaultdict, deque
@@ -17,9 +19,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from redis.cluster import RedisCluster
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
 from dacu.adapters.redis_connect import Client, ScriptCall, run_calls
+from dacu.adapters.risk_shared import SEEN_FN
 from dacu.adapters.tables.risk_rules import risk_counter_hits
 
 Hit = tuple[str, int, int]  # key, window in seconds, n
@@ -87,29 +91,77 @@ def _sum(connection: Connection, key: str, since: datetime, at: datetime) -> int
     return int(connection.execute(query).scalar() or 0)
 
 
-HIT = """
-local now = tonumber(ARGV[1])
-local window = tonumber(ARGV[3])
-local since = now - window
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', since)
-for j = 1, tonumber(ARGV[4]) do
-  redis.call('ZADD', KEYS[1], now, ARGV[2] .. ':' .. j)
+HIT_FN = """
+local function hit(key, now, tag, window, n)
+  local since = now - window
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', since)
+  for j = 1, n do
+    redis.call('ZADD', key, now, tag .. ':' .. j)
+  end
+  local found = redis.call('ZCOUNT', key, '(' .. since, now)
+  redis.call('PEXPIRE', key, window + 1000)
+  return found
 end
-local found = redis.call('ZCOUNT', KEYS[1], '(' .. since, now)
-redis.call('PEXPIRE', KEYS[1], window + 1000)
-return found
 """
+"""Counts `n` hits at `now` (ms) under `key` and answers its count over `window` ms: the
+counters' script, and the flash gate's checked attempt (`adapters/redis_scripts.py`)."""
+HIT = (
+    HIT_FN
+    + """
+return hit(KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
+"""
+)
+
+CHECK = (
+    HIT_FN
+    + SEEN_FN
+    + """
+local now, tag, nv = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local account, ttl, most = ARGV[4], ARGV[5], ARGV[6]
+local counts, shared = {}, {}
+for i = 1, nv do
+  counts[i] = hit(KEYS[i], now, tag, tonumber(ARGV[5 + 2 * i]), tonumber(ARGV[6 + 2 * i]))
+end
+for j = nv + 1, #KEYS do
+  shared[j - nv] = seen(KEYS[j], account, ttl, most)
+end
+return {counts, shared}
+"""
+)
+"""A check's windows and the accounts behind its identifiers in one script (one server)."""
 
 MAX_N = 1000  # hits one call may add under one key
+_PROCESS = uuid.uuid4().hex[:12]  # a hit's member: this process's token and a sequence number
+_NUMBERS = itertools.count()
+
+
+def _renew() -> None:
+    """A forked process's own token: its hits never take its parent's members."""
+    global _PROCESS
+    _PROCESS = uuid.uuid4().hex[:12]
+
+
+os.register_at_fork(after_in_child=_renew)
 
 
 class RedisRiskCounters:
     def __init__(self, client: Client, prefix: str = "dacu") -> None:
         self._client, self._prefix = client, prefix
         self._hit = client.register_script(HIT)
+        self._check = client.register_script(CHECK)
 
     def _key(self, key: str) -> str:
         return f"{self._prefix}:risk:n:{key}"
+
+    def key_of(self, key: str) -> str | None:
+        """The Redis key a counter lives under, when a script on another key of the same
+        server may count it (a single node; None on a Redis Cluster)."""
+        return None if isinstance(self._client, RedisCluster) else self._key(key)
+
+    @staticmethod
+    def tag() -> str:
+        """A check's own member prefix for the hits it adds."""
+        return f"{_PROCESS}{next(_NUMBERS):x}"
 
     def hit(self, key: str, window_s: int, at: datetime, n: int = 1) -> int:
         return self.hit_many([(key, window_s, n)], at)[0]
@@ -126,7 +178,7 @@ class RedisRiskCounters:
         counts, and their replies (an error in place of a call that failed)."""
         if not hits and not also:
             return [], []
-        now, tag = _ms(at), uuid.uuid4().hex
+        now, tag = _ms(at), self.tag()
         calls: list[ScriptCall] = [
             (self._hit, [self._key(key)], [now, tag, window_s * 1000, max(0, min(n, MAX_N))])
             for key, window_s, n in hits
@@ -137,6 +189,24 @@ class RedisRiskCounters:
             if isinstance(reply, Exception):
                 raise reply
         return [int(reply) for reply in counted], found[len(calls) :]
+
+    def hit_many_seen(
+        self, hits: Sequence[Hit], at: datetime, seen: list[ScriptCall]
+    ) -> tuple[list[int], list[Any]]:
+        """`hit_many_with` for the identifiers' calls of one account
+        (`adapters/risk_shared.py`): on one server, one script does them all."""
+        if isinstance(self._client, RedisCluster) or not seen:
+            return self.hit_many_with(hits, at, seen)
+        account, ttl, most = seen[0][2]
+        args: list[Any] = [_ms(at), self.tag(), len(hits), account, ttl, most]
+        for _, window_s, n in hits:
+            args += [window_s * 1000, max(0, min(n, MAX_N))]
+        keys = [self._key(key) for key, _, _ in hits] + [call[1][0] for call in seen]
+        [reply] = run_calls(self._client, [(self._check, keys, args)])
+        if isinstance(reply, Exception):
+            raise reply
+        counts, shared = reply
+        return [int(n) for n in counts], list(shared)
 
     def count(self, key: str, window_s: int, at: datetime) -> int:
         now = _ms(at)

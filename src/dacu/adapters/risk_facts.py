@@ -23,7 +23,7 @@ behind; `changed` reads a customer's again behind at once).
 """
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
+from dacu.adapters.behind import Behind
 from dacu.adapters.redis_connect import Client, ScriptCall, run_calls
 from dacu.adapters.risk_fact_reads import hour_of, people, shape, shares, standing
 from dacu.adapters.risk_facts_kept import FRESH_SECONDS, KeptFacts
@@ -58,6 +59,7 @@ class SharedAsk:
     client: Client
     calls: list[ScriptCall]
     answer: Callable[[list[Any]], dict[str, int]]
+    kinds: tuple[str, ...] = ()  # each call's kind of identifier
 
 
 class SqlRiskFacts:
@@ -74,6 +76,9 @@ class SqlRiskFacts:
         self._merging = sorted(kind.value for kind in merging)
         self._kept = KeptFacts(engine, fresh_s=ttl_s, now=now)
         self._floored: dict[str, float] = {}  # identifiers whose floor was asked, when
+        self._floors: Behind[tuple[str, str]] = Behind(
+            engine, self._read_floors, most=500, name="risk-floors"
+        )  # (kind, value) whose floor is read again, many in one read
         self._hashes: dict[tuple[str, str], str] = {}  # (kind, raw) → stored
         self._aged = 0  # the invite rules' age of an invitee that tells (last asked)
         self.counts_live = shared is not None  # `shared_live` needs no wait on the links
@@ -99,6 +104,7 @@ class SqlRiskFacts:
 
     def flush(self) -> None:
         """Every read queued behind done now (tests, shutdown)."""
+        self._floors.flush()
         self._kept.flush()
 
     def invite_shape(self, customer_id: str, at: datetime, aged_days: int = 0) -> InviteShape:
@@ -160,7 +166,7 @@ class SqlRiskFacts:
             return found
 
         calls = shared.calls(customer_id, [value for _, value in wanted])
-        return SharedAsk(shared.client, calls, answer)
+        return SharedAsk(shared.client, calls, answer, tuple(kind for kind, _ in wanted))
 
     def _stored(self, identity: Identity, kind: str) -> str:
         raw = str(getattr(identity, kind, "") or "")
@@ -177,19 +183,24 @@ class SqlRiskFacts:
         if len(self._floored) >= _LOCAL_MAX:
             self._floored.clear()
         self._floored[value] = now
-        shared = self._shared
+        self._floors.put((kind, value))
 
-        def read(connection: Connection) -> int:
-            n = connection.execute(
-                select(risk_values.c.accounts).where(
-                    risk_values.c.kind == kind, risk_values.c.value == value
-                )
-            ).scalar()
-            if shared is not None:
-                shared.floor({value: int(n or 0)})
-            return int(n or 0)
-
-        self._kept.later(("floor", value), read)
+    def _read_floors(self, asked: Sequence[tuple[str, str]]) -> None:
+        """SQL's counts of the identifiers asked, in one read, as their floors in Redis
+        (0 for one SQL never saw)."""
+        shared, wanted = self._shared, dict(asked)
+        if shared is None or not wanted:
+            return
+        values = risk_values.c
+        query = select(values.kind, values.value, values.accounts).where(
+            values.kind.in_(sorted(set(wanted.values()))), values.value.in_(sorted(wanted))
+        )
+        counts = dict.fromkeys(wanted, 0)
+        with self._engine.connect() as connection:
+            for row in connection.execute(query):
+                if wanted.get(row.value) == row.kind:
+                    counts[row.value] = int(row.accounts)
+        shared.floor(counts)
 
     def linked_to_shop(self, customer_id: str, shop: str) -> bool:
         own = self._cached(("people", shop), lambda c: people(c, shop))

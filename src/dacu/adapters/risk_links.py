@@ -37,6 +37,8 @@ _ATTEMPTS = 12
 UNSEEN_SECONDS = 1.0  # an account read as never seen is not read again for this long
 _UNSEEN_MAX = 100_000
 LINKED_SECONDS = 10.0  # the same account and identifiers linked again: no write for this long
+RECORDED_SECONDS = 300.0  # the same sighting recorded again: no write for this long (a
+# sighting's count and last time are kept to this grain: its first time, exactly)
 _LINKED_MAX = 200_000
 Raw = tuple[str, Identity, datetime]  # a sighting as recorded, not yet normalised
 _RETRIED = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
@@ -83,7 +85,7 @@ class SqlIdentityLinks:
             return
         if len(self._recorded) >= _LINKED_MAX:
             self._recorded.clear()
-        self._recorded[key] = time.monotonic() + LINKED_SECONDS
+        self._recorded[key] = time.monotonic() + RECORDED_SECONDS
         number = self._behind.put((customer_id, identity, at))
         if until is None:  # new to this process: it may tie the account to others
             self._pending[customer_id] = number

@@ -16,22 +16,27 @@ from dacu.adapters.redis_connect import Client, ScriptCall, run_calls, run_scrip
 TTL_SECONDS = 7 * 86_400
 MOST_ACCOUNTS = 10_000  # accounts kept in one hash; past it only counted by the floor
 
-_SEEN = """
-if ARGV[1] ~= '' and redis.call('HLEN', KEYS[1]) < tonumber(ARGV[3]) then
-  redis.call('HSET', KEYS[1], ARGV[1], 1)
+SEEN_FN = """
+local function seen(key, account, ttl, most)
+  if account ~= '' and redis.call('HLEN', key) < tonumber(most) then
+    redis.call('HSET', key, account, 1)
+  end
+  local floor = redis.call('HGET', key, '')
+  local n = redis.call('HLEN', key)
+  if floor then
+    n = n - 1
+    floor = tonumber(floor)
+    if floor > n then n = floor end
+  else
+    floor = -1
+  end
+  if n > 0 then redis.call('EXPIRE', key, ttl) end
+  return {n, floor}
 end
-local floor = redis.call('HGET', KEYS[1], '')
-local n = redis.call('HLEN', KEYS[1])
-if floor then
-  n = n - 1
-  floor = tonumber(floor)
-  if floor > n then n = floor end
-else
-  floor = -1
-end
-if n > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-return {n, floor}
 """
+"""Adds the account under an identifier's key and answers {accounts, floor}: this
+adapter's script, and the flash gate's checked attempt (`adapters/redis_scripts.py`)."""
+_SEEN = SEEN_FN + "return seen(KEYS[1], ARGV[1], ARGV[2], ARGV[3])\n"
 
 _FLOOR = """
 local floor = tonumber(redis.call('HGET', KEYS[1], '') or '-1')

@@ -30,6 +30,7 @@ class Outcome(StrEnum):
     IP_RATE_LIMITED = "ip_rate_limited"
     REQUEST_TAKEN = "request_taken"  # another buyer already used this request id
     CAMPAIGN_STATE = "campaign_state"  # its campaign is paused, ended or not yet on
+    RISK_BLOCKED = "risk_blocked"  # the risk check, in the gate's own step, refused it
 
 
 class HoldState(StrEnum):

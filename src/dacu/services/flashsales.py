@@ -37,7 +37,13 @@ from dacu.services.flash_checkout import FlashCheckout, FlashPayment
 from dacu.services.flash_stock import StockView, Watch, stock_view, watch
 from dacu.services.live_campaigns import LiveCampaigns
 from dacu.services.ports.alerts import Alerts
-from dacu.services.ports.flash import FlashStore, HotGate, OrderStreams, StreamWriter
+from dacu.services.ports.flash import (
+    CheckedTerms,
+    FlashStore,
+    HotGate,
+    OrderStreams,
+    StreamWriter,
+)
 from dacu.services.ports.notifications import Notifications
 from dacu.services.stock_reconcile import Reconciliation, reconcile
 
@@ -86,24 +92,55 @@ class FlashSaleService:
         return self._store.all()
 
     def attempt(
-        self, sale_id: str, user_id: str, request_id: str, qty: int, now: datetime, ip: str = ""
+        self,
+        sale_id: str,
+        user_id: str,
+        request_id: str,
+        qty: int,
+        now: datetime,
+        ip: str = "",
+        risk: CheckedTerms | None = None,
     ) -> Decision:
         """抢购 in the calling thread: the answer is final for this request id (while its
-        campaign is open: a paused, ended or not yet started one refuses every attempt)."""
+        campaign is open: a paused, ended or not yet started one refuses every attempt);
+        `risk`, the risk check the gate's step carries (a Redis gate's)."""
         if not self._campaign_open(sale_id, now):
             return Decision(Outcome.CAMPAIGN_STATE)
-        return self._gate.attempt(sale_id, user_id, request_id, qty, now, ip)
+        return self._gated(sale_id, user_id, request_id, qty, now, ip, risk)
+
+    def _gated(
+        self,
+        sale_id: str,
+        user_id: str,
+        request_id: str,
+        qty: int,
+        now: datetime,
+        ip: str,
+        risk: CheckedTerms | None,
+    ) -> Decision:
+        if risk is None:
+            return self._gate.attempt(sale_id, user_id, request_id, qty, now, ip)
+        return self._gate.attempt(sale_id, user_id, request_id, qty, now, ip, risk=risk)  # type: ignore[call-arg]
 
     async def attempt_async(
-        self, sale_id: str, user_id: str, request_id: str, qty: int, now: datetime, ip: str = ""
+        self,
+        sale_id: str,
+        user_id: str,
+        request_id: str,
+        qty: int,
+        now: datetime,
+        ip: str = "",
+        risk: CheckedTerms | None = None,
     ) -> Decision:
         """抢购 on the HTTP hot path: Redis only with Redis, else the gate off the loop. Its
         campaign's state is this process's copy, read again (off the loop) when 0.2 s old."""
         if not await self._campaign_open_async(sale_id, now):
             return Decision(Outcome.CAMPAIGN_STATE)
+        if self._hot is not None and risk is not None:
+            return await self._hot.attempt(sale_id, user_id, request_id, qty, now, ip, risk)
         if self._hot is not None:
             return await self._hot.attempt(sale_id, user_id, request_id, qty, now, ip)
-        call = partial(self._gate.attempt, sale_id, user_id, request_id, qty, now, ip)
+        call = partial(self._gated, sale_id, user_id, request_id, qty, now, ip, risk)
         decided: Decision = await self._offload(call)
         return decided
 

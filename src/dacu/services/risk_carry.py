@@ -52,6 +52,12 @@ class CarriedVerdicts:
         known = getattr(self.inner, "known", None)
         return None if known is None else known(query)
 
+    def checked(self, query: RiskQuery) -> object:
+        """The rules' check as the flash gate's step carries it (`RiskEngine.checked`), for
+        a deed no kept deed's verdict carries over to; None otherwise."""
+        checked = getattr(self.inner, "checked", None)
+        return None if checked is None or _subjects(query) else checked(query)
+
 
 def _member(query: RiskQuery) -> str:
     return query.context.get("member") or query.customer_id

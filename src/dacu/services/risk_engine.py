@@ -12,29 +12,23 @@ a purchase, sign-up or sign-in goes through — a customer's own money is never
 refused for want of the risk store, a reward waits until someone looks.
 """
 
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from dacu.domain.risk import Action, Identity, RiskDecision, RiskQuery, Verdict
 from dacu.domain.risk_rules import (
     Blacklisted,
-    ClusterSize,
-    InviteTree,
-    NewAccount,
+    ListKind,
     Observed,
-    RefundRatio,
     Rule,
     RuleSet,
-    Scope,
-    SharedIdentifier,
-    ShopLink,
-    Velocity,
     combine,
     evaluate,
 )
+from dacu.services.ports.flash import CheckedTerms
 from dacu.services.ports.risk_links import (
     Cluster,
     DecisionLog,
@@ -42,6 +36,8 @@ from dacu.services.ports.risk_links import (
     RiskCounters,
     RiskFacts,
 )
+from dacu.services.risk_checked import terms
+from dacu.services.risk_plan import Plan, Plans, member_of, shops_of, windows
 from dacu.services.risk_rules import ActiveRules, ListedCache
 
 log = logging.getLogger(__name__)
@@ -63,22 +59,6 @@ def on_failure(action: Action) -> RiskDecision:
     return RiskDecision(Verdict.REVIEW, UNAVAILABLE, 0)
 
 
-def member_of(query: RiskQuery) -> str:
-    """Whose deed it is: the buyer (`context["member"]`) behind a shop's rebate, else the
-    customer."""
-    return query.context.get("member") or query.customer_id
-
-
-def shops_of(query: RiskQuery) -> tuple[str, ...]:
-    """The shops the deed is with: `context["shop"]` (a checkout's shops, comma-separated),
-    else the shop paid a rebate or payout."""
-    if shops := query.context.get("shop"):
-        return tuple(shop for shop in shops.split(",") if shop)
-    if query.action in (Action.MERCHANT_REBATE, Action.PAYOUT):
-        return (query.customer_id,)
-    return ()
-
-
 @dataclass(frozen=True, slots=True)
 class RiskEngine:
     """`RiskCheck` over the active rules; see the module's docstring."""
@@ -93,15 +73,27 @@ class RiskEngine:
     _lists: dict[Action, tuple[RuleSet, tuple[Rule, ...], bool]] = field(
         default_factory=dict, repr=False, compare=False
     )  # an action's blacklist rules, and whether they are all its rules, by rules version
-    _kinds: dict[int, tuple[RuleSet, frozenset[str]]] = field(
-        default_factory=dict, repr=False, compare=False
-    )  # the kinds of identifier counted live, by rules version
+    _plans: Plans = field(default_factory=Plans, repr=False, compare=False)
+    _live: bool = field(default=False, init=False, repr=False, compare=False)
+    _prefetch: Callable[[str, datetime], object] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _together: Callable[..., tuple[list[int], list[object]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:  # the adapters' optional powers, looked up once
+        found = object.__setattr__
+        found(self, "_live", bool(getattr(self.facts, "counts_live", False)))
+        found(self, "_prefetch", getattr(self.facts, "prefetch", None))
+        together = getattr(self.counters, "hit_many_seen", None)  # one script on one server
+        found(self, "_together", together or getattr(self.counters, "hit_many_with", None))
 
     def assess(self, query: RiskQuery) -> RiskDecision:
         try:
             ruleset = self.rules.current()
-            rules = ruleset.of(query.action)
-            fired = evaluate(rules, query.action, self._observe(query, rules, ruleset))
+            plan = self._plans.of(ruleset, query.action)
+            fired = evaluate(plan.rules, query.action, self._observe(query, plan, ruleset))
             decision = combine(fired)
         except Exception:  # storage down or slow: the documented fallback, never a raise
             log.exception("risk check failed for %s", query.action)
@@ -131,6 +123,47 @@ class RiskEngine:
         if query.identity.links():
             self.links.record(member_of(query), query.identity, query.at)
         return RiskDecision(Verdict.ALLOW, "ok", 0)
+
+    def checked(self, query: RiskQuery) -> CheckedTerms | None:
+        """The check as terms the flash gate's step carries (`services/risk_checked.py`):
+        None when the action's rules weigh more than that step tells, or the counters are
+        not on one Redis server with it — the caller then asks `assess`."""
+        key_of = getattr(self.counters, "key_of", None)
+        try:
+            ruleset = self.rules.kept()
+            plan = self._plans.of(ruleset, query.action)
+            if not (self._live and plan.plain and key_of is not None):
+                return None
+            member = member_of(query)
+            ask = self.facts.shared_ask(member, query.identity, plan.asked)  # type: ignore[attr-defined]
+            wanted = windows(plan, query, member, None)
+            keys = [key_of(key) for _, key, _ in wanted]
+            if ask is None or None in keys:
+                return None
+        except Exception:
+            log.exception("risk terms not made for %s", query.action)
+            return None
+        if query.identity.links():  # written behind: never waited on
+            self.links.record(member, query.identity, query.at)
+        tag = self.counters.tag()  # type: ignore[attr-defined]
+        return terms(plan, wanted, keys, ask, tag, partial(self._judged, query, plan))
+
+    def _judged(
+        self, query: RiskQuery, plan: Plan, counts: dict[str, int], shared: dict[str, int] | None
+    ) -> RiskDecision:
+        """The decision on counts the gate's step answered: every rule of the action, the
+        blacklist as this process holds it; logged as `assess` logs."""
+        try:
+            listed = self._listed(query, member_of(query)) if plan.listed else frozenset()
+            seen = Observed(query.at, query.amount, counts, shared=shared or {}, listed=listed)
+            fired = evaluate(plan.rules, query.action, seen)
+            decision = combine(fired)
+        except Exception:
+            log.exception("risk check failed for %s", query.action)
+            decision, fired = self.failure(query.action), []
+        if decision.verdict is not Verdict.ALLOW or decision.reason != "ok":
+            self._record(query, decision, [f.code for f in fired])
+        return decision
 
     def _listed_block(self, query: RiskQuery, lists: tuple[Rule, ...]) -> RiskDecision | None:
         member = member_of(query)
@@ -168,47 +201,31 @@ class RiskEngine:
         with Redis, counted at once under the identifiers counted live."""
         if identity.links():
             self.links.record(subject, identity, at)
-            if getattr(self.facts, "counts_live", False):
-                kinds = self._counted(self.rules.current())
+            if self._live:
+                kinds = self._plans.counted(self.rules.current())
                 self.facts.shared_live(subject, identity, kinds)  # type: ignore[attr-defined]
         return True
 
-    def _counted(self, ruleset: RuleSet) -> frozenset[str]:
-        """Every kind of identifier a rule of the version counts accounts behind: each
-        check adds its account under them, whatever its action weighs."""
-        memo = self._kinds.get(0)
-        if memo is None or memo[0] is not ruleset:
-            kinds = frozenset[str]().union(
-                *(r.kinds for r in ruleset.rules if isinstance(r, SharedIdentifier))
-            )
-            memo = self._kinds[0] = (ruleset, kinds)
-        return memo[1]
-
-    def _observe(self, query: RiskQuery, rules: tuple[Rule, ...], ruleset: RuleSet) -> Observed:
+    def _observe(self, query: RiskQuery, plan: Plan, ruleset: RuleSet) -> Observed:
         member = member_of(query)
         if query.identity.links():  # written behind: never waited on
             self.links.record(member, query.identity, query.at)
-        prefetch = getattr(self.facts, "prefetch", None)
-        if prefetch is not None and query.action is not Action.FLASH_ATTEMPT:
-            prefetch(member, query.at)  # read behind at first sight (not on the flash path)
-        needs = {type(rule) for rule in rules}
-        wants_cluster = ClusterSize in needs or any(
-            isinstance(r, Velocity) and r.scope is Scope.CLUSTER for r in rules
-        )
-        live = getattr(self.facts, "counts_live", False)  # counted as asked: nothing to wait on
-        if (SharedIdentifier in needs and not live) or ShopLink in needs:
+        facts = self.facts
+        if self._prefetch is not None and query.action is not Action.FLASH_ATTEMPT:
+            self._prefetch(member, query.at)  # read behind at first sight (not on the flash path)
+        live = self._live  # counted as asked: nothing to wait on
+        if (plan.shared and not live) or plan.shop:
             self.links.settle(member, query.identity)  # read the sightings so far
-        cluster = self.links.cluster(member) if wants_cluster else None
-        seen: dict[str, object] = {"at": query.at, "amount": query.amount}
-        counted = self._counted(ruleset) if live else frozenset[str]()
-        seen["counts"], shared = self._count(query, member, cluster, rules, counted)
+        cluster = self.links.cluster(member) if plan.cluster else None
+        counted = self._plans.counted(ruleset) if live else frozenset[str]()
+        counts, shared = self._count(query, member, cluster, plan, counted)
+        seen: dict[str, object] = {"at": query.at, "amount": query.amount, "counts": counts}
         if shared is not None:
             seen["shared"] = shared
         if cluster is not None:
             seen |= {"cluster_size": cluster.size, "cluster_first_seen": cluster.first_seen}
-        if InviteTree in needs:
-            aged = max(r.min_age_days for r in rules if isinstance(r, InviteTree))
-            shape = self.facts.invite_shape(member, query.at, aged)
+        if plan.invite_age is not None:
+            shape = facts.invite_shape(member, query.at, plan.invite_age)
             seen |= {
                 "fan_out": shape.fan_out,
                 "depth": shape.depth,
@@ -216,45 +233,42 @@ class RiskEngine:
                 "recent_invites": shape.recent,
                 "telling": shape.telling,
             }
-        if RefundRatio in needs or any(
-            isinstance(r, NewAccount) and query.amount >= r.min_amount for r in rules
-        ):  # a new account's rule weighs only rewards worth its minimum
-            standing = self.facts.standing(member)
+        if query.amount >= plan.standing_from:  # a new account's rule weighs only rewards
+            standing = facts.standing(member)  # worth its minimum
             seen |= {
                 "registered_at": standing.registered_at,
                 "paid_orders": standing.paid_orders,
                 "refunded_orders": standing.refunded_orders,
             }
-        if ShopLink in needs:
+        if plan.shop:
             shops = [shop for shop in shops_of(query) if shop != member]
-            seen["linked_to_shop"] = any(self.facts.linked_to_shop(member, s) for s in shops)
-        if Blacklisted in needs:
-            listed = self.listed.listed(member, query.identity, query.at)
-            if member != query.customer_id:
-                listed |= self.listed.listed(query.customer_id, query.identity, query.at)
-            seen["listed"] = listed
+            seen["linked_to_shop"] = any(facts.linked_to_shop(member, s) for s in shops)
+        if plan.listed:
+            seen["listed"] = self._listed(query, member)
         return Observed(**seen)  # type: ignore[arg-type]
+
+    def _listed(self, query: RiskQuery, member: str) -> frozenset[ListKind]:
+        listed = self.listed.listed(member, query.identity, query.at)
+        if member != query.customer_id:
+            listed |= self.listed.listed(query.customer_id, query.identity, query.at)
+        return listed
 
     def _count(
         self,
         query: RiskQuery,
         member: str,
         cluster: Cluster | None,
-        rules: tuple[Rule, ...],
+        plan: Plan,
         counted: frozenset[str],
     ) -> tuple[dict[str, int], dict[str, int] | None]:
         """Each velocity rule's count, and the accounts behind the query's identifiers
         when a rule weighs them (None when none does) — with Redis (`counted`: the kinds
         it counts live), one round trip that adds the account under every counted kind."""
-        kinds = frozenset[str]().union(*(r.kinds for r in rules if isinstance(r, SharedIdentifier)))
-        wanted: list[tuple[str, str, int, int]] = []  # code, key, window, n
-        for rule in rules:
-            if isinstance(rule, Velocity) and (value := scoped(rule.scope, query, member, cluster)):
-                key = f"{rule.code}:{rule.scope.value}:{short(value)}"
-                wanted.append((rule.code, key, rule.window_s, 1))
-        hits = [(key, window, n) for _, key, window, n in wanted]
+        kinds = plan.kinds
+        wanted = windows(plan, query, member, cluster)
+        hits = [(key, window, 1) for _, key, window in wanted]
         shared: dict[str, int] | None = None
-        together = getattr(self.counters, "hit_many_with", None)
+        together = self._together
         ask = None
         if counted:
             ask = self.facts.shared_ask(member, query.identity, counted | kinds)  # type: ignore[attr-defined]
@@ -268,7 +282,7 @@ class RiskEngine:
                 shared = live if kinds else None
             elif kinds:
                 shared = self.facts.shared_accounts(query.identity, kinds)
-        return {code: int(n) for (code, _, _, _), n in zip(wanted, found, strict=True)}, shared
+        return {code: int(n) for (code, _, _), n in zip(wanted, found, strict=True)}, shared
 
     def _hits(self, hits: list[tuple[str, int, int]], at: datetime) -> list[int]:
         if not hits:
@@ -277,22 +291,6 @@ class RiskEngine:
         if many is not None:  # one round trip for every window of the check
             return list(many(hits, at))
         return [self.counters.hit(key, window, at, n) for key, window, n in hits]
-
-
-def short(value: str) -> str:
-    """The value as a counter's key holds it: itself, or a digest when long."""
-    if len(value) <= 120:
-        return value
-    return "#" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
-
-
-def scoped(scope: Scope, query: RiskQuery, member: str, cluster: Cluster | None) -> str:
-    """The value a velocity rule counts under: the customer, an identifier, the cluster."""
-    if scope is Scope.CUSTOMER:
-        return member
-    if scope is Scope.CLUSTER:
-        return cluster.id if cluster is not None else ""
-    return str(getattr(query.identity, scope.value))
 
 
 __all__ = ["RiskEngine", "RuleSet", "on_failure"]

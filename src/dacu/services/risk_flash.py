@@ -11,6 +11,11 @@ memory cannot tell is let through, and the full check (`assess`: links, counters
 clusters) runs behind on one thread of this process, its answer kept for the buyer's
 next attempt — and once a second at least, so the rules and the lists are re-read.
 
+Where the gate's own step can carry the check (`checked`: the attempt's rules weigh
+windows, identifiers' accounts and the blacklist, on the gate's Redis server), every
+attempt is checked in full in that step instead (`services/risk_checked.py`): no round
+trip of its own, no answer from memory but the blacklist's, nothing left behind.
+
 A block refuses the attempt (403 `risk_blocked`); review lets it through: the units
 are the gate's to give, and what a held buyer earns from the order is held as for
 any order under review.
@@ -24,6 +29,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from dacu.domain.risk import Action, Identity, RiskDecision, RiskQuery, Verdict
+from dacu.services.ports.flash import CheckedTerms
 from dacu.services.ports.risk import RiskCheck
 
 log = logging.getLogger(__name__)
@@ -47,12 +53,31 @@ class FlashScreen:
         self._known: Callable[[RiskQuery], RiskDecision | None] | None = getattr(
             risk, "known", None
         )
+        self._terms: Callable[[RiskQuery], CheckedTerms | None] | None = getattr(
+            risk, "checked", None
+        )
         self._seen: dict[Key, tuple[bool, float]] = {}
         self._refused: dict[str, float] = {}  # buyers the full check refused, until when
         self._waiting: deque[tuple[Key, RiskQuery]] = deque()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._due = 0.0  # when the full check next runs though memory tells it all
+
+    def checked(
+        self, customer_id: str, identity: Identity, sale_id: str
+    ) -> tuple[bool, CheckedTerms | None]:
+        """Whether the attempt is blocked now; if not, the check the gate's step carries
+        (None: there is none to carry, `blocked` answered)."""
+        query = RiskQuery(
+            Action.FLASH_ATTEMPT, customer_id, self._clock(), subject=sale_id, identity=identity
+        )
+        known = None if self._known is None else self._known(query)
+        if known is not None:  # the blacklist, or rules that are all blacklists
+            return known.verdict is Verdict.BLOCK, None
+        found = None if self._terms is None else self._terms(query)
+        if found is None:
+            return self.blocked(customer_id, identity, sale_id), None
+        return False, found
 
     def blocked(self, customer_id: str, identity: Identity, sale_id: str) -> bool:
         """Whether the check blocks this buyer's attempts now (from memory)."""

@@ -33,6 +33,7 @@ _STATUS = {
     Outcome.UNKNOWN_SALE: 404,
     Outcome.USER_RATE_LIMITED: 429,
     Outcome.IP_RATE_LIMITED: 429,
+    Outcome.RISK_BLOCKED: 403,
 }
 _WHY = {
     Outcome.SOLD_OUT: "sold out; ask for a restock reminder (缺货提醒)",
@@ -43,6 +44,7 @@ _WHY = {
     Outcome.RELEASED: "this request's hold ran out unpaid; try again with a new request_id",
     Outcome.USER_RATE_LIMITED: "too many attempts from you this second; retry in a second",
     Outcome.IP_RATE_LIMITED: "too many attempts from your address this second",
+    Outcome.RISK_BLOCKED: RiskBlocked().message,
     Outcome.REQUEST_TAKEN: "that request_id was used by another buyer",
     Outcome.CAMPAIGN_STATE: "the sale's campaign is paused, ended or not live now",
 }
@@ -135,13 +137,21 @@ async def attempt(sale_id: str, request: Request) -> Response:
     body = _attempt_in(await request.body())
     ip = request.client.host if request.client else ""
     identity = Identity(device=device_of(request), ip=ip[:64])
-    if gate_of(backend).flash.blocked(who.subject, identity, sale_id):
-        refused = RiskBlocked()
-        return _json(403, _error(refused.code.value, refused.message))
+    blocked, risk = gate_of(backend).flash.checked(who.subject, identity, sale_id)
+    if blocked:
+        return _risk_blocked()
     decided = await backend.flashsales.attempt_async(
-        sale_id, who.subject, body.request_id, body.qty, backend.clock(), ip
+        sale_id, who.subject, body.request_id, body.qty, backend.clock(), ip, risk
     )
+    if decided.outcome is Outcome.RISK_BLOCKED:  # checked in the gate's own step
+        return _risk_blocked()
     return _decision(decided, body.request_id)
+
+
+def _risk_blocked() -> Response:
+    """The check's refusal, the same wherever it was made: no detail that helps."""
+    refused = RiskBlocked()
+    return _json(403, _error(refused.code.value, refused.message))
 
 
 @router.get("/flash-sales/{sale_id}/attempts/{request_id}", openapi_extra=HOT_SECURITY)

@@ -1,8 +1,10 @@
 """Flash sales' ports: the record (definitions, stock added, orders' states), the gate's
 async hot path, and the order streams from which orders are written."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from dacu.domain.flashsale import Decision, FlashOrder, FlashSale, Hold
 
@@ -57,11 +59,30 @@ class FlashStore(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedTerms:
+    """The risk check an attempt carries into the gate's own step (`risk_blocked` when a
+    block rule's threshold is reached, before any stock is taken): the keys and
+    arguments of the check's part (the gate's script knows their order), and what to
+    do with the counts the step answers."""
+
+    keys: list[str]
+    args: list[Any]
+    answered: Callable[[Any], object]
+
+
 class HotGate(Protocol):
     """The gate as async handlers use it (Redis): attempt, and look up one's hold."""
 
     async def attempt(
-        self, sale_id: str, user_id: str, request_id: str, qty: int, now: datetime, ip: str = ""
+        self,
+        sale_id: str,
+        user_id: str,
+        request_id: str,
+        qty: int,
+        now: datetime,
+        ip: str = "",
+        risk: CheckedTerms | None = None,
     ) -> Decision: ...
 
     async def hold(self, sale_id: str, request_id: str) -> tuple[Hold | None, int]:

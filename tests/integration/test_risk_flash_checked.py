@@ -1,0 +1,80 @@
+"""The flash attempt's risk check carried into the Redis gate's own step, on real Redis
+and PostgreSQL: a ring of accounts behind one device is refused `risk_blocked` from
+the account that reaches the rule's threshold, before any stock is taken; the others
+buy; the decision is logged with its rule; a repeated request id answers as before;
+and with the check as `assess` makes it, the same accounts are refused."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from dacu.adapters.redis_connect import async_client, redis_client
+from dacu.adapters.redis_gate import AsyncRedisGate, RedisStockGate
+from dacu.bootstrap import bootstrap
+from dacu.domain.flashsale import FlashSale, Outcome
+from dacu.domain.risk import Action, Identity, RiskQuery, Verdict
+from dacu.services.risk_flash import FlashScreen
+from tests.integration.conftest import REDIS_PG, intake_of, postgres_engine
+from tests.integration.test_stock_gate import NOW, START
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(params=[REDIS_PG])
+def world(request):
+    with postgres_engine() as engine, intake_of(request.param) as (url, prefix):
+        platform = bootstrap(engine, clock=lambda: NOW, redis_url=url, redis_prefix=prefix)
+        gate = RedisStockGate(redis_client(url), prefix)
+        gate.open(FlashSale("fs-ring", "P-PHONE", START, START + timedelta(hours=1), 10, 2))
+        yield platform, gate, url, prefix
+        platform.close()
+
+
+def attempt(platform, gate, screen, buyer, device, n):
+    blocked, terms = screen.checked(buyer, Identity(device=device, ip="10.0.0.9"), "fs-ring")
+    assert not blocked
+    assert terms is not None  # the default rules for attempts need one step and memory
+    return gate.attempt("fs-ring", buyer, f"{buyer}-{n}", 1, NOW, "10.0.0.9", risk=terms)
+
+
+def test_a_ring_behind_one_device_is_refused_in_the_gates_own_step(world):
+    platform, gate, _, _ = world
+    screen = FlashScreen(platform.risk, lambda: NOW)
+    # when: four accounts on one phone, and two on phones of their own, try to buy
+    ring = [attempt(platform, gate, screen, f"ring-{i}", "dev-ring", 0) for i in range(4)]
+    honest = [attempt(platform, gate, screen, f"hon-{i}", f"dev-{i}", 0) for i in range(2)]
+    # then: device_many_accounts (≥ 3 accounts) refuses the third and fourth, no stock
+    assert [d.outcome for d in ring] == [Outcome.ACCEPTED] * 2 + [Outcome.RISK_BLOCKED] * 2
+    assert all(d.outcome is Outcome.ACCEPTED for d in honest)
+    assert gate.remaining("fs-ring") == 10 - 4
+    assert gate.bought("fs-ring", "ring-2") == 0
+    # ... the refusal is logged with its rule, as `assess` logs it
+    platform.risk_decisions.flush()
+    logged = platform.risk_decisions.recent("ring-3")
+    assert logged[0]["verdict"] == "block"
+    assert "device_many_accounts" in logged[0]["rules"]
+    # ... a repeated request id of an accepted attempt answers as before, counts nothing
+    again = attempt(platform, gate, screen, "ring-0", "dev-ring", 0)
+    assert again.outcome is Outcome.ACCEPTED
+    assert gate.remaining("fs-ring") == 10 - 4
+    # ... and the check as `assess` makes it agrees: the ring's next account is blocked
+    query = RiskQuery(Action.FLASH_ATTEMPT, "ring-4", NOW, identity=Identity(device="dev-ring"))
+    assert platform.risk.assess(query).verdict is Verdict.BLOCK
+
+
+def test_the_async_gate_carries_the_check_too(world):
+    platform, _, url, prefix = world
+    screen = FlashScreen(platform.risk, lambda: NOW)
+
+    async def storm():
+        hot = AsyncRedisGate(async_client(url), prefix)
+        found = []
+        for i in range(4):
+            _, terms = screen.checked(f"a-{i}", Identity(device="dev-async"), "fs-ring")
+            found.append(await hot.attempt("fs-ring", f"a-{i}", f"a-{i}", 1, NOW, "", terms))
+        await hot.client.aclose()
+        return found
+
+    answers = asyncio.run(storm())
+    assert [d.outcome for d in answers] == [Outcome.ACCEPTED] * 2 + [Outcome.RISK_BLOCKED] * 2
