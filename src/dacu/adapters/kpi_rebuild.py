@@ -55,9 +55,12 @@ _SETTINGS = (
     "SET LOCAL max_parallel_workers_per_gather = 2",
     "SET LOCAL parallel_setup_cost = 100",
     "SET LOCAL min_parallel_table_scan_size = '1MB'",
+    "SET LOCAL maintenance_work_mem = '2GB'",  # an index built again: its rows in memory
+    "SET LOCAL max_parallel_maintenance_workers = 0",  # read in the order they were written
 )
 _LOCK = "LOCK TABLE events IN SHARE MODE"
 _TABLES = ("kpi_hourly", "kpi_skus", "kpi_seen", "kpi_buyers")
+BULK_SHARE = 2  # `kpi_seen` loaded in bulk when the campaign's firsts are half of it or more
 
 
 def _per_kind() -> str:
@@ -120,23 +123,32 @@ SELECT customer_id, at, channel, segment, nth, n FROM (
 
 
 def _seen() -> str:
-    """`kpi_seen` from the firsts, and the distinct counters counted from what went in."""
+    """`kpi_seen` from the firsts, in the index's order (scope, then person: the rank of
+    the scope's name, its hour, the person), and the distinct counters counted from what
+    went in."""
     names = [*DISTINCT, HOURLY_UV]
     counts = [f"count(*) FILTER (WHERE split_part(scope, ':', 1) = '{n}')" for n in names]
     sets = ", ".join(f"{n} = excluded.{n}" for n in names)
+    ranks = {name: rank for rank, name in enumerate(sorted(names))}  # byte-wise, as "C"
+    scopes = ", ".join(
+        f"('{kind.value}', '{scope}', {ranks[scope]})"
+        for scope, kinds in [*DISTINCT.items(), (HOURLY_UV, VIEWS)]
+        for kind in sorted(kinds)
+    )
     return f"""
 WITH seen AS (
   INSERT INTO kpi_seen (campaign_id, scope, customer_id, at, channel, segment)
-  SELECT DISTINCT ON (customer_id, scope COLLATE "C")
-         CAST(:c AS varchar), scope, customer_id, at, channel, segment
+  SELECT DISTINCT ON (rank, hour, customer_id)
+         CAST(:c AS varchar),
+         CASE WHEN hour IS NULL THEN scope
+              ELSE scope || ':' || to_char(hour AT TIME ZONE 'UTC', 'YYYYMMDDHH24') END,
+         customer_id, at, channel, segment
   FROM (
-    SELECT CASE s.scope WHEN '{HOURLY_UV}'
-                THEN '{HOURLY_UV}:' || to_char(f.at AT TIME ZONE 'UTC', 'YYYYMMDDHH24')
-                ELSE s.scope END AS scope,
+    SELECT s.scope, s.rank, CASE s.scope WHEN '{HOURLY_UV}' THEN {_HOUR} END AS hour,
            f.customer_id, f.at, f.id, f.channel, f.segment
-    FROM kpi_rebuild_firsts f JOIN (VALUES {SCOPES}) AS s(kind, scope) ON s.kind = f.kind
+    FROM kpi_rebuild_firsts f JOIN (VALUES {scopes}) AS s(kind, scope, rank) ON s.kind = f.kind
   ) AS scoped
-  ORDER BY customer_id, scope COLLATE "C", at, id COLLATE "C"
+  ORDER BY rank, hour, customer_id, at, id COLLATE "C"
   RETURNING scope, at, channel, segment
 )
 INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, {", ".join(names)})
@@ -153,18 +165,19 @@ INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, repeat_buyers)
 SELECT CAST(:c AS varchar), {_CELL}, count(*) FROM kpi_rebuild_payments
 WHERE nth = 2 GROUP BY 2, 3, 4 ORDER BY 2, 3, 4
 ON CONFLICT {_KEY} DO UPDATE SET repeat_buyers = excluded.repeat_buyers"""
-STEPS = (
-    ("delete", ""),
-    ("per_kind", _per_kind()),
-    ("counters", _counters()),
-    ("per_sku", _PER_SKU),
-    ("skus", _SKUS),
-    ("firsts", _FIRSTS),
-    ("seen", _seen()),
-    ("payments", _PAYMENTS),
-    ("buyers", _BUYERS),
-    ("repeat_buyers", _REPEAT_BUYERS),
-)
+_STATEMENTS = {
+    "per_kind": _per_kind(),
+    "counters": _counters(),
+    "per_sku": _PER_SKU,
+    "skus": _SKUS,
+    "seen": _seen(),
+    "payments": _PAYMENTS,
+    "buyers": _BUYERS,
+    "repeat_buyers": _REPEAT_BUYERS,
+}
+_PRIMARY_KEY = "pk_kpi_seen"
+STEPS = ("delete", "per_kind", "counters", "per_sku", "skus", "firsts", "seen", "payments",
+         "buyers", "repeat_buyers")  # fmt: skip
 
 
 def rebuild(connection: Connection, campaign_id: str) -> int:
@@ -172,8 +185,9 @@ def rebuild(connection: Connection, campaign_id: str) -> int:
     many events that is. Runs in the caller's transaction."""
     for setting in (_LOCK, *_SETTINGS):
         connection.execute(text(setting))
-    for _, sql in STEPS:
-        step(connection, sql, campaign_id)
+    bulk = False
+    for name in STEPS:
+        bulk = step(connection, name, campaign_id, bulk)
     found = connection.execute(
         text("SELECT coalesce(sum(events), 0) FROM kpi_hourly WHERE campaign_id = :c"),
         {"c": campaign_id},
@@ -181,10 +195,35 @@ def rebuild(connection: Connection, campaign_id: str) -> int:
     return int(found.scalar_one())
 
 
-def step(connection: Connection, sql: str, campaign_id: str) -> None:
-    """One step of the rebuild: the old rows deleted (no SQL given), or one statement."""
-    if sql:
-        connection.execute(text(sql), {"c": campaign_id})
-        return
-    for table in _TABLES:
-        connection.execute(text(f"DELETE FROM {table} WHERE campaign_id = :c"), {"c": campaign_id})
+def step(connection: Connection, name: str, campaign_id: str, bulk: bool) -> bool:
+    """One step of the rebuild; returns whether `kpi_seen` is being loaded in bulk."""
+    c = {"c": campaign_id}
+    if name == "delete":
+        for table in _TABLES:
+            connection.execute(text(f"DELETE FROM {table} WHERE campaign_id = :c"), c)
+    elif name == "firsts":
+        firsts = connection.execute(text(_FIRSTS), c).rowcount
+        bulk = _in_bulk(connection, firsts)
+        if bulk:  # the campaign is most of the table: its index is built again, in order
+            connection.execute(text(f"ALTER TABLE kpi_seen DROP CONSTRAINT {_PRIMARY_KEY}"))
+    elif name == "seen" and bulk:
+        connection.execute(text(_STATEMENTS[name]), c)
+        connection.execute(
+            text(
+                f"ALTER TABLE kpi_seen ADD CONSTRAINT {_PRIMARY_KEY} "
+                "PRIMARY KEY (campaign_id, scope, customer_id)"
+            )
+        )
+    else:
+        connection.execute(text(_STATEMENTS[name]), c)
+    return bulk
+
+
+def _in_bulk(connection: Connection, firsts: int) -> bool:
+    """Whether the campaign's firsts (fewer than its `kpi_seen` rows) are at least half
+    the rows `kpi_seen` holds by the planner's estimate: then building its index again
+    over rows written in its order costs less than adding each row to it."""
+    held = connection.execute(
+        text("SELECT reltuples FROM pg_class WHERE oid = CAST('kpi_seen' AS regclass)")
+    ).scalar_one()
+    return firsts * BULK_SHARE >= float(held)
