@@ -56,10 +56,12 @@ _SETTINGS = (
     "SET LOCAL parallel_setup_cost = 100",
     "SET LOCAL min_parallel_table_scan_size = '1MB'",
     "SET LOCAL maintenance_work_mem = '2GB'",  # an index built again: its rows in memory
-    "SET LOCAL max_parallel_maintenance_workers = 0",  # read in the order they were written
 )
 _LOCK = "LOCK TABLE events IN SHARE MODE"
-_TABLES = ("kpi_hourly", "kpi_skus", "kpi_seen", "kpi_buyers")
+_TABLES = ("kpi_hourly", "kpi_skus", "kpi_buyers")  # kpi_seen: once its load is chosen
+_DELETE = "DELETE FROM {} WHERE campaign_id = :c"
+_OTHERS = """SELECT EXISTS (SELECT FROM kpi_seen WHERE campaign_id < :c)
+                 OR EXISTS (SELECT FROM kpi_seen WHERE campaign_id > :c)"""
 BULK_SHARE = 2  # `kpi_seen` loaded in bulk when the campaign's firsts are half of it or more
 
 
@@ -200,12 +202,18 @@ def step(connection: Connection, name: str, campaign_id: str, bulk: bool) -> boo
     c = {"c": campaign_id}
     if name == "delete":
         for table in _TABLES:
-            connection.execute(text(f"DELETE FROM {table} WHERE campaign_id = :c"), c)
+            connection.execute(text(_DELETE.format(table)), c)
     elif name == "firsts":
         firsts = connection.execute(text(_FIRSTS), c).rowcount
         bulk = _in_bulk(connection, firsts)
+        alone = not connection.execute(text(_OTHERS), c).scalar_one()
         if bulk:  # the campaign is most of the table: its index is built again, in order
             connection.execute(text(f"ALTER TABLE kpi_seen DROP CONSTRAINT {_PRIMARY_KEY}"))
+        if bulk and alone:  # nothing else to keep: no dead rows for the index to read
+            connection.execute(text("TRUNCATE kpi_seen"))
+            connection.execute(text("SET LOCAL max_parallel_maintenance_workers = 0"))
+        else:
+            connection.execute(text(_DELETE.format("kpi_seen")), c)
     elif name == "seen" and bulk:
         connection.execute(text(_STATEMENTS[name]), c)
         connection.execute(
