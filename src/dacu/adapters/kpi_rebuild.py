@@ -1,20 +1,23 @@
 """A campaign's rollups rebuilt from its stored events in set-based SQL (PostgreSQL), in
 one transaction — the same figures the fold gives event by event.
 
-The events are read three times, each a scan PostgreSQL may share among its parallel
+The events are read four times, each a scan PostgreSQL may share among its parallel
 workers (`CREATE TEMPORARY TABLE … AS`: an `INSERT … SELECT` is never parallel):
 
 1. counters per cell (hour, channel, segment): counts and money summed per cell and
    kind first (four sums a row), then spread over the counters;
 2. SKUs: views and carts counted, units and GMV from the payments' lines;
 3. firsts: one sort of the events by person, kind (and hour, for views), time and
-   id keeps each group's first event — and, for payments, the second and how many.
+   id keeps each group's first event.
    Who counts where (`kpi_seen`: each person's earliest event in every distinct
    scope, the hourly-UV scope included) is the earliest of a person's firsts over
    the kinds of the scope: a sort of a few rows per person, not of every event in
    every scope. Rows go in by person, so each scope's index pages are written in
-   order. Payments per buyer and repeat buyers (in the cell of each one's second
-   payment) come from the same firsts.
+   order; when the campaign's firsts are half the table or more, its primary key is
+   dropped and built again once the rows are in (the table emptied outright when no
+   other campaign has rows in it), `kpi_seen` locked meanwhile.
+4. payments by buyer (a window): payments per buyer, and repeat buyers in the cell
+   of each one's second payment.
 
 Sorts are byte-wise (COLLATE "C": abbreviated keys, several times faster than a
 locale's rules). The old rows are deleted and the new ones written in the same
@@ -125,32 +128,24 @@ SELECT customer_id, at, channel, segment, nth, n FROM (
 
 
 def _seen() -> str:
-    """`kpi_seen` from the firsts, in the index's order (scope, then person: the rank of
-    the scope's name, its hour, the person), and the distinct counters counted from what
-    went in."""
+    """`kpi_seen` from the firsts, person by person (each scope's index pages are then
+    written in order), and the distinct counters counted from what went in."""
     names = [*DISTINCT, HOURLY_UV]
     counts = [f"count(*) FILTER (WHERE split_part(scope, ':', 1) = '{n}')" for n in names]
     sets = ", ".join(f"{n} = excluded.{n}" for n in names)
-    ranks = {name: rank for rank, name in enumerate(sorted(names))}  # byte-wise, as "C"
-    scopes = ", ".join(
-        f"('{kind.value}', '{scope}', {ranks[scope]})"
-        for scope, kinds in [*DISTINCT.items(), (HOURLY_UV, VIEWS)]
-        for kind in sorted(kinds)
-    )
     return f"""
 WITH seen AS (
   INSERT INTO kpi_seen (campaign_id, scope, customer_id, at, channel, segment)
-  SELECT DISTINCT ON (rank, hour, customer_id)
-         CAST(:c AS varchar),
-         CASE WHEN hour IS NULL THEN scope
-              ELSE scope || ':' || to_char(hour AT TIME ZONE 'UTC', 'YYYYMMDDHH24') END,
-         customer_id, at, channel, segment
+  SELECT DISTINCT ON (customer_id, scope COLLATE "C")
+         CAST(:c AS varchar), scope, customer_id, at, channel, segment
   FROM (
-    SELECT s.scope, s.rank, CASE s.scope WHEN '{HOURLY_UV}' THEN {_HOUR} END AS hour,
+    SELECT CASE s.scope WHEN '{HOURLY_UV}'
+                THEN '{HOURLY_UV}:' || to_char(f.at AT TIME ZONE 'UTC', 'YYYYMMDDHH24')
+                ELSE s.scope END AS scope,
            f.customer_id, f.at, f.id, f.channel, f.segment
-    FROM kpi_rebuild_firsts f JOIN (VALUES {scopes}) AS s(kind, scope, rank) ON s.kind = f.kind
+    FROM kpi_rebuild_firsts f JOIN (VALUES {SCOPES}) AS s(kind, scope) ON s.kind = f.kind
   ) AS scoped
-  ORDER BY rank, hour, customer_id, at, id COLLATE "C"
+  ORDER BY customer_id, scope COLLATE "C", at, id COLLATE "C"
   RETURNING scope, at, channel, segment
 )
 INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, {", ".join(names)})
@@ -211,7 +206,6 @@ def step(connection: Connection, name: str, campaign_id: str, bulk: bool) -> boo
             connection.execute(text(f"ALTER TABLE kpi_seen DROP CONSTRAINT {_PRIMARY_KEY}"))
         if bulk and alone:  # nothing else to keep: no dead rows for the index to read
             connection.execute(text("TRUNCATE kpi_seen"))
-            connection.execute(text("SET LOCAL max_parallel_maintenance_workers = 0"))
         else:
             connection.execute(text(_DELETE.format("kpi_seen")), c)
     elif name == "seen" and bulk:
