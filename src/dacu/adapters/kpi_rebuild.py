@@ -202,7 +202,7 @@ def step(connection: Connection, name: str, campaign_id: str, bulk: bool) -> boo
         firsts = connection.execute(text(_FIRSTS), c).rowcount
         bulk = _in_bulk(connection, firsts)
         alone = not connection.execute(text(_OTHERS), c).scalar_one()
-        if bulk:  # the campaign is most of the table: its index is built again, in order
+        if bulk:  # the campaign is most of the table: its index is built again after
             connection.execute(text(f"ALTER TABLE kpi_seen DROP CONSTRAINT {_PRIMARY_KEY}"))
         if bulk and alone:  # nothing else to keep: no dead rows for the index to read
             connection.execute(text("TRUNCATE kpi_seen"))
@@ -224,7 +224,7 @@ def step(connection: Connection, name: str, campaign_id: str, bulk: bool) -> boo
 def _in_bulk(connection: Connection, firsts: int) -> bool:
     """Whether the campaign's firsts (fewer than its `kpi_seen` rows) are at least half
     the rows `kpi_seen` holds by the planner's estimate: then building its index again
-    over rows written in its order costs less than adding each row to it."""
+    once the rows are in costs less than adding each row to it."""
     held = connection.execute(
         text("SELECT reltuples FROM pg_class WHERE oid = CAST('kpi_seen' AS regclass)")
     ).scalar_one()
