@@ -14,8 +14,9 @@ def kpi_rebuild(
     campaign_id: Annotated[str, typer.Argument(help="the campaign whose rollups to rebuild")],
 ) -> None:
     """Replace a campaign's hourly, SKU and distinct-people rollups with what its stored
-    events add up to (set-based SQL on PostgreSQL). Run it with the stream drained
-    (`GET /v1/events/lag`) for figures that include every batch taken in."""
+    events add up to (set-based SQL on PostgreSQL, in one transaction: the dashboard
+    shows the old figures until it commits). Writers folding meanwhile wait for it and
+    fold their batches onto the rebuilt rollups."""
     import time
 
     from dacu.bootstrap import from_settings
