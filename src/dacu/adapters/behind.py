@@ -33,8 +33,10 @@ class Behind(Generic[T]):
         write: Callable[[Sequence[T]], object],
         most: int = 200,
         name: str = "writes",
+        linger: float = 0.0,
     ) -> None:
         self._engine, self._write, self._most = engine, write, most
+        self._linger = linger  # a batch short of `most` waits this long for more first
         self._name = f"{BEHIND}-{name}"
         self._waiting: deque[tuple[int, T]] = deque()
         self._lock, self._writing = threading.Lock(), threading.Lock()
@@ -81,6 +83,8 @@ class Behind(Generic[T]):
 
     def _run(self) -> None:
         while True:
+            if self._linger and len(self._waiting) < self._most:
+                time.sleep(self._linger)  # items that need not go at once: fewer, larger batches
             if self._batch():
                 time.sleep(0)  # the GIL back to the callers between two batches
                 continue

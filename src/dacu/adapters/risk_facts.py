@@ -77,8 +77,8 @@ class SqlRiskFacts:
         self._kept = KeptFacts(engine, fresh_s=ttl_s, now=now)
         self._floored: dict[str, float] = {}  # identifiers whose floor was asked, when
         self._floors: Behind[tuple[str, str]] = Behind(
-            engine, self._read_floors, most=500, name="risk-floors"
-        )  # (kind, value) whose floor is read again, many in one read
+            engine, self._read_floors, most=500, name="risk-floors", linger=0.5
+        )  # (kind, value) whose floor is read again: many in one read, at most twice a second
         self._hashes: dict[tuple[str, str], str] = {}  # (kind, raw) → stored
         self._aged = 0  # the invite rules' age of an invitee that tells (last asked)
         self.counts_live = shared is not None  # `shared_live` needs no wait on the links
@@ -188,7 +188,7 @@ class SqlRiskFacts:
     def _read_floors(self, asked: Sequence[tuple[str, str]]) -> None:
         """SQL's counts of the identifiers asked, in one read, as their floors in Redis
         (0 for one SQL never saw)."""
-        shared, wanted = self._shared, dict(asked)
+        shared, wanted = self._shared, {value: kind for kind, value in asked}
         if shared is None or not wanted:
             return
         values = risk_values.c
