@@ -120,3 +120,24 @@ def test_the_growth_mechanics_run_through_their_services(engine):
     # and the inviters are in the acquisition figures
     figures = growth.acquisition.figures(campaign, outcome.campaign.phases[0].window.starts_at)
     assert figures.invitees == tally["invites accepted"]
+
+
+def test_the_planner_statistics_are_gathered_afresh_on_sqlite_only(engine):
+    from sqlalchemy import text
+
+    from dacu.entrypoints.cli_simulate import planner_statistics
+
+    # given the platform on a database whose tables the run filled
+    world = world_on(engine)
+    run(world)
+    analyze = world.statistics
+    if engine.dialect.name != "sqlite":  # PostgreSQL analyzes its tables by itself
+        assert analyze is None
+        assert planner_statistics(engine) is None
+        return
+    # then the run gathered SQLite's statistics as its tables grew, and again on asking
+    assert analyze is not None
+    read = text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'lottery_draws'")
+    with engine.connect() as connection:
+        assert connection.execute(read).scalar_one() > 0
+    analyze()

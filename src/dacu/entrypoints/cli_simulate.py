@@ -73,7 +73,26 @@ def world_on(engine: "Engine") -> "World":
         merchant=lambda subject, shop, at: platform.principals.issue(
             subject, Role.MERCHANT, frozenset({shop}), at
         ),
+        statistics=planner_statistics(engine),
     )
+
+
+def planner_statistics(engine: "Engine") -> Callable[[], None] | None:
+    """SQLite's ANALYZE, for a run whose tables grow from empty (the lottery's pool, read
+    at every draw, otherwise scans every draw of the campaign); None on PostgreSQL, whose
+    autovacuum analyzes tables as they grow. A busy database skips a turn."""
+    if engine.dialect.name != "sqlite":
+        return None
+    from sqlalchemy.exc import OperationalError
+
+    def analyze() -> None:
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+        except OperationalError:
+            return
+
+    return analyze
 
 
 def example_campaign(customers: int) -> "tuple[dict[str, Any], Campaign]":

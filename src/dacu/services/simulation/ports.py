@@ -87,3 +87,5 @@ class World:
     risk_links: IdentityLinks | None = None  # where a merchant's own sightings go
     merchant: Callable[[str, str, datetime], object] | None = None  # (subject, shop, at):
     # a merchant of the shop given its token, as `dacu token issue --role merchant` does
+    statistics: Callable[[], None] | None = None  # the database's planner statistics
+    # gathered afresh as its tables grow (SQLite's ANALYZE; PostgreSQL analyzes by itself)
