@@ -104,6 +104,11 @@ class RiskGate:
         context = {"shop": joined} if joined else None
         return self.ask(Action.CHECKOUT, customer_id, identity, subject=key, context=context)
 
+    def staff_due(self, subject: str, identity: Identity) -> bool:
+        """Whether this merchant sighting is to be told now (not told a moment ago): the
+        async caller then tells it off the event loop."""
+        return self._staff.get((subject, identity), 0.0) <= time.monotonic()
+
     def staff_seen(self, subject: str, identity: Identity) -> None:
         """A merchant's own request: what it came from is linked under its subject (written
         behind), so a buyer on the merchant's device or wallet is seen tied to its shops."""

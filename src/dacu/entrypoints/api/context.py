@@ -29,8 +29,11 @@ async def principal(
         raise Unauthenticated("send Authorization: Bearer <token>")
     platform = backend(request)
     found = await _known(platform, credentials.credentials)
-    if found.role is Role.MERCHANT and platform.risk_gate is not None:
-        platform.risk_gate.staff_seen(found.subject, staff_identity(request))
+    gate = platform.risk_gate
+    if found.role is Role.MERCHANT and gate is not None:
+        identity = staff_identity(request)
+        if gate.staff_due(found.subject, identity):  # told off the loop: it may ask Redis
+            await run_in_threadpool(gate.staff_seen, found.subject, identity)
     return found
 
 
