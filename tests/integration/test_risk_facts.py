@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, insert
 
+from dacu.adapters.risk_fact_reads import standing_many
 from dacu.adapters.risk_facts import SqlRiskFacts
 from dacu.adapters.risk_links import SqlIdentityLinks
 from dacu.adapters.tables import customers, orders, principals, referrals, refunds
@@ -79,6 +80,18 @@ def test_standing_counts_paid_and_refunded_orders(engine: Engine) -> None:
         )
     facts = SqlRiskFacts(engine)
     assert facts.standing("m") == Standing(AT, paid_orders=3, refunded_orders=2)
+    assert facts.standing("ghost") == Standing(None, 0, 0)
+    with engine.connect() as c:  # many at once, the same answers
+        assert standing_many(c, ["m", "ghost", "m"]) == {
+            "m": Standing(AT, 3, 2),
+            "ghost": Standing(None, 0, 0),
+        }
+    # a deed changes the standing: read again behind (many at once), the kept one moves
+    _order(engine, "o5", "m", "paid")
+    facts.changed("m", AT)
+    facts.changed("ghost", AT)
+    facts.flush()
+    assert facts.standing("m") == Standing(AT, paid_orders=4, refunded_orders=2)
     assert facts.standing("ghost") == Standing(None, 0, 0)
 
 

@@ -33,7 +33,14 @@ from sqlalchemy.engine import Connection
 
 from dacu.adapters.behind import Behind
 from dacu.adapters.redis_connect import Client, ScriptCall, run_calls
-from dacu.adapters.risk_fact_reads import hour_of, people, shape, shares, standing
+from dacu.adapters.risk_fact_reads import (
+    hour_of,
+    people,
+    shape,
+    shares,
+    standing,
+    standing_many,
+)
 from dacu.adapters.risk_facts_kept import FRESH_SECONDS, KeptFacts
 from dacu.adapters.risk_links import MERGING
 from dacu.adapters.risk_shared import RedisSharedAccounts
@@ -75,6 +82,7 @@ class SqlRiskFacts:
         self._engine, self._now, self._key, self._shared = engine, now, key, shared
         self._merging = sorted(kind.value for kind in merging)
         self._kept = KeptFacts(engine, fresh_s=ttl_s, now=now)
+        self._kept.many("standing", standing_many)  # the standings read behind, in one go
         self._floored: dict[str, float] = {}  # identifiers whose floor was asked, when
         self._floors: Behind[tuple[str, str]] = Behind(
             engine, self._read_floors, most=500, name="risk-floors", linger=0.5

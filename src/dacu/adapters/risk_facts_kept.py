@@ -37,6 +37,7 @@ class KeptFacts:
         self._kept: dict[Key, tuple[float, Any]] = {}  # key → (read at, answer)
         self._reads: dict[Key, Read] = {}  # how each key kept is read
         self._queued: set[Key] = set()
+        self._many: dict[str, Callable[[Connection, list[str]], dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self._behind: Behind[Key] = Behind(engine, self._read_behind, name="risk-facts")
 
@@ -98,9 +99,26 @@ class KeptFacts:
             self._queued.add(key)
         self._behind.put(key)
 
+    def many(self, kind: str, read: Callable[[Connection, list[str]], dict[str, Any]]) -> None:
+        """How the keys (`kind`, id) read behind are read many at once: id → answer."""
+        self._many[kind] = read
+
     def _read_behind(self, keys: Sequence[Key]) -> None:
+        together: dict[str, list[Key]] = {}
+        for key in keys:
+            if len(key) == 2 and key[0] in self._many:
+                together.setdefault(key[0], []).append(key)
+        alone = [key for key in keys if not (len(key) == 2 and key[0] in self._many)]
         with self._engine.connect() as connection:
-            for key in keys:
+            for kind, kept in together.items():
+                with self._lock:
+                    self._queued.difference_update(kept)
+                started = self._now()
+                found = self._many[kind](connection, [key[1] for key in kept])
+                for key in kept:
+                    if (read := self._reads.get(key)) is not None and key[1] in found:
+                        self._keep(key, read, found[key[1]], started)
+            for key in alone:
                 with self._lock:
                     self._queued.discard(key)
                 read = self._reads.get(key)
