@@ -203,6 +203,15 @@ def test_a_merge_reaches_every_process_through_redis(redis_kind: str, tmp_path: 
             one.link("b", Identity(phone="13800138000"), AT)  # a and b's clusters merge
             assert two.cluster("a").size == 3  # type: ignore[union-attr]
             assert two.cluster("b").size == 3  # type: ignore[union-attr]
+            # many read at once (the near cache's reads behind): the same answers
+            many = RedisClusterCache(client, prefix).get_many(["a", "b", "c", "ghost"])
+            assert {who: (c.size if c else None) for who, c in many.items()} == {
+                "a": 3,
+                "b": 3,
+                "c": 3,
+                "ghost": None,
+            }
+            assert many["a"] == two.cluster("a")
     finally:
         for key in client.scan_iter(f"*{prefix}*"):
             client.delete(key)

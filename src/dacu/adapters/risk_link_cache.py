@@ -30,6 +30,8 @@ NEAR_SECONDS = 2.0  # a shared cache's entry served from the process as it is
 NEAR_STALE_SECONDS = 30.0  # ... and served while read again behind, up to this old
 IDLE_SECONDS = 0.5
 THREAD = "dacu-behind-risk-clusters"  # named as every thread working behind the callers
+LINGER_SECONDS = 0.2  # the thread behind waits this long to read many clusters at once
+BATCH = 200
 log = logging.getLogger(__name__)
 REDIS_TTL_SECONDS = 3600.0
 _LOCAL_MAX = 200_000
@@ -122,16 +124,31 @@ class RedisClusterCache:
             found: Any = self._client.get(self._root(customer_id))
             if found is None:
                 return None
-            root = found.decode() if isinstance(found, bytes) else str(found)
+            root = _text(found)
             size, micros = self._client.hmget(self._cluster(root), "size", "first_seen")
         except FAILURES:
             return None
-        if size is None or micros is None:
-            return None
+        return _cluster_of(root, size, micros)
+
+    def get_many(self, customer_ids: list[str]) -> dict[str, Cluster | None]:
+        """`get` of many in two round trips: their roots, then the roots' clusters."""
+        found: dict[str, Cluster | None] = dict.fromkeys(customer_ids)
         try:
-            return Cluster(root, int(size), _EPOCH + int(micros) * _MICRO)
-        except ValueError:
-            return None
+            pipe = self._client.pipeline(transaction=False)
+            for customer_id in customer_ids:
+                pipe.get(self._root(customer_id))
+            replies = pipe.execute()
+            roots = {c: _text(r) for c, r in zip(customer_ids, replies, strict=True) if r}
+            distinct = sorted(set(roots.values()))
+            pipe = self._client.pipeline(transaction=False)
+            for root in distinct:
+                pipe.hmget(self._cluster(root), "size", "first_seen")
+            sizes = dict(zip(distinct, pipe.execute(), strict=True))
+        except FAILURES:
+            return found
+        for customer_id, root in roots.items():
+            found[customer_id] = _cluster_of(root, *sizes[root])
+        return found
 
     def put(self, customer_id: str, cluster: Cluster) -> None:
         self.put_many({customer_id: cluster})
@@ -241,16 +258,39 @@ class NearClusterCache:
 
     def _run(self) -> None:
         while True:
+            time.sleep(LINGER_SECONDS)  # stale answers served meanwhile: fewer, larger reads
             with self._lock:
                 if not self._waiting:  # a moment's wait for more, then the thread ends
                     self._more.wait(IDLE_SECONDS)
                 if not self._waiting:
                     self._thread = None
                     return
-                customer_id = self._waiting.popleft()
-                self._queued.discard(customer_id)
+                taken = [self._waiting.popleft() for _ in range(min(len(self._waiting), BATCH))]
+                self._queued.difference_update(taken)
             try:
-                self._read(customer_id)
+                self._read_many(taken)
             except Exception:  # a bug here must not stop the thread
-                log.exception("cluster not read again")
-            time.sleep(0)  # the GIL back to the callers between two reads
+                log.exception("clusters not read again")
+
+    def _read_many(self, customer_ids: list[str]) -> None:
+        many = getattr(self._far, "get_many", None)
+        if many is None:
+            for customer_id in customer_ids:
+                self._read(customer_id)
+            return
+        for customer_id, found in many(customer_ids).items():
+            if found is not None:
+                self._keep(customer_id, found)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _cluster_of(root: str, size: Any, micros: Any) -> Cluster | None:
+    if size is None or micros is None:
+        return None
+    try:
+        return Cluster(root, int(size), _EPOCH + int(micros) * _MICRO)
+    except ValueError:
+        return None
