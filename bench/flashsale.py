@@ -29,9 +29,12 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -58,14 +61,16 @@ local next_id = 0
 function setup(thread) thread:set("id", next_id); next_id = next_id + 1 end
 function init(args)
   for line in io.lines(args[1]) do tokens[#tokens + 1] = line end
-  path, run = args[2], args[3]
+  path, run, devices = args[2], args[3], args[4] == "1"
 end
 function request()
   counter = counter + 1
-  local token = tokens[(counter * 7919 + id) % #tokens + 1]
+  local n = (counter * 7919 + id) % #tokens
   local body = '{"request_id":"' .. run .. '-' .. id .. '-' .. counter .. '","qty":1}'
-  return wrk.format("POST", path, {["Content-Type"] = "application/json",
-                                   ["Authorization"] = "Bearer " .. token}, body)
+  local headers = {["Content-Type"] = "application/json",
+                   ["Authorization"] = "Bearer " .. tokens[n + 1]}
+  if devices then headers["X-Device-Id"] = "dev-" .. math.floor(n / 2) end
+  return wrk.format("POST", path, headers, body)
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -160,6 +165,39 @@ def http_run(engine_url: str, prefix: str, seconds: int, buyers: int) -> dict[st
     gate = RedisStockGate(redis.Redis.from_url(REDIS), prefix)
     stock = buyers * 10  # the measured run is mostly accepted attempts: the heavier path
     gate.open(a_sale("http", stock, 10))
+    path = "/v1/flash-sales/http/attempts"
+    try:
+        with served(engine_url, prefix, tokens) as wrk:
+            cached = redis.Redis.from_url(REDIS)
+            for round_ in range(20):  # until every token is cached: no request reads the database
+                wrk(path, 2, f"warm{round_}")
+                if sum(1 for _ in cached.scan_iter(f"{prefix}:principal:*", count=1000)) >= buyers:
+                    break
+            cached.close()
+            measured = wrk(path, seconds, "run")
+    finally:
+        engine.dispose()
+    sold = sum(gate.buyers("http").values())
+    return {
+        "rps": measured["requests"] / (measured["duration_us"] / 1e6),
+        "p50_ms": measured["p50_us"] / 1000,
+        "p99_ms": measured["p99_us"] / 1000,
+        "requests": measured["requests"],
+        "socket_errors": measured["socket_errors"],
+        "sold": sold,
+        "stock": stock,
+        "oversold": max(0, sold - stock) + max(0, -gate.remaining("http")),
+    }
+
+
+Wrk = Callable[..., dict[str, Any]]
+
+
+@contextmanager
+def served(engine_url: str, prefix: str, tokens: list[str]) -> Iterator[Wrk]:
+    """`dacu serve --workers 2` with Redis, and `wrk path seconds run [devices]` against it:
+    the attempt script's figures, from buyers of `tokens` (`devices`: two to a device,
+    in the `X-Device-Id` header)."""
     folder = Path(tempfile.mkdtemp())
     (folder / "tokens.txt").write_text("\n".join(tokens) + "\n")
     (folder / "attempt.lua").write_text(WRK_SCRIPT)
@@ -178,42 +216,23 @@ def http_run(engine_url: str, prefix: str, seconds: int, buyers: int) -> dict[st
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
+
+    def wrk(path: str, duration: int, run: str, devices: bool = False) -> dict[str, Any]:
+        done = subprocess.run(
+            ["wrk", "-t1", "-c64", f"-d{duration}s", "-s", str(folder / "attempt.lua"),
+             base + path, "--", str(folder / "tokens.txt"), path, run, str(int(devices))],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        line = next(x for x in done.stdout.splitlines() if x.startswith("WRK "))
+        found: dict[str, Any] = json.loads(line[4:])
+        return found
+
     try:
         _wait_up(base)
-        path = "/v1/flash-sales/http/attempts"
-
-        def wrk(duration: int, run: str) -> dict[str, float]:
-            done = subprocess.run(
-                ["wrk", "-t1", "-c64", f"-d{duration}s", "-s", str(folder / "attempt.lua"),
-                 base + path, "--", str(folder / "tokens.txt"), path, run],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            line = next(x for x in done.stdout.splitlines() if x.startswith("WRK "))
-            found: dict[str, float] = json.loads(line[4:])
-            return found
-
-        cached = redis.Redis.from_url(REDIS)
-        for round_ in range(20):  # until every token is cached: then no request reads the database
-            wrk(2, f"warm{round_}")
-            if sum(1 for _ in cached.scan_iter(f"{prefix}:principal:*", count=1000)) >= buyers:
-                break
-        cached.close()
-        measured = wrk(seconds, "run")
-        sold = sum(gate.buyers("http").values())
-        return {
-            "rps": measured["requests"] / (measured["duration_us"] / 1e6),
-            "p50_ms": measured["p50_us"] / 1000,
-            "p99_ms": measured["p99_us"] / 1000,
-            "requests": measured["requests"],
-            "socket_errors": measured["socket_errors"],
-            "sold": sold,
-            "stock": stock,
-            "oversold": max(0, sold - stock) + max(0, -gate.remaining("http")),
-        }
+        yield wrk
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-        engine.dispose()
         shutil.rmtree(folder)
 
 
