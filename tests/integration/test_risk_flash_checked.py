@@ -15,7 +15,7 @@ from dacu.bootstrap import bootstrap
 from dacu.domain.flashsale import FlashSale, Outcome
 from dacu.domain.risk import Action, Identity, RiskQuery, Verdict
 from dacu.services.risk_flash import FlashScreen
-from tests.integration.conftest import REDIS_PG, intake_of, postgres_engine
+from tests.integration.conftest import CLUSTER_PG, REDIS_PG, intake_of, postgres_engine
 from tests.integration.test_stock_gate import NOW, START
 
 pytestmark = pytest.mark.integration
@@ -78,3 +78,20 @@ def test_the_async_gate_carries_the_check_too(world):
 
     answers = asyncio.run(storm())
     assert [d.outcome for d in answers] == [Outcome.ACCEPTED] * 2 + [Outcome.RISK_BLOCKED] * 2
+
+
+@pytest.mark.parametrize("kind", [CLUSTER_PG])
+def test_on_a_redis_cluster_the_check_stays_before_the_gate(kind):
+    # the check's keys live outside the sale's slot: no terms, the screen answers
+    with postgres_engine() as engine, intake_of(kind) as (url, prefix):
+        platform = bootstrap(engine, clock=lambda: NOW, redis_url=url, redis_prefix=prefix)
+        try:
+            screen = FlashScreen(platform.risk, lambda: NOW)
+            answers = [
+                screen.checked(f"cl-{i}", Identity(device="dev-cluster"), "fs-ring")
+                for i in range(4)
+            ]
+        finally:
+            platform.close()
+    assert [terms for _, terms in answers] == [None] * 4
+    assert [blocked for blocked, _ in answers] == [False, False, True, True]

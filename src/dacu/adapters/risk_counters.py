@@ -153,10 +153,15 @@ class RedisRiskCounters:
     def _key(self, key: str) -> str:
         return f"{self._prefix}:risk:n:{key}"
 
-    def key_of(self, key: str) -> str | None:
-        """The Redis key a counter lives under, when a script on another key of the same
-        server may count it (a single node; None on a Redis Cluster)."""
-        return None if isinstance(self._client, RedisCluster) else self._key(key)
+    @property
+    def one_server(self) -> bool:
+        """Whether a script on another key of the same server may count the counters (a
+        single node, not a Redis Cluster)."""
+        return not isinstance(self._client, RedisCluster)
+
+    def key_of(self, key: str) -> str:
+        """The Redis key a counter lives under."""
+        return self._key(key)
 
     @staticmethod
     def tag() -> str:

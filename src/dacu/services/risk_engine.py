@@ -129,16 +129,18 @@ class RiskEngine:
         None when the action's rules weigh more than that step tells, or the counters are
         not on one Redis server with it — the caller then asks `assess`."""
         key_of = getattr(self.counters, "key_of", None)
+        if key_of is None or not getattr(self.counters, "one_server", False):
+            return None  # a Redis Cluster: the check's keys live outside the sale's slot
         try:
             ruleset = self.rules.kept()
             plan = self._plans.of(ruleset, query.action)
-            if not (self._live and plan.plain and key_of is not None):
+            if not (self._live and plan.plain):
                 return None
             member = member_of(query)
             ask = self.facts.shared_ask(member, query.identity, plan.asked)  # type: ignore[attr-defined]
             wanted = windows(plan, query, member, None)
             keys = [key_of(key) for _, key, _ in wanted]
-            if ask is None or None in keys:
+            if ask is None:
                 return None
         except Exception:
             log.exception("risk terms not made for %s", query.action)
