@@ -273,14 +273,14 @@ class RiskEngine:
         together = self._together
         ask = None
         if counted:
-            ask = self.facts.shared_ask(member, query.identity, counted | kinds)  # type: ignore[attr-defined]
+            ask = self.facts.shared_ask(member, query.identity, plan.asked)  # type: ignore[attr-defined]
         if ask is not None and together is not None:  # the counts and the accounts at once
             found, replies = together(hits, query.at, ask.calls)
             shared = ask.answer(replies) if kinds else None
         else:
             found = self._hits(hits, query.at)
             if counted:
-                live = self.facts.shared_live(member, query.identity, counted | kinds)  # type: ignore[attr-defined]
+                live = self.facts.shared_live(member, query.identity, plan.asked)  # type: ignore[attr-defined]
                 shared = live if kinds else None
             elif kinds:
                 shared = self.facts.shared_accounts(query.identity, kinds)
