@@ -3,6 +3,7 @@
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
@@ -11,6 +12,7 @@ from dacu.adapters.tables import (
     coupon_templates,
     coupons,
     event_outbox,
+    flash_orders,
     orders,
     payment_callbacks,
     payments,
@@ -108,3 +110,24 @@ def record(engine: Engine, platform: Platform, coupon: str) -> Record:
     for order_id, payment_id in done:
         succeeded.setdefault(order_id, []).append(payment_id)
     return Record(order_ids, paid, succeeded, units, int(issued or 0), int(coupon_rows or 0))
+
+
+def flash_holds(engine: Engine, sale_id: str) -> dict[str, object]:
+    """The flash orders of a sale by status, each with its full order's status."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(flash_orders.c.status, orders.c.status)
+            .select_from(flash_orders.outerjoin(orders, orders.c.id == flash_orders.c.order_id))
+            .where(flash_orders.c.sale_id == sale_id)
+        ).all()
+    counted: dict[str, int] = {}
+    for held, order in rows:
+        counted[f"{held}/{order}"] = counted.get(f"{held}/{order}", 0) + 1
+    return counted
+
+
+def log_tail(path: Path, lines: int = 40) -> str:
+    """The last lines a process wrote, to say why it did not do its part."""
+    if not path.exists():
+        return f"({path.name}: no log)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])

@@ -30,6 +30,8 @@ from dacu.domain.access import Role
 from dacu.services.outbox import LEASE
 from tests.e2e.cli import clean_env, run_dacu
 from tests.e2e.storm_checks import (
+    flash_holds,
+    log_tail,
     outbox_delivered,
     record,
     streams_drained,
@@ -129,6 +131,7 @@ def test_a_festival_survives_an_api_and_a_worker_killed_mid_storm(
                 lambda: platform.flashsales.stock_view(SALE).paid == len(seen.flash_orders),
                 30,
                 "flash holds of paid orders settled",
+                lambda: (flash_holds(engine, SALE), log_tail(tmp_path / "worker1.log")),
             )
             # a fact leased by the killed processes waits for its lease to run out
             wait = LEASE.total_seconds() + 30

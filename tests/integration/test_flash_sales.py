@@ -9,12 +9,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import update
 
 from dacu.adapters.flash_store import SqlFlashStore
 from dacu.adapters.redis_connect import Client
 from dacu.adapters.redis_gate import RedisStockGate
 from dacu.adapters.redis_scripts import sale_keys
 from dacu.adapters.sql_gate import SqlStockGate
+from dacu.adapters.tables import flash_orders
 from dacu.bootstrap import Platform, bootstrap
 from dacu.domain.campaigns import CampaignStateError
 from dacu.domain.errors import DomainError, InvalidRule
@@ -294,6 +296,25 @@ def test_a_hold_whose_order_finance_marked_paid_is_settled_not_released(rig):
     assert funding == {"platform": 20000, "merchants": {"digital-flagship": 20000}}
     budget = rig.platform.budgets.figures("double11-2026")
     assert (budget.drawn, budget.burn) == (20000, 20000)  # the platform's part, from its budget
+
+
+def test_a_full_order_placed_by_a_process_cut_short_is_named_when_its_buyer_pays_again(rig):
+    # given: u1 went to pay; the process placed the full order and died before naming it
+    rig.flash.open(a_sale(stock=2))
+    rig.flash.attempt("fs-phone", "u1", "r1", 1, NOW)
+    rig.written()
+    kept = _hold_callbacks(rig)
+    paying = rig.flash.pay("fs-phone", "r1", "u1", NOW + timedelta(minutes=1))
+    with rig.platform.engine.begin() as connection:
+        connection.execute(update(flash_orders).values(order_id=None))
+    # when: u1 taps pay again on another process, and the provider calls back
+    again = rig.flash.pay("fs-phone", "r1", "u1", NOW + timedelta(minutes=2))
+    assert (again.order.id, again.payment.id) == (paying.order.id, paying.payment.id)
+    rig.platform.payments.deliver(kept[0])
+    # then: the sweep settles the hold of the paid order; nothing goes back on sale
+    assert rig.flash.sweep(NOW + timedelta(minutes=3)) == 0
+    assert rig.store.order("fs-phone", "r1").status == "paid"
+    assert rig.flash.stock_view("fs-phone").paid == 1
 
 
 def test_an_unpaid_hold_released_cancels_its_order_and_a_late_callback_pays_nothing(rig):

@@ -148,9 +148,13 @@ class FlashCheckout:
         """The hold's full order, made now if its buyer had not gone to pay before."""
         order_id = held.order_id or flash_order_id(held.sale_id, held.request_id)
         try:
-            return self._orders.get(order_id)
+            found = self._orders.get(order_id)
         except UnknownOrder:
             pass
+        else:  # placed by a process cut short before it named the order: named now
+            if held.order_id is None:
+                self._store.link(held.sale_id, held.request_id, found.id)
+            return found
         sale = self._store.get(held.sale_id)
         if sale is None:
             raise UnknownSale(held.sale_id)
