@@ -317,6 +317,44 @@ def test_a_full_order_placed_by_a_process_cut_short_is_named_when_its_buyer_pays
     assert rig.flash.stock_view("fs-phone").paid == 1
 
 
+class _DiesWhileSettling:
+    """The gate of a process killed -9 as it settles its first hold."""
+
+    def __init__(self, gate: StockGate) -> None:
+        self._gate, self.died = gate, False
+
+    def settle(self, sale_id: str, request_id: str) -> bool:
+        if not self.died:
+            self.died = True
+            raise KeyboardInterrupt("killed")
+        return self._gate.settle(sale_id, request_id)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._gate, name)
+
+
+def test_a_hold_whose_settling_was_cut_short_is_settled_by_the_next_sweep(rig):
+    # given: u1's order paid; the sweeper that settles its hold is killed half way
+    rig.flash.open(a_sale(stock=2))
+    rig.flash.attempt("fs-phone", "u1", "r1", 1, NOW)
+    rig.written()
+    kept = _hold_callbacks(rig)
+    rig.flash.pay("fs-phone", "r1", "u1", NOW + timedelta(minutes=1))
+    rig.platform.payments.deliver(kept[0])
+    checkout = rig.flash._checkout
+    dying = _DiesWhileSettling(checkout._gate)
+    checkout._gate = dying
+    with pytest.raises(KeyboardInterrupt):
+        rig.flash.sweep(NOW + timedelta(minutes=2))
+    # when: the next sweep runs (on a process still alive)
+    assert rig.flash.sweep(NOW + timedelta(minutes=3)) == 0
+    # then: the record and the gate both say paid; the unit never goes back on sale
+    assert rig.store.order("fs-phone", "r1").status == "paid"
+    assert rig.gate.hold("fs-phone", "r1").state.value == "paid"
+    assert rig.flash.stock_view("fs-phone").paid == 1
+    assert rig.gate.remaining("fs-phone") == 1
+
+
 def test_an_unpaid_hold_released_cancels_its_order_and_a_late_callback_pays_nothing(rig):
     rig.flash.open(a_sale(stock=1))
     rig.flash.attempt("fs-phone", "u1", "r1", 1, NOW)

@@ -98,13 +98,15 @@ class FlashCheckout:
         return FlashPayment(held, order, payment)
 
     def settle(self, held: FlashOrder, now: datetime) -> FlashOrder:
-        """The hold of a paid order: paid in the record, then settled in the gate."""
+        """The hold of a paid order: settled in the gate, then paid in the record. A
+        process cut short between the two leaves the record reserved beside a paid order,
+        which the next sweep settles again (the gate's settle holds when done twice)."""
+        if held.status in (RESERVED, PAID):
+            self._gate.settle(held.sale_id, held.request_id)
         if held.status == RESERVED:
             self._store.move(held.sale_id, held.request_id, (RESERVED,), PAID, now)
         after = self._store.order(held.sale_id, held.request_id)
         assert after is not None
-        if after.status == PAID:
-            self._gate.settle(held.sale_id, held.request_id)
         return after
 
     def settle_paid(self, now: datetime, limit: int = 1000) -> int:
