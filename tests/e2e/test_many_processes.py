@@ -131,7 +131,12 @@ def test_a_festival_survives_an_api_and_a_worker_killed_mid_storm(
                 lambda: platform.flashsales.stock_view(SALE).paid == len(seen.flash_orders),
                 30,
                 "flash holds of paid orders settled",
-                lambda: (flash_holds(engine, SALE), log_tail(tmp_path / "worker1.log")),
+                lambda: (
+                    f"gate paid {platform.flashsales.stock_view(SALE).paid}",
+                    f"answered {len(seen.flash_orders)}",
+                    flash_holds(engine, SALE),
+                    log_tail(tmp_path / "worker1.log"),
+                ),
             )
             # a fact leased by the killed processes waits for its lease to run out
             wait = LEASE.total_seconds() + 30
