@@ -6,6 +6,7 @@ import random
 import pytest
 from sqlalchemy import Engine, text
 
+from dacu.adapters.kpi_scopes import CODES
 from dacu.adapters.kpi_store import SqlKpiStore
 from dacu.domain.kpis import COUNTERS
 from dacu.services import kpis
@@ -42,7 +43,7 @@ def _rollups(engine: Engine, placed_by_arrival: tuple[str, ...] = ()) -> dict[st
 def _damage(engine: Engine) -> None:
     with engine.begin() as connection:  # a bad deploy, a lost write
         connection.execute(text("UPDATE kpi_hourly SET gmv = gmv + 1, uv = 0"))
-        connection.execute(text("DELETE FROM kpi_seen WHERE scope = 'payers'"))
+        connection.execute(text("DELETE FROM kpi_seen WHERE scope = :s"), {"s": CODES["payers"]})
 
 
 def test_rebuilding_gives_the_rollups_the_fold_built(engine):

@@ -29,6 +29,7 @@ from dacu.adapters.redis_connect import Client
 from dacu.adapters.redis_scripts import as_text
 from dacu.adapters.redis_streams import join_group, next_entries
 from dacu.domain.events import Event, EventsUnavailable
+from dacu.schemas import events_fast
 from dacu.schemas.events import QueuedEvents
 from dacu.services.ports.event_queue import QueuedBatch, QueueLag
 
@@ -88,7 +89,7 @@ class RedisEventStream:
         return [
             QueuedBatch(
                 as_text(entry),
-                QueuedEvents.decode(fields[b"e"]),
+                events_fast.decode(fields[b"e"]),  # validated when it was appended
                 datetime.fromtimestamp(int(fields[b"t"]) / 1000, tz=UTC),
             )
             for entry, fields in entries

@@ -32,7 +32,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from dacu.adapters.kpi_rebuild import MONEY, SCOPES
+from dacu.adapters.kpi_rebuild import MONEY
+from dacu.adapters.kpi_scopes import REPEAT_BUYERS, SCOPES, counter_sql, scope_sql
 from dacu.domain.events import Event
 from dacu.domain.kpis import COUNTED_AS, COUNTERS, DISTINCT, HOURLY_UV
 
@@ -46,10 +47,10 @@ _TEMP = """
 CREATE TEMPORARY TABLE IF NOT EXISTS kpi_fold_batch
   (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
 CREATE TEMPORARY TABLE IF NOT EXISTS kpi_fold_firsts
-  (campaign_id varchar, scope varchar, customer_id varchar, at timestamptz,
-   channel varchar, segment varchar) ON COMMIT DELETE ROWS;
+  (campaign_id varchar COLLATE "C", scope integer, customer_id varchar COLLATE "C",
+   at timestamptz, channel varchar, segment varchar) ON COMMIT DELETE ROWS;
 CREATE TEMPORARY TABLE IF NOT EXISTS kpi_fold_counted
-  (campaign_id varchar, scope varchar, customer_id varchar, at timestamptz,
+  (campaign_id varchar, scope integer, customer_id varchar, at timestamptz,
    channel varchar, segment varchar, n int) ON COMMIT DELETE ROWS;
 """
 # The batch's rows already stored are dropped from it: the rest is what counts.
@@ -62,18 +63,17 @@ WITH made AS (
 DELETE FROM kpi_fold_batch AS b WHERE NOT EXISTS (
   SELECT FROM made WHERE made.id = b.id AND made.at = b.at AND made.campaign_id = b.campaign_id)
 RETURNING b.campaign_id, b.id"""
-_KEY = 'campaign_id COLLATE "C", scope COLLATE "C", customer_id COLLATE "C"'
-# Each person's earliest event per scope: counted where new; kept aside where a row was
-# stored before (it may have to move); returns how many were kept aside.
+_KEY = "campaign_id, scope, customer_id"  # byte-wise, as `kpi_seen`'s primary key
+# Each person's earliest event per scope (a code of `kpi_scopes`): counted where new;
+# kept aside where a row was stored before (it may have to move); returns how many were
+# kept aside.
 _SEEN_NEW = f"""
 WITH firsts AS (
   SELECT DISTINCT ON ({_KEY}) campaign_id, scope, customer_id, at, channel, segment
   FROM (
-    SELECT e.campaign_id, e.customer_id, e.at, e.id, e.channel, e.segment,
-           CASE s.scope WHEN '{HOURLY_UV}'
-                THEN '{HOURLY_UV}:' || to_char(e.at AT TIME ZONE 'UTC', 'YYYYMMDDHH24')
-                ELSE s.scope END AS scope
-    FROM kpi_fold_batch e JOIN (VALUES {SCOPES}) AS s(kind, scope) ON s.kind = e.kind
+    SELECT e.campaign_id COLLATE "C" AS campaign_id, e.customer_id COLLATE "C" AS customer_id,
+           e.at, e.id, e.channel, e.segment, {scope_sql("s.code", "e.at")} AS scope
+    FROM kpi_fold_batch e JOIN (VALUES {SCOPES}) AS s(kind, code) ON s.kind = e.kind
   ) AS scoped
   ORDER BY {_KEY}, at, id COLLATE "C"
 ), made AS (
@@ -82,8 +82,7 @@ WITH firsts AS (
   ON CONFLICT DO NOTHING RETURNING *
 ), counted AS (
   INSERT INTO kpi_fold_counted (campaign_id, scope, at, channel, segment, n)
-  SELECT campaign_id, split_part(scope, ':', 1), date_trunc('hour', at, 'UTC'), channel,
-         segment, count(*)
+  SELECT campaign_id, scope, date_trunc('hour', at, 'UTC'), channel, segment, count(*)
   FROM made GROUP BY 1, 2, 3, 4, 5
 ), known AS (
   INSERT INTO kpi_fold_firsts SELECT * FROM firsts AS f WHERE NOT EXISTS (
@@ -117,7 +116,7 @@ INSERT INTO kpi_fold_counted
 SELECT campaign_id, scope, customer_id, at, channel, segment, -1 FROM moved
 UNION ALL
 SELECT campaign_id, scope, customer_id, to_at, to_channel, to_segment, 1 FROM moved"""
-_BUYERS = """
+_BUYERS = f"""
 WITH paid AS (
   SELECT campaign_id, customer_id, count(*) AS n FROM kpi_fold_batch
   WHERE kind = 'payment' GROUP BY campaign_id, customer_id
@@ -134,7 +133,7 @@ WITH paid AS (
   WHERE t.payments - p.n < 2 AND t.payments >= 2
 )
 INSERT INTO kpi_fold_counted
-SELECT e.campaign_id, 'repeat_buyers', e.customer_id, e.at, e.channel, e.segment, 1
+SELECT e.campaign_id, {REPEAT_BUYERS}, e.customer_id, e.at, e.channel, e.segment, 1
 FROM (
   SELECT campaign_id, customer_id, at, channel, segment,
          row_number() OVER (PARTITION BY campaign_id, customer_id ORDER BY at, id) AS nth
@@ -156,7 +155,7 @@ def _hourly() -> str:
     from_events = ", ".join([*(f"coalesce({sources[n]}, 0)" for n in direct),
                              *("0" for _ in counted)])  # fmt: skip
     from_counted = ", ".join([*("0" for _ in direct), *(
-        f"coalesce(sum(n) FILTER (WHERE split_part(scope, ':', 1) = '{n}'), 0)"
+        f"coalesce(sum(n) FILTER (WHERE {counter_sql('scope', n)}), 0)"
         for n in counted)])  # fmt: skip
     names = [*direct, *counted]
     sums = ", ".join(f"CAST(sum(x{i}) AS bigint)" for i in range(len(names)))

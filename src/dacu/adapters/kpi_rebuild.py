@@ -31,6 +31,7 @@ none counted twice.
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from dacu.adapters.kpi_scopes import SCOPES, counter_sql, scope_sql
 from dacu.domain.events import VIEWS
 from dacu.domain.kpis import COUNTED_AS, DISTINCT, HOURLY_UV
 
@@ -47,9 +48,6 @@ MONEY = {
     "merchant_spend": "sum(CASE kind WHEN 'payment' THEN merchant_funded "
     "WHEN 'refund' THEN -merchant_funded ELSE 0 END)",
 }
-SCOPES = ", ".join(
-    f"('{kind.value}', '{scope}')" for scope, kinds in DISTINCT.items() for kind in sorted(kinds)
-) + "".join(f", ('{kind.value}', '{HOURLY_UV}')" for kind in sorted(VIEWS))
 _SETTINGS = (
     "SET LOCAL work_mem = '1GB'",  # the sorts and sums in memory
     "SET LOCAL hash_mem_multiplier = 2",
@@ -131,21 +129,19 @@ def _seen() -> str:
     """`kpi_seen` from the firsts, person by person (each scope's index pages are then
     written in order), and the distinct counters counted from what went in."""
     names = [*DISTINCT, HOURLY_UV]
-    counts = [f"count(*) FILTER (WHERE split_part(scope, ':', 1) = '{n}')" for n in names]
+    counts = [f"count(*) FILTER (WHERE {counter_sql('scope', n)})" for n in names]
     sets = ", ".join(f"{n} = excluded.{n}" for n in names)
     return f"""
 WITH seen AS (
   INSERT INTO kpi_seen (campaign_id, scope, customer_id, at, channel, segment)
-  SELECT DISTINCT ON (customer_id, scope COLLATE "C")
+  SELECT DISTINCT ON (customer_id, scope)
          CAST(:c AS varchar), scope, customer_id, at, channel, segment
   FROM (
-    SELECT CASE s.scope WHEN '{HOURLY_UV}'
-                THEN '{HOURLY_UV}:' || to_char(f.at AT TIME ZONE 'UTC', 'YYYYMMDDHH24')
-                ELSE s.scope END AS scope,
+    SELECT {scope_sql("s.code", "f.at")} AS scope,
            f.customer_id, f.at, f.id, f.channel, f.segment
-    FROM kpi_rebuild_firsts f JOIN (VALUES {SCOPES}) AS s(kind, scope) ON s.kind = f.kind
+    FROM kpi_rebuild_firsts f JOIN (VALUES {SCOPES}) AS s(kind, code) ON s.kind = f.kind
   ) AS scoped
-  ORDER BY customer_id, scope COLLATE "C", at, id COLLATE "C"
+  ORDER BY customer_id, scope, at, id COLLATE "C"
   RETURNING scope, at, channel, segment
 )
 INSERT INTO kpi_hourly (campaign_id, hour, channel, segment, {", ".join(names)})

@@ -5,7 +5,7 @@ already counted moves to an earlier cell when an earlier event of theirs
 arrives late (a phone that sends its batch after coming online): on PostgreSQL
 one statement finds and locks just the rows an event of the batch is earlier
 than (re-checked against a writer that moved them meanwhile), and one more
-moves them all.
+moves them all. Scopes are stored as the codes of `dacu.adapters.kpi_scopes`.
 """
 
 from collections.abc import Sequence
@@ -14,17 +14,18 @@ from typing import Any
 from sqlalchemy import bindparam, select, text, tuple_, update
 from sqlalchemy.engine import Connection
 
+from dacu.adapters.kpi_scopes import code_of, counter_of
 from dacu.adapters.sql import bulk_upsert
 from dacu.adapters.tables import kpi_seen
 from dacu.domain.events import Channel, Event, Segment, hour_of
-from dacu.domain.kpis import Figures, Fold, scope_counter
+from dacu.domain.kpis import Figures, Fold
 
 _SEEN_KEY = ["campaign_id", "scope", "customer_id"]
 _CHUNK = 400  # keys per statement on SQLite: well inside its bound-parameter limit
 _LATER_STORED = """
 SELECT s.campaign_id, s.scope, s.customer_id, s.at, s.channel, s.segment
 FROM kpi_seen AS s
-JOIN unnest(CAST(:campaigns AS varchar[]), CAST(:scopes AS varchar[]),
+JOIN unnest(CAST(:campaigns AS varchar[]), CAST(:scopes AS integer[]),
             CAST(:people AS varchar[]), CAST(:ats AS timestamptz[]))
      AS u(campaign_id, scope, customer_id, at)
   ON s.campaign_id = u.campaign_id AND s.scope = u.scope AND s.customer_id = u.customer_id
@@ -41,7 +42,8 @@ _MOVE = (
     .values(at=bindparam("at"), channel=bindparam("channel"), segment=bindparam("segment"))
 )
 
-Key = tuple[str, str, str]
+Key = tuple[str, int, str]  # campaign, scope code, customer
+Firsts = dict[Key, Event]
 
 
 def count_firsts(connection: Connection, folded: Fold, in_order: bool) -> None:
@@ -51,12 +53,13 @@ def count_firsts(connection: Connection, folded: Fold, in_order: bool) -> None:
     of theirs arrives late (a phone that sends its batch after coming online);
     `in_order` says no event can be earlier than those stored (a replay).
     """
-    keys = sorted(folded.firsts)
-    taken: set[tuple[str, str, str]] = set()
+    firsts = {(c, code_of(scope), who): e for (c, scope, who), e in folded.firsts.items()}
+    keys = sorted(firsts)
+    taken: set[Key] = set()
     made = bulk_upsert(
         connection,
         kpi_seen,
-        [_seen_row(key, folded.firsts[key]) for key in keys],
+        [_seen_row(key, firsts[key]) for key in keys],
         key=_SEEN_KEY,
         returning=_SEEN_KEY,
     )
@@ -64,22 +67,22 @@ def count_firsts(connection: Connection, folded: Fold, in_order: bool) -> None:
         for campaign_id, scope, customer_id in made:
             key = (campaign_id, scope, customer_id)
             taken.add(key)
-            _bump(folded.cell(folded.firsts[key]), scope_counter(key[1]), 1)
+            _bump(folded.cell(firsts[key]), counter_of(scope), 1)
     if in_order:
         return
     later = [key for key in keys if key not in taken]
     if later:
-        _move_earlier(connection, folded, _stored_later(connection, folded, later))
+        _move_earlier(connection, folded, firsts, _stored_later(connection, firsts, later))
 
 
-def _stored_later(connection: Connection, folded: Fold, keys: list[Key]) -> list[Any]:
+def _stored_later(connection: Connection, firsts: Firsts, keys: list[Key]) -> list[Any]:
     """The stored rows of `keys` that an event of the batch is earlier than, locked."""
     if connection.dialect.name == "postgresql":
         params = {
             "campaigns": [key[0] for key in keys],
             "scopes": [key[1] for key in keys],
             "people": [key[2] for key in keys],
-            "ats": [folded.firsts[key].at for key in keys],
+            "ats": [firsts[key].at for key in keys],
         }
         return list(connection.execute(text(_LATER_STORED), params))
     columns = (kpi_seen.c.campaign_id, kpi_seen.c.scope, kpi_seen.c.customer_id)
@@ -89,22 +92,24 @@ def _stored_later(connection: Connection, folded: Fold, keys: list[Key]) -> list
         found += [
             row
             for row in connection.execute(query.with_for_update())
-            if folded.firsts[(row.campaign_id, row.scope, row.customer_id)].at < row.at
+            if firsts[(row.campaign_id, row.scope, row.customer_id)].at < row.at
         ]
     return found
 
 
-def _move_earlier(connection: Connection, folded: Fold, stored: Sequence[Any]) -> None:
+def _move_earlier(
+    connection: Connection, folded: Fold, firsts: Firsts, stored: Sequence[Any]
+) -> None:
     """Move each person to the cell of their earlier event, in one statement."""
     moves = []
     for row in stored:
         key = (row.campaign_id, row.scope, row.customer_id)
-        event = folded.firsts[key]
+        event = firsts[key]
         moves.append(
             {"k_campaign": key[0], "k_scope": key[1], "k_customer": key[2], "at": event.at,
              "channel": event.channel.value, "segment": event.segment.value}
         )  # fmt: skip
-        counter = scope_counter(row.scope)
+        counter = counter_of(row.scope)
         was = (row.campaign_id, hour_of(row.at), Channel(row.channel), Segment(row.segment))
         _bump(folded.cells.setdefault(was, Figures()), counter, -1)
         _bump(folded.cell(event), counter, 1)
@@ -112,7 +117,7 @@ def _move_earlier(connection: Connection, folded: Fold, stored: Sequence[Any]) -
         connection.execute(_MOVE, moves)
 
 
-def _seen_row(key: tuple[str, str, str], event: Event) -> dict[str, Any]:
+def _seen_row(key: Key, event: Event) -> dict[str, Any]:
     campaign_id, scope, customer_id = key
     return {
         "campaign_id": campaign_id,

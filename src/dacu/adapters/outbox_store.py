@@ -18,11 +18,12 @@ from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from dacu.adapters.kpi_scopes import CODES
 from dacu.adapters.tables import event_outbox, kpi_seen
 from dacu.domain.events import Channel, EventKind, Line, Segment
 from dacu.domain.facts import Fact
 
-_FIRST_SEEN = "active"  # the scope every storefront event counts a person in
+_FIRST_SEEN = CODES["active"]  # the scope every storefront event counts a person in
 
 
 class SqlOutbox:

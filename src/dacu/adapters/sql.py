@@ -1,12 +1,15 @@
 """SQL idioms the stores share, written once for SQLite and PostgreSQL alike."""
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+
+_COLLATION = re.compile(r' COLLATE "[^"]+"')
 
 
 def insert_for(connection: Connection, table: Table) -> Any:
@@ -99,6 +102,7 @@ def _unnest_upsert(
         column = table.c[name]
         as_json = isinstance(column.type, JSON)
         kind = "text" if as_json else column.type.compile(dialect=connection.dialect)
+        kind = _COLLATION.sub("", kind)  # an array type takes none: the column applies its own
         arrays.append(f"CAST(:p{i} AS {kind}[])")
         selected.append(f"u.c{i}::json" if as_json else f"u.c{i}")
         values = [row[name] for row in rows]

@@ -209,10 +209,6 @@ def scopes_of(event: Event) -> list[str]:
     return found
 
 
-def scope_counter(scope: str) -> str:
-    return scope.split(":", 1)[0]
-
-
 def fold(events: Iterable[Event]) -> Fold:
     """Add new events up; the earliest event of a person wins each distinct scope."""
     found = Fold()

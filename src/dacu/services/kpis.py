@@ -7,7 +7,7 @@ from typing import Protocol
 
 from dacu.domain.campaigns import Campaign
 from dacu.domain.errors import InvalidRule
-from dacu.domain.events import STOREFRONT_KINDS, Channel, Event, Segment, Sighting, Span
+from dacu.domain.events import STOREFRONT_KINDS, Channel, Event, Segment, Sighting, Span, hour_of
 from dacu.domain.kpis import Figures, SkuFigures
 from dacu.domain.review import BUDGET_STEPS, Dashboard, achievements, budget_alerts, errors_risen
 from dacu.services.payment_channels import ALERT_KIND as PAYMENT_SWITCH
@@ -115,7 +115,8 @@ def record(
     """Record a checked batch of `known` campaigns' events, then watch what it moved."""
     fresh = store.record(batch, now)
     for campaign_id in {event.campaign_id for event in fresh}:
-        latest = max(event.hour for event in fresh if event.campaign_id == campaign_id)
+        # the hour of the latest event: one hour worked out, not one an event
+        latest = hour_of(max(event.at for event in fresh if event.campaign_id == campaign_id))
         watch(store, alerts, known[campaign_id], latest, now)
     return Ingested(len(fresh), len(batch) - len(fresh))
 
