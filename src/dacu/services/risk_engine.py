@@ -75,7 +75,7 @@ class RiskEngine:
     )  # an action's blacklist rules, and whether they are all its rules, by rules version
     _plans: Plans = field(default_factory=Plans, repr=False, compare=False)
     _live: bool = field(default=False, init=False, repr=False, compare=False)
-    _prefetch: Callable[[str, datetime], object] | None = field(
+    _prefetch: Callable[[str, datetime, bool], object] | None = field(
         default=None, init=False, repr=False, compare=False
     )
     _together: Callable[..., tuple[list[int], list[object]]] | None = field(
@@ -213,8 +213,9 @@ class RiskEngine:
         if query.identity.links():  # written behind: never waited on
             self.links.record(member, query.identity, query.at)
         facts = self.facts
-        if self._prefetch is not None and query.action is not Action.FLASH_ATTEMPT:
-            self._prefetch(member, query.at)  # read behind at first sight (not on the flash path)
+        if self._prefetch is not None:  # read behind at first sight; a flash-first buyer's
+            # standing only (one batched read), not the tree: later deeds find it kept
+            self._prefetch(member, query.at, query.action is not Action.FLASH_ATTEMPT)
         live = self._live  # counted as asked: nothing to wait on
         if (plan.shared and not live) or plan.shop:
             self.links.settle(member, query.identity)  # read the sightings so far
