@@ -5,12 +5,11 @@ windows are independent; concurrent hits are all counted; `hit_many` equals its 
 On one Redis server, the check's one script (`hit_many_seen`, a plain EVALSHA) is
 loaded where Redis lost it, and counts once."""
 
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import uuid
 
 import pytest
 

@@ -15,8 +15,9 @@ from dacu.services.risk_plan import plan_of
 
 
 class Ask:
-    calls = [("script", ["acc:dev"], ("buyer", 604800, 10000))]
-    kinds = ("device",)
+    def __init__(self) -> None:
+        self.calls = [("script", ["acc:dev"], ("buyer", 604800, 10000))]
+        self.kinds = ("device",)
 
 
 def ready() -> Prepared:
