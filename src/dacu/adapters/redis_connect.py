@@ -79,11 +79,12 @@ ScriptCall = tuple[Script, list[Any], list[Any]]  # a script, its keys, its argu
 def run_one(client: redis.Redis, script: Script, keys: list[Any], args: list[Any]) -> Any:
     """One call of `script` on one server: EVALSHA, and on NOSCRIPT (a Redis restarted or
     flushed) the script loaded and the call sent again — NOSCRIPT means it never ran."""
+    call = ("EVALSHA", script.sha, len(keys), *keys, *args)
     try:
-        return client.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
+        return client.execute_command(*call)  # type: ignore[no-untyped-call]
     except NoScriptError:
         client.script_load(script.script)
-        return client.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
+        return client.execute_command(*call)  # type: ignore[no-untyped-call]
 
 
 def run_calls(client: Client, calls: list[ScriptCall]) -> list[Any]:
