@@ -80,9 +80,9 @@ def shapes_many(connection: Connection, asked: Sequence[TreeRead]) -> dict[TreeR
             _shares_wallet().label("shares"),
         ).where(referrals.c.kind == "invite", referrals.c.referrer.in_(roots))
     ).all()
-    depths: dict[str, int | None] = dict(
-        connection.execute(_DEPTHS, {"roots": roots, "most": MAX_DEPTH}).tuples().all()
-    )
+    depths: dict[str, int | None] = {}
+    for root, depth in connection.execute(_DEPTHS, {"roots": roots, "most": MAX_DEPTH}):
+        depths[root] = depth
     invitees: dict[str, list[tuple[datetime, bool, bool]]] = {}
     for row in rows:
         invitees.setdefault(row.referrer, []).append((row.at, bool(row.ordered), bool(row.shares)))
