@@ -12,7 +12,10 @@
 Every run sells less stock than it is asked for and checks that exactly the
 stock was sold (`oversold` sums any excess; it must be 0).
 
-    python -m bench.flashsale [--attempts 100000] [--http-seconds 10]
+    python -m bench.flashsale [--attempts 100000] [--http-seconds 10] [--switch-ms 0.5]
+
+`--switch-ms` sets the interpreter's switch interval of this process (the gate's
+threads), as risk control's wiring does (`bootstrap_risk.quick_handover`: 0.5).
 
 Needs PostgreSQL and Redis (DACU_TEST_DATABASE_URL / DACU_TEST_REDIS_URL, or
 the local defaults) and the Debian packages wrk and redis-tools.
@@ -254,7 +257,10 @@ def main() -> None:
     parser.add_argument("--sql-attempts", type=int, default=4_000)
     parser.add_argument("--http-seconds", type=int, default=10)
     parser.add_argument("--buyers", type=int, default=5_000)
+    parser.add_argument("--switch-ms", type=float, default=0.0, help="0: Python's default")
     args = parser.parse_args()
+    if args.switch_ms:  # as risk control's wiring sets it (bootstrap_risk.quick_handover): 0.5
+        sys.setswitchinterval(args.switch_ms / 1000)
     for tool in ("redis-benchmark", "wrk"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is needed: apt-get install redis-tools wrk")
@@ -298,6 +304,7 @@ def main() -> None:
             + sum(figures["oversold"] for figures in cluster.values())
         ),
         "cores": os.cpu_count(),
+        "switch_interval_ms": round(sys.getswitchinterval() * 1000, 3),
         "detail": {"gate": gate, "raw": raw, "sql": sql, "http": http, "cluster": cluster},
     }
     print(json.dumps(result, indent=2))

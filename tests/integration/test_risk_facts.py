@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, insert
 
-from dacu.adapters.risk_fact_reads import standing_many
+from dacu.adapters.risk_fact_reads import TreeRead, shapes_many, standing_many
 from dacu.adapters.risk_facts import SqlRiskFacts
 from dacu.adapters.risk_links import SqlIdentityLinks
 from dacu.adapters.tables import customers, orders, principals, referrals, refunds
@@ -63,6 +63,34 @@ def test_young_invitees_who_never_ordered_tell_only_on_a_shared_device(engine: E
     links.link("b", Identity(device="own-phone", ip="10.0.0.1"), AT)
     shape = SqlRiskFacts(engine).invite_shape("boss", AT, aged_days=7)
     assert (shape.fan_out, shape.never_ordered, shape.telling) == (4, 3, 2)  # a and c
+
+
+def test_invite_trees_read_together_answer_as_each_read_alone(engine: Engine) -> None:
+    # given two trees, one with a shared device and an old invitee, and a customer with none
+    for referrer, invitee, ago in (
+        ("boss", "a", timedelta(days=9)),
+        ("boss", "b", timedelta(hours=2)),
+        ("boss", "c", timedelta(hours=30)),
+        ("a", "a1", timedelta(0)),
+        ("a1", "a2", timedelta(0)),
+        ("other", "x", timedelta(days=1)),
+    ):
+        _invite(engine, referrer, invitee, AT - ago)
+    _order(engine, "o1", "b", "paid")
+    for who in ("c", "c-twin"):
+        SqlIdentityLinks(engine).link(who, Identity(device="emulator-1"), AT)
+    asked = [
+        TreeRead(who, at, aged)
+        for who in ("boss", "other", "nobody", "a")
+        for at, aged in ((AT, 0), (AT, 7), (AT - timedelta(hours=3), 7))
+    ]
+    # when they are read in one batch
+    with engine.connect() as connection:
+        together = shapes_many(connection, asked)
+        alone = {read: read(connection) for read in asked}
+    # then each answer is the one read alone
+    assert together == alone
+    assert together[TreeRead("boss", AT, 7)] == InviteShape(3, 3, 2, 1, 2)
 
 
 def test_standing_counts_paid_and_refunded_orders(engine: Engine) -> None:

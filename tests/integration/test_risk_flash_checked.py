@@ -2,9 +2,11 @@
 and PostgreSQL: a ring of accounts behind one device is refused `risk_blocked` from
 the account that reaches the rule's threshold, before any stock is taken; the others
 buy; the decision is logged with its rule; a repeated request id answers as before;
-and with the check as `assess` makes it, the same accounts are refused."""
+and with the check as `assess` makes it, the same accounts are refused. A buyer's check,
+prepared once, is made again under a new rules version."""
 
 import asyncio
+import time
 from datetime import timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from dacu.adapters.redis_gate import AsyncRedisGate, RedisStockGate
 from dacu.bootstrap import bootstrap
 from dacu.domain.flashsale import FlashSale, Outcome
 from dacu.domain.risk import Action, Identity, RiskQuery, Verdict
+from dacu.schemas.risk_rules import default_document
 from dacu.services.risk_flash import FlashScreen
 from tests.integration.conftest import CLUSTER_PG, REDIS_PG, intake_of, postgres_engine
 from tests.integration.test_stock_gate import NOW, START
@@ -61,6 +64,25 @@ def test_a_ring_behind_one_device_is_refused_in_the_gates_own_step(world):
     # ... and the check as `assess` makes it agrees: the ring's next account is blocked
     query = RiskQuery(Action.FLASH_ATTEMPT, "ring-4", NOW, identity=Identity(device="dev-ring"))
     assert platform.risk.assess(query).verdict is Verdict.BLOCK
+
+
+def test_a_new_rules_version_reaches_a_buyer_whose_check_was_prepared(world):
+    platform, gate, _, _ = world
+    screen = FlashScreen(platform.risk, lambda: NOW)
+    # given: two accounts on one phone buy under the default rules (three accounts block)
+    first = [attempt(platform, gate, screen, f"v-{i}", "dev-v", 0) for i in range(2)]
+    assert [d.outcome for d in first] == [Outcome.ACCEPTED] * 2
+    # when: a version blocking from two accounts is applied and read by the process
+    document = default_document()
+    for rule in document["rules"]:
+        if rule["code"] == "device_many_accounts":
+            rule["min_accounts"] = 2
+    platform.risk_rules.apply(document, "risk-1")
+    time.sleep(1.2)  # every process re-reads within about a second
+    platform.risk.assess(RiskQuery(Action.LOGIN, "someone", NOW))  # the rules re-read
+    # then: the same buyer on the same phone is checked with the new threshold
+    again = attempt(platform, gate, screen, "v-0", "dev-v", 1)
+    assert again.outcome is Outcome.RISK_BLOCKED
 
 
 def test_the_async_gate_carries_the_check_too(world):

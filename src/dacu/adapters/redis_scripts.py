@@ -61,24 +61,25 @@ return {'accepted', id, checked}
 ATTEMPT = _PARSE + _HEAD + "local checked = {}\n" + _TAKE
 
 _CHECK = """
-local tag, nv, ns = ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9])
-local account, ttl, most = ARGV[10], ARGV[11], ARGV[12]
+local tag, account, spec = ARGV[7], ARGV[8], cjson.decode(ARGV[9])
+local ttl, most, spans, asked = spec[1], spec[2], spec[3], spec[4]
+local nv, t = #spans, tonumber(now)
 local counts, shared, refused, fired = {}, {}, 0, 0
 for i = 1, nv do
-  local at = 10 + 3 * i
-  local window, limit, blocks = tonumber(ARGV[at]), tonumber(ARGV[at + 1]), ARGV[at + 2]
-  counts[i] = hit(KEYS[5 + i], tonumber(now), tag, window, 1)
-  if limit >= 0 and counts[i] > limit then
+  local span = spans[i]
+  local n = hit(KEYS[5 + i], t, tag, span[1], 1)
+  counts[i] = n
+  if span[2] >= 0 and n > span[2] then
     fired = 1
-    if blocks == '1' then refused = 1 end
+    if span[3] == 1 then refused = 1 end
   end
 end
-for j = 1, ns do
-  local at = 11 + 3 * nv + 2 * j
-  local least, blocking = tonumber(ARGV[at]), tonumber(ARGV[at + 1])
-  shared[j] = seen(KEYS[5 + nv + j], account, ttl, most)
-  if least >= 0 and shared[j][1] >= least then fired = 1 end
-  if blocking >= 0 and shared[j][1] >= blocking then refused = 1 end
+for j = 1, #asked do
+  local least, blocking = asked[j][1], asked[j][2]
+  local found = seen(KEYS[5 + nv + j], account, ttl, most)
+  shared[j] = found
+  if least >= 0 and found[1] >= least then fired = 1 end
+  if blocking >= 0 and found[1] >= blocking then refused = 1 end
 end
 local checked = {refused, fired, counts, shared}
 if refused == 1 then return {'risk_blocked', '', checked} end
@@ -88,7 +89,9 @@ ATTEMPT_CHECKED = _PARSE + HIT_FN + SEEN_FN + _HEAD + _CHECK + _TAKE
 outside the sale's slot): after the rates and a repeated request's answer, each window
 of the action's velocity rules counts the attempt, the account is added under each
 identifier counted, and a block rule's threshold reached refuses the attempt
-(`risk_blocked`) before any stock is taken. The counts come back with every answer
+(`risk_blocked`) before any stock is taken. The check's terms come as three arguments,
+the tag, the account and the plan's terms in JSON (decoded by cjson), prepared once
+per buyer and rules version (`services/risk_checked.py`). The counts come back with every answer
 past that point, for the rules engine to judge in full (`services/risk_flash.py`)."""
 
 RELEASE = (

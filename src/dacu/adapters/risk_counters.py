@@ -22,7 +22,7 @@ from typing import Any
 from redis.cluster import RedisCluster
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
-from dacu.adapters.redis_connect import Client, ScriptCall, run_calls
+from dacu.adapters.redis_connect import Client, ScriptCall, run_calls, run_one
 from dacu.adapters.risk_shared import SEEN_FN
 from dacu.adapters.tables.risk_rules import risk_counter_hits
 
@@ -207,10 +207,7 @@ class RedisRiskCounters:
         for _, window_s, n in hits:
             args += [window_s * 1000, max(0, min(n, MAX_N))]
         keys = [self._key(key) for key, _, _ in hits] + [call[1][0] for call in seen]
-        [reply] = run_calls(self._client, [(self._check, keys, args)])
-        if isinstance(reply, Exception):
-            raise reply
-        counts, shared = reply
+        counts, shared = run_one(self._client, self._check, keys, args)  # a plain EVALSHA
         return [int(n) for n in counts], list(shared)
 
     def count(self, key: str, window_s: int, at: datetime) -> int:

@@ -1,10 +1,14 @@
 """The SQL reads behind the slower facts of risk rules (`adapters/risk_facts.py` keeps
 their answers warm): a customer's invite tree and standing, a shop's own people and
-whether a customer shares an identifier with them."""
+whether a customer shares an identifier with them. The trees and standings read again
+behind are read many at once (`shapes_many`, `standing_many`): two statements for a
+batch of trees, three for a batch of standings, not that many per customer."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, distinct, func, select, text
+from sqlalchemy import and_, bindparam, distinct, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -33,6 +37,68 @@ _DEPTH = text(
     " WHERE tree.depth < :most)"
     " SELECT max(depth) FROM tree"
 )
+
+
+_DEPTHS = text(
+    "WITH RECURSIVE tree(root, id, depth) AS ("
+    " SELECT referrer, customer_id, 1 FROM referrals WHERE kind = 'invite' AND referrer IN :roots"
+    " UNION ALL"
+    " SELECT tree.root, r.customer_id, tree.depth + 1 FROM referrals r"
+    " JOIN tree ON r.kind = 'invite' AND r.referrer = tree.id"
+    " WHERE tree.depth < :most)"
+    " SELECT root, max(depth) FROM tree GROUP BY root"
+).bindparams(bindparam("roots", expanding=True))
+
+
+@dataclass(frozen=True, slots=True)
+class TreeRead:
+    """How one customer's invite tree is read: as of `at`, invitees telling after `aged`
+    days. Alone, a call; many together, `shapes_many`."""
+
+    customer_id: str
+    at: datetime
+    aged: int
+
+    def __call__(self, connection: Connection) -> InviteShape:
+        return shape(connection, self.customer_id, self.at, self.aged)
+
+
+def shapes_many(connection: Connection, asked: Sequence[TreeRead]) -> dict[TreeRead, InviteShape]:
+    """`shape` of many trees in two statements: every direct invitee of the customers
+    (with whether they ordered and share a wallet), then each tree's depth."""
+    roots = sorted({read.customer_id for read in asked})
+    if not roots:
+        return {}
+    ordered = select(orders.c.id).where(
+        orders.c.customer_id == referrals.c.customer_id, orders.c.status.in_(_PAID)
+    )
+    rows = connection.execute(
+        select(
+            referrals.c.referrer,
+            referrals.c.at,
+            ordered.exists().label("ordered"),
+            _shares_wallet().label("shares"),
+        ).where(referrals.c.kind == "invite", referrals.c.referrer.in_(roots))
+    ).all()
+    depths: dict[str, int | None] = {}
+    for root, depth in connection.execute(_DEPTHS, {"roots": roots, "most": MAX_DEPTH}):
+        depths[root] = depth
+    invitees: dict[str, list[tuple[datetime, bool, bool]]] = {}
+    for row in rows:
+        invitees.setdefault(row.referrer, []).append((row.at, bool(row.ordered), bool(row.shares)))
+    found = {}
+    for read in asked:
+        mine = invitees.get(read.customer_id, [])
+        day, aged = read.at - timedelta(days=1), read.at - timedelta(days=read.aged)
+        never = [(at, shares) for at, did, shares in mine if not did]
+        found[read] = InviteShape(
+            len(mine),
+            int(depths.get(read.customer_id) or 0) if mine else 0,
+            len(never),
+            sum(1 for at, _, _ in mine if day < at <= read.at),
+            sum(1 for at, shares in never if at <= aged or shares),
+        )
+    return found
 
 
 def hour_of(at: datetime) -> str:

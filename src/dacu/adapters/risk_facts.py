@@ -34,14 +34,15 @@ from sqlalchemy.engine import Connection
 from dacu.adapters.behind import Behind
 from dacu.adapters.redis_connect import Client, ScriptCall, run_calls
 from dacu.adapters.risk_fact_reads import (
+    TreeRead,
     hour_of,
     people,
-    shape,
+    shapes_many,
     shares,
     standing,
     standing_many,
 )
-from dacu.adapters.risk_facts_kept import FRESH_SECONDS, KeptFacts
+from dacu.adapters.risk_facts_kept import FRESH_SECONDS, KeptFacts, Key, Read
 from dacu.adapters.risk_links import MERGING
 from dacu.adapters.risk_shared import RedisSharedAccounts
 from dacu.adapters.risk_values import stored
@@ -82,7 +83,8 @@ class SqlRiskFacts:
         self._engine, self._now, self._key, self._shared = engine, now, key, shared
         self._merging = sorted(kind.value for kind in merging)
         self._kept = KeptFacts(engine, fresh_s=ttl_s, now=now)
-        self._kept.many("standing", standing_many)  # the standings read behind, in one go
+        self._kept.many("standing", _standings)  # the standings read behind, in one go
+        self._kept.many("shape", _shapes)  # and the invite trees
         self._floored: dict[str, float] = {}  # identifiers whose floor was asked, when
         self._floors: Behind[tuple[str, str]] = Behind(
             engine, self._read_floors, most=500, name="risk-floors", linger=0.5
@@ -100,15 +102,14 @@ class SqlRiskFacts:
         self._kept.refresh(("standing", customer_id))
         self._kept.refresh(("shape", customer_id, hour_of(at), str(self._aged)))
 
-    def prefetch(self, customer_id: str, at: datetime) -> None:
-        """The customer's standing and invite tree read behind when none is kept (the
-        first sight of them): the rules that weigh them later find them warm."""
+    def prefetch(self, customer_id: str, at: datetime, tree: bool = True) -> None:
+        """The customer's standing and (with `tree`) invite tree read behind when none is
+        kept (the first sight of them): the rules that weigh them later find them warm."""
         self._kept.ahead(("standing", customer_id), lambda c: standing(c, customer_id))
-        aged = self._aged
-        self._kept.ahead(
-            ("shape", customer_id, hour_of(at), str(aged)),
-            lambda c: shape(c, customer_id, at, aged),
-        )
+        if tree:
+            aged = self._aged
+            key = ("shape", customer_id, hour_of(at), str(aged))
+            self._kept.ahead(key, TreeRead(customer_id, at, aged))
 
     def flush(self) -> None:
         """Every read queued behind done now (tests, shutdown)."""
@@ -119,7 +120,7 @@ class SqlRiskFacts:
         self._aged = aged_days  # the rules' age, for the reads queued by `changed`/`prefetch`
         return self._cached(
             ("shape", customer_id, hour_of(at), str(aged_days)),
-            lambda c: shape(c, customer_id, at, aged_days),
+            TreeRead(customer_id, at, aged_days),
         )
 
     def standing(self, customer_id: str) -> Standing:
@@ -230,3 +231,18 @@ class SqlRiskFacts:
         if linked:
             self._kept.put(key, read, True)
         return linked
+
+
+def _standings(connection: Connection, asked: list[tuple[Key, Read]]) -> dict[Key, Any]:
+    """The standings of the keys ("standing", id) asked, in one read."""
+    found = standing_many(connection, [key[1] for key, _ in asked])
+    return {key: found[key[1]] for key, _ in asked if key[1] in found}
+
+
+def _shapes(connection: Connection, asked: list[tuple[Key, Read]]) -> dict[Key, Any]:
+    """The invite trees of the keys ("shape", …) asked, in one read; a key read another
+    way (none is, but a read is any callable) read alone."""
+    trees = {key: read for key, read in asked if isinstance(read, TreeRead)}
+    found = shapes_many(connection, list(trees.values()))
+    answers = {key: found[read] for key, read in trees.items()}
+    return answers | {key: read(connection) for key, read in asked if key not in trees}

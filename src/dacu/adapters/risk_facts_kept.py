@@ -4,7 +4,8 @@ thread of the process reads it again behind (`adapters/behind.py`); past `stale_
 never read, it is read now. `refresh(key)` reads an answer again behind at once, still
 serving the kept one meanwhile: the events that change a fact call it, so the answer
 is at most one read behind them (milliseconds, the read waiting only on the ones
-queued before it).
+queued before it). The keys of a kind registered with `many` are read behind together,
+one read for the batch.
 """
 
 import threading
@@ -22,6 +23,8 @@ STALE_SECONDS = 60.0  # served while read again behind; past it, read now
 MOST_KEPT = 100_000  # answers kept at once; forgotten all together beyond it
 Key = tuple[str, ...]
 Read = Callable[[Connection], Any]
+Many = Callable[[Connection, list[tuple[Key, Read]]], dict[Key, Any]]
+"""Reads many keys of one kind at once: each key with how it alone is read → answers."""
 T = TypeVar("T")
 
 
@@ -37,7 +40,7 @@ class KeptFacts:
         self._kept: dict[Key, tuple[float, Any]] = {}  # key → (read at, answer)
         self._reads: dict[Key, Read] = {}  # how each key kept is read
         self._queued: set[Key] = set()
-        self._many: dict[str, Callable[[Connection, list[str]], dict[str, Any]]] = {}
+        self._many: dict[str, Many] = {}
         self._lock = threading.Lock()
         self._behind: Behind[Key] = Behind(engine, self._read_behind, name="risk-facts")
 
@@ -99,25 +102,28 @@ class KeptFacts:
             self._queued.add(key)
         self._behind.put(key)
 
-    def many(self, kind: str, read: Callable[[Connection, list[str]], dict[str, Any]]) -> None:
-        """How the keys (`kind`, id) read behind are read many at once: id → answer."""
+    def many(self, kind: str, read: Many) -> None:
+        """How the keys of `kind` (their first part) read behind are read many at once."""
         self._many[kind] = read
 
     def _read_behind(self, keys: Sequence[Key]) -> None:
         together: dict[str, list[Key]] = {}
+        alone = []
         for key in keys:
-            if len(key) == 2 and key[0] in self._many:
+            if key[0] in self._many:
                 together.setdefault(key[0], []).append(key)
-        alone = [key for key in keys if not (len(key) == 2 and key[0] in self._many)]
+            else:
+                alone.append(key)
         with self._engine.connect() as connection:
             for kind, kept in together.items():
                 with self._lock:
                     self._queued.difference_update(kept)
                 started = self._now()
-                found = self._many[kind](connection, [key[1] for key in kept])
-                for key in kept:
-                    if (read := self._reads.get(key)) is not None and key[1] in found:
-                        self._keep(key, read, found[key[1]], started)
+                asked = [(key, read) for key in kept if (read := self._reads.get(key)) is not None]
+                found = self._many[kind](connection, asked)
+                for key, read in asked:
+                    if key in found:
+                        self._keep(key, read, found[key], started)
             for key in alone:
                 with self._lock:
                     self._queued.discard(key)

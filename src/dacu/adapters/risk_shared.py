@@ -18,11 +18,11 @@ MOST_ACCOUNTS = 10_000  # accounts kept in one hash; past it only counted by the
 
 SEEN_FN = """
 local function seen(key, account, ttl, most)
-  if account ~= '' and redis.call('HLEN', key) < tonumber(most) then
-    redis.call('HSET', key, account, 1)
+  local n = redis.call('HLEN', key)
+  if account ~= '' and n < tonumber(most) then
+    n = n + redis.call('HSET', key, account, 1)  -- 1 when the account is new to the key
   end
   local floor = redis.call('HGET', key, '')
-  local n = redis.call('HLEN', key)
   if floor then
     n = n - 1
     floor = tonumber(floor)

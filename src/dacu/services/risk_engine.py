@@ -36,27 +36,12 @@ from dacu.services.ports.risk_links import (
     RiskCounters,
     RiskFacts,
 )
-from dacu.services.risk_checked import terms
+from dacu.services.risk_checked import CheckMemo, Prepared, prepared, terms
+from dacu.services.risk_fallback import CHANGING, UNAVAILABLE, on_failure
 from dacu.services.risk_plan import Plan, Plans, member_of, shops_of, windows
 from dacu.services.risk_rules import ActiveRules, ListedCache
 
 log = logging.getLogger(__name__)
-
-UNAVAILABLE = "risk_unavailable"
-PASSING = frozenset(
-    {Action.REGISTRATION, Action.LOGIN, Action.CHECKOUT, Action.PAYMENT, Action.REFUND}
-    | {Action.FLASH_ATTEMPT}
-)
-"""What goes through when the risk store fails: the customer's own deeds, no reward."""
-CHANGING = frozenset({Action.INVITE_REWARD, Action.REGISTRATION, Action.PAYMENT, Action.REFUND})
-"""Deeds after which the customer's slower facts (standing, invite tree) are read again."""
-
-
-def on_failure(action: Action) -> RiskDecision:
-    """The decision when storage fails: allow the customer's own deeds, hold a reward."""
-    if action in PASSING:
-        return RiskDecision(Verdict.ALLOW, UNAVAILABLE, 0)
-    return RiskDecision(Verdict.REVIEW, UNAVAILABLE, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +60,14 @@ class RiskEngine:
     )  # an action's blacklist rules, and whether they are all its rules, by rules version
     _plans: Plans = field(default_factory=Plans, repr=False, compare=False)
     _live: bool = field(default=False, init=False, repr=False, compare=False)
-    _prefetch: Callable[[str, datetime], object] | None = field(
+    _prefetch: Callable[[str, datetime, bool], object] | None = field(
         default=None, init=False, repr=False, compare=False
     )
     _together: Callable[..., tuple[list[int], list[object]]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _one_server: bool = field(default=False, init=False, repr=False, compare=False)
+    _memo: CheckMemo = field(default_factory=CheckMemo, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:  # the adapters' optional powers, looked up once
         found = object.__setattr__
@@ -88,6 +75,8 @@ class RiskEngine:
         found(self, "_prefetch", getattr(self.facts, "prefetch", None))
         together = getattr(self.counters, "hit_many_seen", None)  # one script on one server
         found(self, "_together", together or getattr(self.counters, "hit_many_with", None))
+        keyed = getattr(self.counters, "key_of", None) is not None  # the gate's step counts
+        found(self, "_one_server", keyed and bool(getattr(self.counters, "one_server", False)))
 
     def assess(self, query: RiskQuery) -> RiskDecision:
         try:
@@ -127,28 +116,35 @@ class RiskEngine:
     def checked(self, query: RiskQuery) -> CheckedTerms | None:
         """The check as terms the flash gate's step carries (`services/risk_checked.py`):
         None when the action's rules weigh more than that step tells, or the counters are
-        not on one Redis server with it — the caller then asks `assess`."""
-        key_of = getattr(self.counters, "key_of", None)
-        if key_of is None or not getattr(self.counters, "one_server", False):
+        not on one Redis server with it — the caller then asks `assess`. A buyer's check
+        on one identity is prepared once per rules version."""
+        if not self._one_server:
             return None  # a Redis Cluster: the check's keys live outside the sale's slot
+        member = member_of(query)
         try:
             ruleset = self.rules.kept()
             plan = self._plans.of(ruleset, query.action)
             if not (self._live and plan.plain):
                 return None
-            member = member_of(query)
-            ask = self.facts.shared_ask(member, query.identity, plan.asked)  # type: ignore[attr-defined]
-            wanted = windows(plan, query, member, None)
-            keys = [key_of(key) for _, key, _ in wanted]
-            if ask is None:
-                return None
+            key = (query.action, member, query.identity)
+            ready = self._memo.get(ruleset, key, partial(self._prepare, query, plan, member))
         except Exception:
             log.exception("risk terms not made for %s", query.action)
+            return None
+        if ready is None:
             return None
         if query.identity.links():  # written behind: never waited on
             self.links.record(member, query.identity, query.at)
         tag = self.counters.tag()  # type: ignore[attr-defined]
-        return terms(plan, wanted, keys, ask, tag, partial(self._judged, query, plan))
+        return terms(ready, tag, partial(self._judged, query, ready.plan))
+
+    def _prepare(self, query: RiskQuery, plan: Plan, member: str) -> Prepared | None:
+        ask = self.facts.shared_ask(member, query.identity, plan.asked)  # type: ignore[attr-defined]
+        if ask is None:
+            return None
+        wanted = windows(plan, query, member, None)
+        key_of = self.counters.key_of  # type: ignore[attr-defined]
+        return prepared(plan, wanted, [key_of(key) for _, key, _ in wanted], ask)
 
     def _judged(
         self, query: RiskQuery, plan: Plan, counts: dict[str, int], shared: dict[str, int] | None
@@ -213,8 +209,9 @@ class RiskEngine:
         if query.identity.links():  # written behind: never waited on
             self.links.record(member, query.identity, query.at)
         facts = self.facts
-        if self._prefetch is not None and query.action is not Action.FLASH_ATTEMPT:
-            self._prefetch(member, query.at)  # read behind at first sight (not on the flash path)
+        if self._prefetch is not None:  # read behind at first sight; a flash-first buyer's
+            # standing only (one batched read), not the tree: later deeds find it kept
+            self._prefetch(member, query.at, query.action is not Action.FLASH_ATTEMPT)
         live = self._live  # counted as asked: nothing to wait on
         if (plan.shared and not live) or plan.shop:
             self.links.settle(member, query.identity)  # read the sightings so far
@@ -295,4 +292,4 @@ class RiskEngine:
         return [self.counters.hit(key, window, at, n) for key, window, n in hits]
 
 
-__all__ = ["RiskEngine", "RuleSet", "on_failure"]
+__all__ = ["UNAVAILABLE", "RiskEngine", "RuleSet", "on_failure"]
