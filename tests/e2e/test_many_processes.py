@@ -138,9 +138,14 @@ def test_a_festival_survives_an_api_and_a_worker_killed_mid_storm(
                     log_tail(tmp_path / "worker1.log"),
                 ),
             )
-            # a fact leased by the killed processes waits for its lease to run out
+            # a fact leased by the killed processes waits for its lease to run out; the
+            # outbox hands its events to the stream, whose writers fold them after
             wait = LEASE.total_seconds() + 30
-            delivered_s = until(lambda: outbox_delivered(engine), wait, "outbox delivered")
+            delivered_s = until(
+                lambda: outbox_delivered(engine) and streams_drained(client, prefix),
+                wait,
+                "outbox delivered and its events folded",
+            )
         _check_the_record(engine, platform, seen, done)
         _check_the_kpis(platform, seen, engine)
         _check_reconciled(env)
