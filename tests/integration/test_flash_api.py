@@ -148,7 +148,9 @@ def test_a_flash_sale_over_http(site):
     paid = site.call("u1", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay")
     assert paid.json()["status"] == "paid"
     assert paid.json()["order_status"] == "paid"
-    assert paid.json()["payment"] is None  # paid: no second payment
+    # paid: no second payment; asked again, the answer names the one that paid
+    assert paid.json()["payment"]["id"] == paying.json()["payment"]["id"]
+    assert paid.json()["payment"]["status"] == "succeeded"
     funding = site.call("fin", "GET", f"/v1/orders/{order_id}/funding").json()
     assert funding == {"platform": 40000, "merchants": {"digital-flagship": 40000}}
     stranger = site.call("u2", "POST", "/v1/flash-sales/fs-phone-20h/attempts/a1/pay")

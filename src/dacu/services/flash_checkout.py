@@ -44,7 +44,7 @@ CampaignOpen = Callable[[str, datetime, str], bool]  # campaign, now, promotion 
 @dataclass(frozen=True, slots=True)
 class FlashPayment:
     """A flash order on its way to being paid: the hold's record, its full order, the
-    payment started (None when the order was paid already)."""
+    payment started or the one that paid it (None when paid without one: by finance)."""
 
     flash: FlashOrder
     order: Order
@@ -87,10 +87,11 @@ class FlashCheckout:
         """Start paying the buyer's held flash order (again: the same order and payment)."""
         held = self._held(sale_id, request_id, user_id)
         order = self._full_order(held, now)
-        payment = None
         if order.status is OrderStatus.PENDING:
-            payment = self._payments.start(order.id, user_id, now)
+            payment: Payment | None = self._payments.start(order.id, user_id, now)
             order = self._orders.get(order.id)  # a provider in process may have called back
+        else:  # asked again (its answer lost with a broken connection): the same payment
+            payment = next((p for p in self._payments.of_order(order.id) if p.settled), None)
         if order.status is OrderStatus.PAID:
             held = self.settle(held, now)
         elif order.status is not OrderStatus.PENDING:

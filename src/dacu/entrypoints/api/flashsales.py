@@ -86,7 +86,9 @@ class OrderOut(BaseModel):
     order_id: str = Field(description="the full order: GET /v1/orders/{id}, its funding")
     payable: int = Field(description="fen: the flash price of the units")
     order_status: str
-    payment: PaymentOut | None = Field(description="pay there; its provider calls back")
+    payment: PaymentOut | None = Field(
+        description="pay there; its provider calls back (paid: the payment that paid it)"
+    )
 
 
 @router.post("/flash-sales", response_model=StockOut, status_code=201)
