@@ -3,11 +3,13 @@ with the query, the verdict, reason, score, the rules that fired and the identit
 
 Written behind (`adapters/behind.py`): `record` queues the row and returns at once; a
 writer thread (started when rows wait, gone when none do, stopped with the engine)
-inserts them in batches. The risk check is asked
+inserts them in batches (COPY on PostgreSQL), the rows made there too: the caller
+pays for a queue append alone. The risk check is asked
 inside its callers' transactions, so it never waits on the log — on SQLite a write of
 its own would wait for the caller's transaction to end. `flush` writes what waits.
 """
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -21,6 +23,13 @@ from dacu.domain.risk import RiskDecision, RiskQuery
 
 log = logging.getLogger(__name__)
 BATCH = 500
+LINGER = 0.05  # seconds a short batch waits for more: fewer, larger writes
+Logged = tuple[RiskQuery, RiskDecision, Sequence[str]]
+_COLUMNS = (
+    "at", "action", "customer_id", "campaign_id", "amount", "subject",
+    "verdict", "reason", "score", "rules", "identity", "context",
+)  # fmt: skip
+_JSON = ("rules", "identity", "context")
 
 
 def _row(query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> dict[str, Any]:
@@ -43,14 +52,29 @@ def _row(query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> dict
 class SqlDecisionLog:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._behind: Behind[dict[str, Any]] = Behind(engine, self._write, BATCH, "risk-decisions")
+        self._behind: Behind[Logged] = Behind(
+            engine, self._write, BATCH, "risk-decisions", linger=LINGER
+        )
+        self._copy = engine.dialect.name == "postgresql"
 
     def record(self, query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> None:
-        self._behind.put(_row(query, decision, rules))
+        self._behind.put((query, decision, rules))
 
-    def _write(self, batch: Sequence[dict[str, Any]]) -> None:
+    def _write(self, batch: Sequence[Logged]) -> None:
+        rows = [_row(*logged) for logged in batch]
         with self._engine.begin() as connection:
-            connection.execute(insert(risk_decisions), list(batch))
+            if not self._copy:
+                connection.execute(insert(risk_decisions), rows)
+                return
+            raw: Any = connection.connection.driver_connection
+            columns = ", ".join(_COLUMNS)
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY risk_decisions ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    row.update({name: json.dumps(row[name]) for name in _JSON})
+                    copy.write_row([row[name] for name in _COLUMNS])
 
     def flush(self) -> None:
         """Write every waiting decision now, the batch in flight too (tests, shutdown)."""

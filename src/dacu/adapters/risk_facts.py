@@ -96,11 +96,15 @@ class SqlRiskFacts:
     def _cached(self, key: tuple[str, ...], read: Callable[[Connection], T]) -> T:
         return self._kept.get(key, read)
 
-    def changed(self, customer_id: str, at: datetime) -> None:
-        """The customer's standing and invite tree read again behind (a deed changed
+    def changed(
+        self, customer_id: str, at: datetime, standing: bool = True, tree: bool = True
+    ) -> None:
+        """The customer's standing and (or) invite tree read again behind (a deed changed
         them); the kept answers served meanwhile."""
-        self._kept.refresh(("standing", customer_id))
-        self._kept.refresh(("shape", customer_id, hour_of(at), str(self._aged)))
+        if standing:
+            self._kept.refresh(("standing", customer_id))
+        if tree:
+            self._kept.refresh(("shape", customer_id, hour_of(at), str(self._aged)))
 
     def prefetch(self, customer_id: str, at: datetime, tree: bool = True) -> None:
         """The customer's standing and (with `tree`) invite tree read behind when none is

@@ -6,6 +6,11 @@ serving the kept one meanwhile: the events that change a fact call it, so the an
 is at most one read behind them (milliseconds, the read waiting only on the ones
 queued before it). The keys of a kind registered with `many` are read behind together,
 one read for the batch.
+
+Reads due by age (and first sights read ahead) linger `DUE_LINGER` before they go, so
+that a busy process reads hundreds of keys in one statement rather than a few: the
+kept answer is served meanwhile. Reads after a change go within `CHANGED_LINGER`, on a thread
+of their own.
 """
 
 import threading
@@ -20,6 +25,9 @@ from dacu.adapters.behind import Behind
 
 FRESH_SECONDS = 2.0  # served as it is
 STALE_SECONDS = 60.0  # served while read again behind; past it, read now
+DUE_LINGER = 0.25  # seconds a read due by age waits for others to go with
+CHANGED_LINGER = 0.02  # and a read after a change, for the changes beside it
+DUE_MOST = 1000  # keys read behind in one batch
 MOST_KEPT = 100_000  # answers kept at once; forgotten all together beyond it
 Key = tuple[str, ...]
 Read = Callable[[Connection], Any]
@@ -39,10 +47,15 @@ class KeptFacts:
         self._engine, self._fresh, self._stale, self._now = engine, fresh_s, stale_s, now
         self._kept: dict[Key, tuple[float, Any]] = {}  # key → (read at, answer)
         self._reads: dict[Key, Read] = {}  # how each key kept is read
-        self._queued: set[Key] = set()
+        self._queued: dict[Key, Behind[Key]] = {}  # keys waiting to be read, and where
         self._many: dict[str, Many] = {}
         self._lock = threading.Lock()
-        self._behind: Behind[Key] = Behind(engine, self._read_behind, name="risk-facts")
+        self._due: Behind[Key] = Behind(
+            engine, self._read_behind, DUE_MOST, name="risk-facts", linger=DUE_LINGER
+        )
+        self._changed: Behind[Key] = Behind(
+            engine, self._read_behind, DUE_MOST, name="risk-facts-changed", linger=CHANGED_LINGER
+        )
 
     def get(self, key: Key, read: Callable[[Connection], T]) -> T:
         """The answer kept under `key`, read now when none is kept or it is too old."""
@@ -54,7 +67,7 @@ class KeptFacts:
                 return found[1]  # type: ignore[no-any-return]
             if age < self._stale:
                 self._reads[key] = read
-                self._queue(key)
+                self._queue(key, self._due)
                 return found[1]  # type: ignore[no-any-return]
         with self._engine.connect() as connection:
             value = read(connection)
@@ -64,12 +77,12 @@ class KeptFacts:
     def refresh(self, key: Key) -> None:
         """Read `key` again behind, if it is kept (the kept answer served meanwhile)."""
         if key in self._kept:
-            self._queue(key)
+            self._queue(key, self._changed)
 
     def later(self, key: Key, read: Read) -> None:
         """Read `key` behind, kept or not."""
         self._reads[key] = read
-        self._queue(key)
+        self._queue(key, self._due)
 
     def ahead(self, key: Key, read: Read) -> None:
         """Read `key` behind when none is kept nor queued (a prefetch)."""
@@ -86,7 +99,8 @@ class KeptFacts:
 
     def flush(self) -> None:
         """Every read queued behind done now (tests, shutdown)."""
-        self._behind.flush()
+        self._changed.flush()
+        self._due.flush()
 
     def _keep(self, key: Key, read: Read, value: Any, at: float) -> None:
         if len(self._kept) >= MOST_KEPT and key not in self._kept:
@@ -95,12 +109,15 @@ class KeptFacts:
         self._kept[key] = (at, value)
         self._reads[key] = read
 
-    def _queue(self, key: Key) -> None:
+    def _queue(self, key: Key, behind: Behind[Key]) -> None:
+        """Queue `key` on `behind` unless it waits already on it or on the prompt queue (a
+        change does not wait behind a lingering read)."""
         with self._lock:
-            if key in self._queued:
+            queued = self._queued.get(key)
+            if queued is behind or queued is self._changed:
                 return
-            self._queued.add(key)
-        self._behind.put(key)
+            self._queued[key] = behind
+        behind.put(key)
 
     def many(self, kind: str, read: Many) -> None:
         """How the keys of `kind` (their first part) read behind are read many at once."""
@@ -117,7 +134,8 @@ class KeptFacts:
         with self._engine.connect() as connection:
             for kind, kept in together.items():
                 with self._lock:
-                    self._queued.difference_update(kept)
+                    for key in kept:
+                        self._queued.pop(key, None)
                 started = self._now()
                 asked = [(key, read) for key in kept if (read := self._reads.get(key)) is not None]
                 found = self._many[kind](connection, asked)
@@ -126,7 +144,7 @@ class KeptFacts:
                         self._keep(key, read, found[key], started)
             for key in alone:
                 with self._lock:
-                    self._queued.discard(key)
+                    self._queued.pop(key, None)
                 read = self._reads.get(key)
                 if read is not None:
                     started = self._now()

@@ -183,8 +183,9 @@ class RiskEngine:
         changed = getattr(self.facts, "changed", None)
         if changed is None:
             return
+        tree = query.action is Action.INVITE_REWARD  # a new invitee; else the standing
         try:
-            changed(member_of(query), query.at)
+            changed(member_of(query), query.at, standing=not tree, tree=tree)
         except Exception:
             log.exception("risk facts not refreshed after %s", query.action)
 
