@@ -77,12 +77,12 @@ class SqlIdentityLinks:
         identifiers' normalising, done by the writer). A sighting this process recorded
         moments ago is not written again; one never recorded before may tie the account
         to others, and `cluster` waits for it a moment."""
-        if not _valid(customer_id):
-            raise InvalidRule("customer_id", "1 to 64 printable characters")
         key = (customer_id, identity)
         until = self._recorded.get(key)
         if until is not None and until > time.monotonic():
-            return
+            return  # recorded moments ago (its id was valid then)
+        if not _valid(customer_id):
+            raise InvalidRule("customer_id", "1 to 64 printable characters")
         if len(self._recorded) >= _LINKED_MAX:
             self._recorded.clear()
         self._recorded[key] = time.monotonic() + RECORDED_SECONDS

@@ -63,6 +63,9 @@ class ActiveRules:
             self._refused = version
 
 
+_NONE_LISTED: frozenset[ListKind] = frozenset()
+
+
 class ListedCache:
     """The blacklist's live entries in process, re-read when its version moves."""
 
@@ -78,6 +81,8 @@ class ListedCache:
         """The kinds under which the customer or their identity is listed at `at` (as
         this process holds the list, not re-read, when not `reread`)."""
         entries = self._fresh() if reread or self._version == -1 else self._entries
+        if not entries:  # nothing listed: the usual case, answered at once
+            return _NONE_LISTED
         asked = (
             (ListKind.ACCOUNT, customer_id),
             (ListKind.DEVICE, identity.device),
