@@ -81,10 +81,27 @@ def run_one(client: redis.Redis, script: Script, keys: list[Any], args: list[Any
     flushed) the script loaded and the call sent again — NOSCRIPT means it never ran."""
     call = ("EVALSHA", script.sha, len(keys), *keys, *args)
     try:
-        return client.execute_command(*call)  # type: ignore[no-untyped-call]
+        return _sent(client, call)
     except NoScriptError:
         client.script_load(script.script)
-        return client.execute_command(*call)  # type: ignore[no-untyped-call]
+        return _sent(client, call)
+
+
+def _sent(client: redis.Redis, call: tuple[Any, ...]) -> Any:
+    """`call` on a connection of the client's pool, its reply read: the command alone,
+    without the client's retries and hooks (the pool still checks a connection it lends
+    and reconnects one that broke while idle). A connection that fails mid-call is
+    closed and the error raised — the caller's fallback answers, nothing is sent twice."""
+    pool = client.connection_pool
+    connection = pool.get_connection()
+    try:
+        connection.send_command(*call)  # type: ignore[no-untyped-call]
+        return connection.read_response()
+    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        connection.disconnect()  # type: ignore[no-untyped-call]
+        raise
+    finally:
+        pool.release(connection)
 
 
 def run_calls(client: Client, calls: list[ScriptCall]) -> list[Any]:

@@ -6,7 +6,8 @@ batch of trees, three for a batch of standings, not that many per customer."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 
 from sqlalchemy import and_, bindparam, distinct, func, select, text
 from sqlalchemy.engine import Connection
@@ -102,7 +103,13 @@ def shapes_many(connection: Connection, asked: Sequence[TreeRead]) -> dict[TreeR
 
 
 def hour_of(at: datetime) -> str:
-    return at.replace(minute=0, second=0, microsecond=0).isoformat()
+    """The hour `at` falls in, as a key of the facts kept (asked at every check)."""
+    return _hour(at.year, at.month, at.day, at.hour, at.tzinfo)
+
+
+@lru_cache(maxsize=1024)
+def _hour(year: int, month: int, day: int, hour: int, zone: tzinfo | None) -> str:
+    return datetime(year, month, day, hour, tzinfo=zone).isoformat()
 
 
 def shape(connection: Connection, customer_id: str, at: datetime, aged: int) -> InviteShape:
