@@ -43,6 +43,7 @@ class KeptFacts:
         fresh_s: float = FRESH_SECONDS,
         stale_s: float = STALE_SECONDS,
         now: Callable[[], float] = time.monotonic,
+        due_linger: float = DUE_LINGER,
     ) -> None:
         self._engine, self._fresh, self._stale, self._now = engine, fresh_s, stale_s, now
         self._kept: dict[Key, tuple[float, Any]] = {}  # key → (read at, answer)
@@ -51,7 +52,7 @@ class KeptFacts:
         self._many: dict[str, Many] = {}
         self._lock = threading.Lock()
         self._due: Behind[Key] = Behind(
-            engine, self._read_behind, DUE_MOST, name="risk-facts", linger=DUE_LINGER
+            engine, self._read_behind, DUE_MOST, name="risk-facts", linger=due_linger
         )
         self._changed: Behind[Key] = Behind(
             engine, self._read_behind, DUE_MOST, name="risk-facts-changed", linger=CHANGED_LINGER
