@@ -13,10 +13,8 @@ provider pays and calls back by itself).
 import copy
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,9 +23,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 from sqlalchemy import text
 
+from bench.local import free_port, wait_up
 from dacu.adapters.db import database_url, make_engine, upgrade
 from dacu.bootstrap import bootstrap
 from dacu.domain.access import Role
@@ -117,9 +115,7 @@ def prepare(url: str, redis_prefix: str, flash_stock: int, rules: Any = None) ->
 def serving(url: str, redis_prefix: str, workers: int = 2) -> Iterator[str]:
     """`dacu serve` and `dacu workers` with Redis, the API on a free port, stopped
     afterwards; its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DACU_")}
     env |= {
@@ -142,7 +138,7 @@ def serving(url: str, redis_prefix: str, workers: int = 2) -> Iterator[str]:
         for command in commands
     ]
     try:
-        _wait_up(base)
+        wait_up(base, 90)
         yield base
     finally:
         for process in started:
@@ -154,15 +150,3 @@ def serving(url: str, redis_prefix: str, workers: int = 2) -> Iterator[str]:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=30)
         log.close()
-
-
-def _wait_up(base: str) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).is_success:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("dacu serve did not come up")

@@ -40,10 +40,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 from sqlalchemy import func, select, text
 
 from bench.http_load import Request, Result, load
+from bench.local import wait_up
 from dacu.adapters.db import database_url, make_engine, upgrade
 from dacu.adapters.redis_connect import redis_client
 from dacu.adapters.tables import orders
@@ -172,18 +172,6 @@ def serving(url: str, redis_prefix: str | None, redis_url: str = REDIS) -> Itera
         for process in started:
             process.wait(timeout=30)
         log.close()
-
-
-def wait_up(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).is_success:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("dacu serve did not come up")
 
 
 def drive(port: int, tokens: list[str], seconds: float, run: str, in_order: bool) -> Result:

@@ -26,7 +26,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ import httpx
 import redis
 from sqlalchemy import text
 
+from bench.local import free_port, wait_port
 from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.db import database_url, make_engine, upgrade
@@ -67,22 +67,6 @@ START = datetime(2026, 11, 8, tzinfo=SHANGHAI)
 HOURS = 6 * 24
 EXAMPLE = Path(__file__).resolve().parents[1] / "src/dacu/examples/double11.yaml"
 KINDS = ("page_view", "sku_view", "add_to_cart", "login", "share", "page_view")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_port(port: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise SystemExit(f"nothing listens on {port}")
 
 
 def _schema_url() -> str:
@@ -223,13 +207,13 @@ def _where_the_time_goes(url: str, stream: RedisEventStream) -> dict[str, float]
 def _redis(args: argparse.Namespace) -> tuple[str, subprocess.Popen[bytes] | None, str]:
     if args.redis_url:
         return args.redis_url, None, "as configured"
-    port, folder = _free_port(), tempfile.mkdtemp(prefix="dacu-bench-redis-")
+    port, folder = free_port(), tempfile.mkdtemp(prefix="dacu-bench-redis-")
     server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--dir", folder, "--save", "",
          "--appendonly", "yes", "--appendfsync", args.appendfsync],
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    _wait_port(port)
+    wait_port(port)
     return f"redis://127.0.0.1:{port}/0", server, f"appendonly yes, appendfsync {args.appendfsync}"
 
 
@@ -249,7 +233,7 @@ def main() -> None:
     redis_url, redis_server, durability = _redis(args)
     client = redis.Redis.from_url(redis_url)
     stream = RedisEventStream(client, PREFIX)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DACU_DATABASE_URL": url, "DACU_REDIS_URL": redis_url,
            "DACU_REDIS_PREFIX": PREFIX}  # fmt: skip
     dacu = shutil.which("dacu") or str(Path(sys.executable).with_name("dacu"))
@@ -257,7 +241,7 @@ def main() -> None:
         [dacu, "serve", "--workers", "2", "--port", str(port), "--no-access-log"], env=env
     )
     try:
-        _wait_port(port, 60)
+        wait_port(port, 60)
         base = f"http://127.0.0.1:{port}"
         runs = {}
         for writers in (1, 2):

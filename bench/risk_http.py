@@ -18,7 +18,8 @@ from typing import Any
 
 import redis
 
-from bench.flashsale import REDIS, SHANGHAI, Wrk, a_sale, served
+from bench.flash_wrk import Wrk, served
+from bench.flashsale import REDIS, SHANGHAI, a_sale
 from dacu.adapters.db import make_engine
 from dacu.adapters.principals import SqlPrincipals
 from dacu.adapters.redis_gate import RedisStockGate
