@@ -12,7 +12,7 @@ Afterwards the orders in the database are counted once the writers have
 caught up (`written_within_s` says how long that took): `orders_in_db` must
 equal `created` (every 201, warm-up included).
 
-    python bench/checkout.py [--seconds 10] [--clients 32] [--runs 3]
+    python -m bench.checkout [--seconds 10] [--clients 32] [--runs 3]
                              [--backends postgresql+redis,postgresql,sqlite]
 
 Needs PostgreSQL (DACU_TEST_DATABASE_URL, default the local server) and, for

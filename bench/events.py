@@ -14,8 +14,7 @@
    writer, reading a batch back into events (as the writers do; through the models, for
    comparison) and recording 10 batches in SQL.
 
-    python bench/events.py [--batches 200] [--senders 16]
-
+    python -m bench.events [--batches 200] [--senders 16]   (or python bench/events.py …)
 Needs PostgreSQL (DACU_TEST_DATABASE_URL or the local default) and redis-server.
 """
 
@@ -40,7 +39,6 @@ import httpx
 import redis
 from sqlalchemy import text
 
-from bench.local import free_port, wait_port
 from dacu.adapters.alert_store import SqlAlertStore
 from dacu.adapters.campaign_store import SqlCampaignStore
 from dacu.adapters.db import database_url, make_engine, upgrade
@@ -57,6 +55,11 @@ from dacu.schemas.events import EventBatch, QueuedEvents
 from dacu.schemas.yamlfile import load_yaml
 from dacu.services import kpis
 from dacu.services.kpi_stream import RecentCampaigns
+
+try:
+    from bench.local import free_port, wait_port
+except ModuleNotFoundError:  # run as a file (`python bench/events.py`): its folder is the path
+    from local import free_port, wait_port  # type: ignore[no-redef]
 
 DATABASE = os.environ.get("DACU_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SCHEMA = "bench_events"
