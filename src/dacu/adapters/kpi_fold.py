@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection
 
 from dacu.adapters.kpi_rebuild import MONEY
 from dacu.adapters.kpi_scopes import REPEAT_BUYERS, SCOPES, counter_sql, scope_sql
+from dacu.adapters.sql import copy_rows
 from dacu.domain.events import Event
 from dacu.domain.kpis import COUNTED_AS, COUNTERS, DISTINCT, HOURLY_UV
 
@@ -221,16 +222,12 @@ def _temporary_tables(connection: Connection) -> None:
 
 
 def _copy(connection: Connection, batch: Any, now: datetime) -> None:
-    raw: Any = connection.connection.driver_connection
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(f"COPY kpi_fold_batch ({_COLUMNS}) FROM STDIN") as copy,
-    ):
-        for event in batch:
-            lines = [[line.sku, line.qty, line.amount] for line in event.lines]
-            copy.write_row(
-                (event.id, event.campaign_id, event.kind.value, event.customer_id,
-                 event.channel.value, event.segment.value, event.at, event.sku, event.order_id,
-                 event.coupon, event.amount, event.platform_funded, event.merchant_funded,
-                 json.dumps(lines) if lines else None, now)
-            )  # fmt: skip
+    copy_rows(connection, "kpi_fold_batch", _COLUMNS, (_batch_row(e, now) for e in batch))
+
+
+def _batch_row(event: Event, now: datetime) -> tuple[Any, ...]:
+    lines = [[line.sku, line.qty, line.amount] for line in event.lines]
+    return (event.id, event.campaign_id, event.kind.value, event.customer_id,
+            event.channel.value, event.segment.value, event.at, event.sku, event.order_id,
+            event.coupon, event.amount, event.platform_funded, event.merchant_funded,
+            json.dumps(lines) if lines else None, now)  # fmt: skip

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from dacu.adapters.behind import Behind
+from dacu.adapters.sql import copy_rows
 from dacu.adapters.tables.risk_rules import risk_decisions
 from dacu.domain.risk import RiskDecision, RiskQuery
 
@@ -29,7 +30,7 @@ _COLUMNS = (
     "at", "action", "customer_id", "campaign_id", "amount", "subject",
     "verdict", "reason", "score", "rules", "identity", "context",
 )  # fmt: skip
-_JSON = ("rules", "identity", "context")
+_JSON = frozenset({"rules", "identity", "context"})
 
 
 def _row(query: RiskQuery, decision: RiskDecision, rules: Sequence[str]) -> dict[str, Any]:
@@ -66,15 +67,10 @@ class SqlDecisionLog:
             if not self._copy:
                 connection.execute(insert(risk_decisions), rows)
                 return
-            raw: Any = connection.connection.driver_connection
-            columns = ", ".join(_COLUMNS)
-            with (
-                raw.cursor() as cursor,
-                cursor.copy(f"COPY risk_decisions ({columns}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    row.update({name: json.dumps(row[name]) for name in _JSON})
-                    copy.write_row([row[name] for name in _COLUMNS])
+            copy_rows(connection, "risk_decisions", ", ".join(_COLUMNS), (
+                [json.dumps(row[name]) if name in _JSON else row[name] for name in _COLUMNS]
+                for row in rows
+            ))  # fmt: skip
 
     def flush(self) -> None:
         """Write every waiting decision now, the batch in flight too (tests, shutdown)."""

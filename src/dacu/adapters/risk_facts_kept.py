@@ -3,8 +3,8 @@
 thread of the process reads it again behind (`adapters/behind.py`); past `stale_s`, or
 never read, it is read now. `refresh(key)` reads an answer again behind at once, still
 serving the kept one meanwhile: the events that change a fact call it, so the answer
-is at most one read behind them (milliseconds, the read waiting only on the ones
-queued before it). The keys of a kind registered with `many` are read behind together,
+is at most one read behind them (tens of milliseconds, the read waiting only on the
+ones queued before it). The keys of a kind registered with `many` are read behind together,
 one read for the batch.
 
 Reads due by age (and first sights read ahead) linger `DUE_LINGER` before they go, so
@@ -27,7 +27,7 @@ FRESH_SECONDS = 2.0  # served as it is
 STALE_SECONDS = 60.0  # served while read again behind; past it, read now
 DUE_LINGER = 0.25  # seconds a read due by age waits for others to go with
 CHANGED_LINGER = 0.02  # and a read after a change, for the changes beside it
-DUE_MOST = 1000  # keys read behind in one batch
+MOST_READ = 1000  # keys read behind in one batch
 MOST_KEPT = 100_000  # answers kept at once; forgotten all together beyond it
 Key = tuple[str, ...]
 Read = Callable[[Connection], Any]
@@ -52,10 +52,10 @@ class KeptFacts:
         self._many: dict[str, Many] = {}
         self._lock = threading.Lock()
         self._due: Behind[Key] = Behind(
-            engine, self._read_behind, DUE_MOST, name="risk-facts", linger=due_linger
+            engine, self._read_behind, MOST_READ, name="risk-facts", linger=due_linger
         )
         self._changed: Behind[Key] = Behind(
-            engine, self._read_behind, DUE_MOST, name="risk-facts-changed", linger=CHANGED_LINGER
+            engine, self._read_behind, MOST_READ, name="risk-facts-changed", linger=CHANGED_LINGER
         )
 
     def get(self, key: Key, read: Callable[[Connection], T]) -> T:

@@ -2,7 +2,7 @@
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Table, text
@@ -129,3 +129,14 @@ def _unnest_upsert(
         return list(connection.execute(text(sql), params))
     connection.execute(text(sql), params)
     return []
+
+
+def copy_rows(
+    connection: Connection, table: str, columns: str, rows: Iterable[Sequence[Any]]
+) -> None:
+    """`rows` into `table`'s `columns` ("a, b, …") by COPY (PostgreSQL), in the
+    connection's transaction: one stream, no statement a row."""
+    raw: Any = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
