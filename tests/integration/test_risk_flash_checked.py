@@ -2,8 +2,10 @@
 and PostgreSQL: a ring of accounts behind one device is refused `risk_blocked` from
 the account that reaches the rule's threshold, before any stock is taken; the others
 buy; the decision is logged with its rule; a repeated request id answers as before;
-and with the check as `assess` makes it, the same accounts are refused. A buyer's check,
-prepared once, is made again under a new rules version."""
+and with the check as `assess` makes it, the same accounts are refused. A buyer's terms,
+carried from attempt to attempt, follow a new rules version and the blacklist in a
+process that serves nothing but attempts; each attempt counts once in a velocity
+window of the step, in any sale."""
 
 import asyncio
 import time
@@ -16,6 +18,7 @@ from dacu.adapters.redis_gate import AsyncRedisGate, RedisStockGate
 from dacu.bootstrap import bootstrap
 from dacu.domain.flashsale import FlashSale, Outcome
 from dacu.domain.risk import Action, Identity, RiskQuery, Verdict
+from dacu.domain.risk_rules import ListKind
 from dacu.schemas.risk_rules import default_document
 from dacu.services.risk_flash import FlashScreen
 from tests.integration.conftest import CLUSTER_PG, REDIS_PG, intake_of, postgres_engine
@@ -57,6 +60,7 @@ def test_a_ring_behind_one_device_is_refused_in_the_gates_own_step(world):
     logged = platform.risk_decisions.recent("ring-3")
     assert logged[0]["verdict"] == "block"
     assert "device_many_accounts" in logged[0]["rules"]
+    assert logged[0]["subject"] == "fs-ring"  # the sale the step answered for
     # ... a repeated request id of an accepted attempt answers as before, counts nothing
     again = attempt(platform, gate, screen, "ring-0", "dev-ring", 0)
     assert again.outcome is Outcome.ACCEPTED
@@ -66,23 +70,68 @@ def test_a_ring_behind_one_device_is_refused_in_the_gates_own_step(world):
     assert platform.risk.assess(query).verdict is Verdict.BLOCK
 
 
-def test_a_new_rules_version_reaches_a_buyer_whose_check_was_prepared(world):
+def test_a_new_rules_version_and_a_listed_phone_reach_buyers_whose_terms_are_carried(world):
     platform, gate, _, _ = world
     screen = FlashScreen(platform.risk, lambda: NOW)
-    # given: two accounts on one phone buy under the default rules (three accounts block)
-    first = [attempt(platform, gate, screen, f"v-{i}", "dev-v", 0) for i in range(2)]
-    assert [d.outcome for d in first] == [Outcome.ACCEPTED] * 2
-    # when: a version blocking from two accounts is applied and read by the process
+    # given: two accounts on one phone and one on another buy; their terms are carried
+    first = [attempt(platform, gate, screen, f"o-{i}", "dev-o", 0) for i in range(2)]
+    first.append(attempt(platform, gate, screen, "p-0", "dev-p", 0))
+    assert [d.outcome for d in first] == [Outcome.ACCEPTED] * 3
+    # when: a version blocking from two accounts is applied, and the other phone listed,
+    # and nothing but attempts reaches the process
     document = default_document()
     for rule in document["rules"]:
         if rule["code"] == "device_many_accounts":
             rule["min_accounts"] = 2
     platform.risk_rules.apply(document, "risk-1")
+    platform.risk_rules.blacklist(ListKind.DEVICE, "dev-p", "scalper", "risk-1", None)
     time.sleep(1.2)  # every process re-reads within about a second
-    platform.risk.assess(RiskQuery(Action.LOGIN, "someone", NOW))  # the rules re-read
-    # then: the same buyer on the same phone is checked with the new threshold
-    again = attempt(platform, gate, screen, "v-0", "dev-v", 1)
+    screen.checked("o-0", Identity(device="dev-o", ip="10.0.0.9"), "fs-ring")  # reads behind
+    screen.flush()
+    # then: the same buyers' next attempts meet the new threshold and the list
+    again = attempt(platform, gate, screen, "o-0", "dev-o", 1)
     assert again.outcome is Outcome.RISK_BLOCKED
+    assert screen.checked("p-0", Identity(device="dev-p", ip="10.0.0.9"), "fs-ring") == (
+        True,
+        None,
+    )
+
+
+def test_each_attempt_counts_once_in_a_window_of_the_step(world):
+    platform, gate, _, _ = world
+    document = default_document()
+    document["rules"].append(
+        {
+            "kind": "velocity",
+            "code": "flash_attempts_per_minute",
+            "actions": ["flash_attempt"],
+            "scope": "customer",
+            "window_s": 60,
+            "limit": 3,
+            "verdict": "block",
+            "score": 600,
+        }
+    )
+    platform.risk_rules.apply(document, "risk-1")
+    time.sleep(1.2)
+    platform.risk.reread()
+    screen = FlashScreen(platform.risk, lambda: NOW)
+    gate.open(FlashSale("fs-other", "P-PHONE", START, START + timedelta(hours=1), 10, 9))
+    phone = Identity(device="dev-w", ip="10.0.0.9")
+
+    def tried(sale: str, request: str) -> Outcome:
+        blocked, terms = screen.checked("w-0", phone, sale)
+        assert not blocked
+        return gate.attempt(sale, "w-0", request, 1, NOW, phone.ip, risk=terms).outcome
+
+    # when: one buyer tries three times in one sale, then once in another with a request
+    # id used in the first
+    found = [tried("fs-other", f"w-{n}") for n in range(3)] + [tried("fs-ring", "w-0")]
+    # then: every attempt counted: the fourth is past three a minute
+    assert found == [Outcome.ACCEPTED] * 3 + [Outcome.RISK_BLOCKED]
+    # ... and a repeated request id answers as before
+    assert tried("fs-other", "w-1") is Outcome.ACCEPTED
+    assert gate.bought("fs-other", "w-0") == 3
 
 
 def test_the_async_gate_carries_the_check_too(world):

@@ -2,7 +2,6 @@
 encoded once (`prepared`), and the interpreter's quick GIL handover once risk control
 is wired."""
 
-import json
 import sys
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from dacu.bootstrap_risk import HANDOVER_S, quick_handover
 from dacu.domain.risk import Action, Identity
 from dacu.schemas.risk_rules import default_rules
-from dacu.services.risk_checked import CheckMemo, Prepared, prepared
+from dacu.services.risk_checked import CheckMemo, Prepared, prepared, terms
 from dacu.services.risk_plan import plan_of
 
 
@@ -60,12 +59,41 @@ def test_nothing_to_carry_is_not_kept():
     assert memo.get(rules, key, ready) is not None
 
 
-def test_the_plans_terms_travel_as_one_json_argument():
+def test_the_plans_terms_travel_as_the_scripts_arguments_in_its_order():
     found = ready()
-    ttl, most, spans, asked = json.loads(found.spec)
-    assert (ttl, most, spans) == (604800, 10000, [])
-    assert asked == [[3, 3]]  # device_many_accounts: fires and blocks from three accounts
-    assert (found.account, found.keys) == ("buyer", ["acc:dev"])
+    account, ttl, most, windows, least, blocking = found.args
+    assert (account, ttl, most, windows) == ("buyer", "604800", "10000", "0")
+    assert (least, blocking) == ("3", "3")  # device_many_accounts: fires, blocks from three
+    assert found.keys == ["acc:dev"]
+
+
+def test_a_windows_terms_come_before_the_identifiers():
+    plan = plan_of(default_rules(), Action.COUPON_CLAIM)
+    code = next(iter(plan.limits))
+    found = prepared(plan, [(code, "counter", 60)], ["w:key"], Ask())
+    limit, blocks = plan.limits[code]
+    assert found.args[3:7] == ["1", "60000", str(limit), str(blocks)]
+    assert found.keys == ["w:key", "acc:dev"]
+
+
+def test_floors_are_looked_at_when_one_is_missing_or_a_rule_fired():
+    answered, judged = [], []
+
+    class Counting(Ask):
+        def answer(self, replies):
+            answered.append(replies)
+            return {"device": replies[0][0]}
+
+    plan = plan_of(default_rules(), Action.FLASH_ATTEMPT)
+    carried = terms(prepared(plan, [], [], Counting()), lambda *found: judged.append(found))
+    assert carried.answered([0, 0, 0, 1, 5], "fs-1") is None  # nothing fired: looked at
+    assert carried.answered([0, 0, 0, 1, 5], "fs-1") is None  # ... not again for a while
+    assert answered == [[[1, 5]]]
+    assert carried.answered([0, 0, 1, 1, -1], "fs-1") is None  # no floor: looked at
+    assert answered[-1] == [[1, -1]]
+    carried.answered([1, 1, 0, 3, 5], "fs-2")  # fired: judged, with the accounts and sale
+    assert judged == [({}, {"device": 3}, "fs-2")]
+    assert answered[-1] == [[3, 5]]
 
 
 def test_the_gil_is_handed_over_quickly_and_a_shorter_interval_kept():

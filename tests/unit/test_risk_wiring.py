@@ -69,9 +69,23 @@ class Carrying(Recording):
             return RiskDecision(Verdict.BLOCK, "blacklisted", 1000)
         return None
 
-    def checked(self, query: RiskQuery) -> CheckedTerms:
+    def checked(self, query: RiskQuery, clock: object = None) -> CheckedTerms:
         self.asked.append(query)
         return CheckedTerms(["k"], [query.customer_id], lambda reply: None)
+
+
+class Stamped(Carrying):
+    """… that tells what its answers stand on, and reads its rules again when asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rules, self.version, self.reread_times = object(), 1, 0
+
+    def stamp(self) -> tuple[object, int]:
+        return self.rules, self.version
+
+    def reread(self) -> None:
+        self.reread_times += 1
 
 
 def test_a_flash_attempt_carries_its_check_into_the_gate_unless_memory_refuses_it():
@@ -92,6 +106,26 @@ def test_a_flash_attempt_carries_its_check_into_the_gate_unless_memory_refuses_i
         True,
         None,
     )
+
+
+def test_a_buyers_terms_are_carried_again_until_the_rules_or_the_list_move():
+    risk, ticks = Stamped(), [0.0]
+    screen = FlashScreen(risk, lambda: NOW, ticks=lambda: ticks[0])
+    phone = Identity(device="d2", ip="10.0.0.2")
+    first = screen.checked("u2", phone, "fs-1")[1]
+    assert screen.checked("u2", phone, "fs-1")[1] is first  # carried: not asked again
+    assert screen.checked("u2", phone, "fs-2")[1] is first  # in another sale too
+    assert screen.checked("u2", Identity(device="d3"), "fs-1")[1] is not first  # its own
+    assert len(risk.asked) == 2
+    risk.version = 2  # the blacklist moved: asked again (memory may block now)
+    assert screen.checked("u2", phone, "fs-1")[1] is not first
+    risk.rules = object()  # a new rules version: asked again
+    screen.checked("u2", phone, "fs-1")
+    ticks[0] = 61.0  # carried no longer than a minute
+    screen.checked("u2", phone, "fs-1")
+    assert len(risk.asked) == 5
+    screen.flush()
+    assert risk.reread_times == 2  # read again behind, once a second at most
 
 
 class Deeds:

@@ -81,7 +81,7 @@ class RedisStockGate:
             if risk is None:
                 return decision(self._attempt(keys=call[0], args=call[1]))
             keys, args = checked_call(call, risk)
-            return decision(checked(self._checked(keys=keys, args=args), risk))
+            return decision(checked(self._checked(keys=keys, args=args), risk, sale_id))
 
     def attempt_many(
         self, sale_id: str, attempts: Sequence[tuple[str, str, int]], now: datetime, ip: str = ""
@@ -184,7 +184,7 @@ class AsyncRedisGate:
         self._waiting.append(([self._shas[script], len(keys), *keys, *args], answer))
         if len(self._waiting) == 1:
             loop.call_soon(self._flush)
-        return decision(checked(await answer, risk))
+        return decision(checked(await answer, risk, sale_id))
 
     def _flush(self) -> None:
         batch, self._waiting = self._waiting, []

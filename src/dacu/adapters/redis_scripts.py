@@ -46,53 +46,62 @@ if earlier then
 end
 """
 _TAKE = """
-if tonumber(now) < tonumber(meta[1]) then return {'not_started', '', checked} end
-if tonumber(now) > tonumber(meta[2]) then return {'ended', '', checked} end
-if tonumber(meta[3]) < qty then return {'sold_out', '', checked} end
+if tonumber(now) < tonumber(meta[1]) then return {'not_started', '', unpack(checked)} end
+if tonumber(now) > tonumber(meta[2]) then return {'ended', '', unpack(checked)} end
+if tonumber(meta[3]) < qty then return {'sold_out', '', unpack(checked)} end
 if tonumber(redis.call('HGET', bought, user) or '0') + qty > tonumber(meta[4]) then
-  return {'over_limit', '', checked}
+  return {'over_limit', '', unpack(checked)}
 end
 redis.call('HINCRBY', sale, 'stock', -qty)
 redis.call('HINCRBY', bought, user, qty)
 local id = redis.call('XADD', stream, '*', 'request', request, 'user', user, 'qty', qty, 'at', now)
 redis.call('HSET', requests, request, id .. '|' .. user .. '|' .. qty .. '|h|' .. now)
-return {'accepted', id, checked}
+return {'accepted', id, unpack(checked)}
 """
 ATTEMPT = _PARSE + _HEAD + "local checked = {}\n" + _TAKE
 
 _CHECK = """
-local tag, account, spec = ARGV[7], ARGV[8], cjson.decode(ARGV[9])
-local ttl, most, spans, asked = spec[1], spec[2], spec[3], spec[4]
-local nv, t = #spans, tonumber(now)
-local counts, shared, refused, fired = {}, {}, 0, 0
+local account, ttl, most, nv = ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10])
+local tag, t = request .. '|' .. now .. '|' .. sale, tonumber(now)
+local counts, shared, refused, fired, unfloored = {}, {}, 0, 0, 0
 for i = 1, nv do
-  local span = spans[i]
-  local n = hit(KEYS[5 + i], t, tag, span[1], 1)
+  local at = 8 + 3 * i
+  local n = hit(KEYS[5 + i], t, tag, tonumber(ARGV[at]), 1)
   counts[i] = n
-  if span[2] >= 0 and n > span[2] then
+  local most_hits = tonumber(ARGV[at + 1])
+  if most_hits >= 0 and n > most_hits then
     fired = 1
-    if span[3] == 1 then refused = 1 end
+    if ARGV[at + 2] == '1' then refused = 1 end
   end
 end
-for j = 1, #asked do
-  local least, blocking = asked[j][1], asked[j][2]
+local first = 9 + 3 * nv  -- the identifiers' pairs follow the windows' triples
+for j = 1, (#ARGV - first) / 2 do
+  local least, blocking = tonumber(ARGV[first + 2 * j]), tonumber(ARGV[first + 2 * j + 1])
   local found = seen(KEYS[5 + nv + j], account, ttl, most)
-  shared[j] = found
+  shared[2 * j - 1], shared[2 * j] = found[1], found[2]
+  if found[2] < 0 then unfloored = 1 end
   if least >= 0 and found[1] >= least then fired = 1 end
   if blocking >= 0 and found[1] >= blocking then refused = 1 end
 end
-local checked = {refused, fired, counts, shared}
-if refused == 1 then return {'risk_blocked', '', checked} end
+local checked = {refused, fired, unfloored}
+for i = 1, nv do checked[3 + i] = counts[i] end
+for i = 1, #shared do checked[3 + nv + i] = shared[i] end
+if refused == 1 then return {'risk_blocked', '', unpack(checked)} end
 """
 ATTEMPT_CHECKED = _PARSE + HIT_FN + SEEN_FN + _HEAD + _CHECK + _TAKE
 """The attempt with the risk check in the same step (one server: the check's keys live
 outside the sale's slot): after the rates and a repeated request's answer, each window
-of the action's velocity rules counts the attempt, the account is added under each
-identifier counted, and a block rule's threshold reached refuses the attempt
-(`risk_blocked`) before any stock is taken. The check's terms come as three arguments,
-the tag, the account and the plan's terms in JSON (decoded by cjson), prepared once
-per buyer and rules version (`services/risk_checked.py`). The counts come back with every answer
-past that point, for the rules engine to judge in full (`services/risk_flash.py`)."""
+of the action's velocity rules counts the attempt (its member the request, the time and
+the sale: unique to the attempt), the account is added under each identifier counted,
+and a block rule's threshold reached refuses the attempt (`risk_blocked`) before any
+stock is taken. The check's terms follow the attempt's arguments, prepared once per
+buyer and rules version (`services/risk_checked.py`): the account, the identifiers'
+expiry and most accounts kept, the number of windows; for each window its span in ms,
+the count past which its rule fires (-1: none) and whether it blocks (1); for each
+identifier the accounts at which a rule fires and at which a block rule fires (-1:
+none). Every answer past that point ends with the check's part, flat: refused, fired,
+whether an identifier has no floor, each window's count, each identifier's accounts
+and floor — for the rules engine to judge in full (`services/risk_flash.py`)."""
 
 RELEASE = (
     _PARSE
@@ -195,10 +204,10 @@ def checked_call(
     return [*keys, *risk.keys], [*args, "", *risk.args]
 
 
-def checked(reply: Sequence[Any], risk: "CheckedTerms | None") -> Sequence[Any]:
+def checked(reply: Sequence[Any], risk: "CheckedTerms | None", sale_id: str) -> Sequence[Any]:
     """The reply, its risk part handed to the check (when the step got that far)."""
-    if risk is not None and len(reply) > 2 and reply[2]:
-        risk.answered(reply[2])
+    if risk is not None and len(reply) > 2:
+        risk.answered(reply[2:], sale_id)
     return reply
 
 

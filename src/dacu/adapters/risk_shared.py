@@ -5,8 +5,10 @@ last gave. A check adds its account and reads the count in the same script: the
 larger of the accounts in the hash and the floor, so a farm's next account counts the
 one before at once, with no wait on the links written behind. Every script touches one
 key (any node of a Redis Cluster may hold it); all of a check's identifiers are one
-round trip. Entries expire `ttl_s` after their last sighting (the floor keeps the older
-history, read again from SQL when gone).
+round trip. A key expires `ttl_s` after the last account new to it was added: a sighting
+of an account already there reads the key and writes nothing. Gone, it fills again from
+the accounts seen next, and the floor (every account SQL linked) is read again from
+SQL within a second (`UNFLOORED_SECONDS`).
 """
 
 from typing import Any
@@ -18,11 +20,14 @@ MOST_ACCOUNTS = 10_000  # accounts kept in one hash; past it only counted by the
 
 SEEN_FN = """
 local function seen(key, account, ttl, most)
+  local kept = redis.call('HMGET', key, account, '')  -- the account's field, the floor
   local n = redis.call('HLEN', key)
-  if account ~= '' and n < tonumber(most) then
-    n = n + redis.call('HSET', key, account, 1)  -- 1 when the account is new to the key
+  if account ~= '' and not kept[1] and n < tonumber(most) then
+    redis.call('HSET', key, account, 1)  -- an account new to the key
+    redis.call('EXPIRE', key, ttl)
+    n = n + 1
   end
-  local floor = redis.call('HGET', key, '')
+  local floor = kept[2]
   if floor then
     n = n - 1
     floor = tonumber(floor)
@@ -30,7 +35,6 @@ local function seen(key, account, ttl, most)
   else
     floor = -1
   end
-  if n > 0 then redis.call('EXPIRE', key, ttl) end
   return {n, floor}
 end
 """

@@ -12,6 +12,7 @@ Which deed triggered a reward is read from its query: the order in its context
 earns), the new member its subject (welcome, invite and share rewards).
 """
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -52,11 +53,22 @@ class CarriedVerdicts:
         known = getattr(self.inner, "known", None)
         return None if known is None else known(query)
 
-    def checked(self, query: RiskQuery) -> object:
+    def checked(self, query: RiskQuery, clock: Callable[[], datetime] | None = None) -> object:
         """The rules' check as the flash gate's step carries it (`RiskEngine.checked`), for
         a deed no kept deed's verdict carries over to; None otherwise."""
         checked = getattr(self.inner, "checked", None)
-        return None if checked is None or _subjects(query) else checked(query)
+        return None if checked is None or _subjects(query) else checked(query, clock)
+
+    def stamp(self) -> tuple[object, int]:
+        """What the rules' answers from memory stand on (`RiskEngine.stamp`)."""
+        stamp = getattr(self.inner, "stamp", None)
+        return (self.inner, 0) if stamp is None else stamp()
+
+    def reread(self) -> None:
+        """The rules and the blacklist read again when due (`RiskEngine.reread`)."""
+        reread = getattr(self.inner, "reread", None)
+        if reread is not None:
+            reread()
 
 
 def _member(query: RiskQuery) -> str:

@@ -10,19 +10,24 @@ the decision logged), exactly as `assess` would have with the same counts.
 
 A buyer's check on one identity is worked out once per rules version (`Prepared`,
 kept by `CheckMemo`): the counters' keys, the identifiers' calls and the plan's terms
-encoded once as JSON. Each attempt then adds only its tag. The arguments follow the
-order `adapters/redis_scripts.py`'s `ATTEMPT_CHECKED` reads: a tag for the hits, the
-account, and the JSON `[ttl, most, windows, identifiers]` — the identifiers' expiry
-and most accounts kept; each window's span in ms, the count past which its rule
-fires and whether it blocks (1) or not (0); for each identifier the accounts at
-which a rule fires and at which a block rule fires (-1: none). The keys are the
-windows' then the identifiers'. The step answers whether it refused, whether any
-rule fired (when none did and the rules weigh no blacklist, the engine has nothing
-to judge or log), the counts, and the identifiers' accounts. The blacklist's
-blocking entries were asked from memory before the step (`RiskEngine.known`).
+as the script's arguments, in the order `adapters/redis_scripts.py`'s
+`ATTEMPT_CHECKED` reads them — the account; the identifiers' expiry and most accounts
+kept; the number of windows, then each window's span in ms, the count past which its
+rule fires and whether it blocks (1) or not (0); then for each identifier the
+accounts at which a rule fires and at which a block rule fires (-1: none). The keys
+are the windows' then the identifiers'. Each window's hit is the attempt itself (its
+request, time and sale), so the terms are the same for every attempt of the buyer on
+that identity, in any sale, and are carried again as they are
+(`services/risk_flash.py`). The step answers whether it refused, whether any rule
+fired (when none did and the rules weigh no blacklist, the engine has nothing to judge
+or log), whether an identifier has no floor, the counts, and the identifiers' accounts
+and floors. The floors are looked at when one is missing (read from SQL behind, once a
+second at most) and otherwise every `FLOORS_SECONDS` a check at most.
+The blacklist's blocking entries were asked from memory before the step
+(`RiskEngine.known`).
 """
 
-import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,31 +37,33 @@ from dacu.domain.risk_rules import RuleSet
 from dacu.services.ports.flash import CheckedTerms
 from dacu.services.risk_plan import Plan
 
-Judge = Callable[[dict[str, int], dict[str, int] | None], object]
+Judge = Callable[[dict[str, int], dict[str, int] | None, str], object]
 NONE = -1
+FLOORS_SECONDS = 30.0  # a check's identifiers' floors looked at this often when all known
 MOST_KEPT = 100_000  # prepared checks kept at once; forgotten all together beyond it
 
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """One buyer's check on one identity under one rules version: all but the tag."""
+    """One buyer's check on one identity under one rules version."""
 
     plan: Plan
     wanted: list[tuple[str, str, int]]  # the windows: (code, counter, seconds)
     keys: list[str]  # the windows' keys, then the identifiers'
     ask: Any  # the identifiers' calls (`SharedAsk`)
-    account: str
-    spec: str  # the plan's terms as JSON, the script's last argument
+    args: list[str]  # the script's arguments for the check
 
 
 def prepared(plan: Plan, wanted: list[tuple[str, str, int]], keys: list[str], ask: Any) -> Prepared:
     """`wanted` the windows at `keys`, `ask` the identifiers' calls, made ready to send."""
     account, ttl, most = ask.calls[0][2] if ask.calls else ("", 0, 0)
-    spans = [[window * 1000, *plan.limits[code]] for code, _, window in wanted]
-    shared = [[plan.least.get(kind, NONE), plan.blocking.get(kind, NONE)] for kind in ask.kinds]
-    spec = json.dumps([int(ttl), int(most), spans, shared], separators=(",", ":"))
+    spans = [(window * 1000, *plan.limits[code]) for code, _, window in wanted]
+    shared = [(plan.least.get(kind, NONE), plan.blocking.get(kind, NONE)) for kind in ask.kinds]
+    terms = [ttl, most, len(spans), *(n for span in spans for n in span)]
+    terms += [n for pair in shared for n in pair]
     shared_keys = [call[1][0] for call in ask.calls]
-    return Prepared(plan, wanted, [*keys, *shared_keys], ask, str(account), spec)
+    args = [str(account), *(str(int(n)) for n in terms)]
+    return Prepared(plan, wanted, [*keys, *shared_keys], ask, args)
 
 
 class CheckMemo:
@@ -88,16 +95,22 @@ class CheckMemo:
         return found
 
 
-def terms(ready: Prepared, tag: str, judge: Judge) -> CheckedTerms:
-    """The terms of one attempt's check: `judge` what the counts are given to."""
+def terms(ready: Prepared, judge: Judge) -> CheckedTerms:
+    """The terms of a buyer's check, for every attempt on this identity: `judge` what
+    the counts are given to when a rule fired (or a blacklist rule weighs)."""
     plan, wanted, ask = ready.plan, ready.wanted, ready.ask
+    nv, due = len(wanted), [float("-inf")]
 
-    def answered(reply: Any) -> object:
-        _, fired, counts, shared = reply
-        kept = ask.answer(list(shared)) if plan.kinds else None  # floors read again when due
-        if not fired and not plan.listing:
-            return None  # no rule fired: a plain allow, nothing to log
-        found = {code: int(n) for (code, _, _), n in zip(wanted, counts, strict=True)}
-        return judge(found, kept)
+    def answered(part: Any, sale_id: str) -> object:
+        judged = part[1] or plan.listing  # a rule fired, or a blacklist rule weighs
+        kept = None
+        if plan.kinds and (judged or part[2] or time.monotonic() >= due[0]):
+            shared = part[3 + nv :]  # an identifier without a floor: read behind when due
+            kept = ask.answer([shared[i : i + 2] for i in range(0, len(shared), 2)])
+            due[0] = time.monotonic() + FLOORS_SECONDS
+        if not judged:
+            return None  # a plain allow: nothing to judge or log
+        found = {code: int(n) for (code, _, _), n in zip(wanted, part[3 : 3 + nv], strict=True)}
+        return judge(found, kept, sale_id)
 
-    return CheckedTerms(ready.keys, [tag, ready.account, ready.spec], answered)
+    return CheckedTerms(ready.keys, ready.args, answered)

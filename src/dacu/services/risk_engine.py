@@ -14,7 +14,7 @@ refused for want of the risk store, a reward waits until someone looks.
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
@@ -113,11 +113,15 @@ class RiskEngine:
             self.links.record(member_of(query), query.identity, query.at)
         return RiskDecision(Verdict.ALLOW, "ok", 0)
 
-    def checked(self, query: RiskQuery) -> CheckedTerms | None:
+    def checked(
+        self, query: RiskQuery, clock: Callable[[], datetime] | None = None
+    ) -> CheckedTerms | None:
         """The check as terms the flash gate's step carries (`services/risk_checked.py`):
         None when the action's rules weigh more than that step tells, or the counters are
         not on one Redis server with it — the caller then asks `assess`. A buyer's check
-        on one identity is prepared once per rules version."""
+        on one identity is prepared once per rules version; its terms serve the buyer's
+        later attempts on that identity, in any sale, as they are (a decision judged at
+        `clock`'s time, for the sale the step answered), until `stamp` moves."""
         if not self._one_server:
             return None  # a Redis Cluster: the check's keys live outside the sale's slot
         member = member_of(query)
@@ -135,8 +139,17 @@ class RiskEngine:
             return None
         if query.identity.links():  # written behind: never waited on
             self.links.record(member, query.identity, query.at)
-        tag = self.counters.tag()  # type: ignore[attr-defined]
-        return terms(ready, tag, partial(self._judged, query, ready.plan))
+        return terms(ready, partial(self._judged, query, ready.plan, clock))
+
+    def stamp(self) -> tuple[object, int]:
+        """What the answers from memory (`known`) and the terms (`checked`) stand on: the
+        rules version and the blacklist's as this process holds them."""
+        return self.rules.kept(), self.listed.version
+
+    def reread(self) -> None:
+        """The rules and the blacklist read again when due (the flash screen's, behind)."""
+        self.rules.current()
+        self.listed.reread()
 
     def _prepare(self, query: RiskQuery, plan: Plan, member: str) -> Prepared | None:
         ask = self.facts.shared_ask(member, query.identity, plan.asked)  # type: ignore[attr-defined]
@@ -147,10 +160,18 @@ class RiskEngine:
         return prepared(plan, wanted, [key_of(key) for _, key, _ in wanted], ask)
 
     def _judged(
-        self, query: RiskQuery, plan: Plan, counts: dict[str, int], shared: dict[str, int] | None
+        self,
+        query: RiskQuery,
+        plan: Plan,
+        clock: Callable[[], datetime] | None,
+        counts: dict[str, int],
+        shared: dict[str, int] | None,
+        subject: str,
     ) -> RiskDecision:
-        """The decision on counts the gate's step answered: every rule of the action, the
-        blacklist as this process holds it; logged as `assess` logs."""
+        """The decision on counts the gate's step answered for an attempt on `subject` (at
+        `clock`'s time): every rule of the action, the blacklist as this process holds
+        it; logged as `assess` logs."""
+        query = replace(query, subject=subject, at=query.at if clock is None else clock())
         try:
             listed = self._listed(query, member_of(query)) if plan.listed else frozenset()
             seen = Observed(query.at, query.amount, counts, shared=shared or {}, listed=listed)

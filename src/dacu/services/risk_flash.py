@@ -14,7 +14,12 @@ next attempt — and once a second at least, so the rules and the lists are re-r
 Where the gate's own step can carry the check (`checked`: the attempt's rules weigh
 windows, identifiers' accounts and the blacklist, on the gate's Redis server), every
 attempt is checked in full in that step instead (`services/risk_checked.py`): no round
-trip of its own, no answer from memory but the blacklist's, nothing left behind.
+trip of its own, no answer from memory but the blacklist's, nothing left behind. A
+buyer's terms on one identity serve their later attempts, in any sale, as they are (up to
+`CARRIED_SECONDS`) while the rules version and the blacklist's stand (`stamp`): one
+look-up an attempt. Both are read again behind once a second (`REREAD_SECONDS`), so a
+process that only serves attempts still follows a new version or a listed device
+within about a second.
 
 A block refuses the attempt (403 `risk_blocked`); review lets it through: the units
 are the gate's to give, and what a held buyer earns from the order is held as for
@@ -27,6 +32,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from dacu.domain.risk import Action, Identity, RiskDecision, RiskQuery, Verdict
 from dacu.services.ports.flash import CheckedTerms
@@ -34,11 +40,13 @@ from dacu.services.ports.risk import RiskCheck
 
 log = logging.getLogger(__name__)
 KEEP_SECONDS = 5.0
+CARRIED_SECONDS = 60.0  # a buyer's terms carried again for this long at most
 MOST_KEPT = 100_000  # answers kept at once; forgotten all together beyond it
 REREAD_SECONDS = 1.0  # the full check at least this often: the rules and lists re-read
 MOST_WAITING = 10_000  # attempts waiting for the full check; past it, not asked
 THREAD = "dacu-behind-flash-risk"  # named as every thread working behind the callers
 Key = tuple[str, str, str]  # buyer, device, address
+Carried = tuple[tuple[object, int], float, CheckedTerms]  # the stamp, until when, the terms
 
 
 class FlashScreen:
@@ -53,30 +61,51 @@ class FlashScreen:
         self._known: Callable[[RiskQuery], RiskDecision | None] | None = getattr(
             risk, "known", None
         )
-        self._terms: Callable[[RiskQuery], CheckedTerms | None] | None = getattr(
-            risk, "checked", None
-        )
+        self._terms: Callable[..., CheckedTerms | None] | None = getattr(risk, "checked", None)
+        self._stamp: Callable[[], tuple[object, int]] | None = getattr(risk, "stamp", None)
+        self._reread: Callable[[], None] | None = getattr(risk, "reread", None)
         self._seen: dict[Key, tuple[bool, float]] = {}
         self._refused: dict[str, float] = {}  # buyers the full check refused, until when
-        self._waiting: deque[tuple[Key, RiskQuery]] = deque()
+        self._carried: dict[tuple[str, Identity], Carried] = {}
+        self._waiting: deque[Callable[[], None]] = deque()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._due = 0.0  # when the full check next runs though memory tells it all
+        self._reread_due = 0.0  # when the rules and the list are next read again behind
 
     def checked(
         self, customer_id: str, identity: Identity, sale_id: str
     ) -> tuple[bool, CheckedTerms | None]:
         """Whether the attempt is blocked now; if not, the check the gate's step carries
         (None: there is none to carry, `blocked` answered)."""
+        now, stamp = self._ticks(), None
+        if self._stamp is not None:
+            if now >= self._reread_due and self._reread is not None:
+                self._reread_due = now + REREAD_SECONDS
+                self._later(self._reread)
+            stamp = self._stamp()
+            carried = self._carried.get((customer_id, identity))
+            if carried is not None and carried[1] > now:
+                then = carried[0]
+                if then[0] is stamp[0] and then[1] == stamp[1]:
+                    return False, carried[2]
         query = RiskQuery(
             Action.FLASH_ATTEMPT, customer_id, self._clock(), subject=sale_id, identity=identity
         )
         known = None if self._known is None else self._known(query)
         if known is not None:  # the blacklist, or rules that are all blacklists
             return known.verdict is Verdict.BLOCK, None
-        found = None if self._terms is None else self._terms(query)
+        found = None if self._terms is None else self._terms(query, self._clock)
         if found is None:
             return self.blocked(customer_id, identity, sale_id), None
+        if stamp is not None:
+            if len(self._carried) >= MOST_KEPT:
+                self._carried.clear()
+            self._carried[(customer_id, identity)] = (
+                stamp,
+                now + CARRIED_SECONDS,
+                found,
+            )
         return False, found
 
     def blocked(self, customer_id: str, identity: Identity, sale_id: str) -> bool:
@@ -98,7 +127,7 @@ class FlashScreen:
         self._keep_answer(key, refused, now)  # stands until the full check answers
         if found is None or now >= self._due:  # and the rules and lists re-read behind
             self._due = now + REREAD_SECONDS
-            self._later(key, query)
+            self._later(partial(self._check, key, query))
         return refused
 
     def _refuses(self, query: RiskQuery) -> bool:
@@ -113,11 +142,14 @@ class FlashScreen:
             self._refused[key[0]] = now + self._keep
         return refused
 
-    def _later(self, key: Key, query: RiskQuery) -> None:
+    def _check(self, key: Key, query: RiskQuery) -> None:
+        self._keep_answer(key, self._refuses(query), self._ticks())
+
+    def _later(self, work: Callable[[], None]) -> None:
         with self._lock:
             if len(self._waiting) >= MOST_WAITING:
                 return  # a storm past the check's pace: memory answers meanwhile
-            self._waiting.append((key, query))
+            self._waiting.append(work)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name=THREAD, daemon=True)
                 self._thread.start()
@@ -131,9 +163,9 @@ class FlashScreen:
             if not self._waiting:
                 self._thread = None
                 return False
-            key, query = self._waiting.popleft()
+            work = self._waiting.popleft()
         try:
-            self._keep_answer(key, self._refuses(query), self._ticks())
+            work()
         except Exception:  # the engine never raises; a bug here must not stop the thread
             log.exception("flash risk check failed")
         return True

@@ -97,6 +97,15 @@ class ListedCache:
             if value and (entry := entries.get((kind, value))) is not None and entry.live(at)
         )
 
+    @property
+    def version(self) -> int:
+        """The list's version as this process holds it (-1: never read)."""
+        return self._version
+
+    def reread(self) -> None:
+        """The list read again when its version moved (when due: every `every_s`)."""
+        self._fresh()
+
     def _fresh(self) -> dict[tuple[ListKind, str], ListEntry]:
         if time.monotonic() - self._checked < self._every_s:
             return self._entries

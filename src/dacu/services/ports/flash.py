@@ -64,11 +64,12 @@ class CheckedTerms:
     """The risk check an attempt carries into the gate's own step (`risk_blocked` when a
     block rule's threshold is reached, before any stock is taken): the keys and
     arguments of the check's part (the gate's script knows their order), and what to
-    do with the counts the step answers."""
+    do with the counts the step answers for an attempt on a sale (`answered(part,
+    sale_id)`). The same terms serve every attempt of one buyer on one identity."""
 
     keys: list[str]
     args: list[Any]
-    answered: Callable[[Any], object]
+    answered: Callable[[Any, str], object]
 
 
 class HotGate(Protocol):

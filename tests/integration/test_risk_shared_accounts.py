@@ -1,0 +1,57 @@
+"""The accounts seen with an identifier, counted live in Redis (`RedisSharedAccounts`),
+on real Redis (one server and a Redis Cluster): an account counts once however often it
+is seen; the count is the larger of the accounts held and SQL's floor; a key holds at
+most `MOST_ACCOUNTS` accounts; it expires `ttl_s` after the last account new to it, a
+sighting of an account already there writing nothing."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from dacu.adapters import risk_shared
+from dacu.adapters.risk_shared import RedisSharedAccounts
+from tests.integration.conftest import REDIS, REDIS_CLUSTER, redis_keys, redis_url_of
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(params=[REDIS, REDIS_CLUSTER])
+def shared(request: pytest.FixtureRequest) -> Iterator[tuple[RedisSharedAccounts, Any]]:
+    with redis_keys(redis_url_of(request.param)) as (client, prefix):
+        yield RedisSharedAccounts(client, prefix, ttl_s=100), client
+
+
+def test_an_account_counts_once_and_the_floor_is_a_least(shared):
+    accounts, _ = shared
+    # when: three accounts are seen on one device, the first twice
+    found = [accounts.seen(who, ["dev-1"])[0] for who in ("a", "b", "a", "c")]
+    # then: counted once each; no floor known yet
+    assert found == [(1, False), (2, False), (2, False), (3, False)]
+    # when: SQL counted five accounts on it, and one on another device
+    accounts.floor({"dev-1": 5, "dev-2": 1})
+    # then: the larger of the two, and the floor known
+    assert accounts.seen("a", ["dev-1", "dev-2"]) == [(5, True), (1, True)]
+    assert accounts.seen("d", ["dev-1"]) == [(5, True)]  # four held, the floor still more
+    assert accounts.seen("", ["dev-1"]) == [(5, True)]  # nobody: counted, nothing added
+
+
+def test_a_key_lives_ttl_after_its_last_new_account(shared):
+    accounts, client = shared
+    accounts.seen("a", ["dev-1"])
+    key = accounts._key("dev-1")
+    assert 90 < client.ttl(key) <= 100
+    client.expire(key, 50)
+    # when: the same account is seen again: nothing written, the expiry as it was
+    assert accounts.seen("a", ["dev-1"]) == [(1, False)]
+    assert client.ttl(key) <= 50
+    # when: a new account is seen: the key lives `ttl_s` again
+    assert accounts.seen("b", ["dev-1"]) == [(2, False)]
+    assert 90 < client.ttl(key) <= 100
+
+
+def test_a_key_holds_at_most_so_many_accounts(shared, monkeypatch):
+    accounts, _ = shared
+    monkeypatch.setattr(risk_shared, "MOST_ACCOUNTS", 2)
+    found = [accounts.seen(who, ["dev-1"])[0][0] for who in ("a", "b", "c", "d")]
+    assert found == [1, 2, 2, 2]  # past it, only counted by the floor
