@@ -232,5 +232,25 @@ def test_the_script_refuses_a_quantity_that_would_add_stock():
     client.close()
 
 
+@pytest.mark.skipif(not REDIS_URL, reason="set DACU_TEST_REDIS_URL")
+def test_an_attempt_on_a_redis_that_lost_the_script_loads_it_and_runs_once():
+    client = redis.Redis.from_url(REDIS_URL)
+    prefix = f"test-{uuid.uuid4().hex[:10]}"
+    gate = RedisStockGate(client, prefix)
+    gate.open(sale(stock=3))
+    # given: the attempt's script as a Redis restarted or flushed holds it (not at all)
+    gate._attempt = client.register_script(f"{ATTEMPT}\n-- {uuid.uuid4().hex}")
+    assert client.script_exists(gate._attempt.sha) == [False]
+    # when: a buyer attempts
+    decided = gate.attempt("fs-20h", "u1", "r1", 1, NOW)
+    # then: NOSCRIPT loaded it, and the attempt took its unit once
+    assert decided.accepted
+    assert client.script_exists(gate._attempt.sha) == [True]
+    assert gate.remaining("fs-20h") == 2
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
 def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)

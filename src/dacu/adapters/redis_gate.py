@@ -1,7 +1,8 @@
 """The Redis stock gate: one Lua script decides each attempt atomically.
 
-Scripts (redis_scripts.py) are loaded once and called by their SHA
-(redis-py's Script falls back to loading one the server lost). In one step
+Scripts (redis_scripts.py) are loaded once and called by their SHA, loaded
+again where the server lost one (an attempt on one server is a plain EVALSHA,
+`run_one`; elsewhere redis-py's Script). In one step
 the attempt script checks that the sale exists (a missing key never reads as
 stock), counts the attempt against the buyer's and the address's rate,
 answers a repeated request id with its first answer, checks the window, the
@@ -16,9 +17,11 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+import redis
+from redis.commands.core import Script
 from redis.exceptions import NoScriptError, RedisError
 
-from dacu.adapters.redis_connect import FAILURES, AsyncClient, Client, run_scripts
+from dacu.adapters.redis_connect import FAILURES, AsyncClient, Client, run_one, run_scripts
 from dacu.adapters.redis_scripts import (
     ATTEMPT,
     ATTEMPT_CHECKED,
@@ -79,9 +82,16 @@ class RedisStockGate:
         call = attempt_call(self.prefix, sale_id, user_id, request_id, qty, now, ip)
         with _reachable():
             if risk is None:
-                return decision(self._attempt(keys=call[0], args=call[1]))
+                return decision(self._run(self._attempt, *call))
             keys, args = checked_call(call, risk)
-            return decision(checked(self._checked(keys=keys, args=args), risk, sale_id))
+            return decision(checked(self._run(self._checked, keys, args), risk, sale_id))
+
+    def _run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+        """One call of `script`: a plain EVALSHA on one server (`run_one`), through the
+        cluster client's `Script` on a Redis Cluster."""
+        if isinstance(self._client, redis.Redis):
+            return run_one(self._client, script, keys, args)
+        return script(keys=keys, args=args)
 
     def attempt_many(
         self, sale_id: str, attempts: Sequence[tuple[str, str, int]], now: datetime, ip: str = ""

@@ -62,7 +62,7 @@ ATTEMPT = _PARSE + _HEAD + "local checked = {}\n" + _TAKE
 
 _CHECK = """
 local account, ttl, most, nv = ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10])
-local tag, t = request .. '|' .. now .. '|' .. sale, tonumber(now)
+local t, tag = tonumber(now), nv > 0 and request .. '|' .. now .. '|' .. sale
 local counts, shared, refused, fired, unfloored = {}, {}, 0, 0, 0
 for i = 1, nv do
   local at = 8 + 3 * i

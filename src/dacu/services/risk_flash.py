@@ -17,9 +17,10 @@ attempt is checked in full in that step instead (`services/risk_checked.py`): no
 trip of its own, no answer from memory but the blacklist's, nothing left behind. A
 buyer's terms on one identity serve their later attempts, in any sale, as they are (up to
 `CARRIED_SECONDS`) while the rules version and the blacklist's stand (`stamp`): one
-look-up an attempt. Both are read again behind once a second (`REREAD_SECONDS`), so a
-process that only serves attempts still follows a new version or a listed device
-within about a second.
+look-up an attempt. Both are read again behind once a second (`REREAD_SECONDS`), and
+when either moved every buyer's terms are made again at their next attempt: a process
+that only serves attempts still follows a new version or a listed device within about
+a second.
 
 A block refuses the attempt (403 `risk_blocked`); review lets it through: the units
 are the gate's to give, and what a held buyer earns from the order is held as for
@@ -46,7 +47,7 @@ REREAD_SECONDS = 1.0  # the full check at least this often: the rules and lists 
 MOST_WAITING = 10_000  # attempts waiting for the full check; past it, not asked
 THREAD = "dacu-behind-flash-risk"  # named as every thread working behind the callers
 Key = tuple[str, str, str]  # buyer, device, address
-Carried = tuple[tuple[object, int], float, CheckedTerms]  # the stamp, until when, the terms
+Carried = tuple[object, float, CheckedTerms]  # the stamp's token, until when, the terms
 
 
 class FlashScreen:
@@ -67,6 +68,8 @@ class FlashScreen:
         self._seen: dict[Key, tuple[bool, float]] = {}
         self._refused: dict[str, float] = {}  # buyers the full check refused, until when
         self._carried: dict[tuple[str, Identity], Carried] = {}
+        self._stamped: tuple[object, int] | None = None  # the stamp the reread behind saw
+        self._token = object()  # … which the carried terms stand on: new when it moves
         self._waiting: deque[Callable[[], None]] = deque()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -78,17 +81,15 @@ class FlashScreen:
     ) -> tuple[bool, CheckedTerms | None]:
         """Whether the attempt is blocked now; if not, the check the gate's step carries
         (None: there is none to carry, `blocked` answered)."""
-        now, stamp = self._ticks(), None
-        if self._stamp is not None:
-            if now >= self._reread_due and self._reread is not None:
+        now, token = self._ticks(), self._token
+        carrying = self._stamp is not None
+        if carrying:
+            if now >= self._reread_due:
                 self._reread_due = now + REREAD_SECONDS
-                self._later(self._reread)
-            stamp = self._stamp()
+                self._later(self._restamped)
             carried = self._carried.get((customer_id, identity))
-            if carried is not None and carried[1] > now:
-                then = carried[0]
-                if then[0] is stamp[0] and then[1] == stamp[1]:
-                    return False, carried[2]
+            if carried is not None and carried[0] is token and carried[1] > now:
+                return False, carried[2]
         query = RiskQuery(
             Action.FLASH_ATTEMPT, customer_id, self._clock(), subject=sale_id, identity=identity
         )
@@ -98,15 +99,22 @@ class FlashScreen:
         found = None if self._terms is None else self._terms(query, self._clock)
         if found is None:
             return self.blocked(customer_id, identity, sale_id), None
-        if stamp is not None:
+        if carrying:
             if len(self._carried) >= MOST_KEPT:
                 self._carried.clear()
-            self._carried[(customer_id, identity)] = (
-                stamp,
-                now + CARRIED_SECONDS,
-                found,
-            )
+            self._carried[(customer_id, identity)] = (token, now + CARRIED_SECONDS, found)
         return False, found
+
+    def _restamped(self) -> None:
+        """The rules and the blacklist read again (when due); when what the terms stand on
+        moved — read here or by any other check of the process — a new token: every
+        buyer's terms made again at their next attempt."""
+        if self._reread is not None:
+            self._reread()
+        stamp = self._stamp() if self._stamp is not None else None
+        seen = self._stamped
+        if stamp is not None and (seen is None or stamp[0] is not seen[0] or stamp[1] != seen[1]):
+            self._stamped, self._token = stamp, object()
 
     def blocked(self, customer_id: str, identity: Identity, sale_id: str) -> bool:
         """Whether the check blocks this buyer's attempts now (from memory)."""
