@@ -97,6 +97,28 @@ def test_a_new_rules_version_and_a_listed_phone_reach_buyers_whose_terms_are_car
     )
 
 
+def test_a_phone_whose_count_redis_lost_is_floored_from_sql_at_once(world):
+    platform, gate, url, prefix = world
+    screen = FlashScreen(platform.risk, lambda: NOW)
+    # given: a buyer tried alone on a phone (its floor read then); two more accounts
+    # were linked to the phone since, in SQL only; then Redis lost the phone's count
+    assert attempt(platform, gate, screen, "f-0", "dev-f", 0).outcome is Outcome.ACCEPTED
+    for i in (1, 2):
+        platform.risk_links.record(f"f-{i}", Identity(device="dev-f"), NOW)
+    platform.risk_links.flush()
+    platform.risk_facts.flush()
+    client = redis_client(url)
+    for key in client.scan_iter(f"{prefix}:risk:acc:*"):
+        client.delete(key)
+    time.sleep(1.1)  # an identifier without a floor is read again a second on at most
+    # when: the buyer tries again: Redis counts it alone, with no floor
+    again = attempt(platform, gate, screen, "f-0", "dev-f", 1)
+    platform.risk_facts.flush()  # the floor read behind at once (SQL's count: three)
+    # then: that attempt goes through; the next counts SQL's three accounts
+    assert again.outcome is Outcome.ACCEPTED
+    assert attempt(platform, gate, screen, "f-0", "dev-f", 2).outcome is Outcome.RISK_BLOCKED
+
+
 def test_each_attempt_counts_once_in_a_window_of_the_step(world):
     platform, gate, _, _ = world
     document = default_document()

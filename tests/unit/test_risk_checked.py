@@ -8,7 +8,7 @@ import pytest
 
 from dacu.bootstrap_risk import HANDOVER_S, quick_handover
 from dacu.domain.risk import Action, Identity
-from dacu.schemas.risk_rules import default_rules
+from dacu.schemas.risk_rules import default_document, default_rules, load_rules
 from dacu.services.risk_checked import CheckMemo, Prepared, prepared, terms
 from dacu.services.risk_plan import plan_of
 
@@ -17,6 +17,9 @@ class Ask:
     def __init__(self) -> None:
         self.calls = [("script", ["acc:dev"], ("buyer", 604800, 10000))]
         self.kinds = ("device",)
+
+    def floored(self) -> None:
+        pass
 
 
 def ready() -> Prepared:
@@ -61,8 +64,8 @@ def test_nothing_to_carry_is_not_kept():
 
 def test_the_plans_terms_travel_as_the_scripts_arguments_in_its_order():
     found = ready()
-    account, ttl, most, windows, least, blocking = found.args
-    assert (account, ttl, most, windows) == ("buyer", "604800", "10000", "0")
+    account, ttl, most, report, windows, least, blocking = found.args
+    assert (account, ttl, most, report, windows) == ("buyer", "604800", "10000", "0", "0")
     assert (least, blocking) == ("3", "3")  # device_many_accounts: fires, blocks from three
     assert found.keys == ["acc:dev"]
 
@@ -72,28 +75,48 @@ def test_a_windows_terms_come_before_the_identifiers():
     code = next(iter(plan.limits))
     found = prepared(plan, [(code, "counter", 60)], ["w:key"], Ask())
     limit, blocks = plan.limits[code]
-    assert found.args[3:7] == ["1", "60000", str(limit), str(blocks)]
+    assert found.args[4:8] == ["1", "60000", str(limit), str(blocks)]
     assert found.keys == ["w:key", "acc:dev"]
 
 
-def test_floors_are_looked_at_when_one_is_missing_or_a_rule_fired():
-    answered, judged = [], []
+def test_a_quiet_answer_is_judged_by_nobody_and_its_floors_are_read_when_due():
+    answered, judged, floored = [], [], []
 
     class Counting(Ask):
         def answer(self, replies):
             answered.append(replies)
             return {"device": replies[0][0]}
 
+        def floored(self):
+            floored.append(1)
+
     plan = plan_of(default_rules(), Action.FLASH_ATTEMPT)
     carried = terms(prepared(plan, [], [], Counting()), lambda *found: judged.append(found))
-    assert carried.answered([0, 0, 0, 1, 5], "fs-1") is None  # nothing fired: looked at
-    assert carried.answered([0, 0, 0, 1, 5], "fs-1") is None  # ... not again for a while
-    assert answered == [[[1, 5]]]
-    assert carried.answered([0, 0, 1, 1, -1], "fs-1") is None  # no floor: looked at
-    assert answered[-1] == [[1, -1]]
+    assert carried.answered([], "fs-1") is None  # quiet: the floors read when due
+    assert carried.answered([], "fs-1") is None  # ... and not again for a while
+    assert floored == [1]
+    assert carried.answered([0, 0, 1, 1, -1], "fs-1") is None  # no floor: answered
+    assert answered == [[[1, -1]]]
     carried.answered([1, 1, 0, 3, 5], "fs-2")  # fired: judged, with the accounts and sale
     assert judged == [({}, {"device": 3}, "fs-2")]
     assert answered[-1] == [[3, 5]]
+
+
+def test_a_blacklist_rule_that_does_not_block_asks_every_answer_to_report():
+    document = default_document()
+    document["rules"].append(
+        {
+            "kind": "blacklist",
+            "code": "listed_network",
+            "actions": ["flash_attempt"],
+            "kinds": ["ip"],
+            "verdict": "review",
+            "score": 300,
+        }
+    )
+    plan = plan_of(load_rules(document), Action.FLASH_ATTEMPT)
+    assert plan.listing
+    assert prepared(plan, [], [], Ask()).args[3] == "1"
 
 
 def test_the_gil_is_handed_over_quickly_and_a_shorter_interval_kept():

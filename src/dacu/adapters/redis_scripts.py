@@ -61,11 +61,11 @@ return {'accepted', id, unpack(checked)}
 ATTEMPT = _PARSE + _HEAD + "local checked = {}\n" + _TAKE
 
 _CHECK = """
-local account, ttl, most, nv = ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10])
+local account, ttl, most, nv = ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[11])
 local t, tag = tonumber(now), nv > 0 and request .. '|' .. now .. '|' .. sale
 local counts, shared, refused, fired, unfloored = {}, {}, 0, 0, 0
 for i = 1, nv do
-  local at = 8 + 3 * i
+  local at = 9 + 3 * i
   local n = hit(KEYS[5 + i], t, tag, tonumber(ARGV[at]), 1)
   counts[i] = n
   local most_hits = tonumber(ARGV[at + 1])
@@ -74,7 +74,7 @@ for i = 1, nv do
     if ARGV[at + 2] == '1' then refused = 1 end
   end
 end
-local first = 9 + 3 * nv  -- the identifiers' pairs follow the windows' triples
+local first = 10 + 3 * nv  -- the identifiers' pairs follow the windows' triples
 for j = 1, (#ARGV - first) / 2 do
   local least, blocking = tonumber(ARGV[first + 2 * j]), tonumber(ARGV[first + 2 * j + 1])
   local found = seen(KEYS[5 + nv + j], account, ttl, most)
@@ -83,9 +83,12 @@ for j = 1, (#ARGV - first) / 2 do
   if least >= 0 and found[1] >= least then fired = 1 end
   if blocking >= 0 and found[1] >= blocking then refused = 1 end
 end
-local checked = {refused, fired, unfloored}
-for i = 1, nv do checked[3 + i] = counts[i] end
-for i = 1, #shared do checked[3 + nv + i] = shared[i] end
+local checked = {}  -- quiet: nothing fired, every identifier floored, nothing asked
+if refused == 1 or fired == 1 or unfloored == 1 or ARGV[10] == '1' then
+  checked = {refused, fired, unfloored}
+  for i = 1, nv do checked[3 + i] = counts[i] end
+  for i = 1, #shared do checked[3 + nv + i] = shared[i] end
+end
 if refused == 1 then return {'risk_blocked', '', unpack(checked)} end
 """
 ATTEMPT_CHECKED = _PARSE + HIT_FN + SEEN_FN + _HEAD + _CHECK + _TAKE
@@ -96,12 +99,15 @@ the sale: unique to the attempt), the account is added under each identifier cou
 and a block rule's threshold reached refuses the attempt (`risk_blocked`) before any
 stock is taken. The check's terms follow the attempt's arguments, prepared once per
 buyer and rules version (`services/risk_checked.py`): the account, the identifiers'
-expiry and most accounts kept, the number of windows; for each window its span in ms,
+expiry and most accounts kept, whether every answer reports the check (1: the rules
+weigh a blacklist entry that does not block), the number of windows; for each window
+its span in ms,
 the count past which its rule fires (-1: none) and whether it blocks (1); for each
 identifier the accounts at which a rule fires and at which a block rule fires (-1:
-none). Every answer past that point ends with the check's part, flat: refused, fired,
+none). An answer past that point ends with the check's part, flat — refused, fired,
 whether an identifier has no floor, each window's count, each identifier's accounts
-and floor — for the rules engine to judge in full (`services/risk_flash.py`)."""
+and floor, for the rules engine to judge in full (`services/risk_flash.py`) — unless
+it is quiet: nothing fired, every identifier has its floor, and no report asked."""
 
 RELEASE = (
     _PARSE
@@ -206,7 +212,7 @@ def checked_call(
 
 def checked(reply: Sequence[Any], risk: "CheckedTerms | None", sale_id: str) -> Sequence[Any]:
     """The reply, its risk part handed to the check (when the step got that far)."""
-    if risk is not None and len(reply) > 2:
+    if risk is not None:  # its part: none when quiet, or when the step ended before it
         risk.answered(reply[2:], sale_id)
     return reply
 

@@ -68,6 +68,8 @@ class SharedAsk:
     calls: list[ScriptCall]
     answer: Callable[[list[Any]], dict[str, int]]
     kinds: tuple[str, ...] = ()  # each call's kind of identifier
+    floored: Callable[[], None] = lambda: None  # every identifier known floored: the
+    # floors read again behind where due (SQL's counts, `FLOOR_SECONDS`)
 
 
 class SqlRiskFacts:
@@ -172,14 +174,25 @@ class SqlRiskFacts:
             found: dict[str, int] = {}
             now = self._now()
             for (kind, value), (n, floored) in zip(wanted, shared.answers(replies), strict=True):
-                every = FLOOR_SECONDS if floored else UNFLOORED_SECONDS
-                if self._floored.get(value, float("-inf")) + every <= now:
-                    self._floor_behind(kind, value, now)
+                self._floor_when_due(kind, value, floored, now)
                 found[kind] = max(n, found.get(kind, 0))
             return found
 
+        def floored() -> None:
+            now = self._now()
+            for kind, value in wanted:
+                self._floor_when_due(kind, value, True, now)
+
         calls = shared.calls(customer_id, [value for _, value in wanted])
-        return SharedAsk(shared.client, calls, answer, tuple(kind for kind, _ in wanted))
+        asked = tuple(kind for kind, _ in wanted)
+        return SharedAsk(shared.client, calls, answer, asked, floored)
+
+    def _floor_when_due(self, kind: str, value: str, floored: bool, now: float) -> None:
+        """SQL's count of the identifier read again behind, when due: every
+        `FLOOR_SECONDS` while Redis holds a floor, after `UNFLOORED_SECONDS` when not."""
+        every = FLOOR_SECONDS if floored else UNFLOORED_SECONDS
+        if self._floored.get(value, float("-inf")) + every <= now:
+            self._floor_behind(kind, value, now)
 
     def _stored(self, identity: Identity, kind: str) -> str:
         raw = str(getattr(identity, kind, "") or "")

@@ -12,17 +12,19 @@ A buyer's check on one identity is worked out once per rules version (`Prepared`
 kept by `CheckMemo`): the counters' keys, the identifiers' calls and the plan's terms
 as the script's arguments, in the order `adapters/redis_scripts.py`'s
 `ATTEMPT_CHECKED` reads them — the account; the identifiers' expiry and most accounts
-kept; the number of windows, then each window's span in ms, the count past which its
-rule fires and whether it blocks (1) or not (0); then for each identifier the
-accounts at which a rule fires and at which a block rule fires (-1: none). The keys
-are the windows' then the identifiers'. Each window's hit is the attempt itself (its
-request, time and sale), so the terms are the same for every attempt of the buyer on
-that identity, in any sale, and are carried again as they are
-(`services/risk_flash.py`). The step answers whether it refused, whether any rule
-fired (when none did and the rules weigh no blacklist, the engine has nothing to judge
-or log), whether an identifier has no floor, the counts, and the identifiers' accounts
-and floors. The floors are looked at when one is missing (read from SQL behind, once a
-second at most) and otherwise every `FLOORS_SECONDS` a check at most.
+kept; whether every answer reports the check (the rules weigh a blacklist entry that
+does not block: every attempt judged); the number of windows, then each window's span
+in ms, the count past which its rule fires and whether it blocks (1) or not (0); then
+for each identifier the accounts at which a rule fires and at which a block rule
+fires (-1: none). The keys are the windows' then the identifiers'. Each window's hit
+is the attempt itself (its request, time and sale), so the terms are the same for
+every attempt of the buyer on that identity, in any sale, and are carried again as
+they are (`services/risk_flash.py`). The step reports whether it refused, whether any
+rule fired, whether an identifier has no floor, the counts, and the identifiers'
+accounts and floors — or nothing, when the answer is quiet: no rule fired and every
+identifier has its floor (the engine has nothing to judge or log). The floors are
+read again behind when one is missing (once a second at most) and otherwise every
+`FLOORS_SECONDS` a buyer's terms at most, as SQL's counts are due.
 The blacklist's blocking entries were asked from memory before the step
 (`RiskEngine.known`).
 """
@@ -39,7 +41,7 @@ from dacu.services.risk_plan import Plan
 
 Judge = Callable[[dict[str, int], dict[str, int] | None, str], object]
 NONE = -1
-FLOORS_SECONDS = 30.0  # a check's identifiers' floors looked at this often when all known
+FLOORS_SECONDS = 5.0  # a check's floors looked at this often when its answers are quiet
 MOST_KEPT = 100_000  # prepared checks kept at once; forgotten all together beyond it
 
 
@@ -59,7 +61,7 @@ def prepared(plan: Plan, wanted: list[tuple[str, str, int]], keys: list[str], as
     account, ttl, most = ask.calls[0][2] if ask.calls else ("", 0, 0)
     spans = [(window * 1000, *plan.limits[code]) for code, _, window in wanted]
     shared = [(plan.least.get(kind, NONE), plan.blocking.get(kind, NONE)) for kind in ask.kinds]
-    terms = [ttl, most, len(spans), *(n for span in spans for n in span)]
+    terms = [ttl, most, int(plan.listing), len(spans), *(n for span in spans for n in span)]
     terms += [n for pair in shared for n in pair]
     shared_keys = [call[1][0] for call in ask.calls]
     args = [str(account), *(str(int(n)) for n in terms)]
@@ -102,14 +104,15 @@ def terms(ready: Prepared, judge: Judge) -> CheckedTerms:
     nv, due = len(wanted), [float("-inf")]
 
     def answered(part: Any, sale_id: str) -> object:
-        judged = part[1] or plan.listing  # a rule fired, or a blacklist rule weighs
-        kept = None
-        if plan.kinds and (judged or part[2] or time.monotonic() >= due[0]):
-            shared = part[3 + nv :]  # an identifier without a floor: read behind when due
-            kept = ask.answer([shared[i : i + 2] for i in range(0, len(shared), 2)])
-            due[0] = time.monotonic() + FLOORS_SECONDS
-        if not judged:
-            return None  # a plain allow: nothing to judge or log
+        if not part:  # quiet (a plain allow), or the step ended before the check
+            if plan.kinds and (now := time.monotonic()) >= due[0]:
+                due[0] = now + FLOORS_SECONDS
+                ask.floored()  # every identifier has its floor: read again when due
+            return None
+        shared = part[3 + nv :]  # an identifier without a floor: read behind when due
+        kept = ask.answer([shared[i : i + 2] for i in range(0, len(shared), 2)])
+        if not (part[1] or plan.listing):
+            return None  # no rule fired, and no blacklist rule weighs: nothing to log
         found = {code: int(n) for (code, _, _), n in zip(wanted, part[3 : 3 + nv], strict=True)}
         return judge(found, kept, sale_id)
 

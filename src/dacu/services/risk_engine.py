@@ -30,13 +30,13 @@ from dacu.domain.risk_rules import (
 )
 from dacu.services.ports.flash import CheckedTerms
 from dacu.services.ports.risk_links import (
-    Cluster,
     DecisionLog,
     IdentityLinks,
     RiskCounters,
     RiskFacts,
 )
 from dacu.services.risk_checked import CheckMemo, Prepared, prepared, terms
+from dacu.services.risk_counted import counted_by
 from dacu.services.risk_fallback import CHANGING, UNAVAILABLE, on_failure
 from dacu.services.risk_plan import Plan, Plans, member_of, shops_of, windows
 from dacu.services.risk_rules import ActiveRules, ListedCache
@@ -239,7 +239,16 @@ class RiskEngine:
             self.links.settle(member, query.identity)  # read the sightings so far
         cluster = self.links.cluster(member) if plan.cluster else None
         counted = self._plans.counted(ruleset) if live else frozenset[str]()
-        counts, shared = self._count(query, member, cluster, plan, counted)
+        counts, shared = counted_by(
+            query,
+            member,
+            cluster,
+            plan,
+            counted,
+            facts=self.facts,
+            counters=self.counters,
+            together=self._together,
+        )
         seen: dict[str, object] = {"at": query.at, "amount": query.amount, "counts": counts}
         if shared is not None:
             seen["shared"] = shared
@@ -273,45 +282,6 @@ class RiskEngine:
         if member != query.customer_id:
             listed |= self.listed.listed(query.customer_id, query.identity, query.at)
         return listed
-
-    def _count(
-        self,
-        query: RiskQuery,
-        member: str,
-        cluster: Cluster | None,
-        plan: Plan,
-        counted: frozenset[str],
-    ) -> tuple[dict[str, int], dict[str, int] | None]:
-        """Each velocity rule's count, and the accounts behind the query's identifiers
-        when a rule weighs them (None when none does) — with Redis (`counted`: the kinds
-        it counts live), one round trip that adds the account under every counted kind."""
-        kinds = plan.kinds
-        wanted = windows(plan, query, member, cluster)
-        hits = [(key, window, 1) for _, key, window in wanted]
-        shared: dict[str, int] | None = None
-        together = self._together
-        ask = None
-        if counted:
-            ask = self.facts.shared_ask(member, query.identity, plan.asked)  # type: ignore[attr-defined]
-        if ask is not None and together is not None:  # the counts and the accounts at once
-            found, replies = together(hits, query.at, ask.calls)
-            shared = ask.answer(replies) if kinds else None
-        else:
-            found = self._hits(hits, query.at)
-            if counted:
-                live = self.facts.shared_live(member, query.identity, plan.asked)  # type: ignore[attr-defined]
-                shared = live if kinds else None
-            elif kinds:
-                shared = self.facts.shared_accounts(query.identity, kinds)
-        return {code: int(n) for (code, _, _), n in zip(wanted, found, strict=True)}, shared
-
-    def _hits(self, hits: list[tuple[str, int, int]], at: datetime) -> list[int]:
-        if not hits:
-            return []
-        many = getattr(self.counters, "hit_many", None)
-        if many is not None:  # one round trip for every window of the check
-            return list(many(hits, at))
-        return [self.counters.hit(key, window, at, n) for key, window, n in hits]
 
 
 __all__ = ["UNAVAILABLE", "RiskEngine", "RuleSet", "on_failure"]

@@ -31,19 +31,23 @@ class ActiveRules:
         self._versions, self._parse, self._defaults = versions, parse, defaults
         self._every_s = every_s
         self._rules, self._checked, self._refused = defaults, float("-inf"), -1
+        self._read = False  # the first read done (a read in flight is waited for)
         self._lock = threading.Lock()
 
     def kept(self) -> RuleSet:
         """The rules as this process holds them, not re-read (the hot path's); read once
         when the process never read them."""
-        return self.current() if self._checked == float("-inf") else self._rules
+        return self._rules if self._read else self.current()
 
     def current(self) -> RuleSet:
-        if time.monotonic() - self._checked < self._every_s:
+        if self._read and time.monotonic() - self._checked < self._every_s:
             return self._rules
         with self._lock:
-            if time.monotonic() - self._checked >= self._every_s:
-                self._reload()
+            if not self._read or time.monotonic() - self._checked >= self._every_s:
+                try:
+                    self._reload()
+                finally:
+                    self._read = True
         return self._rules
 
     def _reload(self) -> None:
@@ -73,6 +77,7 @@ class ListedCache:
         self._list, self._every_s = blacklist, every_s
         self._entries: dict[tuple[ListKind, str], ListEntry] = {}
         self._version, self._checked = -1, float("-inf")
+        self._read = False  # the first read done (a read in flight is waited for)
         self._lock = threading.Lock()
 
     def listed(
@@ -107,16 +112,19 @@ class ListedCache:
         self._fresh()
 
     def _fresh(self) -> dict[tuple[ListKind, str], ListEntry]:
-        if time.monotonic() - self._checked < self._every_s:
+        if self._read and time.monotonic() - self._checked < self._every_s:
             return self._entries
         with self._lock:
-            if time.monotonic() - self._checked >= self._every_s:
+            if not self._read or time.monotonic() - self._checked >= self._every_s:
                 self._checked = time.monotonic()  # a failed read is tried again a second on
-                version = self._list.version()
-                if version != self._version:
-                    found = self._list.entries(limit=1_000_000)
-                    self._entries = {(e.kind, e.value): e for e in found}
-                    self._version = version
+                try:
+                    version = self._list.version()
+                    if version != self._version:
+                        found = self._list.entries(limit=1_000_000)
+                        self._entries = {(e.kind, e.value): e for e in found}
+                        self._version = version
+                finally:
+                    self._read = True
         return self._entries
 
 
