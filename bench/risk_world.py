@@ -3,6 +3,7 @@ as `dacu serve` wires it over SQL or Redis (`engine_of`), and the run's Redis ke
 forgotten after it (`forget`): shared by `bench/risk.py` and `bench/risk_flash.py`."""
 
 import argparse
+import gc
 import sys
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,7 +68,9 @@ def engine_of(url: str, redis_url: str | None, prefix: str) -> Any:
     links = SqlIdentityLinks(engine, cache)
     clock = lambda: datetime.now(SHANGHAI)  # noqa: E731
     facts = SqlRiskFacts(engine, shared=shared)
-    return rules_of(engine, redis_url, prefix, clock, links, facts)["risk"]
+    risk = rules_of(engine, redis_url, prefix, clock, links, facts)["risk"]
+    gc.freeze()  # what the process built kept out of the collector's full sweeps, as
+    return risk  # `dacu serve`'s process does once built (`entrypoints/api/main.py`)
 
 
 def handover(args: argparse.Namespace) -> None:

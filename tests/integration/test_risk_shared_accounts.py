@@ -55,3 +55,12 @@ def test_a_key_holds_at_most_so_many_accounts(shared, monkeypatch):
     monkeypatch.setattr(risk_shared, "MOST_ACCOUNTS", 2)
     found = [accounts.seen(who, ["dev-1"])[0][0] for who in ("a", "b", "c", "d")]
     assert found == [1, 2, 2, 2]  # past it, only counted by the floor
+
+
+def test_floors_set_many_a_call_are_each_their_own_and_never_lowered(shared, monkeypatch):
+    accounts, _ = shared
+    monkeypatch.setattr(risk_shared, "FLOORS_PER_CALL", 2)  # five identifiers, three calls
+    accounts.floor({f"dev-{i}": i for i in range(1, 6)})
+    accounts.floor({"dev-1": 0, "dev-4": 9})  # a lower count leaves the floor as it was
+    found = accounts.seen("", [f"dev-{i}" for i in range(1, 6)])
+    assert found == [(1, True), (2, True), (3, True), (9, True), (5, True)]

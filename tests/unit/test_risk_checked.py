@@ -9,7 +9,7 @@ import pytest
 from dacu.bootstrap_risk import HANDOVER_S, quick_handover
 from dacu.domain.risk import Action, Identity
 from dacu.schemas.risk_rules import default_document, default_rules, load_rules
-from dacu.services.risk_checked import CheckMemo, Prepared, prepared, terms
+from dacu.services.risk_checked import CheckMemo, Prepared, Terms, prepared
 from dacu.services.risk_plan import plan_of
 
 
@@ -67,7 +67,7 @@ def test_the_plans_terms_travel_as_the_scripts_arguments_in_its_order():
     account, ttl, most, report, windows, least, blocking = found.args
     assert (account, ttl, most, report, windows) == ("buyer", "604800", "10000", "0", "0")
     assert (least, blocking) == ("3", "3")  # device_many_accounts: fires, blocks from three
-    assert found.keys == ["acc:dev"]
+    assert found.keys == ("acc:dev",)
 
 
 def test_a_windows_terms_come_before_the_identifiers():
@@ -75,8 +75,8 @@ def test_a_windows_terms_come_before_the_identifiers():
     code = next(iter(plan.limits))
     found = prepared(plan, [(code, "counter", 60)], ["w:key"], Ask())
     limit, blocks = plan.limits[code]
-    assert found.args[4:8] == ["1", "60000", str(limit), str(blocks)]
-    assert found.keys == ["w:key", "acc:dev"]
+    assert found.args[4:8] == ("1", "60000", str(limit), str(blocks))
+    assert found.keys == ("w:key", "acc:dev")
 
 
 def test_a_quiet_answer_is_judged_by_nobody_and_its_floors_are_read_when_due():
@@ -91,7 +91,8 @@ def test_a_quiet_answer_is_judged_by_nobody_and_its_floors_are_read_when_due():
             floored.append(1)
 
     plan = plan_of(default_rules(), Action.FLASH_ATTEMPT)
-    carried = terms(prepared(plan, [], [], Counting()), lambda *found: judged.append(found))
+    judge = lambda query, plan, clock, *found: judged.append(found)  # noqa: E731
+    carried = Terms(prepared(plan, [], [], Counting()), judge)
     assert carried.answered([], "fs-1") is None  # quiet: the floors read when due
     assert carried.answered([], "fs-1") is None  # ... and not again for a while
     assert floored == [1]

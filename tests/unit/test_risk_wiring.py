@@ -61,6 +61,16 @@ def test_flash_attempts_are_asked_about_once_in_a_while_per_buyer_and_device():
     assert len(risk.asked) == 3
 
 
+class Carried:
+    """Terms the gate's step would carry: their keys and arguments, an answer ignored."""
+
+    def __init__(self, customer_id: str) -> None:
+        self.keys, self.args = ("k",), (customer_id,)
+
+    def answered(self, part: object, sale_id: str) -> object:
+        return None
+
+
 class Carrying(Recording):
     """A risk check whose rules the gate's step can carry, but for one listed device."""
 
@@ -71,7 +81,7 @@ class Carrying(Recording):
 
     def checked(self, query: RiskQuery, clock: object = None) -> CheckedTerms:
         self.asked.append(query)
-        return CheckedTerms(["k"], [query.customer_id], lambda reply: None)
+        return Carried(query.customer_id)
 
 
 class Stamped(Carrying):
@@ -95,7 +105,7 @@ def test_a_flash_attempt_carries_its_check_into_the_gate_unless_memory_refuses_i
     blocked, terms = screen.checked("u2", Identity(device="d2"), "fs-1")
     assert not blocked
     assert terms is not None
-    assert terms.args == ["u2"]
+    assert terms.args == ("u2",)
     blocked, terms = screen.checked("u2", Identity(device="d2"), "fs-1")  # nothing kept
     assert terms is not None
     assert len(risk.asked) == 2

@@ -15,6 +15,7 @@ a plain EVALSHA (no pipeline, no `Script` object, its arguments packed by hiredi
 the hot path's single round trip.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 import hiredis
@@ -75,10 +76,10 @@ def run_scripts(
     return run_calls(client, [(script, keys, args) for keys, args in calls])
 
 
-ScriptCall = tuple[Script, list[Any], list[Any]]  # a script, its keys, its arguments
+ScriptCall = tuple[Script, Sequence[Any], Sequence[Any]]  # a script, its keys, its arguments
 
 
-def run_one(client: redis.Redis, script: Script, keys: list[Any], args: list[Any]) -> Any:
+def run_one(client: redis.Redis, script: Script, keys: Sequence[Any], args: Sequence[Any]) -> Any:
     """One call of `script` on one server: EVALSHA, and on NOSCRIPT (a Redis restarted or
     flushed) the script loaded and the call sent again — NOSCRIPT means it never ran."""
     call = ("EVALSHA", script.sha, len(keys), *keys, *args)
@@ -133,7 +134,7 @@ def run_calls(client: Client, calls: list[ScriptCall]) -> list[Any]:
     return replies
 
 
-def _node(client: Client, keys: list[Any]) -> dict[str, Any]:
+def _node(client: Client, keys: Sequence[Any]) -> dict[str, Any]:
     """Where a cluster pipeline sends a script call: the node of its keys' slot.
 
     EVALSHA goes by name (redis-py's cluster pipeline blocks its evalsha()

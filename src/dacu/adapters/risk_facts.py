@@ -24,7 +24,6 @@ behind; `changed` reads a customer's again behind at once).
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -32,7 +31,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.behind import Behind
-from dacu.adapters.redis_connect import Client, ScriptCall, run_calls
+from dacu.adapters.redis_connect import run_calls
 from dacu.adapters.risk_fact_reads import (
     TreeRead,
     hour_of,
@@ -60,16 +59,33 @@ _LOCAL_MAX = 100_000
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
 class SharedAsk:
-    """Script calls counting a check's identifiers, and how their replies answer."""
+    """Script calls counting a check's identifiers (`calls`, each identifier's `kinds`),
+    and how their replies answer (`answer`); `floored` when every identifier is known
+    floored: the floors read again behind where due (SQL's counts, `FLOOR_SECONDS`).
+    One object a check, kept with a buyer's prepared check: slots, no closures."""
 
-    client: Client
-    calls: list[ScriptCall]
-    answer: Callable[[list[Any]], dict[str, int]]
-    kinds: tuple[str, ...] = ()  # each call's kind of identifier
-    floored: Callable[[], None] = lambda: None  # every identifier known floored: the
-    # floors read again behind where due (SQL's counts, `FLOOR_SECONDS`)
+    __slots__ = ("_facts", "_shared", "_wanted", "calls", "client", "kinds")
+
+    def __init__(
+        self, facts: "SqlRiskFacts", shared: RedisSharedAccounts, member: str, wanted: Any
+    ) -> None:
+        self._facts, self._shared, self._wanted = facts, shared, wanted
+        self.client = shared.client
+        self.calls = shared.calls(member, [value for _, value in wanted])
+        self.kinds = tuple(kind for kind, _ in wanted)
+
+    def answer(self, replies: list[Any]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        pairs = zip(self._wanted, self._shared.answers(replies), strict=True)
+        for (kind, value), (n, floored) in pairs:
+            self._facts.floor_when_due(kind, value, floored)
+            found[kind] = max(n, found.get(kind, 0))
+        return found
+
+    def floored(self) -> None:
+        for kind, value in self._wanted:
+            self._facts.floor_when_due(kind, value, True)
 
 
 class SqlRiskFacts:
@@ -166,30 +182,15 @@ class SqlRiskFacts:
         shared = self._shared
         if shared is None:
             return None
-        wanted = [
+        wanted = tuple(
             (kind, value) for kind in sorted(kinds) if (value := self._stored(identity, kind))
-        ]
+        )
+        return SharedAsk(self, shared, customer_id, wanted)
 
-        def answer(replies: list[Any]) -> dict[str, int]:
-            found: dict[str, int] = {}
-            now = self._now()
-            for (kind, value), (n, floored) in zip(wanted, shared.answers(replies), strict=True):
-                self._floor_when_due(kind, value, floored, now)
-                found[kind] = max(n, found.get(kind, 0))
-            return found
-
-        def floored() -> None:
-            now = self._now()
-            for kind, value in wanted:
-                self._floor_when_due(kind, value, True, now)
-
-        calls = shared.calls(customer_id, [value for _, value in wanted])
-        asked = tuple(kind for kind, _ in wanted)
-        return SharedAsk(shared.client, calls, answer, asked, floored)
-
-    def _floor_when_due(self, kind: str, value: str, floored: bool, now: float) -> None:
+    def floor_when_due(self, kind: str, value: str, floored: bool) -> None:
         """SQL's count of the identifier read again behind, when due: every
         `FLOOR_SECONDS` while Redis holds a floor, after `UNFLOORED_SECONDS` when not."""
+        now = self._now()
         every = FLOOR_SECONDS if floored else UNFLOORED_SECONDS
         if self._floored.get(value, float("-inf")) + every <= now:
             self._floor_behind(kind, value, now)

@@ -13,6 +13,8 @@ SQL within a second (`UNFLOORED_SECONDS`).
 
 from typing import Any
 
+import redis
+
 from dacu.adapters.redis_connect import Client, ScriptCall, run_calls, run_scripts
 
 TTL_SECONDS = 7 * 86_400
@@ -43,13 +45,17 @@ adapter's script, and the flash gate's checked attempt (`adapters/redis_scripts.
 _SEEN = SEEN_FN + "return seen(KEYS[1], ARGV[1], ARGV[2], ARGV[3])\n"
 
 _FLOOR = """
-local floor = tonumber(redis.call('HGET', KEYS[1], '') or '-1')
-if tonumber(ARGV[1]) > floor then
-  redis.call('HSET', KEYS[1], '', ARGV[1])
-  redis.call('EXPIRE', KEYS[1], ARGV[2])
+local ttl = ARGV[#KEYS + 1]
+for i = 1, #KEYS do
+  local floor = tonumber(redis.call('HGET', KEYS[i], '') or '-1')
+  if tonumber(ARGV[i]) > floor then
+    redis.call('HSET', KEYS[i], '', ARGV[i])
+    redis.call('EXPIRE', KEYS[i], ttl)
+  end
 end
 return 1
 """
+FLOORS_PER_CALL = 100  # identifiers one floor call sets on one server (a cluster: one)
 
 
 class RedisSharedAccounts:
@@ -69,7 +75,7 @@ class RedisSharedAccounts:
     def calls(self, customer_id: str, values: list[str]) -> list[ScriptCall]:
         """`seen`'s script calls, to be sent in another adapter's round trip."""
         return [
-            (self._seen, [self._key(v)], [customer_id, self._ttl, MOST_ACCOUNTS]) for v in values
+            (self._seen, (self._key(v),), (customer_id, self._ttl, MOST_ACCOUNTS)) for v in values
         ]
 
     @staticmethod
@@ -83,9 +89,14 @@ class RedisSharedAccounts:
         return found
 
     def floor(self, counts: dict[str, int]) -> None:
-        """SQL's counts of accounts, as the floor of each identifier's (never lowered)."""
+        """SQL's counts of accounts, as the floor of each identifier's (never lowered):
+        on one server `FLOORS_PER_CALL` identifiers a call, all calls in one pipeline; on a
+        Redis Cluster (whose nodes hold the identifiers' keys apart) one a call."""
+        items = sorted(counts.items())
+        per = FLOORS_PER_CALL if isinstance(self.client, redis.Redis) else 1
         calls: list[tuple[list[Any], list[Any]]] = [
-            ([self._key(v)], [n, self._ttl]) for v, n in sorted(counts.items())
+            ([self._key(v) for v, _ in part], [*(n for _, n in part), self._ttl])
+            for part in (items[i : i + per] for i in range(0, len(items), per))
         ]
         for reply in run_scripts(self.client, self._floor, calls):
             if isinstance(reply, Exception):

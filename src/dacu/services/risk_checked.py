@@ -36,10 +36,9 @@ from typing import Any
 
 from dacu.domain.risk import Action, Identity
 from dacu.domain.risk_rules import RuleSet
-from dacu.services.ports.flash import CheckedTerms
 from dacu.services.risk_plan import Plan
 
-Judge = Callable[[dict[str, int], dict[str, int] | None, str], object]
+Judge = Callable[[Any, Plan, Any, dict[str, int], dict[str, int] | None, str], object]
 NONE = -1
 FLOORS_SECONDS = 5.0  # a check's floors looked at this often when its answers are quiet
 MOST_KEPT = 100_000  # prepared checks kept at once; forgotten all together beyond it
@@ -50,10 +49,10 @@ class Prepared:
     """One buyer's check on one identity under one rules version."""
 
     plan: Plan
-    wanted: list[tuple[str, str, int]]  # the windows: (code, counter, seconds)
-    keys: list[str]  # the windows' keys, then the identifiers'
+    wanted: tuple[tuple[str, str, int], ...]  # the windows: (code, counter, seconds)
+    keys: tuple[str, ...]  # the windows' keys, then the identifiers'
     ask: Any  # the identifiers' calls (`SharedAsk`)
-    args: list[str]  # the script's arguments for the check
+    args: tuple[str, ...]  # the script's arguments for the check
 
 
 def prepared(plan: Plan, wanted: list[tuple[str, str, int]], keys: list[str], ask: Any) -> Prepared:
@@ -63,9 +62,9 @@ def prepared(plan: Plan, wanted: list[tuple[str, str, int]], keys: list[str], as
     shared = [(plan.least.get(kind, NONE), plan.blocking.get(kind, NONE)) for kind in ask.kinds]
     terms = [ttl, most, int(plan.listing), len(spans), *(n for span in spans for n in span)]
     terms += [n for pair in shared for n in pair]
-    shared_keys = [call[1][0] for call in ask.calls]
-    args = [str(account), *(str(int(n)) for n in terms)]
-    return Prepared(plan, wanted, [*keys, *shared_keys], ask, args)
+    shared_keys = (call[1][0] for call in ask.calls)
+    args = (str(account), *(str(int(n)) for n in terms))
+    return Prepared(plan, tuple(wanted), (*keys, *shared_keys), ask, args)
 
 
 class CheckMemo:
@@ -97,23 +96,31 @@ class CheckMemo:
         return found
 
 
-def terms(ready: Prepared, judge: Judge) -> CheckedTerms:
-    """The terms of a buyer's check, for every attempt on this identity: `judge` what
-    the counts are given to when a rule fired (or a blacklist rule weighs)."""
-    plan, wanted, ask = ready.plan, ready.wanted, ready.ask
-    nv, due = len(wanted), [float("-inf")]
+class Terms:
+    """The terms of a buyer's check, for every attempt on this identity (`CheckedTerms`):
+    `judge(query, plan, clock, counts, accounts, sale_id)` the counts are given to when a
+    rule fired (or a blacklist rule weighs). One object a buyer, kept for their later
+    attempts: its slots hold what a closure would have held in cells."""
 
-    def answered(part: Any, sale_id: str) -> object:
+    __slots__ = ("_clock", "_due", "_judge", "_query", "_ready", "args", "keys")
+
+    def __init__(self, ready: Prepared, judge: Judge, query: Any = None, clock: Any = None):
+        self.keys, self.args, self._ready = ready.keys, ready.args, ready
+        self._judge, self._query, self._clock = judge, query, clock
+        self._due = float("-inf")  # when a quiet answer's floors are next read again
+
+    def answered(self, part: Any, sale_id: str) -> object:
+        ready = self._ready
         if not part:  # quiet (a plain allow), or the step ended before the check
-            if plan.kinds and (now := time.monotonic()) >= due[0]:
-                due[0] = now + FLOORS_SECONDS
-                ask.floored()  # every identifier has its floor: read again when due
+            if ready.plan.kinds and (now := time.monotonic()) >= self._due:
+                self._due = now + FLOORS_SECONDS
+                ready.ask.floored()  # every identifier has its floor: read again when due
             return None
+        nv = len(ready.wanted)
         shared = part[3 + nv :]  # an identifier without a floor: read behind when due
-        kept = ask.answer([shared[i : i + 2] for i in range(0, len(shared), 2)])
-        if not (part[1] or plan.listing):
+        kept = ready.ask.answer([shared[i : i + 2] for i in range(0, len(shared), 2)])
+        if not (part[1] or ready.plan.listing):
             return None  # no rule fired, and no blacklist rule weighs: nothing to log
-        found = {code: int(n) for (code, _, _), n in zip(wanted, part[3 : 3 + nv], strict=True)}
-        return judge(found, kept, sale_id)
-
-    return CheckedTerms(ready.keys, ready.args, answered)
+        counts = part[3 : 3 + nv]
+        found = {code: int(n) for (code, _, _), n in zip(ready.wanted, counts, strict=True)}
+        return self._judge(self._query, ready.plan, self._clock, found, kept, sale_id)

@@ -35,7 +35,7 @@ from dacu.services.ports.risk_links import (
     RiskCounters,
     RiskFacts,
 )
-from dacu.services.risk_checked import CheckMemo, Prepared, prepared, terms
+from dacu.services.risk_checked import CheckMemo, Prepared, Terms, prepared
 from dacu.services.risk_counted import counted_by
 from dacu.services.risk_fallback import CHANGING, UNAVAILABLE, on_failure
 from dacu.services.risk_plan import Plan, Plans, member_of, shops_of, windows
@@ -139,7 +139,7 @@ class RiskEngine:
             return None
         if query.identity.links():  # written behind: never waited on
             self.links.record(member, query.identity, query.at)
-        return terms(ready, partial(self._judged, query, ready.plan, clock))
+        return Terms(ready, self._judged, query, clock)
 
     def stamp(self) -> tuple[object, int]:
         """What the answers from memory (`known`) and the terms (`checked`) stand on: the

@@ -1,8 +1,7 @@
 """Flash sales' ports: the record (definitions, stock added, orders' states), the gate's
 async hot path, and the order streams from which orders are written."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -59,17 +58,20 @@ class FlashStore(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class CheckedTerms:
+class CheckedTerms(Protocol):
     """The risk check an attempt carries into the gate's own step (`risk_blocked` when a
     block rule's threshold is reached, before any stock is taken): the keys and
     arguments of the check's part (the gate's script knows their order), and what to
     do with the counts the step answers for an attempt on a sale (`answered(part,
     sale_id)`). The same terms serve every attempt of one buyer on one identity."""
 
-    keys: list[str]
-    args: list[Any]
-    answered: Callable[[Any, str], object]
+    @property
+    def keys(self) -> Sequence[str]: ...
+
+    @property
+    def args(self) -> Sequence[Any]: ...
+
+    def answered(self, part: Any, sale_id: str) -> object: ...
 
 
 class HotGate(Protocol):
