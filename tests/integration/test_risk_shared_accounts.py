@@ -64,3 +64,15 @@ def test_floors_set_many_a_call_are_each_their_own_and_never_lowered(shared, mon
     accounts.floor({"dev-1": 0, "dev-4": 9})  # a lower count leaves the floor as it was
     found = accounts.seen("", [f"dev-{i}" for i in range(1, 6)])
     assert found == [(1, True), (2, True), (3, True), (9, True), (5, True)]
+
+
+def test_a_key_written_before_its_count_was_kept_is_counted_from_its_fields(shared):
+    accounts, client = shared
+    key = accounts._key("dev-1")
+    client.hset(key, mapping={"a": 1, "b": 1, "": 1})  # two accounts and a floor, no count
+    # when: a third account is seen, then the first again
+    assert accounts.seen("c", ["dev-1"]) == [(3, True)]
+    assert accounts.seen("a", ["dev-1"]) == [(3, True)]
+    # then: the count kept from then on is the accounts' alone
+    assert client.hget(key, "\0") == b"3"
+    assert sorted(client.hkeys(key)) == [b"", b"\x00", b"a", b"b", b"c"]

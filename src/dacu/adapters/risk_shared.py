@@ -1,9 +1,11 @@
 """How many accounts were seen with an identifier, counted live in Redis: one hash per
-stored identifier, `{prefix}:risk:acc:{value}`, a field per account seen with it, and
-the field "" (never an account's id) holding a floor — the count SQL (`risk_values`)
-last gave. A check adds its account and reads the count in the same script: the
-larger of the accounts in the hash and the floor, so a farm's next account counts the
-one before at once, with no wait on the links written behind. Every script touches one
+stored identifier, `{prefix}:risk:acc:{value}`, a field per account seen with it, the
+field NUL holding how many (one read tells the account's field, the floor and the
+count), and the field "" holding a floor — the count SQL (`risk_values`) last gave
+(neither name is an account's id: those are 1 to 64 printable characters). A check
+adds its account and reads the count in the same script: the larger of the accounts
+in the hash and the floor, so a farm's next account counts the one before at once,
+with no wait on the links written behind. Every script touches one
 key (any node of a Redis Cluster may hold it); all of a check's identifiers are one
 round trip. A key expires `ttl_s` after the last account new to it was added: a sighting
 of an account already there reads the key and writes nothing. Gone, it fills again from
@@ -22,16 +24,19 @@ MOST_ACCOUNTS = 10_000  # accounts kept in one hash; past it only counted by the
 
 SEEN_FN = """
 local function seen(key, account, ttl, most)
-  local kept = redis.call('HMGET', key, account, '')  -- the account's field, the floor
-  local n = redis.call('HLEN', key)
-  if account ~= '' and not kept[1] and n < tonumber(most) then
-    redis.call('HSET', key, account, 1)  -- an account new to the key
-    redis.call('EXPIRE', key, ttl)
+  local kept = redis.call('HMGET', key, account, '', '\\0')  -- its field, floor, count
+  local n = tonumber(kept[3])
+  if not n then  -- no count kept (a key only floored, or written before counts were)
+    n = redis.call('HLEN', key)
+    if kept[2] then n = n - 1 end
+  end
+  if account ~= '' and account ~= '\\0' and not kept[1] and n < tonumber(most) then
     n = n + 1
+    redis.call('HSET', key, account, 1, '\\0', n)  -- an account new to the key
+    redis.call('EXPIRE', key, ttl)
   end
   local floor = kept[2]
   if floor then
-    n = n - 1
     floor = tonumber(floor)
     if floor > n then n = floor end
   else
