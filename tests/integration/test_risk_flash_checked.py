@@ -5,7 +5,8 @@ buy; the decision is logged with its rule; a repeated request id answers as befo
 and with the check as `assess` makes it, the same accounts are refused. A buyer's terms,
 carried from attempt to attempt, follow a new rules version and the blacklist in a
 process that serves nothing but attempts; each attempt counts once in a velocity
-window of the step, in any sale."""
+window of the step, in any sale; a sign-in before the sale leaves the phone's floor in
+Redis, so the first attempt counts the accounts SQL linked to it."""
 
 import asyncio
 import time
@@ -188,3 +189,23 @@ def test_on_a_redis_cluster_the_check_stays_before_the_gate(kind):
             platform.close()
     assert [terms for _, terms in answers] == [None] * 4
     assert [blocked for blocked, _ in answers] == [False, False, True, True]
+
+
+def test_a_sign_in_leaves_its_devices_floor_for_the_first_attempt(world):
+    platform, gate, url, prefix = world
+    # given: three accounts linked to a phone long ago (SQL only); one signs in before the
+    # sale — no rule of a sign-in weighs the phone's accounts, but Redis counts them
+    for account in ("s-1", "s-2", "s-4"):
+        platform.risk_links.record(account, Identity(device="dev-s"), NOW)
+    platform.risk_links.flush()
+    login = RiskQuery(Action.LOGIN, "s-2", NOW, identity=Identity(device="dev-s", ip="10.0.0.9"))
+    assert platform.risk.assess(login).verdict is Verdict.ALLOW
+    platform.risk_facts.flush()
+    # then: the phone's floor is in Redis before any check weighs it (SQL's three)
+    client = redis_client(url)
+    floors = [client.hget(key, "") for key in client.scan_iter(f"{prefix}:risk:acc:*")]
+    assert floors == [b"3"]
+    # ... and a fourth account's first attempt, the first check that weighs the phone,
+    # counts them at once: refused (Redis alone holds two accounts of it)
+    screen = FlashScreen(platform.risk, lambda: NOW)
+    assert attempt(platform, gate, screen, "s-3", "dev-s", 0).outcome is Outcome.RISK_BLOCKED

@@ -35,7 +35,8 @@ def counted_by(
         ask = facts.shared_ask(member, query.identity, plan.asked)  # type: ignore[attr-defined]
     if ask is not None and together is not None:  # the counts and the accounts at once
         found, replies = together(hits, query.at, ask.calls)
-        shared = ask.answer(replies) if kinds else None
+        answered = ask.answer(replies)  # a floor Redis lacks read behind, weighed or not:
+        shared = answered if kinds else None  # a sign-in's leaves its 20:00 attempt quiet
     else:
         found = _hits(counters, hits, query.at)
         if counted:
