@@ -3,11 +3,12 @@ encoded once (`prepared`), and the interpreter's quick GIL handover once risk co
 is wired."""
 
 import sys
+from datetime import UTC, datetime
 
 import pytest
 
 from dacu.bootstrap_risk import HANDOVER_S, quick_handover
-from dacu.domain.risk import Action, Identity
+from dacu.domain.risk import Action, Identity, RiskQuery
 from dacu.schemas.risk_rules import default_document, default_rules, load_rules
 from dacu.services.risk_checked import CheckMemo, Prepared, Terms, prepared
 from dacu.services.risk_plan import plan_of
@@ -92,7 +93,8 @@ def test_a_quiet_answer_is_judged_by_nobody_and_its_floors_are_read_when_due():
 
     plan = plan_of(default_rules(), Action.FLASH_ATTEMPT)
     judge = lambda query, plan, clock, *found: judged.append(found)  # noqa: E731
-    carried = Terms(prepared(plan, [], [], Counting()), judge)
+    query = RiskQuery(Action.FLASH_ATTEMPT, "buyer", datetime(2026, 11, 11, 20, tzinfo=UTC))
+    carried = Terms(prepared(plan, [], [], Counting()), judge, query)
     assert carried.answered([], "fs-1") is None  # quiet: the floors read when due
     assert carried.answered([], "fs-1") is None  # ... and not again for a while
     assert floored == [1]

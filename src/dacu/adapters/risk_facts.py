@@ -68,7 +68,11 @@ class SharedAsk:
     __slots__ = ("_facts", "_shared", "_wanted", "calls", "client", "kinds")
 
     def __init__(
-        self, facts: "SqlRiskFacts", shared: RedisSharedAccounts, member: str, wanted: Any
+        self,
+        facts: "SqlRiskFacts",
+        shared: RedisSharedAccounts,
+        member: str,
+        wanted: tuple[tuple[str, str], ...],  # each identifier's (kind, stored value)
     ) -> None:
         self._facts, self._shared, self._wanted = facts, shared, wanted
         self.client = shared.client

@@ -5,12 +5,12 @@ count), and the field "" holding a floor — the count SQL (`risk_values`) last 
 (neither name is an account's id: those are 1 to 64 printable characters). A check
 adds its account and reads the count in the same script: the larger of the accounts
 in the hash and the floor, so a farm's next account counts the one before at once,
-with no wait on the links written behind. Every script touches one
-key (any node of a Redis Cluster may hold it); all of a check's identifiers are one
-round trip. A key expires `ttl_s` after the last account new to it was added: a sighting
-of an account already there reads the key and writes nothing. Gone, it fills again from
-the accounts seen next, and the floor (every account SQL linked) is read again from
-SQL within a second (`UNFLOORED_SECONDS`).
+with no wait on the links written behind. Every script touches one key (any node of a
+Redis Cluster may hold it); all of a check's identifiers are one round trip. A key
+expires `ttl_s` after the last account new to it was added: a sighting of an account
+already there reads the key and writes nothing. Gone, it fills again from the accounts
+seen next, and the floor (every account SQL linked) is read again from SQL within a
+second (`UNFLOORED_SECONDS`).
 """
 
 from typing import Any

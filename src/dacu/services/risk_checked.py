@@ -32,13 +32,15 @@ The blacklist's blocking entries were asked from memory before the step
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from dacu.domain.risk import Action, Identity
+from dacu.domain.risk import Action, Identity, RiskQuery
 from dacu.domain.risk_rules import RuleSet
 from dacu.services.risk_plan import Plan
 
-Judge = Callable[[Any, Plan, Any, dict[str, int], dict[str, int] | None, str], object]
+Clock = Callable[[], datetime] | None
+Judge = Callable[[RiskQuery, Plan, Clock, dict[str, int], dict[str, int] | None, str], object]
 NONE = -1
 FLOORS_SECONDS = 5.0  # a check's floors looked at this often when its answers are quiet
 MOST_KEPT = 100_000  # prepared checks kept at once; forgotten all together beyond it
@@ -104,7 +106,9 @@ class Terms:
 
     __slots__ = ("_clock", "_due", "_judge", "_query", "_ready", "args", "keys")
 
-    def __init__(self, ready: Prepared, judge: Judge, query: Any = None, clock: Any = None):
+    def __init__(
+        self, ready: Prepared, judge: Judge, query: RiskQuery, clock: Clock = None
+    ) -> None:
         self.keys, self.args, self._ready = ready.keys, ready.args, ready
         self._judge, self._query, self._clock = judge, query, clock
         self._due = float("-inf")  # when a quiet answer's floors are next read again
