@@ -6,7 +6,8 @@ and with the check as `assess` makes it, the same accounts are refused. A buyer'
 carried from attempt to attempt, follow a new rules version and the blacklist in a
 process that serves nothing but attempts; each attempt counts once in a velocity
 window of the step, in any sale; a sign-in before the sale leaves the phone's floor in
-Redis, so the first attempt counts the accounts SQL linked to it."""
+Redis, so the first attempt counts the accounts SQL linked to it; accounts only SQL
+linked and accounts only Redis counted yet are counted together."""
 
 import asyncio
 import time
@@ -118,6 +119,24 @@ def test_a_phone_whose_count_redis_lost_is_floored_from_sql_at_once(world):
     # then: that attempt goes through; the next counts SQL's three accounts
     assert again.outcome is Outcome.ACCEPTED
     assert attempt(platform, gate, screen, "f-0", "dev-f", 2).outcome is Outcome.RISK_BLOCKED
+
+
+def test_accounts_only_sql_linked_and_only_redis_counted_are_counted_together(world):
+    platform, _, url, prefix = world
+    facts, device = platform.risk_facts, frozenset({"device"})
+    # given: two accounts linked to a phone long ago, in SQL only (Redis's count gone)
+    for who in ("s-1", "s-2"):
+        platform.risk_links.record(who, Identity(device="dev-s"), NOW)
+    platform.risk_links.flush()
+    client = redis_client(url)
+    for key in client.scan_iter(f"{prefix}:risk:acc:*"):
+        client.delete(key)
+    # when: a third is counted live before its link reaches SQL, and the floor is read
+    assert facts.shared_live("s-3", Identity(device="dev-s"), device) == {"device": 1}
+    facts.flush()
+    # then: the phone counts the three: SQL's two and Redis's one (not the larger part)
+    assert facts.shared_live("s-3", Identity(device="dev-s"), device) == {"device": 3}
+    assert facts.shared_live("s-1", Identity(device="dev-s"), device) == {"device": 3}
 
 
 def test_each_attempt_counts_once_in_a_window_of_the_step(world):

@@ -76,3 +76,30 @@ def test_a_key_written_before_its_count_was_kept_is_counted_from_its_fields(shar
     # then: the count kept from then on is the accounts' alone
     assert client.hget(key, "\0") == b"3"
     assert sorted(client.hkeys(key)) == [b"", b"\x00", b"a", b"b", b"c"]
+
+
+def test_accounts_sql_linked_are_held_with_those_redis_counted(shared):
+    accounts, client = shared
+    key = accounts._key("dev-1")
+    # given: two accounts counted in Redis, one of them also linked in SQL
+    accounts.seen("a", ["dev-1"])
+    accounts.seen("c", ["dev-1"])
+    client.expire(key, 50)
+    # when: SQL's floor is read with its accounts: a, b and x
+    accounts.floor({"dev-1": 3, "dev-2": 1}, {"dev-1": ["a", "b", "x"], "dev-2": ["y"]})
+    # then: the count is of them all, each once; the floor still SQL's
+    assert accounts.seen("", ["dev-1", "dev-2"]) == [(4, True), (1, True)]
+    assert client.hget(key, "") == b"3"
+    assert 90 < client.ttl(key) <= 100  # accounts new to the key: it lives `ttl_s` again
+    # when: the same read again: nothing new, nothing written
+    client.expire(key, 50)
+    accounts.floor({"dev-1": 3}, {"dev-1": ["a", "b", "x"]})
+    assert accounts.seen("b", ["dev-1"]) == [(4, True)]
+    assert client.ttl(key) <= 50
+
+
+def test_accounts_sql_linked_fill_a_key_only_so_far(shared, monkeypatch):
+    accounts, _ = shared
+    monkeypatch.setattr(risk_shared, "MOST_ACCOUNTS", 2)
+    accounts.floor({"dev-1": 3}, {"dev-1": ["a", "b", "c"]})
+    assert accounts.seen("d", ["dev-1"]) == [(3, True)]  # two held, the floor the rest

@@ -27,6 +27,8 @@ from dacu.domain.risk import LinkKind
 from dacu.services.ports.risk_links import InviteShape, Standing
 
 MAX_DEPTH = 8
+FLOOR_ACCOUNTS = 100  # an identifier's accounts SQL linked, read with its floor when so few
+FLOOR_ACCOUNTS_READ = 5_000  # … and no more in one read of floors
 _PAID = ("paid", "refunded")  # OrderStatus values of an order once paid
 
 _DEPTH = text(
@@ -222,3 +224,39 @@ def shares(
         .limit(1)
     )
     return connection.execute(query).first() is not None
+
+
+def accounts_counted(connection: Connection, wanted: dict[str, str]) -> dict[str, int]:
+    """How many accounts SQL linked to each stored identifier (value → kind) it saw."""
+    values = risk_values.c
+    query = select(values.kind, values.value, values.accounts).where(
+        values.kind.in_(sorted(set(wanted.values()))), values.value.in_(sorted(wanted))
+    )
+    rows = connection.execute(query)
+    return {row.value: int(row.accounts) for row in rows if wanted.get(row.value) == row.kind}
+
+
+def accounts_linked(
+    connection: Connection, wanted: dict[str, str], counts: dict[str, int]
+) -> dict[str, list[str]]:
+    """The accounts SQL linked to the identifiers (value → kind) it counts a few of
+    (`FLOOR_ACCOUNTS` at most each, `FLOOR_ACCOUNTS_READ` in all): Redis holds them with
+    its own, so its count is of both (an identifier counted past them is floored by
+    SQL's count, beyond any rule's reach)."""
+    asked: set[str] = set()
+    budget = FLOOR_ACCOUNTS_READ
+    for value, n in sorted(counts.items(), key=lambda item: item[1]):
+        if 0 < n <= min(FLOOR_ACCOUNTS, budget):
+            asked.add(value)
+            budget -= n
+    if not asked:
+        return {}
+    links = risk_links.c
+    query = select(links.kind, links.value, links.customer_id).where(
+        links.kind.in_(sorted({wanted[v] for v in asked})), links.value.in_(sorted(asked))
+    )
+    found: dict[str, list[str]] = {}
+    for row in connection.execute(query):
+        if row.value in asked and wanted[row.value] == row.kind:
+            found.setdefault(row.value, []).append(row.customer_id)
+    return found

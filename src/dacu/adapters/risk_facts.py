@@ -19,7 +19,8 @@ behind; `changed` reads a customer's again behind at once).
   primary-key read, and a farm's next account must count the one before.
 - `shared_live` (with Redis, `adapters/risk_shared.py`): the same counts live in Redis,
   the asking account added in the same round trip; SQL's count is the floor, read
-  behind (when Redis has none, and every `FLOOR_SECONDS`).
+  behind (when Redis has none, and every `FLOOR_SECONDS`) with the accounts SQL linked
+  to the identifier when few, which Redis then holds with its own.
 """
 
 import time
@@ -27,13 +28,15 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
 from dacu.adapters.behind import Behind
 from dacu.adapters.redis_connect import run_calls
 from dacu.adapters.risk_fact_reads import (
     TreeRead,
+    accounts_counted,
+    accounts_linked,
     hour_of,
     people,
     shapes_many,
@@ -45,9 +48,6 @@ from dacu.adapters.risk_facts_kept import FRESH_SECONDS, KeptFacts, Key, Read
 from dacu.adapters.risk_links import MERGING
 from dacu.adapters.risk_shared import RedisSharedAccounts
 from dacu.adapters.risk_values import stored
-from dacu.adapters.tables import (
-    risk_values,
-)
 from dacu.domain.risk import Identity, LinkKind
 from dacu.services.ports.risk_links import InviteShape, Standing
 
@@ -161,13 +161,9 @@ class SqlRiskFacts:
         wanted.pop("", None)
         if not wanted:
             return {}
-        values = risk_values.c
-        query = select(values.kind, values.value, values.accounts).where(
-            values.kind.in_(sorted(set(wanted.values()))), values.value.in_(sorted(wanted))
-        )
         with self._engine.connect() as connection:
-            rows = connection.execute(query).all()
-        return {row.kind: int(row.accounts) for row in rows if wanted.get(row.value) == row.kind}
+            found = accounts_counted(connection, wanted)
+        return {wanted[value]: n for value, n in found.items()}
 
     def shared_live(
         self, customer_id: str, identity: Identity, kinds: frozenset[str]
@@ -218,20 +214,15 @@ class SqlRiskFacts:
 
     def _read_floors(self, asked: Sequence[tuple[str, str]]) -> None:
         """SQL's counts of the identifiers asked, in one read, as their floors in Redis
-        (0 for one SQL never saw)."""
+        (0 for one SQL never saw), and the accounts SQL linked to those it counts few of,
+        added to Redis's (`accounts_linked`)."""
         shared, wanted = self._shared, {value: kind for kind, value in asked}
         if shared is None or not wanted:
             return
-        values = risk_values.c
-        query = select(values.kind, values.value, values.accounts).where(
-            values.kind.in_(sorted(set(wanted.values()))), values.value.in_(sorted(wanted))
-        )
-        counts = dict.fromkeys(wanted, 0)
         with self._engine.connect() as connection:
-            for row in connection.execute(query):
-                if wanted.get(row.value) == row.kind:
-                    counts[row.value] = int(row.accounts)
-        shared.floor(counts)
+            counts = dict.fromkeys(wanted, 0) | accounts_counted(connection, wanted)
+            accounts = accounts_linked(connection, wanted, counts)
+        shared.floor(counts, accounts)
 
     def linked_to_shop(self, customer_id: str, shop: str) -> bool:
         own = self._cached(("people", shop), lambda c: people(c, shop))

@@ -10,7 +10,10 @@ Redis Cluster may hold it); all of a check's identifiers are one round trip. A k
 expires `ttl_s` after the last account new to it was added: a sighting of an account
 already there reads the key and writes nothing. Gone, it fills again from the accounts
 seen next, and the floor (every account SQL linked) is read again from SQL within a
-second (`UNFLOORED_SECONDS`).
+second (`UNFLOORED_SECONDS`). With a floor come SQL's accounts themselves when it
+links few (`floor`'s `accounts`): added to those held, so accounts only SQL linked
+(long ago, the key since expired or lost) and accounts only Redis counted yet (their
+links still written behind) are counted together, not only the larger part.
 """
 
 from typing import Any
@@ -50,13 +53,36 @@ adapter's script, and the flash gate's checked attempt (`adapters/redis_scripts.
 _SEEN = SEEN_FN + "return seen(KEYS[1], ARGV[1], ARGV[2], ARGV[3])\n"
 
 _FLOOR = """
-local ttl = ARGV[#KEYS + 1]
+local ttl, most, at = ARGV[1], tonumber(ARGV[2]), 3
 for i = 1, #KEYS do
-  local floor = tonumber(redis.call('HGET', KEYS[i], '') or '-1')
-  if tonumber(ARGV[i]) > floor then
-    redis.call('HSET', KEYS[i], '', ARGV[i])
-    redis.call('EXPIRE', KEYS[i], ttl)
+  local key, sql, m = KEYS[i], tonumber(ARGV[at]), tonumber(ARGV[at + 1])
+  local kept = redis.call('HMGET', key, '', '\\0')  -- floor, count
+  local wrote = false
+  if m > 0 then  -- SQL's accounts added to those held: the count is of them all
+    local n = tonumber(kept[2])
+    if not n then
+      n = redis.call('HLEN', key)
+      if kept[1] then n = n - 1 end
+    end
+    local held = n
+    for j = at + 2, at + 1 + m do
+      local account = ARGV[j]
+      if n < most and account ~= '' and account ~= '\\0'
+         and redis.call('HSETNX', key, account, 1) == 1 then
+        n = n + 1
+      end
+    end
+    if n > held then
+      redis.call('HSET', key, '\\0', n)
+      wrote = true
+    end
   end
+  if sql > tonumber(kept[1] or '-1') then
+    redis.call('HSET', key, '', sql)
+    wrote = true
+  end
+  if wrote then redis.call('EXPIRE', key, ttl) end
+  at = at + 2 + m
 end
 return 1
 """
@@ -93,16 +119,22 @@ class RedisSharedAccounts:
             found.append((int(reply[0]), int(reply[1]) >= 0))
         return found
 
-    def floor(self, counts: dict[str, int]) -> None:
-        """SQL's counts of accounts, as the floor of each identifier's (never lowered):
-        on one server `FLOORS_PER_CALL` identifiers a call, all calls in one pipeline; on a
-        Redis Cluster (whose nodes hold the identifiers' keys apart) one a call."""
+    def floor(self, counts: dict[str, int], accounts: dict[str, list[str]] | None = None) -> None:
+        """SQL's counts of accounts, as the floor of each identifier's (never lowered), and
+        `accounts` SQL linked to some of them added to those held (the count is then of
+        both: accounts only SQL knows and accounts only Redis counted yet): on one server
+        `FLOORS_PER_CALL` identifiers a call, all calls in one pipeline; on a Redis Cluster
+        (whose nodes hold the identifiers' keys apart) one a call."""
         items = sorted(counts.items())
+        listed = accounts or {}
         per = FLOORS_PER_CALL if isinstance(self.client, redis.Redis) else 1
-        calls: list[tuple[list[Any], list[Any]]] = [
-            ([self._key(v) for v, _ in part], [*(n for _, n in part), self._ttl])
-            for part in (items[i : i + per] for i in range(0, len(items), per))
-        ]
+        calls: list[tuple[list[Any], list[Any]]] = []
+        for part in (items[i : i + per] for i in range(0, len(items), per)):
+            args: list[Any] = [self._ttl, MOST_ACCOUNTS]
+            for value, n in part:
+                ids = listed.get(value, [])
+                args += [n, len(ids), *ids]
+            calls.append(([self._key(v) for v, _ in part], args))
         for reply in run_scripts(self.client, self._floor, calls):
             if isinstance(reply, Exception):
                 raise reply
