@@ -80,7 +80,7 @@ def test_a_windows_terms_come_before_the_identifiers():
     assert found.keys == ("w:key", "acc:dev")
 
 
-def test_a_quiet_answer_is_judged_by_nobody_and_its_floors_are_read_when_due():
+def test_terms_ask_their_floors_when_made_and_a_quiet_answer_calls_nobody():
     answered, judged, floored = [], [], []
 
     class Counting(Ask):
@@ -95,9 +95,9 @@ def test_a_quiet_answer_is_judged_by_nobody_and_its_floors_are_read_when_due():
     judge = lambda query, plan, clock, *found: judged.append(found)  # noqa: E731
     query = RiskQuery(Action.FLASH_ATTEMPT, "buyer", datetime(2026, 11, 11, 20, tzinfo=UTC))
     carried = Terms(prepared(plan, [], [], Counting()), judge, query)
-    assert carried.answered([], "fs-1") is None  # quiet: the floors read when due
-    assert carried.answered([], "fs-1") is None  # ... and not again for a while
-    assert floored == [1]
+    assert floored == [1]  # made: the floors read again behind where due
+    assert carried.answered([], "fs-1") is None  # quiet: nothing judged, nothing asked
+    assert (floored, answered, judged) == ([1], [], [])
     assert carried.answered([0, 0, 1, 1, -1], "fs-1") is None  # no floor: answered
     assert answered == [[[1, -1]]]
     carried.answered([1, 1, 0, 3, 5], "fs-2")  # fired: judged, with the accounts and sale

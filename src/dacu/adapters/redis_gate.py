@@ -83,8 +83,11 @@ class RedisStockGate:
         with _reachable():
             if risk is None:
                 return decision(self._run(self._attempt, *call))
-            keys, args = checked_call(call, risk)
-            return decision(checked(self._run(self._checked, keys, args), risk, sale_id))
+            keys, args = call  # the check's after the attempt's (`checked_call`), inline:
+            reply = self._run(self._checked, [*keys, *risk.keys], [*args, "", *risk.args])
+            if len(reply) > 2:  # the check's part, when it has one (`checked`)
+                risk.answered(reply[2:], sale_id)
+            return decision(reply)
 
     def _run(self, script: Script, keys: list[str], args: list[Any]) -> Any:
         """One call of `script`: a plain EVALSHA on one server (`run_one`), through the

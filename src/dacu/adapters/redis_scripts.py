@@ -61,33 +61,42 @@ return {'accepted', id, unpack(checked)}
 ATTEMPT = _PARSE + _HEAD + "local checked = {}\n" + _TAKE
 
 _CHECK = """
-local account, ttl, most, nv = ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[11])
-local t, tag = tonumber(now), nv > 0 and request .. '|' .. now .. '|' .. sale
-local counts, shared, refused, fired, unfloored = {}, {}, 0, 0, 0
-for i = 1, nv do
-  local at = 9 + 3 * i
-  local n = hit(KEYS[5 + i], t, tag, tonumber(ARGV[at]), 1)
-  counts[i] = n
-  local most_hits = tonumber(ARGV[at + 1])
-  if most_hits >= 0 and n > most_hits then
-    fired = 1
-    if ARGV[at + 2] == '1' then refused = 1 end
+local nv, refused, fired, unfloored = tonumber(ARGV[11]), 0, 0, 0
+local counts, shared
+if nv > 0 then
+  counts = {}
+  local t, tag = tonumber(now), request .. '|' .. now .. '|' .. sale
+  for i = 1, nv do
+    local at = 9 + 3 * i
+    local n = hit(KEYS[5 + i], t, tag, tonumber(ARGV[at]), 1)
+    counts[i] = n
+    local most_hits = tonumber(ARGV[at + 1])
+    if most_hits >= 0 and n > most_hits then
+      fired = 1
+      if ARGV[at + 2] == '1' then refused = 1 end
+    end
   end
 end
 local first = 10 + 3 * nv  -- the identifiers' pairs follow the windows' triples
-for j = 1, (#ARGV - first) / 2 do
-  local least, blocking = tonumber(ARGV[first + 2 * j]), tonumber(ARGV[first + 2 * j + 1])
-  local found = seen(KEYS[5 + nv + j], account, ttl, most)
-  shared[2 * j - 1], shared[2 * j] = found[1], found[2]
-  if found[2] < 0 then unfloored = 1 end
-  if least >= 0 and found[1] >= least then fired = 1 end
-  if blocking >= 0 and found[1] >= blocking then refused = 1 end
+local m = (#ARGV - first) / 2
+if m > 0 then
+  shared = {}
+  local account, ttl, most = ARGV[7], ARGV[8], ARGV[9]
+  for j = 1, m do
+    local at = first + 2 * j
+    local n, floor = seen(KEYS[5 + nv + j], account, ttl, most)
+    shared[2 * j - 1], shared[2 * j] = n, floor
+    if floor < 0 then unfloored = 1 end
+    local least, blocking = tonumber(ARGV[at]), tonumber(ARGV[at + 1])
+    if least >= 0 and n >= least then fired = 1 end
+    if blocking >= 0 and n >= blocking then refused = 1 end
+  end
 end
 local checked = {}  -- quiet: nothing fired, every identifier floored, nothing asked
 if refused == 1 or fired == 1 or unfloored == 1 or ARGV[10] == '1' then
   checked = {refused, fired, unfloored}
   for i = 1, nv do checked[3 + i] = counts[i] end
-  for i = 1, #shared do checked[3 + nv + i] = shared[i] end
+  if shared then for i = 1, #shared do checked[3 + nv + i] = shared[i] end end
 end
 if refused == 1 then return {'risk_blocked', '', unpack(checked)} end
 """
@@ -211,8 +220,9 @@ def checked_call(
 
 
 def checked(reply: Sequence[Any], risk: "CheckedTerms | None", sale_id: str) -> Sequence[Any]:
-    """The reply, its risk part handed to the check (when the step got that far)."""
-    if risk is not None:  # its part: none when quiet, or when the step ended before it
+    """The reply, its risk part handed to the check when it has one (none when quiet, or
+    when the step ended before the check)."""
+    if risk is not None and len(reply) > 2:
         risk.answered(reply[2:], sale_id)
     return reply
 

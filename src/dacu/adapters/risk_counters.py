@@ -123,7 +123,7 @@ for i = 1, nv do
   counts[i] = hit(KEYS[i], now, tag, tonumber(ARGV[5 + 2 * i]), tonumber(ARGV[6 + 2 * i]))
 end
 for j = nv + 1, #KEYS do
-  shared[j - nv] = seen(KEYS[j], account, ttl, most)
+  shared[j - nv] = {seen(KEYS[j], account, ttl, most)}
 end
 return {counts, shared}
 """

@@ -45,12 +45,12 @@ local function seen(key, account, ttl, most)
   else
     floor = -1
   end
-  return {n, floor}
+  return n, floor
 end
 """
-"""Adds the account under an identifier's key and answers {accounts, floor}: this
+"""Adds the account under an identifier's key and answers its accounts and floor: this
 adapter's script, and the flash gate's checked attempt (`adapters/redis_scripts.py`)."""
-_SEEN = SEEN_FN + "return seen(KEYS[1], ARGV[1], ARGV[2], ARGV[3])\n"
+_SEEN = SEEN_FN + "return {seen(KEYS[1], ARGV[1], ARGV[2], ARGV[3])}\n"
 
 _FLOOR = """
 local ttl, most, at = ARGV[1], tonumber(ARGV[2]), 3

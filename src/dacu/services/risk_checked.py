@@ -22,14 +22,14 @@ every attempt of the buyer on that identity, in any sale, and are carried again 
 they are (`services/risk_flash.py`). The step reports whether it refused, whether any
 rule fired, whether an identifier has no floor, the counts, and the identifiers'
 accounts and floors — or nothing, when the answer is quiet: no rule fired and every
-identifier has its floor (the engine has nothing to judge or log). The floors are
-read again behind when one is missing (once a second at most) and otherwise every
-`FLOORS_SECONDS` a buyer's terms at most, as SQL's counts are due.
+identifier has its floor (the engine has nothing to judge or log, and is not called).
+The floors are read again behind when one is missing (once a second at most), and
+otherwise as SQL's counts are due, looked at when a buyer's terms are made (the flash
+screen carries them a few seconds, then makes them again from the prepared check).
 The blacklist's blocking entries were asked from memory before the step
 (`RiskEngine.known`).
 """
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,7 +42,6 @@ from dacu.services.risk_plan import Plan
 Clock = Callable[[], datetime] | None
 Judge = Callable[[RiskQuery, Plan, Clock, dict[str, int], dict[str, int] | None, str], object]
 NONE = -1
-FLOORS_SECONDS = 5.0  # a check's floors looked at this often when its answers are quiet
 MOST_KEPT = 100_000  # prepared checks kept at once; forgotten all together beyond it
 
 
@@ -101,24 +100,24 @@ class CheckMemo:
 class Terms:
     """The terms of a buyer's check, for every attempt on this identity (`CheckedTerms`):
     `judge(query, plan, clock, counts, accounts, sale_id)` the counts are given to when a
-    rule fired (or a blacklist rule weighs). One object a buyer, kept for their later
-    attempts: its slots hold what a closure would have held in cells."""
+    rule fired (or a blacklist rule weighs). One object a buyer, carried for their later
+    attempts a few seconds (`services/risk_flash.py`): its slots hold what a closure
+    would have held in cells. Made, it asks for its identifiers' floors to be read again
+    where due (`FLOOR_SECONDS` an identifier): a quiet answer is not handed back."""
 
-    __slots__ = ("_clock", "_due", "_judge", "_query", "_ready", "args", "keys")
+    __slots__ = ("_clock", "_judge", "_query", "_ready", "args", "keys")
 
     def __init__(
         self, ready: Prepared, judge: Judge, query: RiskQuery, clock: Clock = None
     ) -> None:
         self.keys, self.args, self._ready = ready.keys, ready.args, ready
         self._judge, self._query, self._clock = judge, query, clock
-        self._due = float("-inf")  # when a quiet answer's floors are next read again
+        if ready.plan.kinds:
+            ready.ask.floored()  # taken as floored: SQL's counts read again behind when due
 
     def answered(self, part: Any, sale_id: str) -> object:
         ready = self._ready
         if not part:  # quiet (a plain allow), or the step ended before the check
-            if ready.plan.kinds and (now := time.monotonic()) >= self._due:
-                self._due = now + FLOORS_SECONDS
-                ready.ask.floored()  # every identifier has its floor: read again when due
             return None
         nv = len(ready.wanted)
         shared = part[3 + nv :]  # an identifier without a floor: read behind when due

@@ -41,7 +41,8 @@ from dacu.services.ports.risk import RiskCheck
 
 log = logging.getLogger(__name__)
 KEEP_SECONDS = 5.0
-CARRIED_SECONDS = 60.0  # a buyer's terms carried again for this long at most
+CARRIED_SECONDS = 5.0  # a buyer's terms carried again for this long at most: then made
+# again from the engine's prepared check (their floors looked at when due, `Terms`)
 MOST_KEPT = 100_000  # answers kept at once; forgotten all together beyond it
 REREAD_SECONDS = 1.0  # the full check at least this often: the rules and lists re-read
 MOST_WAITING = 10_000  # attempts waiting for the full check; past it, not asked
@@ -67,7 +68,7 @@ class FlashScreen:
         self._reread: Callable[[], None] | None = getattr(risk, "reread", None)
         self._seen: dict[Key, tuple[bool, float]] = {}
         self._refused: dict[str, float] = {}  # buyers the full check refused, until when
-        self._carried: dict[tuple[str, Identity], Carried] = {}
+        self._carried: dict[tuple[str, ...], Carried] = {}
         self._stamped: tuple[object, int] | None = None  # the stamp the reread behind saw
         self._token = object()  # … which the carried terms stand on: new when it moves
         self._waiting: deque[Callable[[], None]] = deque()
@@ -87,7 +88,9 @@ class FlashScreen:
             if now >= self._reread_due:
                 self._reread_due = now + REREAD_SECONDS
                 self._later(self._restamped)
-            carried = self._carried.get((customer_id, identity))
+            i = identity  # its fields as the key: str hashes are kept, a dataclass's not
+            key = (customer_id, i.device, i.ip, i.address, i.payment_account, i.phone)
+            carried = self._carried.get(key)
             if carried is not None and carried[0] is token and carried[1] > now:
                 return False, carried[2]
         query = RiskQuery(
@@ -102,7 +105,7 @@ class FlashScreen:
         if carrying:
             if len(self._carried) >= MOST_KEPT:
                 self._carried.clear()
-            self._carried[(customer_id, identity)] = (token, now + CARRIED_SECONDS, found)
+            self._carried[key] = (token, now + CARRIED_SECONDS, found)
         return False, found
 
     def _restamped(self) -> None:

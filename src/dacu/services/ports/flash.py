@@ -63,7 +63,8 @@ class CheckedTerms(Protocol):
     block rule's threshold is reached, before any stock is taken): the keys and
     arguments of the check's part (the gate's script knows their order), and what to
     do with the counts the step answers for an attempt on a sale (`answered(part,
-    sale_id)`). The same terms serve every attempt of one buyer on one identity."""
+    sale_id)`; a quiet answer — no rule fired, nothing to report — has none and is not
+    handed over). The same terms serve every attempt of one buyer on one identity."""
 
     @property
     def keys(self) -> Sequence[str]: ...
