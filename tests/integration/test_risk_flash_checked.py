@@ -2,7 +2,9 @@
 and PostgreSQL: a ring of accounts behind one device is refused `risk_blocked` from
 the account that reaches the rule's threshold, before any stock is taken; the others
 buy; the decision is logged with its rule; a repeated request id answers as before;
-and with the check as `assess` makes it, the same accounts are refused. A buyer's terms,
+and with the check as `assess` makes it, the same accounts are refused; an attempt the
+sale refuses anyway (sold out) is answered so, its accounts weighed at the next attempt
+that could take stock. A buyer's terms,
 carried from attempt to attempt, follow a new rules version and the blacklist in a
 process that serves nothing but attempts; each attempt counts once in a velocity
 window of the step, in any sale; a sign-in before the sale leaves the phone's floor in
@@ -116,9 +118,10 @@ def test_a_phone_whose_count_redis_lost_is_floored_from_sql_at_once(world):
     # when: the buyer tries again: Redis counts it alone, with no floor
     again = attempt(platform, gate, screen, "f-0", "dev-f", 1)
     platform.risk_facts.flush()  # the floor read behind at once (SQL's count: three)
-    # then: that attempt goes through; the next counts SQL's three accounts
+    # then: that attempt goes through; the phone's next (another of its accounts, within
+    # the sale's limit) counts SQL's three accounts
     assert again.outcome is Outcome.ACCEPTED
-    assert attempt(platform, gate, screen, "f-0", "dev-f", 2).outcome is Outcome.RISK_BLOCKED
+    assert attempt(platform, gate, screen, "f-1", "dev-f", 2).outcome is Outcome.RISK_BLOCKED
 
 
 def test_accounts_only_sql_linked_and_only_redis_counted_are_counted_together(world):
@@ -166,14 +169,35 @@ def test_each_attempt_counts_once_in_a_window_of_the_step(world):
         assert not blocked
         return gate.attempt(sale, "w-0", request, 1, NOW, phone.ip, risk=terms).outcome
 
-    # when: one buyer tries three times in one sale, then once in another with a request
-    # id used in the first
-    found = [tried("fs-other", f"w-{n}") for n in range(3)] + [tried("fs-ring", "w-0")]
-    # then: every attempt counted: the fourth is past three a minute
-    assert found == [Outcome.ACCEPTED] * 3 + [Outcome.RISK_BLOCKED]
+    gate.open(FlashSale("fs-gone", "P-PHONE", START, START + timedelta(hours=1), 1, 9))
+    assert gate.attempt("fs-gone", "z", "z-0", 1, NOW, "10.0.0.1").outcome is Outcome.ACCEPTED
+    # when: one buyer tries twice in one sale, once in a sale sold out, then once in
+    # another with a request id used in the first
+    found = [tried("fs-other", f"w-{n}") for n in range(2)]
+    found += [tried("fs-gone", "w-9"), tried("fs-ring", "w-0")]
+    # then: every attempt counted, the one the sale refused too: the fourth is past three
+    assert found == [Outcome.ACCEPTED] * 2 + [Outcome.SOLD_OUT, Outcome.RISK_BLOCKED]
     # ... and a repeated request id answers as before
     assert tried("fs-other", "w-1") is Outcome.ACCEPTED
-    assert gate.bought("fs-other", "w-0") == 3
+    assert gate.bought("fs-other", "w-0") == 2
+
+
+def test_an_attempt_the_sale_refuses_anyway_is_answered_so_its_accounts_not_weighed(world):
+    platform, gate, _, _ = world
+    screen = FlashScreen(platform.risk, lambda: NOW)
+    gate.open(FlashSale("fs-gone", "P-PHONE", START, START + timedelta(hours=1), 1, 9))
+    assert gate.attempt("fs-gone", "z", "z-0", 1, NOW, "10.0.0.1").outcome is Outcome.ACCEPTED
+    # given: two accounts on one phone bought
+    assert [attempt(platform, gate, screen, f"g-{i}", "dev-g", 0).outcome for i in (0, 1)] == [
+        Outcome.ACCEPTED
+    ] * 2
+    # when: a third tries a sale sold out, then one with stock
+    blocked, terms = screen.checked("g-2", Identity(device="dev-g", ip="10.0.0.9"), "fs-gone")
+    gone = gate.attempt("fs-gone", "g-2", "g-2-0", 1, NOW, "10.0.0.9", risk=terms)
+    # then: the sale's answer (no stock moves either way), then the check's, at its grab
+    assert (blocked, gone.outcome) == (False, Outcome.SOLD_OUT)
+    assert attempt(platform, gate, screen, "g-2", "dev-g", 1).outcome is Outcome.RISK_BLOCKED
+    assert gate.remaining("fs-ring") == 10 - 2
 
 
 def test_the_async_gate_carries_the_check_too(world):

@@ -45,26 +45,27 @@ if earlier then
   return {'accepted', entry}
 end
 """
-_TAKE = """
+_REFUSE = """
 if tonumber(now) < tonumber(meta[1]) then return {'not_started', '', unpack(checked)} end
 if tonumber(now) > tonumber(meta[2]) then return {'ended', '', unpack(checked)} end
 if tonumber(meta[3]) < qty then return {'sold_out', '', unpack(checked)} end
 if tonumber(redis.call('HGET', bought, user) or '0') + qty > tonumber(meta[4]) then
   return {'over_limit', '', unpack(checked)}
 end
+"""
+_TAKE = """
 redis.call('HINCRBY', sale, 'stock', -qty)
 redis.call('HINCRBY', bought, user, qty)
 local id = redis.call('XADD', stream, '*', 'request', request, 'user', user, 'qty', qty, 'at', now)
 redis.call('HSET', requests, request, id .. '|' .. user .. '|' .. qty .. '|h|' .. now)
 return {'accepted', id, unpack(checked)}
 """
-ATTEMPT = _PARSE + _HEAD + "local checked = {}\n" + _TAKE
+ATTEMPT = _PARSE + _HEAD + "local checked = {}\n" + _REFUSE + _TAKE
 
-_CHECK = """
-local nv, refused, fired, unfloored = tonumber(ARGV[11]), 0, 0, 0
-local counts, shared
+_WINDOWS = """
+local nv, refused, fired = tonumber(ARGV[11]), 0, 0
+local counts = {}
 if nv > 0 then
-  counts = {}
   local t, tag = tonumber(now), request .. '|' .. now .. '|' .. sale
   for i = 1, nv do
     local at = 9 + 3 * i
@@ -77,11 +78,18 @@ if nv > 0 then
     end
   end
 end
+local checked = {}  -- quiet: nothing fired, nothing asked
+if refused == 1 or fired == 1 or ARGV[10] == '1' then
+  checked = {refused, fired, 0}
+  for i = 1, nv do checked[3 + i] = counts[i] end
+end
+if refused == 1 then return {'risk_blocked', '', unpack(checked)} end
+"""
+_ACCOUNTS = """
 local first = 10 + 3 * nv  -- the identifiers' pairs follow the windows' triples
 local m = (#ARGV - first) / 2
 if m > 0 then
-  shared = {}
-  local account, ttl, most = ARGV[7], ARGV[8], ARGV[9]
+  local account, ttl, most, shared, unfloored = ARGV[7], ARGV[8], ARGV[9], {}, 0
   for j = 1, m do
     local at = first + 2 * j
     local n, floor = seen(KEYS[5 + nv + j], account, ttl, most)
@@ -91,32 +99,36 @@ if m > 0 then
     if least >= 0 and n >= least then fired = 1 end
     if blocking >= 0 and n >= blocking then refused = 1 end
   end
+  if refused == 1 or fired == 1 or unfloored == 1 or ARGV[10] == '1' then
+    checked = {refused, fired, unfloored}
+    for i = 1, nv do checked[3 + i] = counts[i] end
+    for i = 1, #shared do checked[3 + nv + i] = shared[i] end
+  end
+  if refused == 1 then return {'risk_blocked', '', unpack(checked)} end
 end
-local checked = {}  -- quiet: nothing fired, every identifier floored, nothing asked
-if refused == 1 or fired == 1 or unfloored == 1 or ARGV[10] == '1' then
-  checked = {refused, fired, unfloored}
-  for i = 1, nv do checked[3 + i] = counts[i] end
-  if shared then for i = 1, #shared do checked[3 + nv + i] = shared[i] end end
-end
-if refused == 1 then return {'risk_blocked', '', unpack(checked)} end
 """
-ATTEMPT_CHECKED = _PARSE + HIT_FN + SEEN_FN + _HEAD + _CHECK + _TAKE
+ATTEMPT_CHECKED = _PARSE + HIT_FN + SEEN_FN + _HEAD + _WINDOWS + _REFUSE + _ACCOUNTS + _TAKE
 """The attempt with the risk check in the same step (one server: the check's keys live
 outside the sale's slot): after the rates and a repeated request's answer, each window
 of the action's velocity rules counts the attempt (its member the request, the time and
-the sale: unique to the attempt), the account is added under each identifier counted,
-and a block rule's threshold reached refuses the attempt (`risk_blocked`) before any
-stock is taken. The check's terms follow the attempt's arguments, prepared once per
-buyer and rules version (`services/risk_checked.py`): the account, the identifiers'
-expiry and most accounts kept, whether every answer reports the check (1: the rules
-weigh a blacklist entry that does not block), the number of windows; for each window
-its span in ms,
-the count past which its rule fires (-1: none) and whether it blocks (1); for each
+the sale: unique to the attempt — a bot's every try counts, whatever it is answered),
+and a block window's threshold passed refuses it (`risk_blocked`). An attempt that
+cannot take stock (not started, ended, sold out, over the buyer's limit) is answered
+so then; one that can adds the account under each identifier counted, and a block
+rule's threshold reached refuses it (`risk_blocked`) before any stock is taken: the
+accounts are weighed where stock would move (a ring's accounts were counted at their
+sign-in, and are linked behind whatever they are answered). The check's terms follow
+the attempt's arguments, prepared once per buyer and rules version
+(`services/risk_checked.py`): the account, the identifiers' expiry and most accounts
+kept, whether every answer reports the check (1: the rules weigh a blacklist entry
+that does not block), the number of windows; for each window its span in ms, the
+count past which its rule fires (-1: none) and whether it blocks (1); for each
 identifier the accounts at which a rule fires and at which a block rule fires (-1:
-none). An answer past that point ends with the check's part, flat — refused, fired,
-whether an identifier has no floor, each window's count, each identifier's accounts
-and floor, for the rules engine to judge in full (`services/risk_flash.py`) — unless
-it is quiet: nothing fired, every identifier has its floor, and no report asked."""
+none). An answer past the windows ends with the check's part, flat — refused, fired,
+whether an identifier has no floor, each window's count, then (when the accounts were
+weighed) each identifier's accounts and floor, for the rules engine to judge in full
+(`services/risk_flash.py`) — unless it is quiet: nothing fired, every identifier
+weighed has its floor, and no report asked."""
 
 RELEASE = (
     _PARSE

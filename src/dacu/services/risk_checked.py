@@ -2,11 +2,14 @@
 
 When an action's rules weigh only velocity windows, the accounts behind identifiers
 and the blacklist (`Plan.plain`), and the counters live on the gate's Redis server,
-the check needs no round trip of its own: the gate's script counts the windows, adds
-the account under each identifier, and refuses the attempt when a block rule's
-threshold is reached — before it takes any stock. The counts come back with the
-gate's answer and the rules engine judges them in full (every rule, the blacklist,
-the decision logged), exactly as `assess` would have with the same counts.
+the check needs no round trip of its own: the gate's script counts the windows (every
+attempt), then — for an attempt that could take stock: started, not ended, not sold
+out, within the buyer's limit — adds the account under each identifier, and refuses
+the attempt when a block rule's threshold is reached, before it takes any stock (one
+the sale would refuse anyway costs the check its windows alone). The counts come
+back with the gate's answer and the rules engine judges them in full (every rule,
+the blacklist, the decision logged), exactly as `assess` would have with the same
+counts.
 
 A buyer's check on one identity is worked out once per rules version (`Prepared`,
 kept by `CheckMemo`): the counters' keys, the identifiers' calls and the plan's terms
@@ -21,7 +24,7 @@ is the attempt itself (its request, time and sale), so the terms are the same fo
 every attempt of the buyer on that identity, in any sale, and are carried again as
 they are (`services/risk_flash.py`). The step reports whether it refused, whether any
 rule fired, whether an identifier has no floor, the counts, and the identifiers'
-accounts and floors — or nothing, when the answer is quiet: no rule fired and every
+accounts and floors (when weighed) — or nothing, when the answer is quiet: no rule fired and every
 identifier has its floor (the engine has nothing to judge or log, and is not called).
 The floors are read again behind when one is missing (once a second at most), and
 otherwise as SQL's counts are due, looked at when a buyer's terms are made (the flash
@@ -120,8 +123,9 @@ class Terms:
         if not part:  # quiet (a plain allow), or the step ended before the check
             return None
         nv = len(ready.wanted)
-        shared = part[3 + nv :]  # an identifier without a floor: read behind when due
-        kept = ready.ask.answer([shared[i : i + 2] for i in range(0, len(shared), 2)])
+        shared = part[3 + nv :]  # none when the step ended before the accounts were weighed
+        pairs = [shared[i : i + 2] for i in range(0, len(shared), 2)]
+        kept = ready.ask.answer(pairs) if pairs else None  # a floor missing: read behind
         if not (part[1] or ready.plan.listing):
             return None  # no rule fired, and no blacklist rule weighs: nothing to log
         counts = part[3 : 3 + nv]
