@@ -65,10 +65,13 @@ class Carried:
     """Terms the gate's step would carry: their keys and arguments, an answer ignored."""
 
     def __init__(self, customer_id: str) -> None:
-        self.keys, self.args = ("k",), (customer_id,)
+        self.keys, self.args, self.renewals = ("k",), (customer_id,), 0
 
     def answered(self, part: object, sale_id: str) -> object:
         return None
+
+    def renewed(self) -> None:
+        self.renewals += 1
 
 
 class Carrying(Recording):
@@ -144,8 +147,13 @@ def test_a_buyers_terms_are_carried_again_until_the_rules_or_the_list_move():
     ticks[0] = 3.0
     terms()
     screen.flush()
-    assert terms() is not second
+    third = terms()
+    assert third is not second
     assert risk.reread_times == 3
+    asked = len(risk.asked)
+    ticks[0] = 9.0  # carried on, renewed every few seconds (their floors looked at)
+    assert (terms(), terms()) == (third, third)
+    assert (third.renewals, len(risk.asked)) == (1, asked)  # type: ignore[attr-defined]
     ticks[0] = 64.0  # carried no longer than a minute
     asked = len(risk.asked)
     terms()

@@ -27,8 +27,8 @@ rule fired, whether an identifier has no floor, the counts, and the identifiers'
 accounts and floors (when weighed) — or nothing, when the answer is quiet: no rule fired and every
 identifier has its floor (the engine has nothing to judge or log, and is not called).
 The floors are read again behind when one is missing (once a second at most), and
-otherwise as SQL's counts are due, looked at when a buyer's terms are made (the flash
-screen carries them a few seconds, then makes them again from the prepared check).
+otherwise as SQL's counts are due, looked at when a buyer's terms are made and every
+few seconds while the flash screen carries them (`renewed`).
 The blacklist's blocking entries were asked from memory before the step
 (`RiskEngine.known`).
 """
@@ -104,9 +104,10 @@ class Terms:
     """The terms of a buyer's check, for every attempt on this identity (`CheckedTerms`):
     `judge(query, plan, clock, counts, accounts, sale_id)` the counts are given to when a
     rule fired (or a blacklist rule weighs). One object a buyer, carried for their later
-    attempts a few seconds (`services/risk_flash.py`): its slots hold what a closure
-    would have held in cells. Made, it asks for its identifiers' floors to be read again
-    where due (`FLOOR_SECONDS` an identifier): a quiet answer is not handed back."""
+    attempts (`services/risk_flash.py`): its slots hold what a closure would have held
+    in cells. Made, and renewed every few seconds while carried, it asks for its
+    identifiers' floors to be read again where due (`FLOOR_SECONDS` an identifier): a
+    quiet answer is not handed back."""
 
     __slots__ = ("_clock", "_judge", "_query", "_ready", "args", "keys")
 
@@ -115,6 +116,10 @@ class Terms:
     ) -> None:
         self.keys, self.args, self._ready = ready.keys, ready.args, ready
         self._judge, self._query, self._clock = judge, query, clock
+        self.renewed()
+
+    def renewed(self) -> None:
+        ready = self._ready
         if ready.plan.kinds:
             ready.ask.floored()  # taken as floored: SQL's counts read again behind when due
 

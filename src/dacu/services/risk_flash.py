@@ -15,12 +15,14 @@ Where the gate's own step can carry the check (`checked`: the attempt's rules we
 windows, identifiers' accounts and the blacklist, on the gate's Redis server), every
 attempt is checked in full in that step instead (`services/risk_checked.py`): no round
 trip of its own, no answer from memory but the blacklist's, nothing left behind. A
-buyer's terms on one identity serve their later attempts, in any sale, as they are (up to
-`CARRIED_SECONDS`) while the rules version and the blacklist's stand (`stamp`): one
-look-up an attempt. Both are read again behind once a second (`REREAD_SECONDS`), and
-when either moved every buyer's terms are made again at their next attempt: a process
-that only serves attempts still follows a new version or a listed device within about
-a second.
+buyer's terms on one identity serve their later attempts, in any sale, as they are (up
+to `CARRIED_SECONDS`, renewed every `RENEWED_SECONDS`: their floors looked at) while
+the rules version and the blacklist's stand (`stamp`): one look-up an attempt. Both
+are read again behind once a second (`REREAD_SECONDS`), and when either moved every
+buyer's terms are made again at their next attempt: a process that only serves
+attempts still follows a new version or a listed device within about a second. The
+step weighs the accounts behind identifiers only on an attempt that could take stock:
+a storm on a sale sold out costs the check its windows alone.
 
 A block refuses the attempt (403 `risk_blocked`); review lets it through: the units
 are the gate's to give, and what a held buyer earns from the order is held as for
@@ -41,14 +43,15 @@ from dacu.services.ports.risk import RiskCheck
 
 log = logging.getLogger(__name__)
 KEEP_SECONDS = 5.0
-CARRIED_SECONDS = 5.0  # a buyer's terms carried again for this long at most: then made
-# again from the engine's prepared check (their floors looked at when due, `Terms`)
+CARRIED_SECONDS = 60.0  # a buyer's terms carried again for this long at most
+RENEWED_SECONDS = 5.0  # … and renewed this often meanwhile: their floors looked at
 MOST_KEPT = 100_000  # answers kept at once; forgotten all together beyond it
 REREAD_SECONDS = 1.0  # the full check at least this often: the rules and lists re-read
 MOST_WAITING = 10_000  # attempts waiting for the full check; past it, not asked
 THREAD = "dacu-behind-flash-risk"  # named as every thread working behind the callers
 Key = tuple[str, str, str]  # buyer, device, address
-Carried = tuple[object, float, CheckedTerms]  # the stamp's token, until when, the terms
+Carried = tuple[object, float, CheckedTerms, float]  # the stamp's token, until when
+# (renewed then), the terms, until when at most
 
 
 class FlashScreen:
@@ -93,6 +96,10 @@ class FlashScreen:
             carried = self._carried.get(key)
             if carried is not None and carried[0] is token and carried[1] > now:
                 return False, carried[2]
+            if carried is not None and carried[0] is token and carried[3] > now:
+                carried[2].renewed()  # their floors read again behind, where due
+                self._carried[key] = (token, now + RENEWED_SECONDS, carried[2], carried[3])
+                return False, carried[2]
         query = RiskQuery(
             Action.FLASH_ATTEMPT, customer_id, self._clock(), subject=sale_id, identity=identity
         )
@@ -105,7 +112,7 @@ class FlashScreen:
         if carrying:
             if len(self._carried) >= MOST_KEPT:
                 self._carried.clear()
-            self._carried[key] = (token, now + CARRIED_SECONDS, found)
+            self._carried[key] = (token, now + RENEWED_SECONDS, found, now + CARRIED_SECONDS)
         return False, found
 
     def _restamped(self) -> None:

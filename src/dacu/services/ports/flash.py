@@ -74,6 +74,9 @@ class CheckedTerms(Protocol):
 
     def answered(self, part: Any, sale_id: str) -> object: ...
 
+    def renewed(self) -> None:
+        """Carried on: what the terms count on read again where due (floors, behind)."""
+
 
 class HotGate(Protocol):
     """The gate as async handlers use it (Redis): attempt, and look up one's hold."""
