@@ -15,8 +15,8 @@ from dacu.services.risk_plan import plan_of
 
 
 class Ask:
-    def __init__(self) -> None:
-        self.calls = [("script", ["acc:dev"], ("buyer", 604800, 10000))]
+    def __init__(self, buyer: str = "buyer") -> None:
+        self.calls = [("script", ["acc:dev"], (buyer, 604800, 10000))]
         self.kinds = ("device",)
 
     def floored(self) -> None:
@@ -69,6 +69,24 @@ def test_the_plans_terms_travel_as_the_scripts_arguments_in_its_order():
     assert (account, ttl, most, report, windows) == ("buyer", "604800", "10000", "0", "0")
     assert (least, blocking) == ("3", "3")  # device_many_accounts: fires, blocks from three
     assert found.keys == ("acc:dev",)
+
+
+def test_a_plans_terms_are_worked_out_once_for_every_buyer_of_one_version():
+    memo, rules = CheckMemo(), default_rules()
+    plan = plan_of(rules, Action.FLASH_ATTEMPT)
+    memo.get(rules, (Action.FLASH_ATTEMPT, "a", Identity()), lambda: None)  # the version's
+    one = prepared(plan, [], [], Ask("a"), memo.tails)
+    two = prepared(plan, [], [], Ask("b"), memo.tails)
+    assert (one.args[0], two.args[0]) == ("a", "b")
+    assert one.args[1:] == two.args[1:] == prepared(plan, [], [], Ask()).args[1:]
+    assert len(memo.tails) == 1
+    other = plan_of(rules, Action.COUPON_CLAIM)  # another plan: its own terms
+    assert (
+        prepared(other, [], [], Ask("a"), memo.tails).args == prepared(other, [], [], Ask("a")).args
+    )
+    assert len(memo.tails) == 2
+    memo.get(default_rules(), (Action.FLASH_ATTEMPT, "a", Identity()), lambda: None)
+    assert memo.tails == {}  # a new version: worked out again
 
 
 def test_a_windows_terms_come_before_the_identifiers():

@@ -59,16 +59,31 @@ class Prepared:
     args: tuple[str, ...]  # the script's arguments for the check
 
 
-def prepared(plan: Plan, wanted: list[tuple[str, str, int]], keys: list[str], ask: Any) -> Prepared:
-    """`wanted` the windows at `keys`, `ask` the identifiers' calls, made ready to send."""
+def prepared(
+    plan: Plan,
+    wanted: list[tuple[str, str, int]],
+    keys: list[str],
+    ask: Any,
+    tails: dict[tuple[Any, ...], tuple[Plan, tuple[str, ...]]] | None = None,
+) -> Prepared:
+    """`wanted` the windows at `keys`, `ask` the identifiers' calls, made ready to send.
+    The arguments after the account are the plan's alone, for these windows and kinds of
+    identifier: worked out once and kept in `tails` (the caller's, for one version)."""
     account, ttl, most = ask.calls[0][2] if ask.calls else ("", 0, 0)
-    spans = [(window * 1000, *plan.limits[code]) for code, _, window in wanted]
-    shared = [(plan.least.get(kind, NONE), plan.blocking.get(kind, NONE)) for kind in ask.kinds]
-    terms = [ttl, most, int(plan.listing), len(spans), *(n for span in spans for n in span)]
-    terms += [n for pair in shared for n in pair]
+    key = (id(plan), tuple(code for code, _, _ in wanted), ask.kinds, ttl, most)
+    kept = None if tails is None else tails.get(key)
+    if kept is not None and kept[0] is plan:
+        tail = kept[1]
+    else:
+        spans = [(window * 1000, *plan.limits[code]) for code, _, window in wanted]
+        shared = [(plan.least.get(k, NONE), plan.blocking.get(k, NONE)) for k in ask.kinds]
+        terms = [ttl, most, int(plan.listing), len(spans), *(n for span in spans for n in span)]
+        terms += [n for pair in shared for n in pair]
+        tail = tuple(str(int(n)) for n in terms)
+        if tails is not None:
+            tails[key] = (plan, tail)
     shared_keys = (call[1][0] for call in ask.calls)
-    args = (str(account), *(str(int(n)) for n in terms))
-    return Prepared(plan, tuple(wanted), (*keys, *shared_keys), ask, args)
+    return Prepared(plan, tuple(wanted), (*keys, *shared_keys), ask, (str(account), *tail))
 
 
 class CheckMemo:
@@ -79,6 +94,7 @@ class CheckMemo:
         self._ruleset: RuleSet | None = None
         self._kept: dict[tuple[Action, str, Identity], Prepared] = {}
         self._most = most
+        self.tails: dict[tuple[Any, ...], tuple[Plan, tuple[str, ...]]] = {}  # `prepared`'s
 
     def get(
         self,
@@ -88,7 +104,7 @@ class CheckMemo:
     ) -> Prepared | None:
         """The check kept under `key` for `ruleset`, else made (and kept unless None)."""
         if ruleset is not self._ruleset:
-            self._kept, self._ruleset = {}, ruleset
+            self._kept, self._ruleset, self.tails = {}, ruleset, {}
         found = self._kept.get(key)
         if found is None:
             found = make()

@@ -157,7 +157,8 @@ class RiskEngine:
             return None
         wanted = windows(plan, query, member, None)
         key_of = self.counters.key_of  # type: ignore[attr-defined]
-        return prepared(plan, wanted, [key_of(key) for _, key, _ in wanted], ask)
+        keys = [key_of(key) for _, key, _ in wanted]
+        return prepared(plan, wanted, keys, ask, self._memo.tails)
 
     def _judged(
         self,
