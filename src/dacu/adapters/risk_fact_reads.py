@@ -27,8 +27,7 @@ from dacu.domain.risk import LinkKind
 from dacu.services.ports.risk_links import InviteShape, Standing
 
 MAX_DEPTH = 8
-FLOOR_ACCOUNTS = 100  # an identifier's accounts SQL linked, read with its floor when so few
-FLOOR_ACCOUNTS_READ = 5_000  # … and no more in one read of floors
+FLOOR_ACCOUNTS = 50  # an identifier's accounts SQL linked, read with its floor when so few
 _PAID = ("paid", "refunded")  # OrderStatus values of an order once paid
 
 _DEPTH = text(
@@ -236,27 +235,27 @@ def accounts_counted(connection: Connection, wanted: dict[str, str]) -> dict[str
     return {row.value: int(row.accounts) for row in rows if wanted.get(row.value) == row.kind}
 
 
-def accounts_linked(
-    connection: Connection, wanted: dict[str, str], counts: dict[str, int]
-) -> dict[str, list[str]]:
-    """The accounts SQL linked to the identifiers (value → kind) it counts a few of
-    (`FLOOR_ACCOUNTS` at most each, `FLOOR_ACCOUNTS_READ` in all): Redis holds them with
-    its own, so its count is of both (an identifier counted past them is floored by
-    SQL's count, beyond any rule's reach)."""
-    asked: set[str] = set()
-    budget = FLOOR_ACCOUNTS_READ
-    for value, n in sorted(counts.items(), key=lambda item: item[1]):
-        if 0 < n <= min(FLOOR_ACCOUNTS, budget):
-            asked.add(value)
-            budget -= n
-    if not asked:
-        return {}
-    links = risk_links.c
-    query = select(links.kind, links.value, links.customer_id).where(
-        links.kind.in_(sorted({wanted[v] for v in asked})), links.value.in_(sorted(asked))
+def floors_of(
+    connection: Connection, wanted: dict[str, str]
+) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """How many accounts SQL linked to each stored identifier (value → kind; 0 for one
+    it never saw), and the accounts themselves of those it links few to (up to
+    `FLOOR_ACCOUNTS`): one statement. Redis holds them with its own, so its count is of
+    both (an identifier counted past them is floored by SQL's count, beyond any rule's
+    reach)."""
+    values, links = risk_values.c, risk_links.c
+    few = and_(
+        links.kind == values.kind, links.value == values.value, values.accounts <= FLOOR_ACCOUNTS
     )
-    found: dict[str, list[str]] = {}
+    query = (
+        select(values.kind, values.value, values.accounts, links.customer_id)
+        .select_from(risk_values.outerjoin(risk_links, few))
+        .where(values.kind.in_(sorted(set(wanted.values()))), values.value.in_(sorted(wanted)))
+    )
+    counts, accounts = dict.fromkeys(wanted, 0), dict[str, list[str]]()
     for row in connection.execute(query):
-        if row.value in asked and wanted[row.value] == row.kind:
-            found.setdefault(row.value, []).append(row.customer_id)
-    return found
+        if wanted.get(row.value) == row.kind:
+            counts[row.value] = int(row.accounts)
+            if row.customer_id is not None:
+                accounts.setdefault(row.value, []).append(row.customer_id)
+    return counts, accounts

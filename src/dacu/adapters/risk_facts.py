@@ -36,7 +36,7 @@ from dacu.adapters.redis_connect import run_calls
 from dacu.adapters.risk_fact_reads import (
     TreeRead,
     accounts_counted,
-    accounts_linked,
+    floors_of,
     hour_of,
     people,
     shapes_many,
@@ -215,13 +215,12 @@ class SqlRiskFacts:
     def _read_floors(self, asked: Sequence[tuple[str, str]]) -> None:
         """SQL's counts of the identifiers asked, in one read, as their floors in Redis
         (0 for one SQL never saw), and the accounts SQL linked to those it counts few of,
-        added to Redis's (`accounts_linked`)."""
+        added to Redis's (`floors_of`)."""
         shared, wanted = self._shared, {value: kind for kind, value in asked}
         if shared is None or not wanted:
             return
         with self._engine.connect() as connection:
-            counts = dict.fromkeys(wanted, 0) | accounts_counted(connection, wanted)
-            accounts = accounts_linked(connection, wanted, counts)
+            counts, accounts = floors_of(connection, wanted)
         shared.floor(counts, accounts)
 
     def linked_to_shop(self, customer_id: str, shop: str) -> bool:
