@@ -64,8 +64,9 @@ ATTEMPT = _PARSE + _HEAD + "local checked = {}\n" + _REFUSE + _TAKE
 
 _WINDOWS = """
 local nv, refused, fired = tonumber(ARGV[11]), 0, 0
-local counts = {}
+local counts  -- each window's count, when there are windows
 if nv > 0 then
+  counts = {}
   local t, tag = tonumber(now), request .. '|' .. now .. '|' .. sale
   for i = 1, nv do
     local at = 9 + 3 * i

@@ -228,9 +228,7 @@ def shares(
 def accounts_counted(connection: Connection, wanted: dict[str, str]) -> dict[str, int]:
     """How many accounts SQL linked to each stored identifier (value → kind) it saw."""
     values = risk_values.c
-    query = select(values.kind, values.value, values.accounts).where(
-        values.kind.in_(sorted(set(wanted.values()))), values.value.in_(sorted(wanted))
-    )
+    query = select(values.kind, values.value, values.accounts).where(*_values_of(wanted))
     rows = connection.execute(query)
     return {row.value: int(row.accounts) for row in rows if wanted.get(row.value) == row.kind}
 
@@ -250,7 +248,7 @@ def floors_of(
     query = (
         select(values.kind, values.value, values.accounts, links.customer_id)
         .select_from(risk_values.outerjoin(risk_links, few))
-        .where(values.kind.in_(sorted(set(wanted.values()))), values.value.in_(sorted(wanted)))
+        .where(*_values_of(wanted))
     )
     counts, accounts = dict.fromkeys(wanted, 0), dict[str, list[str]]()
     for row in connection.execute(query):
@@ -259,3 +257,10 @@ def floors_of(
             if row.customer_id is not None:
                 accounts.setdefault(row.value, []).append(row.customer_id)
     return counts, accounts
+
+
+def _values_of(wanted: dict[str, str]) -> tuple[ColumnElement[bool], ...]:
+    """`risk_values`' rows of the stored identifiers asked (value → kind), a few more
+    at most (a value of another kind: the callers match the kind)."""
+    values = risk_values.c
+    return values.kind.in_(sorted(set(wanted.values()))), values.value.in_(sorted(wanted))

@@ -94,12 +94,13 @@ class FlashScreen:
             i = identity  # its fields as the key: str hashes are kept, a dataclass's not
             key = (customer_id, i.device, i.ip, i.address, i.payment_account, i.phone)
             carried = self._carried.get(key)
-            if carried is not None and carried[0] is token and carried[1] > now:
-                return False, carried[2]
-            if carried is not None and carried[0] is token and carried[3] > now:
-                carried[2].renewed()  # their floors read again behind, where due
-                self._carried[key] = (token, now + RENEWED_SECONDS, carried[2], carried[3])
-                return False, carried[2]
+            if carried is not None and carried[0] is token:
+                if carried[1] > now:
+                    return False, carried[2]
+                if carried[3] > now:
+                    carried[2].renewed()  # their floors read again behind, where due
+                    self._carried[key] = (token, now + RENEWED_SECONDS, carried[2], carried[3])
+                    return False, carried[2]
         query = RiskQuery(
             Action.FLASH_ATTEMPT, customer_id, self._clock(), subject=sale_id, identity=identity
         )
